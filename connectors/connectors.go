@@ -1,0 +1,80 @@
+// Package connectors defines the capability interfaces that upstream connectors implement.
+// Each subpackage turns one vendor API into internal/model types and implements only the
+// capabilities it can serve. The join asks every enabled source that implements a capability.
+package connectors
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/opsctx/opsctx/internal/model"
+)
+
+// Source is an enabled upstream.
+type Source interface {
+	// Name is the stable source name used in answers: "catalogfile", "servicenow", "pagerduty", ...
+	Name() string
+	// Check makes one cheap authenticated request that proves reachability and credentials.
+	Check(ctx context.Context) error
+}
+
+// Catalog sources know what exists, who owns it and what depends on what.
+// They return their whole catalog; the join caches it and resolves identities across sources.
+type Catalog interface {
+	Source
+	Catalog(ctx context.Context) (model.Catalog, error)
+}
+
+// Alerts sources return firing alerts. A zero Target (empty Name) asks for every open alert.
+type Alerts interface {
+	Source
+	Alerts(ctx context.Context, t model.Target) ([]model.Alert, error)
+}
+
+// Problems sources return observability problems with impact and root cause.
+// A zero Target asks for every open problem.
+type Problems interface {
+	Source
+	Problems(ctx context.Context, t model.Target) ([]model.Problem, error)
+}
+
+// OnCall sources know who is on call for a service and how it escalates.
+type OnCall interface {
+	Source
+	Responders(ctx context.Context, t model.Target) (model.Responders, error)
+}
+
+// Changes sources return changes (deploys, config, change requests) in [t.Since, t.Until]
+// for the target and its Related services.
+type Changes interface {
+	Source
+	Changes(ctx context.Context, t model.Target) ([]model.Change, error)
+}
+
+// Incidents sources return open incidents/tickets. A zero Target asks for every open incident.
+type Incidents interface {
+	Source
+	Incidents(ctx context.Context, t model.Target) ([]model.Incident, error)
+}
+
+// IncidentRef is what an incident lookup resolves to: the services concerned and when it started.
+type IncidentRef struct {
+	ID        string
+	Title     string
+	StartedAt time.Time
+	// Services are names or ids of the affected services as this source knows them.
+	Services []string
+	Source   string
+	URL      string
+}
+
+// IncidentFinder sources can resolve an incident reference (id, number, display id) to services.
+// They return ErrNotFound when the reference is not theirs or does not exist.
+type IncidentFinder interface {
+	Source
+	FindIncident(ctx context.Context, ref string) (IncidentRef, error)
+}
+
+// ErrNotFound reports that a lookup found nothing.
+var ErrNotFound = errors.New("not found")

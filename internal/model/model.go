@@ -1,0 +1,207 @@
+// Package model holds the vendor-neutral types that connectors produce and the join consumes.
+// Connectors translate vendor payloads into these types; nothing here knows about any vendor API.
+package model
+
+import "time"
+
+// Link is a titled URL (runbook, dashboard, repository).
+type Link struct {
+	Title string `json:"title"`
+	URL   string `json:"url"`
+	Type  string `json:"type,omitempty"`
+}
+
+// Service is one record of a service as a single source describes it.
+// The join merges Services from several sources that describe the same thing.
+type Service struct {
+	// ID is the source's own identifier (catalog ref, CI sys_id, PagerDuty id, Dynatrace entity id).
+	ID string `json:"id"`
+	// Name is the machine name (catalog metadata.name, CI name, PagerDuty service name).
+	Name string `json:"name"`
+	// Title is the human display name, if different from Name.
+	Title string `json:"title,omitempty"`
+	// Kind is the catalog kind (Component, Resource, System, API) or the source's class name.
+	Kind string `json:"kind,omitempty"`
+	// Type is the catalog spec.type (service, website, database, queue...).
+	Type        string   `json:"type,omitempty"`
+	Description string   `json:"description,omitempty"`
+	Aliases     []string `json:"aliases,omitempty"`
+	// Owner is the owning team's name as the source states it (e.g. "team-checkout").
+	Owner     string   `json:"owner,omitempty"`
+	System    string   `json:"system,omitempty"`
+	Lifecycle string   `json:"lifecycle,omitempty"`
+	Tags      []string `json:"tags,omitempty"`
+	Links     []Link   `json:"links,omitempty"`
+	// Annotations carry identity hints for other sources, e.g. "pagerduty.com/service-id".
+	Annotations map[string]string `json:"annotations,omitempty"`
+	Source      string            `json:"source"`
+	URL         string            `json:"url,omitempty"`
+}
+
+// DisplayName returns Title when set, else Name.
+func (s Service) DisplayName() string {
+	if s.Title != "" {
+		return s.Title
+	}
+	return s.Name
+}
+
+// Person is a human contact.
+type Person struct {
+	ID    string `json:"id,omitempty"`
+	Name  string `json:"name"`
+	Email string `json:"email,omitempty"`
+	Phone string `json:"phone,omitempty"`
+}
+
+// Team is an owning group.
+type Team struct {
+	ID          string   `json:"id"`
+	Name        string   `json:"name"`
+	DisplayName string   `json:"display_name,omitempty"`
+	Email       string   `json:"email,omitempty"`
+	Channel     string   `json:"channel,omitempty"` // chat channel or other contact
+	Members     []Person `json:"members,omitempty"`
+	Parent      string   `json:"parent,omitempty"`
+	Links       []Link   `json:"links,omitempty"`
+	Source      string   `json:"source"`
+}
+
+// Dependency is a directed edge: From depends on (calls, uses) To.
+type Dependency struct {
+	From string `json:"from"` // Service.ID in the same source
+	To   string `json:"to"`   // Service.ID in the same source
+	// Kind says how the edge is known: "depends_on", "calls", "api", "runs_on".
+	Kind   string `json:"kind,omitempty"`
+	Source string `json:"source"`
+	// Contract holds declared expectations on the edge (timeout, SLO), if any.
+	Contract string `json:"contract,omitempty"`
+}
+
+// Catalog is everything one source knows about what exists: services, teams, people and edges.
+type Catalog struct {
+	Services     []Service    `json:"services"`
+	Teams        []Team       `json:"teams,omitempty"`
+	People       []Person     `json:"people,omitempty"`
+	Dependencies []Dependency `json:"dependencies,omitempty"`
+	// Truncated is set when the source had more rows than the configured cap.
+	Truncated bool `json:"truncated,omitempty"`
+}
+
+// OnCall is a person on call now for a service, at an escalation level (1 = first responder).
+type OnCall struct {
+	Name     string    `json:"name"`
+	Email    string    `json:"email,omitempty"`
+	Level    int       `json:"level"`
+	Until    time.Time `json:"until,omitzero"`
+	Schedule string    `json:"schedule,omitempty"`
+	Source   string    `json:"source"`
+}
+
+// EscalationStep is one rule of an escalation policy: after AfterMinutes unresolved, Targets are paged.
+// AfterMinutes is cumulative from the incident start.
+type EscalationStep struct {
+	Level        int      `json:"level"`
+	AfterMinutes int      `json:"after_minutes"`
+	Targets      []string `json:"targets"`
+	Source       string   `json:"source"`
+}
+
+// Responders is what an on-call source knows for one service.
+type Responders struct {
+	OnCall     []OnCall         `json:"oncall,omitempty"`
+	Escalation []EscalationStep `json:"escalation,omitempty"`
+	// Policy names the escalation policy / schedule the answer came from.
+	Policy string `json:"policy,omitempty"`
+	// Note explains a partial answer, e.g. "on-call unavailable from ServiceNow".
+	Note string `json:"note,omitempty"`
+}
+
+// Alert is a firing signal: an Alertmanager alert, a PagerDuty alert or incident, an Opsgenie alert.
+type Alert struct {
+	ID       string `json:"id"`
+	Title    string `json:"title"`
+	Service  string `json:"service,omitempty"` // the service name as the source labels it
+	Severity string `json:"severity,omitempty"`
+	Status   string `json:"status,omitempty"` // firing, acknowledged, silenced, suppressed, resolved
+	// DedupKey joins the same alert across systems (fingerprint, alert_key, alias).
+	DedupKey    string            `json:"dedup_key,omitempty"`
+	StartedAt   time.Time         `json:"started_at,omitzero"`
+	Labels      map[string]string `json:"labels,omitempty"`
+	Description string            `json:"description,omitempty"`
+	RunbookURL  string            `json:"runbook_url,omitempty"`
+	Source      string            `json:"source"`
+	URL         string            `json:"url,omitempty"`
+}
+
+// Problem is an observability finding with impact and, where known, a root cause.
+type Problem struct {
+	ID        string    `json:"id"`
+	DisplayID string    `json:"display_id,omitempty"`
+	Title     string    `json:"title"`
+	Severity  string    `json:"severity,omitempty"`
+	Impact    string    `json:"impact,omitempty"`
+	Status    string    `json:"status"` // open, closed
+	StartedAt time.Time `json:"started_at"`
+	EndedAt   time.Time `json:"ended_at,omitzero"`
+	// RootCause names the root-cause entity (entity id or service name) when known.
+	RootCause     string   `json:"root_cause,omitempty"`
+	RootCauseName string   `json:"root_cause_name,omitempty"`
+	Impacted      []string `json:"impacted,omitempty"` // entity ids or service names
+	ImpactedNames []string `json:"impacted_names,omitempty"`
+	Source        string   `json:"source"`
+	URL           string   `json:"url,omitempty"`
+}
+
+// Incident is a ticket or page: a PagerDuty incident, a ServiceNow INC, an Opsgenie alert acting as incident.
+type Incident struct {
+	ID        string    `json:"id"`
+	Number    string    `json:"number,omitempty"` // human number: INC0012345, PagerDuty incident_number
+	Title     string    `json:"title"`
+	Service   string    `json:"service,omitempty"`
+	Priority  string    `json:"priority,omitempty"`
+	Urgency   string    `json:"urgency,omitempty"`
+	Status    string    `json:"status"`
+	StartedAt time.Time `json:"started_at"`
+	Assignees []string  `json:"assignees,omitempty"`
+	Team      string    `json:"team,omitempty"`
+	Source    string    `json:"source"`
+	URL       string    `json:"url,omitempty"`
+}
+
+// Change is a change record, deployment or configuration event.
+type Change struct {
+	ID      string    `json:"id"`
+	Title   string    `json:"title"`
+	Kind    string    `json:"kind"` // deploy, config, infra, change_request
+	At      time.Time `json:"at"`
+	EndAt   time.Time `json:"end_at,omitzero"`
+	Author  string    `json:"author,omitempty"`
+	Service string    `json:"service,omitempty"` // service name or id as the source states it
+	// Risk carries vendor facts that raise suspicion: "emergency", "failed", "unauthorized".
+	Risk    []string `json:"risk,omitempty"`
+	State   string   `json:"state,omitempty"`
+	Version string   `json:"version,omitempty"`
+	Source  string   `json:"source"`
+	URL     string   `json:"url,omitempty"`
+}
+
+// SourceState is the status of one source in one answer.
+type SourceState string
+
+// Source states.
+const (
+	StateOK       SourceState = "ok"
+	StateError    SourceState = "error"
+	StateStale    SourceState = "stale"
+	StateDisabled SourceState = "disabled"
+)
+
+// SourceStatus reports how one source contributed to an answer.
+type SourceStatus struct {
+	Name      string      `json:"name"`
+	Status    SourceState `json:"status"`
+	AsOf      time.Time   `json:"as_of,omitzero"`
+	LatencyMS int64       `json:"latency_ms"`
+	Error     string      `json:"error,omitempty"`
+}
