@@ -99,7 +99,7 @@ func renderLabels(kv []string) string {
 	var parts []string
 	for i := 0; i+1 < len(kv); i += 2 {
 		v := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace(kv[i+1])
-		parts = append(parts, fmt.Sprintf("%s=%q", kv[i], v))
+		parts = append(parts, kv[i]+`="`+v+`"`)
 	}
 	return strings.Join(parts, ",")
 }
