@@ -1,0 +1,79 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/opsctx/opsctx/internal/join"
+	"github.com/opsctx/opsctx/internal/render"
+	"github.com/opsctx/opsctx/internal/timeutil"
+)
+
+func contextCmd(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	fs := flag.NewFlagSet("context", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: opsctx context SERVICE [flags]   or   opsctx context --incident ID [flags]")
+		fs.PrintDefaults()
+	}
+	var c common
+	c.register(fs)
+	incident := fs.String("incident", "", "incident id or number instead of a service (PagerDuty, ServiceNow INC, Dynatrace P-…, Opsgenie)")
+	asJSON := fs.Bool("json", false, "print the structured result as JSON")
+	since := fs.String("since", "2h", "how far back to look (e.g. 90m, 2h, 3d)")
+	detail := fs.String("detail", "standard", "brief, standard or full")
+	service, rest := splitPositional(args)
+	if code, ok := parseFlags(fs, rest); !ok {
+		return code
+	}
+	if service == "" && fs.NArg() > 0 {
+		service = fs.Arg(0)
+	}
+	if (service == "") == (*incident == "") {
+		fs.Usage()
+		return 2
+	}
+	d, err := timeutil.ParseDuration(*since)
+	if err != nil {
+		fmt.Fprintf(stderr, "opsctx: --since: %v\n", err)
+		return 2
+	}
+	e, err := setup(ctx, c, stderr, getenv)
+	if err != nil {
+		fmt.Fprintf(stderr, "opsctx: %v\n", err)
+		return 1
+	}
+	defer e.close()
+	ans, err := e.engine.IncidentContext(ctx, join.Query{Service: service, Incident: *incident, Since: d, Detail: *detail})
+	if err != nil {
+		var le *join.LookupError
+		if errors.As(err, &le) {
+			fmt.Fprintf(stderr, "opsctx: %v\n", err)
+			return 1
+		}
+		fmt.Fprintf(stderr, "opsctx: %v\n", err)
+		return 1
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(ans); err != nil {
+			return 1
+		}
+		return 0
+	}
+	fmt.Fprint(stdout, render.IncidentContext(ans))
+	return 0
+}
+
+// splitPositional lets the service name come before the flags (opsctx context checkout --demo).
+func splitPositional(args []string) (string, []string) {
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		return args[0], args[1:]
+	}
+	return "", args
+}

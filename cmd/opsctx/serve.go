@@ -1,0 +1,63 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/opsctx/opsctx/internal/transport"
+	"github.com/opsctx/opsctx/internal/version"
+	"github.com/opsctx/opsctx/tools"
+)
+
+func serveCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c common
+	c.register(fs)
+	addr := fs.String("http", "", "serve streamable HTTP on this address (e.g. 127.0.0.1:8080) instead of stdio")
+	tokenFile := fs.String("auth-token-file", "", "file holding the bearer token HTTP clients must send (or $OPSCTX_AUTH_TOKEN)")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	e, err := setup(ctx, c, stderr, getenv)
+	if err != nil {
+		fmt.Fprintf(stderr, "opsctx: %v\n", err)
+		return 1
+	}
+	defer e.close()
+	s := tools.NewServer(tools.Deps{Engine: e.engine}, version.Version)
+	if *addr == "" {
+		*addr = e.cfg.HTTP.Addr
+	}
+	if *addr == "" {
+		e.log.Info("serving MCP over stdio", "sources", e.cfg.Enabled())
+		if err := transport.ServeStdio(ctx, s, stdin, stdout, e.log); err != nil {
+			e.log.Error("stdio server stopped", "err", err)
+			return 1
+		}
+		return 0
+	}
+	token := e.cfg.HTTP.AuthToken.Value()
+	if *tokenFile != "" {
+		b, err := os.ReadFile(*tokenFile)
+		if err != nil {
+			fmt.Fprintf(stderr, "opsctx: --auth-token-file: %v\n", err)
+			return 1
+		}
+		token = strings.TrimSpace(string(b))
+		if token == "" {
+			fmt.Fprintf(stderr, "opsctx: --auth-token-file %s is empty\n", *tokenFile)
+			return 1
+		}
+	}
+	err = transport.ServeHTTP(ctx, s, transport.HTTPOptions{Addr: *addr, Token: token, AllowedOrigins: e.cfg.HTTP.AllowedOrigins, Logger: e.log})
+	if err != nil {
+		fmt.Fprintf(stderr, "opsctx: %v\n", err)
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,103 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+
+	"github.com/opsctx/opsctx/config"
+	"github.com/opsctx/opsctx/internal/app"
+	"github.com/opsctx/opsctx/internal/demo"
+	"github.com/opsctx/opsctx/internal/join"
+	"github.com/opsctx/opsctx/internal/redact"
+)
+
+// common are the flags every command shares.
+type common struct {
+	configFile string
+	demo       bool
+	logLevel   string
+}
+
+func (c *common) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.configFile, "config", "", "YAML config file (default $OPSCTX_CONFIG; environment variables alone are enough)")
+	fs.BoolVar(&c.demo, "demo", false, "start the embedded demo environment and point every source at it")
+	fs.StringVar(&c.logLevel, "log-level", "", "debug, info, warn or error (default $OPSCTX_LOG_LEVEL or info)")
+}
+
+// env is what a command needs after setup.
+type env struct {
+	cfg    *config.Config
+	engine *join.Engine
+	log    *slog.Logger
+	close  func()
+}
+
+// setup loads the configuration (or starts the demo) and builds the engine. Logs go to stderr.
+func setup(ctx context.Context, c common, stderr io.Writer, getenv func(string) string) (*env, error) {
+	file := c.configFile
+	if file == "" {
+		file = getenv("OPSCTX_CONFIG")
+	}
+	var (
+		cfg   *config.Config
+		opts  app.Options
+		close = func() {}
+	)
+	if c.demo {
+		d, err := demo.Start(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("starting the demo: %w", err)
+		}
+		cfg, opts.CatalogFS, close = d.Config, d.CatalogFS, d.Close
+	} else {
+		var err error
+		if cfg, err = config.Load(file, getenv); err != nil {
+			return nil, err
+		}
+	}
+	level := c.logLevel
+	if level == "" {
+		level = cfg.LogLevel
+	}
+	log := newLogger(stderr, level, cfg.Secrets())
+	opts.Logger = log
+	return &env{cfg: cfg, engine: app.Engine(cfg, opts), log: log, close: close}, nil
+}
+
+// newLogger logs text to w at level, masking every configured secret.
+func newLogger(w io.Writer, level string, secrets []string) *slog.Logger {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(strings.ToUpper(level))); err != nil {
+		l = slog.LevelInfo
+	}
+	return slog.New(slog.NewTextHandler(&redactWriter{w: w, secrets: secrets}, &slog.HandlerOptions{Level: l}))
+}
+
+// redactWriter masks secrets in everything written through it.
+type redactWriter struct {
+	w       io.Writer
+	secrets []string
+}
+
+func (r *redactWriter) Write(p []byte) (int, error) {
+	if _, err := io.WriteString(r.w, redact.String(string(p), r.secrets...)); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// parseFlags parses and reports flag errors as exit code 2.
+func parseFlags(fs *flag.FlagSet, args []string) (int, bool) {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0, false
+		}
+		return 2, false
+	}
+	return 0, true
+}

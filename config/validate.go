@@ -1,0 +1,301 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/opsctx/opsctx/internal/redact"
+)
+
+// Validate fills unset settings with their defaults, normalizes values (trims URL
+// trailing slashes, lower-cases the log level) and checks everything. It reports all
+// problems at once, each naming the setting (variable or YAML path) and the fix.
+func (c *Config) Validate() error {
+	v := &validator{c: c}
+	v.global()
+	v.http()
+	v.sources()
+	return redact.Error(errors.Join(v.errs...), c.Secrets()...)
+}
+
+type validator struct {
+	c    *Config
+	errs []error
+}
+
+func (v *validator) errf(format string, args ...any) {
+	v.errs = append(v.errs, fmt.Errorf(format, args...))
+}
+
+func (v *validator) n(path string) string { return v.c.name(path) }
+
+// duration defaults an unset (zero) duration; optional ones stay zero.
+func (v *validator) duration(path string, d *time.Duration, def time.Duration) {
+	switch {
+	case *d == 0:
+		*d = def
+	case *d < 0:
+		v.errf("%s must be positive (e.g. 30s, 5m)", v.n(path))
+	}
+}
+
+func (v *validator) global() {
+	c := v.c
+	v.duration("deadline", &c.Deadline, DefaultDeadline)
+	v.duration("source_timeout", &c.SourceTimeout, DefaultSourceTimeout)
+
+	c.LogLevel = strings.ToLower(strings.TrimSpace(c.LogLevel))
+	switch c.LogLevel {
+	case "":
+		c.LogLevel = DefaultLogLevel
+	case "debug", "info", "warn", "error":
+	default:
+		v.errf("%s is not a log level: use debug, info, warn or error", v.n("log_level"))
+	}
+
+	if c.CacheTTL == nil {
+		c.CacheTTL = map[string]time.Duration{}
+	}
+	kinds := CacheKinds()
+	for _, k := range sortedKeys(c.CacheTTL) {
+		if !slices.Contains(kinds, k) {
+			v.errf("%s: unknown cache kind (valid: %s)", v.n(joinPath("cache", k)), strings.Join(kinds, ", "))
+		}
+	}
+	for _, d := range cacheDefaults {
+		ttl := c.CacheTTL[d.kind]
+		v.duration("cache."+d.kind, &ttl, d.ttl)
+		c.CacheTTL[d.kind] = ttl
+	}
+	v.aliases()
+}
+
+// aliases trims names and rejects empty names and names claimed by two services.
+func (v *validator) aliases() {
+	if len(v.c.Aliases) == 0 {
+		return
+	}
+	owner := map[string]string{} // lower-case name -> canonical
+	out := map[string][]string{}
+	canon := sortedKeys(v.c.Aliases)
+	for _, k := range canon {
+		name := strings.TrimSpace(k)
+		if name == "" {
+			v.errf("aliases: a service name is empty: remove it")
+			continue
+		}
+		if prev, ok := owner[strings.ToLower(name)]; ok {
+			v.errf("%s: same service as %q (names are case-insensitive): merge them", joinPath("aliases", k), prev)
+			continue
+		}
+		owner[strings.ToLower(name)] = name
+		out[name] = nil
+	}
+	for _, k := range canon {
+		name := strings.TrimSpace(k)
+		if _, ok := out[name]; !ok {
+			continue
+		}
+		for _, a := range v.c.Aliases[k] {
+			a = strings.TrimSpace(a)
+			switch prev, ok := owner[strings.ToLower(a)]; {
+			case a == "":
+				v.errf("%s: an alias is empty: remove it", joinPath("aliases", k))
+			case ok && prev == name:
+				// duplicate or the canonical name itself: harmless
+			case ok:
+				v.errf("%s: %q is already a name of %q: a name can belong to one service only", joinPath("aliases", k), a, prev)
+			default:
+				owner[strings.ToLower(a)] = name
+				out[name] = append(out[name], a)
+			}
+		}
+	}
+	v.c.Aliases = out
+}
+
+func (v *validator) http() {
+	h := &v.c.HTTP
+	if h.Addr = strings.TrimSpace(h.Addr); h.Addr != "" {
+		if _, _, err := net.SplitHostPort(h.Addr); err != nil {
+			v.errf("http.addr is not host:port: use e.g. 127.0.0.1:8080")
+		}
+	}
+	for i, o := range h.AllowedOrigins {
+		o = strings.TrimRight(strings.TrimSpace(o), "/")
+		h.AllowedOrigins[i] = o
+		if o == "*" {
+			continue
+		}
+		u, err := url.Parse(o)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil ||
+			u.Path != "" || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+			v.errf("http.allowed_origins[%d] is not an origin: use scheme://host[:port] (e.g. https://chat.example.com) or \"*\"", i)
+		}
+	}
+}
+
+func (v *validator) sources() {
+	s := &v.c.Sources
+	if b := s.CatalogFile; b != nil {
+		b.Paths = splitList(strings.Join(b.Paths, ","))
+		if len(b.Paths) == 0 {
+			v.errf("%s is empty: list catalog-info.yaml files or directories", v.n("sources.catalog.paths"))
+		}
+	}
+	if b := s.Backstage; b != nil {
+		v.url("backstage", &b.URL, "", "https://backstage.example.com")
+		v.timeout("backstage", b.Timeout)
+	}
+	if b := s.ServiceNow; b != nil {
+		v.url("servicenow", &b.URL, "", "https://acme.service-now.com")
+		v.auth("servicenow", b.Username, b.Password, b.Token, true)
+		if len(b.CIClasses) == 0 {
+			b.CIClasses = []string{DefaultServiceNowCIClass}
+		}
+		for _, cls := range b.CIClasses {
+			if !tableName(cls) {
+				v.errf("%s: each class must be a CMDB table name such as cmdb_ci_service (letters, digits, _)", v.n("sources.servicenow.ci_classes"))
+				break
+			}
+		}
+		switch {
+		case b.MaxRows == 0 && v.c.from["sources.servicenow.max_rows"] == "":
+			b.MaxRows = DefaultServiceNowMaxRows
+		case b.MaxRows <= 0:
+			v.errf("%s must be greater than 0 (default %d)", v.n("sources.servicenow.max_rows"), DefaultServiceNowMaxRows)
+		}
+		v.timeout("servicenow", b.Timeout)
+	}
+	if b := s.PagerDuty; b != nil {
+		v.url("pagerduty", &b.URL, DefaultPagerDutyURL, DefaultPagerDutyURL+" or https://api.eu.pagerduty.com")
+		v.required("sources.pagerduty.token", b.Token, "PagerDuty needs a REST API token")
+		v.timeout("pagerduty", b.Timeout)
+	}
+	if b := s.Opsgenie; b != nil {
+		v.url("opsgenie", &b.URL, DefaultOpsgenieURL, DefaultOpsgenieURL+" or https://api.eu.opsgenie.com")
+		v.required("sources.opsgenie.api_key", b.APIKey, "Opsgenie needs an API key")
+		v.timeout("opsgenie", b.Timeout)
+	}
+	if b := s.Dynatrace; b != nil {
+		v.url("dynatrace", &b.URL, "", "https://abc12345.live.dynatrace.com")
+		v.required("sources.dynatrace.token", b.Token, "Dynatrace needs an API token")
+		v.timeout("dynatrace", b.Timeout)
+	}
+	if b := s.Prometheus; b != nil {
+		v.url("prometheus", &b.URL, "", "http://prometheus:9090")
+		v.auth("prometheus", b.Username, b.Password, b.Token, false)
+		v.labels("prometheus", &b.Labels)
+		v.timeout("prometheus", b.Timeout)
+	}
+	if b := s.Alertmanager; b != nil {
+		v.url("alertmanager", &b.URL, "", "http://alertmanager:9093")
+		v.auth("alertmanager", b.Username, b.Password, b.Token, false)
+		v.labels("alertmanager", &b.Labels)
+		v.timeout("alertmanager", b.Timeout)
+	}
+}
+
+// url defaults, trims and checks a base URL. The value is never printed: a
+// misplaced credential must not end up in an error.
+func (v *validator) url(src string, u *string, def, example string) {
+	path := "sources." + src + ".url"
+	s := strings.TrimRight(strings.TrimSpace(*u), "/")
+	if s == "" {
+		s = def
+	}
+	*u = s
+	if s == "" {
+		v.errf("%s is not set: %s needs its base URL, e.g. %s", v.n(path), displayNames[src], example)
+		return
+	}
+	p, err := url.Parse(s)
+	switch {
+	case err != nil:
+		v.errf("%s is not a valid URL: use e.g. %s", v.n(path), example)
+	case p.Scheme != "http" && p.Scheme != "https":
+		v.errf("%s must start with https:// or http:// (e.g. %s)", v.n(path), example)
+	case p.Host == "":
+		v.errf("%s has no host: use e.g. %s", v.n(path), example)
+	case p.User != nil:
+		v.errf("%s must not contain user:password: remove them and set the credentials in their own settings", v.n(path))
+	case p.RawQuery != "" || p.ForceQuery || p.Fragment != "":
+		v.errf("%s must not contain a query or fragment: use the base URL, e.g. %s", v.n(path), example)
+	}
+}
+
+// auth checks the basic-auth pair and its exclusivity with a bearer token.
+func (v *validator) auth(src, user string, pass, token Secret, required bool) {
+	p := "sources." + src + "."
+	u, pw, tok := v.n(p+"username"), v.n(p+"password"), v.n(p+"token")
+	switch {
+	case token != "" && (user != "" || pass != ""):
+		v.errf("%s and %s/%s are both set: use either the token or username and password", tok, u, pw)
+	case user != "" && pass == "":
+		v.errf("%s is set but %s is not: set both, or use %s", u, pw, tok)
+	case user == "" && pass != "":
+		v.errf("%s is set but %s is not: set both, or use %s", pw, u, tok)
+	case required && user == "" && token == "":
+		v.errf("%s has no credentials: set %s and %s, or %s", displayNames[src], u, pw, tok)
+	}
+}
+
+func (v *validator) required(path string, s Secret, why string) {
+	if s == "" {
+		v.errf("%s is not set: %s", v.n(path), why)
+	}
+}
+
+func (v *validator) timeout(src string, d time.Duration) {
+	if d < 0 {
+		v.errf("%s must be positive (e.g. 5s)", v.n("sources."+src+".timeout"))
+	}
+}
+
+// labels defaults and checks the alert label names.
+func (v *validator) labels(src string, l *Labels) {
+	for _, f := range []struct {
+		key string
+		val *string
+	}{{"service", &l.Service}, {"team", &l.Team}, {"severity", &l.Severity}} {
+		if *f.val = strings.TrimSpace(*f.val); *f.val == "" {
+			*f.val = f.key
+		}
+		if r := (*f.val)[0]; !tableName(*f.val) || r >= '0' && r <= '9' {
+			v.errf("sources.%s.labels.%s must be a label name (letters, digits, _), e.g. %s", src, f.key, f.key)
+		}
+	}
+}
+
+// displayNames maps a source's YAML key to its product name for messages.
+var displayNames = map[string]string{
+	"servicenow": "ServiceNow", "dynatrace": "Dynatrace", "pagerduty": "PagerDuty", "opsgenie": "Opsgenie",
+	"alertmanager": "Alertmanager", "prometheus": "Prometheus", "backstage": "Backstage", "catalog": "Catalog files",
+}
+
+// tableName reports whether s is a plain identifier (letters, digits, _).
+func tableName(s string) bool {
+	if s == "" || len(s) > 80 {
+		return false
+	}
+	for _, r := range s {
+		if !(r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

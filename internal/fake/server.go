@@ -1,0 +1,223 @@
+// Package fake holds contract-faithful fake upstream servers on 127.0.0.1, shared by tests,
+// benchmarks and the demo. This file is the common base: request recording, auth checks,
+// and injectable latency and faults; each vendor's fake lives in its own subpackage and
+// serves that vendor's real paths, envelopes, pagination and error bodies.
+package fake
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Request is one request the fake received.
+type Request struct {
+	Method string
+	Path   string
+	Query  url.Values
+	Header http.Header
+}
+
+// Fault makes the fake misbehave for matching requests.
+type Fault struct {
+	// PathPrefix limits the fault to paths with this prefix ("" = all).
+	PathPrefix string
+	// Times is how many requests fail before the fake recovers (0 = until cleared).
+	Times int
+	// Status and Body are returned instead of the real answer (with Header).
+	Status int
+	Body   string
+	Header http.Header
+	// Hang blocks until the client goes away (or 60 s).
+	Hang bool
+	// Malformed returns 200 with a body that is not valid JSON.
+	Malformed bool
+	// Truncate returns 200 with a Content-Length larger than the body sent.
+	Truncate bool
+	// Oversize returns 200 with a JSON body of this many bytes.
+	Oversize int
+	// Trickle sends a valid-looking body one byte per this interval.
+	Trickle time.Duration
+}
+
+// Server is a fake upstream: an httptest server on 127.0.0.1 with recording and faults.
+type Server struct {
+	*httptest.Server
+	name string
+
+	mu       sync.Mutex
+	requests []Request
+	latency  time.Duration
+	faults   []*Fault
+	hits     map[*Fault]int
+}
+
+// Start starts a fake named name that checks auth (nil = none; failing requests get unauth)
+// and serves h.
+func Start(name string, auth func(*http.Request) bool, unauth http.HandlerFunc, h http.Handler) *Server {
+	s := &Server{name: name, hits: map[*Fault]int{}}
+	s.Server = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.record(r)
+		if d := s.Latency(); d > 0 {
+			select {
+			case <-time.After(d):
+			case <-r.Context().Done():
+				return
+			}
+		}
+		if f := s.fault(r.URL.Path); f != nil {
+			serveFault(w, r, f)
+			return
+		}
+		if auth != nil && !auth(r) {
+			unauth(w, r)
+			return
+		}
+		h.ServeHTTP(w, r)
+	}))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic("fake: listen on 127.0.0.1: " + err.Error())
+	}
+	s.Server.Listener = ln
+	s.Server.Start()
+	return s
+}
+
+// Name is the vendor name.
+func (s *Server) Name() string { return s.name }
+
+func (s *Server) record(r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Header: r.Header.Clone()})
+}
+
+// Requests returns a copy of every request received so far.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Request(nil), s.requests...)
+}
+
+// Count returns how many requests had a path with the prefix ("" = all).
+func (s *Server) Count(prefix string) int {
+	n := 0
+	for _, r := range s.Requests() {
+		if strings.HasPrefix(r.Path, prefix) {
+			n++
+		}
+	}
+	return n
+}
+
+// Reset forgets recorded requests.
+func (s *Server) Reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.requests = nil
+}
+
+// SetLatency delays every answer by d.
+func (s *Server) SetLatency(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.latency = d
+}
+
+// Latency returns the injected latency.
+func (s *Server) Latency() time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.latency
+}
+
+// AddFault makes matching requests fail as f says, until f.Times requests or ClearFaults.
+func (s *Server) AddFault(f Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = append(s.faults, &f)
+}
+
+// ClearFaults removes every fault.
+func (s *Server) ClearFaults() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = nil
+}
+
+func (s *Server) fault(path string) *Fault {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, f := range s.faults {
+		if !strings.HasPrefix(path, f.PathPrefix) {
+			continue
+		}
+		if f.Times > 0 && s.hits[f] >= f.Times {
+			continue
+		}
+		s.hits[f]++
+		return f
+	}
+	return nil
+}
+
+func serveFault(w http.ResponseWriter, r *http.Request, f *Fault) {
+	for k, vs := range f.Header {
+		for _, v := range vs {
+			w.Header().Add(k, v)
+		}
+	}
+	switch {
+	case f.Hang:
+		ctx, cancel := context.WithTimeout(r.Context(), 60*time.Second)
+		defer cancel()
+		<-ctx.Done()
+	case f.Malformed:
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"result": [ {"name": "x", `))
+	case f.Truncate:
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", "4096")
+		_, _ = w.Write([]byte(`{"data": [`))
+	case f.Oversize > 0:
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"pad":"`))
+		chunk := []byte(strings.Repeat("x", 64<<10))
+		for n := 0; n < f.Oversize; n += len(chunk) {
+			if _, err := w.Write(chunk); err != nil {
+				return
+			}
+		}
+		_, _ = w.Write([]byte(`"}`))
+	case f.Trickle > 0:
+		w.Header().Set("Content-Type", "application/json")
+		fl, _ := w.(http.Flusher)
+		for _, c := range []byte(`{"data": [], "result": [], "items": []}`) {
+			select {
+			case <-r.Context().Done():
+				return
+			case <-time.After(f.Trickle):
+			}
+			_, _ = w.Write([]byte{c})
+			if fl != nil {
+				fl.Flush()
+			}
+		}
+	default:
+		status := f.Status
+		if status == 0 {
+			status = http.StatusInternalServerError
+		}
+		if w.Header().Get("Content-Type") == "" {
+			w.Header().Set("Content-Type", "application/json")
+		}
+		w.WriteHeader(status)
+		_, _ = w.Write([]byte(f.Body))
+	}
+}

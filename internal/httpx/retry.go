@@ -1,0 +1,187 @@
+package httpx
+
+import (
+	"context"
+	"errors"
+	"math"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+
+	"github.com/opsctx/opsctx/internal/metrics"
+)
+
+// call is the state of one Client call across its attempts. retryablehttp
+// invokes its hooks sequentially on the calling goroutine.
+type call struct {
+	c       *Client
+	method  string
+	url     string  // redacted
+	sec     secrets // client secrets plus credentials found in the request URL
+	start   time.Time
+	attempt int
+	wait    time.Duration
+}
+
+// retryClient returns a retryablehttp client bound to this call's state.
+func (st *call) retryClient() *retryablehttp.Client {
+	o := st.c.o
+	return &retryablehttp.Client{
+		HTTPClient:     st.c.hc,
+		Logger:         nil, // we log per attempt ourselves, redacted
+		RetryWaitMin:   o.RetryWaitMin,
+		RetryWaitMax:   o.RetryWaitMax,
+		RetryMax:       o.RetryMax,
+		RequestLogHook: st.onRequest,
+		CheckRetry:     st.checkRetry,
+		Backoff:        func(time.Duration, time.Duration, int, *http.Response) time.Duration { return st.wait },
+		ErrorHandler:   retryablehttp.PassthroughErrorHandler,
+	}
+}
+
+func (st *call) onRequest(_ retryablehttp.Logger, _ *http.Request, i int) {
+	st.attempt, st.start = i+1, time.Now()
+}
+
+// checkRetry records the attempt (metrics, debug log) and decides whether to
+// retry. It stores the wait for Backoff, and refuses to retry when the wait
+// (or a server-requested wait) would not fit in the remaining deadline.
+func (st *call) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	c := st.c
+	d := time.Since(st.start)
+	code := 0
+	if resp != nil {
+		code = resp.StatusCode
+	}
+	metrics.ObserveUpstream(c.src, code, d)
+	log := c.logger()
+	attrs := []any{"source", c.src, "method", st.method, "url", st.url, "status", code, "attempt", st.attempt, "duration", d}
+	if err != nil {
+		attrs = append(attrs, "error", st.sec.mask(errText(err)))
+	}
+	log.DebugContext(ctx, "upstream request", attrs...)
+
+	if ctx.Err() != nil || st.attempt > c.o.RetryMax || !retryable(ctx, st.method, resp, err) {
+		return false, nil
+	}
+	wait := backoff(c.o.RetryWaitMin, c.o.RetryWaitMax, st.attempt)
+	requested, ok := retryAfter(resp, time.Now())
+	if ok {
+		wait = max(wait, min(requested, MaxServerWait))
+	}
+	remaining := time.Duration(math.MaxInt64)
+	if dl, has := ctx.Deadline(); has {
+		remaining = time.Until(dl)
+	}
+	if wait >= remaining || (ok && requested > remaining) {
+		log.DebugContext(ctx, "upstream retry skipped: wait exceeds remaining deadline",
+			"source", c.src, "url", st.url, "wait", wait, "requested", requested, "remaining", remaining)
+		return false, nil
+	}
+	st.wait = wait
+	log.DebugContext(ctx, "upstream retry", "source", c.src, "url", st.url, "attempt", st.attempt, "wait", wait)
+	return true, nil
+}
+
+// idempotent reports whether method may be replayed after a server error.
+func idempotent(method string) bool {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		return true
+	}
+	return false
+}
+
+// retryable decides whether an attempt's outcome may be retried: idempotent
+// requests on connection errors, 429 and 5xx except 501; other methods only
+// on 429 and on connection errors where the request was never sent.
+func retryable(ctx context.Context, method string, resp *http.Response, err error) bool {
+	if err != nil {
+		if errors.Is(err, errOtherOrigin) {
+			return false
+		}
+		if !idempotent(method) {
+			return notSent(err)
+		}
+		ok, _ := retryablehttp.DefaultRetryPolicy(ctx, nil, err)
+		return ok
+	}
+	if resp.StatusCode == http.StatusTooManyRequests {
+		return true
+	}
+	return idempotent(method) && (resp.StatusCode == 0 || resp.StatusCode >= 500 && resp.StatusCode != http.StatusNotImplemented)
+}
+
+// notSent reports whether err happened before any byte of the request was sent.
+func notSent(err error) bool {
+	var op *net.OpError
+	var dns *net.DNSError
+	return errors.As(err, &dns) || (errors.As(err, &op) && op.Op == "dial")
+}
+
+// backoff is exponential in attempt (1-based) from lo, capped at hi, with
+// "equal jitter": a random value in [d/2, d], never below lo.
+func backoff(lo, hi time.Duration, attempt int) time.Duration {
+	d := lo
+	for i := 1; i < attempt && d < hi; i++ {
+		d *= 2
+	}
+	d = min(d, hi)
+	return max(lo, d/2+rand.N(d/2+1))
+}
+
+// retryAfter returns the server-requested wait of a 429 or 503 response.
+func retryAfter(resp *http.Response, now time.Time) (time.Duration, bool) {
+	if resp == nil || (resp.StatusCode != http.StatusTooManyRequests && resp.StatusCode != http.StatusServiceUnavailable) {
+		return 0, false
+	}
+	return serverWait(resp.Header, now)
+}
+
+// serverWait parses, in order: Retry-After (seconds or HTTP-date), PagerDuty
+// ratelimit-reset (seconds), ServiceNow X-RateLimit-Reset (UNIX epoch seconds
+// or milliseconds; small values are taken as seconds) and Opsgenie
+// X-RateLimit-Period-In-Sec (seconds). A time in the past yields 0.
+func serverWait(h http.Header, now time.Time) (time.Duration, bool) {
+	if v := h.Get("Retry-After"); v != "" {
+		if s, ok := seconds(v); ok {
+			return durSec(s), true
+		}
+		if t, err := http.ParseTime(v); err == nil {
+			return max(0, t.Sub(now)), true
+		}
+	}
+	if s, ok := seconds(h.Get("Ratelimit-Reset")); ok {
+		return durSec(s), true
+	}
+	if s, ok := seconds(h.Get("X-Ratelimit-Reset")); ok {
+		switch {
+		case s >= 1e12: // epoch milliseconds
+			return max(0, time.UnixMilli(int64(s)).Sub(now)), true
+		case s >= 1e9: // epoch seconds (any time after 2001)
+			return max(0, time.Unix(int64(s), 0).Sub(now)), true
+		}
+		return durSec(s), true
+	}
+	if s, ok := seconds(h.Get("X-Ratelimit-Period-In-Sec")); ok {
+		return durSec(s), true
+	}
+	return 0, false
+}
+
+func seconds(v string) (float64, bool) {
+	f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f < 0 || f > 1e13 {
+		return 0, false
+	}
+	return f, true
+}
+
+func durSec(s float64) time.Duration {
+	return time.Duration(min(s, 1e9) * float64(time.Second))
+}

@@ -1,0 +1,178 @@
+package join
+
+import "github.com/opsctx/opsctx/internal/model"
+
+// The types below are the structured results of the tools. Field names follow the public
+// contract in DESIGN.md; timestamps are RFC 3339 UTC strings.
+
+// ServiceRef identifies the resolved service.
+type ServiceRef struct {
+	ID        string   `json:"id"`
+	Name      string   `json:"name"`
+	Title     string   `json:"title,omitempty"`
+	Aliases   []string `json:"aliases"`
+	OwnerTeam string   `json:"owner_team"`
+}
+
+// Owner is an owning team as one source states it.
+type Owner struct {
+	Team     string `json:"team"`
+	TeamName string `json:"team_name,omitempty"`
+	Source   string `json:"source"`
+}
+
+// OnCallEntry is a person on call now.
+type OnCallEntry struct {
+	Name     string `json:"name"`
+	Email    string `json:"email,omitempty"`
+	Level    int    `json:"level"`
+	Until    string `json:"until,omitempty"`
+	Schedule string `json:"schedule,omitempty"`
+	Source   string `json:"source"`
+}
+
+// EscalationEntry is one escalation level with its timing.
+type EscalationEntry struct {
+	Level        int      `json:"level"`
+	AfterMinutes int      `json:"after_minutes"`
+	Targets      []string `json:"targets"`
+	Source       string   `json:"source"`
+	// FiresAt is when this level is (or was) paged for the incident in question, if one is known.
+	FiresAt string `json:"fires_at,omitempty"`
+}
+
+// ProblemEntry is an open observability problem.
+type ProblemEntry struct {
+	ID        string   `json:"id"`
+	Title     string   `json:"title"`
+	Severity  string   `json:"severity"`
+	Status    string   `json:"status"`
+	StartedAt string   `json:"started_at"`
+	RootCause string   `json:"root_cause"`
+	Impacted  []string `json:"impacted"`
+	Source    string   `json:"source"`
+	URL       string   `json:"url"`
+}
+
+// AlertRef is one alert inside a group.
+type AlertRef struct {
+	ID     string `json:"id"`
+	Title  string `json:"title"`
+	Source string `json:"source"`
+	URL    string `json:"url"`
+}
+
+// AlertGroup is a set of alerts that describe the same fire.
+type AlertGroup struct {
+	Key       string     `json:"key"`
+	Service   string     `json:"service"`
+	Severity  string     `json:"severity"`
+	Count     int        `json:"count"`
+	FirstSeen string     `json:"first_seen"`
+	Sources   []string   `json:"sources"`
+	Alerts    []AlertRef `json:"alerts"`
+	// ExplainedBy names the root-cause problem that explains this group, if any.
+	ExplainedBy string `json:"explained_by,omitempty"`
+}
+
+// IncidentEntry is an open incident or ticket (an extension of the DESIGN contract).
+type IncidentEntry struct {
+	ID        string `json:"id"`
+	Number    string `json:"number,omitempty"`
+	Title     string `json:"title"`
+	Priority  string `json:"priority,omitempty"`
+	Status    string `json:"status"`
+	StartedAt string `json:"started_at"`
+	Service   string `json:"service,omitempty"`
+	Team      string `json:"team,omitempty"`
+	Source    string `json:"source"`
+	URL       string `json:"url,omitempty"`
+}
+
+// ChangeEntry is a change with its suspicion score.
+type ChangeEntry struct {
+	ID        string  `json:"id"`
+	Title     string  `json:"title"`
+	Kind      string  `json:"kind"`
+	At        string  `json:"at"`
+	Author    string  `json:"author"`
+	Service   string  `json:"service"`
+	Source    string  `json:"source"`
+	URL       string  `json:"url"`
+	Suspicion float64 `json:"suspicion"`
+	Reason    string  `json:"reason"`
+}
+
+// DependencyEntry is a neighbour in the dependency graph.
+type DependencyEntry struct {
+	Service   string `json:"service"`
+	OwnerTeam string `json:"owner_team"`
+	// Health is "ok", "degraded" (alerts), "failing" (open problem) or "unknown".
+	Health string `json:"health"`
+	// Via lists the sources that know the edge (catalogfile, servicenow, dynatrace...).
+	Via []string `json:"via,omitempty"`
+}
+
+// Dependencies are the service's neighbours: upstream are what it depends on, downstream what depends on it.
+type Dependencies struct {
+	Upstream   []DependencyEntry `json:"upstream"`
+	Downstream []DependencyEntry `json:"downstream"`
+}
+
+// SLOEntry is a service level objective with its burn (filled by SLO sources).
+type SLOEntry struct {
+	Name                 string             `json:"name"`
+	Service              string             `json:"service"`
+	Objective            float64            `json:"objective"`
+	Window               string             `json:"window"`
+	SLI                  string             `json:"sli"`
+	ErrorBudgetRemaining float64            `json:"error_budget_remaining"`
+	BurnRates            map[string]float64 `json:"burn_rates"`
+	Status               string             `json:"status"`
+	Source               string             `json:"source"`
+	AsOf                 string             `json:"as_of"`
+}
+
+// SourceEntry is a source's status in an answer.
+type SourceEntry struct {
+	Name      string            `json:"name"`
+	Status    model.SourceState `json:"status"`
+	AsOf      string            `json:"as_of,omitempty"`
+	LatencyMS int64             `json:"latency_ms"`
+	Error     string            `json:"error,omitempty"`
+}
+
+// Omitted counts list items left out of an answer by the detail level.
+type Omitted struct {
+	Problems    int `json:"problems,omitempty"`
+	AlertGroups int `json:"alert_groups,omitempty"`
+	Changes     int `json:"changes,omitempty"`
+	Incidents   int `json:"incidents,omitempty"`
+	Upstream    int `json:"upstream,omitempty"`
+	Downstream  int `json:"downstream,omitempty"`
+}
+
+// IncidentContext is the result of incident_context.
+type IncidentContext struct {
+	Service      ServiceRef        `json:"service"`
+	Headline     string            `json:"headline"`
+	Owners       []Owner           `json:"owners"`
+	OnCall       []OnCallEntry     `json:"oncall"`
+	Escalation   []EscalationEntry `json:"escalation"`
+	Problems     []ProblemEntry    `json:"problems"`
+	AlertGroups  []AlertGroup      `json:"alert_groups"`
+	Incidents    []IncidentEntry   `json:"incidents"`
+	Changes      []ChangeEntry     `json:"changes"`
+	Dependencies Dependencies      `json:"dependencies"`
+	Runbooks     []model.Link      `json:"runbooks"`
+	SLOs         []SLOEntry        `json:"slos"`
+	Sources      []SourceEntry     `json:"sources"`
+	// Incident echoes the incident the query started from, when one was given.
+	Incident string `json:"incident,omitempty"`
+	// Since is the start of the time window considered.
+	Since   string  `json:"since"`
+	Detail  string  `json:"detail"`
+	Omitted Omitted `json:"omitted"`
+	// Notes lists contradictions and caveats (owners that disagree, ambiguous names, on-call gaps).
+	Notes []string `json:"notes"`
+}

@@ -1,0 +1,266 @@
+package join
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/opsctx/opsctx/internal/model"
+	"github.com/opsctx/opsctx/internal/sanitize"
+	"github.com/opsctx/opsctx/internal/timeutil"
+)
+
+// sevRank orders severities from different vendors on one scale (higher is worse).
+func sevRank(s string) int {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "critical", "p1", "sev1", "1", "availability", "error_event", "page", "disaster":
+		return 5
+	case "high", "p2", "sev2", "2", "error", "major":
+		return 4
+	case "warning", "p3", "sev3", "3", "performance", "resource_contention", "moderate", "medium":
+		return 3
+	case "low", "p4", "sev4", "4", "minor", "custom_alert":
+		return 2
+	case "info", "p5", "5", "informational":
+		return 1
+	}
+	return 0
+}
+
+// serviceOf maps a source's service label to the canonical entity name when it can.
+func serviceOf(d *Directory, source, svc string) string {
+	if svc == "" {
+		return ""
+	}
+	if e := d.EntityForRecord(source, svc); e != nil {
+		return e.Name
+	}
+	return svc
+}
+
+// rootCauses returns, per open problem, the canonical root-cause name and the impacted names.
+func rootCauses(d *Directory, ps []model.Problem) map[string]model.Problem {
+	out := map[string]model.Problem{}
+	for _, p := range ps {
+		if p.Status == "closed" || p.RootCause == "" && p.RootCauseName == "" {
+			continue
+		}
+		rc := serviceOf(d, p.Source, p.RootCause)
+		if rc == p.RootCause && p.RootCauseName != "" {
+			rc = serviceOf(d, p.Source, p.RootCauseName)
+		}
+		out[fold(rc)] = p
+	}
+	return out
+}
+
+// dependsOnPath reports whether from depends on to within depth hops.
+func (d *Directory) dependsOnPath(from, to string, depth int) bool {
+	frontier := []string{fold(from)}
+	seen := map[string]bool{fold(from): true}
+	for i := 0; i < depth && len(frontier) > 0; i++ {
+		var next []string
+		for _, n := range frontier {
+			for _, e := range d.Edges {
+				if fold(e.From) != n {
+					continue
+				}
+				t := fold(e.To)
+				if t == fold(to) {
+					return true
+				}
+				if !seen[t] {
+					seen[t] = true
+					next = append(next, t)
+				}
+			}
+		}
+		frontier = next
+	}
+	return false
+}
+
+// groupAlerts deduplicates alerts across sources and marks groups explained by a root cause.
+func groupAlerts(d *Directory, ent *Entity, alerts []model.Alert, problems []model.Problem) []AlertGroup {
+	rcs := rootCauses(d, problems)
+	groups := map[string]*AlertGroup{}
+	var order []string
+	for _, a := range alerts {
+		svc := serviceOf(d, a.Source, a.Service)
+		if svc == "" {
+			svc = ent.Name
+		}
+		key := a.DedupKey
+		if key == "" {
+			key = Normalize(svc) + "/" + fold(sanitize.Short(a.Title))
+		}
+		g := groups[key]
+		if g == nil {
+			g = &AlertGroup{Key: sanitize.Short(key), Service: sanitize.Short(svc), Sources: []string{}, Alerts: []AlertRef{}}
+			groups[key] = g
+			order = append(order, key)
+		}
+		g.Count++
+		if sevRank(a.Severity) > sevRank(g.Severity) || g.Severity == "" {
+			g.Severity = sanitize.Short(a.Severity)
+		}
+		if fs := timeutil.RFC3339(a.StartedAt); fs != "" && (g.FirstSeen == "" || fs < g.FirstSeen) {
+			g.FirstSeen = fs
+		}
+		g.Sources = appendUnique(g.Sources, a.Source)
+		g.Alerts = append(g.Alerts, AlertRef{ID: a.ID, Title: sanitize.Short(a.Title), Source: a.Source, URL: a.URL})
+		if g.ExplainedBy == "" {
+			for rc, p := range rcs {
+				id := p.ID
+				if p.DisplayID != "" {
+					id = p.DisplayID
+				}
+				if fold(svc) == rc || d.dependsOnPath(svc, rc, 4) || impacted(d, p, svc) {
+					g.ExplainedBy = id
+					break
+				}
+			}
+		}
+	}
+	out := make([]AlertGroup, 0, len(order))
+	for _, k := range order {
+		out = append(out, *groups[k])
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if sevRank(out[i].Severity) != sevRank(out[j].Severity) {
+			return sevRank(out[i].Severity) > sevRank(out[j].Severity)
+		}
+		return out[i].FirstSeen < out[j].FirstSeen
+	})
+	return out
+}
+
+func impacted(d *Directory, p model.Problem, svc string) bool {
+	for _, x := range p.Impacted {
+		if fold(serviceOf(d, p.Source, x)) == fold(svc) {
+			return true
+		}
+	}
+	for _, x := range p.ImpactedNames {
+		if fold(serviceOf(d, p.Source, x)) == fold(svc) {
+			return true
+		}
+	}
+	return false
+}
+
+// rankChanges scores every change by how likely it caused the trouble, with the reasons.
+// The score is deterministic: timing (up to 40), location (up to 30), kind (up to 10) and
+// risk flags (8 each), divided by 100 and capped at 1.
+func rankChanges(d *Directory, ent *Entity, f facts, start, now time.Time) []ChangeEntry {
+	ref, refWhat := start, "the trouble started"
+	if ref.IsZero() {
+		ref, refWhat = now, "now"
+	}
+	rcs := rootCauses(d, f.problems)
+	out := []ChangeEntry{}
+	for _, c := range f.changes {
+		svc := serviceOf(d, c.Source, c.Service)
+		if svc == "" {
+			svc = ent.Name
+		}
+		score := 0.0
+		var why []string
+		mins := ref.Sub(c.At).Minutes()
+		switch {
+		case mins >= 0:
+			score += 40 * math.Max(0, 1-mins/180)
+			why = append(why, fmt.Sprintf("%s before %s", humanMinutes(mins), refWhat))
+		case mins > -5:
+			score += 30
+			why = append(why, "at the moment "+refWhat)
+		default:
+			why = append(why, fmt.Sprintf("%s after %s", humanMinutes(-mins), refWhat))
+		}
+		switch {
+		case rcs[fold(svc)].ID != "":
+			score += 30
+			why = append(why, "on the root-cause entity "+svc)
+		case fold(svc) == fold(ent.Name):
+			score += 20
+			why = append(why, "on "+svc+" itself")
+		case d.dependsOnPath(ent.Name, svc, 3):
+			score += 15
+			why = append(why, "on dependency "+svc)
+		}
+		switch c.Kind {
+		case "deploy", "config":
+			score += 10
+			why = append(why, c.Kind+" change")
+		case "infra":
+			score += 6
+			why = append(why, "infrastructure change")
+		default:
+			score += 4
+		}
+		for _, r := range c.Risk {
+			score += 8
+			why = append(why, r)
+		}
+		out = append(out, ChangeEntry{ID: c.ID, Title: sanitize.Short(c.Title), Kind: c.Kind, At: timeutil.RFC3339(c.At),
+			Author: sanitize.Short(c.Author), Service: sanitize.Short(svc), Source: c.Source, URL: c.URL,
+			Suspicion: math.Round(math.Min(score, 100)) / 100, Reason: strings.Join(why, "; ")})
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Suspicion != out[j].Suspicion {
+			return out[i].Suspicion > out[j].Suspicion
+		}
+		return out[i].At > out[j].At
+	})
+	return out
+}
+
+func humanMinutes(m float64) string {
+	switch {
+	case m < 90:
+		return fmt.Sprintf("%d min", int(math.Round(m)))
+	case m < 48*60:
+		return fmt.Sprintf("%.1f h", m/60)
+	}
+	return fmt.Sprintf("%.1f d", m/1440)
+}
+
+// dependencies lists the neighbours with owner and health.
+func dependencies(d *Directory, ent *Entity, f facts) Dependencies {
+	rcs := rootCauses(d, f.problems)
+	alerting := map[string]bool{}
+	for _, a := range f.alerts {
+		alerting[fold(serviceOf(d, a.Source, a.Service))] = true
+	}
+	health := func(name string) string {
+		switch {
+		case rcs[fold(name)].ID != "":
+			return "failing"
+		case alerting[fold(name)]:
+			return "degraded"
+		case f.hasAlerts:
+			return "ok"
+		}
+		return "unknown"
+	}
+	entry := func(name string, via []string) DependencyEntry {
+		de := DependencyEntry{Service: name, Health: health(name), Via: via}
+		if e := d.Entity(name); e != nil {
+			if os := e.Owners(); len(os) > 0 {
+				de.OwnerTeam = os[0].Team
+			}
+		}
+		return de
+	}
+	deps := Dependencies{Upstream: []DependencyEntry{}, Downstream: []DependencyEntry{}}
+	up, down := d.Neighbours(ent.Name)
+	for _, e := range up {
+		deps.Upstream = append(deps.Upstream, entry(e.To, e.Sources))
+	}
+	for _, e := range down {
+		deps.Downstream = append(deps.Downstream, entry(e.From, e.Sources))
+	}
+	return deps
+}

@@ -1,0 +1,248 @@
+// Package join is the engine: it fans out to every enabled source concurrently under one
+// deadline, resolves which records describe the same service, correlates alerts, problems
+// and changes, and assembles the answers the tools return. It sees only internal/model and
+// the capability interfaces of connectors; it knows no vendor API and nothing about MCP.
+package join
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/sourcegraph/conc/pool"
+
+	"github.com/opsctx/opsctx/connectors"
+	"github.com/opsctx/opsctx/internal/cache"
+	"github.com/opsctx/opsctx/internal/metrics"
+	"github.com/opsctx/opsctx/internal/model"
+	"github.com/opsctx/opsctx/internal/sanitize"
+)
+
+// DefaultDeadline bounds every answer.
+const DefaultDeadline = 8 * time.Second
+
+// Options configure an Engine.
+type Options struct {
+	// Sources are the enabled sources, most trusted catalog first.
+	Sources []connectors.Source
+	// Disabled names the sources that are not configured (reported as "disabled").
+	Disabled []string
+	Cache    *cache.Cache
+	// Deadline bounds every answer; default DefaultDeadline.
+	Deadline time.Duration
+	// Aliases maps canonical service names to other names.
+	Aliases map[string][]string
+	Now     func() time.Time
+	Logger  *slog.Logger
+}
+
+// Engine answers queries by fanning out to sources.
+type Engine struct {
+	o Options
+
+	mu       sync.Mutex
+	dir      *Directory
+	dirStamp string
+}
+
+// New returns an engine.
+func New(o Options) *Engine {
+	if o.Deadline <= 0 {
+		o.Deadline = DefaultDeadline
+	}
+	if o.Cache == nil {
+		o.Cache = cache.New(cache.Options{})
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	return &Engine{o: o}
+}
+
+// Sources returns the enabled sources.
+func (e *Engine) Sources() []connectors.Source { return e.o.Sources }
+
+// Disabled returns the names of sources that are not configured.
+func (e *Engine) Disabled() []string { return e.o.Disabled }
+
+// Deadline returns the answer deadline.
+func (e *Engine) Deadline() time.Duration { return e.o.Deadline }
+
+// capable returns the sources implementing capability T, in source order.
+func capable[T any](srcs []connectors.Source) []T {
+	var out []T
+	for _, s := range srcs {
+		if c, ok := s.(T); ok {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// sourced is one source's value.
+type sourced[T any] struct {
+	Source string
+	Value  T
+}
+
+// book collects per-source status across the calls of one answer.
+type book struct {
+	mu    sync.Mutex
+	m     map[string]*model.SourceStatus
+	order []string
+}
+
+func newBook() *book { return &book{m: map[string]*model.SourceStatus{}} }
+
+var rank = map[model.SourceState]int{model.StateOK: 1, model.StateStale: 2, model.StateError: 3}
+
+func (b *book) record(source, what string, info cache.Info, err error, d time.Duration) {
+	st, msg := model.StateOK, ""
+	switch {
+	case err != nil:
+		st, msg = model.StateError, errorText(err)
+	case info.Stale:
+		st, msg = model.StateStale, "serving data from "+info.AsOf.UTC().Format(time.RFC3339)+" after refresh failed: "+errorText(info.Err)
+	}
+	metrics.ObserveSource(source, string(st), d)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	s := b.m[source]
+	if s == nil {
+		s = &model.SourceStatus{Name: source, Status: st}
+		b.m[source] = s
+		b.order = append(b.order, source)
+	}
+	if rank[st] > rank[s.Status] {
+		s.Status = st
+	}
+	if ms := d.Milliseconds(); ms > s.LatencyMS {
+		s.LatencyMS = ms
+	}
+	if !info.AsOf.IsZero() && (s.AsOf.IsZero() || info.AsOf.Before(s.AsOf)) {
+		s.AsOf = info.AsOf
+	}
+	if msg != "" {
+		msg = what + ": " + msg
+		if s.Error == "" {
+			s.Error = msg
+		} else if !strings.Contains(s.Error, msg) {
+			s.Error += "; " + msg
+		}
+	}
+}
+
+// statuses returns the collected statuses in source order, followed by disabled sources.
+func (b *book) statuses(order []connectors.Source, disabled []string) []model.SourceStatus {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var out []model.SourceStatus
+	for _, s := range order {
+		if st := b.m[s.Name()]; st != nil {
+			out = append(out, *st)
+		}
+	}
+	for _, n := range disabled {
+		out = append(out, model.SourceStatus{Name: n, Status: model.StateDisabled})
+	}
+	return out
+}
+
+// errorText makes an upstream error fit for an answer.
+func errorText(err error) string {
+	if err == nil {
+		return ""
+	}
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		return "no answer within the deadline"
+	case errors.Is(err, context.Canceled):
+		return "request cancelled"
+	}
+	return sanitize.Text(err.Error(), 400)
+}
+
+// fetchAll calls call on every source concurrently through the cache and returns the values
+// of those that answered (fresh or stale), in source order. Each call leaves at ctx's deadline.
+func fetchAll[S connectors.Source, T any](ctx context.Context, e *Engine, b *book, srcs []S, kind cache.Kind, key, what string,
+	call func(context.Context, S) (T, error)) []sourced[T] {
+	if len(srcs) == 0 {
+		return nil
+	}
+	var mu sync.Mutex
+	got := map[string]T{}
+	p := pool.New().WithMaxGoroutines(len(srcs))
+	for _, s := range srcs {
+		p.Go(func() {
+			start := time.Now()
+			v, info, err := cache.Fetch(ctx, e.o.Cache, kind, s.Name()+"|"+key, func(ctx context.Context) (T, error) {
+				return call(ctx, s)
+			})
+			b.record(s.Name(), what, info, err, time.Since(start))
+			if err != nil {
+				e.o.Logger.Debug("source failed", "source", s.Name(), "what", what, "err", errorText(err))
+				return
+			}
+			mu.Lock()
+			got[s.Name()] = v
+			mu.Unlock()
+		})
+	}
+	p.Wait()
+	out := make([]sourced[T], 0, len(got))
+	for _, s := range srcs {
+		if v, ok := got[s.Name()]; ok {
+			out = append(out, sourced[T]{Source: s.Name(), Value: v})
+		}
+	}
+	return out
+}
+
+// Directory returns the merged catalog of every catalog source, rebuilt only when a
+// source's data changed.
+func (e *Engine) directory(ctx context.Context, b *book) *Directory {
+	cats := fetchAll(ctx, e, b, capable[connectors.Catalog](e.o.Sources), cache.KindCatalog, "catalog", "catalog",
+		func(ctx context.Context, c connectors.Catalog) (model.Catalog, error) { return c.Catalog(ctx) })
+	var in []SourceCatalog
+	var stamp strings.Builder
+	for _, c := range cats {
+		in = append(in, SourceCatalog{Source: c.Source, Catalog: c.Value})
+		stamp.WriteString(c.Source)
+		if st := b.m[c.Source]; st != nil {
+			stamp.WriteString(st.AsOf.String())
+		}
+		stamp.WriteByte('|')
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.dir != nil && e.dirStamp == stamp.String() {
+		return e.dir
+	}
+	e.dir = Build(in, e.o.Aliases)
+	e.dirStamp = stamp.String()
+	return e.dir
+}
+
+// Directory fetches every catalog (through the cache, under the deadline) and returns the
+// merged directory with the sources' statuses.
+func (e *Engine) Directory(ctx context.Context) (*Directory, []model.SourceStatus) {
+	ctx, cancel := context.WithTimeout(ctx, e.o.Deadline)
+	defer cancel()
+	b := newBook()
+	d := e.directory(ctx, b)
+	return d, b.statuses(e.o.Sources, e.o.Disabled)
+}
+
+// sortStrings returns a sorted copy.
+func sortStrings(xs []string) []string {
+	out := append([]string(nil), xs...)
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,131 @@
+package join
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// headline writes the one-sentence summary: impact, primary contributor, most suspicious
+// change, owner and on-call, in that order, leaving out what is unknown.
+func headline(a *IncidentContext, now time.Time) string {
+	name := a.Service.Title
+	if name == "" {
+		name = a.Service.Name
+	}
+	var parts []string
+	switch {
+	case len(a.Problems) > 0:
+		p := a.Problems[0]
+		parts = append(parts, fmt.Sprintf("%s: %s (%s %s)%s", name, p.Title, p.Source, p.ID, sinceText(p.StartedAt, now)))
+		if p.RootCause != "" {
+			parts = append(parts, fmt.Sprintf("primary contributor: %s (%s root cause)", p.RootCause, p.Source))
+		}
+	case len(a.AlertGroups) > 0:
+		g := a.AlertGroups[0]
+		parts = append(parts, fmt.Sprintf("%s: %d alert group(s) firing, worst %q (%s)%s", name, len(a.AlertGroups), g.Alerts[0].Title, g.Severity, sinceText(g.FirstSeen, now)))
+	case len(a.Incidents) > 0:
+		i := a.Incidents[0]
+		parts = append(parts, fmt.Sprintf("%s: open incident %s %q%s", name, firstNonEmpty(i.Number, i.ID), i.Title, sinceText(i.StartedAt, now)))
+	default:
+		parts = append(parts, name+": no open problems, alerts or incidents reported")
+	}
+	if len(a.Changes) > 0 && a.Changes[0].Suspicion >= 0.3 {
+		c := a.Changes[0]
+		s := fmt.Sprintf("most suspicious change: %s %q%s", c.ID, c.Title, agoText(c.At, now))
+		if c.Author != "" {
+			s += " by " + c.Author
+		}
+		parts = append(parts, s)
+	}
+	if len(a.Owners) > 0 {
+		o := a.Owners[0]
+		parts = append(parts, "owner: "+firstNonEmpty(o.TeamName, o.Team))
+	}
+	if len(a.OnCall) > 0 {
+		o := a.OnCall[0]
+		s := fmt.Sprintf("on call: %s (L%d)", o.Name, o.Level)
+		if nx := nextEscalation(a.Escalation, now); nx != "" {
+			s += ", " + nx
+		}
+		parts = append(parts, s)
+	}
+	var down []string
+	for _, s := range a.Sources {
+		if s.Status == "error" {
+			down = append(down, s.Name)
+		}
+	}
+	out := strings.Join(parts, "; ")
+	if len(down) > 0 {
+		out += " (unavailable: " + strings.Join(down, ", ") + ")"
+	}
+	return out + "."
+}
+
+func nextEscalation(es []EscalationEntry, now time.Time) string {
+	for _, e := range es {
+		t, err := time.Parse(time.RFC3339, e.FiresAt)
+		if err != nil || !t.After(now) || len(e.Targets) == 0 {
+			continue
+		}
+		return fmt.Sprintf("escalates to %s (L%d) in %d min", strings.Join(e.Targets, ", "), e.Level, int(t.Sub(now).Minutes()+0.5))
+	}
+	return ""
+}
+
+func sinceText(ts string, now time.Time) string {
+	t, err := time.Parse(time.RFC3339, ts)
+	if err != nil {
+		return ""
+	}
+	return fmt.Sprintf(" for %s", humanMinutes(now.Sub(t).Minutes()))
+}
+
+func agoText(ts string, now time.Time) string {
+	t, err := time.Parse(time.RFC3339, ts)
+	if err != nil {
+		return ""
+	}
+	return fmt.Sprintf(", %s ago", humanMinutes(now.Sub(t).Minutes()))
+}
+
+func firstNonEmpty(xs ...string) string {
+	for _, x := range xs {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
+}
+
+// caps per detail level; full keeps up to 200 items per list.
+var caps = map[string]int{DetailBrief: 3, DetailStandard: 10, DetailFull: 200}
+
+// applyDetail caps every list for the detail level and records what was left out.
+func applyDetail(a *IncidentContext, detail string) {
+	n, ok := caps[detail]
+	if !ok {
+		n = caps[DetailStandard]
+	}
+	a.Problems, a.Omitted.Problems = capList(a.Problems, n)
+	a.AlertGroups, a.Omitted.AlertGroups = capList(a.AlertGroups, n)
+	a.Changes, a.Omitted.Changes = capList(a.Changes, n)
+	a.Incidents, a.Omitted.Incidents = capList(a.Incidents, n)
+	a.Dependencies.Upstream, a.Omitted.Upstream = capList(a.Dependencies.Upstream, max(n, 5))
+	a.Dependencies.Downstream, a.Omitted.Downstream = capList(a.Dependencies.Downstream, max(n, 5))
+	if detail == DetailBrief {
+		for i := range a.AlertGroups {
+			if len(a.AlertGroups[i].Alerts) > 1 {
+				a.AlertGroups[i].Alerts = a.AlertGroups[i].Alerts[:1]
+			}
+		}
+	}
+}
+
+func capList[T any](xs []T, n int) ([]T, int) {
+	if len(xs) <= n {
+		return xs, 0
+	}
+	return xs[:n], len(xs) - n
+}

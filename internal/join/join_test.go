@@ -1,0 +1,211 @@
+package join_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/opsctx/opsctx/connectors"
+	"github.com/opsctx/opsctx/internal/cache"
+	"github.com/opsctx/opsctx/internal/fake"
+	"github.com/opsctx/opsctx/internal/join"
+	"github.com/opsctx/opsctx/internal/model"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func shopCatalog() model.Catalog {
+	return model.Catalog{
+		Services: []model.Service{
+			{ID: "component:default/checkout", Name: "checkout", Title: "Checkout", Owner: "team-checkout", Source: "catalogfile",
+				Aliases:     []string{"checkout-api"},
+				Annotations: map[string]string{"pagerduty.com/service-id": "PCHK", "dynatrace.com/dynatrace-entity-id": "SERVICE-1"},
+				Links:       []model.Link{{Title: "Dashboard", URL: "https://d/checkout"}, {Title: "Checkout runbook", URL: "https://r/checkout"}}},
+			{ID: "resource:default/orders-db", Name: "orders-db", Owner: "team-platform", Source: "catalogfile",
+				Annotations: map[string]string{"dynatrace.com/dynatrace-entity-id": "SERVICE-DB"}},
+			{ID: "component:default/storefront", Name: "storefront", Owner: "team-storefront", Source: "catalogfile"},
+		},
+		Teams: []model.Team{{ID: "group:default/team-checkout", Name: "team-checkout", DisplayName: "Checkout team", Source: "catalogfile"}},
+		Dependencies: []model.Dependency{
+			{From: "component:default/checkout", To: "resource:default/orders-db", Kind: "depends_on"},
+			{From: "component:default/storefront", To: "component:default/checkout", Kind: "depends_on"},
+		},
+	}
+}
+
+func engine(deadline time.Duration, srcs ...connectors.Source) *join.Engine {
+	return join.New(join.Options{Sources: srcs, Deadline: deadline, Cache: cache.New(cache.Options{FetchTimeout: 300 * time.Millisecond})})
+}
+
+func status(t *testing.T, a *join.IncidentContext, name string) join.SourceEntry {
+	t.Helper()
+	for _, s := range a.Sources {
+		if s.Name == name {
+			return s
+		}
+	}
+	t.Fatalf("source %s missing from %+v", name, a.Sources)
+	return join.SourceEntry{}
+}
+
+func TestHungSourceIsReportedAndDoesNotDelayTheAnswer(t *testing.T) {
+	cat := &fake.Memory{SourceName: "catalogfile", Cat: shopCatalog()}
+	hung := &fake.Memory{SourceName: "pagerduty", Hang: true}
+	failing := &fake.Memory{SourceName: "opsgenie", Err: errors.New("HTTP 500 Internal Server Error")}
+	alerts := &fake.Memory{SourceName: "alertmanager", AlertList: []model.Alert{{ID: "a1", Title: "High latency", Service: "checkout", Severity: "critical", Source: "alertmanager"}}}
+	deadline := 300 * time.Millisecond
+	e := engine(deadline, cat, hung, failing, alerts)
+
+	start := time.Now()
+	a, err := e.IncidentContext(context.Background(), join.Query{Service: "checkout"})
+	elapsed := time.Since(start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if elapsed > deadline+100*time.Millisecond {
+		t.Errorf("answer took %v, want <= deadline %v + 100ms", elapsed, deadline)
+	}
+	if s := status(t, a, "pagerduty"); s.Status != model.StateError || !strings.Contains(s.Error, "deadline") {
+		t.Errorf("hung source status = %+v, want error naming the deadline", s)
+	}
+	if s := status(t, a, "opsgenie"); s.Status != model.StateError || !strings.Contains(s.Error, "HTTP 500") {
+		t.Errorf("failing source status = %+v", s)
+	}
+	if s := status(t, a, "catalogfile"); s.Status != model.StateOK || s.AsOf == "" {
+		t.Errorf("catalog status = %+v", s)
+	}
+	if len(a.AlertGroups) != 1 || a.AlertGroups[0].Service != "checkout" {
+		t.Errorf("alerts from the healthy source lost: %+v", a.AlertGroups)
+	}
+	if a.Service.OwnerTeam != "team-checkout" || len(a.Dependencies.Upstream) != 1 || len(a.Dependencies.Downstream) != 1 {
+		t.Errorf("catalog facts lost: %+v %+v", a.Service, a.Dependencies)
+	}
+	if !strings.Contains(a.Headline, "unavailable: pagerduty, opsgenie") {
+		t.Errorf("headline does not name failing sources: %s", a.Headline)
+	}
+}
+
+func TestStaleDataIsMarked(t *testing.T) {
+	now := time.Now()
+	clock := now
+	c := cache.New(cache.Options{Now: func() time.Time { return clock }, FetchTimeout: 300 * time.Millisecond})
+	src := &fake.Memory{SourceName: "alertmanager", AlertList: []model.Alert{{ID: "a1", Title: "x", Service: "checkout", Source: "alertmanager"}}}
+	e := join.New(join.Options{Sources: []connectors.Source{&fake.Memory{SourceName: "catalogfile", Cat: shopCatalog()}, src}, Cache: c, Deadline: time.Second})
+	if _, err := e.IncidentContext(context.Background(), join.Query{Service: "checkout"}); err != nil {
+		t.Fatal(err)
+	}
+	clock = now.Add(time.Minute) // alerts (30s TTL) expired, catalog (10m) still fresh
+	src.Err = errors.New("HTTP 502 Bad Gateway")
+	a, err := e.IncidentContext(context.Background(), join.Query{Service: "checkout"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := status(t, a, "alertmanager")
+	if s.Status != model.StateStale || !strings.Contains(s.Error, "502") {
+		t.Errorf("status = %+v, want stale with the refresh error", s)
+	}
+	if len(a.AlertGroups) != 1 {
+		t.Errorf("stale alerts not served: %+v", a.AlertGroups)
+	}
+}
+
+func TestUnknownServiceSuggestsNames(t *testing.T) {
+	e := engine(time.Second, &fake.Memory{SourceName: "catalogfile", Cat: shopCatalog()})
+	_, err := e.IncidentContext(context.Background(), join.Query{Service: "chekout"})
+	var le *join.LookupError
+	if !errors.As(err, &le) || len(le.Suggestions) == 0 || le.Suggestions[0] != "checkout" {
+		t.Fatalf("err = %v, want a lookup error suggesting checkout", err)
+	}
+	if !strings.Contains(err.Error(), `Did you mean "checkout"`) {
+		t.Errorf("message = %q", err.Error())
+	}
+}
+
+func TestIncidentLookupResolvesService(t *testing.T) {
+	started := time.Now().Add(-20 * time.Minute)
+	pd := &fake.Memory{SourceName: "pagerduty",
+		Cat:   model.Catalog{Services: []model.Service{{ID: "PCHK", Name: "Checkout API", Source: "pagerduty"}}},
+		Found: &connectors.IncidentRef{ID: "Q1", StartedAt: started, Services: []string{"PCHK"}, Source: "pagerduty"},
+		Resp: model.Responders{
+			OnCall:     []model.OnCall{{Name: "Sam Okafor", Level: 1}},
+			Escalation: []model.EscalationStep{{Level: 1, AfterMinutes: 0, Targets: []string{"Sam Okafor"}}, {Level: 2, AfterMinutes: 30, Targets: []string{"Lena Fischer"}}},
+		}}
+	e := engine(time.Second, &fake.Memory{SourceName: "catalogfile", Cat: shopCatalog()}, pd)
+	a, err := e.IncidentContext(context.Background(), join.Query{Incident: "Q1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Service.Name != "checkout" || a.Incident != "Q1" {
+		t.Fatalf("resolved %+v", a.Service)
+	}
+	if len(a.Escalation) != 2 || a.Escalation[1].FiresAt != started.Add(30*time.Minute).UTC().Format(time.RFC3339) {
+		t.Errorf("escalation timing = %+v", a.Escalation)
+	}
+	if !strings.Contains(a.Headline, "escalates to Lena Fischer (L2) in 10 min") {
+		t.Errorf("headline = %s", a.Headline)
+	}
+	if _, err := e.IncidentContext(context.Background(), join.Query{Incident: "nope"}); err == nil {
+		t.Error("unknown incident: want error")
+	}
+}
+
+func TestCulpritChangeRanksFirstAndRootCauseExplainsAlerts(t *testing.T) {
+	now := time.Now().UTC()
+	start := now.Add(-22 * time.Minute)
+	obs := &fake.Memory{SourceName: "dynatrace",
+		Probs: []model.Problem{{ID: "P1", DisplayID: "P-2311", Title: "Response time degradation", Status: "open", StartedAt: start,
+			RootCause: "SERVICE-DB", Impacted: []string{"SERVICE-1"}, Source: "dynatrace"}},
+		Chgs: []model.Change{
+			{ID: "deploy-old", Title: "checkout v41", Kind: "deploy", At: now.Add(-26 * time.Hour), Service: "checkout", Source: "dynatrace"},
+			{ID: "CHG0030017", Title: "raise orders-db statement timeout", Kind: "config", At: start.Add(-9 * time.Minute), Service: "SERVICE-DB", Source: "dynatrace", Author: "Priya Nair"},
+			{ID: "deploy-after", Title: "storefront v9", Kind: "deploy", At: now.Add(-5 * time.Minute), Service: "storefront", Source: "dynatrace"},
+		},
+		AlertList: []model.Alert{{ID: "a1", Title: "checkout p95 high", Service: "checkout", Severity: "critical", Source: "dynatrace", StartedAt: start}},
+	}
+	e := engine(time.Second, &fake.Memory{SourceName: "catalogfile", Cat: shopCatalog()}, obs)
+	a, err := e.IncidentContext(context.Background(), join.Query{Service: "checkout-api", Since: 48 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Changes[0].ID != "CHG0030017" || !strings.Contains(a.Changes[0].Reason, "root-cause entity orders-db") {
+		t.Errorf("top change = %+v", a.Changes[0])
+	}
+	if a.Problems[0].RootCause != "orders-db" {
+		t.Errorf("root cause not mapped to the catalog name: %+v", a.Problems[0])
+	}
+	if a.AlertGroups[0].ExplainedBy != "P-2311" {
+		t.Errorf("alert group not explained by the root cause: %+v", a.AlertGroups[0])
+	}
+	for _, want := range []string{"primary contributor: orders-db", "CHG0030017", "Priya Nair", "owner: Checkout team"} {
+		if !strings.Contains(a.Headline, want) {
+			t.Errorf("headline lacks %q: %s", want, a.Headline)
+		}
+	}
+	if a.Dependencies.Upstream[0].Health != "failing" {
+		t.Errorf("orders-db health = %+v", a.Dependencies.Upstream[0])
+	}
+	if a.Runbooks[0].URL != "https://r/checkout" {
+		t.Errorf("runbook not first: %+v", a.Runbooks)
+	}
+}
+
+func TestDetailCapsAreCounted(t *testing.T) {
+	var chgs []model.Change
+	for i := 0; i < 12; i++ {
+		chgs = append(chgs, model.Change{ID: "c" + string(rune('a'+i)), Title: "x", Kind: "deploy", At: time.Now(), Service: "checkout", Source: "m"})
+	}
+	e := engine(time.Second, &fake.Memory{SourceName: "catalogfile", Cat: shopCatalog()}, &fake.Memory{SourceName: "m", Chgs: chgs})
+	for detail, want := range map[string]int{"brief": 3, "standard": 10, "full": 12} {
+		a, err := e.IncidentContext(context.Background(), join.Query{Service: "checkout", Detail: detail})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(a.Changes) != want || a.Omitted.Changes != 12-want {
+			t.Errorf("%s: %d changes, %d omitted", detail, len(a.Changes), a.Omitted.Changes)
+		}
+	}
+}

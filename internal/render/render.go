@@ -1,0 +1,197 @@
+// Package render turns structured answers into compact markdown for the text content of
+// tool results and for `opsctx context`. Upstream text is always quoted, never bare.
+package render
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/opsctx/opsctx/internal/join"
+)
+
+// IncidentContext renders the incident_context answer.
+func IncidentContext(a *join.IncidentContext) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# %s\n\n%s\n\n", title(a.Service), a.Headline)
+	if a.Incident != "" {
+		fmt.Fprintf(&b, "Incident: %s · window since %s\n\n", a.Incident, a.Since)
+	}
+	if len(a.SLOs) > 0 {
+		b.WriteString("## User impact (SLOs)\n")
+		for _, s := range a.SLOs {
+			fmt.Fprintf(&b, "- %q %s: objective %.3g%% over %s, budget left %.0f%%, burn 1h %.1fx [%s]\n",
+				s.Name, s.Status, s.Objective, s.Window, s.ErrorBudgetRemaining*100, s.BurnRates["1h"], s.Source)
+		}
+		b.WriteString("\n")
+	}
+	section(&b, "Problems", len(a.Problems), a.Omitted.Problems, func() {
+		for _, p := range a.Problems {
+			fmt.Fprintf(&b, "- %s %q — %s, %s, since %s", p.ID, p.Title, p.Severity, p.Status, p.StartedAt)
+			if p.RootCause != "" {
+				fmt.Fprintf(&b, "; root cause: %s", p.RootCause)
+			}
+			if len(p.Impacted) > 0 {
+				fmt.Fprintf(&b, "; impacted: %s", strings.Join(p.Impacted, ", "))
+			}
+			fmt.Fprintf(&b, " [%s]%s\n", p.Source, link(p.URL))
+		}
+	})
+	section(&b, "Alerts", len(a.AlertGroups), a.Omitted.AlertGroups, func() {
+		for _, g := range a.AlertGroups {
+			fmt.Fprintf(&b, "- %s on %s: %q ×%d since %s [%s]", g.Severity, g.Service, g.Alerts[0].Title, g.Count, g.FirstSeen, strings.Join(g.Sources, ", "))
+			if g.ExplainedBy != "" {
+				fmt.Fprintf(&b, " — explained by %s", g.ExplainedBy)
+			}
+			b.WriteString("\n")
+		}
+	})
+	section(&b, "Incidents", len(a.Incidents), a.Omitted.Incidents, func() {
+		for _, i := range a.Incidents {
+			fmt.Fprintf(&b, "- %s %q %s %s since %s [%s]%s\n", first(i.Number, i.ID), i.Title, i.Priority, i.Status, i.StartedAt, i.Source, link(i.URL))
+		}
+	})
+	section(&b, "Changes (most suspicious first)", len(a.Changes), a.Omitted.Changes, func() {
+		for _, c := range a.Changes {
+			fmt.Fprintf(&b, "- %.2f %s %q (%s on %s, %s", c.Suspicion, c.ID, c.Title, c.Kind, c.Service, c.At)
+			if c.Author != "" {
+				fmt.Fprintf(&b, ", by %s", c.Author)
+			}
+			fmt.Fprintf(&b, ") — %s [%s]%s\n", c.Reason, c.Source, link(c.URL))
+		}
+	})
+	section(&b, "Owners", len(a.Owners), 0, func() {
+		for _, o := range a.Owners {
+			fmt.Fprintf(&b, "- %s [%s]\n", first(o.TeamName, o.Team), o.Source)
+		}
+	})
+	section(&b, "On call", len(a.OnCall), 0, func() {
+		for _, o := range a.OnCall {
+			fmt.Fprintf(&b, "- L%d %s", o.Level, o.Name)
+			if o.Email != "" {
+				fmt.Fprintf(&b, " <%s>", o.Email)
+			}
+			if o.Until != "" {
+				fmt.Fprintf(&b, " until %s", o.Until)
+			}
+			fmt.Fprintf(&b, " [%s]\n", o.Source)
+		}
+	})
+	section(&b, "Escalation", len(a.Escalation), 0, func() {
+		for _, e := range a.Escalation {
+			fmt.Fprintf(&b, "- L%d after %d min: %s", e.Level, e.AfterMinutes, strings.Join(e.Targets, ", "))
+			if e.FiresAt != "" {
+				fmt.Fprintf(&b, " (fires %s)", e.FiresAt)
+			}
+			fmt.Fprintf(&b, " [%s]\n", e.Source)
+		}
+	})
+	deps := len(a.Dependencies.Upstream) + len(a.Dependencies.Downstream)
+	section(&b, "Dependencies", deps, a.Omitted.Upstream+a.Omitted.Downstream, func() {
+		for _, d := range a.Dependencies.Upstream {
+			fmt.Fprintf(&b, "- depends on %s (%s, owner %s)\n", d.Service, d.Health, first(d.OwnerTeam, "unknown"))
+		}
+		for _, d := range a.Dependencies.Downstream {
+			fmt.Fprintf(&b, "- used by %s (%s, owner %s)\n", d.Service, d.Health, first(d.OwnerTeam, "unknown"))
+		}
+	})
+	section(&b, "Runbooks and links", len(a.Runbooks), 0, func() {
+		for _, l := range a.Runbooks {
+			fmt.Fprintf(&b, "- %q %s\n", first(l.Title, l.URL), l.URL)
+		}
+	})
+	section(&b, "Notes", len(a.Notes), 0, func() {
+		for _, n := range a.Notes {
+			fmt.Fprintf(&b, "- %s\n", n)
+		}
+	})
+	Sources(&b, a.Sources)
+	return b.String()
+}
+
+// Sources appends the per-source status line.
+func Sources(b *strings.Builder, st []join.SourceEntry) {
+	b.WriteString("Sources: ")
+	for i, s := range st {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(b, "%s %s", s.Name, s.Status)
+		if s.Status != "disabled" {
+			fmt.Fprintf(b, " %dms", s.LatencyMS)
+		}
+		if s.Error != "" {
+			fmt.Fprintf(b, " (%s)", s.Error)
+		}
+	}
+	b.WriteString("\n")
+}
+
+// FindService renders find_service.
+func FindService(r *join.FindResult) string {
+	var b strings.Builder
+	switch {
+	case len(r.Candidates) == 0:
+		fmt.Fprintf(&b, "No service matches %q.\n", r.Query)
+	case r.Ambiguous:
+		fmt.Fprintf(&b, "%q is ambiguous; it matches %d services:\n", r.Query, len(r.Candidates))
+	case !r.Candidates[0].Exact:
+		fmt.Fprintf(&b, "No exact match for %q; similar names:\n", r.Query)
+	default:
+		fmt.Fprintf(&b, "%q resolves to:\n", r.Query)
+	}
+	for _, c := range r.Candidates {
+		fmt.Fprintf(&b, "- %s", c.Name)
+		if c.Title != "" && c.Title != c.Name {
+			fmt.Fprintf(&b, " (%q)", c.Title)
+		}
+		fmt.Fprintf(&b, " owner %s — matched by %s", first(c.OwnerTeam, "unknown"), c.MatchedBy)
+		var recs []string
+		for _, m := range c.Records {
+			recs = append(recs, fmt.Sprintf("%s %q via %s", m.Source, m.Name, m.Method))
+		}
+		if len(recs) > 0 {
+			fmt.Fprintf(&b, "; records: %s", strings.Join(recs, "; "))
+		}
+		b.WriteString("\n")
+	}
+	for _, u := range r.Unmerged {
+		fmt.Fprintf(&b, "- not merged: %s record %q matches %s by %s\n", u.Source, u.Record, strings.Join(u.Candidates, ", "), u.Method)
+	}
+	Sources(&b, r.Sources)
+	return b.String()
+}
+
+func section(b *strings.Builder, name string, n, omitted int, body func()) {
+	if n == 0 {
+		return
+	}
+	fmt.Fprintf(b, "## %s\n", name)
+	body()
+	if omitted > 0 {
+		fmt.Fprintf(b, "- … %d more not shown (use detail=full)\n", omitted)
+	}
+	b.WriteString("\n")
+}
+
+func title(s join.ServiceRef) string {
+	if s.Title != "" && s.Title != s.Name {
+		return fmt.Sprintf("%s (%s)", s.Title, s.Name)
+	}
+	return s.Name
+}
+
+func link(u string) string {
+	if u == "" {
+		return ""
+	}
+	return " " + u
+}
+
+func first(xs ...string) string {
+	for _, x := range xs {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
+}

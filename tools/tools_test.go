@@ -1,0 +1,117 @@
+package tools
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/opsctx/opsctx/internal/join"
+	"github.com/opsctx/opsctx/internal/toolsnaps"
+)
+
+func allTools(t *testing.T) []server.ServerTool {
+	t.Helper()
+	return Tools(Deps{Engine: join.New(join.Options{})})
+}
+
+func TestToolSnapshots(t *testing.T) {
+	for _, st := range allTools(t) {
+		if err := toolsnaps.Test(st.Tool.Name, st.Tool); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// TestAnnotations: every tool is read-only, not destructive, idempotent and open-world,
+// as seen by a client through tools/list.
+func TestAnnotations(t *testing.T) {
+	s := NewServer(Deps{Engine: join.New(join.Options{})}, "test")
+	resp := s.HandleMessage(context.Background(), []byte(`{"jsonrpc":"2.0","id":1,"method":"tools/list"}`))
+	raw, err := json.Marshal(resp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var list struct {
+		Result struct {
+			Tools []struct {
+				Name        string `json:"name"`
+				Annotations struct {
+					ReadOnly    *bool `json:"readOnlyHint"`
+					Destructive *bool `json:"destructiveHint"`
+					Idempotent  *bool `json:"idempotentHint"`
+					OpenWorld   *bool `json:"openWorldHint"`
+				} `json:"annotations"`
+				OutputSchema json.RawMessage `json:"outputSchema"`
+			} `json:"tools"`
+		} `json:"result"`
+	}
+	if err := json.Unmarshal(raw, &list); err != nil {
+		t.Fatal(err)
+	}
+	if len(list.Result.Tools) != len(allTools(t)) {
+		t.Fatalf("tools/list has %d tools, want %d: %s", len(list.Result.Tools), len(allTools(t)), raw)
+	}
+	for _, tool := range list.Result.Tools {
+		a := tool.Annotations
+		if a.ReadOnly == nil || !*a.ReadOnly || a.Destructive == nil || *a.Destructive || a.Idempotent == nil || !*a.Idempotent || a.OpenWorld == nil || !*a.OpenWorld {
+			t.Errorf("%s: annotations must be readOnly=true destructive=false idempotent=true openWorld=true: %s", tool.Name, raw)
+		}
+		if len(tool.OutputSchema) == 0 {
+			t.Errorf("%s: no outputSchema", tool.Name)
+		}
+	}
+}
+
+// TestSchemasGenerate catches struct tags that make the schema generator silently fall
+// back to an empty object schema.
+func TestSchemasGenerate(t *testing.T) {
+	checks := map[string]func() (json.RawMessage, error){
+		"IncidentContextArgs": mcp.SchemaForRaw[IncidentContextArgs],
+		"IncidentContext":     mcp.SchemaForRaw[join.IncidentContext],
+		"FindServiceArgs":     mcp.SchemaForRaw[FindServiceArgs],
+		"FindResult":          mcp.SchemaForRaw[join.FindResult],
+	}
+	for name, f := range checks {
+		raw, err := f()
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		var s struct {
+			Properties map[string]any `json:"properties"`
+		}
+		if err := json.Unmarshal(raw, &s); err != nil || len(s.Properties) == 0 {
+			t.Errorf("%s: schema has no properties: %s", name, raw)
+		}
+	}
+}
+
+func TestContextQueryValidation(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    IncidentContextArgs
+		wantErr string
+	}{
+		{"neither", IncidentContextArgs{}, "give either service"},
+		{"both", IncidentContextArgs{Service: "a", Incident: "b"}, "not both"},
+		{"bad since", IncidentContextArgs{Service: "a", Since: "yesterday"}, "since:"},
+		{"bad detail", IncidentContextArgs{Service: "a", Detail: "huge"}, "detail must be"},
+		{"days ok", IncidentContextArgs{Service: "a", Since: "3d"}, ""},
+		{"incident ok", IncidentContextArgs{Incident: " INC0012345 "}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := contextQuery(tt.args)
+			switch {
+			case tt.wantErr == "" && err != nil:
+				t.Errorf("unexpected error %v", err)
+			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+				t.Errorf("err = %v, want %q", err, tt.wantErr)
+			}
+		})
+	}
+}
