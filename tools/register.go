@@ -37,13 +37,14 @@ func Tools(d Deps) []server.ServerTool {
 	}
 }
 
-// NewServer builds the MCP server with every tool registered.
+// NewServer builds the MCP server with every tool registered. Input validation is done by
+// each tool (see typed) rather than by the server, so a misspelt argument gets an answer that
+// lists the valid names instead of a bare schema error.
 func NewServer(d Deps, version string) *server.MCPServer {
 	s := server.NewMCPServer("opsctx", version,
 		server.WithToolCapabilities(false),
 		server.WithRecovery(),
 		server.WithInstructions(Instructions),
-		server.WithInputSchemaValidation(),
 		server.WithOutputSchemaValidation(),
 		server.WithToolHandlerMiddleware(observe),
 	)

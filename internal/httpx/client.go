@@ -32,10 +32,10 @@ type Client struct {
 
 // Response is a fully read (2xx) response.
 type Response struct {
-	Status int
-	Header http.Header
-	Body   []byte
-	URL    string // final request URL, redacted
+	Status int         // HTTP status code
+	Header http.Header // response headers (e.g. Link for paging)
+	Body   []byte      // complete body, at most Options.MaxBodyBytes
+	URL    string      // final request URL, redacted
 }
 
 // New returns a Client for o. An invalid BaseURL is reported by every call.

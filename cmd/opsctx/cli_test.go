@@ -1,0 +1,92 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func runCLI(t *testing.T, env map[string]string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), args, strings.NewReader(""), &out, &errb, func(k string) string { return env[k] })
+	return code, out.String(), errb.String()
+}
+
+func TestCLI(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(bad, []byte("apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: x}\nspec: {type: service, lifecycle: production}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name     string
+		env      map[string]string
+		args     []string
+		code     int
+		stdout   []string
+		stderr   []string
+		noStdout string
+	}{
+		{name: "version", args: []string{"version"}, stdout: []string{"opsctx dev"}},
+		{name: "no command", args: nil, code: 2, stderr: []string{"usage: opsctx"}},
+		{name: "unknown command", args: []string{"frobnicate"}, code: 2, stderr: []string{`unknown command "frobnicate"`}},
+		{name: "context demo", args: []string{"context", "checkout", "--demo"}, stdout: []string{"# Checkout (checkout)", "owner: Checkout team", "Checkout runbook", "catalogfile ok"}},
+		{name: "context unknown", args: []string{"context", "chekout", "--demo"}, code: 1, stderr: []string{`Did you mean "checkout"`}},
+		{name: "context needs one target", args: []string{"context", "--demo"}, code: 2},
+		{name: "context bad since", args: []string{"context", "checkout", "--demo", "--since", "x"}, code: 2, stderr: []string{"--since"}},
+		{name: "check demo", args: []string{"check", "--demo"}, stdout: []string{"catalogfile", "ok", "pagerduty", "disabled"}},
+		{name: "check nothing configured", args: []string{"check"}, code: 1, stderr: []string{"no source is configured"}},
+		{name: "check invalid catalog", env: map[string]string{"OPSCTX_CATALOG": bad}, args: []string{"check"}, code: 1,
+			stdout: []string{"FAIL", "bad.yaml: document 1", "spec.owner"}},
+		{name: "config error names field", env: map[string]string{"SERVICENOW_USERNAME": "u", "SERVICENOW_INSTANCE_URL": "https://x.service-now.com", "SERVICENOW_PASSWORD": ""}, args: []string{"check"}, code: 1,
+			stderr: []string{"SERVICENOW_PASSWORD"}},
+		{name: "serve off-loopback without token", args: []string{"serve", "--demo", "--http", "0.0.0.0:0"}, code: 1, stderr: []string{"refusing", "OPSCTX_AUTH_TOKEN"}},
+		{name: "secrets never printed", env: map[string]string{"PAGERDUTY_API_TOKEN": "canary-secret-pd-123", "OPSCTX_CATALOG": bad}, args: []string{"check"}, code: 1,
+			noStdout: "canary-secret-pd-123"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := runCLI(t, tt.env, tt.args...)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d\nstdout: %s\nstderr: %s", code, tt.code, out, errOut)
+			}
+			for _, s := range tt.stdout {
+				if !strings.Contains(out, s) {
+					t.Errorf("stdout lacks %q:\n%s", s, out)
+				}
+			}
+			for _, s := range tt.stderr {
+				if !strings.Contains(errOut, s) {
+					t.Errorf("stderr lacks %q:\n%s", s, errOut)
+				}
+			}
+			if tt.noStdout != "" && (strings.Contains(out, tt.noStdout) || strings.Contains(errOut, tt.noStdout)) {
+				t.Errorf("secret printed:\n%s\n%s", out, errOut)
+			}
+		})
+	}
+}
+
+func TestContextJSON(t *testing.T) {
+	code, out, errOut := runCLI(t, nil, "context", "checkout", "--demo", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var ans struct {
+		Service struct {
+			Name, OwnerTeam string `json:"owner_team"`
+		} `json:"service"`
+		Sources []struct{ Name, Status string } `json:"sources"`
+	}
+	if err := json.Unmarshal([]byte(out), &ans); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	if ans.Service.Name != "checkout" || ans.Service.OwnerTeam != "team-checkout" || len(ans.Sources) == 0 {
+		t.Errorf("answer = %+v", ans)
+	}
+}

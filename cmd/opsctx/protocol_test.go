@@ -1,0 +1,214 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mark3labs/mcp-go/client"
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/opsctx/opsctx/internal/app"
+	"github.com/opsctx/opsctx/internal/demo"
+	"github.com/opsctx/opsctx/tools"
+)
+
+// demoServerClient returns an initialized in-process client of the production server on the demo.
+func demoClient(t *testing.T) *client.Client {
+	t.Helper()
+	ctx := context.Background()
+	d, err := demo.Start(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(d.Close)
+	eng := app.Engine(d.Config, app.Options{CatalogFS: d.CatalogFS})
+	c, err := client.NewInProcessClient(tools.NewServer(tools.Deps{Engine: eng}, "test"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Close() })
+	if err := c.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	initialize(t, c)
+	return c
+}
+
+func initialize(t *testing.T, c *client.Client) {
+	t.Helper()
+	var ir mcp.InitializeRequest
+	ir.Params.ClientInfo = mcp.Implementation{Name: "opsctx-test", Version: "0"}
+	ir.Params.ProtocolVersion = mcp.LATEST_PROTOCOL_VERSION
+	if _, err := c.Initialize(context.Background(), ir); err != nil {
+		t.Fatalf("initialize: %v", err)
+	}
+}
+
+func callTool(t *testing.T, c *client.Client, name string, args map[string]any) *mcp.CallToolResult {
+	t.Helper()
+	var req mcp.CallToolRequest
+	req.Params.Name, req.Params.Arguments = name, args
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	res, err := c.CallTool(ctx, req)
+	if err != nil {
+		t.Fatalf("%s: protocol error %v", name, err)
+	}
+	return res
+}
+
+// checkAgainstOutputSchema validates a result's structuredContent against the tool's
+// advertised outputSchema, as a strict client would.
+func checkAgainstOutputSchema(t *testing.T, c *client.Client, tool string, res *mcp.CallToolResult) map[string]any {
+	t.Helper()
+	if res.IsError {
+		t.Fatalf("%s returned an error: %v", tool, res.Content)
+	}
+	list, err := c.ListTools(context.Background(), mcp.ListToolsRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var schema json.RawMessage
+	for _, tl := range list.Tools {
+		if tl.Name == tool {
+			schema, _ = json.Marshal(tl.OutputSchema)
+			if tl.RawOutputSchema != nil {
+				schema = tl.RawOutputSchema
+			}
+		}
+	}
+	if len(schema) == 0 || string(schema) == "null" {
+		t.Fatalf("%s: no outputSchema in tools/list", tool)
+	}
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schema))
+	if err != nil {
+		t.Fatal(err)
+	}
+	comp := jsonschema.NewCompiler()
+	if err := comp.AddResource("out.json", doc); err != nil {
+		t.Fatal(err)
+	}
+	sch, err := comp.Compile("out.json")
+	if err != nil {
+		t.Fatalf("outputSchema does not compile: %v", err)
+	}
+	raw, err := json.Marshal(res.StructuredContent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sch.Validate(inst); err != nil {
+		t.Fatalf("structuredContent does not validate against outputSchema: %v\n%s", err, raw)
+	}
+	var out map[string]any
+	_ = json.Unmarshal(raw, &out)
+	return out
+}
+
+func text(res *mcp.CallToolResult) string {
+	var b strings.Builder
+	for _, c := range res.Content {
+		if tc, ok := c.(mcp.TextContent); ok {
+			b.WriteString(tc.Text)
+		}
+	}
+	return b.String()
+}
+
+func TestInProcessProtocol(t *testing.T) {
+	c := demoClient(t)
+	list, err := c.ListTools(context.Background(), mcp.ListToolsRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]bool{}
+	for _, tl := range list.Tools {
+		names[tl.Name] = true
+	}
+	for _, want := range []string{"incident_context", "find_service"} {
+		if !names[want] {
+			t.Errorf("tools/list lacks %s", want)
+		}
+	}
+
+	res := callTool(t, c, "incident_context", map[string]any{"service": "checkout"})
+	out := checkAgainstOutputSchema(t, c, "incident_context", res)
+	svc := out["service"].(map[string]any)
+	if svc["name"] != "checkout" || svc["owner_team"] != "team-checkout" {
+		t.Errorf("service = %v", svc)
+	}
+	if !strings.Contains(text(res), "Checkout runbook") {
+		t.Errorf("markdown lacks the runbook:\n%s", text(res))
+	}
+
+	res = callTool(t, c, "find_service", map[string]any{"query": "Checkout Service"})
+	out = checkAgainstOutputSchema(t, c, "find_service", res)
+	if cands := out["candidates"].([]any); len(cands) != 1 || cands[0].(map[string]any)["name"] != "checkout" {
+		t.Errorf("find_service candidates = %v", out["candidates"])
+	}
+}
+
+func TestToolErrorsAreActionable(t *testing.T) {
+	c := demoClient(t)
+	tests := []struct {
+		tool string
+		args map[string]any
+		want string
+	}{
+		{"incident_context", map[string]any{"service": "chekout"}, `Did you mean "checkout"`},
+		{"incident_context", map[string]any{"service": "checkout", "servce": "x"}, "valid arguments: detail, incident, service, since"},
+		{"incident_context", map[string]any{}, "give either service"},
+		{"incident_context", map[string]any{"service": "checkout", "since": "soon"}, "since:"},
+		{"find_service", map[string]any{"query": " "}, "must not be empty"},
+	}
+	for _, tt := range tests {
+		res := callTool(t, c, tt.tool, tt.args)
+		if !res.IsError || !strings.Contains(text(res), tt.want) {
+			t.Errorf("%s %v: isError=%v text=%q, want %q", tt.tool, tt.args, res.IsError, text(res), tt.want)
+		}
+	}
+}
+
+// TestStdioSubprocess runs the built binary as a desktop client would.
+func TestStdioSubprocess(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildBinary(t)
+	var stderr bytes.Buffer
+	c, err := client.NewStdioMCPClient(bin, []string{"OPSCTX_LOG_LEVEL=debug", "HOME=" + t.TempDir(), "PATH=" + os.Getenv("PATH")}, "serve", "--demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Close() })
+	if r, ok := client.GetStderr(c); ok {
+		go func() { _, _ = stderr.ReadFrom(r) }()
+	}
+	initialize(t, c)
+	res := callTool(t, c, "incident_context", map[string]any{"service": "checkout", "detail": "brief"})
+	out := checkAgainstOutputSchema(t, c, "incident_context", res)
+	if out["service"].(map[string]any)["name"] != "checkout" {
+		t.Errorf("service = %v", out["service"])
+	}
+}
+
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "opsctx")
+	cmd := exec.Command("go", "build", "-o", bin, ".")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
