@@ -79,7 +79,8 @@ func TestContextJSON(t *testing.T) {
 	}
 	var ans struct {
 		Service struct {
-			Name, OwnerTeam string `json:"owner_team"`
+			Name      string `json:"name"`
+			OwnerTeam string `json:"owner_team"`
 		} `json:"service"`
 		Sources []struct{ Name, Status string } `json:"sources"`
 	}
