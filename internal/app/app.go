@@ -45,10 +45,21 @@ func Sources(cfg *config.Config, o Options) (enabled []connectors.Source, disabl
 	return enabled, disabled
 }
 
-func build(cfg *config.Config, name string, o Options) connectors.Source {
-	switch name {
-	case "catalogfile":
+// builder constructs one source from the configuration; each connector's wiring file
+// (servicenow.go, pagerduty.go, ...) registers its builder in init.
+type builder func(cfg *config.Config, o Options) connectors.Source
+
+var builders = map[string]builder{
+	"catalogfile": func(cfg *config.Config, o Options) connectors.Source {
 		return catalogfile.New(catalogfile.Options{Paths: cfg.Sources.CatalogFile.Paths, FS: o.CatalogFS})
+	},
+}
+
+func register(name string, b builder) { builders[name] = b }
+
+func build(cfg *config.Config, name string, o Options) connectors.Source {
+	if b := builders[name]; b != nil {
+		return b(cfg, o)
 	}
 	return nil
 }
@@ -60,10 +71,16 @@ func Engine(cfg *config.Config, o Options) *join.Engine {
 		ttls[cache.Kind(k)] = v
 	}
 	srcs, disabled := Sources(cfg, o)
+	// A fetch that outlives its answer keeps running (to warm the cache) until the
+	// slowest source's own timeout, plus slack for retries' bookkeeping.
+	fetchTimeout := cfg.Deadline
+	for _, s := range srcs {
+		fetchTimeout = max(fetchTimeout, cfg.TimeoutFor(s.Name()))
+	}
 	return join.New(join.Options{
 		Sources:  srcs,
 		Disabled: disabled,
-		Cache:    cache.New(cache.Options{TTLs: ttls}),
+		Cache:    cache.New(cache.Options{TTLs: ttls, FetchTimeout: fetchTimeout + 2*time.Second}),
 		Deadline: cfg.Deadline,
 		Aliases:  cfg.Aliases,
 		Now:      o.Now,

@@ -1,0 +1,102 @@
+package demo
+
+import "time"
+
+// Scenario is the demo incident, defined once in vendor-neutral terms. Each vendor's demo
+// file (servicenow.go, pagerduty.go, ...) renders the facts it owns into its fake's data,
+// in that vendor's real API shapes. Times are offsets before T0, the moment the demo starts.
+//
+// The story: at T0-31m Priya Nair raised the orders-db statement timeout (CHG0030017). At
+// T0-22m Dynatrace opened P-2311: checkout p95 latency up 4x for 38% of users, root cause
+// orders-db. PagerDuty paged Sam Okafor (checkout L1) at T0-20m; if unresolved the page
+// escalates to Lena Fischer (L2) 30 minutes after the incident started, i.e. in 10 minutes.
+// ServiceNow has INC0012345 for checkout; Opsgenie and Alertmanager carry the loud alerts.
+// Search has a loud alert that touches no user-facing SLO.
+type Scenario struct {
+	T0 time.Time
+}
+
+// At returns T0 minus the offset.
+func (s Scenario) At(before time.Duration) time.Time { return s.T0.Add(-before).UTC().Truncate(time.Second) }
+
+// Well-known identities of the demo, shared by every vendor's demo data and by tests.
+const (
+	// Catalog names (Backstage metadata.name).
+	Checkout   = "checkout"
+	Payments   = "payments"
+	Cart       = "cart"
+	Inventory  = "inventory"
+	Search     = "search"
+	Storefront = "storefront"
+	OrdersDB   = "orders-db"
+	PaymentsDB = "payments-db"
+	OrderQueue = "order-queue"
+
+	// PagerDuty ids (catalog annotation pagerduty.com/service-id).
+	PDCheckout   = "PCHKOUT"
+	PDPayments   = "PPAYMNT"
+	PDCart       = "PCART01"
+	PDStorefront = "PSTORE1"
+	PDPolicy     = "PCHKESC" // checkout escalation policy
+	PDIncidentID = "Q1CHK7LATENCY"
+	PDIncidentNo = 4711
+
+	// Dynatrace entity ids (catalog annotation dynatrace.com/dynatrace-entity-id).
+	DTCheckout   = "SERVICE-5B2C1A9F0D3E7781"
+	DTPayments   = "SERVICE-9A4E2B7C1D0F3356"
+	DTCart       = "SERVICE-1F7D3C5A9B2E4460"
+	DTInventory  = "SERVICE-7C3A9E1B5D2F0044"
+	DTOrdersDB   = "SERVICE-0D8E4A2C6B1F9925"
+	DTFraudCheck = "SERVICE-3E9B7D1F5A2C6618" // measured in telemetry, missing from the catalog (drift)
+	DTProblemID  = "-5723950718830532608_1732600000000V2"
+	DTDisplayID  = "P-2311"
+
+	// ServiceNow CI names (catalog annotation servicenow.com/ci-name) and records.
+	SNCheckout   = "Checkout Service"
+	SNPayments   = "Payments Service"
+	SNOrdersDB   = "orders-db-prod"
+	SNChange     = "CHG0030017"
+	SNIncident   = "INC0012345"
+	SNSupportGrp = "Checkout Support" // CMDB owner group: disagrees with Backstage's team-checkout on purpose
+
+	// Opsgenie.
+	OGTeam     = "checkout"
+	OGSchedule = "checkout_schedule"
+	OGTinyID   = "1042"
+	OGAlias    = "checkout-5xx-rate"
+
+	// People.
+	Sam   = "Sam Okafor"
+	Lena  = "Lena Fischer"
+	Priya = "Priya Nair"
+	Marco = "Marco Rossi"
+)
+
+// Offsets of the story's events before T0.
+const (
+	ChangeAt       = 31 * time.Minute // CHG0030017 starts (the culprit)
+	ProblemAt      = 22 * time.Minute // P-2311 opens
+	IncidentAt     = 20 * time.Minute // PagerDuty incident 4711 triggers, Sam paged
+	SNIncidentAt   = 15 * time.Minute // INC0012345 opened
+	OpsgenieAt     = 18 * time.Minute // Opsgenie alert 1042
+	DeployAt       = 3 * time.Hour    // checkout v2.14.0 deploy (innocent)
+	PaymentsFlagAt = 50 * time.Minute // PagerDuty change event on payments (innocent)
+	InventoryAt    = 45 * time.Minute // inventory deploy with no change record
+	EscalateAfter  = 30               // minutes from incident start until L2
+)
+
+// Email returns the demo address of a person ("Sam Okafor" -> sam.okafor@shop.example).
+func Email(name string) string {
+	b := []byte{}
+	for _, r := range name {
+		switch {
+		case r == ' ':
+			b = append(b, '.')
+		case r >= 'A' && r <= 'Z':
+			b = append(b, byte(r-'A'+'a'))
+		default:
+			b = append(b, string(r)...)
+		}
+	}
+	return string(b) + "@shop.example"
+}
