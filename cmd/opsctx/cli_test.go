@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func runCLI(t *testing.T, env map[string]string, args ...string) (int, string, string) {
@@ -89,5 +90,34 @@ func TestContextJSON(t *testing.T) {
 	}
 	if ans.Service.Name != "checkout" || ans.Service.OwnerTeam != "team-checkout" || len(ans.Sources) == 0 {
 		t.Errorf("answer = %+v", ans)
+	}
+}
+
+func TestServeHTTPShutsDownGracefully(t *testing.T) {
+	tokenFile := filepath.Join(t.TempDir(), "token")
+	if err := os.WriteFile(tokenFile, []byte("canary-http-token\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errb bytes.Buffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--demo", "--http", "127.0.0.1:0", "--auth-token-file", tokenFile}, strings.NewReader(""), &out, &errb, func(string) string { return "" })
+	}()
+	time.Sleep(300 * time.Millisecond)
+	cancel() // what SIGINT/SIGTERM do through signal.NotifyContext
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errb.String())
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("serve did not stop after cancel")
+	}
+	if out.Len() != 0 {
+		t.Errorf("HTTP mode wrote to stdout: %q", out.String())
+	}
+	if !strings.Contains(errb.String(), "shutting down") || strings.Contains(errb.String(), "canary-http-token") {
+		t.Errorf("stderr: %s", errb.String())
 	}
 }

@@ -5,9 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"strings"
 
+	"github.com/opsctx/opsctx/config"
 	"github.com/opsctx/opsctx/internal/transport"
 	"github.com/opsctx/opsctx/internal/version"
 	"github.com/opsctx/opsctx/tools"
@@ -43,16 +42,12 @@ func serveCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	}
 	token := e.cfg.HTTP.AuthToken.Value()
 	if *tokenFile != "" {
-		b, err := os.ReadFile(*tokenFile)
+		sec, err := config.ReadSecretFile(*tokenFile)
 		if err != nil {
 			fmt.Fprintf(stderr, "opsctx: --auth-token-file: %v\n", err)
 			return 1
 		}
-		token = strings.TrimSpace(string(b))
-		if token == "" {
-			fmt.Fprintf(stderr, "opsctx: --auth-token-file %s is empty\n", *tokenFile)
-			return 1
-		}
+		token = sec.Value()
 	}
 	err = transport.ServeHTTP(ctx, s, transport.HTTPOptions{Addr: *addr, Token: token, AllowedOrigins: e.cfg.HTTP.AllowedOrigins, Logger: e.log})
 	if err != nil {
