@@ -74,6 +74,16 @@ func TestSchemasGenerate(t *testing.T) {
 		"IncidentContext":     mcp.SchemaForRaw[join.IncidentContext],
 		"FindServiceArgs":     mcp.SchemaForRaw[FindServiceArgs],
 		"FindResult":          mcp.SchemaForRaw[join.FindResult],
+		"WhatChangedArgs":     mcp.SchemaForRaw[WhatChangedArgs],
+		"WhatChangedResult":   mcp.SchemaForRaw[join.WhatChangedResult],
+		"WhoOwnsArgs":         mcp.SchemaForRaw[WhoOwnsArgs],
+		"WhoOwnsResult":       mcp.SchemaForRaw[join.WhoOwnsResult],
+		"BlastRadiusArgs":     mcp.SchemaForRaw[BlastRadiusArgs],
+		"BlastRadiusResult":   mcp.SchemaForRaw[join.BlastRadiusResult],
+		"ActiveIssuesArgs":    mcp.SchemaForRaw[ActiveIssuesArgs],
+		"ActiveIssuesResult":  mcp.SchemaForRaw[join.ActiveIssuesResult],
+		"BoundaryAuditArgs":   mcp.SchemaForRaw[BoundaryAuditArgs],
+		"AuditResult":         mcp.SchemaForRaw[join.AuditResult],
 	}
 	for name, f := range checks {
 		raw, err := f()

@@ -136,7 +136,7 @@ func TestInProcessProtocol(t *testing.T) {
 	for _, tl := range list.Tools {
 		names[tl.Name] = true
 	}
-	for _, want := range []string{"incident_context", "find_service"} {
+	for _, want := range []string{"incident_context", "what_changed", "who_owns", "blast_radius", "active_issues", "boundary_audit", "find_service"} {
 		if !names[want] {
 			t.Errorf("tools/list lacks %s", want)
 		}
@@ -150,6 +150,17 @@ func TestInProcessProtocol(t *testing.T) {
 	}
 	if !strings.Contains(text(res), "Checkout runbook") {
 		t.Errorf("markdown lacks the runbook:\n%s", text(res))
+	}
+
+	// Every tool answers on the demo with structuredContent valid against its outputSchema.
+	for tool, args := range map[string]map[string]any{
+		"what_changed":   {"service": "checkout", "since": "3d"},
+		"who_owns":       {"service": "checkout-api"},
+		"blast_radius":   {"service": "orders-db", "depth": 3},
+		"active_issues":  {},
+		"boundary_audit": {"team": "team-storefront"},
+	} {
+		checkAgainstOutputSchema(t, c, tool, callTool(t, c, tool, args))
 	}
 
 	res = callTool(t, c, "find_service", map[string]any{"query": "Checkout Service"})
@@ -211,4 +222,43 @@ func buildBinary(t *testing.T) string {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	return bin
+}
+
+func TestPromptsAndResources(t *testing.T) {
+	c := demoClient(t)
+	ctx := context.Background()
+	for _, name := range []string{"incident_brief", "stakeholder_update"} {
+		var req mcp.GetPromptRequest
+		req.Params.Name = name
+		req.Params.Arguments = map[string]string{"service": "checkout", "next_update_minutes": "15"}
+		res, err := c.GetPrompt(ctx, req)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		txt := res.Messages[0].Content.(mcp.TextContent).Text
+		if !strings.Contains(txt, "<context") || !strings.Contains(txt, "Checkout team") {
+			t.Errorf("%s prompt lacks the context: %s", name, txt)
+		}
+		if name == "stakeholder_update" && !strings.Contains(txt, "in 15 minutes") {
+			t.Errorf("next update time not used: %s", txt)
+		}
+	}
+	var rr mcp.ReadResourceRequest
+	rr.Params.URI = "opsctx://services/checkout-api"
+	res, err := c.ReadResource(ctx, rr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var svc struct {
+		Name  string `json:"name"`
+		Edges []any  `json:"edges"`
+	}
+	if err := json.Unmarshal([]byte(res.Contents[0].(mcp.TextResourceContents).Text), &svc); err != nil || svc.Name != "checkout" || len(svc.Edges) == 0 {
+		t.Errorf("service resource = %+v %v", svc, err)
+	}
+	rr.Params.URI = "opsctx://sources"
+	res, err = c.ReadResource(ctx, rr)
+	if err != nil || !strings.Contains(res.Contents[0].(mcp.TextResourceContents).Text, `"catalogfile"`) {
+		t.Errorf("sources resource: %v %v", res, err)
+	}
 }

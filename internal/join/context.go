@@ -200,7 +200,7 @@ func assemble(d *Directory, ent *Entity, f facts, now, since time.Time, iref *co
 
 	// Problems first: they name root causes that explain alerts.
 	ans.Problems = problemEntries(d, f.problems)
-	ans.AlertGroups = groupAlerts(d, ent, f.alerts, f.problems)
+	ans.AlertGroups = groupAlerts(d, ent.Name, f.alerts, f.problems)
 	ans.Incidents = incidentEntries(f.incidents)
 
 	start := referenceStart(f, iref)

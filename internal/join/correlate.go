@@ -63,11 +63,8 @@ func (d *Directory) dependsOnPath(from, to string, depth int) bool {
 	for i := 0; i < depth && len(frontier) > 0; i++ {
 		var next []string
 		for _, n := range frontier {
-			for _, e := range d.Edges {
-				if fold(e.From) != n {
-					continue
-				}
-				t := fold(e.To)
+			for _, i := range d.out[n] {
+				t := fold(d.Edges[i].To)
 				if t == fold(to) {
 					return true
 				}
@@ -83,14 +80,14 @@ func (d *Directory) dependsOnPath(from, to string, depth int) bool {
 }
 
 // groupAlerts deduplicates alerts across sources and marks groups explained by a root cause.
-func groupAlerts(d *Directory, ent *Entity, alerts []model.Alert, problems []model.Problem) []AlertGroup {
+func groupAlerts(d *Directory, defaultService string, alerts []model.Alert, problems []model.Problem) []AlertGroup {
 	rcs := rootCauses(d, problems)
 	groups := map[string]*AlertGroup{}
 	var order []string
 	for _, a := range alerts {
 		svc := serviceOf(d, a.Source, a.Service)
 		if svc == "" {
-			svc = ent.Name
+			svc = defaultService
 		}
 		key := a.DedupKey
 		if key == "" {

@@ -114,6 +114,7 @@ type Directory struct {
 	byName   map[string]*Entity   // fold(canonical name) -> entity
 	teams    map[string]model.Team
 	aliasOf  map[string]string // fold(configured alias) -> fold(canonical)
+	out, in  map[string][]int  // fold(name) -> indexes into Edges leaving / entering it
 }
 
 // identityAnnotations maps catalog annotations that name a record in another source.
@@ -338,8 +339,11 @@ func (d *Directory) buildEdges(cats []SourceCatalog) {
 			}
 		}
 	}
-	for _, k := range order {
+	d.out, d.in = map[string][]int{}, map[string][]int{}
+	for i, k := range order {
 		d.Edges = append(d.Edges, *edges[k])
+		d.out[fold(k.from)] = append(d.out[fold(k.from)], i)
+		d.in[fold(k.to)] = append(d.in[fold(k.to)], i)
 	}
 }
 
@@ -483,15 +487,14 @@ func (d *Directory) suggest(q string, n int) []Candidate {
 	return out
 }
 
-// Neighbours returns the entity names that name depends on (upstream) and that depend on name (downstream).
+// Neighbours returns the edges from name to what it depends on (upstream) and from what
+// depends on it (downstream).
 func (d *Directory) Neighbours(name string) (upstream, downstream []Edge) {
-	for _, e := range d.Edges {
-		if fold(e.From) == fold(name) {
-			upstream = append(upstream, e)
-		}
-		if fold(e.To) == fold(name) {
-			downstream = append(downstream, e)
-		}
+	for _, i := range d.out[fold(name)] {
+		upstream = append(upstream, d.Edges[i])
+	}
+	for _, i := range d.in[fold(name)] {
+		downstream = append(downstream, d.Edges[i])
 	}
 	return upstream, downstream
 }

@@ -1,0 +1,207 @@
+package join
+
+import (
+	"context"
+	"sort"
+	"strings"
+
+	"github.com/opsctx/opsctx/internal/model"
+)
+
+// IssueGroup is one fire: a root-cause problem with what it explains, or a service's
+// unexplained alerts and incidents.
+type IssueGroup struct {
+	// Key is the root-cause problem id, or "service:<name>" for unexplained issues.
+	Key       string          `json:"key"`
+	RootCause string          `json:"root_cause,omitempty"`
+	Service   string          `json:"service"`
+	OwnerTeam string          `json:"owner_team"`
+	Severity  string          `json:"severity"`
+	Since     string          `json:"since"`
+	Problems  []ProblemEntry  `json:"problems"`
+	Alerts    []AlertGroup    `json:"alert_groups"`
+	Incidents []IncidentEntry `json:"incidents"`
+	Sources   []string        `json:"sources"`
+}
+
+// ActiveIssuesResult is the result of active_issues.
+type ActiveIssuesResult struct {
+	Groups  []IssueGroup  `json:"groups"`
+	Omitted int           `json:"omitted"`
+	Counts  IssueCounts   `json:"counts"`
+	Sources []SourceEntry `json:"sources"`
+}
+
+// IssueCounts totals what is open in the answer's scope.
+type IssueCounts struct {
+	Problems  int `json:"problems"`
+	Alerts    int `json:"alerts"`
+	Incidents int `json:"incidents"`
+}
+
+// IssueFilter narrows active_issues.
+type IssueFilter struct {
+	Team, Service, MinSeverity string
+	Limit                      int
+}
+
+// ActiveIssues lists open problems, alerts and incidents across sources, deduplicated and
+// grouped by root cause, worst first.
+func (e *Engine) ActiveIssues(ctx context.Context, flt IssueFilter) (*ActiveIssuesResult, error) {
+	ctx, cancel, b, d := e.start(ctx)
+	defer cancel()
+	var only *Entity
+	if flt.Service != "" {
+		ent, err := e.resolve(d, b, flt.Service)
+		if err != nil {
+			return nil, err
+		}
+		only = ent
+	}
+	f := e.openFacts(ctx, b)
+	inScope := func(source, svc string) bool {
+		name := serviceOf(d, source, svc)
+		if only != nil && fold(name) != fold(only.Name) {
+			return false
+		}
+		if flt.Team != "" && !ownedBy(d, name, flt.Team) {
+			return false
+		}
+		return true
+	}
+	minRank := sevRank(flt.MinSeverity)
+	groups := map[string]*IssueGroup{}
+	var order []string
+	get := func(key, svc string) *IssueGroup {
+		g := groups[key]
+		if g == nil {
+			g = &IssueGroup{Key: key, Service: svc, OwnerTeam: d.ownerOf(svc), Problems: []ProblemEntry{}, Alerts: []AlertGroup{}, Incidents: []IncidentEntry{}, Sources: []string{}}
+			groups[key] = g
+			order = append(order, key)
+		}
+		return g
+	}
+	res := &ActiveIssuesResult{Groups: []IssueGroup{}}
+	var probs []model.Problem
+	for _, p := range f.problems {
+		if p.Status == "closed" || sevRank(p.Severity) < minRank && minRank > 0 && sevRank(p.Severity) > 0 {
+			continue
+		}
+		affected := append([]string{p.RootCause}, p.Impacted...)
+		keep := false
+		for _, x := range affected {
+			if x != "" && inScope(p.Source, x) {
+				keep = true
+			}
+		}
+		if keep {
+			probs = append(probs, p)
+		}
+	}
+	for _, pe := range problemEntries(d, probs) {
+		g := get(pe.ID, firstNonEmpty(pe.RootCause, firstOf(pe.Impacted)))
+		g.RootCause = pe.RootCause
+		g.Problems = append(g.Problems, pe)
+		g.Sources = appendUnique(g.Sources, pe.Source)
+		res.Counts.Problems++
+	}
+	var alerts []model.Alert
+	for _, a := range f.alerts {
+		if inScope(a.Source, a.Service) && (minRank == 0 || sevRank(a.Severity) >= minRank) {
+			alerts = append(alerts, a)
+		}
+	}
+	res.Counts.Alerts = len(alerts)
+	for _, ag := range groupAlerts(d, "", alerts, f.problems) {
+		key := "service:" + ag.Service
+		if ag.ExplainedBy != "" && groups[ag.ExplainedBy] != nil {
+			key = ag.ExplainedBy
+		}
+		g := get(key, ag.Service)
+		g.Alerts = append(g.Alerts, ag)
+		for _, s := range ag.Sources {
+			g.Sources = appendUnique(g.Sources, s)
+		}
+	}
+	var incs []model.Incident
+	for _, i := range f.incidents {
+		if inScope(i.Source, i.Service) && (minRank == 0 || sevRank(i.Priority) >= minRank || sevRank(i.Priority) == 0) {
+			incs = append(incs, i)
+		}
+	}
+	res.Counts.Incidents = len(incs)
+	for _, ie := range incidentEntries(incs) {
+		svc := serviceOf(d, ie.Source, ie.Service)
+		key := "service:" + svc
+		for _, k := range order {
+			if g := groups[k]; g.RootCause != "" && (fold(g.Service) == fold(svc) || d.dependsOnPath(svc, g.RootCause, 4)) {
+				key = k
+				break
+			}
+		}
+		g := get(key, svc)
+		g.Incidents = append(g.Incidents, ie)
+		g.Sources = appendUnique(g.Sources, ie.Source)
+	}
+	for _, k := range order {
+		g := groups[k]
+		finishGroup(g)
+		res.Groups = append(res.Groups, *g)
+	}
+	sort.SliceStable(res.Groups, func(i, j int) bool {
+		a, b := res.Groups[i], res.Groups[j]
+		if (a.RootCause != "") != (b.RootCause != "") {
+			return a.RootCause != ""
+		}
+		if sevRank(a.Severity) != sevRank(b.Severity) {
+			return sevRank(a.Severity) > sevRank(b.Severity)
+		}
+		return a.Since < b.Since
+	})
+	res.Groups, res.Omitted = capList(res.Groups, max(flt.Limit, 1))
+	res.Sources = sourceEntries(b.statuses(e.o.Sources, e.o.Disabled))
+	return res, nil
+}
+
+// finishGroup sets a group's worst severity and earliest start.
+func finishGroup(g *IssueGroup) {
+	consider := func(sev, at string) {
+		if sevRank(sev) > sevRank(g.Severity) || g.Severity == "" {
+			g.Severity = sev
+		}
+		if at != "" && (g.Since == "" || at < g.Since) {
+			g.Since = at
+		}
+	}
+	for _, p := range g.Problems {
+		consider(p.Severity, p.StartedAt)
+	}
+	for _, a := range g.Alerts {
+		consider(a.Severity, a.FirstSeen)
+	}
+	for _, i := range g.Incidents {
+		consider(i.Priority, i.StartedAt)
+	}
+}
+
+// ownedBy reports whether any source names team as the service's owner (by id, name or title).
+func ownedBy(d *Directory, service, team string) bool {
+	e := d.Entity(service)
+	if e == nil {
+		return false
+	}
+	for _, o := range e.Owners() {
+		if fold(o.Team) == fold(team) || fold(d.TeamTitle(o.Team)) == fold(team) || Normalize(o.Team) == Normalize(team) ||
+			strings.TrimPrefix(fold(o.Team), "team-") == fold(team) {
+			return true
+		}
+	}
+	return false
+}
+
+func firstOf(xs []string) string {
+	if len(xs) == 0 {
+		return ""
+	}
+	return xs[0]
+}

@@ -1,0 +1,82 @@
+package join
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/opsctx/opsctx/internal/model"
+	"github.com/opsctx/opsctx/internal/sanitize"
+)
+
+// TeamInfo is an owning team with its contacts, as one source states it.
+type TeamInfo struct {
+	Team     string   `json:"team"`
+	TeamName string   `json:"team_name,omitempty"`
+	Source   string   `json:"source"`
+	Email    string   `json:"email,omitempty"`
+	Channel  string   `json:"channel,omitempty"`
+	Members  []string `json:"members"`
+}
+
+// WhoOwnsResult is the result of who_owns.
+type WhoOwnsResult struct {
+	Service ServiceRef `json:"service"`
+	// Owners lists the owning team per source; disagreements are kept side by side.
+	Owners     []TeamInfo        `json:"owners"`
+	OnCall     []OnCallEntry     `json:"oncall"`
+	Escalation []EscalationEntry `json:"escalation"`
+	// ActiveIncident is the open incident the escalation timings are measured from, if any.
+	ActiveIncident string        `json:"active_incident,omitempty"`
+	Runbooks       []model.Link  `json:"runbooks"`
+	Notes          []string      `json:"notes"`
+	Sources        []SourceEntry `json:"sources"`
+}
+
+// WhoOwns answers who owns a service, who is on call now, and how it escalates.
+func (e *Engine) WhoOwns(ctx context.Context, service string) (*WhoOwnsResult, error) {
+	ctx, cancel, b, d := e.start(ctx)
+	defer cancel()
+	ent, err := e.resolve(d, b, service)
+	if err != nil {
+		return nil, err
+	}
+	from, now := e.window(2 * time.Hour)
+	t := d.target(ent, from, now)
+	f := e.gather(ctx, b, t, "2h0m0s")
+	res := &WhoOwnsResult{Service: serviceRef(d, ent), Owners: []TeamInfo{}, Notes: []string{}}
+	for _, o := range ent.Owners() {
+		ti := TeamInfo{Team: o.Team, TeamName: d.TeamTitle(o.Team), Source: o.Source, Members: []string{}}
+		if tm, ok := d.Team(o.Team); ok {
+			ti.Email, ti.Channel = tm.Email, sanitize.Short(tm.Channel)
+			for _, m := range tm.Members {
+				ti.Members = append(ti.Members, sanitize.Short(m.Name))
+			}
+		}
+		res.Owners = append(res.Owners, ti)
+	}
+	if teams := distinctTeams(ent.Owners()); len(teams) > 1 {
+		res.Notes = append(res.Notes, "owners disagree between sources: "+strings.Join(teams, " vs "))
+	}
+	if len(res.Owners) == 0 {
+		res.Notes = append(res.Notes, "no source names an owner for this service")
+	}
+	start := time.Time{}
+	for _, i := range f.incidents {
+		if i.Status != "resolved" && (start.IsZero() || i.StartedAt.Before(start)) {
+			start, res.ActiveIncident = i.StartedAt, firstNonEmpty(i.Number, i.ID)
+		}
+	}
+	res.OnCall, res.Escalation = responderEntries(f.responders, start)
+	if len(res.OnCall) == 0 {
+		res.Notes = append(res.Notes, "no source reports anyone on call for this service")
+	}
+	for _, r := range f.responders {
+		if r.Value.Note != "" {
+			res.Notes = append(res.Notes, r.Source+": "+sanitize.Text(r.Value.Note, 200))
+		}
+	}
+	res.Runbooks = runbooks(ent, f.alerts)
+	res.Sources = sourceEntries(b.statuses(e.o.Sources, e.o.Disabled))
+	return res, nil
+}

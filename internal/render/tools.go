@@ -1,0 +1,156 @@
+package render
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/opsctx/opsctx/internal/join"
+)
+
+// WhatChanged renders what_changed.
+func WhatChanged(r *join.WhatChangedResult) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Changes for %s since %s\n\nMeasured against: %s\n\n", title(r.Service), r.Since, r.Reference)
+	if len(r.Changes) == 0 {
+		b.WriteString("No changes found in this window.\n\n")
+	}
+	for i, c := range r.Changes {
+		fmt.Fprintf(&b, "%d. %.2f %s %q — %s on %s at %s", i+1, c.Suspicion, c.ID, c.Title, c.Kind, c.Service, c.At)
+		if c.Author != "" {
+			fmt.Fprintf(&b, " by %s", c.Author)
+		}
+		fmt.Fprintf(&b, " [%s]%s\n   why: %s\n", c.Source, link(c.URL), c.Reason)
+	}
+	if r.Omitted > 0 {
+		fmt.Fprintf(&b, "… %d more not shown (raise limit)\n", r.Omitted)
+	}
+	b.WriteString("\n")
+	Sources(&b, r.Sources)
+	return b.String()
+}
+
+// WhoOwns renders who_owns.
+func WhoOwns(r *join.WhoOwnsResult) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Who owns %s\n\n", title(r.Service))
+	section(&b, "Owners", len(r.Owners), 0, func() {
+		for _, o := range r.Owners {
+			fmt.Fprintf(&b, "- %s [%s]", first(o.TeamName, o.Team), o.Source)
+			if o.Email != "" {
+				fmt.Fprintf(&b, " <%s>", o.Email)
+			}
+			if o.Channel != "" {
+				fmt.Fprintf(&b, " %s", o.Channel)
+			}
+			if len(o.Members) > 0 {
+				fmt.Fprintf(&b, "; members: %s", strings.Join(o.Members, ", "))
+			}
+			b.WriteString("\n")
+		}
+	})
+	section(&b, "On call now", len(r.OnCall), 0, func() {
+		for _, o := range r.OnCall {
+			fmt.Fprintf(&b, "- L%d %s", o.Level, o.Name)
+			if o.Email != "" {
+				fmt.Fprintf(&b, " <%s>", o.Email)
+			}
+			if o.Until != "" {
+				fmt.Fprintf(&b, " until %s", o.Until)
+			}
+			fmt.Fprintf(&b, " [%s]\n", o.Source)
+		}
+	})
+	heading := "Escalation"
+	if r.ActiveIncident != "" {
+		heading += " (timed from open incident " + r.ActiveIncident + ")"
+	}
+	section(&b, heading, len(r.Escalation), 0, func() {
+		for _, e := range r.Escalation {
+			fmt.Fprintf(&b, "- %d min unresolved → L%d: %s", e.AfterMinutes, e.Level, strings.Join(e.Targets, ", "))
+			if e.FiresAt != "" {
+				fmt.Fprintf(&b, " (at %s)", e.FiresAt)
+			}
+			fmt.Fprintf(&b, " [%s]\n", e.Source)
+		}
+	})
+	section(&b, "Runbooks and links", len(r.Runbooks), 0, func() {
+		for _, l := range r.Runbooks {
+			fmt.Fprintf(&b, "- %q %s\n", first(l.Title, l.URL), l.URL)
+		}
+	})
+	section(&b, "Notes", len(r.Notes), 0, func() {
+		for _, n := range r.Notes {
+			fmt.Fprintf(&b, "- %s\n", n)
+		}
+	})
+	Sources(&b, r.Sources)
+	return b.String()
+}
+
+// BlastRadius renders blast_radius.
+func BlastRadius(r *join.BlastRadiusResult) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Blast radius of %s (%s), depth %d\n\n", title(r.Service), r.Health, r.Depth)
+	if len(r.Teams) > 0 {
+		fmt.Fprintf(&b, "Downstream teams to tell: %s. Team boundaries crossed: %d.\n\n", strings.Join(r.Teams, ", "), r.Crossings)
+	}
+	hop := func(ns []join.Neighbour, verb string) {
+		for _, n := range ns {
+			fmt.Fprintf(&b, "- %s%s %s (%s, owner %s, via %s)", strings.Repeat("  ", n.Depth-1), verb, n.Service, n.Health, first(n.OwnerTeam, "unknown"), n.Via)
+			if n.CrossesTeams {
+				b.WriteString(" ⟂ crosses team boundary")
+			}
+			b.WriteString("\n")
+		}
+	}
+	section(&b, "Depends on (upstream)", len(r.Upstream), 0, func() { hop(r.Upstream, "") })
+	section(&b, "Used by (downstream)", len(r.Downstream), 0, func() { hop(r.Downstream, "") })
+	Sources(&b, r.Sources)
+	return b.String()
+}
+
+// ActiveIssues renders active_issues.
+func ActiveIssues(r *join.ActiveIssuesResult) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Active issues: %d group(s) — %d problem(s), %d alert(s), %d incident(s)\n\n", len(r.Groups)+r.Omitted, r.Counts.Problems, r.Counts.Alerts, r.Counts.Incidents)
+	for _, g := range r.Groups {
+		if g.RootCause != "" {
+			fmt.Fprintf(&b, "## %s root cause %s (%s) since %s\n", g.Severity, g.RootCause, g.Key, g.Since)
+		} else {
+			fmt.Fprintf(&b, "## %s on %s since %s\n", g.Severity, g.Service, g.Since)
+		}
+		if g.OwnerTeam != "" {
+			fmt.Fprintf(&b, "Owner: %s. Seen by: %s\n", g.OwnerTeam, strings.Join(g.Sources, ", "))
+		}
+		for _, p := range g.Problems {
+			fmt.Fprintf(&b, "- problem %s %q impacted %s [%s]\n", p.ID, p.Title, strings.Join(p.Impacted, ", "), p.Source)
+		}
+		for _, a := range g.Alerts {
+			fmt.Fprintf(&b, "- alert %q on %s ×%d [%s]\n", a.Alerts[0].Title, a.Service, a.Count, strings.Join(a.Sources, ", "))
+		}
+		for _, i := range g.Incidents {
+			fmt.Fprintf(&b, "- incident %s %q %s [%s]\n", first(i.Number, i.ID), i.Title, i.Status, i.Source)
+		}
+		b.WriteString("\n")
+	}
+	if r.Omitted > 0 {
+		fmt.Fprintf(&b, "… %d more groups not shown (raise limit)\n\n", r.Omitted)
+	}
+	Sources(&b, r.Sources)
+	return b.String()
+}
+
+// Audit renders boundary_audit.
+func Audit(r *join.AuditResult) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Boundary audit of %s: %d service(s), %d finding(s)\n\n", r.Scope, r.Services, len(r.Findings)+r.Omitted)
+	for _, f := range r.Findings {
+		fmt.Fprintf(&b, "- [%s] %s: %s\n", f.Severity, f.Kind, f.Detail)
+	}
+	if r.Omitted > 0 {
+		fmt.Fprintf(&b, "… %d more not shown (raise limit)\n", r.Omitted)
+	}
+	b.WriteString("\n")
+	Sources(&b, r.Sources)
+	return b.String()
+}

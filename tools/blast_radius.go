@@ -1,0 +1,40 @@
+package tools
+
+import (
+	"context"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/opsctx/opsctx/internal/join"
+	"github.com/opsctx/opsctx/internal/render"
+)
+
+// BlastRadiusArgs are the arguments of blast_radius.
+type BlastRadiusArgs struct {
+	Service string `json:"service" jsonschema:"Service name as you know it."`
+	Depth   int    `json:"depth,omitempty" jsonschema:"How many hops to follow each way (default 2, max 6)."`
+}
+
+func blastRadiusTool(d Deps) server.ServerTool {
+	tool := mcp.NewTool("blast_radius",
+		append([]mcp.ToolOption{
+			mcp.WithDescription("What else is affected: the services a service depends on (upstream) and that depend on it (downstream), to a depth, with each one's current health and owner; hops that cross team boundaries are marked, and the downstream teams to notify are listed."),
+			mcp.WithInputSchema[BlastRadiusArgs](),
+			mcp.WithOutputSchema[join.BlastRadiusResult](),
+		}, readOnly("Blast radius")...)...)
+	return typed(tool, func(ctx context.Context, a BlastRadiusArgs) (*join.BlastRadiusResult, string, error) {
+		if err := required("service", a.Service); err != nil {
+			return nil, "", err
+		}
+		depth, err := bounded("depth", a.Depth, 2, 6)
+		if err != nil {
+			return nil, "", err
+		}
+		r, err := d.Engine.BlastRadius(ctx, a.Service, depth)
+		if err != nil {
+			return nil, "", err
+		}
+		return r, render.BlastRadius(r), nil
+	})
+}

@@ -1,0 +1,35 @@
+package tools
+
+import (
+	"context"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/opsctx/opsctx/internal/join"
+	"github.com/opsctx/opsctx/internal/render"
+)
+
+// WhoOwnsArgs are the arguments of who_owns.
+type WhoOwnsArgs struct {
+	Service string `json:"service" jsonschema:"Service name as you know it (catalog name, alias, CI name, PagerDuty or Dynatrace id)."`
+}
+
+func whoOwnsTool(d Deps) server.ServerTool {
+	tool := mcp.NewTool("who_owns",
+		append([]mcp.ToolOption{
+			mcp.WithDescription("Who owns a service: the owning team per source (disagreements shown side by side), contacts, who is on call now per level, the escalation path with timings relative to an open incident, and runbooks."),
+			mcp.WithInputSchema[WhoOwnsArgs](),
+			mcp.WithOutputSchema[join.WhoOwnsResult](),
+		}, readOnly("Who owns")...)...)
+	return typed(tool, func(ctx context.Context, a WhoOwnsArgs) (*join.WhoOwnsResult, string, error) {
+		if err := required("service", a.Service); err != nil {
+			return nil, "", err
+		}
+		r, err := d.Engine.WhoOwns(ctx, a.Service)
+		if err != nil {
+			return nil, "", err
+		}
+		return r, render.WhoOwns(r), nil
+	})
+}
