@@ -158,7 +158,7 @@ func rankChanges(d *Directory, ent *Entity, f facts, start, now time.Time) []Cha
 	}
 	rcs := rootCauses(d, f.problems)
 	out := []ChangeEntry{}
-	for _, c := range f.changes {
+	for _, c := range correlateChanges(d, f.changes) {
 		svc := serviceOf(d, c.Source, c.Service)
 		if svc == "" {
 			svc = ent.Name
@@ -198,6 +198,10 @@ func rankChanges(d *Directory, ent *Entity, f facts, start, now time.Time) []Cha
 			score += 4
 		}
 		for _, r := range c.Risk {
+			if strings.HasPrefix(r, "confirmed by") {
+				why = append(why, r) // corroboration, not risk
+				continue
+			}
 			score += 8
 			why = append(why, r)
 		}

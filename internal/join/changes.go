@@ -1,0 +1,66 @@
+package join
+
+import (
+	"sort"
+	"time"
+
+	"github.com/opsctx/opsctx/internal/model"
+)
+
+// changeRecordKind is the Kind of ITSM change records (ServiceNow change requests).
+const changeRecordKind = "change_request"
+
+// matchWindow is how close a deploy/config event must be to a change record's window to be
+// the same change.
+const matchWindow = 30 * time.Minute
+
+// correlateChanges folds deploy and config events that match a change record (same service,
+// inside the record's window) into that record, and marks the rest "no change record"
+// when some source keeps change records at all. Input order does not matter; output is
+// sorted by time.
+func correlateChanges(d *Directory, cs []model.Change) []model.Change {
+	var records, events []model.Change
+	for _, c := range cs {
+		if c.Kind == changeRecordKind {
+			records = append(records, c)
+		} else {
+			events = append(events, c)
+		}
+	}
+	out := make([]model.Change, 0, len(cs))
+	seenBy := make([][]string, len(records))
+	for _, ev := range events {
+		svc := fold(serviceOf(d, ev.Source, ev.Service))
+		matched := -1
+		for i, r := range records {
+			if fold(serviceOf(d, r.Source, r.Service)) != svc {
+				continue
+			}
+			end := r.EndAt
+			if end.IsZero() || end.Before(r.At) {
+				end = r.At
+			}
+			if !ev.At.Before(r.At.Add(-matchWindow)) && !ev.At.After(end.Add(matchWindow)) {
+				matched = i
+				break
+			}
+		}
+		switch {
+		case matched >= 0:
+			seenBy[matched] = appendUnique(seenBy[matched], ev.Source)
+		case len(records) > 0 && (ev.Kind == "deploy" || ev.Kind == "config"):
+			ev.Risk = append(append([]string(nil), ev.Risk...), "no change record")
+			out = append(out, ev)
+		default:
+			out = append(out, ev)
+		}
+	}
+	for i, r := range records {
+		for _, s := range seenBy[i] {
+			r.Risk = append(append([]string(nil), r.Risk...), "confirmed by "+s+" telemetry")
+		}
+		out = append(out, r)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].At.Before(out[j].At) })
+	return out
+}
