@@ -43,11 +43,13 @@ type EscalationEntry struct {
 
 // ProblemEntry is an open observability problem.
 type ProblemEntry struct {
-	ID        string   `json:"id"`
-	Title     string   `json:"title"`
-	Severity  string   `json:"severity"`
-	Status    string   `json:"status"`
-	StartedAt string   `json:"started_at"`
+	ID        string `json:"id"`
+	Title     string `json:"title"`
+	Severity  string `json:"severity"`
+	Status    string `json:"status"`
+	StartedAt string `json:"started_at"`
+	// Impact describes who is affected, e.g. "38% of users", when the source says.
+	Impact    string   `json:"impact,omitempty"`
 	RootCause string   `json:"root_cause"`
 	Impacted  []string `json:"impacted"`
 	Source    string   `json:"source"`

@@ -61,7 +61,9 @@ func (e *Engine) gather(ctx context.Context, b *book, t model.Target, window str
 	})
 	wg.Go(func() {
 		for _, s := range fetchAll(ctx, e, b, capable[connectors.Incidents](e.o.Sources), cache.KindIncidents, key, "incidents",
-			func(ctx context.Context, c connectors.Incidents) ([]model.Incident, error) { return c.Incidents(ctx, t) }) {
+			func(ctx context.Context, c connectors.Incidents) ([]model.Incident, error) {
+				return c.Incidents(ctx, t)
+			}) {
 			f.incidents = append(f.incidents, s.Value...)
 		}
 	})
@@ -280,7 +282,7 @@ func problemEntries(d *Directory, ps []model.Problem) []ProblemEntry {
 		if imp == nil {
 			imp = []string{}
 		}
-		out = append(out, ProblemEntry{ID: id, Title: sanitize.Short(p.Title), Severity: p.Severity, Status: p.Status,
+		out = append(out, ProblemEntry{ID: id, Title: sanitize.Short(p.Title), Severity: p.Severity, Status: p.Status, Impact: sanitize.Short(p.Impact),
 			StartedAt: timeutil.RFC3339(p.StartedAt), RootCause: sanitize.Short(rc), Impacted: imp, Source: p.Source, URL: p.URL})
 	}
 	return out

@@ -34,8 +34,8 @@ func TestBuildResolvesIdentities(t *testing.T) {
 	}}
 	pd := model.Catalog{Services: []model.Service{
 		{ID: "PX1", Name: "Web Checkout", Owner: "Checkout Squad"}, // annotation
-		{ID: "PX2", Name: "Cart Service"},                           // normalised name: ambiguous (cart, cart-api)
-		{ID: "PX3", Name: "shop-frontend"},                          // configured alias
+		{ID: "PX2", Name: "Cart Service"},                          // normalised name: ambiguous (cart, cart-api)
+		{ID: "PX3", Name: "shop-frontend"},                         // configured alias
 	}}
 	sn := model.Catalog{Services: []model.Service{
 		{ID: "a1b2", Name: "Checkout Prod", Owner: "Checkout Support"}, // annotation by name

@@ -27,7 +27,7 @@ type FindResult struct {
 	// Ambiguous is true when several services match the query exactly.
 	Ambiguous bool `json:"ambiguous"`
 	// Unmerged lists records that matched several services and were kept apart.
-	Unmerged []Ambiguity  `json:"unmerged"`
+	Unmerged []Ambiguity   `json:"unmerged"`
 	Sources  []SourceEntry `json:"sources"`
 }
 

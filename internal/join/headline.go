@@ -17,7 +17,11 @@ func headline(a *IncidentContext, now time.Time) string {
 	switch {
 	case len(a.Problems) > 0:
 		p := a.Problems[0]
-		parts = append(parts, fmt.Sprintf("%s: %s (%s %s)%s", name, p.Title, p.Source, p.ID, sinceText(p.StartedAt, now)))
+		impact := ""
+		if p.Impact != "" {
+			impact = ", " + p.Impact
+		}
+		parts = append(parts, fmt.Sprintf("%s: %s%s (%s %s)%s", name, p.Title, impact, p.Source, p.ID, sinceText(p.StartedAt, now)))
 		if p.RootCause != "" {
 			parts = append(parts, fmt.Sprintf("primary contributor: %s (%s root cause)", p.RootCause, p.Source))
 		}
