@@ -6,8 +6,8 @@ package demo
 import (
 	"context"
 	"fmt"
-	"sort"
 	"io/fs"
+	"sort"
 	"time"
 
 	"github.com/opsctx/opsctx/config"

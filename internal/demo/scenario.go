@@ -17,7 +17,9 @@ type Scenario struct {
 }
 
 // At returns T0 minus the offset.
-func (s Scenario) At(before time.Duration) time.Time { return s.T0.Add(-before).UTC().Truncate(time.Second) }
+func (s Scenario) At(before time.Duration) time.Time {
+	return s.T0.Add(-before).UTC().Truncate(time.Second)
+}
 
 // Well-known identities of the demo, shared by every vendor's demo data and by tests.
 const (
