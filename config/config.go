@@ -42,6 +42,7 @@ const (
 	CacheProblems  = "problems"
 	CacheIncidents = "incidents"
 	CacheChanges   = "changes"
+	CacheSLOs      = "slos"
 )
 
 // sourceKeys maps each source name, in Enabled order, to its key under `sources:`.
@@ -66,6 +67,7 @@ var cacheDefaults = []struct {
 	{CacheProblems, 30 * time.Second},
 	{CacheIncidents, 30 * time.Second},
 	{CacheChanges, 2 * time.Minute},
+	{CacheSLOs, time.Minute},
 }
 
 // SourceNames returns every source name in the fixed order used by Enabled.

@@ -25,7 +25,7 @@ func TestLoadEnvEnablesSources(t *testing.T) {
 					t.Errorf("defaults: deadline=%v source_timeout=%v log_level=%q", c.Deadline, c.SourceTimeout, c.LogLevel)
 				}
 				want := map[string]time.Duration{"catalog": 10 * time.Minute, "oncall": 5 * time.Minute, "alerts": 30 * time.Second,
-					"problems": 30 * time.Second, "incidents": 30 * time.Second, "changes": 2 * time.Minute}
+					"problems": 30 * time.Second, "incidents": 30 * time.Second, "changes": 2 * time.Minute, "slos": time.Minute}
 				for k, v := range want {
 					if c.CacheTTL[k] != v {
 						t.Errorf("CacheTTL[%s] = %v, want %v", k, c.CacheTTL[k], v)
@@ -481,7 +481,7 @@ func TestLoadErrors(t *testing.T) {
 		{
 			name: "unknown cache kind",
 			yaml: "cache:\n  alertz: 10s\n",
-			want: []string{"cache.alertz: unknown cache kind (valid: catalog, oncall, alerts, problems, incidents, changes)"},
+			want: []string{"cache.alertz: unknown cache kind (valid: catalog, oncall, alerts, problems, incidents, changes, slos)"},
 		},
 		{
 			name: "max rows",

@@ -58,6 +58,13 @@ type Incidents interface {
 	Incidents(ctx context.Context, t model.Target) ([]model.Incident, error)
 }
 
+// SLOs sources return service level objectives for the target with their observed error
+// ratios or their own evaluation. A zero Target asks for every SLO.
+type SLOs interface {
+	Source
+	SLOs(ctx context.Context, t model.Target) ([]model.SLO, error)
+}
+
 // IncidentRef is what an incident lookup resolves to: the services concerned and when it started.
 type IncidentRef struct {
 	ID        string

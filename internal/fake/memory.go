@@ -20,6 +20,7 @@ type Memory struct {
 	Incs       []model.Incident
 	Chgs       []model.Change
 	Resp       model.Responders
+	SLOList    []model.SLO
 	Found      *connectors.IncidentRef
 	// Delay is added to every call; Hang blocks until ctx is done; Err fails every call.
 	Delay time.Duration
@@ -91,4 +92,9 @@ func (m *Memory) FindIncident(ctx context.Context, ref string) (connectors.Incid
 		return connectors.IncidentRef{}, connectors.ErrNotFound
 	}
 	return *m.Found, nil
+}
+
+// SLOs implements connectors.SLOs.
+func (m *Memory) SLOs(ctx context.Context, _ model.Target) ([]model.SLO, error) {
+	return m.SLOList, m.wait(ctx)
 }

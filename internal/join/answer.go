@@ -75,6 +75,8 @@ type AlertGroup struct {
 	Alerts    []AlertRef `json:"alerts"`
 	// ExplainedBy names the root-cause problem that explains this group, if any.
 	ExplainedBy string `json:"explained_by,omitempty"`
+	// UserImpact says which burning SLO the group touches, or "no user impact measured".
+	UserImpact string `json:"user_impact,omitempty"`
 }
 
 // IncidentEntry is an open incident or ticket (an extension of the DESIGN contract).
@@ -133,6 +135,10 @@ type SLOEntry struct {
 	Status               string             `json:"status"`
 	Source               string             `json:"source"`
 	AsOf                 string             `json:"as_of"`
+	// HoursToExhaust is how long the remaining budget lasts at the 1h burn rate (0 = not burning).
+	HoursToExhaust float64 `json:"hours_to_exhaust"`
+	// Error is set when the SLO could not be evaluated; its figures are then not meaningful.
+	Error string `json:"error,omitempty"`
 }
 
 // SourceEntry is a source's status in an answer.

@@ -13,6 +13,7 @@ import (
 	"github.com/opsctx/opsctx/internal/cache"
 	"github.com/opsctx/opsctx/internal/model"
 	"github.com/opsctx/opsctx/internal/sanitize"
+	"github.com/opsctx/opsctx/internal/slo"
 	"github.com/opsctx/opsctx/internal/timeutil"
 )
 
@@ -39,7 +40,9 @@ type facts struct {
 	incidents  []model.Incident
 	changes    []model.Change
 	responders []sourced[model.Responders]
-	hasAlerts  bool // some alert or problem source answered
+	slos       []sourced[[]model.SLO]
+	hasAlerts  bool // some alert or problem source is enabled
+	hasSLOs    bool // some SLO source answered
 }
 
 // gather fetches alerts, problems, incidents, changes and responders for t concurrently.
@@ -77,8 +80,13 @@ func (e *Engine) gather(ctx context.Context, b *book, t model.Target, window str
 		f.responders = fetchAll(ctx, e, b, capable[connectors.OnCall](e.o.Sources), cache.KindOnCall, key, "on-call",
 			func(ctx context.Context, c connectors.OnCall) (model.Responders, error) { return c.Responders(ctx, t) })
 	})
+	wg.Go(func() {
+		f.slos = fetchAll(ctx, e, b, capable[connectors.SLOs](e.o.Sources), cache.KindSLOs, key, "slos",
+			func(ctx context.Context, c connectors.SLOs) ([]model.SLO, error) { return c.SLOs(ctx, t) })
+	})
 	wg.Wait()
 	f.hasAlerts = len(capable[connectors.Alerts](e.o.Sources))+len(capable[connectors.Problems](e.o.Sources)) > 0
+	f.hasSLOs = len(f.slos) > 0
 	return f
 }
 
@@ -132,7 +140,7 @@ func (e *Engine) IncidentContext(ctx context.Context, q Query) (*IncidentContext
 	t := dir.target(ent, since, now)
 	f := e.gather(ctx, b, t, q.Since.String())
 
-	ans := assemble(dir, ent, f, now, since, iref)
+	ans := assemble(dir, ent, f, now, since, iref, e.o.Thresholds)
 	ans.Detail = q.Detail
 	if iref != nil {
 		ans.Incident = q.Incident
@@ -175,7 +183,7 @@ func sourceEntries(st []model.SourceStatus) []SourceEntry {
 }
 
 // assemble turns the fetched facts into the answer (without headline and detail caps).
-func assemble(d *Directory, ent *Entity, f facts, now, since time.Time, iref *connectors.IncidentRef) *IncidentContext {
+func assemble(d *Directory, ent *Entity, f facts, now, since time.Time, iref *connectors.IncidentRef, th slo.Thresholds) *IncidentContext {
 	ans := &IncidentContext{Since: timeutil.RFC3339(since), Notes: []string{}}
 	ans.Service = ServiceRef{ID: ent.Records[0].ID, Name: ent.Name, Title: ent.Title(), Aliases: ent.Aliases()}
 	if ans.Service.Aliases == nil {
@@ -215,7 +223,8 @@ func assemble(d *Directory, ent *Entity, f facts, now, since time.Time, iref *co
 	ans.Changes = rankChanges(d, ent, f, start, now)
 	ans.Dependencies = dependencies(d, ent, f)
 	ans.Runbooks = runbooks(ent, f.alerts)
-	ans.SLOs = []SLOEntry{}
+	ans.SLOs = sloEntries(d, f.slos, th)
+	markImpact(d, ans.AlertGroups, ans.SLOs, f.hasSLOs)
 	return ans
 }
 

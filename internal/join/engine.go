@@ -20,6 +20,7 @@ import (
 	"github.com/opsctx/opsctx/internal/metrics"
 	"github.com/opsctx/opsctx/internal/model"
 	"github.com/opsctx/opsctx/internal/sanitize"
+	"github.com/opsctx/opsctx/internal/slo"
 )
 
 // DefaultDeadline bounds every answer.
@@ -38,6 +39,8 @@ type Options struct {
 	Aliases map[string][]string
 	Now     func() time.Time
 	Logger  *slog.Logger
+	// Thresholds are the SLO burn-rate alert thresholds; default slo.DefaultThresholds.
+	Thresholds slo.Thresholds
 }
 
 // Engine answers queries by fanning out to sources.
@@ -62,6 +65,9 @@ func New(o Options) *Engine {
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
+	}
+	if o.Thresholds == (slo.Thresholds{}) {
+		o.Thresholds = slo.DefaultThresholds()
 	}
 	return &Engine{o: o}
 }

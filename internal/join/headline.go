@@ -14,6 +14,9 @@ func headline(a *IncidentContext, now time.Time) string {
 		name = a.Service.Name
 	}
 	var parts []string
+	if len(a.SLOs) > 0 && burning(a.SLOs[0]) {
+		parts = append(parts, "User impact: "+impactText(a.SLOs[0]))
+	}
 	switch {
 	case len(a.Problems) > 0:
 		p := a.Problems[0]

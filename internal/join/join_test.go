@@ -257,3 +257,35 @@ func TestUpstreamTextIsNeutralised(t *testing.T) {
 		}
 	}
 }
+
+func TestBurningSLOLeadsAndImpactFreeAlertsAreMarked(t *testing.T) {
+	month := 30 * 24 * time.Hour
+	slos := &fake.Memory{SourceName: "prometheus", SLOList: []model.SLO{
+		{Name: "checkout-availability", Service: "checkout", Objective: 99.9, Window: month, Source: "prometheus",
+			ErrorRatios: map[string]float64{"5m": 0.0144, "1h": 0.0144, "6h": 0.002, "3d": 0.0015, "window": 0.00039}},
+		{Name: "storefront-latency", Service: "storefront", Objective: 99, Window: month, Source: "prometheus",
+			ErrorRatios: map[string]float64{"5m": 0, "1h": 0, "6h": 0, "3d": 0.001, "window": 0.001}},
+	}, AlertList: []model.Alert{
+		{ID: "db", Title: "orders-db slow queries", Service: "orders-db", Severity: "warning", Source: "prometheus"},
+		{ID: "sf", Title: "storefront CDN purge lag", Service: "storefront", Severity: "critical", Source: "prometheus"},
+	}}
+	e := engine(time.Second, &fake.Memory{SourceName: "catalogfile", Cat: shopCatalog()}, slos)
+	a, err := e.IncidentContext(context.Background(), join.Query{Service: "checkout"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a.SLOs) != 2 || a.SLOs[0].Name != "checkout-availability" || a.SLOs[0].Status != "breaching" {
+		t.Fatalf("slos = %+v", a.SLOs)
+	}
+	want := `User impact: checkout SLO "checkout-availability" (99.9% over 30d) is breaching, burning its error budget 14.4x faster than sustainable, 61% of the budget left, gone in 30.5 h at this rate`
+	if !strings.HasPrefix(a.Headline, want) {
+		t.Errorf("headline does not lead with the burning SLO:\n got %s\nwant %s", a.Headline, want)
+	}
+	impact := map[string]string{}
+	for _, g := range a.AlertGroups {
+		impact[g.Service] = g.UserImpact
+	}
+	if impact["orders-db"] != `SLO "checkout-availability" breaching` || impact["storefront"] != "no user impact measured" {
+		t.Errorf("impact marks = %v", impact)
+	}
+}

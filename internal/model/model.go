@@ -205,3 +205,32 @@ type SourceStatus struct {
 	LatencyMS int64       `json:"latency_ms"`
 	Error     string      `json:"error,omitempty"`
 }
+
+// SLO is a service level objective with what its source observed. Sources that only know
+// raw error ratios fill ErrorRatios (the join computes burn rates and budget); sources that
+// evaluate SLOs themselves (Dynatrace) fill the evaluated fields.
+type SLO struct {
+	Name    string `json:"name"`
+	Service string `json:"service"` // service name or id as the source states it
+	// Objective is the target in percent, e.g. 99.9.
+	Objective float64 `json:"objective"`
+	// Warning is an optional warning threshold in percent.
+	Warning float64       `json:"warning,omitempty"`
+	Window  time.Duration `json:"window"`
+	SLI     string        `json:"sli,omitempty"`
+	// ErrorRatios are observed error ratios (0..1) per window: "5m", "30m", "1h", "6h", "3d",
+	// and "window" (the whole SLO window). A missing key means no data (no traffic).
+	ErrorRatios map[string]float64 `json:"error_ratios,omitempty"`
+	// BurnRates are burn rates the source computed itself, per window (e.g. Dynatrace's 1h).
+	BurnRates map[string]float64 `json:"burn_rates,omitempty"`
+	// Attainment is the evaluated percentage over the window, when the source evaluates.
+	Attainment *float64 `json:"attainment,omitempty"`
+	// BudgetRemaining is the remaining error budget as a fraction (1 = untouched), when known.
+	BudgetRemaining *float64 `json:"budget_remaining,omitempty"`
+	// Error is set when the source could not evaluate the SLO (a failing query): no number is
+	// better than a wrong one.
+	Error  string    `json:"error,omitempty"`
+	Source string    `json:"source"`
+	URL    string    `json:"url,omitempty"`
+	AsOf   time.Time `json:"as_of,omitzero"`
+}

@@ -1,0 +1,90 @@
+package join
+
+import (
+	"fmt"
+	"math"
+	"sort"
+
+	"github.com/opsctx/opsctx/internal/model"
+	"github.com/opsctx/opsctx/internal/sanitize"
+	"github.com/opsctx/opsctx/internal/slo"
+	"github.com/opsctx/opsctx/internal/timeutil"
+)
+
+// sloEntries evaluates SLOs with the engine's thresholds, worst first.
+func sloEntries(d *Directory, ss []sourced[[]model.SLO], th slo.Thresholds) []SLOEntry {
+	out := []SLOEntry{}
+	for _, s := range ss {
+		for _, x := range s.Value {
+			r := slo.Evaluate(x, th)
+			e := SLOEntry{Name: sanitize.Short(x.Name), Service: sanitize.Short(serviceOf(d, s.Source, x.Service)), Objective: x.Objective,
+				Window: slo.WindowString(x.Window), SLI: sanitize.Text(x.SLI, 200), ErrorBudgetRemaining: r.BudgetRemaining,
+				BurnRates: r.BurnRates, Status: r.Status, Source: s.Source, AsOf: timeutil.RFC3339(x.AsOf),
+				HoursToExhaust: r.HoursToExhaust, Error: sanitize.Text(x.Error, 200)}
+			out = append(out, e)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if statusRank(out[i].Status) != statusRank(out[j].Status) {
+			return statusRank(out[i].Status) > statusRank(out[j].Status)
+		}
+		return out[i].BurnRates["1h"] > out[j].BurnRates["1h"]
+	})
+	return out
+}
+
+func statusRank(s string) int {
+	switch s {
+	case slo.Breaching:
+		return 3
+	case slo.Warning:
+		return 2
+	case slo.OK:
+		return 1
+	}
+	return 0
+}
+
+// burning reports whether an SLO is using its budget faster than sustainable.
+func burning(s SLOEntry) bool { return s.Status == slo.Breaching || s.Status == slo.Warning }
+
+// markImpact says, for each alert group, whether it touches a burning SLO: on the SLO's
+// service, or on something that service depends on. Without SLO data it says nothing.
+func markImpact(d *Directory, groups []AlertGroup, slos []SLOEntry, haveSLOData bool) {
+	if !haveSLOData {
+		return
+	}
+	for i := range groups {
+		groups[i].UserImpact = "no user impact measured"
+		for _, s := range slos {
+			if !burning(s) {
+				continue
+			}
+			if fold(s.Service) == fold(groups[i].Service) || d.dependsOnPath(s.Service, groups[i].Service, 4) {
+				groups[i].UserImpact = fmt.Sprintf("SLO %q %s", s.Name, s.Status)
+				break
+			}
+		}
+	}
+}
+
+// impactText states an SLO's burn in its own words, for headlines and prompts.
+func impactText(s SLOEntry) string {
+	out := fmt.Sprintf("%s SLO %q (%.4g%% over %s) is %s", s.Service, s.Name, s.Objective, s.Window, s.Status)
+	if b, ok := s.BurnRates["1h"]; ok && b > 0 {
+		if b >= slo.MaxBurn {
+			out += ", burning its error budget with no budget to spare"
+		} else {
+			out += fmt.Sprintf(", burning its error budget %.1fx faster than sustainable", b)
+		}
+	}
+	if s.ErrorBudgetRemaining <= 0 {
+		out += ", budget exhausted"
+	} else {
+		out += fmt.Sprintf(", %.0f%% of the budget left", math.Max(0, s.ErrorBudgetRemaining*100))
+		if s.HoursToExhaust > 0 {
+			out += ", gone in " + humanMinutes(s.HoursToExhaust*60) + " at this rate"
+		}
+	}
+	return out
+}
