@@ -40,7 +40,7 @@ func TestCLI(t *testing.T) {
 		{name: "context unknown", args: []string{"context", "chekout", "--demo"}, code: 1, stderr: []string{`Did you mean "checkout"`}},
 		{name: "context needs one target", args: []string{"context", "--demo"}, code: 2},
 		{name: "context bad since", args: []string{"context", "checkout", "--demo", "--since", "x"}, code: 2, stderr: []string{"--since"}},
-		{name: "check demo", args: []string{"check", "--demo"}, stdout: []string{"catalogfile", "ok", "pagerduty", "disabled"}},
+		{name: "check demo", args: []string{"check", "--demo"}, stdout: []string{"SOURCE", "catalogfile", "pagerduty", "dynatrace", "ok"}},
 		{name: "check nothing configured", args: []string{"check"}, code: 1, stderr: []string{"no source is configured"}},
 		{name: "check invalid catalog", env: map[string]string{"OPSCTX_CATALOG": bad}, args: []string{"check"}, code: 1,
 			stdout: []string{"FAIL", "bad.yaml: document 1", "spec.owner"}},

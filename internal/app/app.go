@@ -80,7 +80,7 @@ func Engine(cfg *config.Config, o Options) *join.Engine {
 	return join.New(join.Options{
 		Sources:  srcs,
 		Disabled: disabled,
-		Cache:    cache.New(cache.Options{TTLs: ttls, FetchTimeout: fetchTimeout + 2*time.Second}),
+		Cache:    cache.New(cache.Options{TTLs: ttls, FetchTimeout: fetchTimeout + 2*time.Second, Now: o.Now}),
 		Deadline: cfg.Deadline,
 		Aliases:  cfg.Aliases,
 		Now:      o.Now,

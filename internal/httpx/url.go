@@ -95,6 +95,9 @@ func hostPort(u *url.URL) string {
 	return net.JoinHostPort(strings.ToLower(u.Hostname()), port)
 }
 
+// maxQueryShown caps the query string shown in errors and logs.
+const maxQueryShown = 120
+
 // redactURL renders u for logs and errors: no fragment, no userinfo password,
 // sensitive query values masked, and the client's secrets masked.
 func (c *Client) redactURL(u *url.URL) string {
@@ -109,6 +112,9 @@ func (c *Client) redactURL(u *url.URL) string {
 			}
 		}
 		cp.RawQuery = strings.Join(parts, "&")
+		if len(cp.RawQuery) > maxQueryShown { // keep errors readable: long filters say little
+			cp.RawQuery = cp.RawQuery[:maxQueryShown] + "…"
+		}
 	}
 	return c.sec.mask(cp.Redacted())
 }

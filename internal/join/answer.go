@@ -28,7 +28,9 @@ type OnCallEntry struct {
 	Level    int    `json:"level"`
 	Until    string `json:"until,omitempty"`
 	Schedule string `json:"schedule,omitempty"`
-	Source   string `json:"source"`
+	// Source is the first source that reports this person at this level; Sources lists all.
+	Source  string   `json:"source"`
+	Sources []string `json:"sources"`
 }
 
 // EscalationEntry is one escalation level with its timing.

@@ -196,7 +196,7 @@ func assemble(d *Directory, ent *Entity, f facts, now, since time.Time, iref *co
 	if len(ans.Owners) > 0 {
 		ans.Service.OwnerTeam = ans.Owners[0].Team
 	}
-	if teams := distinctTeams(ans.Owners); len(teams) > 1 {
+	if teams := distinctTeams(ent.Owners()); len(teams) > 1 {
 		ans.Notes = append(ans.Notes, "owners disagree between sources: "+strings.Join(teams, " vs "))
 	}
 	for _, a := range d.Ambiguities {
@@ -214,7 +214,7 @@ func assemble(d *Directory, ent *Entity, f facts, now, since time.Time, iref *co
 	ans.Incidents = incidentEntries(f.incidents)
 
 	start := referenceStart(f, iref)
-	ans.OnCall, ans.Escalation = responderEntries(f.responders, start)
+	ans.OnCall, ans.Escalation = responderEntries(f.responders, f, start, now)
 	for _, r := range f.responders {
 		if r.Value.Note != "" {
 			ans.Notes = append(ans.Notes, r.Source+": "+sanitize.Text(r.Value.Note, 200))
@@ -228,10 +228,15 @@ func assemble(d *Directory, ent *Entity, f facts, now, since time.Time, iref *co
 	return ans
 }
 
+// distinctTeams returns the owners that name different teams (by teamKey), first name kept.
 func distinctTeams(os []Owner) []string {
 	var out []string
+	seen := map[string]bool{}
 	for _, o := range os {
-		out = appendUnique(out, o.Team)
+		if k := teamKey(o.Team); !seen[k] {
+			seen[k] = true
+			out = append(out, o.Team)
+		}
 	}
 	return out
 }
@@ -306,37 +311,6 @@ func incidentEntries(is []model.Incident) []IncidentEntry {
 			Team: sanitize.Short(i.Team), Source: i.Source, URL: i.URL})
 	}
 	return out
-}
-
-// responderEntries flattens on-call and escalation from every source; with a known start,
-// each escalation level gets the time it fires.
-func responderEntries(rs []sourced[model.Responders], start time.Time) ([]OnCallEntry, []EscalationEntry) {
-	oncall := []OnCallEntry{}
-	esc := []EscalationEntry{}
-	for _, r := range rs {
-		for _, o := range r.Value.OnCall {
-			oncall = append(oncall, OnCallEntry{Name: sanitize.Short(o.Name), Email: o.Email, Level: o.Level,
-				Until: timeutil.RFC3339(o.Until), Schedule: sanitize.Short(o.Schedule), Source: r.Source})
-		}
-		for _, s := range r.Value.Escalation {
-			en := EscalationEntry{Level: s.Level, AfterMinutes: s.AfterMinutes, Source: r.Source, Targets: []string{}}
-			for _, t := range s.Targets {
-				en.Targets = append(en.Targets, sanitize.Short(t))
-			}
-			if !start.IsZero() {
-				en.FiresAt = timeutil.RFC3339(start.Add(time.Duration(s.AfterMinutes) * time.Minute))
-			}
-			esc = append(esc, en)
-		}
-	}
-	sort.SliceStable(oncall, func(i, j int) bool { return oncall[i].Level < oncall[j].Level })
-	sort.SliceStable(esc, func(i, j int) bool {
-		if esc[i].Source != esc[j].Source {
-			return false
-		}
-		return esc[i].Level < esc[j].Level
-	})
-	return oncall, esc
 }
 
 // runbooks returns the target's runbook links first, then its other links, then alert runbooks.

@@ -70,15 +70,23 @@ func headline(a *IncidentContext, now time.Time) string {
 	return out + "."
 }
 
+// nextEscalation names the soonest level of any source that has not fired yet.
 func nextEscalation(es []EscalationEntry, now time.Time) string {
-	for _, e := range es {
+	var best *EscalationEntry
+	var bestAt time.Time
+	for i, e := range es {
 		t, err := time.Parse(time.RFC3339, e.FiresAt)
 		if err != nil || !t.After(now) || len(e.Targets) == 0 {
 			continue
 		}
-		return fmt.Sprintf("escalates to %s (L%d) in %d min", strings.Join(e.Targets, ", "), e.Level, int(t.Sub(now).Minutes()+0.5))
+		if best == nil || t.Before(bestAt) {
+			best, bestAt = &es[i], t
+		}
 	}
-	return ""
+	if best == nil {
+		return ""
+	}
+	return fmt.Sprintf("escalates to %s (L%d) in %d min", strings.Join(best.Targets, ", "), best.Level, int(bestAt.Sub(now).Minutes()+0.5))
 }
 
 func sinceText(ts string, now time.Time) string {

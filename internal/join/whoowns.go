@@ -67,7 +67,7 @@ func (e *Engine) WhoOwns(ctx context.Context, service string) (*WhoOwnsResult, e
 			start, res.ActiveIncident = i.StartedAt, firstNonEmpty(i.Number, i.ID)
 		}
 	}
-	res.OnCall, res.Escalation = responderEntries(f.responders, start)
+	res.OnCall, res.Escalation = responderEntries(f.responders, f, start, now)
 	if len(res.OnCall) == 0 {
 		res.Notes = append(res.Notes, "no source reports anyone on call for this service")
 	}

@@ -113,6 +113,10 @@ type Responders struct {
 	Escalation []EscalationStep `json:"escalation,omitempty"`
 	// Policy names the escalation policy / schedule the answer came from.
 	Policy string `json:"policy,omitempty"`
+	// Loops is how many times the policy repeats after its last level, each pass lasting
+	// CycleMinutes (PagerDuty num_loops; Opsgenie repeat).
+	Loops        int `json:"loops,omitempty"`
+	CycleMinutes int `json:"cycle_minutes,omitempty"`
 	// Note explains a partial answer, e.g. "on-call unavailable from ServiceNow".
 	Note string `json:"note,omitempty"`
 }

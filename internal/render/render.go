@@ -73,7 +73,7 @@ func IncidentContext(a *join.IncidentContext) string {
 			if o.Until != "" {
 				fmt.Fprintf(&b, " until %s", o.Until)
 			}
-			fmt.Fprintf(&b, " [%s]\n", o.Source)
+			fmt.Fprintf(&b, " [%s]\n", strings.Join(o.Sources, ", "))
 		}
 	})
 	section(&b, "Escalation", len(a.Escalation), 0, func() {

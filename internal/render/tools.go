@@ -57,7 +57,7 @@ func WhoOwns(r *join.WhoOwnsResult) string {
 			if o.Until != "" {
 				fmt.Fprintf(&b, " until %s", o.Until)
 			}
-			fmt.Fprintf(&b, " [%s]\n", o.Source)
+			fmt.Fprintf(&b, " [%s]\n", strings.Join(o.Sources, ", "))
 		}
 	})
 	heading := "Escalation"

@@ -1,0 +1,108 @@
+package opsgenie
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/opsctx/opsctx/internal/httpx"
+	"github.com/opsctx/opsctx/internal/model"
+)
+
+// Query builds the alert search for a target and its related services:
+// `status:open AND (<selector> OR ...)`, where each service's selector is its
+// opsgenie.com/component-selector annotation, else `tag:service:<name>`.
+// A zero Target asks for every open alert (`status:open`).
+func Query(t model.Target) string {
+	var sels []string
+	for _, tt := range append([]model.Target{t}, t.Related...) {
+		sel := tt.Annotation(AnnotationSelector)
+		if sel == "" && tt.Name != "" {
+			sel = "tag:" + quote("service:"+tt.Name)
+		}
+		if sel != "" {
+			sels = append(sels, sel)
+		}
+	}
+	switch len(sels) {
+	case 0:
+		return "status:open"
+	case 1:
+		return "status:open AND (" + sels[0] + ")"
+	}
+	return "status:open AND ((" + strings.Join(sels, ") OR (") + "))"
+}
+
+var plainValue = regexp.MustCompile(`^[A-Za-z0-9_.:/@-]+$`)
+
+// quote quotes a search value that holds spaces or search syntax.
+func quote(v string) string {
+	if plainValue.MatchString(v) {
+		return v
+	}
+	return strconv.Quote(v)
+}
+
+// Alerts returns the open alerts of the target and its related services (every open alert
+// for a zero Target), newest first, in one search paged to the end (at most MaxPages).
+func (s *Source) Alerts(ctx context.Context, t model.Target) ([]model.Alert, error) {
+	q := Query(t)
+	out := []model.Alert{}
+	for page, offset := 0, 0; page < s.o.MaxPages; page++ {
+		var res struct {
+			Data   []alert `json:"data"`
+			Paging struct {
+				Next string `json:"next"`
+			} `json:"paging"`
+		}
+		params := url.Values{"query": {q}, "offset": {strconv.Itoa(offset)}, "limit": {strconv.Itoa(s.o.PageSize)},
+			"sort": {"createdAt"}, "order": {"desc"}}
+		if _, err := s.c.GetJSON(ctx, "/v2/alerts", params, &res); err != nil {
+			if httpx.StatusOf(err) == 422 && t.Annotation(AnnotationSelector) != "" {
+				return nil, fmt.Errorf("%w: check the %s annotation", err, AnnotationSelector)
+			}
+			return nil, wrap(err)
+		}
+		for _, a := range res.Data {
+			out = append(out, toAlert(a))
+		}
+		if res.Paging.Next == "" || len(res.Data) < s.o.PageSize {
+			break
+		}
+		offset += len(res.Data)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].StartedAt.After(out[j].StartedAt) })
+	return out, nil
+}
+
+func toAlert(a alert) model.Alert {
+	m := model.Alert{ID: a.ID, Title: a.Message, Service: tagValue(a.Tags, "service"), Severity: a.Priority,
+		DedupKey: a.Alias, StartedAt: parseTime(a.CreatedAt), Description: a.Description, Source: SourceName,
+		Labels: map[string]string{"tiny_id": a.TinyID}}
+	if m.Service == "" {
+		m.Service = a.Entity
+	}
+	switch {
+	case a.Status == "closed":
+		m.Status = "resolved"
+	case a.Snoozed:
+		m.Status = "silenced"
+	case a.Acknowledged:
+		m.Status = "acknowledged"
+	default:
+		m.Status = "firing"
+	}
+	for _, tag := range a.Tags {
+		if k, v, ok := strings.Cut(tag, ":"); ok && k != "" {
+			m.Labels[k] = v
+		}
+	}
+	if a.Source != "" {
+		m.Labels["source"] = a.Source
+	}
+	return m
+}

@@ -1,0 +1,162 @@
+package pagerduty
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/opsctx/opsctx/internal/model"
+)
+
+// Changes returns the change events in [t.Since, t.Until] on the target and its related
+// services (every change event for a zero Target) from the account-level list, one listing
+// for all services; when that list is longer than MaxPages, from each service's list
+// instead (at most DefaultMaxServiceChanges services). It adds the change events PagerDuty
+// relates to the target's open incidents (one request per incident, at most
+// DefaultMaxRelated); those it correlated "intelligently" carry that as a risk.
+func (s *Source) Changes(ctx context.Context, t model.Target) ([]model.Change, error) {
+	ids := withRelated(t)
+	if t.Name != "" && len(ids) == 0 {
+		return nil, nil
+	}
+	now := s.o.Now().UTC()
+	since, until := t.Since, t.Until
+	if until.IsZero() {
+		until = now
+	}
+	if since.IsZero() {
+		since = until.Add(-24 * time.Hour)
+	}
+	q := url.Values{"since": {since.UTC().Format(time.RFC3339)}, "until": {until.UTC().Format(time.RFC3339)}}
+	evs, truncated, err := listAll[changeEvent](ctx, s, "/change_events", q, "change_events")
+	if err != nil {
+		return nil, err
+	}
+	if truncated && len(ids) > 0 {
+		// A busy account: ask each service instead, so none of theirs is cut off.
+		evs = nil
+		for _, id := range ids[:min(len(ids), DefaultMaxServiceChanges)] {
+			more, _, err := listAll[changeEvent](ctx, s, "/services/"+url.PathEscape(id)+"/change_events", q, "change_events")
+			if err != nil {
+				return nil, err
+			}
+			evs = append(evs, more...)
+		}
+	}
+	out := []model.Change{}
+	seen := map[string]bool{}
+	for _, ev := range evs {
+		if svc, ok := onServices(ev, ids); ok && !seen[ev.ID] {
+			seen[ev.ID] = true
+			out = append(out, toChange(ev, svc))
+		}
+	}
+	related, err := s.relatedChanges(ctx, t, since, until)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range related {
+		if i := slices.IndexFunc(out, func(x model.Change) bool { return x.ID == c.ID }); i >= 0 {
+			out[i].Risk = append(out[i].Risk, c.Risk...)
+		} else {
+			out = append(out, c)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].At.After(out[j].At) })
+	return out, nil
+}
+
+// relatedChanges reads the related change events of the target's own open incidents.
+func (s *Source) relatedChanges(ctx context.Context, t model.Target, since, until time.Time) ([]model.Change, error) {
+	own := serviceIDs(t)
+	if len(own) == 0 {
+		return nil, nil
+	}
+	incs, _, err := s.targetIncidents(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	var out []model.Change
+	n := 0
+	for _, in := range incs {
+		if !slices.Contains(own, in.Service.ID) || n == DefaultMaxRelated {
+			continue
+		}
+		n++
+		var res struct {
+			ChangeEvents []changeEvent `json:"change_events"`
+		}
+		if _, err := s.c.GetJSON(ctx, "/incidents/"+url.PathEscape(in.ID)+"/related_change_events", url.Values{"limit": {"25"}}, &res); err != nil {
+			return nil, wrap(err)
+		}
+		for _, ev := range res.ChangeEvents {
+			at := parseTime(ev.Timestamp)
+			if at.Before(since) || at.After(until) {
+				continue
+			}
+			svc, _ := onServices(ev, nil)
+			c := toChange(ev, svc)
+			if ev.CorrelationReason != nil && ev.CorrelationReason.Reason == "intelligent" {
+				c.Risk = append(c.Risk, fmt.Sprintf("PagerDuty correlates it with incident #%d", in.IncidentNumber))
+			}
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// onServices returns the event's first service among ids (its first service when ids is empty).
+func onServices(ev changeEvent, ids []string) (string, bool) {
+	for _, s := range ev.Services {
+		if len(ids) == 0 || slices.Contains(ids, s.ID) {
+			return s.label(), true
+		}
+	}
+	return "", len(ids) == 0
+}
+
+// kinds maps custom_details change types to model kinds.
+var kinds = map[string]string{
+	"deploy": "deploy", "deployment": "deploy", "release": "deploy", "build": "deploy", "rollback": "deploy",
+	"config": "config", "configuration": "config", "feature_flag": "config", "feature-flag": "config", "flag": "config",
+	"infra": "infra", "infrastructure": "infra", "change_request": "change_request",
+}
+
+func toChange(ev changeEvent, svc string) model.Change {
+	c := model.Change{ID: ev.ID, Title: ev.Summary, Kind: "deploy", At: parseTime(ev.Timestamp), Service: svc, Source: SourceName}
+	for _, k := range []string{"change_type", "kind", "type", "category"} {
+		if v, ok := ev.CustomDetails[k].(string); ok {
+			if kind := kinds[strings.ToLower(strings.TrimSpace(v))]; kind != "" {
+				c.Kind = kind
+				break
+			}
+		}
+	}
+	for _, k := range []string{"author", "user", "triggered_by"} {
+		if v := detail(ev.CustomDetails[k]); v != "" {
+			c.Author = v
+			break
+		}
+	}
+	c.Version = detail(ev.CustomDetails["version"])
+	if len(ev.Links) > 0 {
+		c.URL = ev.Links[0].Href
+	}
+	return c
+}
+
+// detail renders a custom_details value that is a string or a number.
+func detail(v any) string {
+	switch x := v.(type) {
+	case string:
+		return strings.TrimSpace(x)
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	}
+	return ""
+}

@@ -1,0 +1,175 @@
+package pagerduty
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/sourcegraph/conc/pool"
+
+	"github.com/opsctx/opsctx/connectors"
+	"github.com/opsctx/opsctx/internal/httpx"
+	"github.com/opsctx/opsctx/internal/model"
+)
+
+// openIncidents lists triggered and acknowledged incidents of the services (all services
+// when ids is empty), newest first. Concurrent callers share one listing.
+func (s *Source) openIncidents(ctx context.Context, ids []string) ([]incident, error) {
+	return s.open.get(ctx, strings.Join(ids, ","), func(ctx context.Context) ([]incident, error) {
+		q := url.Values{"statuses[]": {"triggered", "acknowledged"}, "date_range": {"all"}, "sort_by": {"created_at:desc"}}
+		if len(ids) > 0 {
+			q["service_ids[]"] = ids
+		}
+		incs, _, err := listAll[incident](ctx, s, "/incidents", q, "incidents")
+		sort.SliceStable(incs, func(i, j int) bool { return parseTime(incs[i].CreatedAt).After(parseTime(incs[j].CreatedAt)) })
+		return incs, err
+	})
+}
+
+// targetIncidents returns the open incidents of the target and its related services.
+// ok is false when the target has no PagerDuty identity.
+func (s *Source) targetIncidents(ctx context.Context, t model.Target) ([]incident, bool, error) {
+	ids := withRelated(t)
+	if t.Name != "" && len(ids) == 0 {
+		return nil, false, nil
+	}
+	incs, err := s.openIncidents(ctx, ids)
+	return incs, true, err
+}
+
+// Incidents returns the open incidents of the target and its related services
+// (every open incident for a zero Target).
+func (s *Source) Incidents(ctx context.Context, t model.Target) ([]model.Incident, error) {
+	incs, _, err := s.targetIncidents(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	out := []model.Incident{}
+	for _, in := range incs {
+		out = append(out, toIncident(in))
+	}
+	return out, nil
+}
+
+func toIncident(in incident) model.Incident {
+	m := model.Incident{ID: in.ID, Number: strconv.Itoa(in.IncidentNumber), Title: in.Title, Service: in.Service.label(),
+		Urgency: in.Urgency, Status: in.Status, StartedAt: parseTime(in.CreatedAt), Source: SourceName, URL: in.HTMLURL}
+	if in.Priority != nil {
+		m.Priority = in.Priority.label()
+	}
+	if len(in.Teams) > 0 {
+		m.Team = in.Teams[0].label()
+	}
+	for _, a := range in.Assignments {
+		if n := a.Assignee.label(); n != "" && !slices.Contains(m.Assignees, n) {
+			m.Assignees = append(m.Assignees, n)
+		}
+	}
+	return m
+}
+
+// Alerts returns the triggered alerts of the open incidents of the target and its related
+// services (of every open incident for a zero Target), reading at most MaxAlertIncidents
+// incidents' alerts (the target's own newest incidents first; one request each, four at
+// a time).
+func (s *Source) Alerts(ctx context.Context, t model.Target) ([]model.Alert, error) {
+	incs, _, err := s.targetIncidents(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	if len(incs) > s.o.MaxAlertIncidents {
+		own := serviceIDs(t) // the target's own incidents first, then its neighbours'
+		incs = slices.Clone(incs)
+		sort.SliceStable(incs, func(i, j int) bool {
+			return slices.Contains(own, incs[i].Service.ID) && !slices.Contains(own, incs[j].Service.ID)
+		})
+		incs = incs[:s.o.MaxAlertIncidents]
+	}
+	p := pool.NewWithResults[[]model.Alert]().WithContext(ctx).WithMaxGoroutines(4).WithCancelOnError()
+	for _, in := range incs {
+		p.Go(func(ctx context.Context) ([]model.Alert, error) {
+			as, _, err := listAll[alert](ctx, s, "/incidents/"+url.PathEscape(in.ID)+"/alerts",
+				url.Values{"statuses[]": {"triggered"}}, "alerts")
+			out := make([]model.Alert, 0, len(as))
+			for _, a := range as {
+				out = append(out, toAlert(a, in))
+			}
+			return out, err
+		})
+	}
+	per, err := p.Wait()
+	if err != nil {
+		return nil, err
+	}
+	out := []model.Alert{}
+	for _, as := range per {
+		out = append(out, as...)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].StartedAt.Before(out[j].StartedAt) })
+	return out, nil
+}
+
+func toAlert(a alert, in incident) model.Alert {
+	m := model.Alert{ID: a.ID, Title: a.Summary, Service: a.Service.label(), Severity: a.Severity, DedupKey: a.AlertKey,
+		StartedAt: parseTime(a.CreatedAt), Source: SourceName, URL: a.HTMLURL,
+		Labels: map[string]string{"incident": "#" + strconv.Itoa(in.IncidentNumber)}}
+	if m.Service == "" {
+		m.Service = in.Service.label()
+	}
+	switch {
+	case a.Status == "resolved":
+		m.Status = "resolved"
+	case in.Status == "acknowledged":
+		m.Status = "acknowledged"
+	default:
+		m.Status = "firing"
+	}
+	if d, ok := a.Body.Details.(string); ok {
+		m.Description = d
+	}
+	for _, c := range a.Body.Contexts {
+		if c.Type == "link" && strings.Contains(strings.ToLower(c.Text+" "+c.Href), "runbook") {
+			m.RunbookURL = c.Href
+			break
+		}
+	}
+	return m
+}
+
+// incidentRef matches what PagerDuty accepts as an incident reference: a number or an id.
+var incidentRef = regexp.MustCompile(`^(?:[0-9]+|[A-Z0-9]{2,32})$`)
+
+// FindIncident looks an incident up by id or number ("4711" or "#4711"): one request.
+// References that cannot be PagerDuty's, and unknown ones, are connectors.ErrNotFound.
+func (s *Source) FindIncident(ctx context.Context, ref string) (connectors.IncidentRef, error) {
+	r := strings.TrimPrefix(strings.TrimSpace(ref), "#")
+	if !incidentRef.MatchString(r) {
+		return connectors.IncidentRef{}, connectors.ErrNotFound
+	}
+	var out struct {
+		Incident incident `json:"incident"`
+	}
+	_, err := s.c.GetJSON(ctx, "/incidents/"+url.PathEscape(r), nil, &out)
+	switch st := httpx.StatusOf(err); {
+	case st == http.StatusNotFound || st == http.StatusBadRequest:
+		return connectors.IncidentRef{}, connectors.ErrNotFound
+	case err != nil:
+		return connectors.IncidentRef{}, wrap(err)
+	case out.Incident.ID == "":
+		return connectors.IncidentRef{}, errors.New("pagerduty: incident lookup returned no incident")
+	}
+	in := out.Incident
+	ir := connectors.IncidentRef{ID: in.ID, Title: in.Title, StartedAt: parseTime(in.CreatedAt), Source: SourceName, URL: in.HTMLURL}
+	for _, v := range []string{in.Service.ID, in.Service.Summary} {
+		if v != "" && !slices.Contains(ir.Services, v) {
+			ir.Services = append(ir.Services, v)
+		}
+	}
+	return ir, nil
+}

@@ -1,0 +1,125 @@
+package pagerduty
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/sourcegraph/conc"
+
+	"github.com/opsctx/opsctx/internal/escalation"
+	"github.com/opsctx/opsctx/internal/model"
+)
+
+// Responders returns who is on call now for the target's service, per escalation level
+// (GET /oncalls for its escalation policy, with users embedded for their e-mail), and the
+// policy's rules as cumulative escalation steps. The policy id comes from the catalog, or
+// from one GET /services/{id} when the catalog has not been read.
+func (s *Source) Responders(ctx context.Context, t model.Target) (model.Responders, error) {
+	ids := serviceIDs(t)
+	if len(ids) == 0 {
+		return model.Responders{}, nil
+	}
+	epID, err := s.policyFor(ctx, ids[0])
+	if err != nil || epID == "" {
+		return model.Responders{}, err
+	}
+	var (
+		pol        policy
+		ocs        []oncall
+		pErr, oErr error
+		wg         conc.WaitGroup
+	)
+	now := s.o.Now().UTC().Format(time.RFC3339)
+	wg.Go(func() {
+		var out struct {
+			EscalationPolicy policy `json:"escalation_policy"`
+		}
+		_, pErr = s.c.GetJSON(ctx, "/escalation_policies/"+url.PathEscape(epID), nil, &out)
+		pol = out.EscalationPolicy
+	})
+	wg.Go(func() {
+		q := url.Values{"escalation_policy_ids[]": {epID}, "include[]": {"users"}, "since": {now}, "until": {now}}
+		ocs, _, oErr = listAll[oncall](ctx, s, "/oncalls", q, "oncalls")
+	})
+	wg.Wait()
+	if pErr != nil {
+		return model.Responders{}, wrap(pErr)
+	}
+	if oErr != nil {
+		return model.Responders{}, oErr
+	}
+	return responders(pol, ocs, s.o.Now()), nil
+}
+
+// policyFor returns the escalation policy id of a service.
+func (s *Source) policyFor(ctx context.Context, serviceID string) (string, error) {
+	s.mu.Lock()
+	ep := s.policyOf[serviceID]
+	s.mu.Unlock()
+	if ep != "" {
+		return ep, nil
+	}
+	var out struct {
+		Service service `json:"service"`
+	}
+	if _, err := s.c.GetJSON(ctx, "/services/"+url.PathEscape(serviceID), nil, &out); err != nil {
+		return "", wrap(err)
+	}
+	ep = out.Service.EscalationPolicy.ID
+	s.mu.Lock()
+	s.policyOf[serviceID] = ep
+	s.mu.Unlock()
+	return ep, nil
+}
+
+// responders maps a policy and its on-call entries to the model.
+func responders(pol policy, ocs []oncall, now time.Time) model.Responders {
+	r := model.Responders{Policy: pol.Name}
+	idx := map[string]int{}
+	for _, o := range ocs {
+		name := o.User.label()
+		if name == "" {
+			continue
+		}
+		oc := model.OnCall{Name: name, Email: o.User.Email, Level: o.EscalationLevel, Until: parseTime(o.End), Source: SourceName}
+		if o.Schedule != nil {
+			oc.Schedule = o.Schedule.label()
+		}
+		key := fmt.Sprintf("%d|%s", oc.Level, name)
+		if i, ok := idx[key]; ok { // on call at this level through several schedules: keep the longest
+			if cur := &r.OnCall[i]; !cur.Until.IsZero() && (oc.Until.IsZero() || oc.Until.After(cur.Until)) {
+				cur.Until = oc.Until
+			}
+			continue
+		}
+		idx[key] = len(r.OnCall)
+		r.OnCall = append(r.OnCall, oc)
+	}
+	sort.SliceStable(r.OnCall, func(i, j int) bool { return r.OnCall[i].Level < r.OnCall[j].Level })
+
+	rules := make([]escalation.Rule, 0, len(pol.EscalationRules))
+	for _, rule := range pol.EscalationRules {
+		var targets []string
+		for _, t := range rule.Targets {
+			targets = append(targets, t.label())
+		}
+		rules = append(rules, escalation.Rule{Targets: targets, DelayMinutes: rule.EscalationDelayInMinutes})
+	}
+	p := escalation.FromRules(rules, pol.NumLoops, SourceName)
+	r.Escalation, r.Loops, r.CycleMinutes = p.Steps, p.Loops, p.CycleMinutes
+	var notes []string
+	for _, l := range escalation.Staff(escalation.Timeline(p, now, now), r.OnCall) {
+		if l.Unstaffed && l.Loop == 0 {
+			notes = append(notes, fmt.Sprintf("level %d (%s): no one on call", l.Level, strings.Join(l.Targets, ", ")))
+		}
+	}
+	if p.Loops > 0 && len(p.Steps) > 0 {
+		notes = append(notes, fmt.Sprintf("%s repeats %d more time(s), every %d min", pol.Name, p.Loops, p.CycleMinutes))
+	}
+	r.Note = strings.Join(notes, "; ")
+	return r
+}

@@ -1,0 +1,175 @@
+// Package pagerduty is the PagerDuty REST API v2 connector: services and teams (Catalog),
+// open incidents (Incidents) and their alerts (Alerts), who is on call and how the service's
+// escalation policy escalates (OnCall), change events (Changes), and incident lookup by id
+// or number (IncidentFinder). It reads with `Authorization: Token token=…` and the
+// versioned Accept header, pages with limit/offset/more, and honours 429 ratelimit-reset
+// through httpx.
+package pagerduty
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/opsctx/opsctx/connectors"
+	"github.com/opsctx/opsctx/internal/httpx"
+)
+
+// SourceName is the name of this source in answers.
+const SourceName = "pagerduty"
+
+// Accept is the versioned media type PagerDuty requires on every request.
+const Accept = "application/vnd.pagerduty+json;version=2"
+
+// Variables a user sets to configure this source, named in error messages.
+const (
+	TokenVar = "PAGERDUTY_API_TOKEN"
+	URLVar   = "PAGERDUTY_API_URL"
+)
+
+// Defaults for zero Options fields.
+const (
+	DefaultPageSize          = 100 // PagerDuty's maximum
+	DefaultMaxPages          = 20
+	DefaultMaxAlertIncidents = 20
+	DefaultMaxRelated        = 5  // open incidents whose related change events are read
+	DefaultMaxServiceChanges = 10 // services asked one by one when the account list is too long
+)
+
+// Options configure a Source.
+type Options struct {
+	// Client is the HTTP client for the PagerDuty API (base URL, auth, Accept header).
+	Client *httpx.Client
+	// PageSize is the limit per page (default 100, the vendor maximum).
+	PageSize int
+	// MaxPages bounds the pages read per list (default 20); longer lists are truncated.
+	MaxPages int
+	// MaxAlertIncidents bounds the open incidents whose alerts are read per call (default 20).
+	MaxAlertIncidents int
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+}
+
+// Source reads PagerDuty. It is safe for concurrent use.
+type Source struct {
+	o Options
+	c *httpx.Client
+
+	mu       sync.Mutex
+	policyOf map[string]string // service id -> escalation policy id, learnt from Catalog
+	open     memo[[]incident]
+}
+
+var (
+	_ connectors.Catalog        = (*Source)(nil)
+	_ connectors.Incidents      = (*Source)(nil)
+	_ connectors.Alerts         = (*Source)(nil)
+	_ connectors.OnCall         = (*Source)(nil)
+	_ connectors.Changes        = (*Source)(nil)
+	_ connectors.IncidentFinder = (*Source)(nil)
+)
+
+// New returns a Source for o.
+func New(o Options) *Source {
+	if o.PageSize <= 0 {
+		o.PageSize = DefaultPageSize
+	}
+	if o.MaxPages <= 0 {
+		o.MaxPages = DefaultMaxPages
+	}
+	if o.MaxAlertIncidents <= 0 {
+		o.MaxAlertIncidents = DefaultMaxAlertIncidents
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return &Source{o: o, c: o.Client, policyOf: map[string]string{}, open: newMemo[[]incident](5 * time.Second)}
+}
+
+// Auth returns the request hook that sends token as `Authorization: Token token=<token>`.
+func Auth(token string) func(*http.Request) {
+	return func(r *http.Request) { r.Header.Set("Authorization", "Token token="+token) }
+}
+
+// Header returns the fixed headers every request needs (the versioned Accept).
+func Header() http.Header { return http.Header{"Accept": {Accept}} }
+
+// Name returns "pagerduty".
+func (s *Source) Name() string { return SourceName }
+
+// BaseURL returns the API base URL requests go to.
+func (s *Source) BaseURL() string {
+	u, _ := s.c.URL("", nil)
+	return u
+}
+
+// Check reads the account's abilities: one cheap authenticated request.
+func (s *Source) Check(ctx context.Context) error {
+	var out struct {
+		Abilities []string `json:"abilities"`
+	}
+	_, err := s.c.GetJSON(ctx, "/abilities", nil, &out)
+	if httpx.StatusOf(err) == http.StatusNotFound {
+		return fmt.Errorf("%w: check %s", err, URLVar)
+	}
+	return wrap(err)
+}
+
+// wrap names the variable to fix on authentication errors.
+func wrap(err error) error {
+	switch httpx.StatusOf(err) {
+	case http.StatusUnauthorized:
+		return fmt.Errorf("%w: check %s", err, TokenVar)
+	case http.StatusForbidden:
+		return fmt.Errorf("%w: check that %s may read this (user or read-only API key with access)", err, TokenVar)
+	}
+	return err
+}
+
+// listAll reads every page of a classic-paginated list, up to MaxPages; truncated reports
+// that more rows were left unread.
+func listAll[T any](ctx context.Context, s *Source, path string, q url.Values, key string) (out []T, truncated bool, err error) {
+	offset := 0
+	for page := 0; ; page++ {
+		if page == s.o.MaxPages {
+			return out, true, nil
+		}
+		pq := url.Values{}
+		for k, vs := range q {
+			pq[k] = vs
+		}
+		pq.Set("limit", strconv.Itoa(s.o.PageSize))
+		pq.Set("offset", strconv.Itoa(offset))
+		var raw map[string]json.RawMessage
+		if _, err := s.c.GetJSON(ctx, path, pq, &raw); err != nil {
+			return out, false, wrap(err)
+		}
+		var items []T
+		if b := raw[key]; len(b) > 0 {
+			if err := json.Unmarshal(b, &items); err != nil {
+				return out, false, fmt.Errorf("%s: malformed %s in GET %s: %w", SourceName, key, path, err)
+			}
+		}
+		out = append(out, items...)
+		var more bool
+		_ = json.Unmarshal(raw["more"], &more)
+		if !more || len(items) == 0 {
+			return out, false, nil
+		}
+		offset += len(items)
+	}
+}
+
+// parseTime reads an ISO 8601 timestamp in UTC; anything else is the zero time.
+func parseTime(s string) time.Time {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}
+	}
+	return t.UTC()
+}

@@ -1,0 +1,473 @@
+package pagerduty
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/opsctx/opsctx/connectors"
+	"github.com/opsctx/opsctx/internal/fake"
+	pdfake "github.com/opsctx/opsctx/internal/fake/pagerduty"
+	"github.com/opsctx/opsctx/internal/model"
+)
+
+// world: checkout (PCHK) depends on payments (PPAY); POTH is unrelated. Checkout has five
+// open incidents, payments two, POTH one; incident 1 has five triggered alerts.
+func world() pdfake.Data {
+	d := pdfake.Data{
+		Services: []pdfake.Service{
+			{ID: "PCHK", Name: "Checkout API", Description: "checkout", Status: "critical", HTMLURL: "https://acme.pagerduty.com/service-directory/PCHK",
+				EscalationPolicy: pref("PEP1", "Checkout escalation"), Teams: []pdfake.Ref{pref("PT1", "Checkout"), pref("PT2", "Shop")}},
+			{ID: "PPAY", Name: "Payments", EscalationPolicy: pref("PEP2", "Payments"), Teams: []pdfake.Ref{pref("PT3", "Payments")}},
+			{ID: "POTH", Name: "Other", EscalationPolicy: pref("PEP2", "Payments"), Teams: []pdfake.Ref{pref("PT2", "Shop")}},
+			{ID: "PNOT", Name: "No team", EscalationPolicy: pref("PEP2", "Payments")},
+			{ID: "PZZZ", Name: "Zeta", EscalationPolicy: pref("PEP2", "Payments")},
+		},
+		Users: []pdfake.User{{ID: "PSAM", Name: "Sam Okafor", Email: "sam@acme.example"}, {ID: "PLENA", Name: "Lena Fischer", Email: "lena@acme.example"}},
+		Policies: []pdfake.EscalationPolicy{
+			{ID: "PEP1", Name: "Checkout escalation", NumLoops: 1, EscalationRules: []pdfake.EscalationRule{
+				{ID: "R1", EscalationDelayInMinutes: 30, Targets: []pdfake.Ref{pref("PSAM", "Sam Okafor")}},
+				{ID: "R2", EscalationDelayInMinutes: 15, Targets: []pdfake.Ref{pref("PLENA", "Lena Fischer"), {ID: "PSCH1", Type: "schedule_reference", Summary: "Primary"}}},
+				{ID: "R3", EscalationDelayInMinutes: 10, Targets: []pdfake.Ref{{ID: "PSCH2", Type: "schedule_reference", Summary: "Managers"}}},
+			}},
+			{ID: "PEP2", Name: "Payments", EscalationRules: []pdfake.EscalationRule{{ID: "R4", EscalationDelayInMinutes: 5, Targets: []pdfake.Ref{pref("PSAM", "")}}}},
+		},
+		OnCalls: []pdfake.OnCall{
+			{User: pref("PSAM", "Sam Okafor"), EscalationPolicy: pref("PEP1", ""), EscalationLevel: 1, Start: ago(time.Hour), End: ago(-time.Hour)},
+			{User: pref("PSAM", "Sam Okafor"), Schedule: &pdfake.Ref{ID: "PSCH1", Summary: "Primary"}, EscalationPolicy: pref("PEP1", ""),
+				EscalationLevel: 1, Start: ago(time.Hour), End: ago(-3 * time.Hour)},
+			{User: pref("PLENA", "Lena Fischer"), Schedule: &pdfake.Ref{ID: "PSCH1", Summary: "Primary"}, EscalationPolicy: pref("PEP1", ""),
+				EscalationLevel: 2, Start: ago(time.Hour), End: ago(-2 * time.Hour)},
+			{User: pref("PLENA", "Lena Fischer"), EscalationPolicy: pref("PEP1", ""), EscalationLevel: 3, Start: ago(9 * time.Hour), End: ago(8 * time.Hour)},
+			{User: pref("PSAM", "Sam Okafor"), EscalationPolicy: pref("PEP2", ""), EscalationLevel: 1},
+		},
+		ChangeEvents: []pdfake.ChangeEvent{
+			{ID: "C1", Summary: "checkout v2", Timestamp: ago(30 * time.Minute), Services: []pdfake.Ref{pref("PCHK", "Checkout API")},
+				Links: []pdfake.Link{{Href: "https://ci.example/1"}}, CustomDetails: map[string]any{"author": "dev@acme.example", "version": "2.0.0"}},
+			{ID: "C2", Summary: "payments flag", Timestamp: ago(50 * time.Minute), Services: []pdfake.Ref{pref("POTH", "Other"), pref("PPAY", "Payments")},
+				CustomDetails: map[string]any{"change_type": "Feature_Flag", "user": "marco"}},
+			{ID: "C3", Summary: "unrelated", Timestamp: ago(20 * time.Minute), Services: []pdfake.Ref{pref("PNOT", "No team")}},
+			{ID: "C4", Summary: "too old", Timestamp: ago(5 * time.Hour), Services: []pdfake.Ref{pref("PCHK", "Checkout API")}},
+			{ID: "C5", Summary: "infra on other", Timestamp: ago(40 * time.Minute), Services: []pdfake.Ref{pref("PZZZ", "Zeta")},
+				CustomDetails: map[string]any{"type": "infrastructure", "build_number": 7.0}},
+		},
+		Related: map[string][]pdfake.RelatedChange{"I1": {{ChangeEventID: "C5", Reason: "intelligent"}, {ChangeEventID: "C1", Reason: "related_service"}}},
+	}
+	add := func(id string, n int, svc, status string, before time.Duration) {
+		d.Incidents = append(d.Incidents, pdfake.Incident{ID: id, IncidentNumber: n, Title: "incident " + id, Status: status,
+			CreatedAt: ago(before), Service: pref(svc, map[string]string{"PCHK": "Checkout API", "PPAY": "Payments"}[svc]), Urgency: "high",
+			Assignments: []pdfake.Assignment{{At: ago(before), Assignee: pref("PSAM", "Sam Okafor")}, {At: ago(before), Assignee: pref("PLENA", "Lena Fischer")}},
+			Teams:       []pdfake.Ref{pref("PT1", "Checkout")}, Priority: &pdfake.Priority{ID: "PP1", Name: "P1"}})
+	}
+	add("I1", 101, "PCHK", "triggered", time.Hour)
+	add("I2", 102, "PCHK", "acknowledged", 2*time.Hour)
+	add("I3", 103, "PCHK", "triggered", 3*time.Hour)
+	add("I4", 104, "PCHK", "triggered", 40*24*time.Hour) // older than the default one-month window
+	add("I5", 105, "PCHK", "acknowledged", 5*time.Hour)
+	add("I6", 106, "PPAY", "triggered", 6*time.Hour)
+	add("I7", 107, "PPAY", "triggered", 7*time.Hour)
+	add("I8", 108, "POTH", "triggered", 8*time.Hour)
+	add("I9", 109, "PCHK", "resolved", 9*time.Hour)
+	for i := 1; i <= 6; i++ {
+		status := "triggered"
+		if i == 6 {
+			status = "resolved"
+		}
+		a := pdfake.Alert{ID: fmt.Sprintf("A%d", i), Summary: fmt.Sprintf("alert %d", i), CreatedAt: ago(time.Duration(70-i) * time.Minute),
+			Status: status, AlertKey: fmt.Sprintf("key-%d", i), Service: pref("PCHK", "Checkout API"), Incident: pref("I1", ""), Severity: "critical",
+			HTMLURL: fmt.Sprintf("https://acme.pagerduty.com/alerts/A%d", i)}
+		if i == 1 {
+			a.Body = pdfake.AlertBody{Contexts: []pdfake.Context{{Type: "link", Href: "https://wiki/rb", Text: "Runbook"}}, Details: "disk full"}
+		}
+		d.Alerts = append(d.Alerts, a)
+	}
+	d.Alerts = append(d.Alerts, pdfake.Alert{ID: "B1", Summary: "payments alert", CreatedAt: ago(6 * time.Hour), Status: "triggered",
+		AlertKey: "pay", Service: pref("PPAY", "Payments"), Incident: pref("I2", ""), Severity: "warning"})
+	return d
+}
+
+var checkout = target("checkout", "PCHK", target("payments", "PPAY"), target("search", ""))
+
+func TestCatalog(t *testing.T) {
+	src, srv := start(t, world(), 2)
+	cat, err := src.Catalog(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := len(requests(srv, "/services")); got != 3 {
+		t.Errorf("%d requests for 5 services in pages of 2, want 3", got)
+	}
+	var names []string
+	for _, s := range cat.Services {
+		names = append(names, s.Name)
+	}
+	want := model.Service{ID: "PCHK", Name: "Checkout API", Description: "checkout", Owner: "Checkout", Tags: []string{"pagerduty-status:critical"},
+		Source: SourceName, URL: "https://acme.pagerduty.com/service-directory/PCHK"}
+	tests := []struct {
+		name      string
+		got, want any
+	}{
+		{"every service, by name", names, []string{"Checkout API", "No team", "Other", "Payments", "Zeta"}},
+		{"checkout mapped", cat.Services[0], want},
+		{"no team, no owner", cat.Services[1].Owner, ""},
+		{"teams", len(cat.Teams), 3},
+		{"team", cat.Teams[0].Name + "|" + cat.Teams[0].ID + "|" + cat.Teams[0].Source, "Checkout|PT1|pagerduty"},
+		{"not truncated", cat.Truncated, false},
+		{"policy remembered", src.policyOf["PCHK"], "PEP1"},
+	}
+	for _, tt := range tests {
+		if !reflect.DeepEqual(tt.got, tt.want) {
+			t.Errorf("%s: got %#v, want %#v", tt.name, tt.got, tt.want)
+		}
+	}
+	src.o.MaxPages = 2
+	cat, err = src.Catalog(context.Background())
+	if err != nil || !cat.Truncated || len(cat.Services) != 4 {
+		t.Errorf("with 2 pages: %d services, truncated %v, err %v; want 4, true", len(cat.Services), cat.Truncated, err)
+	}
+}
+
+func TestDependencies(t *testing.T) {
+	d := world()
+	d.Relationships = []pdfake.Relationship{{ID: "R", SupportingService: pref("PPAY", ""), DependentService: pref("PCHK", "")}}
+	src, _ := start(t, d, 0)
+	deps, err := src.Dependencies(context.Background(), "PCHK")
+	want := []model.Dependency{{From: "PCHK", To: "PPAY", Kind: "depends_on", Source: SourceName}}
+	if err != nil || !reflect.DeepEqual(deps, want) {
+		t.Fatalf("got %v, %v; want %v", deps, err, want)
+	}
+}
+
+func TestIncidents(t *testing.T) {
+	tests := []struct {
+		name     string
+		target   model.Target
+		wantIDs  []string
+		services []string // service_ids[] sent
+		requests int
+	}{
+		{"target and related, over four pages", checkout, []string{"I1", "I2", "I3", "I5", "I6", "I7", "I4"}, []string{"PCHK", "PPAY"}, 4},
+		{"zero target: every open incident", model.Target{}, []string{"I1", "I2", "I3", "I5", "I6", "I7", "I8", "I4"}, nil, 4},
+		{"own record wins over the annotation", model.Target{Name: "x", Records: []model.Service{{ID: "PPAY", Source: SourceName},
+			{Source: "catalogfile", Annotations: map[string]string{"pagerduty.com/service-id": "PCHK"}}}}, []string{"I6", "I7"}, []string{"PPAY"}, 1},
+		{"no PagerDuty identity: nothing, no request", target("search", ""), nil, nil, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src, srv := start(t, world(), 2)
+			incs, err := src.Incidents(context.Background(), tt.target)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []string
+			for _, in := range incs {
+				ids = append(ids, in.ID)
+			}
+			if !reflect.DeepEqual(ids, tt.wantIDs) {
+				t.Errorf("ids %v, want %v", ids, tt.wantIDs)
+			}
+			reqs := requests(srv, "/incidents")
+			if len(reqs) != tt.requests {
+				t.Fatalf("%d requests, want %d", len(reqs), tt.requests)
+			}
+			for i, r := range reqs {
+				q := r.Query
+				if !reflect.DeepEqual(q["service_ids[]"], tt.services) || !reflect.DeepEqual(q["statuses[]"], []string{"triggered", "acknowledged"}) ||
+					q.Get("date_range") != "all" || q.Get("offset") != fmt.Sprint(2*i) || q.Get("limit") != "2" {
+					t.Errorf("request %d query %v", i, q)
+				}
+			}
+		})
+	}
+}
+
+func TestIncidentMapping(t *testing.T) {
+	src, _ := start(t, world(), 0)
+	incs, err := src.Incidents(context.Background(), target("checkout", "PCHK"))
+	if err != nil || len(incs) == 0 {
+		t.Fatal(incs, err)
+	}
+	want := model.Incident{ID: "I1", Number: "101", Title: "incident I1", Service: "Checkout API", Priority: "P1", Urgency: "high",
+		Status: "triggered", StartedAt: t0.Add(-time.Hour), Assignees: []string{"Sam Okafor", "Lena Fischer"}, Team: "Checkout",
+		Source: SourceName, URL: "https://shop.pagerduty.com/incidents/I1"}
+	if !reflect.DeepEqual(incs[0], want) {
+		t.Errorf("got  %#v\nwant %#v", incs[0], want)
+	}
+}
+
+func TestAlerts(t *testing.T) {
+	src, srv := start(t, world(), 2)
+	src.o.MaxAlertIncidents = 2 // I1 and I2, the target's newest
+	// Incidents and alerts asked concurrently share one incident listing.
+	var wg sync.WaitGroup
+	var alerts []model.Alert
+	var aErr, iErr error
+	wg.Add(2)
+	go func() { defer wg.Done(); alerts, aErr = src.Alerts(context.Background(), checkout) }()
+	go func() { defer wg.Done(); _, iErr = src.Incidents(context.Background(), checkout) }()
+	wg.Wait()
+	if aErr != nil || iErr != nil {
+		t.Fatal(aErr, iErr)
+	}
+	if n := len(requests(srv, "/incidents")) - len(requests(srv, "/incidents/")); n != 4 {
+		t.Errorf("%d incident list requests, want 4 (one listing of 4 pages)", n)
+	}
+	a1 := requests(srv, "/incidents/I1/alerts")
+	if len(a1) != 3 {
+		t.Errorf("%d alert pages for 5 triggered alerts in pages of 2, want 3", len(a1))
+	}
+	for _, r := range a1 {
+		if !reflect.DeepEqual(r.Query["statuses[]"], []string{"triggered"}) {
+			t.Errorf("alerts query %v", r.Query)
+		}
+	}
+	if n := len(requests(srv, "/incidents/I3/alerts")); n != 0 {
+		t.Errorf("alerts of I3 read although MaxAlertIncidents is 2")
+	}
+	var ids []string
+	for _, a := range alerts {
+		ids = append(ids, a.ID)
+	}
+	if want := []string{"B1", "A1", "A2", "A3", "A4", "A5"}; !reflect.DeepEqual(ids, want) {
+		t.Errorf("alerts %v, want %v (oldest first)", ids, want)
+	}
+	want := model.Alert{ID: "A1", Title: "alert 1", Service: "Checkout API", Severity: "critical", Status: "firing", DedupKey: "key-1",
+		StartedAt: t0.Add(-69 * time.Minute), Labels: map[string]string{"incident": "#101"}, Description: "disk full",
+		RunbookURL: "https://wiki/rb", Source: SourceName, URL: "https://acme.pagerduty.com/alerts/A1"}
+	if got := alerts[1]; !reflect.DeepEqual(got, want) {
+		t.Errorf("got  %#v\nwant %#v", got, want)
+	}
+	if alerts[0].Status != "acknowledged" {
+		t.Errorf("alert of an acknowledged incident has status %q", alerts[0].Status)
+	}
+}
+
+func TestResponders(t *testing.T) {
+	tests := []struct {
+		name        string
+		catalogRead bool
+		servicesGet int
+	}{
+		{"policy from the catalog", true, 0},
+		{"policy from GET /services/{id}", false, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src, srv := start(t, world(), 1)
+			if tt.catalogRead {
+				if _, err := src.Catalog(context.Background()); err != nil {
+					t.Fatal(err)
+				}
+				srv.Reset()
+			}
+			r, err := src.Responders(context.Background(), checkout)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := model.Responders{
+				Policy: "Checkout escalation", Loops: 1, CycleMinutes: 55,
+				OnCall: []model.OnCall{
+					{Name: "Sam Okafor", Email: "sam@acme.example", Level: 1, Until: t0.Add(3 * time.Hour), Source: SourceName},
+					{Name: "Lena Fischer", Email: "lena@acme.example", Level: 2, Until: t0.Add(2 * time.Hour), Schedule: "Primary", Source: SourceName},
+				},
+				Escalation: []model.EscalationStep{
+					{Level: 1, AfterMinutes: 0, Targets: []string{"Sam Okafor"}, Source: SourceName},
+					{Level: 2, AfterMinutes: 30, Targets: []string{"Lena Fischer", "Primary"}, Source: SourceName},
+					{Level: 3, AfterMinutes: 45, Targets: []string{"Managers"}, Source: SourceName},
+				},
+				Note: "level 3 (Managers): no one on call; Checkout escalation repeats 1 more time(s), every 55 min",
+			}
+			if !reflect.DeepEqual(r, want) {
+				t.Errorf("got  %+v\nwant %+v", r, want)
+			}
+			if n := len(requests(srv, "/services/PCHK")); n != tt.servicesGet {
+				t.Errorf("%d GET /services/PCHK, want %d", n, tt.servicesGet)
+			}
+			oc := requests(srv, "/oncalls")
+			if len(oc) != 3 { // 3 entries on PEP1 now, pages of 1
+				t.Errorf("%d /oncalls pages, want 3", len(oc))
+			}
+			q := oc[0].Query
+			if q.Get("escalation_policy_ids[]") != "PEP1" || q.Get("include[]") != "users" || q.Get("since") != ago(0) || q.Get("until") != ago(0) {
+				t.Errorf("oncalls query %v", q)
+			}
+		})
+	}
+	src, srv := start(t, world(), 0)
+	if r, err := src.Responders(context.Background(), target("search", "")); err != nil || !reflect.DeepEqual(r, model.Responders{}) || len(srv.Requests()) != 0 {
+		t.Errorf("no identity: %+v, %v, %d requests", r, err, len(srv.Requests()))
+	}
+}
+
+func TestChanges(t *testing.T) {
+	src, srv := start(t, world(), 2)
+	chs, err := src.Changes(context.Background(), checkout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []model.Change{
+		{ID: "C1", Title: "checkout v2", Kind: "deploy", At: t0.Add(-30 * time.Minute), Author: "dev@acme.example", Service: "Checkout API",
+			Version: "2.0.0", Source: SourceName, URL: "https://ci.example/1"},
+		{ID: "C5", Title: "infra on other", Kind: "infra", At: t0.Add(-40 * time.Minute), Service: "Zeta", Source: SourceName,
+			Risk: []string{"PagerDuty correlates it with incident #101"}},
+		{ID: "C2", Title: "payments flag", Kind: "config", At: t0.Add(-50 * time.Minute), Author: "marco", Service: "Payments", Source: SourceName},
+	}
+	if !reflect.DeepEqual(chs, want) {
+		t.Errorf("got  %+v\nwant %+v", chs, want)
+	}
+	list := requests(srv, "/change_events")
+	if len(list) != 2 { // C1, C2, C3, C5 in the window: two pages
+		t.Fatalf("%d change event pages, want 2", len(list))
+	}
+	if q := list[0].Query; q.Get("since") != ago(2*time.Hour) || q.Get("until") != ago(0) {
+		t.Errorf("window %v", q)
+	}
+	rel := requests(srv, "/incidents/")
+	var relPaths []string
+	for _, r := range rel {
+		if strings.HasSuffix(r.Path, "/related_change_events") {
+			relPaths = append(relPaths, r.Path)
+		}
+	}
+	// The target's own open incidents (I1, I2, I3, I5, I4): at most DefaultMaxRelated.
+	if len(relPaths) != DefaultMaxRelated || !slices.Contains(relPaths, "/incidents/I1/related_change_events") || slices.Contains(relPaths, "/incidents/I6/related_change_events") {
+		t.Errorf("related change event requests %v", relPaths)
+	}
+}
+
+// TestChangesBusyAccount: when the account-level list is longer than MaxPages, each
+// service's change events are read instead.
+func TestChangesBusyAccount(t *testing.T) {
+	src, srv := start(t, world(), 1)
+	src.o.MaxPages = 2
+	chs, err := src.Changes(context.Background(), target("checkout", "PCHK", target("payments", "PPAY")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, c := range chs {
+		ids = append(ids, c.ID)
+	}
+	if want := []string{"C1", "C5", "C2"}; !reflect.DeepEqual(ids, want) {
+		t.Errorf("changes %v, want %v", ids, want)
+	}
+	if n := len(requests(srv, "/change_events")); n != 2 {
+		t.Errorf("%d account-level pages, want 2 (the cap)", n)
+	}
+	for _, p := range []string{"/services/PCHK/change_events", "/services/PPAY/change_events"} {
+		if len(requests(srv, p)) == 0 {
+			t.Errorf("no request to %s", p)
+		}
+	}
+}
+
+func TestFindIncident(t *testing.T) {
+	tests := []struct {
+		ref      string
+		wantID   string
+		requests int
+	}{
+		{"101", "I1", 1},
+		{"#102", "I2", 1},
+		{" I3 ", "I3", 1},
+		{"999", "", 1},
+		{"INC0012345", "", 1},
+		{"P-2311", "", 0},
+		{"-5723950718830532608_1732600000000V2", "", 0},
+		{"checkout", "", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.ref, func(t *testing.T) {
+			src, srv := start(t, world(), 0)
+			got, err := src.FindIncident(context.Background(), tt.ref)
+			if n := len(srv.Requests()); n != tt.requests {
+				t.Errorf("%d requests, want %d", n, tt.requests)
+			}
+			if tt.wantID == "" {
+				if !errors.Is(err, connectors.ErrNotFound) {
+					t.Errorf("err %v, want ErrNotFound", err)
+				}
+				return
+			}
+			if err != nil || got.ID != tt.wantID || got.Source != SourceName || !reflect.DeepEqual(got.Services, []string{"PCHK", "Checkout API"}) ||
+				got.StartedAt.IsZero() || got.Title != "incident "+tt.wantID || got.URL == "" {
+				t.Errorf("got %+v, %v", got, err)
+			}
+		})
+	}
+}
+
+func TestErrors(t *testing.T) {
+	tests := []struct {
+		name  string
+		token string
+		fault *fake.Fault
+		call  func(*Source) error
+		want  []string // substrings of the error; nil = success
+		slow  time.Duration
+	}{
+		{name: "401 names the variable", token: "wrong", call: func(s *Source) error { _, err := s.Catalog(context.Background()); return err },
+			want: []string{"HTTP 401", "Unauthorized", "check PAGERDUTY_API_TOKEN"}},
+		{name: "403", fault: &fake.Fault{Status: 403, Body: `{"error":{"message":"Access Denied","code":2010}}`},
+			call: func(s *Source) error { _, err := s.Incidents(context.Background(), checkout); return err },
+			want: []string{"HTTP 403", "Access Denied", "PAGERDUTY_API_TOKEN"}},
+		{name: "vendor error body", fault: &fake.Fault{Status: 400, Body: `{"error":{"message":"Invalid Input Provided","code":2001,"errors":["Since is invalid"]}}`},
+			call: func(s *Source) error { _, err := s.Changes(context.Background(), checkout); return err },
+			want: []string{"HTTP 400", "Invalid Input Provided", "Since is invalid"}},
+		{name: "429 honours ratelimit-reset", fault: &fake.Fault{Times: 1, Status: 429, Header: http.Header{"Ratelimit-Reset": {"1"}},
+			Body: `{"error":{"message":"Rate Limit Exceeded","code":2020}}`},
+			call: func(s *Source) error { _, err := s.Catalog(context.Background()); return err }, slow: time.Second},
+		{name: "check", call: func(s *Source) error { return s.Check(context.Background()) }},
+		{name: "check names the URL on 404", fault: &fake.Fault{Status: 404, Body: `{"error":{"message":"Not Found","code":2100}}`},
+			call: func(s *Source) error { return s.Check(context.Background()) }, want: []string{"HTTP 404", "check PAGERDUTY_API_URL"}},
+		{name: "check names the token on 401", token: "nope", call: func(s *Source) error { return s.Check(context.Background()) },
+			want: []string{"HTTP 401", "check PAGERDUTY_API_TOKEN"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, srv := start(t, world(), 0)
+			tok := testToken
+			if tt.token != "" {
+				tok = tt.token
+			}
+			src := newSource(t, srv.URL, tok, 0)
+			if tt.fault != nil {
+				srv.AddFault(*tt.fault)
+			}
+			began := time.Now()
+			err := tt.call(src)
+			if tt.want == nil {
+				if err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				if err == nil {
+					t.Fatal("no error")
+				}
+				for _, w := range tt.want {
+					if !strings.Contains(err.Error(), w) {
+						t.Errorf("error %q lacks %q", err, w)
+					}
+				}
+				if strings.Contains(err.Error(), tok) {
+					t.Errorf("error leaks the token: %q", err)
+				}
+			}
+			if el := time.Since(began); el < tt.slow || tt.slow > 0 && el > tt.slow+2*time.Second {
+				t.Errorf("took %s, want about %s", el, tt.slow)
+			}
+			for _, r := range srv.Requests() {
+				if r.Header.Get("Accept") != Accept || r.Header.Get("Authorization") != "Token token="+tok {
+					t.Errorf("request headers %v", r.Header)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,298 @@
+package opsgenie_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/opsctx/opsctx/internal/demo"
+	"github.com/opsctx/opsctx/internal/fake"
+	og "github.com/opsctx/opsctx/internal/fake/opsgenie"
+)
+
+const key = "og-test-key"
+
+var now = time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
+
+func at(d time.Duration) string { return now.Add(-d).Format(time.RFC3339) }
+
+// sample: seven alerts; odd ones open and tagged service:checkout, alert 2 on entity cart.
+func sample() og.Data {
+	d := og.Data{
+		Now:   func() time.Time { return now },
+		Teams: []og.Team{{ID: "T1", Name: "checkout", Members: []og.TeamMember{{User: og.UserMeta{ID: "U1", Username: "sam@example.com"}, Role: "admin"}}}},
+		Schedules: []og.Schedule{{ID: "S1", Name: "checkout_schedule", Timezone: "UTC", Enabled: true, OwnerTeam: &og.TeamMeta{ID: "T1", Name: "checkout"}},
+			{ID: "S2", Name: "empty", Timezone: "UTC"}},
+		OnCall: map[string][]og.Participant{"S1": {{ID: "U1", Name: "sam@example.com", Type: "user"},
+			{ID: "E1", Name: "backup", Type: "escalation", OnCallParticipants: []og.Participant{{ID: "U2", Name: "lena@example.com", Type: "user"}}}}},
+		Escalations: []og.Escalation{{ID: "E1", Name: "checkout_escalation", OwnerTeam: &og.TeamMeta{ID: "T1", Name: "checkout"},
+			Rules: []og.EscalationRule{
+				{Condition: "if-not-acked", NotifyType: "default", Delay: og.Duration{TimeAmount: 0, TimeUnit: "minutes"}, Recipient: og.Recipient{Type: "schedule", ID: "S1", Name: "checkout_schedule"}},
+				{Condition: "if-not-acked", NotifyType: "default", Delay: og.Duration{TimeAmount: 30, TimeUnit: "minutes"}, Recipient: og.Recipient{Type: "user", ID: "U2", Username: "lena@example.com"}},
+			}, Repeat: &og.Repeat{WaitInterval: 10, Count: 2}}},
+	}
+	for i := 1; i <= 7; i++ {
+		a := og.Alert{BaseAlert: og.BaseAlert{ID: fmt.Sprintf("id-%d", i), TinyID: fmt.Sprint(1000 + i), Alias: fmt.Sprintf("alias-%d", i),
+			Message: fmt.Sprintf("Alert %d", i), Status: "closed", Tags: []string{}, Count: 1, CreatedAt: at(time.Duration(i) * time.Hour),
+			UpdatedAt: at(time.Duration(i) * time.Hour), LastOccurredAt: at(time.Duration(i) * time.Hour), Priority: "P3",
+			Responders: []og.Responder{}, Integration: &og.Integration{ID: "I1", Name: "API", Type: "API"}, Report: &og.Report{}},
+			Actions: []string{"restart"}, Entity: "checkout", Details: map[string]string{"k": "v"}}
+		if i%2 == 1 {
+			a.Status, a.Tags, a.Responders = "open", []string{"service:checkout", "p1"}, []og.Responder{{Type: "team", ID: "T1"}}
+		}
+		if i == 2 {
+			a.Entity = "cart"
+		}
+		d.Alerts = append(d.Alerts, a)
+	}
+	return d
+}
+
+func get(t *testing.T, srv *fake.Server, path, k string) (int, http.Header, []byte) {
+	t.Helper()
+	req, _ := http.NewRequestWithContext(context.Background(), http.MethodGet, srv.URL+path, nil)
+	req.Header.Set("Authorization", "GenieKey "+k)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header, b
+}
+
+func validate(t *testing.T, s *jsonschema.Schema, v any) {
+	t.Helper()
+	if s == nil {
+		t.Fatal("no schema")
+	}
+	if err := s.Validate(v); err != nil {
+		t.Errorf("does not match the spec: %v\n%.600v", err, v)
+	}
+}
+
+// TestResponsesMatchSpec validates every endpoint's answer (sample data and the demo)
+// against the official response schemas, escalation recipients against their subtype,
+// and error bodies against the shared error responses.
+func TestResponsesMatchSpec(t *testing.T) {
+	ok := schemas(t, "200", "UserRecipient", "ScheduleRecipient", "TeamRecipient", "EscalationRecipient")
+	unauth, notFound := schemas(t, "401"), schemas(t, "404")
+	env, err := demo.StartAt(context.Background(), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer env.Close()
+	smp := og.Start(sample(), key)
+	defer smp.Close()
+	cases := []struct {
+		name          string
+		srv           *fake.Server
+		key           string
+		alert, sched  string // sched: the on-calls path after /v2/schedules/, ending in its query
+		esc, teamName string
+	}{
+		{"sample", smp, key, "id-1", "S1/on-calls?", "E1", "checkout"},
+		{"demo", env.Servers["opsgenie"], string(env.Config.Sources.Opsgenie.APIKey), demo.OGTinyID + "?identifierType=tiny",
+			demo.OGSchedule + "/on-calls?scheduleIdentifierType=name", "checkout_escalation?identifierType=name", demo.OGTeam},
+	}
+	for _, c := range cases {
+		if c.srv == nil {
+			t.Fatalf("%s: no opsgenie fake", c.name)
+		}
+		tests := []struct{ op, path string }{
+			{"/v2/alerts", "/v2/alerts?limit=3&offset=2&query=" + url.QueryEscape("status:open OR status:closed")},
+			{"/v2/alerts", "/v2/alerts"},
+			{"/v2/alerts/count", "/v2/alerts/count?query=status:open"},
+			{"/v2/alerts/{identifier}", "/v2/alerts/" + c.alert},
+			{"/v2/teams", "/v2/teams"},
+			{"/v2/teams/{identifier}", "/v2/teams/" + c.teamName + "?identifierType=name"},
+			{"/v2/schedules", "/v2/schedules"},
+			{"/v2/schedules/{identifier}/on-calls", "/v2/schedules/" + c.sched},
+			{"/v2/schedules/{identifier}/on-calls", "/v2/schedules/" + c.sched + "&flat=true"},
+			{"/v2/escalations", "/v2/escalations"},
+			{"/v2/escalations/{identifier}", "/v2/escalations/" + c.esc},
+		}
+		for _, tt := range tests {
+			t.Run(c.name+" "+tt.path, func(t *testing.T) {
+				status, h, body := get(t, c.srv, tt.path, c.key)
+				if status != http.StatusOK || h.Get("X-Request-ID") == "" {
+					t.Fatalf("status %d headers %v: %s", status, h, body)
+				}
+				inst, err := jsonschema.UnmarshalJSON(strings.NewReader(string(body)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				validate(t, ok[tt.op], inst)
+				if strings.HasPrefix(tt.op, "/v2/escalations") {
+					for _, r := range recipients(inst) {
+						validate(t, ok[map[string]string{"user": "UserRecipient", "schedule": "ScheduleRecipient",
+							"team": "TeamRecipient", "escalation": "EscalationRecipient"}[r["type"].(string)]], r)
+					}
+				}
+			})
+		}
+		t.Run(c.name+" errors", func(t *testing.T) {
+			status, _, body := get(t, c.srv, "/v2/alerts", "wrong")
+			inst, _ := jsonschema.UnmarshalJSON(strings.NewReader(string(body)))
+			if status != http.StatusUnauthorized {
+				t.Fatalf("status %d", status)
+			}
+			validate(t, unauth["/v2/alerts"], inst)
+			status, _, body = get(t, c.srv, "/v2/alerts/nope?identifierType=alias", c.key)
+			inst, _ = jsonschema.UnmarshalJSON(strings.NewReader(string(body)))
+			if status != http.StatusNotFound {
+				t.Fatalf("status %d", status)
+			}
+			validate(t, notFound["/v2/alerts/{identifier}"], inst)
+		})
+	}
+}
+
+// recipients returns the rule recipients of an escalation response (one or a list).
+func recipients(v any) []map[string]any {
+	var escs []any
+	switch d := v.(map[string]any)["data"].(type) {
+	case []any:
+		escs = d
+	case map[string]any:
+		escs = []any{d}
+	}
+	var out []map[string]any
+	for _, e := range escs {
+		for _, r := range e.(map[string]any)["rules"].([]any) {
+			out = append(out, r.(map[string]any)["recipient"].(map[string]any))
+		}
+	}
+	return out
+}
+
+func TestProtocol(t *testing.T) {
+	srv := og.Start(sample(), key)
+	defer srv.Close()
+	q := func(s string) string { return url.QueryEscape(s) }
+	tests := []struct {
+		name   string
+		path   string
+		key    string
+		status int
+		check  func(t *testing.T, b map[string]any, h http.Header)
+	}{
+		{"wrong key", "/v2/alerts", "nope", 401, message("Could not authenticate")},
+		{"default page of 20, newest first", "/v2/alerts", "", 200, ids("id-1", "id-2", "id-3", "id-4", "id-5", "id-6", "id-7")},
+		{"query", "/v2/alerts?query=" + q("status:open AND tag:service:checkout"), "", 200, ids("id-1", "id-3", "id-5", "id-7")},
+		{"quoted value, implicit AND, NOT", "/v2/alerts?query=" + q(`tag:"service:checkout" NOT tinyId:1003`), "", 200, ids("id-1", "id-5", "id-7")},
+		{"OR and parentheses", "/v2/alerts?query=" + q("status:closed AND (entity:cart OR alias:alias-4)"), "", 200, ids("id-2", "id-4")},
+		{"teams", "/v2/alerts?query=" + q("teams:checkout"), "", 200, ids("id-1", "id-3", "id-5", "id-7")},
+		{"bad query", "/v2/alerts?query=" + q("status:open AND ("), "", 422, message("Invalid query: expected a term")},
+		{"unknown field", "/v2/alerts?query=" + q("colour:red"), "", 422, message(`Invalid query: bad term "colour:red"`)},
+		{"limit over 100", "/v2/alerts?limit=101", "", 422, message("Limit should be between 1 and 100")},
+		{"paging", "/v2/alerts?limit=3&offset=3&order=asc", "", 200, func(t *testing.T, b map[string]any, h http.Header) {
+			ids("id-4", "id-3", "id-2")(t, b, h)
+			p := b["paging"].(map[string]any)
+			if !strings.Contains(p["next"].(string), "offset=6") || !strings.Contains(p["prev"].(string), "offset=0") ||
+				!strings.Contains(p["last"].(string), "offset=6") || h.Get("X-Paging-Next") != p["next"] {
+				t.Errorf("paging %v headers %v", p, h)
+			}
+		}},
+		{"last page", "/v2/alerts?limit=3&offset=6", "", 200, func(t *testing.T, b map[string]any, h http.Header) {
+			ids("id-7")(t, b, h)
+			if _, ok := b["paging"].(map[string]any)["next"]; ok || h.Get("X-Paging-Next") != "" {
+				t.Errorf("last page has a next link: %v", b["paging"])
+			}
+		}},
+		{"count", "/v2/alerts/count?query=status:open", "", 200, func(t *testing.T, b map[string]any, _ http.Header) {
+			if b["data"].(map[string]any)["count"] != 4.0 {
+				t.Errorf("count %v", b["data"])
+			}
+		}},
+		{"alert by tiny id", "/v2/alerts/1003?identifierType=tiny", "", 200, field("id", "id-3")},
+		{"alert by alias", "/v2/alerts/alias-4?identifierType=alias", "", 200, field("entity", "checkout")},
+		{"alert by id", "/v2/alerts/id-2", "", 200, field("entity", "cart")},
+		{"tiny id is not an id", "/v2/alerts/1003", "", 404, message("Alert does not exist")},
+		{"bad identifierType", "/v2/alerts/1003?identifierType=number", "", 422, nil},
+		{"on-calls by name", "/v2/schedules/checkout_schedule/on-calls?scheduleIdentifierType=name&flat=true", "", 200,
+			func(t *testing.T, b map[string]any, _ http.Header) {
+				if got := fmt.Sprint(b["data"].(map[string]any)["onCallRecipients"]); got != "[sam@example.com lena@example.com]" {
+					t.Errorf("recipients %s", got)
+				}
+			}},
+		{"empty schedule", "/v2/schedules/S2/on-calls", "", 200, func(t *testing.T, b map[string]any, _ http.Header) {
+			if ps := b["data"].(map[string]any)["onCallParticipants"].([]any); len(ps) != 0 {
+				t.Errorf("participants %v", ps)
+			}
+		}},
+		{"unknown schedule", "/v2/schedules/nope/on-calls", "", 404, nil},
+		{"team list omits members", "/v2/teams", "", 200, func(t *testing.T, b map[string]any, _ http.Header) {
+			if _, ok := b["data"].([]any)[0].(map[string]any)["members"]; ok {
+				t.Error("members listed")
+			}
+		}},
+		{"team by name has members", "/v2/teams/checkout?identifierType=name", "", 200, func(t *testing.T, b map[string]any, _ http.Header) {
+			if len(b["data"].(map[string]any)["members"].([]any)) != 1 {
+				t.Errorf("team %v", b["data"])
+			}
+		}},
+		{"unknown path", "/v2/heartbeats", "", 404, message("Resource not found")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			k := key
+			if tt.key != "" {
+				k = tt.key
+			}
+			status, h, raw := get(t, srv, tt.path, k)
+			if status != tt.status {
+				t.Fatalf("status %d, want %d: %s", status, tt.status, raw)
+			}
+			var b map[string]any
+			if err := json.Unmarshal(raw, &b); err != nil {
+				t.Fatalf("%v: %s", err, raw)
+			}
+			if b["requestId"] == nil || b["took"] == nil {
+				t.Errorf("envelope %v", b)
+			}
+			if tt.check != nil {
+				tt.check(t, b, h)
+			}
+		})
+	}
+}
+
+func message(m string) func(*testing.T, map[string]any, http.Header) {
+	return func(t *testing.T, b map[string]any, _ http.Header) {
+		if got, _ := b["message"].(string); !strings.HasPrefix(got, m) {
+			t.Errorf("message %q, want %q...", got, m)
+		}
+	}
+}
+
+func ids(want ...string) func(*testing.T, map[string]any, http.Header) {
+	return func(t *testing.T, b map[string]any, _ http.Header) {
+		var got []string
+		for _, a := range b["data"].([]any) {
+			got = append(got, a.(map[string]any)["id"].(string))
+			if _, ok := a.(map[string]any)["entity"]; ok {
+				t.Error("alert list includes detail fields")
+			}
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("ids %v, want %v", got, want)
+		}
+	}
+}
+
+func field(k, v string) func(*testing.T, map[string]any, http.Header) {
+	return func(t *testing.T, b map[string]any, _ http.Header) {
+		if got := b["data"].(map[string]any)[k]; got != v {
+			t.Errorf("%s = %v, want %s", k, got, v)
+		}
+	}
+}

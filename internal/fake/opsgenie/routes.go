@@ -1,0 +1,241 @@
+package opsgenie
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// matches returns the open and closed alerts that match the request's query.
+func (h *handler) matches(w http.ResponseWriter, r *http.Request) ([]Alert, bool) {
+	q, err := parseQuery(r.URL.Query().Get("query"))
+	if err != nil {
+		h.fail(w, http.StatusUnprocessableEntity, "Invalid query: "+err.Error())
+		return nil, false
+	}
+	var out []Alert
+	for _, a := range h.d.Alerts {
+		if q.match(a, h.teamNames(a)) {
+			out = append(out, a)
+		}
+	}
+	return out, true
+}
+
+func (h *handler) teamNames(a Alert) []string {
+	var out []string
+	for _, rs := range a.Responders {
+		if rs.Type != "team" {
+			continue
+		}
+		for _, t := range h.d.Teams {
+			if t.ID == rs.ID {
+				out = append(out, t.Name, t.ID)
+			}
+		}
+	}
+	return out
+}
+
+func (h *handler) alerts(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	limit, offset := DefaultLimit, 0
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > MaxLimit {
+			h.fail(w, http.StatusUnprocessableEntity, "Limit should be between 1 and 100")
+			return
+		}
+		limit = n
+	}
+	if v := q.Get("offset"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			h.fail(w, http.StatusUnprocessableEntity, "Offset should be a non-negative number")
+			return
+		}
+		offset = n
+	}
+	as, ok := h.matches(w, r)
+	if !ok {
+		return
+	}
+	sortAlerts(as, q.Get("sort"), q.Get("order") != "asc")
+	page := []BaseAlert{}
+	for i := offset; i < len(as) && i < offset+limit; i++ {
+		page = append(page, as[i].BaseAlert)
+	}
+	link := func(off int) string {
+		lq := url.Values{}
+		for k, vs := range q {
+			lq[k] = vs
+		}
+		lq.Set("offset", strconv.Itoa(off))
+		lq.Set("limit", strconv.Itoa(limit))
+		return "http://" + r.Host + r.URL.Path + "?" + lq.Encode()
+	}
+	paging := map[string]string{"first": link(0)}
+	last := max(0, (len(as)-1)/limit*limit)
+	paging["last"] = link(last)
+	if offset+limit < len(as) {
+		paging["next"] = link(offset + limit)
+	}
+	if offset > 0 {
+		paging["prev"] = link(max(0, offset-limit))
+	}
+	for k, v := range paging {
+		w.Header().Set("X-Paging-"+strings.ToUpper(k[:1])+k[1:], v)
+	}
+	h.ok(w, page, map[string]any{"paging": paging})
+}
+
+// sortAlerts orders alerts by createdAt (default), updatedAt, tinyId or count.
+func sortAlerts(as []Alert, field string, desc bool) {
+	key := func(a Alert) string {
+		switch field {
+		case "updatedAt":
+			return a.UpdatedAt
+		case "tinyId":
+			return fmt.Sprintf("%012s", a.TinyID)
+		case "count":
+			return fmt.Sprintf("%012d", a.Count)
+		}
+		return a.CreatedAt
+	}
+	sort.SliceStable(as, func(i, j int) bool {
+		if desc {
+			return key(as[i]) > key(as[j])
+		}
+		return key(as[i]) < key(as[j])
+	})
+}
+
+func (h *handler) count(w http.ResponseWriter, r *http.Request) {
+	as, ok := h.matches(w, r)
+	if ok {
+		h.ok(w, map[string]int{"count": len(as)}, nil)
+	}
+}
+
+func (h *handler) alert(w http.ResponseWriter, r *http.Request) {
+	id, typ := r.PathValue("identifier"), r.URL.Query().Get("identifierType")
+	if typ == "" {
+		typ = "id"
+	}
+	if typ != "id" && typ != "tiny" && typ != "alias" {
+		h.fail(w, http.StatusUnprocessableEntity, "identifierType should be one of: id, alias, tiny")
+		return
+	}
+	for _, a := range h.d.Alerts {
+		if typ == "id" && a.ID == id || typ == "tiny" && a.TinyID == id || typ == "alias" && a.Alias == id {
+			h.ok(w, a, nil)
+			return
+		}
+	}
+	h.fail(w, http.StatusNotFound, "Alert does not exist")
+}
+
+func (h *handler) teams(w http.ResponseWriter, _ *http.Request) {
+	out := []Team{}
+	for _, t := range h.d.Teams {
+		t.Members = nil // the list omits members
+		out = append(out, t)
+	}
+	h.ok(w, out, map[string]any{"expandable": []string{"member"}})
+}
+
+// byIdentifier reports whether id/name matches identifier for identifierType id or name.
+func byIdentifier(typ, identifier, id, name string) bool {
+	if typ == "name" {
+		return strings.EqualFold(name, identifier)
+	}
+	return id == identifier
+}
+
+func (h *handler) identifierType(w http.ResponseWriter, r *http.Request, param string) (string, bool) {
+	typ := r.URL.Query().Get(param)
+	switch typ {
+	case "":
+		return "id", true
+	case "id", "name":
+		return typ, true
+	}
+	h.fail(w, http.StatusUnprocessableEntity, param+" should be one of: id, name")
+	return "", false
+}
+
+func (h *handler) team(w http.ResponseWriter, r *http.Request) {
+	typ, ok := h.identifierType(w, r, "identifierType")
+	if !ok {
+		return
+	}
+	for _, t := range h.d.Teams {
+		if byIdentifier(typ, r.PathValue("identifier"), t.ID, t.Name) {
+			h.ok(w, t, nil)
+			return
+		}
+	}
+	h.fail(w, http.StatusNotFound, "No team exists with identifier ["+r.PathValue("identifier")+"]")
+}
+
+func (h *handler) schedules(w http.ResponseWriter, _ *http.Request) {
+	out := append([]Schedule{}, h.d.Schedules...)
+	h.ok(w, out, map[string]any{"expandable": []string{"rotation"}})
+}
+
+func (h *handler) onCalls(w http.ResponseWriter, r *http.Request) {
+	typ, ok := h.identifierType(w, r, "scheduleIdentifierType")
+	if !ok {
+		return
+	}
+	for _, s := range h.d.Schedules {
+		if !byIdentifier(typ, r.PathValue("identifier"), s.ID, s.Name) {
+			continue
+		}
+		parent := map[string]any{"id": s.ID, "name": s.Name, "enabled": s.Enabled}
+		ps := h.d.OnCall[s.ID]
+		if r.URL.Query().Get("flat") == "true" {
+			h.ok(w, map[string]any{"_parent": parent, "onCallRecipients": usernames(ps)}, nil)
+			return
+		}
+		if ps == nil {
+			ps = []Participant{}
+		}
+		h.ok(w, map[string]any{"_parent": parent, "onCallParticipants": ps}, nil)
+		return
+	}
+	h.fail(w, http.StatusNotFound, "Schedule with identifier ["+r.PathValue("identifier")+"] does not exist")
+}
+
+// usernames flattens participants to the users' names.
+func usernames(ps []Participant) []string {
+	out := []string{}
+	for _, p := range ps {
+		if p.Type == "user" {
+			out = append(out, p.Name)
+		}
+		out = append(out, usernames(p.OnCallParticipants)...)
+	}
+	return out
+}
+
+func (h *handler) escalations(w http.ResponseWriter, _ *http.Request) {
+	h.ok(w, append([]Escalation{}, h.d.Escalations...), nil)
+}
+
+func (h *handler) escalation(w http.ResponseWriter, r *http.Request) {
+	typ, ok := h.identifierType(w, r, "identifierType")
+	if !ok {
+		return
+	}
+	for _, e := range h.d.Escalations {
+		if byIdentifier(typ, r.PathValue("identifier"), e.ID, e.Name) {
+			h.ok(w, e, nil)
+			return
+		}
+	}
+	h.fail(w, http.StatusNotFound, "Escalation with identifier ["+r.PathValue("identifier")+"] does not exist")
+}

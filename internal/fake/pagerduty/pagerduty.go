@@ -1,0 +1,56 @@
+// Package pagerduty is a contract-faithful fake of the PagerDuty REST API v2 (the read
+// endpoints opsctx uses): `Authorization: Token token=…`, the versioned Accept header,
+// classic offset pagination (limit/offset/more/total), array filters as repeated `name[]`,
+// rate-limit headers and `{"error": {...}}` bodies. Shapes follow
+// PagerDuty/api-schema reference/REST/openapiv3.json; a test validates the fake's
+// responses against that spec.
+package pagerduty
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/opsctx/opsctx/internal/fake"
+)
+
+// Accept is the versioned media type every request must accept.
+const Accept = "application/vnd.pagerduty+json;version=2"
+
+// RelatedChange links an incident to a change event PagerDuty correlated with it.
+type RelatedChange struct {
+	ChangeEventID string
+	// Reason is most_recent, related_service or intelligent.
+	Reason string
+}
+
+// Data is what the fake serves. Alerts belong to the incident named by Alert.Incident.ID.
+type Data struct {
+	Services      []Service
+	Incidents     []Incident
+	Alerts        []Alert
+	Users         []User
+	OnCalls       []OnCall
+	Policies      []EscalationPolicy
+	ChangeEvents  []ChangeEvent
+	Relationships []Relationship
+	// Related maps an incident id to its related change events.
+	Related   map[string][]RelatedChange
+	Abilities []string
+	// WebURL is the account's web app, for html_url fields (default https://shop.pagerduty.com).
+	WebURL string
+	// Now is the fake's clock (default time.Now); it sets default time windows.
+	Now func() time.Time
+}
+
+// Start serves d as PagerDuty; requests must carry `Token token=<token>` (or `Bearer <token>`).
+func Start(d Data, token string) *fake.Server {
+	h := newHandler(d)
+	auth := func(r *http.Request) bool {
+		a := r.Header.Get("Authorization")
+		return token != "" && (a == "Token token="+token || a == "Bearer "+token)
+	}
+	unauth := func(w http.ResponseWriter, _ *http.Request) {
+		writeError(w, http.StatusUnauthorized, 2006, "Unauthorized")
+	}
+	return fake.Start("pagerduty", auth, unauth, h)
+}

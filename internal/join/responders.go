@@ -1,0 +1,107 @@
+package join
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/opsctx/opsctx/internal/escalation"
+	"github.com/opsctx/opsctx/internal/model"
+	"github.com/opsctx/opsctx/internal/sanitize"
+	"github.com/opsctx/opsctx/internal/timeutil"
+)
+
+// responderEntries flattens on-call and escalation from every source. The same person on
+// call at the same level in several sources is one entry naming every source. Escalation
+// levels are timed from the start of the source's own open incident on the service when it
+// has one (an incident, or an alert for alert-driven tools like Opsgenie), else from start
+// (the trouble's start); with neither, they carry no time.
+func responderEntries(rs []sourced[model.Responders], f facts, start, now time.Time) ([]OnCallEntry, []EscalationEntry) {
+	oncall := []OnCallEntry{}
+	idx := map[string]int{}
+	for _, r := range rs {
+		for _, o := range r.Value.OnCall {
+			key := personKey(o.Name, o.Email) + "|" + strconv.Itoa(o.Level)
+			if i, ok := idx[key]; ok {
+				e := &oncall[i]
+				e.Sources = appendUnique(e.Sources, r.Source)
+				e.Email = firstNonEmpty(e.Email, o.Email)
+				e.Schedule = firstNonEmpty(e.Schedule, sanitize.Short(o.Schedule))
+				if e.Until == "" {
+					e.Until = timeutil.RFC3339(o.Until)
+				}
+				continue
+			}
+			idx[key] = len(oncall)
+			oncall = append(oncall, OnCallEntry{Name: sanitize.Short(o.Name), Email: o.Email, Level: o.Level,
+				Until: timeutil.RFC3339(o.Until), Schedule: sanitize.Short(o.Schedule), Source: r.Source, Sources: []string{r.Source}})
+		}
+	}
+	sort.SliceStable(oncall, func(i, j int) bool { return oncall[i].Level < oncall[j].Level })
+
+	esc := []EscalationEntry{}
+	for _, r := range rs {
+		from := sourceStart(r.Source, f, start)
+		p := escalation.Policy{Steps: r.Value.Escalation, Loops: r.Value.Loops, CycleMinutes: r.Value.CycleMinutes}
+		if from.IsZero() {
+			p.Loops = 0 // without an incident, one pass describes the policy
+		}
+		for _, l := range escalation.Staff(escalation.Timeline(p, from, now), r.Value.OnCall) {
+			e := EscalationEntry{Level: l.Level, AfterMinutes: l.AfterMinutes, Source: r.Source, Targets: []string{}}
+			for _, t := range l.Who() {
+				e.Targets = append(e.Targets, sanitize.Short(t))
+			}
+			if !from.IsZero() {
+				e.FiresAt = timeutil.RFC3339(l.FiresAt)
+			}
+			esc = append(esc, e)
+		}
+	}
+	return oncall, esc
+}
+
+// sourceStart is when the source's own earliest open incident began (or, without incidents,
+// its earliest open alert), else the fallback.
+func sourceStart(source string, f facts, fallback time.Time) time.Time {
+	var t time.Time
+	earliest := func(s string, at time.Time) {
+		if s == source && !at.IsZero() && (t.IsZero() || at.Before(t)) {
+			t = at
+		}
+	}
+	for _, i := range f.incidents {
+		if i.Status != "resolved" {
+			earliest(i.Source, i.StartedAt)
+		}
+	}
+	if t.IsZero() {
+		for _, a := range f.alerts {
+			earliest(a.Source, a.StartedAt)
+		}
+	}
+	if t.IsZero() {
+		return fallback
+	}
+	return t
+}
+
+// personKey identifies a person across sources: e-mail when known, else the folded name.
+func personKey(name, email string) string {
+	if email != "" {
+		return strings.ToLower(email)
+	}
+	return fold(name)
+}
+
+// teamKey compares team names across sources: "team-checkout", "Checkout team" and
+// "Checkout" are the same team; "Checkout Support" is not.
+func teamKey(name string) string {
+	var parts []string
+	for _, p := range strings.Split(Normalize(name), "-") {
+		if p != "team" && p != "squad" && p != "group" && p != "" {
+			parts = append(parts, p)
+		}
+	}
+	return strings.Join(parts, "-")
+}
