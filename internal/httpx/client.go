@@ -141,7 +141,7 @@ func (c *Client) do(req *http.Request, out any) (*Response, error) {
 		c.o.Auth(r)
 	}
 	st := &call{c: c, method: r.Method, url: c.redactURL(u),
-		sec: newSecrets(append(slices.Clone(c.o.Secrets), urlSecrets(u)...)...)}
+		sec: newSecrets(append(append(slices.Clone(c.o.Secrets), urlSecrets(u)...), headerSecrets(r.Header)...)...)}
 	rr, err := retryablehttp.FromRequest(r)
 	if err != nil {
 		return nil, st.sec.maskErr(fmt.Errorf("%s: %s %s: reading request body: %w", c.src, st.method, st.url, err))

@@ -3,6 +3,7 @@ package httpx
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -573,7 +574,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 			t.Errorf("call %d: error leaks a secret: %s", i, s)
 		}
 	}
-	if StatusOf(errs[0]) != 401 || !strings.Contains(errs[0].Error(), "Invalid token: Token token=[REDACTED]") {
+	if StatusOf(errs[0]) != 401 || !strings.Contains(errs[0].Error(), "Invalid token: [REDACTED]") {
 		t.Errorf("401 error = %v, want the redacted vendor message", errs[0])
 	}
 	out := logs.String()
@@ -584,5 +585,21 @@ func TestSecretsNeverLeak(t *testing.T) {
 		if strings.Contains(out, leak) {
 			t.Errorf("logs leak %q:\n%s", leak, out)
 		}
+	}
+}
+
+func TestEchoedBasicAuthIsMasked(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusUnauthorized)
+		_, _ = w.Write([]byte(`{"error":{"message":"bad credentials ` + r.Header.Get("Authorization") + `"}}`))
+	}))
+	defer srv.Close()
+	c := New(Options{Source: "t", BaseURL: srv.URL, Auth: func(r *http.Request) { r.SetBasicAuth("opsctx", "canary-pw-123") }})
+	_, err := c.Get(context.Background(), "/x", nil)
+	if err == nil {
+		t.Fatal("want 401 error")
+	}
+	if enc := base64.StdEncoding.EncodeToString([]byte("opsctx:canary-pw-123")); strings.Contains(err.Error(), enc) {
+		t.Errorf("echoed basic auth leaked: %v", err)
 	}
 }

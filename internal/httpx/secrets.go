@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -52,6 +53,25 @@ func urlSecrets(u *url.URL) []string {
 	for k, vs := range u.Query() {
 		if sensitiveKey(k) {
 			out = append(out, vs...)
+		}
+	}
+	return out
+}
+
+// credentialHeaders carry credentials whatever Auth put in them.
+var credentialHeaders = []string{"Authorization", "Proxy-Authorization", "X-Api-Key", "Api-Key"}
+
+// headerSecrets returns the credentials a request sends in its headers, so an upstream that
+// echoes them back (as a basic-auth or token value) cannot leak them: the whole value and
+// the part after the scheme ("Basic b3Bz…", "Token token=…", "GenieKey …").
+func headerSecrets(h http.Header) []string {
+	var out []string
+	for _, k := range credentialHeaders {
+		for _, v := range h.Values(k) {
+			out = append(out, v)
+			if _, cred, ok := strings.Cut(v, " "); ok {
+				out = append(out, cred, strings.TrimPrefix(cred, "token="))
+			}
 		}
 	}
 	return out
