@@ -22,13 +22,19 @@ type IssueGroup struct {
 	Alerts    []AlertGroup    `json:"alert_groups"`
 	Incidents []IncidentEntry `json:"incidents"`
 	Sources   []string        `json:"sources"`
+	// UserImpact names the burning SLO this group touches, or says none was measured.
+	UserImpact string `json:"user_impact,omitempty"`
+	// burn is the 1h burn rate of that SLO, for ordering.
+	burn float64
 }
 
 // ActiveIssuesResult is the result of active_issues.
 type ActiveIssuesResult struct {
-	Groups  []IssueGroup  `json:"groups"`
-	Omitted int           `json:"omitted"`
-	Counts  IssueCounts   `json:"counts"`
+	Groups  []IssueGroup `json:"groups"`
+	Omitted int          `json:"omitted"`
+	Counts  IssueCounts  `json:"counts"`
+	// SLOs are the burning SLOs in scope, worst first.
+	SLOs    []SLOEntry    `json:"slos"`
 	Sources []SourceEntry `json:"sources"`
 }
 
@@ -143,13 +149,26 @@ func (e *Engine) ActiveIssues(ctx context.Context, flt IssueFilter) (*ActiveIssu
 		g.Incidents = append(g.Incidents, ie)
 		g.Sources = appendUnique(g.Sources, ie.Source)
 	}
+	slos := sloEntries(d, f.slos, e.o.Thresholds)
+	res.SLOs = []SLOEntry{}
+	for _, s := range slos {
+		if burning(s) && inScope("", s.Service) {
+			res.SLOs = append(res.SLOs, s)
+		}
+	}
 	for _, k := range order {
 		g := groups[k]
 		finishGroup(g)
+		groupImpact(d, g, slos, f.hasSLOs)
 		res.Groups = append(res.Groups, *g)
 	}
+	// User impact first: groups touching a burning SLO, by burn rate; then root causes,
+	// then severity, then age.
 	sort.SliceStable(res.Groups, func(i, j int) bool {
 		a, b := res.Groups[i], res.Groups[j]
+		if a.burn != b.burn {
+			return a.burn > b.burn
+		}
 		if (a.RootCause != "") != (b.RootCause != "") {
 			return a.RootCause != ""
 		}
@@ -161,6 +180,31 @@ func (e *Engine) ActiveIssues(ctx context.Context, flt IssueFilter) (*ActiveIssu
 	res.Groups, res.Omitted = capList(res.Groups, max(flt.Limit, 1))
 	res.Sources = sourceEntries(b.statuses(e.o.Sources, e.o.Disabled))
 	return res, nil
+}
+
+// groupImpact marks a group with the burning SLO it touches: on the group's service, on a
+// service the group's problems impact, or on a service that depends on the group's service.
+func groupImpact(d *Directory, g *IssueGroup, slos []SLOEntry, have bool) {
+	if !have {
+		return
+	}
+	g.UserImpact = "no user impact measured"
+	touched := []string{g.Service, g.RootCause}
+	for _, p := range g.Problems {
+		touched = append(touched, p.Impacted...)
+	}
+	for _, s := range slos {
+		if !burning(s) {
+			continue
+		}
+		for _, x := range touched {
+			if x != "" && (fold(x) == fold(s.Service) || d.dependsOnPath(s.Service, x, 4)) {
+				g.UserImpact = impactText(s)
+				g.burn = max(s.BurnRates["1h"], 1e-9)
+				return
+			}
+		}
+	}
 }
 
 // finishGroup sets a group's worst severity and earliest start.

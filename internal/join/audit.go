@@ -6,12 +6,17 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/opsctx/opsctx/connectors"
+	"github.com/opsctx/opsctx/internal/cache"
+	"github.com/opsctx/opsctx/internal/model"
 )
 
 // Finding is one gap found by boundary_audit.
 type Finding struct {
 	// Kind is one of: no_owner, owner_disagreement, no_oncall, no_runbook, no_alerting,
-	// uncontracted_edge, telemetry_only_edge, catalog_only_edge, ambiguous_record.
+	// no_slo, uncontracted_edge, edge_without_slo, telemetry_only_edge, catalog_only_edge,
+	// ambiguous_record.
 	Kind    string `json:"kind"`
 	Service string `json:"service"`
 	// Target is the other end of an edge finding.
@@ -42,8 +47,20 @@ var (
 // BoundaryAudit finds ownerless or unpaged services, cross-team edges without a declared
 // contract, and drift between declared (catalog/CMDB) and measured (telemetry) dependencies.
 func (e *Engine) BoundaryAudit(ctx context.Context, service, team string, limit int) (*AuditResult, error) {
-	_, cancel, b, d := e.start(ctx)
+	ctx, cancel, b, d := e.start(ctx)
 	defer cancel()
+	// SLOs are judged only when some SLO source answers: without one, "no SLO" means nothing.
+	withSLO := map[string]bool{}
+	haveSLOs := false
+	if len(capable[connectors.SLOs](e.o.Sources)) > 0 {
+		for _, s := range fetchAll(ctx, e, b, capable[connectors.SLOs](e.o.Sources), cache.KindSLOs, "audit", "slos",
+			func(ctx context.Context, c connectors.SLOs) ([]model.SLO, error) { return c.SLOs(ctx, model.Target{}) }) {
+			haveSLOs = true
+			for _, x := range s.Value {
+				withSLO[fold(serviceOf(d, s.Source, x.Service))] = true
+			}
+		}
+	}
 	res := &AuditResult{Scope: "all services", Findings: []Finding{}, Counts: map[string]int{}}
 	inScope := func(string) bool { return true }
 	switch {
@@ -97,6 +114,9 @@ func (e *Engine) BoundaryAudit(ctx context.Context, service, team string, limit 
 		if !hasRunbook(ent) {
 			add(Finding{Kind: "no_runbook", Service: ent.Name, Severity: "low", Detail: "no runbook link"})
 		}
+		if haveSLOs && !withSLO[fold(ent.Name)] {
+			add(Finding{Kind: "no_slo", Service: ent.Name, Severity: "medium", Detail: "no SLO: user impact cannot be measured"})
+		}
 		if !hasIdentity(ent, alertingAnnots, "pagerduty", "opsgenie", "dynatrace") {
 			add(Finding{Kind: "no_alerting", Service: ent.Name, Severity: "medium", Detail: "not linked to any alerting or monitoring source"})
 		}
@@ -114,6 +134,10 @@ func (e *Engine) BoundaryAudit(ctx context.Context, service, team string, limit 
 		if fromOwner != "" && toOwner != "" && fromOwner != toOwner && ed.Contract == "" {
 			add(Finding{Kind: "uncontracted_edge", Service: ed.From, Target: ed.To, Severity: "medium",
 				Detail: fmt.Sprintf("%s (%s) depends on %s (%s) with no declared contract (timeouts, SLO)", ed.From, fromOwner, ed.To, toOwner)})
+		}
+		if haveSLOs && fromOwner != "" && toOwner != "" && fromOwner != toOwner && !withSLO[fold(ed.To)] {
+			add(Finding{Kind: "edge_without_slo", Service: ed.From, Target: ed.To, Severity: "medium",
+				Detail: fmt.Sprintf("%s (%s) depends on %s (%s), which has no SLO", ed.From, fromOwner, ed.To, toOwner)})
 		}
 		switch {
 		case measured && !declared:

@@ -3,6 +3,7 @@ package join_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -287,5 +288,44 @@ func TestBurningSLOLeadsAndImpactFreeAlertsAreMarked(t *testing.T) {
 	}
 	if impact["orders-db"] != `SLO "checkout-availability" breaching` || impact["storefront"] != "no user impact measured" {
 		t.Errorf("impact marks = %v", impact)
+	}
+}
+
+func TestActiveIssuesLeadWithUserImpactAndAuditFindsGaps(t *testing.T) {
+	month := 30 * 24 * time.Hour
+	src := &fake.Memory{SourceName: "prometheus",
+		SLOList: []model.SLO{{Name: "checkout-availability", Service: "checkout", Objective: 99.9, Window: month, Source: "prometheus",
+			ErrorRatios: map[string]float64{"5m": 0.02, "1h": 0.02, "window": 0.0005}}},
+		AlertList: []model.Alert{
+			{ID: "loud", Title: "storefront CDN lag", Service: "storefront", Severity: "critical", Source: "prometheus"},
+			{ID: "db", Title: "orders-db slow", Service: "orders-db", Severity: "warning", Source: "prometheus"},
+		}}
+	e := engine(time.Second, &fake.Memory{SourceName: "catalogfile", Cat: shopCatalog()}, src)
+	res, err := e.ActiveIssues(context.Background(), join.IssueFilter{Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Groups) != 2 || res.Groups[0].Service != "orders-db" || !strings.Contains(res.Groups[0].UserImpact, "checkout-availability") {
+		t.Fatalf("the warning that burns an SLO must come before the louder alert with no impact: %+v", res.Groups)
+	}
+	if res.Groups[1].UserImpact != "no user impact measured" || len(res.SLOs) != 1 {
+		t.Errorf("groups = %+v slos = %+v", res.Groups, res.SLOs)
+	}
+	audit, err := e.BoundaryAudit(context.Background(), "", "", 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string][]string{}
+	for _, f := range audit.Findings {
+		kinds[f.Kind] = append(kinds[f.Kind], f.Service+">"+f.Target)
+	}
+	if !slices.Contains(kinds["no_slo"], "orders-db>") || slices.Contains(kinds["no_slo"], "checkout>") {
+		t.Errorf("no_slo = %v", kinds["no_slo"])
+	}
+	if !slices.Contains(kinds["edge_without_slo"], "checkout>orders-db") || !slices.Contains(kinds["uncontracted_edge"], "checkout>orders-db") {
+		t.Errorf("edge findings = %v", kinds)
+	}
+	if !slices.Contains(kinds["no_runbook"], "orders-db>") || slices.Contains(kinds["no_runbook"], "checkout>") {
+		t.Errorf("runbook gaps = %v", kinds["no_runbook"])
 	}
 }

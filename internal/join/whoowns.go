@@ -27,10 +27,12 @@ type WhoOwnsResult struct {
 	OnCall     []OnCallEntry     `json:"oncall"`
 	Escalation []EscalationEntry `json:"escalation"`
 	// ActiveIncident is the open incident the escalation timings are measured from, if any.
-	ActiveIncident string        `json:"active_incident,omitempty"`
-	Runbooks       []model.Link  `json:"runbooks"`
-	Notes          []string      `json:"notes"`
-	Sources        []SourceEntry `json:"sources"`
+	ActiveIncident string `json:"active_incident,omitempty"`
+	// Impact states user impact in the words of the service's burning SLOs, if any.
+	Impact   []string      `json:"impact"`
+	Runbooks []model.Link  `json:"runbooks"`
+	Notes    []string      `json:"notes"`
+	Sources  []SourceEntry `json:"sources"`
 }
 
 // WhoOwns answers who owns a service, who is on call now, and how it escalates.
@@ -74,6 +76,12 @@ func (e *Engine) WhoOwns(ctx context.Context, service string) (*WhoOwnsResult, e
 	for _, r := range f.responders {
 		if r.Value.Note != "" {
 			res.Notes = append(res.Notes, r.Source+": "+sanitize.Text(r.Value.Note, 200))
+		}
+	}
+	res.Impact = []string{}
+	for _, s := range sloEntries(d, f.slos, e.o.Thresholds) {
+		if burning(s) {
+			res.Impact = append(res.Impact, impactText(s))
 		}
 	}
 	res.Runbooks = runbooks(ent, f.alerts)

@@ -42,6 +42,9 @@ func IncidentContext(a *join.IncidentContext) string {
 			if g.ExplainedBy != "" {
 				fmt.Fprintf(&b, " — explained by %s", g.ExplainedBy)
 			}
+			if g.UserImpact != "" {
+				fmt.Fprintf(&b, " — %s", g.UserImpact)
+			}
 			b.WriteString("\n")
 		}
 	})

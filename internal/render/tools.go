@@ -33,6 +33,9 @@ func WhatChanged(r *join.WhatChangedResult) string {
 func WhoOwns(r *join.WhoOwnsResult) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Who owns %s\n\n", title(r.Service))
+	for _, i := range r.Impact {
+		fmt.Fprintf(&b, "User impact: %s\n\n", i)
+	}
 	section(&b, "Owners", len(r.Owners), 0, func() {
 		for _, o := range r.Owners {
 			fmt.Fprintf(&b, "- %s [%s]", first(o.TeamName, o.Team), o.Source)
@@ -121,6 +124,9 @@ func ActiveIssues(r *join.ActiveIssuesResult) string {
 		}
 		if g.OwnerTeam != "" {
 			fmt.Fprintf(&b, "Owner: %s. Seen by: %s\n", g.OwnerTeam, strings.Join(g.Sources, ", "))
+		}
+		if g.UserImpact != "" {
+			fmt.Fprintf(&b, "User impact: %s\n", g.UserImpact)
 		}
 		for _, p := range g.Problems {
 			fmt.Fprintf(&b, "- problem %s %q impacted %s [%s]\n", p.ID, p.Title, strings.Join(p.Impacted, ", "), p.Source)
