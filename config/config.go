@@ -106,6 +106,8 @@ type Config struct {
 	LogLevel string `yaml:"log_level" json:"log_level"`
 	// Sources holds one block per upstream; nil means disabled.
 	Sources Sources `yaml:"sources" json:"sources"`
+	// SLOs are objectives declared here and evaluated with PromQL against Prometheus.
+	SLOs []SLO `yaml:"slos" json:"slos,omitempty"`
 
 	// from records where each setting came from (fromFile or fromEnv), keyed by YAML path.
 	from map[string]string

@@ -219,8 +219,24 @@ func (d *decoder) decodeMap(path string, n *yaml.Node, v reflect.Value) {
 	}
 }
 
-// decodeList accepts a sequence of strings, or one string as a one-element list.
+// decodeList accepts a sequence of strings, or one string as a one-element list; or, for a
+// list of blocks (slos), a sequence of mappings.
 func (d *decoder) decodeList(path string, n *yaml.Node, v reflect.Value) {
+	if v.Type().Elem().Kind() == reflect.Struct {
+		if n.Kind != yaml.SequenceNode {
+			d.fail(n, path, "expected a list, got a %s", kindName(n))
+			return
+		}
+		out := reflect.MakeSlice(v.Type(), 0, len(n.Content))
+		for i, e := range n.Content {
+			item := reflect.New(v.Type().Elem()).Elem()
+			d.decodeStruct(fmt.Sprintf("%s[%d]", path, i), deref(e), item)
+			out = reflect.Append(out, item)
+		}
+		v.Set(out)
+		d.from[path] = fromFile
+		return
+	}
 	var items []string
 	switch n.Kind {
 	case yaml.ScalarNode:

@@ -330,7 +330,7 @@ func TestLoadErrors(t *testing.T) {
 		{
 			name: "unknown top-level key",
 			yaml: "deadlin: 5s\n",
-			want: []string{"opsctx.yaml:1: deadlin: unknown key (valid: deadline, source_timeout, cache, aliases, http, log_level, sources)"},
+			want: []string{"opsctx.yaml:1: deadlin: unknown key (valid: deadline, source_timeout, cache, aliases, http, log_level, sources, slos)"},
 		},
 		{
 			name: "unknown nested key",

@@ -20,6 +20,7 @@ func (c *Config) Validate() error {
 	v.global()
 	v.http()
 	v.sources()
+	v.slos()
 	return redact.Error(errors.Join(v.errs...), c.Secrets()...)
 }
 
