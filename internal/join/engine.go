@@ -92,10 +92,11 @@ func capable[T any](srcs []connectors.Source) []T {
 	return out
 }
 
-// sourced is one source's value.
+// sourced is one source's value and when it was fetched from the upstream.
 type sourced[T any] struct {
 	Source string
 	Value  T
+	AsOf   time.Time
 }
 
 // book collects per-source status across the calls of one answer.
@@ -183,7 +184,7 @@ func fetchAll[S connectors.Source, T any](ctx context.Context, e *Engine, b *boo
 		return nil
 	}
 	var mu sync.Mutex
-	got := map[string]T{}
+	got := map[string]sourced[T]{}
 	p := pool.New().WithMaxGoroutines(len(srcs))
 	for _, s := range srcs {
 		p.Go(func() {
@@ -197,7 +198,7 @@ func fetchAll[S connectors.Source, T any](ctx context.Context, e *Engine, b *boo
 				return
 			}
 			mu.Lock()
-			got[s.Name()] = v
+			got[s.Name()] = sourced[T]{Source: s.Name(), Value: v, AsOf: info.AsOf}
 			mu.Unlock()
 		})
 	}
@@ -205,7 +206,7 @@ func fetchAll[S connectors.Source, T any](ctx context.Context, e *Engine, b *boo
 	out := make([]sourced[T], 0, len(got))
 	for _, s := range srcs {
 		if v, ok := got[s.Name()]; ok {
-			out = append(out, sourced[T]{Source: s.Name(), Value: v})
+			out = append(out, v)
 		}
 	}
 	return out
@@ -221,9 +222,7 @@ func (e *Engine) directory(ctx context.Context, b *book) *Directory {
 	for _, c := range cats {
 		in = append(in, SourceCatalog{Source: c.Source, Catalog: c.Value})
 		stamp.WriteString(c.Source)
-		if st := b.m[c.Source]; st != nil {
-			stamp.WriteString(st.AsOf.String())
-		}
+		stamp.WriteString(c.AsOf.String())
 		stamp.WriteByte('|')
 	}
 	e.mu.Lock()
