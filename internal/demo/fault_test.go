@@ -83,6 +83,7 @@ func TestFaultMatrix(t *testing.T) {
 		mu       sync.Mutex
 		outcomes []outcome
 		wg       sync.WaitGroup
+		slots    = make(chan struct{}, 8) // bounded, so healthy sources are not starved of CPU
 	)
 	for name := range probe.Servers {
 		for _, fc := range faultCases {
@@ -90,6 +91,8 @@ func TestFaultMatrix(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
+				slots <- struct{}{}
+				defer func() { <-slots }()
 				srv := env.Servers[name]
 				if fc.refuse {
 					srv.Close()

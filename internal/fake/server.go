@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -186,9 +187,11 @@ func serveFault(w http.ResponseWriter, r *http.Request, f *Fault) {
 		w.Header().Set("Content-Length", "4096")
 		_, _ = w.Write([]byte(`{"data": [`))
 	case f.Oversize > 0:
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write([]byte(`{"pad":"`))
 		chunk := []byte(strings.Repeat("x", 64<<10))
+		n := (f.Oversize + len(chunk) - 1) / len(chunk)
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", strconv.Itoa(len(`{"pad":""}`)+n*len(chunk)))
+		_, _ = w.Write([]byte(`{"pad":"`))
 		for n := 0; n < f.Oversize; n += len(chunk) {
 			if _, err := w.Write(chunk); err != nil {
 				return

@@ -1,0 +1,89 @@
+package alertmanager
+
+import (
+	"context"
+	"net/url"
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/opsctx/opsctx/internal/model"
+)
+
+// alertStatus is the v2 alertStatus (mutedBy exists from v0.27).
+type alertStatus struct {
+	State       string   `json:"state"`
+	SilencedBy  []string `json:"silencedBy"`
+	InhibitedBy []string `json:"inhibitedBy"`
+	MutedBy     []string `json:"mutedBy"`
+}
+
+// gettableAlert is the v2 gettableAlert, limited to what opsctx reads.
+type gettableAlert struct {
+	Labels       map[string]string `json:"labels"`
+	Annotations  map[string]string `json:"annotations"`
+	Fingerprint  string            `json:"fingerprint"`
+	StartsAt     time.Time         `json:"startsAt"`
+	GeneratorURL string            `json:"generatorURL"`
+	Status       alertStatus       `json:"status"`
+}
+
+// Alerts returns the active, silenced and inhibited alerts whose service label (or
+// fallback label) names t or one of its Related services, using Alertmanager filter
+// matchers; every alert for a zero target. Alerts are deduplicated by fingerprint and
+// ordered by start.
+func (s *Source) Alerts(ctx context.Context, t model.Target) ([]model.Alert, error) {
+	sets := [][]string{nil}
+	if t.Name != "" {
+		sets = s.filterSets(names(t))
+	}
+	var out []model.Alert
+	for _, filters := range sets {
+		var got []gettableAlert
+		q := url.Values{"active": {"true"}, "silenced": {"true"}, "inhibited": {"true"}}
+		if len(filters) > 0 {
+			q["filter"] = filters
+		}
+		if _, err := s.o.Client.GetJSON(ctx, "api/v2/alerts", q, &got); err != nil {
+			return nil, wrap(err)
+		}
+		for _, a := range got {
+			if !slices.ContainsFunc(out, func(x model.Alert) bool { return x.ID == a.Fingerprint }) {
+				out = append(out, s.alert(a))
+			}
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].StartedAt.Before(out[j].StartedAt) })
+	return out, nil
+}
+
+// alert maps a gettableAlert.
+func (s *Source) alert(a gettableAlert) model.Alert {
+	title := a.Annotations["summary"]
+	if title == "" {
+		title = a.Labels["alertname"]
+	}
+	runbook := a.Annotations["runbook_url"]
+	if runbook == "" {
+		runbook = a.Annotations["runbook"]
+	}
+	return model.Alert{
+		ID: a.Fingerprint, Title: title, Service: s.service(a.Labels), Severity: a.Labels[s.o.Labels.Severity],
+		Status: statusOf(a.Status), DedupKey: a.Fingerprint, StartedAt: a.StartsAt.UTC(), Labels: a.Labels,
+		Description: a.Annotations["description"], RunbookURL: runbook, Source: SourceName, URL: a.GeneratorURL,
+	}
+}
+
+// statusOf maps the v2 status: silenced, inhibited, suppressed (muted by a time
+// interval) or firing (active and unprocessed).
+func statusOf(st alertStatus) string {
+	switch {
+	case len(st.SilencedBy) > 0:
+		return "silenced"
+	case len(st.InhibitedBy) > 0:
+		return "inhibited"
+	case len(st.MutedBy) > 0 || st.State == "suppressed":
+		return "suppressed"
+	}
+	return "firing"
+}

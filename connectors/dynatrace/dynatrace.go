@@ -1,0 +1,109 @@
+// Package dynatrace reads the Dynatrace Environment API v2: open and recent problems with
+// root cause and impact (Problems, FindIncident), deployment and configuration events
+// (Changes), and the service topology measured from telemetry (Catalog).
+package dynatrace
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/opsctx/opsctx/connectors"
+	"github.com/opsctx/opsctx/internal/httpx"
+)
+
+// SourceName is the name of this source in answers.
+const SourceName = "dynatrace"
+
+// EntityAnnotation is the catalog annotation that names a service's Dynatrace entity.
+const EntityAnnotation = "dynatrace.com/dynatrace-entity-id"
+
+// DefaultMaxPages bounds how many pages one list call follows.
+const DefaultMaxPages = 20
+
+// DefaultEventTypes are the change events Changes reads, one request per type.
+var DefaultEventTypes = []string{"CUSTOM_DEPLOYMENT", "CUSTOM_CONFIGURATION"}
+
+// Options configure a Source.
+type Options struct {
+	// Client talks to the environment URL (SaaS https://{id}.live.dynatrace.com or
+	// Managed https://{host}/e/{id}) with "Authorization: Api-Token ...".
+	Client *httpx.Client
+	// EnvURL is the environment URL, for links to problems and services.
+	EnvURL string
+	// PageSize overrides the per-endpoint page size (0: problems 100, events and entities 500).
+	PageSize int
+	// MaxPages bounds the pages followed per list (0: DefaultMaxPages).
+	MaxPages int
+	// EventTypes are the change event types read by Changes (nil: DefaultEventTypes).
+	EventTypes []string
+	// LookbackForIDs is how far back FindIncident searches by display id (0: 30 days).
+	LookbackForIDs time.Duration
+	// Logger receives truncation warnings; nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// Source is a Dynatrace environment.
+type Source struct{ o Options }
+
+var (
+	_ connectors.Problems       = (*Source)(nil)
+	_ connectors.Changes        = (*Source)(nil)
+	_ connectors.Catalog        = (*Source)(nil)
+	_ connectors.IncidentFinder = (*Source)(nil)
+)
+
+// New returns a Source for o.
+func New(o Options) *Source {
+	o.EnvURL = strings.TrimRight(o.EnvURL, "/")
+	if o.MaxPages <= 0 {
+		o.MaxPages = DefaultMaxPages
+	}
+	if o.EventTypes == nil {
+		o.EventTypes = DefaultEventTypes
+	}
+	if o.LookbackForIDs <= 0 {
+		o.LookbackForIDs = 30 * 24 * time.Hour
+	}
+	return &Source{o: o}
+}
+
+// Name returns "dynatrace".
+func (s *Source) Name() string { return SourceName }
+
+// Check reads one problem: it proves reachability, the token and the problems.read scope.
+func (s *Source) Check(ctx context.Context) error {
+	_, err := s.o.Client.Get(ctx, problemsPath, url.Values{"pageSize": {"1"}})
+	return s.wrap(err)
+}
+
+func (s *Source) logger() *slog.Logger {
+	if s.o.Logger != nil {
+		return s.o.Logger
+	}
+	return slog.Default()
+}
+
+func (s *Source) pageSize(def int) string {
+	if s.o.PageSize > 0 {
+		def = s.o.PageSize
+	}
+	return fmt.Sprint(def)
+}
+
+// wrap names the setting to fix on 401/403.
+func (s *Source) wrap(err error) error {
+	switch httpx.StatusOf(err) {
+	case 401:
+		return fmt.Errorf("%w: check DYNATRACE_API_TOKEN", err)
+	case 403:
+		return fmt.Errorf("%w: check that DYNATRACE_API_TOKEN has the scopes problems.read, events.read and entities.read", err)
+	}
+	return err
+}
+
+// ms converts epoch milliseconds to UTC time.
+func ms(v int64) time.Time { return time.UnixMilli(v).UTC() }

@@ -1,0 +1,122 @@
+package dynatrace
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"slices"
+	"sort"
+	"strings"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/opsctx/opsctx/internal/model"
+)
+
+const eventsPath = "api/v2/events"
+
+// Deployment event property keys (reserved dt.event.* namespace).
+const (
+	propVersion   = "dt.event.deployment.version"
+	propName      = "dt.event.deployment.name"
+	propProject   = "dt.event.deployment.project"
+	propCILink    = "dt.event.deployment.ci_back_link"
+	propRootCause = "dt.event.is_rootcause_relevant"
+)
+
+// authorKeys are free-form property keys that carry who made a change (case-insensitive).
+var authorKeys = []string{"author", "user", "triggered_by", "triggeredby", "approver", "changed_by", "owner", "committer"}
+
+// Changes returns the deployment and configuration events of the target and its
+// neighbours in [Since, Until]: one paged request per event type (an eventSelector takes
+// one type), scoped by eventSelector entityId(...). A zero target reads every entity's.
+func (s *Source) Changes(ctx context.Context, t model.Target) ([]model.Change, error) {
+	ids := entityIDs(t, true)
+	if t.Name != "" && len(ids) == 0 {
+		return nil, nil
+	}
+	results := make([][]event, len(s.o.EventTypes))
+	g, gctx := errgroup.WithContext(ctx)
+	for i, typ := range s.o.EventTypes {
+		sel := criterion("eventType", typ)
+		if len(ids) > 0 {
+			sel += "," + criterion("entityId", ids...)
+		}
+		q := url.Values{"eventSelector": {sel}, "pageSize": {s.pageSize(500)}}
+		setWindow(q, t)
+		g.Go(func() error {
+			evs, _, err := list[event](gctx, s, eventsPath, q)
+			results[i] = evs
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	var out []model.Change
+	for _, evs := range results {
+		for _, e := range evs {
+			if !slices.ContainsFunc(out, func(c model.Change) bool { return c.ID == e.EventID }) {
+				out = append(out, change(e))
+			}
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].At.After(out[j].At) })
+	return out, nil
+}
+
+// change maps a deployment or configuration event.
+func change(e event) model.Change {
+	props := map[string]string{}
+	for _, p := range e.Properties {
+		props[p.Key] = p.Value
+	}
+	c := model.Change{
+		ID: e.EventID, Title: e.Title, Kind: changeKind(e.EventType), At: ms(e.StartTime),
+		Author: author(e.Properties), Service: e.EntityID.EntityID.ID, State: strings.ToLower(e.Status),
+		Version: props[propVersion], Source: SourceName, URL: props[propCILink],
+	}
+	if e.EndTime != nil && *e.EndTime > 0 {
+		c.EndAt = ms(*e.EndTime)
+	}
+	if c.Title == "" {
+		c.Title = strings.TrimSpace(firstNonEmpty(props[propName], e.EntityID.Name, e.EventType) + " " + c.Version)
+	}
+	if pr := props[propProject]; pr != "" && !strings.Contains(c.Title, pr) {
+		c.Title += fmt.Sprintf(" (project %s)", pr)
+	}
+	if strings.EqualFold(props[propRootCause], "true") {
+		c.Risk = append(c.Risk, "root-cause relevant per Dynatrace")
+	}
+	return c
+}
+
+func changeKind(eventType string) string {
+	switch eventType {
+	case "CUSTOM_DEPLOYMENT":
+		return "deploy"
+	case "CUSTOM_CONFIGURATION":
+		return "config"
+	}
+	return "infra"
+}
+
+func author(ps []property) string {
+	for _, k := range authorKeys {
+		for _, p := range ps {
+			if strings.EqualFold(p.Key, k) && strings.TrimSpace(p.Value) != "" {
+				return strings.TrimSpace(p.Value)
+			}
+		}
+	}
+	return ""
+}
+
+func firstNonEmpty(xs ...string) string {
+	for _, x := range xs {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
+}

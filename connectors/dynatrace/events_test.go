@@ -1,0 +1,106 @@
+package dynatrace_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/opsctx/opsctx/connectors/dynatrace"
+	fakedt "github.com/opsctx/opsctx/internal/fake/dynatrace"
+	"github.com/opsctx/opsctx/internal/model"
+)
+
+func props(kv ...string) []fakedt.Property {
+	var out []fakedt.Property
+	for i := 0; i+1 < len(kv); i += 2 {
+		out = append(out, fakedt.Property{Key: kv[i], Value: kv[i+1]})
+	}
+	return out
+}
+
+func end(before time.Duration) *int64 { v := msAt(before); return &v }
+
+func changeEvents() []fakedt.Event {
+	return []fakedt.Event{
+		{EventID: "e-deploy", EventType: "CUSTOM_DEPLOYMENT", Title: "Deploy checkout v2.14.0", StartTime: msAt(90 * time.Minute),
+			EndTime: end(89 * time.Minute), Status: "CLOSED", EntityID: stub(svcCheckout, "checkout-service"),
+			Properties: props("dt.event.deployment.version", "v2.14.0", "dt.event.deployment.project", "shop/checkout",
+				"dt.event.deployment.ci_back_link", "https://ci.example/p/8812", "Author", "Lena Fischer")},
+		{EventID: "e-config", EventType: "CUSTOM_CONFIGURATION", Title: "statement_timeout 5s -> 30s", StartTime: msAt(31 * time.Minute),
+			Status: "OPEN", EntityID: stub(svcDB, "orders-db"),
+			Properties: props("approver", "Priya Nair", "dt.event.is_rootcause_relevant", "true")},
+		{EventID: "e-untitled", EventType: "CUSTOM_DEPLOYMENT", StartTime: msAt(10 * time.Minute), Status: "OPEN",
+			EntityID: stub(svcCart, "cart"), Properties: props("dt.event.deployment.name", "cart", "dt.event.deployment.version", "1.2")},
+		{EventID: "e-other", EventType: "CUSTOM_DEPLOYMENT", StartTime: msAt(10 * time.Minute), Status: "OPEN",
+			EntityID: stub("SERVICE-FFFFFFFFFFFFFFFF", "elsewhere")},
+		{EventID: "e-old", EventType: "CUSTOM_DEPLOYMENT", StartTime: msAt(5 * time.Hour), Status: "CLOSED",
+			EndTime: end(5 * time.Hour), EntityID: stub(svcCheckout, "checkout-service")},
+	}
+}
+
+func TestChanges(t *testing.T) {
+	src, srv := start(t, fakedt.Data{Events: changeEvents()}, dynatrace.Options{}, fakedt.Options{})
+	got, err := src.Changes(context.Background(), target("checkout", svcCheckout, annotated("orders-db", svcDB), annotated("cart", svcCart)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []model.Change{
+		{ID: "e-untitled", Title: "cart 1.2", Kind: "deploy", At: t0.Add(-10 * time.Minute), Service: svcCart, State: "open", Version: "1.2", Source: "dynatrace"},
+		{ID: "e-config", Title: "statement_timeout 5s -> 30s", Kind: "config", At: t0.Add(-31 * time.Minute), Author: "Priya Nair",
+			Service: svcDB, Risk: []string{"root-cause relevant per Dynatrace"}, State: "open", Source: "dynatrace"},
+		{ID: "e-deploy", Title: "Deploy checkout v2.14.0 (project shop/checkout)", Kind: "deploy", At: t0.Add(-90 * time.Minute),
+			EndAt: t0.Add(-89 * time.Minute), Author: "Lena Fischer", Service: svcCheckout, State: "closed", Version: "v2.14.0",
+			Source: "dynatrace", URL: "https://ci.example/p/8812"},
+	}
+	if fmt.Sprintf("%+v", got) != fmt.Sprintf("%+v", want) {
+		t.Errorf("got  %+v\nwant %+v", got, want)
+	}
+	reqs := requests(srv, "/api/v2/events")
+	if len(reqs) != 2 {
+		t.Fatalf("%d requests, want one per event type", len(reqs))
+	}
+	ids := `entityId("` + svcCheckout + `","` + svcDB + `","` + svcCart + `")`
+	sels := map[string]bool{}
+	for _, r := range reqs {
+		sels[r.Query.Get("eventSelector")] = true
+		if r.Query.Get("from") != fmt.Sprint(t0.Add(-2*time.Hour).UnixMilli()) || r.Query.Get("to") != fmt.Sprint(t0.UnixMilli()) {
+			t.Errorf("window %v", r.Query)
+		}
+	}
+	for _, typ := range []string{"CUSTOM_DEPLOYMENT", "CUSTOM_CONFIGURATION"} {
+		if s := `eventType("` + typ + `"),` + ids; !sels[s] {
+			t.Errorf("missing eventSelector %s in %v", s, sels)
+		}
+	}
+}
+
+func TestChangesPaging(t *testing.T) {
+	var evs []fakedt.Event
+	for i := range 5 {
+		evs = append(evs, fakedt.Event{EventID: fmt.Sprint("d", i), EventType: "CUSTOM_DEPLOYMENT", StartTime: msAt(time.Duration(i+1) * time.Minute),
+			Status: "OPEN", EntityID: stub(svcCheckout, "checkout-service")})
+	}
+	src, srv := start(t, fakedt.Data{Events: evs}, dynatrace.Options{PageSize: 2, EventTypes: []string{"CUSTOM_DEPLOYMENT"}}, fakedt.Options{})
+	got, err := src.Changes(context.Background(), target("checkout", svcCheckout))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reqs := requests(srv, "/api/v2/events")
+	if len(got) != 5 || len(reqs) != 3 {
+		t.Fatalf("%d changes in %d requests, want 5 in 3", len(got), len(reqs))
+	}
+	for _, r := range reqs[1:] {
+		if len(r.Query) != 1 || r.Query.Get("nextPageKey") == "" {
+			t.Errorf("follow-up sent %v, want only nextPageKey", r.Query)
+		}
+	}
+}
+
+func TestChangesWithoutIdentity(t *testing.T) {
+	src, srv := start(t, fakedt.Data{Events: changeEvents()}, dynatrace.Options{}, fakedt.Options{})
+	got, err := src.Changes(context.Background(), model.Target{Name: "search"})
+	if err != nil || got != nil || len(srv.Requests()) != 0 {
+		t.Errorf("got %v, %v after %d requests; want nothing and no request", got, err, len(srv.Requests()))
+	}
+}

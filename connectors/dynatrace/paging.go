@@ -1,0 +1,44 @@
+package dynatrace
+
+import (
+	"context"
+	"net/url"
+)
+
+// page is one page of a Dynatrace list response; one of the list fields is set.
+type page[T any] struct {
+	NextPageKey string `json:"nextPageKey"`
+	TotalCount  int64  `json:"totalCount"`
+	Problems    []T    `json:"problems"`
+	Events      []T    `json:"events"`
+	Entities    []T    `json:"entities"`
+}
+
+// list reads path with q and follows nextPageKey to the end. Follow-up requests carry only
+// the key plus the perPage parameters (fields on /problems), as the API demands. It stops
+// after MaxPages and then reports truncated.
+func list[T any](ctx context.Context, s *Source, path string, q url.Values, perPage ...string) (items []T, truncated bool, err error) {
+	for pages := 1; ; pages++ {
+		var p page[T]
+		if _, err := s.o.Client.GetJSON(ctx, path, q, &p); err != nil {
+			return nil, false, s.wrap(err)
+		}
+		items = append(items, p.Problems...)
+		items = append(items, p.Events...)
+		items = append(items, p.Entities...)
+		if p.NextPageKey == "" {
+			return items, false, nil
+		}
+		if pages >= s.o.MaxPages {
+			s.logger().Warn("dynatrace result truncated", "path", path, "pages", pages, "rows", len(items), "total", p.TotalCount)
+			return items, true, nil
+		}
+		next := url.Values{"nextPageKey": {p.NextPageKey}}
+		for _, k := range perPage {
+			if v, ok := q[k]; ok {
+				next[k] = v
+			}
+		}
+		q = next
+	}
+}

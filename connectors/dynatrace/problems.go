@@ -1,0 +1,192 @@
+package dynatrace
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/opsctx/opsctx/connectors"
+	"github.com/opsctx/opsctx/internal/httpx"
+	"github.com/opsctx/opsctx/internal/model"
+)
+
+const (
+	problemsPath = "api/v2/problems"
+	// problemFields adds root-cause evidence and impact analysis to every problem page.
+	problemFields = "+evidenceDetails,+impactAnalysis"
+)
+
+var (
+	displayIDPattern = regexp.MustCompile(`^(?i)P-\d+$`)
+	problemIDPattern = regexp.MustCompile(`^-?\d+_\d+V2$`)
+)
+
+// Problems returns the open and recent problems of the target and its neighbours (by
+// entitySelector, one request per entity type, within [Since, Until]), or every open
+// problem for a zero target.
+func (s *Source) Problems(ctx context.Context, t model.Target) ([]model.Problem, error) {
+	base := url.Values{"fields": {problemFields}, "pageSize": {s.pageSize(100)}, "sort": {"-startTime"}}
+	if t.Name == "" {
+		base.Set("problemSelector", criterion("status", "open"))
+		return s.listProblems(ctx, base)
+	}
+	setWindow(base, t)
+	var out []model.Problem
+	for _, group := range byType(entityIDs(t, true)) {
+		q := url.Values{}
+		for k, v := range base {
+			q[k] = v
+		}
+		q.Set("entitySelector", criterion("entityId", group...))
+		ps, err := s.listProblems(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range ps {
+			if !slices.ContainsFunc(out, func(x model.Problem) bool { return x.ID == p.ID }) {
+				out = append(out, p)
+			}
+		}
+	}
+	return out, nil
+}
+
+func (s *Source) listProblems(ctx context.Context, q url.Values) ([]model.Problem, error) {
+	ps, _, err := list[problem](ctx, s, problemsPath, q, "fields")
+	if err != nil {
+		return nil, err
+	}
+	out := make([]model.Problem, 0, len(ps))
+	for _, p := range ps {
+		out = append(out, s.problem(p))
+	}
+	return out, nil
+}
+
+// setWindow sets from/to (epoch ms) from the target's window.
+func setWindow(q url.Values, t model.Target) {
+	if !t.Since.IsZero() {
+		q.Set("from", fmt.Sprint(t.Since.UnixMilli()))
+	}
+	if !t.Until.IsZero() {
+		q.Set("to", fmt.Sprint(t.Until.UnixMilli()))
+	}
+}
+
+// FindIncident resolves a problem id or display id (P-…) to its root cause and impacted
+// entities. Other references are not Dynatrace's: ErrNotFound without a request.
+func (s *Source) FindIncident(ctx context.Context, ref string) (connectors.IncidentRef, error) {
+	ref = strings.TrimSpace(ref)
+	var p problem
+	switch {
+	case displayIDPattern.MatchString(ref):
+		q := url.Values{
+			"problemSelector": {criterion("displayId", strings.ToUpper(ref))},
+			"fields":          {problemFields},
+			"from":            {fmt.Sprintf("now-%dh", int(s.o.LookbackForIDs.Hours()))},
+		}
+		ps, _, err := list[problem](ctx, s, problemsPath, q, "fields")
+		if err != nil {
+			return connectors.IncidentRef{}, err
+		}
+		if len(ps) == 0 {
+			return connectors.IncidentRef{}, connectors.ErrNotFound
+		}
+		p = ps[0]
+	case problemIDPattern.MatchString(ref):
+		_, err := s.o.Client.GetJSON(ctx, problemsPath+"/"+url.PathEscape(ref), url.Values{"fields": {problemFields}}, &p)
+		if st := httpx.StatusOf(err); st == 404 || st == 400 {
+			return connectors.IncidentRef{}, connectors.ErrNotFound
+		}
+		if err != nil {
+			return connectors.IncidentRef{}, s.wrap(err)
+		}
+	default:
+		return connectors.IncidentRef{}, connectors.ErrNotFound
+	}
+	if p.ProblemID == "" {
+		return connectors.IncidentRef{}, connectors.ErrNotFound
+	}
+	mp := s.problem(p)
+	ir := connectors.IncidentRef{ID: mp.ID, Title: mp.Title, StartedAt: mp.StartedAt, Source: SourceName, URL: mp.URL}
+	if mp.DisplayID != "" {
+		ir.ID = mp.DisplayID
+	}
+	if mp.RootCause != "" {
+		ir.Services = append(ir.Services, mp.RootCause)
+	}
+	for _, id := range mp.Impacted {
+		if !slices.Contains(ir.Services, id) {
+			ir.Services = append(ir.Services, id)
+		}
+	}
+	return ir, nil
+}
+
+// problem maps a Dynatrace problem. Impacted lists the impacted entities, then the
+// affected ones other than the root cause; the root cause falls back to the first
+// root-cause-relevant evidence.
+func (s *Source) problem(p problem) model.Problem {
+	mp := model.Problem{
+		ID: p.ProblemID, DisplayID: p.DisplayID, Title: p.Title, Severity: p.SeverityLevel,
+		Impact: impactText(p), Status: strings.ToLower(p.Status), StartedAt: ms(p.StartTime),
+		Source: SourceName, URL: s.ProblemURL(p.ProblemID),
+	}
+	if p.EndTime > 0 {
+		mp.EndedAt = ms(p.EndTime)
+	}
+	if rc := p.RootCauseEntity; rc != nil && rc.EntityID.ID != "" {
+		mp.RootCause, mp.RootCauseName = rc.EntityID.ID, rc.Name
+	} else if p.EvidenceDetails != nil {
+		for _, e := range p.EvidenceDetails.Details {
+			if e.RootCauseRelevant && e.Entity.EntityID.ID != "" {
+				mp.RootCause, mp.RootCauseName = e.Entity.EntityID.ID, e.Entity.Name
+				break
+			}
+		}
+	}
+	add := func(e entityStub) {
+		if id := e.EntityID.ID; id != "" && !slices.Contains(mp.Impacted, id) {
+			mp.Impacted = append(mp.Impacted, id)
+			mp.ImpactedNames = append(mp.ImpactedNames, e.Name)
+		}
+	}
+	for _, e := range p.ImpactedEntities {
+		add(e)
+	}
+	for _, e := range p.AffectedEntities {
+		if e.EntityID.ID != mp.RootCause {
+			add(e)
+		}
+	}
+	return mp
+}
+
+// impactText is the estimated number of affected users when Dynatrace has one, else the
+// impact level ("services impact").
+func impactText(p problem) string {
+	var users int64
+	if p.ImpactAnalysis != nil {
+		for _, i := range p.ImpactAnalysis.Impacts {
+			users += i.EstimatedAffectedUsers
+		}
+	}
+	if users > 0 {
+		return fmt.Sprintf("about %d affected users", users)
+	}
+	if p.ImpactLevel == "" {
+		return ""
+	}
+	return strings.ToLower(p.ImpactLevel) + " impact"
+}
+
+// ProblemURL links to a problem in the Dynatrace web UI.
+func (s *Source) ProblemURL(problemID string) string {
+	if s.o.EnvURL == "" || problemID == "" {
+		return ""
+	}
+	return s.o.EnvURL + "/#problems/problemdetails;pid=" + problemID
+}

@@ -1,0 +1,97 @@
+package prometheus
+
+import (
+	"context"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/opsctx/opsctx/internal/model"
+)
+
+// alert is an active alert of /api/v1/alerts and /api/v1/rules.
+type alert struct {
+	Labels      map[string]string `json:"labels"`
+	Annotations map[string]string `json:"annotations"`
+	State       string            `json:"state"`
+	ActiveAt    time.Time         `json:"activeAt"`
+}
+
+// Alerts returns the firing alerts (and pending ones with IncludePending) whose service
+// label (or fallback label) names t or one of its Related services; every alert for a
+// zero target. Prometheus cannot filter /api/v1/alerts, so the filter runs here.
+func (s *Source) Alerts(ctx context.Context, t model.Target) ([]model.Alert, error) {
+	var data struct {
+		Alerts []alert `json:"alerts"`
+	}
+	if err := get(ctx, s.o.Client, "api/v1/alerts", nil, &data); err != nil {
+		return nil, err
+	}
+	want := names(t)
+	var out []model.Alert
+	for _, a := range data.Alerts {
+		if a.State != "firing" && !(s.o.IncludePending && a.State == "pending") {
+			continue
+		}
+		if t.Name != "" && !want[strings.ToLower(s.service(a.Labels))] {
+			continue
+		}
+		out = append(out, s.alert(a))
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].StartedAt.Before(out[j].StartedAt) })
+	return out, nil
+}
+
+// names returns the lower-cased names t and its Related services may carry as label
+// values: each canonical name and every record's name and aliases (as the Alertmanager
+// connector filters; record ids and titles are not label values).
+func names(t model.Target) map[string]bool {
+	want := map[string]bool{}
+	if t.Name == "" {
+		return want
+	}
+	for _, x := range append([]model.Target{t}, t.Related...) {
+		want[strings.ToLower(x.Name)] = true
+		for _, r := range x.Records {
+			want[strings.ToLower(r.Name)] = true
+			for _, a := range r.Aliases {
+				want[strings.ToLower(a)] = true
+			}
+		}
+	}
+	return want
+}
+
+// service is the service an alert's labels name: the service label, else a fallback.
+func (s *Source) service(labels map[string]string) string {
+	if v := labels[s.o.Labels.Service]; v != "" {
+		return v
+	}
+	for _, fb := range s.o.Fallbacks {
+		if v := labels[fb]; v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// alert maps an active alert; its id is the Alertmanager fingerprint of its labels.
+func (s *Source) alert(a alert) model.Alert {
+	title := a.Annotations["summary"]
+	if title == "" {
+		title = a.Labels["alertname"]
+	}
+	runbook := a.Annotations["runbook_url"]
+	if runbook == "" {
+		runbook = a.Annotations["runbook"]
+	}
+	fp := Fingerprint(a.Labels)
+	link, _ := s.o.Client.URL("graph", url.Values{
+		"g0.expr": {`ALERTS{alertname="` + strings.ReplaceAll(a.Labels["alertname"], `"`, `\"`) + `"}`}, "g0.tab": {"1"}})
+	return model.Alert{
+		ID: fp, Title: title, Service: s.service(a.Labels), Severity: a.Labels[s.o.Labels.Severity], Status: a.State,
+		DedupKey: fp, StartedAt: a.ActiveAt.UTC(), Labels: a.Labels, Description: a.Annotations["description"],
+		RunbookURL: runbook, Source: SourceName, URL: link,
+	}
+}

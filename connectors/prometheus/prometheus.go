@@ -1,0 +1,107 @@
+// Package prometheus reads the Prometheus HTTP API v1 alerting endpoints: firing alerts
+// (Alerts, from /api/v1/alerts) and alerting rules with their `for`, health and alerts
+// (Rules, from /api/v1/rules). Which labels carry service, team and severity is configurable.
+package prometheus
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+
+	"github.com/opsctx/opsctx/config"
+	"github.com/opsctx/opsctx/connectors"
+	"github.com/opsctx/opsctx/internal/httpx"
+)
+
+// SourceName is the name of this source in answers.
+const SourceName = "prometheus"
+
+// Defaults for rule paging.
+const (
+	DefaultGroupLimit = 100
+	DefaultMaxPages   = 50
+)
+
+// DefaultFallbacks are the labels that name the service when the service label is absent.
+var DefaultFallbacks = []string{"job", "app"}
+
+// Options configure a Source.
+type Options struct {
+	// Client talks to the Prometheus base URL (optionally through an authenticating proxy).
+	Client *httpx.Client
+	// Labels name the service, team and severity labels; empty names default to
+	// service, team and severity.
+	Labels config.Labels
+	// Fallbacks name the service when Labels.Service is absent (nil: DefaultFallbacks).
+	Fallbacks []string
+	// IncludePending makes Alerts return pending alerts too (status "pending").
+	IncludePending bool
+	// GroupLimit pages /api/v1/rules by this many groups (0: DefaultGroupLimit); servers
+	// before v3 ignore it and answer in one page.
+	GroupLimit int
+	// MaxPages bounds the rule pages followed (0: DefaultMaxPages).
+	MaxPages int
+}
+
+// Source is a Prometheus server.
+type Source struct{ o Options }
+
+var _ connectors.Alerts = (*Source)(nil)
+
+// New returns a Source for o.
+func New(o Options) *Source {
+	if o.Labels.Service == "" {
+		o.Labels.Service = "service"
+	}
+	if o.Labels.Team == "" {
+		o.Labels.Team = "team"
+	}
+	if o.Labels.Severity == "" {
+		o.Labels.Severity = "severity"
+	}
+	if o.Fallbacks == nil {
+		o.Fallbacks = DefaultFallbacks
+	}
+	if o.GroupLimit <= 0 {
+		o.GroupLimit = DefaultGroupLimit
+	}
+	if o.MaxPages <= 0 {
+		o.MaxPages = DefaultMaxPages
+	}
+	return &Source{o: o}
+}
+
+// Name returns "prometheus".
+func (s *Source) Name() string { return SourceName }
+
+// Check reads /api/v1/status/buildinfo: reachability and, behind a proxy, credentials.
+func (s *Source) Check(ctx context.Context) error {
+	var info struct {
+		Version string `json:"version"`
+	}
+	return get(ctx, s.o.Client, "api/v1/status/buildinfo", nil, &info)
+}
+
+// envelope is the API v1 response envelope.
+type envelope[T any] struct {
+	Status    string `json:"status"`
+	Data      T      `json:"data"`
+	ErrorType string `json:"errorType"`
+	Error     string `json:"error"`
+}
+
+// get reads path into data, failing on an error envelope and naming the settings on 401/403.
+func get[T any](ctx context.Context, c *httpx.Client, path string, q url.Values, data *T) error {
+	var env envelope[T]
+	if _, err := c.GetJSON(ctx, path, q, &env); err != nil {
+		if st := httpx.StatusOf(err); st == 401 || st == 403 {
+			return fmt.Errorf("%w: check PROMETHEUS_TOKEN or PROMETHEUS_USERNAME and PROMETHEUS_PASSWORD", err)
+		}
+		return err
+	}
+	if env.Status != "success" {
+		return fmt.Errorf("prometheus: %s: %s: %s", path, env.ErrorType, env.Error)
+	}
+	*data = env.Data
+	return nil
+}

@@ -1,0 +1,82 @@
+package prometheus
+
+import (
+	"context"
+	"log/slog"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/opsctx/opsctx/internal/model"
+)
+
+// Rule is an alerting rule with its evaluation state.
+type Rule struct {
+	Group string
+	File  string
+	Name  string
+	Query string
+	// For is how long the condition must hold before the alert fires.
+	For         time.Duration
+	Labels      map[string]string
+	Annotations map[string]string
+	State       string // inactive, pending, firing
+	Health      string // ok, err, unknown
+	LastError   string
+	RunbookURL  string
+	// Alerts are the rule's pending and firing alerts.
+	Alerts []model.Alert
+}
+
+// Rules returns every alerting rule, paging by group_limit/groupNextToken where the
+// server supports it (older servers answer in one page).
+func (s *Source) Rules(ctx context.Context) ([]Rule, error) {
+	q := url.Values{"type": {"alert"}, "group_limit": {strconv.Itoa(s.o.GroupLimit)}}
+	var out []Rule
+	for page := 1; ; page++ {
+		var data struct {
+			Groups []struct {
+				Name  string `json:"name"`
+				File  string `json:"file"`
+				Rules []struct {
+					Type        string            `json:"type"`
+					Name        string            `json:"name"`
+					Query       string            `json:"query"`
+					Duration    float64           `json:"duration"`
+					Labels      map[string]string `json:"labels"`
+					Annotations map[string]string `json:"annotations"`
+					State       string            `json:"state"`
+					Health      string            `json:"health"`
+					LastError   string            `json:"lastError"`
+					Alerts      []alert           `json:"alerts"`
+				} `json:"rules"`
+			} `json:"groups"`
+			GroupNextToken string `json:"groupNextToken"`
+		}
+		if err := get(ctx, s.o.Client, "api/v1/rules", q, &data); err != nil {
+			return nil, err
+		}
+		for _, g := range data.Groups {
+			for _, r := range g.Rules {
+				if r.Type != "alerting" {
+					continue
+				}
+				rule := Rule{Group: g.Name, File: g.File, Name: r.Name, Query: r.Query,
+					For: time.Duration(r.Duration * float64(time.Second)), Labels: r.Labels, Annotations: r.Annotations,
+					State: r.State, Health: r.Health, LastError: r.LastError, RunbookURL: r.Annotations["runbook_url"]}
+				for _, a := range r.Alerts {
+					rule.Alerts = append(rule.Alerts, s.alert(a))
+				}
+				out = append(out, rule)
+			}
+		}
+		if data.GroupNextToken == "" {
+			return out, nil
+		}
+		if page >= s.o.MaxPages {
+			slog.Default().Warn("prometheus rules truncated", "pages", page, "rules", len(out))
+			return out, nil
+		}
+		q.Set("group_next_token", data.GroupNextToken)
+	}
+}

@@ -1,0 +1,31 @@
+package app
+
+import (
+	"net/http"
+
+	"github.com/opsctx/opsctx/config"
+	"github.com/opsctx/opsctx/connectors"
+	"github.com/opsctx/opsctx/connectors/prometheus"
+)
+
+func init() {
+	register(config.SourcePrometheus, func(cfg *config.Config, o Options) connectors.Source {
+		c := cfg.Sources.Prometheus
+		return prometheus.New(prometheus.Options{
+			Client: httpClient(cfg, o, config.SourcePrometheus, c.URL, proxyAuth(c.Username, c.Password, c.Token), nil),
+			Labels: c.Labels,
+		})
+	})
+}
+
+// proxyAuth is the auth of sources that are often behind an authenticating proxy: bearer
+// with a token, basic with a username, else none (nil).
+func proxyAuth(user string, pass, token config.Secret) func(*http.Request) {
+	switch {
+	case token != "":
+		return func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+token.Value()) }
+	case user != "":
+		return func(r *http.Request) { r.SetBasicAuth(user, pass.Value()) }
+	}
+	return nil
+}

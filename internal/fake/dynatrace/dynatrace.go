@@ -1,0 +1,123 @@
+// Package dynatrace is a contract-faithful fake of the Dynatrace Environment API v2
+// (problems, events, entities) on 127.0.0.1: Api-Token auth, selectors, timeframes,
+// nextPageKey cursors that must be sent alone, page-size limits and the vendor's error
+// envelope. Data comes from the caller (tests) or from the demo scenario.
+package dynatrace
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/opsctx/opsctx/internal/fake"
+)
+
+// Options configure the fake.
+type Options struct {
+	// Token is the API token the fake accepts ("Authorization: Api-Token <Token>").
+	// Empty accepts any token but still requires the header.
+	Token string
+	// BasePath serves the API under a prefix, like a Managed environment ("/e/abc123").
+	BasePath string
+	// Now is the fake's clock for relative timeframes (now-2h); nil means time.Now.
+	Now func() time.Time
+}
+
+// Data is what the fake serves.
+type Data struct {
+	Problems []Problem
+	Events   []Event
+	Entities []Entity
+}
+
+// Server is a running fake Dynatrace environment.
+type Server struct {
+	*fake.Server
+	opts Options
+
+	mu      sync.Mutex
+	data    Data
+	cursors map[string]cursor
+	seq     int
+}
+
+// Start starts the fake with data.
+func Start(o Options, d Data) *Server {
+	o.BasePath = strings.TrimRight(o.BasePath, "/")
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	s := &Server{opts: o, data: d, cursors: map[string]cursor{}}
+	mux := http.NewServeMux()
+	api := o.BasePath + "/api/v2"
+	mux.HandleFunc("GET "+api+"/problems", s.problems)
+	mux.HandleFunc("GET "+api+"/problems/{problemId}", s.problem)
+	mux.HandleFunc("GET "+api+"/events", s.events)
+	mux.HandleFunc("GET "+api+"/entities", s.entities)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "Not found: "+r.URL.Path)
+	})
+	s.Server = fake.Start("dynatrace", s.authorized, unauthorized, mux)
+	return s
+}
+
+// EnvURL is the environment URL to configure (DYNATRACE_ENV_URL), including BasePath.
+func (s *Server) EnvURL() string { return s.URL + s.opts.BasePath }
+
+// SetData replaces the served data.
+func (s *Server) SetData(d Data) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.data = d
+}
+
+func (s *Server) snapshot() Data {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.data
+}
+
+func (s *Server) authorized(r *http.Request) bool {
+	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	return ok && strings.EqualFold(scheme, "Api-Token") && tok != "" && (s.opts.Token == "" || tok == s.opts.Token)
+}
+
+func unauthorized(w http.ResponseWriter, r *http.Request) {
+	msg := "Missing authorization parameter."
+	if r.Header.Get("Authorization") != "" {
+		msg = "Token Authentication failed"
+	}
+	writeError(w, http.StatusUnauthorized, msg)
+}
+
+// violation is the spec's ConstraintViolation.
+type violation struct {
+	Path              string `json:"path"`
+	Message           string `json:"message"`
+	ParameterLocation string `json:"parameterLocation"`
+	Location          string `json:"location,omitempty"`
+}
+
+// writeError writes the spec's ErrorEnvelope.
+func writeError(w http.ResponseWriter, code int, msg string, vs ...violation) {
+	body := map[string]any{"code": code, "message": msg}
+	if len(vs) > 0 {
+		body["constraintViolations"] = vs
+	}
+	writeJSON(w, code, map[string]any{"error": body})
+}
+
+// badParam answers 400 for one invalid query parameter.
+func badParam(w http.ResponseWriter, param, format string, args ...any) {
+	writeError(w, http.StatusBadRequest, "Constraints violated.",
+		violation{Path: param, Message: fmt.Sprintf(format, args...), ParameterLocation: "QUERY"})
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json;charset=utf-8")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(v)
+}

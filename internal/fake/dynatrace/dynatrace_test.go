@@ -1,0 +1,273 @@
+package dynatrace
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+)
+
+var now = time.Date(2025, 11, 26, 12, 0, 0, 0, time.UTC)
+
+func ago(d time.Duration) int64 { return now.Add(-d).UnixMilli() }
+
+func testData() Data {
+	rc := Stub("SERVICE-0D8E4A2C6B1F9925", "SERVICE", "orders-db")
+	chk := Stub("SERVICE-5B2C1A9F0D3E7781", "SERVICE", "checkout")
+	endT := ago(30 * time.Minute)
+	users := int64(7)
+	return Data{
+		Problems: []Problem{
+			{ProblemID: "1_1V2", DisplayID: "P-1", Title: "open", ImpactLevel: "SERVICES", SeverityLevel: "PERFORMANCE", Status: "OPEN",
+				StartTime: ago(20 * time.Minute), EndTime: -1, RootCauseEntity: &rc, ImpactedEntities: []EntityStub{chk},
+				AffectedEntities: []EntityStub{rc}, EntityTags: []Tag{ContextlessTag("app", "checkout")},
+				EvidenceDetails: &EvidenceDetails{TotalCount: 1, Details: []Evidence{{EvidenceType: "EVENT", DisplayName: "x", Entity: rc,
+					RootCauseRelevant: true, StartTime: ago(25 * time.Minute), EventID: "e1", EventType: "CUSTOM_CONFIGURATION", EndTime: &endT}}},
+				ImpactAnalysis: &ImpactAnalysis{Impacts: []Impact{{ImpactType: "SERVICE", ImpactedEntity: chk, EstimatedAffectedUsers: 3, NumberOfPotentiallyAffectedServiceCalls: &users}}}},
+			{ProblemID: "2_1V2", DisplayID: "P-2", Title: "closed", ImpactLevel: "INFRASTRUCTURE", SeverityLevel: "AVAILABILITY", Status: "CLOSED",
+				StartTime: ago(90 * time.Minute), EndTime: ago(80 * time.Minute)},
+			{ProblemID: "3_1V2", DisplayID: "P-3", Title: "old", ImpactLevel: "SERVICES", SeverityLevel: "ERROR", Status: "CLOSED",
+				StartTime: ago(5 * time.Hour), EndTime: ago(4 * time.Hour)},
+		},
+		Events: []Event{
+			{EventID: "e1", EventType: "CUSTOM_CONFIGURATION", Title: "cfg", StartTime: ago(25 * time.Minute), EndTime: &endT, Status: "CLOSED",
+				EntityID: rc, Properties: []Property{{Key: "author", Value: "Priya"}}},
+			{EventID: "e2", EventType: "CUSTOM_DEPLOYMENT", Title: "dep", StartTime: ago(10 * time.Minute), Status: "OPEN", EntityID: chk},
+		},
+		Entities: []Entity{
+			{EntityID: chk.EntityID.ID, Type: "SERVICE", DisplayName: "checkout", LastSeenTms: ago(time.Minute), Tags: []Tag{ContextlessTag("app", "checkout")},
+				FromRelationships: map[string][]EntityID{"calls": {rc.EntityID}}, Properties: map[string]any{"serviceType": "WEB_SERVICE"}},
+			{EntityID: rc.EntityID.ID, Type: "SERVICE", DisplayName: "orders-db", LastSeenTms: ago(time.Minute),
+				ToRelationships: map[string][]EntityID{"calls": {chk.EntityID}}},
+			{EntityID: "HOST-0000000000000001", Type: "HOST", DisplayName: "db-host", LastSeenTms: ago(time.Minute)},
+			{EntityID: "SERVICE-0000000000000009", Type: "SERVICE", DisplayName: "gone", FirstSeenTms: ago(30 * 24 * time.Hour), LastSeenTms: ago(10 * 24 * time.Hour)},
+		},
+	}
+}
+
+func startTest(t *testing.T) *Server {
+	s := Start(Options{Token: "tok", BasePath: "/e/env1", Now: func() time.Time { return now }}, testData())
+	t.Cleanup(s.Close)
+	return s
+}
+
+func get(t *testing.T, s *Server, path string, q url.Values, tok string) (int, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", s.EnvURL()+path+"?"+q.Encode(), nil)
+	if tok != "" {
+		req.Header.Set("Authorization", "Api-Token "+tok)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
+}
+
+// schemas compiles the spec subset. The spec types Entity.properties values as objects
+// although its own example (and every tenant) returns scalars, so that one constraint is
+// relaxed.
+func schemas(t *testing.T) func(name string) *jsonschema.Schema {
+	f, err := os.Open("testdata/spec-subset.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	doc, err := jsonschema.UnmarshalJSON(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ent := doc.(map[string]any)["components"].(map[string]any)["schemas"].(map[string]any)["Entity"].(map[string]any)
+	delete(ent["properties"].(map[string]any)["properties"].(map[string]any), "additionalProperties")
+	c := jsonschema.NewCompiler()
+	if err := c.AddResource("file:///spec.json", doc); err != nil {
+		t.Fatal(err)
+	}
+	return func(name string) *jsonschema.Schema {
+		sch, err := c.Compile("file:///spec.json#/components/schemas/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sch
+	}
+}
+
+func TestResponsesFollowTheSpec(t *testing.T) {
+	s := startTest(t)
+	sch := schemas(t)
+	cases := []struct {
+		path   string
+		q      url.Values
+		tok    string
+		status int
+		schema string
+		count  int
+	}{
+		{"/api/v2/problems", url.Values{"fields": {"+evidenceDetails,+impactAnalysis"}}, "tok", 200, "Problems", 2},
+		{"/api/v2/problems", url.Values{"from": {"now-1d"}}, "tok", 200, "Problems", 3},
+		{"/api/v2/problems", url.Values{"problemSelector": {`status("open")`}}, "tok", 200, "Problems", 1},
+		{"/api/v2/problems/1_1V2", url.Values{"fields": {"evidenceDetails"}}, "tok", 200, "Problem", -1},
+		{"/api/v2/problems/nope", nil, "tok", 404, "ErrorEnvelope", -1},
+		{"/api/v2/events", url.Values{"eventSelector": {`eventType("CUSTOM_DEPLOYMENT")`}}, "tok", 200, "EventList", 1},
+		{"/api/v2/entities", url.Values{"entitySelector": {`type("SERVICE")`}, "fields": {"+tags,+fromRelationships,+toRelationships,+properties,+lastSeenTms"}}, "tok", 200, "EntitiesList", 2},
+		{"/api/v2/entities", url.Values{}, "tok", 400, "ErrorEnvelope", -1},
+		{"/api/v2/problems", nil, "", 401, "ErrorEnvelope", -1},
+		{"/api/v2/problems", nil, "bad", 401, "ErrorEnvelope", -1},
+	}
+	for _, tc := range cases {
+		t.Run(fmt.Sprint(tc.path, tc.q, tc.tok), func(t *testing.T) {
+			status, body := get(t, s, tc.path, tc.q, tc.tok)
+			if status != tc.status {
+				t.Fatalf("status %d, want %d: %s", status, tc.status, body)
+			}
+			inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := sch(tc.schema).Validate(inst); err != nil {
+				t.Errorf("%s does not follow %s: %v\n%s", tc.path, tc.schema, err, body)
+			}
+			if tc.count >= 0 {
+				var env struct{ TotalCount int }
+				_ = json.Unmarshal(body, &env)
+				if env.TotalCount != tc.count {
+					t.Errorf("totalCount %d, want %d", env.TotalCount, tc.count)
+				}
+			}
+		})
+	}
+}
+
+func TestPagingRules(t *testing.T) {
+	s := startTest(t)
+	status, body := get(t, s, "/api/v2/problems", url.Values{"pageSize": {"1"}, "from": {"now-1d"}, "fields": {"evidenceDetails"}}, "tok")
+	var page struct {
+		NextPageKey string
+		Problems    []Problem
+	}
+	if err := json.Unmarshal(body, &page); status != 200 || err != nil || page.NextPageKey == "" || page.Problems[0].EvidenceDetails == nil {
+		t.Fatalf("first page %d %s", status, body)
+	}
+	cases := []struct {
+		name     string
+		q        url.Values
+		status   int
+		contains string
+	}{
+		{"key alone", url.Values{"nextPageKey": {page.NextPageKey}}, 200, `"displayId":"P-2"`},
+		{"key with fields", url.Values{"nextPageKey": {page.NextPageKey}, "fields": {"evidenceDetails"}}, 200, `"evidenceDetails"`},
+		{"key with other parameter", url.Values{"nextPageKey": {page.NextPageKey}, "pageSize": {"1"}}, 400, `"path":"pageSize"`},
+		{"unknown key", url.Values{"nextPageKey": {"forged"}}, 400, "nextPageKey"},
+		{"page size too large", url.Values{"pageSize": {"501"}}, 400, "between 1 and 500"},
+		{"unknown selector criterion", url.Values{"problemSelector": {`colour("red")`}}, 400, "unknown criterion"},
+		{"bad timeframe", url.Values{"from": {"yesterday"}}, 400, `"path":"from"`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			status, body := get(t, s, "/api/v2/problems", tc.q, "tok")
+			if status != tc.status || !strings.Contains(string(body), tc.contains) {
+				t.Errorf("got %d %s, want %d containing %s", status, body, tc.status, tc.contains)
+			}
+		})
+	}
+	// the last page carries no nextPageKey
+	status, body = get(t, s, "/api/v2/problems", url.Values{"nextPageKey": {page.NextPageKey}}, "tok")
+	if status != 200 || !strings.Contains(string(body), "nextPageKey") {
+		t.Fatalf("second page %d %s", status, body)
+	}
+	var p2 struct{ NextPageKey string }
+	_ = json.Unmarshal(body, &p2)
+	_, body = get(t, s, "/api/v2/problems", url.Values{"nextPageKey": {p2.NextPageKey}}, "tok")
+	if strings.Contains(string(body), "nextPageKey") || !strings.Contains(string(body), `"P-3"`) {
+		t.Errorf("last page %s", body)
+	}
+}
+
+func TestSelectors(t *testing.T) {
+	s := startTest(t)
+	cases := []struct {
+		path, param, sel string
+		status           int
+		want             []string // ids in the answer
+	}{
+		{"/api/v2/problems", "entitySelector", `entityId("SERVICE-5B2C1A9F0D3E7781")`, 200, []string{"P-1"}},
+		{"/api/v2/problems", "problemSelector", `rootCauseEntity("SERVICE-0D8E4A2C6B1F9925"),status("OPEN")`, 200, []string{"P-1"}},
+		{"/api/v2/problems", "problemSelector", `displayId("P-2")`, 200, []string{"P-2"}},
+		{"/api/v2/problems", "entitySelector", `entityId("SERVICE-5B2C1A9F0D3E7781","HOST-0000000000000001")`, 400, nil},
+		{"/api/v2/events", "eventSelector", `eventType("CUSTOM_CONFIGURATION"),entityId("SERVICE-0D8E4A2C6B1F9925","X")`, 200, []string{"e1"}},
+		{"/api/v2/events", "eventSelector", `eventType("CUSTOM_DEPLOYMENT","CUSTOM_CONFIGURATION")`, 400, nil},
+		{"/api/v2/entities", "entitySelector", `type(SERVICE),entityName.equals("ORDERS-DB")`, 200, []string{"orders-db"}},
+		{"/api/v2/entities", "entitySelector", `type("SERVICE"),tag("app:checkout")`, 200, []string{"checkout"}},
+		{"/api/v2/entities", "entitySelector", `entityName.equals("checkout")`, 400, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.sel, func(t *testing.T) {
+			status, body := get(t, s, tc.path, url.Values{tc.param: {tc.sel}}, "tok")
+			if status != tc.status {
+				t.Fatalf("status %d, want %d: %s", status, tc.status, body)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(string(body), `"`+w+`"`) {
+					t.Errorf("answer lacks %s: %s", w, body)
+				}
+			}
+			var env struct{ TotalCount int }
+			if _ = json.Unmarshal(body, &env); status == 200 && env.TotalCount != len(tc.want) {
+				t.Errorf("totalCount %d, want %d", env.TotalCount, len(tc.want))
+			}
+		})
+	}
+}
+
+func TestParseSelector(t *testing.T) {
+	cases := []struct {
+		in   string
+		want string
+		err  bool
+	}{
+		{`type("SERVICE")`, `[{type [SERVICE]}]`, false},
+		{`type(SERVICE),entityId("A", "B")`, `[{type [SERVICE]} {entityId [A B]}]`, false},
+		{`entityName.equals("a~"b~~c,d)")`, `[{entityName.equals [a"b~c,d)]}]`, false},
+		{`status("")`, `[{status []}]`, false},
+		{`type("SERVICE"`, ``, true},
+		{`("x")`, ``, true},
+	}
+	for _, tc := range cases {
+		got, err := parseSelector(tc.in)
+		if (err != nil) != tc.err || (!tc.err && fmt.Sprint(got) != tc.want) {
+			t.Errorf("parseSelector(%q) = %v, %v; want %s (err %v)", tc.in, got, err, tc.want, tc.err)
+		}
+	}
+}
+
+func TestParseTime(t *testing.T) {
+	cases := []struct {
+		in   string
+		want time.Time
+		err  bool
+	}{
+		{"1764158400000", time.UnixMilli(1764158400000).UTC(), false},
+		{"now", now, false},
+		{"now-2h", now.Add(-2 * time.Hour), false},
+		{"now-3d/d", now.Add(-72 * time.Hour), false},
+		{"2025-11-26T05:57:01.123+01:00", time.Date(2025, 11, 26, 4, 57, 1, 123e6, time.UTC), false},
+		{"2025-11-26 05:57", time.Date(2025, 11, 26, 5, 57, 0, 0, time.UTC), false},
+		{"now-2x", time.Time{}, true},
+	}
+	for _, tc := range cases {
+		got, err := parseTime(tc.in, now)
+		if (err != nil) != tc.err || !got.Equal(tc.want) {
+			t.Errorf("parseTime(%q) = %v, %v; want %v", tc.in, got, err, tc.want)
+		}
+	}
+}

@@ -1,0 +1,136 @@
+// Package prometheus is a contract-faithful fake of the Prometheus HTTP API v1 alerting
+// endpoints on 127.0.0.1: /api/v1/alerts, /api/v1/rules (type, rule_name[], rule_group[],
+// file[], exclude_alerts, and group_limit/group_next_token paging unless OldServer) and
+// /api/v1/status/buildinfo, in the {status, data} envelope with the API's error shape, and
+// optional basic or bearer auth (as a reverse proxy adds).
+package prometheus
+
+import (
+	"encoding/json"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/opsctx/opsctx/internal/fake"
+)
+
+// Options configure the fake.
+type Options struct {
+	// Username and Password, when set, are required as basic auth.
+	Username, Password string
+	// Token, when set, is required as "Authorization: Bearer <Token>".
+	Token string
+	// OldServer behaves like Prometheus before v3: group_limit is ignored (no paging).
+	OldServer bool
+	// Now is the fake's clock for lastEvaluation; nil means time.Now.
+	Now func() time.Time
+}
+
+// Alert is an active alert of an alerting rule.
+type Alert struct {
+	Labels      map[string]string
+	Annotations map[string]string
+	State       string // pending or firing
+	ActiveAt    time.Time
+	Value       string // default "1e+00"
+}
+
+// Rule is an alerting rule (Type "alerting", the default) or a recording rule.
+type Rule struct {
+	Type        string
+	Name        string
+	Query       string
+	Duration    time.Duration // the rule's `for`
+	Labels      map[string]string
+	Annotations map[string]string
+	Health      string // ok (default), err, unknown
+	LastError   string
+	Alerts      []Alert
+}
+
+// Group is a rule group.
+type Group struct {
+	Name     string
+	File     string
+	Interval time.Duration
+	Rules    []Rule
+}
+
+// Server is a running fake Prometheus.
+type Server struct {
+	*fake.Server
+	opts Options
+
+	mu     sync.Mutex
+	groups []Group
+}
+
+// Start starts the fake with groups.
+func Start(o Options, groups []Group) *Server {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	s := &Server{opts: o, groups: groups}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /api/v1/alerts", s.alerts)
+	mux.HandleFunc("GET /api/v1/rules", s.rules)
+	mux.HandleFunc("GET /api/v1/status/buildinfo", s.buildinfo)
+	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) { http.Error(w, "404 page not found", http.StatusNotFound) })
+	var auth func(*http.Request) bool
+	if o.Username != "" || o.Token != "" {
+		auth = s.authorized
+	}
+	s.Server = fake.Start("prometheus", auth, unauthorized, mux)
+	return s
+}
+
+// SetGroups replaces the rule groups.
+func (s *Server) SetGroups(gs []Group) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.groups = gs
+}
+
+func (s *Server) snapshot() []Group {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.groups
+}
+
+func (s *Server) authorized(r *http.Request) bool {
+	if s.opts.Token != "" && r.Header.Get("Authorization") == "Bearer "+s.opts.Token {
+		return true
+	}
+	u, p, ok := r.BasicAuth()
+	return ok && s.opts.Username != "" && u == s.opts.Username && p == s.opts.Password
+}
+
+// unauthorized answers like a reverse proxy in front of Prometheus.
+func unauthorized(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("WWW-Authenticate", `Basic realm="prometheus"`)
+	http.Error(w, "401 Unauthorized", http.StatusUnauthorized)
+}
+
+func success(w http.ResponseWriter, data any) {
+	writeJSON(w, http.StatusOK, map[string]any{"status": "success", "data": data})
+}
+
+// apiError writes the error envelope, e.g. 400 bad_data.
+func apiError(w http.ResponseWriter, code int, typ, msg string) {
+	writeJSON(w, code, map[string]any{"status": "error", "errorType": typ, "error": msg})
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func (s *Server) buildinfo(w http.ResponseWriter, _ *http.Request) {
+	version := "3.5.0"
+	if s.opts.OldServer {
+		version = "2.42.0"
+	}
+	success(w, map[string]string{"version": version, "revision": "fake", "branch": "fake", "buildUser": "opsctx",
+		"buildDate": "20250101-00:00:00", "goVersion": "go1.26"})
+}
