@@ -1,0 +1,196 @@
+package servicenow
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/sourcegraph/conc/pool"
+
+	"github.com/opsctx/opsctx/internal/httpx"
+	"github.com/opsctx/opsctx/internal/model"
+)
+
+// DependsOn is the cmdb_rel_type read as dependencies: parent depends on child.
+const DependsOn = "Depends on::Used by"
+
+// Annotations set on every service record, as identity hints for the join and other sources.
+const (
+	AnnotationSysID        = "servicenow.com/sys-id"
+	AnnotationCIName       = "servicenow.com/ci-name"
+	AnnotationCIClass      = "servicenow.com/ci-class"
+	AnnotationSupportGroup = "servicenow.com/support-group-sys-id"
+)
+
+// ciFields are the CMDB fields read per CI.
+var ciFields = []string{"sys_id", "name", "sys_class_name", "short_description", "service_classification",
+	"operational_status", "support_group", "managed_by_group", "owned_by"}
+
+// Catalog reads the CIs of every configured class and, concurrently, their "Depends on::Used
+// by" relations (either end in those classes, so both directions; a second query covers
+// subclass rows), then the CIs at the other end of those relations, and the owning groups
+// and users (batched). A service's Owner is its support
+// group's name, else its managed-by group's, else its owner's name. Truncated is set when
+// a table had more rows than MaxRows.
+func (s *Source) Catalog(ctx context.Context) (model.Catalog, error) {
+	var cat model.Catalog
+	// The CIs of every class and the relations touching the configured classes, concurrently.
+	lists := make([][]row, len(s.classes))
+	truncated := make([]bool, len(s.classes)+1)
+	var rels []row
+	p := pool.New().WithContext(ctx).WithCancelOnError().WithFirstError()
+	for i, class := range s.classes {
+		p.Go(func(ctx context.Context) error {
+			var err error
+			lists[i], truncated[i], err = s.list(ctx, list{table: class, query: "ORDERBYsys_id", fields: ciFields})
+			if httpx.StatusOf(err) == 400 {
+				return fmt.Errorf("%w: check the CI classes (SERVICENOW_CI_CLASSES / ci_classes)", err)
+			}
+			return err
+		})
+	}
+	p.Go(func(ctx context.Context) error {
+		var err error
+		rels, truncated[len(s.classes)], err = s.relations(ctx, s.classes)
+		return err
+	})
+	if err := p.Wait(); err != nil {
+		return model.Catalog{}, err
+	}
+	cis := map[string]row{}
+	var ids, sub []string
+	for _, rows := range lists {
+		for _, r := range rows {
+			id := r.str("sys_id")
+			if _, dup := cis[id]; !dup && id != "" {
+				cis[id] = r
+				ids = append(ids, id)
+			}
+			if c := r.str("sys_class_name"); c != "" && !slices.Contains(s.classes, c) && !slices.Contains(sub, c) {
+				sub = append(sub, c) // a subclass row: relation filters match exact classes
+			}
+		}
+	}
+	if len(sub) > 0 {
+		slices.Sort(sub)
+		more, tr, err := s.relations(ctx, sub)
+		if err != nil {
+			return model.Catalog{}, err
+		}
+		rels, truncated = append(rels, more...), append(truncated, tr)
+	}
+	cat.Truncated = slices.Contains(truncated, true)
+	var outside []string
+	for _, r := range rels {
+		for _, end := range []string{r.str("parent"), r.str("child")} {
+			if _, ok := cis[end]; !ok && end != "" {
+				outside = append(outside, end)
+			}
+		}
+	}
+	neighbours, err := s.lookup(ctx, "cmdb_ci", outside, ciFields)
+	if err != nil {
+		return model.Catalog{}, err
+	}
+	for _, id := range unique(outside) {
+		if r, ok := neighbours[id]; ok {
+			cis[id] = r
+			ids = append(ids, id)
+		}
+	}
+	owners := refs{}
+	for _, r := range cis {
+		owners.add("sys_user_group", r.str("support_group"), r.str("managed_by_group"))
+		owners.add("sys_user", r.str("owned_by"))
+	}
+	res, err := s.resolve(ctx, owners)
+	if err != nil {
+		return model.Catalog{}, err
+	}
+	for _, id := range ids {
+		cat.Services = append(cat.Services, s.service(cis[id], res))
+	}
+	cat.Dependencies = dependencies(rels, cis)
+	cat.Teams, cat.People = s.teamsAndPeople(owners, res)
+	slices.SortFunc(cat.Services, func(a, b model.Service) int { return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID)) })
+	return cat, nil
+}
+
+// relations reads the "Depends on::Used by" relations with either end in one of classes.
+func (s *Source) relations(ctx context.Context, classes []string) ([]row, bool, error) {
+	q := and("type.name="+DependsOn,
+		orGroup(append(anyOf("parent.sys_class_name", classes), anyOf("child.sys_class_name", classes)...)), "ORDERBYsys_id")
+	return s.list(ctx, list{table: "cmdb_rel_ci", query: q, fields: []string{"parent", "child"}})
+}
+
+// service maps a CI row.
+func (s *Source) service(r row, res map[string]row) model.Service {
+	id, class := r.str("sys_id"), r.str("sys_class_name")
+	ann := map[string]string{AnnotationSysID: id, AnnotationCIName: r.str("name"), AnnotationCIClass: class}
+	if g := r.str("support_group"); g != "" {
+		ann[AnnotationSupportGroup] = g
+	}
+	return model.Service{
+		ID:          id,
+		Name:        r.str("name"),
+		Kind:        class,
+		Type:        r.str("service_classification"),
+		Description: r.str("short_description"),
+		Owner:       cmp.Or(name(res, r.str("support_group")), name(res, r.str("managed_by_group")), name(res, r.str("owned_by"))),
+		Lifecycle:   operationalStatus[r.str("operational_status")],
+		Annotations: ann,
+		Source:      SourceName,
+		URL:         s.recordURL(cmp.Or(class, "cmdb_ci"), id),
+	}
+}
+
+// dependencies turns relations between known CIs into parent→child edges, deduplicated.
+func dependencies(rels []row, cis map[string]row) []model.Dependency {
+	var out []model.Dependency
+	seen := map[[2]string]bool{}
+	for _, r := range rels {
+		k := [2]string{r.str("parent"), r.str("child")}
+		_, okP := cis[k[0]]
+		_, okC := cis[k[1]]
+		if !okP || !okC || k[0] == k[1] || seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, model.Dependency{From: k[0], To: k[1], Kind: "depends_on", Source: SourceName})
+	}
+	return out
+}
+
+// teamsAndPeople returns the resolved owner groups and users, sorted by name.
+func (s *Source) teamsAndPeople(want refs, res map[string]row) ([]model.Team, []model.Person) {
+	var teams []model.Team
+	var people []model.Person
+	for id := range want["sys_user_group"] {
+		if r, ok := res[id]; ok {
+			teams = append(teams, model.Team{ID: id, Name: r.str("name"), Email: r.str("email"), Source: SourceName,
+				Links: linkTo(s.recordURL("sys_user_group", id), "ServiceNow group")})
+		}
+	}
+	for id := range want["sys_user"] {
+		if r, ok := res[id]; ok {
+			people = append(people, model.Person{ID: id, Name: r.str("name"), Email: r.str("email")})
+		}
+	}
+	slices.SortFunc(teams, func(a, b model.Team) int { return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID)) })
+	slices.SortFunc(people, func(a, b model.Person) int { return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID)) })
+	return teams, people
+}
+
+func linkTo(u, title string) []model.Link {
+	if u == "" {
+		return nil
+	}
+	return []model.Link{{Title: title, URL: u}}
+}
+
+// operationalStatus labels cmdb_ci.operational_status codes (base-system values).
+var operationalStatus = map[string]string{
+	"1": "operational", "2": "non-operational", "3": "repair in progress", "4": "dr standby",
+	"5": "ready", "6": "retired", "7": "pipeline",
+}

@@ -1,0 +1,121 @@
+package servicenow
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/opsctx/opsctx/internal/model"
+)
+
+// changeFields are the change_request fields read.
+var changeFields = []string{"sys_id", "number", "short_description", "type", "state", "close_code",
+	"start_date", "end_date", "work_start", "work_end", "assigned_to", "requested_by", "assignment_group",
+	"cmdb_ci", "business_service"}
+
+// windowPad widens the server-side time filter so that the integration user's session time
+// zone cannot hide a change; the exact window is then applied to the UTC values returned.
+const windowPad = 14 * time.Hour
+
+// Changes returns the change requests on the target's CIs and its related services' CIs
+// (cmdb_ci or business_service) whose start, actual (work_start) else planned (start_date),
+// is in [t.Since, t.Until], newest first.
+func (s *Source) Changes(ctx context.Context, t model.Target) ([]model.Change, error) {
+	c := refsOf(t, true)
+	if c.empty() {
+		return nil, nil
+	}
+	parts := []string{c.query("cmdb_ci", "business_service")}
+	if !t.Since.IsZero() {
+		from := snTime(t.Since.Add(-windowPad))
+		parts = append(parts, orGroup([]string{"work_start>=" + from, "start_date>=" + from}))
+	}
+	if !t.Until.IsZero() {
+		to := snTime(t.Until.Add(windowPad))
+		parts = append(parts, orGroup([]string{"work_start<=" + to, "start_date<=" + to}))
+	}
+	parts = append(parts, "ORDERBYDESCstart_date")
+	rows, _, err := s.list(ctx, list{table: "change_request", query: and(parts...), fields: changeFields})
+	if err != nil {
+		return nil, err
+	}
+	want := refs{}
+	for _, r := range rows {
+		want.add("sys_user", r.str("assigned_to"), r.str("requested_by"))
+		want.add("sys_user_group", r.str("assignment_group"))
+		for _, ci := range []string{r.str("cmdb_ci"), r.str("business_service")} {
+			if _, ok := c.known[ci]; !ok {
+				want.add("cmdb_ci", ci)
+			}
+		}
+	}
+	res, err := s.resolve(ctx, want)
+	if err != nil {
+		return nil, err
+	}
+	var out []model.Change
+	for _, r := range rows {
+		ch := s.change(r, res, c.known)
+		if (t.Since.IsZero() || !ch.At.Before(t.Since)) && (t.Until.IsZero() || !ch.At.After(t.Until)) {
+			out = append(out, ch)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b model.Change) int { return b.At.Compare(a.At) })
+	return out, nil
+}
+
+// change maps a change_request row. At is the actual start (work_start), else the planned
+// start (start_date); Author is the assignee, else the requester, else the assignment group.
+func (s *Source) change(r row, res map[string]row, known map[string]string) model.Change {
+	at, end := r.time("work_start"), r.time("work_end")
+	if at.IsZero() {
+		at = r.time("start_date")
+	}
+	if end.IsZero() {
+		end = r.time("end_date")
+	}
+	var risk []string
+	if strings.EqualFold(r.str("type"), "emergency") {
+		risk = append(risk, "emergency")
+	}
+	if strings.EqualFold(r.str("close_code"), "unsuccessful") {
+		risk = append(risk, "failed")
+	}
+	return model.Change{
+		ID:      r.str("number"),
+		Title:   r.str("short_description"),
+		Kind:    "change_request",
+		At:      at,
+		EndAt:   end,
+		Author:  cmp.Or(name(res, r.str("assigned_to")), name(res, r.str("requested_by")), name(res, r.str("assignment_group"))),
+		Service: cmp.Or(ciName(r.str("cmdb_ci"), res, known), ciName(r.str("business_service"), res, known)),
+		Risk:    risk,
+		State:   label(changeStates, r.str("state")),
+		Source:  SourceName,
+		URL:     s.recordURL("change_request", r.str("sys_id")),
+	}
+}
+
+// ciName names a CI sys_id from the target's records or the resolved rows.
+func ciName(id string, res map[string]row, known map[string]string) string {
+	if n := known[id]; n != "" {
+		return n
+	}
+	return name(res, id)
+}
+
+// changeStates labels change_request.state codes (base-system change model).
+var changeStates = map[string]string{
+	"-5": "new", "-4": "assess", "-3": "authorize", "-2": "scheduled", "-1": "implement",
+	"0": "review", "3": "closed", "4": "canceled",
+}
+
+// label returns the label of a choice code, or the code itself when unknown.
+func label(m map[string]string, code string) string {
+	if l, ok := m[code]; ok {
+		return l
+	}
+	return code
+}

@@ -1,0 +1,118 @@
+package servicenow
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/opsctx/opsctx/internal/model"
+)
+
+// checkoutTarget is checkout as the join resolves it: a catalog record with the ci-name
+// annotation and this source's record, with orders-db (known to the catalog only by
+// annotation) and payments (known by name only) as related services.
+func checkoutTarget() model.Target {
+	return model.Target{
+		Name: "checkout",
+		Records: []model.Service{
+			{ID: "component:default/checkout", Name: "checkout", Source: "catalogfile", Annotations: map[string]string{AnnotationCIName: "Checkout Service"}},
+			snRecord("Checkout Service", "Checkout Support"),
+		},
+		Related: []model.Target{
+			{Name: "orders-db", Records: []model.Service{{ID: "resource:default/orders-db", Name: "orders-db", Source: "catalogfile",
+				Annotations: map[string]string{AnnotationCIName: "orders-db-prod"}}}},
+			{Name: "Payments Service"},
+		},
+		Since: t0.Add(-2 * time.Hour),
+		Until: t0,
+	}
+}
+
+func TestChanges(t *testing.T) {
+	srv := start(t, shop(), creds)
+	s := source(t, srv, "opsctx", "s3cret", Options{})
+	got, err := s.Changes(context.Background(), checkoutTarget())
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := requests(srv, "/api/now/table/change_request")[0]
+	wantQuery := "cmdb_ciIN" + id("Checkout Service") + "^ORbusiness_serviceIN" + id("Checkout Service") +
+		"^ORcmdb_ci.nameINPayments Service,orders-db-prod^ORbusiness_service.nameINPayments Service,orders-db-prod" +
+		"^work_start>=2025-03-09 20:00:00^ORstart_date>=2025-03-09 20:00:00" +
+		"^work_start<=2025-03-11 02:00:00^ORstart_date<=2025-03-11 02:00:00^ORDERBYDESCstart_date"
+	if q["sysparm_query"] != wantQuery {
+		t.Errorf("query =\n%s\nwant\n%s", q["sysparm_query"], wantQuery)
+	}
+	var ids []string
+	for _, c := range got {
+		ids = append(ids, c.ID)
+	}
+	// CHG0030018 is on another service; CHG0029001 is older than the window.
+	if strings.Join(ids, " ") != "CHG0030020 CHG0030017 CHG0030012" {
+		t.Fatalf("changes = %v, want CHG0030020 CHG0030017 CHG0030012", ids)
+	}
+	culprit, emergency, innocent := got[1], got[0], got[2]
+	tests := []struct {
+		name      string
+		got, want any
+	}{
+		{"title", culprit.Title, "raise orders-db statement timeout"},
+		{"kind", culprit.Kind, "change_request"},
+		{"at is the actual start", culprit.At, t0.Add(-31 * time.Minute)},
+		{"end is the planned end without work_end", culprit.EndAt, t0.Add(25 * time.Minute)},
+		{"author is the assignee", culprit.Author, "Priya Nair"},
+		{"service is the CI name", culprit.Service, "orders-db-prod"},
+		{"state label", culprit.State, "implement"},
+		{"no risk", len(culprit.Risk), 0},
+		{"source", culprit.Source, "servicenow"},
+		{"url", culprit.URL, srv.URL + "/nav_to.do?uri=change_request.do?sys_id=" + id("CHG0030017")},
+		{"at falls back to the planned start", innocent.At, t0.Add(-100 * time.Minute)},
+		{"author falls back to the requester", innocent.Author, "Marco Rossi"},
+		{"service from business_service", innocent.Service, "Payments Service"},
+		{"closed", innocent.State, "closed"},
+		{"risk flags", strings.Join(emergency.Risk, ","), "emergency,failed"},
+		{"author falls back to the group", emergency.Author, "Checkout Engineering"},
+		{"own-record CI name needs no lookup", emergency.Service, "Checkout Service"},
+		{"one lookup per table", len(requests(srv, "/api/now/table/sys_user")), 1},
+	}
+	for _, tt := range tests {
+		if fmt.Sprint(tt.got) != fmt.Sprint(tt.want) {
+			t.Errorf("%s = %v, want %v", tt.name, tt.got, tt.want)
+		}
+	}
+}
+
+func TestChangesIdentities(t *testing.T) {
+	tests := []struct {
+		name   string
+		target model.Target
+		query  string // prefix of sysparm_query; "" = no request
+	}{
+		{"zero target", model.Target{}, ""},
+		{"own record", model.Target{Name: "x", Records: []model.Service{snRecord("Search Service", "")}},
+			"cmdb_ciIN" + id("Search Service") + "^ORbusiness_serviceIN" + id("Search Service") + "^ORDERBY"},
+		{"annotations", model.Target{Name: "x", Records: []model.Service{{Name: "x", Source: "catalogfile",
+			Annotations: map[string]string{AnnotationSysID: "abc", AnnotationCIName: "Search Service"}}}},
+			"cmdb_ciINabc^ORbusiness_serviceINabc^ORcmdb_ci.nameINSearch Service^ORbusiness_service.nameINSearch Service^ORDERBY"},
+		{"names, one with a comma", model.Target{Name: "search", Records: []model.Service{{Name: "search", Title: "Search, v2", Source: "catalogfile"}}},
+			"cmdb_ci.nameINsearch^ORcmdb_ci.name=Search, v2^ORbusiness_service.nameINsearch^ORbusiness_service.name=Search, v2^ORDERBY"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := start(t, shop(), creds)
+			s := source(t, srv, "opsctx", "s3cret", Options{})
+			if _, err := s.Changes(context.Background(), tt.target); err != nil {
+				t.Fatal(err)
+			}
+			reqs := requests(srv, "/api/now/table/change_request")
+			switch {
+			case tt.query == "" && len(reqs) > 0:
+				t.Errorf("made %d requests, want none", len(reqs))
+			case tt.query != "" && (len(reqs) != 1 || !strings.HasPrefix(reqs[0]["sysparm_query"], tt.query)):
+				t.Errorf("requests %v, want one with query %q", reqs, tt.query)
+			}
+		})
+	}
+}

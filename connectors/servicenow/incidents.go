@@ -1,0 +1,148 @@
+package servicenow
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/opsctx/opsctx/connectors"
+	"github.com/opsctx/opsctx/internal/model"
+)
+
+// incidentFields are the incident fields read.
+var incidentFields = []string{"sys_id", "number", "short_description", "priority", "urgency", "state",
+	"opened_at", "business_service", "cmdb_ci", "assignment_group", "assigned_to"}
+
+// Incidents returns the active incidents whose business_service or cmdb_ci is the target's CI,
+// newest first. A zero target returns every active incident (up to MaxRows).
+func (s *Source) Incidents(ctx context.Context, t model.Target) ([]model.Incident, error) {
+	q := "active=true"
+	c := refsOf(t, false)
+	if t.Name != "" {
+		if c.empty() {
+			return nil, nil
+		}
+		q = and(q, c.query("business_service", "cmdb_ci"))
+	}
+	rows, _, err := s.list(ctx, list{table: "incident", query: and(q, "ORDERBYDESCopened_at"), fields: incidentFields})
+	if err != nil {
+		return nil, err
+	}
+	want := refs{}
+	for _, r := range rows {
+		want.add("sys_user", r.str("assigned_to"))
+		want.add("sys_user_group", r.str("assignment_group"))
+		for _, ci := range []string{r.str("business_service"), r.str("cmdb_ci")} {
+			if _, ok := c.known[ci]; !ok {
+				want.add("cmdb_ci", ci)
+			}
+		}
+	}
+	res, err := s.resolve(ctx, want)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]model.Incident, 0, len(rows))
+	for _, r := range rows {
+		inc := model.Incident{
+			ID:        r.str("sys_id"),
+			Number:    r.str("number"),
+			Title:     r.str("short_description"),
+			Service:   cmp.Or(ciName(r.str("business_service"), res, c.known), ciName(r.str("cmdb_ci"), res, c.known)),
+			Priority:  priority(r.str("priority")),
+			Urgency:   label(urgencies, r.str("urgency")),
+			Status:    label(incidentStates, r.str("state")),
+			StartedAt: r.time("opened_at"),
+			Team:      name(res, r.str("assignment_group")),
+			Source:    SourceName,
+			URL:       s.recordURL("incident", r.str("sys_id")),
+		}
+		if a := name(res, r.str("assigned_to")); a != "" {
+			inc.Assignees = []string{a}
+		}
+		out = append(out, inc)
+	}
+	return out, nil
+}
+
+// priority renders a priority code as "P1".."P5" (1 = critical).
+func priority(code string) string {
+	if _, err := strconv.Atoi(code); err == nil {
+		return "P" + code
+	}
+	return code
+}
+
+// incidentStates labels incident.state codes (base-system values).
+var incidentStates = map[string]string{
+	"1": "new", "2": "in progress", "3": "on hold", "6": "resolved", "7": "closed", "8": "canceled",
+}
+
+// urgencies labels incident.urgency codes.
+var urgencies = map[string]string{"1": "high", "2": "medium", "3": "low"}
+
+var (
+	incNumber  = regexp.MustCompile(`(?i)^INC\d+$`)
+	chgNumber  = regexp.MustCompile(`(?i)^CHG\d+$`)
+	sysIDShape = regexp.MustCompile(`^[0-9a-f]{32}$`)
+)
+
+// FindIncident resolves an INC number, a CHG number or an incident/change sys_id to the
+// CIs it concerns: Services lists the business_service and cmdb_ci sys_ids and names.
+// Other references, and records that do not exist, give connectors.ErrNotFound.
+func (s *Source) FindIncident(ctx context.Context, ref string) (connectors.IncidentRef, error) {
+	ref = strings.TrimSpace(ref)
+	switch {
+	case incNumber.MatchString(ref):
+		return s.find(ctx, "incident", "number="+strings.ToUpper(ref), ref)
+	case chgNumber.MatchString(ref):
+		return s.find(ctx, "change_request", "number="+strings.ToUpper(ref), ref)
+	case sysIDShape.MatchString(ref):
+		r, err := s.find(ctx, "incident", "sys_id="+ref, ref)
+		if !errors.Is(err, connectors.ErrNotFound) {
+			return r, err
+		}
+		return s.find(ctx, "change_request", "sys_id="+ref, ref)
+	}
+	return connectors.IncidentRef{}, connectors.ErrNotFound
+}
+
+func (s *Source) find(ctx context.Context, table, query, ref string) (connectors.IncidentRef, error) {
+	fields := []string{"sys_id", "number", "short_description", "opened_at", "start_date", "work_start",
+		"business_service", "cmdb_ci"}
+	rows, _, err := s.list(ctx, list{table: table, query: query, fields: fields, max: 1})
+	if err != nil {
+		return connectors.IncidentRef{}, err
+	}
+	if len(rows) == 0 {
+		return connectors.IncidentRef{}, fmt.Errorf("servicenow: no %s %s: %w", table, ref, connectors.ErrNotFound)
+	}
+	r := rows[0]
+	bs, ci := r.str("business_service"), r.str("cmdb_ci")
+	cis, err := s.lookup(ctx, "cmdb_ci", []string{bs, ci}, lookupFields["cmdb_ci"])
+	if err != nil {
+		return connectors.IncidentRef{}, err
+	}
+	var services []string
+	for _, v := range []string{bs, name(cis, bs), ci, name(cis, ci)} {
+		if v != "" && !slices.Contains(services, v) {
+			services = append(services, v)
+		}
+	}
+	started := r.time("opened_at")
+	if table == "change_request" {
+		for _, t := range []time.Time{r.time("start_date"), r.time("work_start")} {
+			if !t.IsZero() {
+				started = t // actual start wins over planned, planned over opened
+			}
+		}
+	}
+	return connectors.IncidentRef{ID: r.str("number"), Title: r.str("short_description"), StartedAt: started,
+		Services: services, Source: SourceName, URL: s.recordURL(table, r.str("sys_id"))}, nil
+}

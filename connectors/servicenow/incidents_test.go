@@ -1,0 +1,101 @@
+package servicenow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/opsctx/opsctx/connectors"
+	"github.com/opsctx/opsctx/internal/model"
+)
+
+func TestIncidents(t *testing.T) {
+	srv := start(t, shop(), creds)
+	s := source(t, srv, "opsctx", "s3cret", Options{})
+	got, err := s.Incidents(context.Background(), checkoutTarget())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 {
+		t.Fatalf("incidents = %+v, want only the active INC0012345", got)
+	}
+	inc := got[0]
+	tests := []struct {
+		name      string
+		got, want any
+	}{
+		{"query", requests(srv, "/api/now/table/incident")[0]["sysparm_query"],
+			"active=true^business_serviceIN" + id("Checkout Service") + "^ORcmdb_ciIN" + id("Checkout Service") + "^ORDERBYDESCopened_at"},
+		{"id", inc.ID, id("INC0012345")},
+		{"number", inc.Number, "INC0012345"},
+		{"title", inc.Title, "Checkout payments failing intermittently"},
+		{"service", inc.Service, "Checkout Service"},
+		{"priority", inc.Priority, "P2"},
+		{"urgency", inc.Urgency, "medium"},
+		{"status", inc.Status, "in progress"},
+		{"started", inc.StartedAt, t0.Add(-15 * time.Minute)},
+		{"team", inc.Team, "Checkout Support"},
+		{"assignees", strings.Join(inc.Assignees, ","), "Sam Okafor"},
+		{"source", inc.Source, "servicenow"},
+		{"url", inc.URL, srv.URL + "/nav_to.do?uri=incident.do?sys_id=" + id("INC0012345")},
+	}
+	for _, tt := range tests {
+		if fmt.Sprint(tt.got) != fmt.Sprint(tt.want) {
+			t.Errorf("%s = %v, want %v", tt.name, tt.got, tt.want)
+		}
+	}
+
+	all, err := s.Incidents(context.Background(), model.Target{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != 2 || all[0].Number != "INC0012400" || all[0].Service != "Search Service" {
+		t.Errorf("zero target = %+v, want both active incidents, newest first, with CI names resolved", all)
+	}
+}
+
+func TestFindIncident(t *testing.T) {
+	tests := []struct {
+		ref      string
+		id       string
+		services string
+		started  time.Duration // before t0
+		notFound bool
+		requests int
+	}{
+		{ref: "INC0012345", id: "INC0012345", services: id("Checkout Service") + ",Checkout Service", started: 15 * time.Minute, requests: 2},
+		{ref: " inc0012345 ", id: "INC0012345", services: id("Checkout Service") + ",Checkout Service", started: 15 * time.Minute, requests: 2},
+		{ref: "CHG0030017", id: "CHG0030017", services: id("orders-db-prod") + ",orders-db-prod", started: 31 * time.Minute, requests: 2},
+		{ref: id("INC0012400"), id: "INC0012400", services: id("Search Service") + ",Search Service", started: 5 * time.Minute, requests: 2},
+		{ref: id("CHG0030012"), id: "CHG0030012", services: id("Payments Service") + ",Payments Service", started: 100 * time.Minute, requests: 3},
+		{ref: "INC9999999", notFound: true, requests: 1},
+		{ref: "P-2311", notFound: true, requests: 0},
+		{ref: "Q1CHK7LATENCY", notFound: true, requests: 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.ref, func(t *testing.T) {
+			srv := start(t, shop(), creds)
+			s := source(t, srv, "opsctx", "s3cret", Options{})
+			got, err := s.FindIncident(context.Background(), tt.ref)
+			if n := len(srv.Requests()); n != tt.requests {
+				t.Errorf("requests = %d, want %d", n, tt.requests)
+			}
+			if tt.notFound {
+				if !errors.Is(err, connectors.ErrNotFound) {
+					t.Errorf("err = %v, want ErrNotFound", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.ID != tt.id || strings.Join(got.Services, ",") != tt.services || !got.StartedAt.Equal(t0.Add(-tt.started)) ||
+				got.Source != "servicenow" || got.Title == "" || !strings.Contains(got.URL, "sys_id=") {
+				t.Errorf("got %+v, want id %s services %s started %v", got, tt.id, tt.services, t0.Add(-tt.started))
+			}
+		})
+	}
+}

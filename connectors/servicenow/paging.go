@@ -1,0 +1,175 @@
+package servicenow
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/sourcegraph/conc/pool"
+)
+
+// DefaultParallel is how many pages of one list are fetched at once.
+const DefaultParallel = 4
+
+// list is one paged Table API read.
+type list struct {
+	table  string
+	query  string   // encoded query (sysparm_query)
+	fields []string // sysparm_fields
+	max    int      // row cap; 0 = Source.maxRows
+	page   int      // page size; 0 = Source.pageSize
+}
+
+// list reads every matching row up to the row cap; truncated reports that more rows matched.
+// The first page's X-Total-Count gives the remaining offsets, fetched up to s.parallel at a
+// time; without a count, pages are read one by one following Link rel="next".
+func (s *Source) list(ctx context.Context, l list) (rows []row, truncated bool, err error) {
+	capRows := cmp.Or(l.max, s.maxRows)
+	limit := min(cmp.Or(l.page, s.pageSize), capRows)
+	first, h, err := s.fetch(ctx, l, 0, limit)
+	if err != nil {
+		return nil, false, err
+	}
+	total := -1
+	if n, err := strconv.Atoi(h.Get("X-Total-Count")); err == nil {
+		total = n
+	}
+	next, hasNext := nextPage(h.Get("Link"))
+	if h.Get("Link") == "" { // pagination header suppressed: page by count
+		next, hasNext = page{offset: len(first), limit: limit}, len(first) == limit && (total < 0 || len(first) < total)
+	}
+	switch {
+	case len(first) >= capRows:
+		return first[:capRows], hasNext || total > capRows || len(first) > capRows, nil
+	case !hasNext || len(first) == 0:
+		return first, false, nil
+	case total >= 0 && next.offset == len(first):
+		return s.parallelPages(ctx, l, first, limit, total, capRows)
+	}
+	return s.followLinks(ctx, l, first, next, capRows)
+}
+
+// parallelPages fetches the pages after first by offset, s.parallel at a time.
+func (s *Source) parallelPages(ctx context.Context, l list, first []row, limit, total, capRows int) ([]row, bool, error) {
+	end := min(total, capRows)
+	var offsets []int
+	for off := len(first); off < end; off += limit {
+		offsets = append(offsets, off)
+	}
+	pages := make([][]row, len(offsets))
+	p := pool.New().WithContext(ctx).WithCancelOnError().WithFirstError().WithMaxGoroutines(s.parallel)
+	for i, off := range offsets {
+		p.Go(func(ctx context.Context) error {
+			var err error
+			pages[i], _, err = s.fetch(ctx, l, off, min(limit, capRows-off)) // full pages unless capped
+			return err
+		})
+	}
+	if err := p.Wait(); err != nil {
+		return nil, false, err
+	}
+	rows := first
+	for _, pg := range pages {
+		rows = append(rows, pg...)
+	}
+	return rows[:min(len(rows), capRows)], total > capRows || len(rows) > capRows, nil
+}
+
+// followLinks reads page after page from Link rel="next" (its offset and limit only).
+func (s *Source) followLinks(ctx context.Context, l list, rows []row, next page, capRows int) ([]row, bool, error) {
+	offset := 0
+	for {
+		if next.offset <= offset {
+			return nil, false, fmt.Errorf("servicenow: paging %s did not advance (offset %d → %d)", l.table, offset, next.offset)
+		}
+		offset = next.offset
+		got, h, err := s.fetch(ctx, l, offset, min(max(next.limit, 1), capRows-len(rows)))
+		if err != nil {
+			return nil, false, err
+		}
+		rows = append(rows, got...)
+		var hasNext bool
+		next, hasNext = nextPage(h.Get("Link"))
+		if len(rows) >= capRows {
+			return rows[:capRows], hasNext || len(rows) > capRows, nil
+		}
+		if !hasNext || len(got) == 0 {
+			return rows, false, nil
+		}
+	}
+}
+
+// fetch reads one page.
+func (s *Source) fetch(ctx context.Context, l list, offset, limit int) ([]row, http.Header, error) {
+	q := url.Values{
+		"sysparm_query":                  {l.query},
+		"sysparm_fields":                 {strings.Join(l.fields, ",")},
+		"sysparm_limit":                  {strconv.Itoa(limit)},
+		"sysparm_offset":                 {strconv.Itoa(offset)},
+		"sysparm_display_value":          {"false"},
+		"sysparm_exclude_reference_link": {"true"},
+	}
+	var body struct {
+		Result []row `json:"result"`
+	}
+	res, err := s.c.GetJSON(ctx, tablePath(l.table), q, &body)
+	if err != nil {
+		return nil, nil, s.wrap(err, l.table)
+	}
+	return body.Result, res.Header, nil
+}
+
+// page is the offset and limit of a page named by a Link header.
+type page struct{ offset, limit int }
+
+// nextPage returns the page of the rel="next" entry of a Link header, if any:
+// <https://x/api/now/table/t?sysparm_offset=40&sysparm_limit=20>;rel="next",<...>;rel="last"
+func nextPage(h string) (page, bool) {
+	for h != "" {
+		start := strings.IndexByte(h, '<')
+		end := strings.IndexByte(h, '>')
+		if start < 0 || end < start {
+			return page{}, false
+		}
+		target, rest := h[start+1:end], h[end+1:]
+		params := rest
+		if i := strings.IndexByte(rest, '<'); i >= 0 {
+			params, rest = rest[:i], rest[i:]
+		} else {
+			rest = ""
+		}
+		h = rest
+		if !isNext(params) {
+			continue
+		}
+		u, err := url.Parse(target)
+		if err != nil {
+			return page{}, false
+		}
+		off, err1 := strconv.Atoi(u.Query().Get("sysparm_offset"))
+		lim, err2 := strconv.Atoi(u.Query().Get("sysparm_limit"))
+		if err1 != nil || err2 != nil {
+			return page{}, false
+		}
+		return page{offset: off, limit: lim}, true
+	}
+	return page{}, false
+}
+
+func isNext(params string) bool {
+	for p := range strings.SplitSeq(params, ";") {
+		k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
+		if strings.EqualFold(k, "rel") {
+			for r := range strings.FieldsSeq(strings.Trim(strings.TrimRight(v, ", "), `"`)) {
+				if strings.EqualFold(r, "next") {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,105 @@
+package servicenow
+
+import (
+	"context"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/sourcegraph/conc/pool"
+)
+
+// batchSize is the number of sys_ids per sys_idIN lookup (keeps URLs near 4 KB).
+const batchSize = 100
+
+// lookupFields are the fields read when resolving references to a table.
+var lookupFields = map[string][]string{
+	"sys_user_group": {"sys_id", "name", "email", "description"},
+	"sys_user":       {"sys_id", "name", "email", "user_name"},
+	"cmdb_ci":        {"sys_id", "name", "sys_class_name"},
+	"cmn_rota":       {"sys_id", "name"},
+}
+
+// refs collects the sys_ids to resolve, per table.
+type refs map[string]map[string]bool
+
+func (r refs) add(table string, ids ...string) {
+	for _, id := range ids {
+		if id == "" {
+			continue
+		}
+		if r[table] == nil {
+			r[table] = map[string]bool{}
+		}
+		r[table][id] = true
+	}
+}
+
+// resolve looks up every collected sys_id (tables concurrently, each in batches) and
+// returns the rows by sys_id; sys_ids are unique across tables.
+func (s *Source) resolve(ctx context.Context, want refs) (map[string]row, error) {
+	out := map[string]row{}
+	var mu sync.Mutex
+	p := pool.New().WithContext(ctx).WithCancelOnError().WithFirstError()
+	for table, set := range want {
+		ids := make([]string, 0, len(set))
+		for id := range set {
+			ids = append(ids, id)
+		}
+		p.Go(func(ctx context.Context) error {
+			rows, err := s.lookup(ctx, table, ids, lookupFields[table])
+			mu.Lock()
+			defer mu.Unlock()
+			for id, r := range rows {
+				out[id] = r
+			}
+			return err
+		})
+	}
+	return out, p.Wait()
+}
+
+// lookup reads the rows of table with the given sys_ids, batchSize ids per request,
+// s.parallel requests at a time.
+func (s *Source) lookup(ctx context.Context, table string, ids []string, fields []string) (map[string]row, error) {
+	ids = unique(ids)
+	out := make(map[string]row, len(ids))
+	var mu sync.Mutex
+	p := pool.New().WithContext(ctx).WithCancelOnError().WithFirstError().WithMaxGoroutines(s.parallel)
+	for start := 0; start < len(ids); start += batchSize {
+		chunk := ids[start:min(start+batchSize, len(ids))]
+		p.Go(func(ctx context.Context) error {
+			rows, _, err := s.list(ctx, list{table: table, query: "sys_idIN" + strings.Join(chunk, ","), fields: fields,
+				max: len(chunk), page: len(chunk)})
+			mu.Lock()
+			defer mu.Unlock()
+			for _, r := range rows {
+				out[r.str("sys_id")] = r
+			}
+			return err
+		})
+	}
+	return out, p.Wait()
+}
+
+// name returns the "name" of the resolved row id, or "".
+func name(rows map[string]row, id string) string {
+	if r, ok := rows[id]; ok {
+		return r.str("name")
+	}
+	return ""
+}
+
+// unique returns the distinct non-empty values, sorted (stable request URLs).
+func unique(xs []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, x := range xs {
+		if x != "" && !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,90 @@
+package servicenow
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	snfake "github.com/opsctx/opsctx/internal/fake/servicenow"
+)
+
+// Scale of the large-CMDB test and benchmark.
+const (
+	bigCIs, bigRels, bigGroups, bigUsers = 10000, 40000, 250, 1000
+)
+
+// bigRequests is the request count a big CMDB load must take: one per page, one per batch.
+func bigRequests(pageSize int) int {
+	pages := func(n, per int) int { return (n + per - 1) / per }
+	return pages(bigCIs, pageSize) + pages(bigRels, pageSize) + pages(bigGroups, batchSize) + pages(bigUsers, batchSize)
+}
+
+func TestLargeCMDBLoadsInPages(t *testing.T) {
+	if testing.Short() {
+		t.Skip("large CMDB")
+	}
+	t.Parallel()
+	srv := start(t, snfake.Generate(bigCIs, bigRels, bigGroups, bigUsers), creds)
+	s := source(t, srv, "opsctx", "s3cret", Options{MaxRows: 50000})
+	cat, err := s.Catalog(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cat.Services) != bigCIs || len(cat.Dependencies) != bigRels || len(cat.Teams) != bigGroups ||
+		len(cat.People) != bigUsers || cat.Truncated {
+		t.Errorf("loaded %d services, %d edges, %d teams, %d people, truncated=%v; want %d, %d, %d, %d, false",
+			len(cat.Services), len(cat.Dependencies), len(cat.Teams), len(cat.People), cat.Truncated,
+			bigCIs, bigRels, bigGroups, bigUsers)
+	}
+	// 10 CI pages + 40 relation pages + 3 group batches + 10 user batches.
+	if got, want := len(srv.Requests()), bigRequests(DefaultPageSize); got != want {
+		t.Errorf("requests = %d, want %d (one per page or batch)", got, want)
+	}
+	t.Logf("%d CIs, %d relations in %d requests", bigCIs, bigRels, len(srv.Requests()))
+}
+
+func TestLargeCMDBDefaultCapTruncates(t *testing.T) {
+	if testing.Short() {
+		t.Skip("large CMDB")
+	}
+	srv := start(t, snfake.Generate(200, 800, 5, 5), creds)
+	s := source(t, srv, "opsctx", "s3cret", Options{MaxRows: 500, PageSize: 100})
+	cat, err := s.Catalog(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cat.Truncated || len(cat.Dependencies) != 500 || len(cat.Services) != 200 {
+		t.Errorf("truncated=%v edges=%d services=%d, want true 500 200", cat.Truncated, len(cat.Dependencies), len(cat.Services))
+	}
+}
+
+// BenchmarkLoadCMDB loads a 10k-CI / 40k-relation CMDB from the fake and reports the
+// requests per load: "local" measures the connector and fake, "latency=20ms" adds a
+// per-request delay like a nearby instance (a real one is often slower), where page
+// concurrency matters.
+func BenchmarkLoadCMDB(b *testing.B) {
+	for _, lat := range []time.Duration{0, 20 * time.Millisecond} {
+		name := "local"
+		if lat > 0 {
+			name = "latency=" + lat.String()
+		}
+		b.Run(name, func(b *testing.B) {
+			srv := start(b, snfake.Generate(bigCIs, bigRels, bigGroups, bigUsers), creds)
+			s := source(b, srv, "opsctx", "s3cret", Options{MaxRows: 50000})
+			ctx := context.Background()
+			if _, err := s.Catalog(ctx); err != nil { // warm the fake's query cache
+				b.Fatal(err)
+			}
+			srv.SetLatency(lat)
+			srv.Reset()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				if _, err := s.Catalog(ctx); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(len(srv.Requests()))/float64(b.N), "requests/op")
+		})
+	}
+}

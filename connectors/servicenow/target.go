@@ -1,0 +1,69 @@
+package servicenow
+
+import (
+	"github.com/opsctx/opsctx/internal/model"
+)
+
+// ciRef is how a target is known in the CMDB: sys_ids and CI names, with the names of the
+// sys_ids that are known from this source's own records.
+type ciRef struct {
+	ids, names []string
+	known      map[string]string // sys_id -> CI name
+}
+
+func (c *ciRef) empty() bool { return len(c.ids)+len(c.names) == 0 }
+
+// add adds the identities of t, in the order of the connector checklist: this source's own
+// record, else the servicenow.com/sys-id and servicenow.com/ci-name annotations, else every
+// name the target is known by.
+func (c *ciRef) add(t model.Target) {
+	if c.known == nil {
+		c.known = map[string]string{}
+	}
+	if t.Name == "" {
+		return
+	}
+	if r, ok := t.RecordFrom(SourceName); ok {
+		c.ids = append(c.ids, r.ID)
+		c.known[r.ID] = r.Name
+		return
+	}
+	id, n := t.Annotation(AnnotationSysID), t.Annotation(AnnotationCIName)
+	if id != "" || n != "" {
+		c.ids, c.names = appendNonEmpty(c.ids, id), appendNonEmpty(c.names, n)
+		return
+	}
+	c.names = append(c.names, t.Identities()...)
+}
+
+// refsOf returns the identities of t, and of its related targets when withRelated is set.
+func refsOf(t model.Target, withRelated bool) ciRef {
+	var c ciRef
+	c.add(t)
+	if withRelated {
+		for _, r := range t.Related {
+			c.add(r)
+		}
+	}
+	c.ids, c.names = unique(c.ids), unique(c.names)
+	return c
+}
+
+// query returns an OR-group matching records whose reference fields name one of the CIs.
+func (c *ciRef) query(fields ...string) string {
+	var conds []string
+	for _, f := range fields {
+		conds = append(conds, anyOf(f, c.ids)...)
+	}
+	for _, f := range fields {
+		conds = append(conds, anyOf(f+".name", c.names)...)
+	}
+	return orGroup(conds)
+}
+
+func appendNonEmpty(xs []string, v string) []string {
+	if v == "" {
+		return xs
+	}
+	return append(xs, v)
+}

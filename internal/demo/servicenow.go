@@ -1,0 +1,106 @@
+package demo
+
+import (
+	"strings"
+	"time"
+
+	"github.com/opsctx/opsctx/config"
+	"github.com/opsctx/opsctx/internal/fake"
+	snfake "github.com/opsctx/opsctx/internal/fake/servicenow"
+)
+
+func init() { register(config.SourceServiceNow, startServiceNow) }
+
+// Demo credentials of the ServiceNow fake (basic auth).
+const (
+	snUser     = "opsctx-demo"
+	snPassword = "demo-servicenow-password"
+)
+
+// startServiceNow serves the scenario's CMDB, changes, incident and on-call as a ServiceNow
+// instance and points cfg at it.
+func startServiceNow(s Scenario, cfg *config.Config) (*fake.Server, error) {
+	srv := snfake.Start(ServiceNowData(s), snfake.Options{Username: snUser, Password: snPassword})
+	cfg.Sources.ServiceNow = &config.ServiceNow{URL: srv.URL, Username: snUser, Password: config.Secret(snPassword),
+		CIClasses: []string{config.DefaultServiceNowCIClass}, MaxRows: config.DefaultServiceNowMaxRows}
+	return srv.Server, nil
+}
+
+// snID is the demo sys_id of a named record.
+func snID(name string) string { return snfake.SysID("demo:" + name) }
+
+// ServiceNowData renders the scenario as ServiceNow tables. The CMDB owner of checkout is the
+// support group "Checkout Support" (Backstage says team-checkout: the disagreement is on
+// purpose); orders-db-prod is a database instance, outside the default CI class, reached
+// through its "Depends on" relation; whoisoncall names Sam Okafor for Checkout Support.
+func ServiceNowData(s Scenario) snfake.Data {
+	at := func(before time.Duration) string { return s.At(before).Format(snfake.Time) }
+	dependsOn, runsOn := snID("type:depends-on"), snID("type:runs-on")
+	user := func(name string) snfake.Record {
+		return snfake.Record{"sys_id": snID(name), "name": name, "email": Email(name), "user_name": strings.TrimSuffix(Email(name), "@shop.example")}
+	}
+	group := func(name, email, manager string) snfake.Record {
+		return snfake.Record{"sys_id": snID(name), "name": name, "email": email, "manager": snID(manager), "active": "true"}
+	}
+	return snfake.Data{
+		Tables: map[string][]snfake.Record{
+			"sys_user": {user(Sam), user(Lena), user(Priya), user(Marco)},
+			"sys_user_group": {
+				group(SNSupportGrp, "checkout-support@shop.example", Lena),
+				group("Checkout Engineering", "checkout-eng@shop.example", Lena),
+				group("Payments Support", "payments-support@shop.example", Marco),
+				group("Database Operations", "dba@shop.example", Priya),
+			},
+			"cmdb_rel_type": {
+				{"sys_id": dependsOn, "name": snfake.DependsOn},
+				{"sys_id": runsOn, "name": "Runs on::Runs"},
+			},
+			"cmdb_ci_service": {
+				{"sys_id": snID(SNCheckout), "name": SNCheckout, "short_description": "Online shop checkout: cart to paid order",
+					"service_classification": "Business Service", "operational_status": "1", "used_for": "Production",
+					"busines_criticality": "1 - most critical", "support_group": snID(SNSupportGrp),
+					"managed_by_group": snID("Checkout Engineering"), "owned_by": snID(Lena)},
+				{"sys_id": snID(SNPayments), "name": SNPayments, "short_description": "Card payment authorisation and capture",
+					"service_classification": "Business Service", "operational_status": "1", "used_for": "Production",
+					"busines_criticality": "1 - most critical", "support_group": snID("Payments Support"), "owned_by": snID(Marco)},
+			},
+			"cmdb_ci_db_instance": {
+				{"sys_id": snID(SNOrdersDB), "name": SNOrdersDB, "short_description": "PostgreSQL cluster for orders",
+					"operational_status": "1", "support_group": snID("Database Operations"), "owned_by": snID(Priya)},
+			},
+			"cmdb_ci_linux_server": {{"sys_id": snID("db-prod-01"), "name": "db-prod-01", "operational_status": "1"}},
+			"cmdb_rel_ci": {
+				{"sys_id": snID("rel:checkout-orders-db"), "parent": snID(SNCheckout), "child": snID(SNOrdersDB), "type": dependsOn},
+				{"sys_id": snID("rel:checkout-payments"), "parent": snID(SNCheckout), "child": snID(SNPayments), "type": dependsOn},
+				{"sys_id": snID("rel:orders-db-host"), "parent": snID(SNOrdersDB), "child": snID("db-prod-01"), "type": runsOn},
+			},
+			"change_request": {
+				{"sys_id": snID(SNChange), "number": SNChange, "short_description": "raise orders-db statement timeout",
+					"type": "normal", "state": "-1", "risk": "3", "start_date": at(ChangeAt + 4*time.Minute), "end_date": at(-30 * time.Minute),
+					"work_start": at(ChangeAt), "assigned_to": snID(Priya), "requested_by": snID(Priya),
+					"assignment_group": snID("Database Operations"), "cmdb_ci": snID(SNOrdersDB), "opened_at": at(26 * time.Hour)},
+				{"sys_id": snID("CHG0030012"), "number": "CHG0030012", "short_description": "rotate payments TLS certificate",
+					"type": "standard", "state": "3", "close_code": "successful", "start_date": at(100 * time.Minute),
+					"end_date": at(80 * time.Minute), "work_start": at(100 * time.Minute), "work_end": at(92 * time.Minute),
+					"assigned_to": snID(Marco), "assignment_group": snID("Payments Support"), "business_service": snID(SNPayments),
+					"cmdb_ci": snID(SNPayments), "opened_at": at(50 * time.Hour)},
+				{"sys_id": snID("CHG0029950"), "number": "CHG0029950", "short_description": "checkout JVM heap increase",
+					"type": "normal", "state": "3", "close_code": "successful", "start_date": at(72 * time.Hour),
+					"work_start": at(72 * time.Hour), "work_end": at(71 * time.Hour), "assigned_to": snID(Lena),
+					"cmdb_ci": snID(SNCheckout), "opened_at": at(100 * time.Hour)},
+			},
+			"incident": {
+				{"sys_id": snID(SNIncident), "number": SNIncident, "short_description": "Checkout payments failing intermittently",
+					"priority": "2", "impact": "2", "urgency": "2", "state": "2", "active": "true", "opened_at": at(SNIncidentAt),
+					"business_service": snID(SNCheckout), "assignment_group": snID(SNSupportGrp), "assigned_to": snID(Sam)},
+				{"sys_id": snID("INC0011988"), "number": "INC0011988", "short_description": "Checkout confirmation emails delayed",
+					"priority": "4", "impact": "3", "urgency": "3", "state": "6", "active": "false", "opened_at": at(30 * time.Hour),
+					"resolved_at": at(28 * time.Hour), "business_service": snID(SNCheckout), "assignment_group": snID(SNSupportGrp)},
+			},
+		},
+		OnCall: map[string][]snfake.OnCall{
+			snID(SNSupportGrp): {{UserID: snID(Sam), Group: snID(SNSupportGrp), Rota: snID("rota:checkout-support"),
+				Roster: snID("roster:checkout-support-primary"), Order: 1}},
+		},
+	}
+}
