@@ -84,15 +84,26 @@ func groupAlerts(d *Directory, defaultService string, alerts []model.Alert, prob
 	rcs := rootCauses(d, problems)
 	groups := map[string]*AlertGroup{}
 	var order []string
+	// Alerts join one group by dedup key (fingerprint, alert_key, alias) or, across systems
+	// that key them differently, by the same title on the same service.
+	alias := map[string]string{}
 	for _, a := range alerts {
 		svc := serviceOf(d, a.Source, a.Service)
 		if svc == "" {
 			svc = defaultService
 		}
+		byTitle := Normalize(svc) + "/" + fold(sanitize.Short(a.Title))
 		key := a.DedupKey
 		if key == "" {
-			key = Normalize(svc) + "/" + fold(sanitize.Short(a.Title))
+			key = byTitle
 		}
+		if k, ok := alias[byTitle]; ok && groups[key] == nil {
+			key = k
+		}
+		if k, ok := alias[key]; ok {
+			key = k
+		}
+		alias[byTitle], alias[key] = key, key
 		g := groups[key]
 		if g == nil {
 			g = &AlertGroup{Key: sanitize.Short(key), Service: sanitize.Short(svc), Sources: []string{}, Alerts: []AlertRef{}}

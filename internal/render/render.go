@@ -63,8 +63,20 @@ func IncidentContext(a *join.IncidentContext) string {
 		}
 	})
 	section(&b, "Owners", len(a.Owners), 0, func() {
+		// The same team named by several sources is one line listing them.
+		var order []string
+		srcs := map[string][]string{}
 		for _, o := range a.Owners {
-			fmt.Fprintf(&b, "- %s [%s]\n", first(o.TeamName, o.Team), o.Source)
+			n := first(o.TeamName, o.Team)
+			k := strings.ToLower(strings.TrimSuffix(strings.TrimPrefix(strings.ToLower(n), "team-"), " team"))
+			if _, ok := srcs[k]; !ok {
+				order = append(order, k)
+				srcs[k] = []string{n}
+			}
+			srcs[k] = append(srcs[k], o.Source)
+		}
+		for _, k := range order {
+			fmt.Fprintf(&b, "- %s [%s]\n", srcs[k][0], strings.Join(srcs[k][1:], ", "))
 		}
 	})
 	section(&b, "On call", len(a.OnCall), 0, func() {
@@ -91,10 +103,10 @@ func IncidentContext(a *join.IncidentContext) string {
 	deps := len(a.Dependencies.Upstream) + len(a.Dependencies.Downstream)
 	section(&b, "Dependencies", deps, a.Omitted.Upstream+a.Omitted.Downstream, func() {
 		for _, d := range a.Dependencies.Upstream {
-			fmt.Fprintf(&b, "- depends on %s (%s, owner %s)\n", d.Service, d.Health, first(d.OwnerTeam, "unknown"))
+			fmt.Fprintf(&b, "- depends on %s (%s, owner %s) [%s]\n", d.Service, d.Health, first(d.OwnerTeam, "unknown"), strings.Join(d.Via, ", "))
 		}
 		for _, d := range a.Dependencies.Downstream {
-			fmt.Fprintf(&b, "- used by %s (%s, owner %s)\n", d.Service, d.Health, first(d.OwnerTeam, "unknown"))
+			fmt.Fprintf(&b, "- used by %s (%s, owner %s) [%s]\n", d.Service, d.Health, first(d.OwnerTeam, "unknown"), strings.Join(d.Via, ", "))
 		}
 	})
 	section(&b, "Runbooks and links", len(a.Runbooks), 0, func() {
