@@ -60,7 +60,10 @@ func TestDemoDynatraceAndAlerts(t *testing.T) {
 			t.Errorf("no alert group for %s in %+v", tc.service, ans.AlertGroups)
 			continue
 		}
-		if g.Severity != tc.severity || g.ExplainedBy != tc.explainedBy || !slices.Equal(sorted(g.Sources), tc.sources) || g.Count != 2 {
+		// Prometheus and Alertmanager see the same alert (same fingerprint); other systems
+		// reporting the same alert on the same service join the group too.
+		if g.Severity != tc.severity || g.ExplainedBy != tc.explainedBy || !slices.Contains(g.Sources, tc.sources[0]) ||
+			!slices.Contains(g.Sources, tc.sources[1]) || g.Count < 2 {
 			t.Errorf("group %s: %+v", tc.service, g)
 		}
 	}
@@ -116,4 +119,3 @@ func TestDemoFindDynatraceProblem(t *testing.T) {
 	}
 }
 
-func sorted(xs []string) []string { return slices.Sorted(slices.Values(xs)) }
