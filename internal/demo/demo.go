@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/opsctx/opsctx/config"
-	"github.com/opsctx/opsctx/internal/demo/catalog"
 	"github.com/opsctx/opsctx/internal/fake"
 )
 
@@ -45,10 +44,15 @@ func Start(ctx context.Context) (*Env, error) {
 
 // StartAt is Start with a chosen T0 (tests).
 func StartAt(ctx context.Context, t0 time.Time) (*Env, error) {
+	return StartScenario(ctx, Scenario{T0: t0})
+}
+
+// StartScenario starts the demo with a variation of the story (see Scenario.Edit).
+func StartScenario(ctx context.Context, sc Scenario) (*Env, error) {
 	cfg := config.Default()
 	cfg.Sources.CatalogFile = &config.CatalogFile{Paths: []string{"."}}
-	sc := Scenario{T0: t0.UTC()}
-	env := &Env{Config: cfg, CatalogFS: catalog.FS, Start: sc.T0, Scenario: sc, Servers: map[string]*fake.Server{}}
+	sc.T0 = sc.T0.UTC()
+	env := &Env{Config: cfg, CatalogFS: sc.CatalogFS(), Start: sc.T0, Scenario: sc, Servers: map[string]*fake.Server{}}
 	names := make([]string, 0, len(starters))
 	for n := range starters {
 		names = append(names, n)

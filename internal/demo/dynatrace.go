@@ -20,8 +20,10 @@ func init() { register(config.SourceDynatrace, startDynatrace) }
 
 func startDynatrace(s Scenario, cfg *config.Config) (*fake.Server, error) {
 	started := time.Now()
+	data := dynatraceData(s)
+	s.edit(config.SourceDynatrace, &data)
 	srv := dtfake.Start(dtfake.Options{Token: dynatraceToken, BasePath: dynatraceEnvPath,
-		Now: func() time.Time { return s.T0.Add(time.Since(started)) }}, dynatraceData(s))
+		Now: func() time.Time { return s.T0.Add(time.Since(started)) }}, data)
 	cfg.Sources.Dynatrace = &config.Dynatrace{URL: srv.EnvURL(), Token: dynatraceToken}
 	return srv.Server, nil
 }

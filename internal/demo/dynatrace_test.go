@@ -118,4 +118,3 @@ func TestDemoFindDynatraceProblem(t *testing.T) {
 		t.Errorf("incident %s resolved to %q", demo.DTDisplayID, ans.Service.Name)
 	}
 }
-

@@ -14,7 +14,9 @@ const opsgenieKey = "demo-opsgenie-key"
 func init() { register(config.SourceOpsgenie, startOpsgenie) }
 
 func startOpsgenie(s Scenario, cfg *config.Config) (*fake.Server, error) {
-	srv := ogfake.Start(opsgenieData(s, time.Now()), opsgenieKey)
+	data := opsgenieData(s, time.Now())
+	s.edit(config.SourceOpsgenie, &data)
+	srv := ogfake.Start(data, opsgenieKey)
 	cfg.Sources.Opsgenie = &config.Opsgenie{URL: srv.URL, APIKey: opsgenieKey}
 	return srv, nil
 }

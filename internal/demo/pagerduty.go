@@ -14,7 +14,9 @@ const pagerDutyToken = "demo-pagerduty-token"
 func init() { register(config.SourcePagerDuty, startPagerDuty) }
 
 func startPagerDuty(s Scenario, cfg *config.Config) (*fake.Server, error) {
-	srv := pdfake.Start(pagerDutyData(s, time.Now()), pagerDutyToken)
+	data := pagerDutyData(s, time.Now())
+	s.edit(config.SourcePagerDuty, &data)
+	srv := pdfake.Start(data, pagerDutyToken)
 	cfg.Sources.PagerDuty = &config.PagerDuty{URL: srv.URL, Token: pagerDutyToken}
 	return srv, nil
 }

@@ -14,7 +14,9 @@ func init() { register(config.SourcePrometheus, startPrometheus) }
 
 func startPrometheus(s Scenario, cfg *config.Config) (*fake.Server, error) {
 	started := time.Now()
-	srv := promfake.Start(promfake.Options{Now: func() time.Time { return s.T0.Add(time.Since(started)) }}, prometheusGroups(s))
+	groups := prometheusGroups(s)
+	s.edit(config.SourcePrometheus, &groups)
+	srv := promfake.Start(promfake.Options{Now: func() time.Time { return s.T0.Add(time.Since(started)) }}, groups)
 	cfg.Sources.Prometheus = &config.Prometheus{URL: srv.URL, Labels: demoLabels}
 	return srv.Server, nil
 }

@@ -1,6 +1,11 @@
 package demo
 
-import "time"
+import (
+	"io/fs"
+	"time"
+
+	"github.com/opsctx/opsctx/internal/demo/catalog"
+)
 
 // Scenario is the demo incident, defined once in vendor-neutral terms. Each vendor's demo
 // file (servicenow.go, pagerduty.go, ...) renders the facts it owns into its fake's data,
@@ -14,6 +19,26 @@ import "time"
 // Search has a loud alert that touches no user-facing SLO.
 type Scenario struct {
 	T0 time.Time
+	// Edit, when set, may change each vendor's data before its fake starts: it gets the
+	// source name and a pointer to the data the starter built (*dtfake.Data, *pdfake.Data,
+	// *snfake.Data, ...). Scenario tests use it to tell variations of the story.
+	Edit func(source string, data any)
+	// ExtraCatalog are more catalog-info.yaml documents, served by catalog files and Backstage.
+	ExtraCatalog string
+}
+
+func (s Scenario) edit(source string, data any) {
+	if s.Edit != nil {
+		s.Edit(source, data)
+	}
+}
+
+// CatalogFS is the demo catalog plus the scenario's extra documents.
+func (s Scenario) CatalogFS() fs.FS {
+	if s.ExtraCatalog == "" {
+		return catalog.FS
+	}
+	return overlay{FS: catalog.FS, name: "zz-scenario.yaml", data: []byte(s.ExtraCatalog)}
 }
 
 // At returns T0 minus the offset.

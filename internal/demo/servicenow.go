@@ -20,7 +20,9 @@ const (
 // startServiceNow serves the scenario's CMDB, changes, incident and on-call as a ServiceNow
 // instance and points cfg at it.
 func startServiceNow(s Scenario, cfg *config.Config) (*fake.Server, error) {
-	srv := snfake.Start(ServiceNowData(s), snfake.Options{Username: snUser, Password: snPassword})
+	data := ServiceNowData(s)
+	s.edit(config.SourceServiceNow, &data)
+	srv := snfake.Start(data, snfake.Options{Username: snUser, Password: snPassword})
 	cfg.Sources.ServiceNow = &config.ServiceNow{URL: srv.URL, Username: snUser, Password: config.Secret(snPassword),
 		CIClasses: []string{config.DefaultServiceNowCIClass}, MaxRows: config.DefaultServiceNowMaxRows}
 	return srv.Server, nil

@@ -200,11 +200,9 @@ func assemble(d *Directory, ent *Entity, f facts, now, since time.Time, iref *co
 		ans.Notes = append(ans.Notes, "owners disagree between sources: "+strings.Join(teams, " vs "))
 	}
 	for _, a := range d.Ambiguities {
-		for _, c := range a.Candidates {
-			if c == ent.Name {
-				ans.Notes = append(ans.Notes, fmt.Sprintf("%s record %q matches several services (%s) by %s and was not merged",
-					a.Source, a.Record, strings.Join(a.Candidates, ", "), a.Method))
-			}
+		if concerns(a, ent) {
+			ans.Notes = append(ans.Notes, fmt.Sprintf("%s record %q matches several services (%s) by %s and was not merged",
+				a.Source, a.Record, strings.Join(a.Candidates, ", "), a.Method))
 		}
 	}
 

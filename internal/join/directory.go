@@ -199,15 +199,20 @@ func (d *Directory) add(r model.Service) {
 }
 
 // candidates finds the entities r could belong to, at the most trusted level that has any.
+// Several candidates at that level are an ambiguity (all are returned, none is merged); a
+// single candidate that already has a record from r's source is a different service.
 func (d *Directory) candidates(r model.Service) (string, []*Entity) {
 	free := func(es []*Entity) []*Entity {
 		var out []*Entity
 		seen := map[*Entity]bool{}
 		for _, e := range es {
-			if !seen[e] && !e.Has(r.Source) {
+			if !seen[e] {
 				seen[e] = true
 				out = append(out, e)
 			}
+		}
+		if len(out) == 1 && out[0].Has(r.Source) {
+			return nil
 		}
 		return out
 	}

@@ -2,6 +2,7 @@ package join
 
 import (
 	"context"
+	"slices"
 
 	"github.com/opsctx/opsctx/internal/sanitize"
 )
@@ -31,6 +32,20 @@ type FindResult struct {
 	Sources  []SourceEntry `json:"sources"`
 }
 
+// concerns reports whether an ambiguity is about e: e is one of the candidates, or e is the
+// record that was kept apart.
+func concerns(a Ambiguity, e *Entity) bool {
+	if slices.Contains(a.Candidates, e.Name) {
+		return true
+	}
+	for _, r := range e.Records {
+		if r.Source == a.Source && r.Name == a.Record {
+			return true
+		}
+	}
+	return false
+}
+
 // FindService lists the services a query may mean across every catalog, with how each matched.
 func (e *Engine) FindService(ctx context.Context, query string) *FindResult {
 	d, st := e.Directory(ctx)
@@ -50,10 +65,8 @@ func (e *Engine) FindService(ctx context.Context, query string) *FindResult {
 		}
 		res.Candidates = append(res.Candidates, sc)
 		for _, a := range d.Ambiguities {
-			for _, n := range a.Candidates {
-				if n == c.Entity.Name {
-					res.Unmerged = append(res.Unmerged, a)
-				}
+			if concerns(a, c.Entity) {
+				res.Unmerged = append(res.Unmerged, a)
 			}
 		}
 	}
