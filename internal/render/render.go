@@ -11,6 +11,9 @@ import (
 
 // IncidentContext renders the incident_context answer.
 func IncidentContext(a *join.IncidentContext) string {
+	if a.Detail == join.DetailBrief {
+		return brief(a)
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "# %s\n\n%s\n\n", title(a.Service), a.Headline)
 	if a.Incident != "" {

@@ -1,0 +1,94 @@
+package render
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/opsctx/opsctx/internal/join"
+)
+
+// briefItems is how many items each line of a brief answer names.
+const briefItems = 2
+
+// brief renders incident_context at detail=brief: the headline and one line per kind of fact,
+// no URLs but the first runbook, and sources spelled out only when they failed. It is meant
+// to fit in about 400 tokens.
+func brief(a *join.IncidentContext) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# %s\n\n%s\n\n", title(a.Service), a.Headline)
+	if len(a.SLOs) > 0 {
+		var xs []string
+		for _, s := range a.SLOs[:min(briefItems, len(a.SLOs))] {
+			xs = append(xs, fmt.Sprintf("%q %s (1h burn %.1fx, %.0f%% budget left)", s.Name, s.Status, s.BurnRates["1h"], s.ErrorBudgetRemaining*100))
+		}
+		line(&b, "SLOs", len(a.SLOs), xs)
+	}
+	var xs []string
+	for _, c := range a.Changes[:min(briefItems, len(a.Changes))] {
+		why := c.Reason
+		if parts := strings.SplitN(why, "; ", 3); len(parts) > 2 {
+			why = strings.Join(parts[:2], "; ")
+		}
+		xs = append(xs, fmt.Sprintf("%s %q %.2f (%s)", c.ID, c.Title, c.Suspicion, why))
+	}
+	line(&b, "Changes", len(a.Changes)+a.Omitted.Changes, xs)
+	xs = nil
+	for _, g := range a.AlertGroups[:min(briefItems, len(a.AlertGroups))] {
+		s := fmt.Sprintf("%s %q ×%d on %s", g.Severity, g.Alerts[0].Title, g.Count, g.Service)
+		if g.ExplainedBy != "" {
+			s += " (explained by " + g.ExplainedBy + ")"
+		}
+		xs = append(xs, s)
+	}
+	line(&b, "Alerts", len(a.AlertGroups)+a.Omitted.AlertGroups, xs)
+	xs = nil
+	for _, i := range a.Incidents[:min(briefItems, len(a.Incidents))] {
+		xs = append(xs, fmt.Sprintf("%s %s %s [%s]", first(i.Number, i.ID), i.Priority, i.Status, i.Source))
+	}
+	line(&b, "Incidents", len(a.Incidents)+a.Omitted.Incidents, xs)
+	xs = nil
+	for _, o := range a.OnCall {
+		if len(xs) < 3 {
+			xs = append(xs, fmt.Sprintf("L%d %s", o.Level, o.Name))
+		}
+	}
+	line(&b, "On call", len(a.OnCall), xs)
+	if len(a.Runbooks) > 0 {
+		fmt.Fprintf(&b, "Runbook: %s\n", a.Runbooks[0].URL)
+	}
+	ok, bad := 0, []string{}
+	for _, s := range a.Sources {
+		switch s.Status {
+		case "ok":
+			ok++
+		case "disabled":
+		default:
+			bad = append(bad, fmt.Sprintf("%s %s (%s)", s.Name, s.Status, cut(s.Error, 80)))
+		}
+	}
+	fmt.Fprintf(&b, "Sources: %d ok", ok)
+	if len(bad) > 0 {
+		fmt.Fprintf(&b, "; %s", strings.Join(bad, "; "))
+	}
+	b.WriteString(". Ask with detail=standard for more.\n")
+	return b.String()
+}
+
+// line writes "Name (n): a; b; …" when there is anything to say.
+func line(b *strings.Builder, name string, total int, items []string) {
+	if total == 0 {
+		return
+	}
+	fmt.Fprintf(b, "%s (%d): %s", name, total, strings.Join(items, "; "))
+	if total > len(items) {
+		b.WriteString("; …")
+	}
+	b.WriteString("\n")
+}
+
+func cut(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
+}
