@@ -1,31 +1,7 @@
 package prometheus
 
-import (
-	"fmt"
-	"sort"
-)
+import "github.com/opsctx/opsctx/internal/model"
 
-// Fingerprint is the fingerprint Alertmanager gives an alert with these labels (FNV-1a 64
-// over the sorted names and values, each followed by 0xff, as 16 hex digits), so the same
+// Fingerprint is the fingerprint Alertmanager gives an alert with these labels, so the same
 // alert read from Prometheus and from Alertmanager shares one DedupKey.
-func Fingerprint(labels map[string]string) string {
-	names := make([]string, 0, len(labels))
-	for k := range labels {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	h := uint64(14695981039346656037)
-	add := func(s string) {
-		for i := 0; i < len(s); i++ {
-			h ^= uint64(s[i])
-			h *= 1099511628211
-		}
-		h ^= 0xff
-		h *= 1099511628211
-	}
-	for _, n := range names {
-		add(n)
-		add(labels[n])
-	}
-	return fmt.Sprintf("%016x", h)
-}
+func Fingerprint(labels map[string]string) string { return model.LabelsFingerprint(labels) }

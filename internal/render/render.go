@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/opsctx/opsctx/internal/join"
+	"github.com/opsctx/opsctx/internal/model"
 )
 
 // IncidentContext renders the incident_context answer.
@@ -112,18 +113,23 @@ func IncidentContext(a *join.IncidentContext) string {
 			fmt.Fprintf(&b, "- used by %s (%s, owner %s) [%s]\n", d.Service, d.Health, first(d.OwnerTeam, "unknown"), strings.Join(d.Via, ", "))
 		}
 	})
-	section(&b, "Runbooks and links", len(a.Runbooks), 0, func() {
-		for _, l := range a.Runbooks {
-			fmt.Fprintf(&b, "- %q %s\n", first(l.Title, l.URL), l.URL)
-		}
-	})
-	section(&b, "Notes", len(a.Notes), 0, func() {
-		for _, n := range a.Notes {
-			fmt.Fprintf(&b, "- %s\n", n)
-		}
-	})
+	linksAndNotes(&b, a.Runbooks, a.Notes)
 	Sources(&b, a.Sources)
 	return b.String()
+}
+
+// linksAndNotes appends the runbook and note sections shared by several answers.
+func linksAndNotes(b *strings.Builder, links []model.Link, notes []string) {
+	section(b, "Runbooks and links", len(links), 0, func() {
+		for _, l := range links {
+			fmt.Fprintf(b, "- %q %s\n", first(l.Title, l.URL), l.URL)
+		}
+	})
+	section(b, "Notes", len(notes), 0, func() {
+		for _, n := range notes {
+			fmt.Fprintf(b, "- %s\n", n)
+		}
+	})
 }
 
 // Sources appends the per-source status line.

@@ -76,16 +76,7 @@ func WhoOwns(r *join.WhoOwnsResult) string {
 			fmt.Fprintf(&b, " [%s]\n", e.Source)
 		}
 	})
-	section(&b, "Runbooks and links", len(r.Runbooks), 0, func() {
-		for _, l := range r.Runbooks {
-			fmt.Fprintf(&b, "- %q %s\n", first(l.Title, l.URL), l.URL)
-		}
-	})
-	section(&b, "Notes", len(r.Notes), 0, func() {
-		for _, n := range r.Notes {
-			fmt.Fprintf(&b, "- %s\n", n)
-		}
-	})
+	linksAndNotes(&b, r.Runbooks, r.Notes)
 	Sources(&b, r.Sources)
 	return b.String()
 }

@@ -3,9 +3,10 @@ package alertmanager
 import (
 	"fmt"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/opsctx/opsctx/internal/model"
 )
 
 // matcher is a parsed label matcher.
@@ -79,29 +80,8 @@ func silenceMatchers(sil Silence) ([]matcher, error) {
 	return out, nil
 }
 
-// Fingerprint is Alertmanager's alert fingerprint: FNV-1a 64 over the sorted label names
-// and values, each followed by the separator byte 0xff, as 16 hex digits.
-func Fingerprint(labels map[string]string) string {
-	names := make([]string, 0, len(labels))
-	for k := range labels {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	h := uint64(14695981039346656037)
-	add := func(s string) {
-		for i := 0; i < len(s); i++ {
-			h ^= uint64(s[i])
-			h *= 1099511628211
-		}
-		h ^= 0xff
-		h *= 1099511628211
-	}
-	for _, n := range names {
-		add(n)
-		add(labels[n])
-	}
-	return fmt.Sprintf("%016x", h)
-}
+// Fingerprint is Alertmanager's alert fingerprint.
+func Fingerprint(labels map[string]string) string { return model.LabelsFingerprint(labels) }
 
 func silenceID(n int) string {
 	return fmt.Sprintf("%08x-0000-4000-8000-%012x", n, n)
