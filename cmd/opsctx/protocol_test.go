@@ -182,6 +182,14 @@ func TestToolErrorsAreActionable(t *testing.T) {
 		{"incident_context", map[string]any{}, "give either service"},
 		{"incident_context", map[string]any{"service": "checkout", "since": "soon"}, "since:"},
 		{"find_service", map[string]any{"query": " "}, "must not be empty"},
+		{"what_changed", map[string]any{"service": "chekout"}, `Did you mean "checkout"`},
+		{"who_owns", map[string]any{"service": "chekout"}, `Did you mean "checkout"`},
+		{"blast_radius", map[string]any{"service": "chekout"}, `Did you mean "checkout"`},
+		{"active_issues", map[string]any{"service": "chekout"}, `Did you mean "checkout"`},
+		{"boundary_audit", map[string]any{"service": "chekout"}, `Did you mean "checkout"`},
+		{"blast_radius", map[string]any{"service": "checkout", "depth": 99}, "depth must be between 1 and 6"},
+		{"active_issues", map[string]any{"min_severity": "loud"}, "min_severity must be"},
+		{"what_changed", map[string]any{"service": "checkout", "include_dependencies": "yes please"}, "invalid arguments"},
 	}
 	for _, tt := range tests {
 		res := callTool(t, c, tt.tool, tt.args)
