@@ -83,9 +83,10 @@ func TestDemoDynatraceAndAlerts(t *testing.T) {
 	if seen != nil {
 		t.Errorf("the orders-db configuration event is missing from the changes: %v", seen)
 	}
-	// One answer costs few requests: entities, problems and one events request per change type;
-	// one Alertmanager request per service label (service, then job and app fallbacks); one to Prometheus.
-	for name, most := range map[string]int{"dynatrace": 4, "alertmanager": 3, "prometheus": 1} {
+	// One answer costs few requests: entities, problems, one events request per change type and
+	// two for SLOs (listing, evaluation); one Alertmanager request per service label (service,
+	// then job and app fallbacks); Prometheus alerts, recording rules and one SLO query.
+	for name, most := range map[string]int{"dynatrace": 6, "alertmanager": 3, "prometheus": 3} {
 		n := len(env.Servers[name].Requests())
 		t.Logf("%s: %d requests", name, n)
 		if n > most {

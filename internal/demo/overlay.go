@@ -38,7 +38,6 @@ type memFile struct {
 func (f *memFile) Stat() (fs.FileInfo, error) { return f.info, nil }
 func (f *memFile) Close() error               { return nil }
 
-
 type memInfo struct {
 	name string
 	size int64

@@ -229,7 +229,9 @@ spec: {type: service, lifecycle: production, owner: team-storefront}
 		Findings []struct{ Kind, Service string } `json:"findings"`
 	}
 	call(t, c, "boundary_audit", map[string]any{}, &au)
-	if !slices.ContainsFunc(au.Findings, func(f struct{ Kind, Service string }) bool { return f.Kind == "ambiguous_record" && f.Service == "Cart Service" }) {
+	if !slices.ContainsFunc(au.Findings, func(f struct{ Kind, Service string }) bool {
+		return f.Kind == "ambiguous_record" && f.Service == "Cart Service"
+	}) {
 		t.Errorf("audit lacks the ambiguous record: %+v", au.Findings)
 	}
 }

@@ -28,6 +28,7 @@ type Client struct {
 	header  http.Header // defaults merged with Options.Header
 	sec     secrets
 	hc      *http.Client
+	limit   cooldown
 }
 
 // Response is a fully read (2xx) response.
@@ -120,6 +121,9 @@ func (c *Client) Do(req *http.Request) (*Response, error) { return c.do(req, nil
 
 // do runs one call; a non-nil out receives the JSON-decoded body.
 func (c *Client) do(req *http.Request, out any) (*Response, error) {
+	if err := c.limit.check(); err != nil {
+		return nil, err // rate-limited: not sent until the upstream's wait is over
+	}
 	u, err := c.resolve(req.URL.String(), nil)
 	if err != nil {
 		return nil, err
@@ -190,8 +194,12 @@ func (c *Client) finish(st *call, resp *http.Response) (*Response, error) {
 		// Error bodies only feed the message; a short read is fine here.
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, min(c.o.MaxBodyBytes, 64<<10)))
 		wait, _ := retryAfter(resp, time.Now())
-		return nil, &StatusError{Source: c.src, Method: st.method, Status: resp.StatusCode,
+		se := &StatusError{Source: c.src, Method: st.method, Status: resp.StatusCode,
 			Message: st.sec.vendorMessage(body), RetryAfter: wait, URL: u}
+		if resp.StatusCode == http.StatusTooManyRequests {
+			c.limit.hold(se)
+		}
+		return nil, se
 	}
 	tooLarge := &BodyTooLargeError{Source: c.src, Method: st.method, URL: u, Limit: c.o.MaxBodyBytes}
 	if resp.ContentLength > c.o.MaxBodyBytes {

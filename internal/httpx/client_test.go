@@ -603,3 +603,26 @@ func TestEchoedBasicAuthIsMasked(t *testing.T) {
 		t.Errorf("echoed basic auth leaked: %v", err)
 	}
 }
+
+func TestRateLimitCooldownStopsFurtherRequests(t *testing.T) {
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		w.Header().Set("Retry-After", "30")
+		w.WriteHeader(http.StatusTooManyRequests)
+	}))
+	defer srv.Close()
+	c := New(Options{Source: "t", BaseURL: srv.URL, Timeout: time.Second})
+	for i, path := range []string{"/a", "/b", "/a"} {
+		_, err := c.Get(context.Background(), path, nil)
+		if StatusOf(err) != http.StatusTooManyRequests {
+			t.Fatalf("call %d: %v, want 429", i, err)
+		}
+		if i > 0 && !strings.Contains(err.Error(), "not sent") {
+			t.Errorf("call %d should not have been sent: %v", i, err)
+		}
+	}
+	if n := hits.Load(); n != 1 {
+		t.Errorf("upstream asked %d times during its Retry-After, want 1", n)
+	}
+}

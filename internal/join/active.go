@@ -140,7 +140,7 @@ func (e *Engine) ActiveIssues(ctx context.Context, flt IssueFilter) (*ActiveIssu
 		svc := serviceOf(d, ie.Source, ie.Service)
 		key := "service:" + svc
 		for _, k := range order {
-			if g := groups[k]; g.RootCause != "" && (fold(g.Service) == fold(svc) || d.dependsOnPath(svc, g.RootCause, 4)) {
+			if g := groups[k]; g.RootCause != "" && groupExplains(d, g, svc) {
 				key = k
 				break
 			}
@@ -205,6 +205,24 @@ func groupImpact(d *Directory, g *IssueGroup, slos []SLOEntry, have bool) {
 			}
 		}
 	}
+}
+
+// groupExplains is explains for a root-cause group: svc is its root cause or impacted by one
+// of its problems, or, when they list no impact, depends on the root cause within two hops.
+func groupExplains(d *Directory, g *IssueGroup, svc string) bool {
+	if fold(svc) == fold(g.RootCause) {
+		return true
+	}
+	listed := false
+	for _, p := range g.Problems {
+		for _, x := range p.Impacted {
+			listed = true
+			if fold(x) == fold(svc) {
+				return true
+			}
+		}
+	}
+	return !listed && d.dependsOnPath(svc, g.RootCause, 2)
 }
 
 // finishGroup sets a group's worst severity and earliest start.

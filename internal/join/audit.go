@@ -55,7 +55,7 @@ func (e *Engine) BoundaryAudit(ctx context.Context, service, team string, limit 
 	if len(capable[connectors.SLOs](e.o.Sources)) > 0 {
 		for _, s := range fetchAll(ctx, e, b, capable[connectors.SLOs](e.o.Sources), cache.KindSLOs, "audit", "slos",
 			func(ctx context.Context, c connectors.SLOs) ([]model.SLO, error) { return c.SLOs(ctx, model.Target{}) }) {
-			haveSLOs = true
+			haveSLOs = haveSLOs || len(s.Value) > 0
 			for _, x := range s.Value {
 				withSLO[fold(serviceOf(d, s.Source, x.Service))] = true
 			}

@@ -86,7 +86,9 @@ func (e *Engine) gather(ctx context.Context, b *book, t model.Target, window str
 	})
 	wg.Wait()
 	f.hasAlerts = len(capable[connectors.Alerts](e.o.Sources))+len(capable[connectors.Problems](e.o.Sources)) > 0
-	f.hasSLOs = len(f.slos) > 0
+	for _, s := range f.slos {
+		f.hasSLOs = f.hasSLOs || len(s.Value) > 0 // a source with no SLOs measures nothing
+	}
 	return f
 }
 

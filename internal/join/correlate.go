@@ -121,12 +121,8 @@ func groupAlerts(d *Directory, defaultService string, alerts []model.Alert, prob
 		g.Alerts = append(g.Alerts, AlertRef{ID: a.ID, Title: sanitize.Short(a.Title), Source: a.Source, URL: a.URL})
 		if g.ExplainedBy == "" {
 			for rc, p := range rcs {
-				id := p.ID
-				if p.DisplayID != "" {
-					id = p.DisplayID
-				}
-				if fold(svc) == rc || d.dependsOnPath(svc, rc, 4) || impacted(d, p, svc) {
-					g.ExplainedBy = id
+				if explains(d, rc, p, svc) {
+					g.ExplainedBy = firstNonEmpty(p.DisplayID, p.ID)
 					break
 				}
 			}
@@ -143,6 +139,16 @@ func groupAlerts(d *Directory, defaultService string, alerts []model.Alert, prob
 		return out[i].FirstSeen < out[j].FirstSeen
 	})
 	return out
+}
+
+// explains reports whether a problem rooted in rc explains trouble on svc: svc is the root
+// cause or one of the problem's impacted entities; when the source lists no impacted
+// entities, svc depends on the root cause within two hops.
+func explains(d *Directory, rc string, p model.Problem, svc string) bool {
+	if fold(svc) == rc || impacted(d, p, svc) {
+		return true
+	}
+	return len(p.Impacted) == 0 && len(p.ImpactedNames) == 0 && d.dependsOnPath(svc, rc, 2)
 }
 
 func impacted(d *Directory, p model.Problem, svc string) bool {

@@ -7,6 +7,7 @@ package join
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sort"
 	"strings"
@@ -116,7 +117,7 @@ func (b *book) record(source, what string, info cache.Info, err error, d time.Du
 	case err != nil:
 		st, msg = model.StateError, errorText(err)
 	case info.Stale:
-		st, msg = model.StateStale, "serving data from "+info.AsOf.UTC().Format(time.RFC3339)+" after refresh failed: "+errorText(info.Err)
+		st, msg = model.StateStale, "serving data from "+info.AsOf.UTC().Format(time.RFC3339)+" (refresh: "+errorText(info.Err)+")"
 	}
 	metrics.ObserveSource(source, string(st), d)
 	b.mu.Lock()
@@ -212,11 +213,84 @@ func fetchAll[S connectors.Source, T any](ctx context.Context, e *Engine, b *boo
 	return out
 }
 
-// Directory returns the merged catalog of every catalog source, rebuilt only when a
-// source's data changed.
+// catalogs fetches every catalog concurrently. It returns when all have answered, when ctx
+// is done, or a grace period after the first one answered: a slow catalog source then does
+// not hold the answer back. It is reported as still loading, and its fetch goes on in the
+// background (through the cache) for the next answer.
+func (e *Engine) catalogs(ctx context.Context, b *book) []sourced[model.Catalog] {
+	srcs := capable[connectors.Catalog](e.o.Sources)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type result struct {
+		v  sourced[model.Catalog]
+		ok bool
+	}
+	results := make(chan result, len(srcs))
+	var (
+		mu    sync.Mutex // guards left and recorded: a late source is reported once, by the collector
+		left  bool
+		start = time.Now()
+	)
+	recorded := map[string]bool{}
+	for _, s := range srcs {
+		go func() {
+			v, info, err := cache.Fetch(ctx, e.o.Cache, cache.KindCatalog, s.Name()+"|catalog", s.Catalog)
+			mu.Lock()
+			if !left {
+				b.record(s.Name(), "catalog", info, err, time.Since(start))
+				recorded[s.Name()] = true
+			}
+			mu.Unlock()
+			results <- result{sourced[model.Catalog]{Source: s.Name(), Value: v, AsOf: info.AsOf}, err == nil}
+		}()
+	}
+	got := map[string]sourced[model.Catalog]{}
+	var grace <-chan time.Time
+collect:
+	for range srcs {
+		select {
+		case r := <-results:
+			if r.ok {
+				got[r.v.Source] = r.v
+				if grace == nil {
+					grace = time.After(e.o.Deadline / 4)
+				}
+			}
+		case <-grace:
+			break collect
+		case <-ctx.Done():
+			break collect
+		}
+	}
+	mu.Lock()
+	left = true
+	for _, s := range srcs {
+		if recorded[s.Name()] {
+			continue
+		}
+		slow := fmt.Errorf("still loading after %s", time.Since(start).Round(time.Millisecond))
+		if v, info, ok := cache.Peek[model.Catalog](e.o.Cache, cache.KindCatalog, s.Name()+"|catalog"); ok {
+			info.Stale, info.Err = true, slow // the last good catalog, while the refresh goes on
+			b.record(s.Name(), "catalog", info, nil, time.Since(start))
+			got[s.Name()] = sourced[model.Catalog]{Source: s.Name(), Value: v, AsOf: info.AsOf}
+			continue
+		}
+		b.record(s.Name(), "catalog", cache.Info{}, fmt.Errorf("%w; answered without it", slow), time.Since(start))
+	}
+	mu.Unlock()
+	out := make([]sourced[model.Catalog], 0, len(got))
+	for _, s := range srcs {
+		if v, ok := got[s.Name()]; ok {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// directory returns the merged catalog of the catalog sources, rebuilt only when a source's
+// data changed.
 func (e *Engine) directory(ctx context.Context, b *book) *Directory {
-	cats := fetchAll(ctx, e, b, capable[connectors.Catalog](e.o.Sources), cache.KindCatalog, "catalog", "catalog",
-		func(ctx context.Context, c connectors.Catalog) (model.Catalog, error) { return c.Catalog(ctx) })
+	cats := e.catalogs(ctx, b)
 	var in []SourceCatalog
 	var stamp strings.Builder
 	for _, c := range cats {

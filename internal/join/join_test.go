@@ -329,3 +329,39 @@ func TestActiveIssuesLeadWithUserImpactAndAuditFindsGaps(t *testing.T) {
 		t.Errorf("runbook gaps = %v", kinds["no_runbook"])
 	}
 }
+
+// A hung catalog source costs the answer a grace period (a quarter of the deadline), not
+// half the deadline; its last good catalog is served stale meanwhile.
+func TestSlowCatalogDoesNotHoldTheAnswer(t *testing.T) {
+	deadline := 800 * time.Millisecond
+	slow := &fake.Memory{SourceName: "servicenow", Cat: model.Catalog{Services: []model.Service{{ID: "x1", Name: "Checkout Service", Owner: "Checkout Support", Source: "servicenow"}}}}
+	clock := time.Now()
+	c := cache.New(cache.Options{Now: func() time.Time { return clock }, FetchTimeout: 300 * time.Millisecond})
+	e := join.New(join.Options{Sources: []connectors.Source{&fake.Memory{SourceName: "catalogfile", Cat: shopCatalog()}, catalogOnly{slow}}, Cache: c, Deadline: deadline})
+	if _, err := e.IncidentContext(context.Background(), join.Query{Service: "checkout"}); err != nil {
+		t.Fatal(err)
+	}
+	clock = clock.Add(time.Hour) // catalogs expired
+	slow.Hang = true
+	start := time.Now()
+	a, err := e.IncidentContext(context.Background(), join.Query{Service: "checkout"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(start); took > deadline/2 {
+		t.Errorf("a hung catalog held the answer %v (grace is %v)", took, deadline/4)
+	}
+	if s := status(t, a, "servicenow"); s.Status != model.StateStale || !strings.Contains(s.Error, "still loading") {
+		t.Errorf("servicenow = %+v, want stale while still loading", s)
+	}
+	if len(a.Owners) != 2 {
+		t.Errorf("the stale CMDB owner is missing: %+v", a.Owners)
+	}
+}
+
+// catalogOnly exposes only the Catalog capability of a Memory source.
+type catalogOnly struct{ m *fake.Memory }
+
+func (c catalogOnly) Name() string                                       { return c.m.Name() }
+func (c catalogOnly) Check(ctx context.Context) error                    { return c.m.Check(ctx) }
+func (c catalogOnly) Catalog(ctx context.Context) (model.Catalog, error) { return c.m.Catalog(ctx) }
