@@ -85,7 +85,7 @@ func TestFaultMatrix(t *testing.T) {
 		mu       sync.Mutex
 		outcomes []outcome
 		wg       sync.WaitGroup
-		slots    = make(chan struct{}, 8) // bounded, so healthy sources are not starved of CPU
+		slots    = make(chan struct{}, 4) // bounded, so healthy sources are not starved of CPU
 	)
 	for name := range probe.Servers {
 		for _, fc := range faultCases {
