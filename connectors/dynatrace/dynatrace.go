@@ -1,6 +1,7 @@
 // Package dynatrace reads the Dynatrace Environment API v2: open and recent problems with
 // root cause and impact (Problems, FindIncident), deployment and configuration events
-// (Changes), and the service topology measured from telemetry (Catalog).
+// (Changes), the service topology measured from telemetry (Catalog), and service-level
+// objectives as Dynatrace evaluates them (SLOs).
 package dynatrace
 
 import (
@@ -44,6 +45,8 @@ type Options struct {
 	LookbackForIDs time.Duration
 	// Logger receives truncation warnings; nil means slog.Default().
 	Logger *slog.Logger
+	// Now stamps SLO evaluations (AsOf); nil means time.Now.
+	Now func() time.Time
 }
 
 // Source is a Dynatrace environment.
@@ -54,6 +57,7 @@ var (
 	_ connectors.Changes        = (*Source)(nil)
 	_ connectors.Catalog        = (*Source)(nil)
 	_ connectors.IncidentFinder = (*Source)(nil)
+	_ connectors.SLOs           = (*Source)(nil)
 )
 
 // New returns a Source for o.
@@ -100,7 +104,7 @@ func (s *Source) wrap(err error) error {
 	case 401:
 		return fmt.Errorf("%w: check DYNATRACE_API_TOKEN", err)
 	case 403:
-		return fmt.Errorf("%w: check that DYNATRACE_API_TOKEN has the scopes problems.read, events.read and entities.read", err)
+		return fmt.Errorf("%w: check that DYNATRACE_API_TOKEN has the scopes problems.read, events.read, entities.read and slo.read", err)
 	}
 	return err
 }

@@ -12,6 +12,7 @@ type page[T any] struct {
 	Problems    []T    `json:"problems"`
 	Events      []T    `json:"events"`
 	Entities    []T    `json:"entities"`
+	SLO         []T    `json:"slo"`
 }
 
 // list reads path with q and follows nextPageKey to the end. Follow-up requests carry only
@@ -26,6 +27,7 @@ func list[T any](ctx context.Context, s *Source, path string, q url.Values, perP
 		items = append(items, p.Problems...)
 		items = append(items, p.Events...)
 		items = append(items, p.Entities...)
+		items = append(items, p.SLO...)
 		if p.NextPageKey == "" {
 			return items, false, nil
 		}

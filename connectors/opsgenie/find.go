@@ -36,8 +36,8 @@ func (s *Source) FindIncident(ctx context.Context, ref string) (connectors.Incid
 	if t := strings.TrimPrefix(r, "#"); tinyID.MatchString(t) {
 		r = t
 	}
-	if r == "" || len(r) > 512 || strings.ContainsAny(r, "/?#") {
-		return connectors.IncidentRef{}, connectors.ErrNotFound
+	if r == "" || r == "." || r == ".." || len(r) > 512 || strings.ContainsAny(r, "/?#") {
+		return connectors.IncidentRef{}, connectors.ErrNotFound // not an alert reference
 	}
 	var a alert
 	err := s.get(ctx, "/v2/alerts/"+url.PathEscape(r), url.Values{"identifierType": {IdentifierType(r)}}, &a)
@@ -46,6 +46,8 @@ func (s *Source) FindIncident(ctx context.Context, ref string) (connectors.Incid
 		return connectors.IncidentRef{}, connectors.ErrNotFound
 	case err != nil:
 		return connectors.IncidentRef{}, err
+	case a.ID == "":
+		return connectors.IncidentRef{}, connectors.ErrNotFound // an answer without an alert
 	}
 	ir := connectors.IncidentRef{ID: a.ID, Title: a.Message, StartedAt: parseTime(a.CreatedAt), Source: SourceName}
 	for _, t := range a.Tags {

@@ -1,6 +1,8 @@
-// Package prometheus reads the Prometheus HTTP API v1 alerting endpoints: firing alerts
-// (Alerts, from /api/v1/alerts) and alerting rules with their `for`, health and alerts
-// (Rules, from /api/v1/rules). Which labels carry service, team and severity is configurable.
+// Package prometheus reads the Prometheus HTTP API v1: firing alerts (Alerts, from
+// /api/v1/alerts), alerting rules with their `for`, health and alerts (Rules, from
+// /api/v1/rules), and SLOs with their observed error ratios (SLOs: Sloth and Pyrra
+// recording rules, SLOs declared in the config file or in catalog annotations, read with
+// /api/v1/query). Which labels carry service, team and severity is configurable.
 package prometheus
 
 import (
@@ -41,12 +43,17 @@ type Options struct {
 	GroupLimit int
 	// MaxPages bounds the rule pages followed (0: DefaultMaxPages).
 	MaxPages int
+	// SLOs are the SLOs declared in the configuration file, evaluated by SLOs.
+	SLOs []config.SLO
 }
 
 // Source is a Prometheus server.
 type Source struct{ o Options }
 
-var _ connectors.Alerts = (*Source)(nil)
+var (
+	_ connectors.Alerts = (*Source)(nil)
+	_ connectors.SLOs   = (*Source)(nil)
+)
 
 // New returns a Source for o.
 func New(o Options) *Source {

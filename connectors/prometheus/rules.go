@@ -31,50 +31,69 @@ type Rule struct {
 // Rules returns every alerting rule, paging by group_limit/groupNextToken where the
 // server supports it (older servers answer in one page).
 func (s *Source) Rules(ctx context.Context) ([]Rule, error) {
-	q := url.Values{"type": {"alert"}, "group_limit": {strconv.Itoa(s.o.GroupLimit)}}
+	groups, err := s.ruleGroups(ctx, url.Values{"type": {"alert"}})
+	if err != nil {
+		return nil, err
+	}
 	var out []Rule
+	for _, g := range groups {
+		for _, r := range g.Rules {
+			if r.Type != "alerting" {
+				continue
+			}
+			rule := Rule{Group: g.Name, File: g.File, Name: r.Name, Query: r.Query,
+				For: time.Duration(r.Duration * float64(time.Second)), Labels: r.Labels, Annotations: r.Annotations,
+				State: r.State, Health: r.Health, LastError: r.LastError, RunbookURL: r.Annotations["runbook_url"]}
+			for _, a := range r.Alerts {
+				rule.Alerts = append(rule.Alerts, s.alert(a))
+			}
+			out = append(out, rule)
+		}
+	}
+	return out, nil
+}
+
+// ruleGroup is a rule group of /api/v1/rules.
+type ruleGroup struct {
+	Name  string    `json:"name"`
+	File  string    `json:"file"`
+	Rules []rawRule `json:"rules"`
+}
+
+// rawRule is an alerting or recording rule of /api/v1/rules.
+type rawRule struct {
+	Type        string            `json:"type"` // alerting, recording
+	Name        string            `json:"name"`
+	Query       string            `json:"query"`
+	Duration    float64           `json:"duration"`
+	Labels      map[string]string `json:"labels"`
+	Annotations map[string]string `json:"annotations"`
+	State       string            `json:"state"`
+	Health      string            `json:"health"`
+	LastError   string            `json:"lastError"`
+	Alerts      []alert           `json:"alerts"`
+}
+
+// ruleGroups reads /api/v1/rules with q (type, rule_group[], ...), paging by
+// group_limit/group_next_token up to MaxPages (servers before v3 ignore group_limit and
+// answer in one page).
+func (s *Source) ruleGroups(ctx context.Context, q url.Values) ([]ruleGroup, error) {
+	q.Set("group_limit", strconv.Itoa(s.o.GroupLimit))
+	var out []ruleGroup
 	for page := 1; ; page++ {
 		var data struct {
-			Groups []struct {
-				Name  string `json:"name"`
-				File  string `json:"file"`
-				Rules []struct {
-					Type        string            `json:"type"`
-					Name        string            `json:"name"`
-					Query       string            `json:"query"`
-					Duration    float64           `json:"duration"`
-					Labels      map[string]string `json:"labels"`
-					Annotations map[string]string `json:"annotations"`
-					State       string            `json:"state"`
-					Health      string            `json:"health"`
-					LastError   string            `json:"lastError"`
-					Alerts      []alert           `json:"alerts"`
-				} `json:"rules"`
-			} `json:"groups"`
-			GroupNextToken string `json:"groupNextToken"`
+			Groups         []ruleGroup `json:"groups"`
+			GroupNextToken string      `json:"groupNextToken"`
 		}
 		if err := get(ctx, s.o.Client, "api/v1/rules", q, &data); err != nil {
 			return nil, err
 		}
-		for _, g := range data.Groups {
-			for _, r := range g.Rules {
-				if r.Type != "alerting" {
-					continue
-				}
-				rule := Rule{Group: g.Name, File: g.File, Name: r.Name, Query: r.Query,
-					For: time.Duration(r.Duration * float64(time.Second)), Labels: r.Labels, Annotations: r.Annotations,
-					State: r.State, Health: r.Health, LastError: r.LastError, RunbookURL: r.Annotations["runbook_url"]}
-				for _, a := range r.Alerts {
-					rule.Alerts = append(rule.Alerts, s.alert(a))
-				}
-				out = append(out, rule)
-			}
-		}
+		out = append(out, data.Groups...)
 		if data.GroupNextToken == "" {
 			return out, nil
 		}
 		if page >= s.o.MaxPages {
-			slog.Default().Warn("prometheus rules truncated", "pages", page, "rules", len(out))
+			slog.Default().Warn("prometheus rules truncated", "type", q.Get("type"), "pages", page, "groups", len(out))
 			return out, nil
 		}
 		q.Set("group_next_token", data.GroupNextToken)

@@ -17,6 +17,7 @@ func init() {
 			Client: httpClient(cfg, o, config.SourceDynatrace, c.URL, auth, nil),
 			EnvURL: c.URL,
 			Logger: o.Logger,
+			Now:    o.Now,
 		})
 	})
 }

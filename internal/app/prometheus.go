@@ -14,6 +14,7 @@ func init() {
 		return prometheus.New(prometheus.Options{
 			Client: httpClient(cfg, o, config.SourcePrometheus, c.URL, proxyAuth(c.Username, c.Password, c.Token), nil),
 			Labels: c.Labels,
+			SLOs:   cfg.SLOs,
 		})
 	})
 }

@@ -79,6 +79,35 @@ func dynatraceData(s Scenario) dtfake.Data {
 					{Key: "dt.event.deployment.ci_back_link", Value: "https://ci.shop.example/shop/inventory/-/pipelines/3107"}}},
 			configEvent,
 		},
+		SLOs: dynatraceSLOs(),
+	}
+}
+
+// Dynatrace's view of the demo SLOs. The p95 problem shows as fast burn on the checkout
+// latency SLO: 99.6% of requests fast over the week (target 99.5, warning 99.8), so 20% of
+// the budget is left and the last hour burns it 12x faster than sustainable (FAST above the
+// 10x threshold) — a warning, not a page. Payments is healthy.
+const (
+	DTLatencySLOID  = "7f3e2a10-4c5b-4d6e-8f90-1a2b3c4d5e6f"
+	DTLatencySLO    = "Checkout p95 latency"
+	DTLatencyBurn   = 12.0
+	DTLatencyTarget = 99.5
+)
+
+func dynatraceSLOs() []dtfake.SLO {
+	f := func(v float64) *float64 { return &v }
+	return []dtfake.SLO{
+		{ID: DTLatencySLOID, Name: DTLatencySLO, Description: "Share of checkout requests served under 2s (p95 objective)", Enabled: true,
+			Target: DTLatencyTarget, Warning: 99.8, Timeframe: "-1w", Filter: `type("SERVICE"),entityId("` + DTCheckout + `")`,
+			MetricExpression:    `(100)*(calc:service.checkout_fast_requests:splitBy())/(builtin:service.requestCount.server:splitBy())`,
+			EvaluatedPercentage: 99.6, ErrorBudget: 0.1, Status: "WARNING",
+			ErrorBudgetBurnRate: dtfake.SLOBurnRate{BurnRateVisualizationEnabled: true, BurnRateType: "FAST", BurnRateValue: f(DTLatencyBurn),
+				FastBurnThreshold: f(10), SLOValue: f(94), EstimatedTimeToConsumeErrorBudget: f(2.8)}},
+		{ID: "0c1d2e3f-4a5b-4c6d-9e8f-7a6b5c4d3e2f", Name: "Payments availability", Description: "Successful payment calls", Enabled: true,
+			Target: 99.9, Warning: 99.95, Timeframe: "-30d", Filter: `type("SERVICE"),entityId("` + DTPayments + `")`,
+			MetricExpression:    `(100)*(builtin:service.errors.server.successCount:splitBy())/(builtin:service.requestCount.server:splitBy())`,
+			EvaluatedPercentage: 99.97, ErrorBudget: 0.07, Status: "SUCCESS",
+			ErrorBudgetBurnRate: dtfake.SLOBurnRate{BurnRateVisualizationEnabled: true, BurnRateType: "SLOW", BurnRateValue: f(0.3), FastBurnThreshold: f(10)}},
 	}
 }
 

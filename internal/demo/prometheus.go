@@ -3,6 +3,7 @@ package demo
 import (
 	"maps"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/opsctx/opsctx/config"
@@ -14,12 +15,63 @@ func init() { register(config.SourcePrometheus, startPrometheus) }
 
 func startPrometheus(s Scenario, cfg *config.Config) (*fake.Server, error) {
 	started := time.Now()
-	groups := prometheusGroups(s)
-	s.edit(config.SourcePrometheus, &groups)
-	srv := promfake.Start(promfake.Options{Now: func() time.Time { return s.T0.Add(time.Since(started)) }}, groups)
+	data := prometheusData(s)
+	s.edit(config.SourcePrometheus, &data)
+	srv := promfake.StartData(promfake.Options{Now: func() time.Time { return s.T0.Add(time.Since(started)) }}, data)
 	cfg.Sources.Prometheus = &config.Prometheus{URL: srv.URL, Labels: demoLabels}
+	cfg.SLOs = append(cfg.SLOs, searchSLO)
 	return srv.Server, nil
 }
+
+// prometheusData is Prometheus's view of the scenario: the alerting rules with their
+// alerts, Sloth's recording rules and current values for the checkout SLO, and the answers
+// to the search SLO declared in the configuration.
+func prometheusData(s Scenario) promfake.Data {
+	d := promfake.Data{Groups: append(prometheusGroups(s), checkoutSLO.Groups()...), Series: checkoutSLO.Series(),
+		Answers: map[string]promfake.Answer{}}
+	for w, total := range searchTraffic {
+		answer := func(v float64) promfake.Answer {
+			return promfake.Answer{Samples: []promfake.Sample{{Labels: map[string]string{"service": Search}, Value: v}}}
+		}
+		d.Answers[strings.ReplaceAll(searchSLO.ErrorQuery, config.WindowPlaceholder, w)] = answer(total * searchErrorRatios[w])
+		d.Answers[strings.ReplaceAll(searchSLO.TotalQuery, config.WindowPlaceholder, w)] = answer(total)
+	}
+	return d
+}
+
+// The demo SLOs. Checkout availability (Sloth rules, 99.9% over 30d) burns: the orders-db
+// timeouts fail 4% of checkouts over the last 5 minutes and 1.5% over the last hour, 40x
+// and 15x the budget, both above the 14.4 page threshold (breaching), with 61% of the
+// month's budget left. Search
+// availability (declared in the config file, 99.5%) is healthy, so the loud search index
+// alert measures no user impact.
+const (
+	CheckoutSLO        = "checkout-availability"
+	CheckoutSLOBurn1h  = 15.0
+	CheckoutSLOBurn5m  = 40.0
+	CheckoutSLOBudget  = 0.61
+	SearchSLO          = "search-availability"
+	checkoutObjective  = 99.9
+	searchSLOObjective = 99.5
+)
+
+var checkoutSLO = promfake.SlothSLO{Service: Checkout, Name: "availability", Objective: checkoutObjective,
+	ErrorQuery: `sum(rate(http_requests_total{service="checkout",code=~"5.."}[{{.window}}]))`,
+	TotalQuery: `sum(rate(http_requests_total{service="checkout"}[{{.window}}]))`,
+	Ratios: map[string]float64{"5m": 0.04, "30m": 0.0295, "1h": 0.015, "2h": 0.008, "6h": 0.0027, "1d": 0.0009, "3d": 0.0005,
+		"30d": 0.00039}, // 1h and 5m burn 15x and 40x the 0.1% budget; 0.039% of requests failed this month: 61% left
+	Labels: map[string]string{"team": "checkout"}}
+
+var searchSLO = config.SLO{Name: SearchSLO, Service: Search, Objective: searchSLOObjective, Window: config.DefaultSLOWindow,
+	ErrorQuery: `sum(rate(http_requests_total{service="search",code=~"5.."}[$window]))`,
+	TotalQuery: `sum(rate(http_requests_total{service="search"}[$window]))`}
+
+// searchTraffic is the search request rate per window (req/s) and searchErrorRatios the
+// failed share: far below the 0.5% budget.
+var (
+	searchTraffic     = map[string]float64{"5m": 220, "30m": 210, "1h": 200, "6h": 180, "3d": 150, "30d": 150}
+	searchErrorRatios = map[string]float64{"5m": 0.0001, "30m": 0.0001, "1h": 0.0002, "6h": 0.0002, "3d": 0.0003, "30d": 0.0004}
+)
 
 // demoLabels are the label names the demo's alerts use.
 var demoLabels = config.Labels{Service: "service", Team: "team", Severity: "severity"}

@@ -1,6 +1,7 @@
 // Package realserver starts real Prometheus and Alertmanager binaries for integration
 // tests: each on a free 127.0.0.1 port with a temporary data directory, stopped when the
-// test ends. Without the binaries a test skips with a message; under CI=true it fails.
+// test ends; Backfill writes historical samples into a TSDB with promtool first. Without
+// the binaries a test skips with a message; under CI=true it fails.
 package realserver
 
 import (

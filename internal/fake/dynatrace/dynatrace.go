@@ -1,5 +1,5 @@
 // Package dynatrace is a contract-faithful fake of the Dynatrace Environment API v2
-// (problems, events, entities) on 127.0.0.1: Api-Token auth, selectors, timeframes,
+// (problems, events, entities, SLOs) on 127.0.0.1: Api-Token auth, selectors, timeframes,
 // nextPageKey cursors that must be sent alone, page-size limits and the vendor's error
 // envelope. Data comes from the caller (tests) or from the demo scenario.
 package dynatrace
@@ -31,6 +31,7 @@ type Data struct {
 	Problems []Problem
 	Events   []Event
 	Entities []Entity
+	SLOs     []SLO
 }
 
 // Server is a running fake Dynatrace environment.
@@ -57,6 +58,7 @@ func Start(o Options, d Data) *Server {
 	mux.HandleFunc("GET "+api+"/problems/{problemId}", s.problem)
 	mux.HandleFunc("GET "+api+"/events", s.events)
 	mux.HandleFunc("GET "+api+"/entities", s.entities)
+	mux.HandleFunc("GET "+api+"/slo", s.slos)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "Not found: "+r.URL.Path)
 	})

@@ -50,6 +50,22 @@ func testData() Data {
 			{EntityID: "HOST-0000000000000001", Type: "HOST", DisplayName: "db-host", LastSeenTms: ago(time.Minute)},
 			{EntityID: "SERVICE-0000000000000009", Type: "SERVICE", DisplayName: "gone", FirstSeenTms: ago(30 * 24 * time.Hour), LastSeenTms: ago(10 * 24 * time.Hour)},
 		},
+		SLOs: testSLOs(),
+	}
+}
+
+func testSLOs() []SLO {
+	burn, fast := 12.0, 10.0
+	return []SLO{
+		{ID: "a0000000-0000-4000-8000-000000000001", Name: "Checkout p95 latency", Description: "Checkout requests faster than 2s", Enabled: true,
+			Target: 99.5, Warning: 99.8, Timeframe: "-1w", Filter: `type("SERVICE"),entityId("SERVICE-5B2C1A9F0D3E7781")`,
+			MetricExpression:    "(100)*(calc:service.checkout_fast:splitBy())/(builtin:service.requestCount.server:splitBy())",
+			EvaluatedPercentage: 99.6, ErrorBudget: 0.1, Status: "WARNING",
+			ErrorBudgetBurnRate: SLOBurnRate{BurnRateVisualizationEnabled: true, BurnRateType: "FAST", BurnRateValue: &burn, FastBurnThreshold: &fast}},
+		{ID: "a0000000-0000-4000-8000-000000000002", Name: "Orders DB availability", Enabled: true, Target: 99.9, Warning: 99.95, Timeframe: "-30d",
+			Filter: `type("SERVICE"),entityName("orders-db")`, MetricExpression: "builtin:service.successes.server.rate", EvaluatedPercentage: 99.99, ErrorBudget: 0.09, Status: "SUCCESS"},
+		{ID: "a0000000-0000-4000-8000-000000000003", Name: "Legacy", Enabled: false, Target: 95, Warning: 97, Timeframe: "-1d",
+			Filter: `type("SERVICE")`, MetricExpression: "builtin:service.successes.server.rate", EvaluatedPercentage: 99, ErrorBudget: 4, Status: "SUCCESS"},
 	}
 }
 
@@ -121,6 +137,10 @@ func TestResponsesFollowTheSpec(t *testing.T) {
 		{"/api/v2/events", url.Values{"eventSelector": {`eventType("CUSTOM_DEPLOYMENT")`}}, "tok", 200, "EventList", 1},
 		{"/api/v2/entities", url.Values{"entitySelector": {`type("SERVICE")`}, "fields": {"+tags,+fromRelationships,+toRelationships,+properties,+lastSeenTms"}}, "tok", 200, "EntitiesList", 2},
 		{"/api/v2/entities", url.Values{}, "tok", 400, "ErrorEnvelope", -1},
+		{"/api/v2/slo", url.Values{"evaluate": {"true"}, "timeFrame": {"CURRENT"}, "pageSize": {"25"}}, "tok", 200, "SLOs", 2},
+		{"/api/v2/slo", url.Values{"enabledSlos": {"all"}}, "tok", 200, "SLOs", 3},
+		{"/api/v2/slo", url.Values{"evaluate": {"true"}, "pageSize": {"26"}}, "tok", 400, "ErrorEnvelope", -1},
+		{"/api/v2/slo", url.Values{"sloSelector": {`entityId("SERVICE-5B2C1A9F0D3E7781")`}}, "tok", 400, "ErrorEnvelope", -1},
 		{"/api/v2/problems", nil, "", 401, "ErrorEnvelope", -1},
 		{"/api/v2/problems", nil, "bad", 401, "ErrorEnvelope", -1},
 	}
@@ -226,6 +246,81 @@ func TestSelectors(t *testing.T) {
 				t.Errorf("totalCount %d, want %d", env.TotalCount, len(tc.want))
 			}
 		})
+	}
+}
+
+// TestSLOs: evaluation on request only, selectors, enabled filter and paging by nextPageKey alone.
+func TestSLOs(t *testing.T) {
+	s := startTest(t)
+	type sloPage struct {
+		TotalCount  int
+		NextPageKey string
+		SLO         []SLO
+	}
+	read := func(q url.Values) (int, sloPage, string) {
+		status, body := get(t, s, "/api/v2/slo", q, "tok")
+		var p sloPage
+		_ = json.Unmarshal(body, &p)
+		return status, p, string(body)
+	}
+	cases := []struct {
+		name   string
+		q      url.Values
+		status int
+		ids    []string // last id digit of each SLO in the answer
+		eval   bool
+	}{
+		{"unevaluated by default", url.Values{}, 200, []string{"1", "2"}, false},
+		{"evaluated", url.Values{"evaluate": {"true"}}, 200, []string{"1", "2"}, true},
+		{"by id", url.Values{"sloSelector": {`id("a0000000-0000-4000-8000-000000000002")`}, "evaluate": {"true"}}, 200, []string{"2"}, true},
+		{"by name is case-sensitive", url.Values{"sloSelector": {`name("checkout p95 latency")`}}, 200, nil, false},
+		{"by text", url.Values{"sloSelector": {`text("FASTER")`}}, 200, []string{"1"}, false},
+		{"disabled only", url.Values{"enabledSlos": {"false"}}, 200, []string{"3"}, false},
+		{"descending", url.Values{"sort": {"-name"}}, 200, []string{"2", "1"}, false},
+		{"bad evaluate", url.Values{"evaluate": {"yes"}}, 400, nil, false},
+		{"bad sort", url.Values{"sort": {"target"}}, 400, nil, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			status, p, body := read(tc.q)
+			if status != tc.status {
+				t.Fatalf("status %d, want %d: %s", status, tc.status, body)
+			}
+			var ids []string
+			for _, x := range p.SLO {
+				ids = append(ids, x.ID[len(x.ID)-1:])
+				if (x.EvaluatedPercentage != -1) != tc.eval || (x.ErrorBudgetBurnRate.BurnRateValue != nil && !tc.eval) {
+					t.Errorf("SLO %s evaluated = %v, want %v", x.Name, x.EvaluatedPercentage, tc.eval)
+				}
+				if x.MetricKey == "" || x.Error != "NONE" || x.EvaluationType != "AGGREGATE" {
+					t.Errorf("SLO %+v lacks derived fields", x)
+				}
+			}
+			if fmt.Sprint(ids) != fmt.Sprint(tc.ids) && status == 200 {
+				t.Errorf("ids %v, want %v", ids, tc.ids)
+			}
+		})
+	}
+	// Paging: pageSize 1 over three SLOs, follow-ups by nextPageKey alone keep evaluate.
+	_, p, _ := read(url.Values{"evaluate": {"true"}, "pageSize": {"1"}, "enabledSlos": {"all"}})
+	var names []string
+	for pages := 1; ; pages++ {
+		for _, x := range p.SLO {
+			names = append(names, x.Name)
+			if x.EvaluatedPercentage == -1 {
+				t.Errorf("page %d lost evaluate: %+v", pages, x)
+			}
+		}
+		if p.NextPageKey == "" {
+			break
+		}
+		if status, _, body := read(url.Values{"nextPageKey": {p.NextPageKey}, "evaluate": {"true"}}); status != 400 || !strings.Contains(body, `"path":"evaluate"`) {
+			t.Errorf("key with another parameter: %d %s", status, body)
+		}
+		_, p, _ = read(url.Values{"nextPageKey": {p.NextPageKey}})
+	}
+	if fmt.Sprint(names) != "[Checkout p95 latency Legacy Orders DB availability]" {
+		t.Errorf("paged names %v", names)
 	}
 }
 

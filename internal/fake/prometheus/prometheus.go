@@ -1,8 +1,9 @@
-// Package prometheus is a contract-faithful fake of the Prometheus HTTP API v1 alerting
-// endpoints on 127.0.0.1: /api/v1/alerts, /api/v1/rules (type, rule_name[], rule_group[],
-// file[], exclude_alerts, and group_limit/group_next_token paging unless OldServer) and
-// /api/v1/status/buildinfo, in the {status, data} envelope with the API's error shape, and
-// optional basic or bearer auth (as a reverse proxy adds).
+// Package prometheus is a contract-faithful fake of the Prometheus HTTP API v1 on
+// 127.0.0.1: /api/v1/alerts, /api/v1/rules (type, rule_name[], rule_group[], file[],
+// exclude_alerts, and group_limit/group_next_token paging unless OldServer),
+// /api/v1/query (instant queries over a PromQL subset and canned answers, see Server.query)
+// and /api/v1/status/buildinfo, in the {status, data} envelope with the API's error shape,
+// and optional basic or bearer auth (as a reverse proxy adds).
 package prometheus
 
 import (
@@ -56,24 +57,42 @@ type Group struct {
 	Rules    []Rule
 }
 
+// Data is what the fake serves: rule groups, and the instant samples and canned answers
+// of /api/v1/query.
+type Data struct {
+	Groups []Group
+	// Series are the current samples vector selectors are evaluated against (recording
+	// rule outputs such as slo:sli_error:ratio_rate5m, with __name__).
+	Series []Sample
+	// Answers are canned results by exact (trimmed) expression.
+	Answers map[string]Answer
+}
+
 // Server is a running fake Prometheus.
 type Server struct {
 	*fake.Server
 	opts Options
 
-	mu     sync.Mutex
-	groups []Group
+	mu      sync.Mutex
+	groups  []Group
+	series  []Sample
+	answers map[string]Answer
 }
 
-// Start starts the fake with groups.
-func Start(o Options, groups []Group) *Server {
+// Start starts the fake with groups and no query data.
+func Start(o Options, groups []Group) *Server { return StartData(o, Data{Groups: groups}) }
+
+// StartData starts the fake with d.
+func StartData(o Options, d Data) *Server {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	s := &Server{opts: o, groups: groups}
+	s := &Server{opts: o, groups: d.Groups, series: d.Series, answers: d.Answers}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/v1/alerts", s.alerts)
 	mux.HandleFunc("GET /api/v1/rules", s.rules)
+	mux.HandleFunc("GET /api/v1/query", s.query)
+	mux.HandleFunc("POST /api/v1/query", s.query)
 	mux.HandleFunc("GET /api/v1/status/buildinfo", s.buildinfo)
 	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) { http.Error(w, "404 page not found", http.StatusNotFound) })
 	var auth func(*http.Request) bool
@@ -89,6 +108,13 @@ func (s *Server) SetGroups(gs []Group) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.groups = gs
+}
+
+// SetQueryData replaces the samples and canned answers of /api/v1/query.
+func (s *Server) SetQueryData(series []Sample, answers map[string]Answer) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.series, s.answers = series, answers
 }
 
 func (s *Server) snapshot() []Group {

@@ -3,8 +3,11 @@ package prometheus
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
+	"maps"
 	"net/http"
+	"net/url"
 	"os"
 	"slices"
 	"strings"
@@ -179,5 +182,142 @@ func TestRuleState(t *testing.T) {
 	_, body = get(t, s.URL+"/api/v1/alerts")
 	if strings.Count(string(body), `"state"`) != 2 {
 		t.Errorf("alerts %s", body)
+	}
+}
+
+func queryData() ([]Sample, map[string]Answer) {
+	series := []Sample{
+		{Labels: map[string]string{"__name__": "slo:sli_error:ratio_rate5m", "sloth_id": "checkout-availability", "sloth_service": "checkout"}, Value: 0.04},
+		{Labels: map[string]string{"__name__": "slo:sli_error:ratio_rate1h", "sloth_id": "checkout-availability", "sloth_service": "checkout"}, Value: 0.015},
+		{Labels: map[string]string{"__name__": "slo:sli_error:ratio_rate5m", "sloth_id": "search-availability", "sloth_service": "search"}, Value: 0.0001},
+		{Labels: map[string]string{"__name__": "up", "job": "x"}, Value: 1},
+	}
+	answers := map[string]Answer{
+		`sum(rate(errs[5m]))`:  {Samples: []Sample{{Value: 3}}},
+		`sum(rate(total[5m]))`: {Samples: []Sample{{Value: 200}}},
+		`sum(rate(errs[1h]))`:  {},
+		`sum(rate(total[1h]))`: {Samples: []Sample{{Value: 100}}},
+		`sum(rate(errs[6h]))`:  {Samples: []Sample{{Value: 0}}},
+		`sum(rate(total[6h]))`: {Samples: []Sample{{Value: 0}}},
+		`sum(rate(total[3d]))`: {},
+		`broken[5m]`:           {Error: `1:7: parse error: ranges only allowed for vector selectors`},
+		`slow[30d]`:            {Status: 503, ErrorType: "timeout", Error: "query timed out in expression evaluation"},
+	}
+	return series, answers
+}
+
+// TestQuery: the evaluated PromQL subset and canned answers, as the SLO connector uses them.
+func TestQuery(t *testing.T) {
+	s := startTest(t, Options{})
+	s.SetQueryData(queryData())
+	ratio := func(w string) string {
+		return `label_replace((sum(sum(rate(errs[` + w + `]))) or vector(0)) / sum(sum(rate(total[` + w + `]))), "opsctx_window", "` + w + `", "", "")`
+	}
+	cases := []struct {
+		name   string
+		query  string
+		status int
+		want   string // rendered result: labels=value; ...
+	}{
+		{"regex selector", `{__name__=~"slo:sli_error:ratio_rate5m|slo:sli_error:ratio_rate1h", sloth_id=~"checkout-availability|nope"}`, 200,
+			`{__name__=slo:sli_error:ratio_rate1h,sloth_id=checkout-availability,sloth_service=checkout}=0.015; {__name__=slo:sli_error:ratio_rate5m,sloth_id=checkout-availability,sloth_service=checkout}=0.04`},
+		{"case-insensitive regex, negative matcher", `slo:sli_error:ratio_rate5m{sloth_service=~"(?i)SEARCH", sloth_id!="x"}`, 200,
+			`{__name__=slo:sli_error:ratio_rate5m,sloth_id=search-availability,sloth_service=search}=0.0001`},
+		{"empty matchers only", `{sloth_id=~".*"}`, 400, ""},
+		{"ratio with errors", ratio("5m"), 200, `{opsctx_window=5m}=0.015`},
+		{"no errors series counts as zero", ratio("1h"), 200, `{opsctx_window=1h}=0`},
+		{"no traffic is NaN", ratio("6h"), 200, `{opsctx_window=6h}=NaN`},
+		{"no total is no sample", ratio("3d"), 400, ""}, // errs[3d] has no answer: a loud failure
+		{"windows joined by or", ratio("5m") + " or " + ratio("1h"), 200, `{opsctx_window=5m}=0.015; {opsctx_window=1h}=0`},
+		{"good ratio", `1 - (sum(rate(total[5m])) - sum(rate(errs[5m]))) / sum(rate(total[5m]))`, 200, `{}=0.015000000000000013`}, // float64, as Prometheus computes it
+		{"scalar", `2 * 3 - 1e-1`, 200, `scalar=5.9`},
+		{"canned failure", `sum(broken[5m])`, 400, ""},
+		{"canned failure inside", `sum(broken[5m]) / 2`, 400, ""},
+		{"canned timeout", `slow[30d]`, 503, ""},
+		{"unknown function", `rate(up[5m])`, 400, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			status, body := get(t, s.URL+"/api/v1/query?query="+url.QueryEscape(tc.query))
+			if status != tc.status {
+				t.Fatalf("status %d, want %d: %s", status, tc.status, body)
+			}
+			inst, _ := jsonschema.UnmarshalJSON(bytes.NewReader(body))
+			sch := "QueryOutputBody"
+			if status != 200 {
+				sch = "Error"
+			}
+			if err := schema(t, sch).Validate(inst); err != nil {
+				t.Errorf("%v\n%s", err, body)
+			}
+			if status != 200 {
+				return
+			}
+			var env struct {
+				Data struct {
+					ResultType string          `json:"resultType"`
+					Result     json.RawMessage `json:"result"`
+				}
+			}
+			_ = json.Unmarshal(body, &env)
+			var got []string
+			if env.Data.ResultType == "scalar" {
+				var v [2]any
+				_ = json.Unmarshal(env.Data.Result, &v)
+				got = append(got, fmt.Sprint("scalar=", v[1]))
+			} else {
+				var vs []struct {
+					Metric map[string]string
+					Value  [2]any
+				}
+				_ = json.Unmarshal(env.Data.Result, &vs)
+				for _, v := range vs {
+					keys := slices.Sorted(maps.Keys(v.Metric))
+					var kv []string
+					for _, k := range keys {
+						kv = append(kv, k+"="+v.Metric[k])
+					}
+					got = append(got, "{"+strings.Join(kv, ",")+"}="+fmt.Sprint(v.Value[1]))
+					if v.Value[0] != float64(now.Unix()) {
+						t.Errorf("timestamp %v, want %d", v.Value[0], now.Unix())
+					}
+				}
+			}
+			if g := strings.Join(got, "; "); g != tc.want {
+				t.Errorf("result %s\nwant   %s", g, tc.want)
+			}
+		})
+	}
+}
+
+func TestQueryParameters(t *testing.T) {
+	s := startTest(t, Options{})
+	s.SetQueryData(queryData())
+	cases := []struct {
+		name   string
+		do     func() (int, []byte)
+		status int
+		want   string
+	}{
+		{"missing query", func() (int, []byte) { return get(t, s.URL+"/api/v1/query") }, 400, `"errorType":"bad_data"`},
+		{"bad time", func() (int, []byte) { return get(t, s.URL+"/api/v1/query?query=up&time=yesterday") }, 400, `invalid parameter \"time\"`},
+		{"explicit time", func() (int, []byte) { return get(t, s.URL+"/api/v1/query?query=up&time=1700000000.5") }, 200, `[1700000000.5,"1"]`},
+		{"POST form", func() (int, []byte) {
+			resp, err := http.PostForm(s.URL+"/api/v1/query", url.Values{"query": {"up"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			return resp.StatusCode, b
+		}, 200, `"job":"x"`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			status, body := tc.do()
+			if status != tc.status || !strings.Contains(string(body), tc.want) {
+				t.Errorf("%d %s, want %d with %s", status, body, tc.status, tc.want)
+			}
+		})
 	}
 }

@@ -1,0 +1,218 @@
+package alertmanager
+
+// Fuzz targets: arbitrary bytes as the Alertmanager API v2's response bodies, through the
+// connector's real request and decoding path (an upstream on 127.0.0.1 answers every request
+// with HTTP 200 and the fuzz input), and the filter matchers built from service names. Seeds
+// in testdata/fuzz are real responses of internal/fake/alertmanager (the demo scenario),
+// polyglot and malformed bodies. Run one locally with, e.g.:
+//
+//	go test -run='^$' -fuzz='^FuzzResponses$' -fuzztime=5m ./connectors/alertmanager
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"regexp"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/opsctx/opsctx/internal/httpx"
+	"github.com/opsctx/opsctx/internal/model"
+)
+
+const (
+	fzTimeout  = 2 * time.Second // httpx budget of one request
+	fzDeadline = 5 * time.Second // deadline of one connector call
+)
+
+// fzUpstream answers every request with HTTP 200 and the current fuzz input as the body.
+type fzUpstream struct {
+	client *httpx.Client
+	body   atomic.Pointer[[]byte]
+}
+
+func newFzUpstream(f *testing.F) *fzUpstream {
+	u := &fzUpstream{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if b := u.body.Load(); b != nil {
+			_, _ = w.Write(*b)
+		}
+	}))
+	f.Cleanup(srv.Close)
+	u.client = httpx.New(httpx.Options{Source: SourceName, BaseURL: srv.URL, Timeout: fzTimeout, RetryMax: -1})
+	f.Cleanup(u.client.CloseIdleConnections)
+	return u
+}
+
+// fzCall runs one connector call under fzDeadline and fails when it does not return
+// (with a value or an error: the input is arbitrary) soon after that deadline.
+func fzCall[T any](t *testing.T, what string, call func(context.Context) (T, error)) (T, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), fzDeadline)
+	defer cancel()
+	var (
+		v    T
+		err  error
+		done = make(chan struct{})
+	)
+	go func() {
+		defer close(done)
+		v, err = call(ctx)
+	}()
+	select {
+	case <-done:
+	case <-time.After(fzDeadline + 2*time.Second):
+		t.Fatalf("%s did not return within its %v deadline", what, fzDeadline)
+	}
+	if err == nil {
+		fzCheck(t, what, v)
+	}
+	return v, err
+}
+
+var fzTimeType = reflect.TypeFor[time.Time]()
+
+// fzCheck fails when a returned record names another source or holds a time outside UTC
+// (connectors set Source on every record and return times in UTC, whatever the upstream sent).
+func fzCheck(t *testing.T, what string, v any) {
+	t.Helper()
+	var walk func(x reflect.Value, path string)
+	walk = func(x reflect.Value, path string) {
+		switch x.Kind() {
+		case reflect.Pointer, reflect.Interface:
+			if !x.IsNil() {
+				walk(x.Elem(), path)
+			}
+		case reflect.Slice, reflect.Array:
+			for i := range x.Len() {
+				walk(x.Index(i), fmt.Sprintf("%s[%d]", path, i))
+			}
+		case reflect.Struct:
+			if x.Type() == fzTimeType {
+				if tm := x.Interface().(time.Time); tm.Location() != time.UTC {
+					t.Errorf("%s: %s = %v, not in UTC", what, path, tm)
+				}
+				return
+			}
+			for i := range x.NumField() {
+				fd := x.Type().Field(i)
+				switch {
+				case !fd.IsExported():
+				case fd.Name == "Source" && fd.Type.Kind() == reflect.String:
+					if got := x.Field(i).String(); got != SourceName {
+						t.Errorf("%s: %s.Source = %q, want %q", what, path, got, SourceName)
+					}
+				default:
+					walk(x.Field(i), path+"."+fd.Name)
+				}
+			}
+		}
+	}
+	walk(reflect.ValueOf(v), what)
+}
+
+// FuzzResponses feeds the input as the body of every response to Alerts and Groups (every
+// alert; a service named by the fuzzed name, through the service label and its fallbacks),
+// Silences and Check. An array element may carry alert, group and silence fields at once,
+// so one body can answer every endpoint.
+func FuzzResponses(f *testing.F) {
+	u := newFzUpstream(f)
+	f.Fuzz(func(t *testing.T, body []byte, name string) {
+		u.body.Store(&body)
+		s := New(Options{Client: u.client})
+		named := model.Target{Name: name, Records: []model.Service{{ID: "component:default/x", Name: name, Aliases: []string{"checkout-api"},
+			Source: "catalogfile"}}, Related: []model.Target{{Name: "orders-db"}}}
+		for _, tt := range []model.Target{{}, named} {
+			fzCall(t, "Alerts", func(ctx context.Context) ([]model.Alert, error) { return s.Alerts(ctx, tt) })
+			fzCall(t, "Groups", func(ctx context.Context) ([]Group, error) { return s.Groups(ctx, tt) })
+		}
+		fzCall(t, "Silences", s.Silences)
+		fzCall(t, "Check", func(ctx context.Context) (struct{}, error) { return struct{}{}, s.Check(ctx) })
+	})
+}
+
+// fzUnquote reads a matcher value as Alertmanager's matcher parser does: inside double
+// quotes, \n, \" and \\ are escapes and an unescaped quote ends the value.
+func fzUnquote(v string) (string, bool) {
+	if len(v) < 2 || v[0] != '"' || v[len(v)-1] != '"' {
+		return "", false
+	}
+	var b strings.Builder
+	in := v[1 : len(v)-1]
+	for i := 0; i < len(in); i++ {
+		switch c := in[i]; {
+		case c == '"':
+			return "", false
+		case c == '\\' && i+1 < len(in):
+			i++
+			switch in[i] {
+			case 'n':
+				b.WriteByte('\n')
+			case '"', '\\':
+				b.WriteByte(in[i])
+			default:
+				b.WriteByte('\\')
+				b.WriteByte(in[i])
+			}
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String(), true
+}
+
+// FuzzFilterSets fuzzes the filter matchers built from a service's names: every matcher
+// value must read back (as Alertmanager unquotes it) to what was quoted, and each regex
+// matcher must compile and match every (trimmed, valid UTF-8) name it was built from.
+func FuzzFilterSets(f *testing.F) {
+	f.Fuzz(func(t *testing.T, name, alias, related string) {
+		s := New(Options{})
+		tgt := model.Target{Name: name, Records: []model.Service{{Name: alias, Aliases: []string{related, alias}}},
+			Related: []model.Target{{Name: related}}}
+		ns := names(tgt)
+		if len(ns) == 0 {
+			return
+		}
+		sets := s.filterSets(ns)
+		if len(sets) != 1+len(s.o.Fallbacks) {
+			t.Fatalf("%d filter sets, want the service label and each fallback: %q", len(sets), sets)
+		}
+		for _, set := range sets {
+			m := set[len(set)-1] // the =~ matcher; the others require absent labels
+			label, quoted, ok := strings.Cut(m, "=~")
+			if !ok || label == "" {
+				t.Fatalf("matcher %q is not label=~\"regex\"", m)
+			}
+			re, ok := fzUnquote(quoted)
+			if !ok {
+				t.Fatalf("matcher %q: value does not unquote", m)
+			}
+			if want := anyOf(ns); re != want {
+				t.Fatalf("matcher %q reads back as %q, want %q", m, re, want)
+			}
+			if !utf8.ValidString(re) {
+				continue // Alertmanager refuses such matchers; the request fails upstream
+			}
+			rx, err := regexp.Compile("^(?:" + re + ")$")
+			if err != nil {
+				t.Fatalf("matcher %q: %v", m, err)
+			}
+			for _, n := range ns {
+				if !rx.MatchString(n) {
+					t.Errorf("matcher %q does not match %q", m, n)
+				}
+			}
+		}
+		for _, n := range ns {
+			if n != strings.TrimSpace(n) || n == "" {
+				t.Errorf("name %q is not trimmed", n)
+			}
+		}
+	})
+}

@@ -1,0 +1,205 @@
+package opsgenie
+
+// Fuzz targets: arbitrary bytes as Opsgenie's response bodies, through the connector's real
+// request and decoding path (an upstream on 127.0.0.1 answers every request with HTTP 200
+// and the fuzz input), plus the pure search-query and identifier helpers. Seeds in
+// testdata/fuzz are real responses of internal/fake/opsgenie (the demo scenario), polyglot
+// bodies and malformed bodies. Run one locally with, e.g.:
+//
+//	go test -run='^$' -fuzz='^FuzzResponses$' -fuzztime=5m ./connectors/opsgenie
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/opsctx/opsctx/connectors"
+	"github.com/opsctx/opsctx/internal/httpx"
+	"github.com/opsctx/opsctx/internal/model"
+)
+
+const (
+	fzTimeout  = 2 * time.Second // httpx budget of one request
+	fzDeadline = 5 * time.Second // deadline of one connector call
+)
+
+// fzUpstream answers every request with HTTP 200 and the current fuzz input as the body;
+// on-call requests (/v2/schedules/{id}/on-calls) get their own input, since their data is
+// an object where the schedule and escalation lists have an array.
+type fzUpstream struct {
+	client       *httpx.Client
+	body, oncall atomic.Pointer[[]byte]
+	requests     atomic.Int64
+}
+
+func newFzUpstream(f *testing.F) *fzUpstream {
+	u := &fzUpstream{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u.requests.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		b := u.body.Load()
+		if strings.HasSuffix(r.URL.Path, "/on-calls") {
+			b = u.oncall.Load()
+		}
+		if b != nil {
+			_, _ = w.Write(*b)
+		}
+	}))
+	f.Cleanup(srv.Close)
+	u.client = httpx.New(httpx.Options{Source: SourceName, BaseURL: srv.URL, Timeout: fzTimeout, RetryMax: -1, Auth: Auth("fuzz-key")})
+	f.Cleanup(u.client.CloseIdleConnections)
+	return u
+}
+
+// serve sets the answers and resets the request count.
+func (u *fzUpstream) serve(body, oncall []byte) {
+	u.body.Store(&body)
+	u.oncall.Store(&oncall)
+	u.requests.Store(0)
+}
+
+// fzSource has small alert pages, so that a body announcing a next page is followed a few
+// times and stops at MaxPages.
+func fzSource(u *fzUpstream) *Source {
+	return New(Options{Client: u.client, PageSize: 2, MaxPages: 3,
+		Now: func() time.Time { return time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC) }})
+}
+
+// fzCall runs one connector call under fzDeadline and fails when it does not return
+// (with a value or an error: the input is arbitrary) soon after that deadline.
+func fzCall[T any](t *testing.T, what string, call func(context.Context) (T, error)) (T, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), fzDeadline)
+	defer cancel()
+	var (
+		v    T
+		err  error
+		done = make(chan struct{})
+	)
+	go func() {
+		defer close(done)
+		v, err = call(ctx)
+	}()
+	select {
+	case <-done:
+	case <-time.After(fzDeadline + 2*time.Second):
+		t.Fatalf("%s did not return within its %v deadline", what, fzDeadline)
+	}
+	if err == nil {
+		fzCheck(t, what, v)
+	}
+	return v, err
+}
+
+var fzTimeType = reflect.TypeFor[time.Time]()
+
+// fzCheck fails when a returned record names another source or holds a time outside UTC
+// (connectors set Source on every record and return times in UTC, whatever the upstream sent).
+func fzCheck(t *testing.T, what string, v any) {
+	t.Helper()
+	var walk func(x reflect.Value, path string)
+	walk = func(x reflect.Value, path string) {
+		switch x.Kind() {
+		case reflect.Pointer, reflect.Interface:
+			if !x.IsNil() {
+				walk(x.Elem(), path)
+			}
+		case reflect.Slice, reflect.Array:
+			for i := range x.Len() {
+				walk(x.Index(i), fmt.Sprintf("%s[%d]", path, i))
+			}
+		case reflect.Struct:
+			if x.Type() == fzTimeType {
+				if tm := x.Interface().(time.Time); tm.Location() != time.UTC {
+					t.Errorf("%s: %s = %v, not in UTC", what, path, tm)
+				}
+				return
+			}
+			for i := range x.NumField() {
+				fd := x.Type().Field(i)
+				switch {
+				case !fd.IsExported():
+				case fd.Name == "Source" && fd.Type.Kind() == reflect.String:
+					if got := x.Field(i).String(); got != SourceName {
+						t.Errorf("%s: %s.Source = %q, want %q", what, path, got, SourceName)
+					}
+				default:
+					walk(x.Field(i), path+"."+fd.Name)
+				}
+			}
+		}
+	}
+	walk(reflect.ValueOf(v), what)
+}
+
+// FuzzResponses feeds the first input as the body of every list response (alerts,
+// schedules, escalations, alert count) and the second as the body of every on-call
+// response, to Alerts (every open alert; a service with its neighbours), Responders (the
+// team's schedules, escalation and on-call participants) and Check.
+func FuzzResponses(f *testing.F) {
+	u := newFzUpstream(f)
+	team := model.Target{Name: "checkout", Records: []model.Service{{ID: "component:default/checkout", Name: "checkout", Source: "catalogfile",
+		Annotations: map[string]string{AnnotationTeam: "checkout"}}}, Related: []model.Target{{Name: "orders db"}}}
+	f.Fuzz(func(t *testing.T, body, oncall []byte) {
+		u.serve(body, oncall)
+		s := fzSource(u)
+		for _, tt := range []model.Target{{}, team} {
+			fzCall(t, "Alerts", func(ctx context.Context) ([]model.Alert, error) { return s.Alerts(ctx, tt) })
+		}
+		fzCall(t, "Responders", func(ctx context.Context) (model.Responders, error) { return s.Responders(ctx, team) })
+		fzCall(t, "Check", func(ctx context.Context) (struct{}, error) { return struct{}{}, s.Check(ctx) })
+	})
+}
+
+// FuzzFindIncident feeds an arbitrary reference and lookup body to FindIncident: references
+// that cannot be Opsgenie's must give ErrNotFound without a request, and a found alert is
+// Opsgenie's.
+func FuzzFindIncident(f *testing.F) {
+	u := newFzUpstream(f)
+	f.Fuzz(func(t *testing.T, ref string, body []byte) {
+		u.serve(body, nil)
+		ir, err := fzCall(t, "FindIncident", func(ctx context.Context) (connectors.IncidentRef, error) {
+			return fzSource(u).FindIncident(ctx, ref)
+		})
+		if r := strings.TrimSpace(ref); (r == "" || len(r) > 512 || strings.ContainsAny(strings.TrimPrefix(r, "#"), "/?")) &&
+			(u.requests.Load() != 0 || !errors.Is(err, connectors.ErrNotFound)) {
+			t.Errorf("FindIncident(%q) = %v after %d requests, want ErrNotFound without a request", ref, err, u.requests.Load())
+		}
+		if err == nil && ir.Source != SourceName {
+			t.Errorf("FindIncident(%q) = %+v from another source", ref, ir)
+		}
+	})
+}
+
+// FuzzQuery fuzzes the alert search built for a target (a service name and a component
+// selector annotation) and the identifier type of a reference. A quoted tag value must
+// unquote to the original, so that a name cannot break out of its tag:"..." term.
+func FuzzQuery(f *testing.F) {
+	f.Fuzz(func(t *testing.T, name, selector, ref string) {
+		tgt := model.Target{Name: name, Related: []model.Target{{Name: ref}, {Name: name,
+			Records: []model.Service{{ID: "x", Source: "catalogfile", Annotations: map[string]string{AnnotationSelector: selector}}}}}}
+		q := Query(tgt)
+		if !strings.HasPrefix(q, "status:open") {
+			t.Errorf("Query = %q, want it to start with status:open", q)
+		}
+		if name != "" {
+			v := quote("service:" + name)
+			if got, err := strconv.Unquote(v); v != "service:"+name && (err != nil || got != "service:"+name) {
+				t.Errorf("quote(%q) = %s does not unquote to the value: %q, %v", "service:"+name, v, got, err)
+			}
+		}
+		switch typ := IdentifierType(ref); typ {
+		case "tiny", "id", "alias":
+		default:
+			t.Errorf("IdentifierType(%q) = %q", ref, typ)
+		}
+	})
+}

@@ -1,0 +1,342 @@
+package prometheus
+
+// SLO discovery from recording rules.
+//
+// Sloth (github.com/slok/sloth, internal/prometheus/recording_rules.go and conventions.go,
+// read for this code): per SLO, recording rules slo:sli_error:ratio_rate<window> for the
+// alert windows 5m, 30m, 1h, 2h, 6h, 1d, 3d and for the SLO period (30d by default; by
+// default computed as sum_over_time(ratio_rate5m[30d]) / count_over_time(...), so it only
+// covers the time the rules have run), each labelled sloth_id ("<service>-<slo>"),
+// sloth_service, sloth_slo and sloth_window (the period rule carries only sloth_window on
+// the rule; its series inherit the others); plus slo:objective:ratio (vector(0.999)) and
+// slo:time_period:days (vector(30)) with the id labels. The values are error ratios.
+//
+// Pyrra (github.com/pyrra-dev/pyrra, slo/rules.go, read for this code): one rule group per
+// SLO named after it, with recording rules <metric>:burnrate<window> (the total metric
+// with _total/_count trimmed) labelled slo="<name>" plus the equality matchers of the
+// total selector (so often job or service). Despite the name their value is the error
+// ratio errors/total over the window. The windows scale with the SLO window (5m, 30m, 1h,
+// 2h, 6h, 1d, 4d for 28d). The objective is a recorded metric only with Pyrra's generic
+// rules (pyrra_objective, pyrra_window in seconds, pyrra_availability over the window);
+// otherwise it is read from the SLO's alerting rules, "... > (14 * (1-0.999))".
+//
+// Verified against the generators' source, not against a running Sloth or Pyrra; the
+// real-server test runs Sloth-shaped rules in a real Prometheus.
+
+import (
+	"context"
+	"math"
+	"net/url"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/opsctx/opsctx/config"
+	"github.com/opsctx/opsctx/internal/model"
+)
+
+// Metric names of the conventions.
+const (
+	slothSLIPrefix   = "slo:sli_error:ratio_rate"
+	slothObjective   = "slo:objective:ratio"
+	slothPeriodDays  = "slo:time_period:days"
+	pyrraObjective   = "pyrra_objective"
+	pyrraWindow      = "pyrra_window"
+	pyrraAvailabilty = "pyrra_availability"
+)
+
+// idsPerQuery bounds the SLO ids in one batched query, to keep the URL short.
+const idsPerQuery = 50
+
+var (
+	pyrraBurnRe      = regexp.MustCompile(`^(.+):burnrate([0-9][0-9a-z]*)$`)
+	pyrraAlertTarget = regexp.MustCompile(`\(1-([0-9.eE+-]+)\)`)
+)
+
+// found is one discovered SLO before its values are read.
+type found struct {
+	id, service, kind string // kind: sloth or pyrra
+	group             string
+	labels            map[string]string
+	sli               string // a representative SLI rule expression
+	window1h          string // the recording rule that serves the 1h window, for the link
+}
+
+// discover finds the target's Sloth and Pyrra SLOs in the recording rules and reads their
+// values: one instant query per convention (per idsPerQuery ids), selecting every rule name
+// of the convention at once.
+func (s *Source) discover(ctx context.Context, t model.Target) ([]outcome, error) {
+	groups, err := s.ruleGroups(ctx, url.Values{"type": {"record"}})
+	if err != nil {
+		return nil, err
+	}
+	want := names(model.Target{Name: t.Name, Records: t.Records}) // the target itself, not its neighbours
+	sloth, pyrra := map[string]*found{}, map[string]*found{}
+	var slothNames, pyrraNames []string
+	for _, g := range groups {
+		for _, r := range g.Rules {
+			if r.Type != "recording" {
+				continue
+			}
+			switch {
+			case strings.HasPrefix(r.Name, slothSLIPrefix) || r.Name == slothObjective || r.Name == slothPeriodDays:
+				slothNames = appendNew(slothNames, r.Name)
+				id := r.Labels["sloth_id"]
+				if id == "" {
+					continue // the optimized period rule: its series carry the id
+				}
+				f := sloth[id]
+				if f == nil {
+					f = &found{id: id, kind: "sloth", group: g.Name, labels: r.Labels}
+					sloth[id] = f
+				}
+				if f.service == "" {
+					f.service = firstNonEmpty(r.Labels["sloth_service"], s.service(r.Labels))
+				}
+				if strings.HasPrefix(r.Name, slothSLIPrefix) {
+					if d, ok := parseDuration(strings.TrimPrefix(r.Name, slothSLIPrefix)); ok && windowKey(d) == "1h" {
+						f.sli, f.window1h = r.Query, r.Name
+					} else if f.sli == "" {
+						f.sli = r.Query
+					}
+				}
+			case r.Labels["slo"] != "" && (pyrraBurnRe.MatchString(r.Name) || r.Name == pyrraObjective || r.Name == pyrraWindow || r.Name == pyrraAvailabilty):
+				pyrraNames = appendNew(pyrraNames, r.Name)
+				id := r.Labels["slo"]
+				f := pyrra[id]
+				if f == nil {
+					f = &found{id: id, kind: "pyrra", group: g.Name, labels: r.Labels}
+					pyrra[id] = f
+				}
+				if m := pyrraBurnRe.FindStringSubmatch(r.Name); m != nil {
+					if f.service == "" {
+						f.service = s.service(r.Labels)
+					}
+					if d, ok := parseDuration(m[2]); ok && windowKey(d) == "1h" {
+						f.sli, f.window1h = r.Query, r.Name
+					} else if f.sli == "" {
+						f.sli = r.Query
+					}
+				}
+			}
+		}
+	}
+	var out []outcome
+	for _, c := range []struct {
+		found map[string]*found
+		names []string
+		label string
+	}{{sloth, slothNames, "sloth_id"}, {pyrra, pyrraNames, "slo"}} {
+		var ids []string
+		for id, f := range c.found {
+			if matchesTarget(t, want, f.service) {
+				ids = append(ids, id)
+			}
+		}
+		sort.Strings(ids)
+		for chunk := range slices.Chunk(ids, idsPerQuery) {
+			matcher := c.label + `!=""`
+			if t.Name != "" {
+				matcher = c.label + "=~" + quoteRegex(chunk)
+			}
+			sort.Strings(c.names)
+			expr := "{__name__=~" + quoteRegex(c.names) + ", " + matcher + "}"
+			xs, err := s.instant(ctx, expr)
+			var objectives map[string]float64
+			if err == nil && c.label == "slo" {
+				objectives = s.pyrraAlertObjectives(ctx, chunk, c.found, xs)
+			}
+			for _, id := range chunk {
+				f := c.found[id]
+				if err != nil {
+					o := f.bare(s, queryError(err))
+					out = append(out, outcome{slo: o, failed: err})
+					continue
+				}
+				out = append(out, outcome{slo: f.read(s, xs, c.label, objectives[id])})
+			}
+		}
+	}
+	sortSLOs(out)
+	return out, nil
+}
+
+// bare is the SLO without values (errText, when set, says why).
+func (f *found) bare(s *Source, errText string) model.SLO {
+	m := model.SLO{Name: f.id, Service: f.service, Window: config.DefaultSLOWindow, Source: SourceName, SLI: f.sli, Error: errText}
+	if f.window1h != "" {
+		m.URL = s.graphURL(f.window1h + "{" + f.idLabel() + "=" + strconv.Quote(f.id) + "}")
+	}
+	return m
+}
+
+func (f *found) idLabel() string {
+	if f.kind == "sloth" {
+		return "sloth_id"
+	}
+	return "slo"
+}
+
+// read maps the batched samples of one SLO: error ratios per window (the worst series when
+// an SLO records several), objective, window and, for Pyrra, the window ratio from
+// pyrra_availability. alertObjective is Pyrra's objective read from its alerting rules.
+func (f *found) read(s *Source, xs []sample, label string, alertObjective float64) model.SLO {
+	m := f.bare(s, "")
+	m.Window = 0
+	ratios := map[string]float64{}
+	byRange := map[time.Duration]float64{}
+	objective := alertObjective
+	put := func(m map[string]float64, k string, v float64) {
+		if old, ok := m[k]; !ok || v > old {
+			m[k] = v
+		}
+	}
+	for _, x := range xs {
+		if x.Metric[label] != f.id {
+			continue
+		}
+		name := x.Metric["__name__"]
+		m.AsOf = maxTime(m.AsOf, x.At)
+		if math.IsNaN(x.Value) || math.IsInf(x.Value, 0) {
+			continue // no traffic in that window
+		}
+		switch {
+		case name == slothObjective || name == pyrraObjective:
+			objective = roundObjective(x.Value)
+		case name == slothPeriodDays:
+			m.Window = time.Duration(x.Value * float64(24*time.Hour)).Round(time.Minute)
+		case name == pyrraWindow:
+			m.Window = time.Duration(x.Value * float64(time.Second)).Round(time.Minute)
+		case name == pyrraAvailabilty:
+			put(ratios, "window", 1-x.Value)
+		case strings.HasPrefix(name, slothSLIPrefix):
+			if d, ok := parseDuration(strings.TrimPrefix(name, slothSLIPrefix)); ok {
+				if old, seen := byRange[d]; !seen || x.Value > old {
+					byRange[d] = x.Value
+				}
+			}
+		default:
+			if mm := pyrraBurnRe.FindStringSubmatch(name); mm != nil {
+				if d, ok := parseDuration(mm[2]); ok {
+					if old, seen := byRange[d]; !seen || x.Value > old {
+						byRange[d] = x.Value
+					}
+				}
+			}
+		}
+	}
+	if m.Window == 0 {
+		m.Window = f.inferWindow(byRange)
+	}
+	for d, v := range byRange {
+		switch {
+		case d == m.Window && f.kind == "sloth":
+			put(ratios, "window", v)
+		case windowKey(d) != "":
+			put(ratios, windowKey(d), v)
+		}
+	}
+	m.Objective = objective
+	if objective <= 0 || objective > 100 {
+		m.Error = "objective unknown: " + f.objectiveHint()
+		return m
+	}
+	if len(ratios) > 0 {
+		m.ErrorRatios = ratios
+	}
+	return m
+}
+
+// inferWindow guesses the SLO window when no metric states it: Sloth's longest SLI range
+// of at least 7d (its period rule); Pyrra's longest burn-rate range times 7 (its slow
+// ticket window is window/7), to the day; else the config default.
+func (f *found) inferWindow(byRange map[time.Duration]float64) time.Duration {
+	var longest time.Duration
+	for d := range byRange {
+		longest = max(longest, d)
+	}
+	day := 24 * time.Hour
+	switch {
+	case f.kind == "sloth" && longest >= 7*day:
+		return longest
+	case f.kind == "pyrra" && longest >= 12*time.Hour:
+		return (longest * 7).Round(day)
+	}
+	return config.DefaultSLOWindow
+}
+
+func (f *found) objectiveHint() string {
+	if f.kind == "sloth" {
+		return "no " + slothObjective + ` series for sloth_id="` + f.id + `"`
+	}
+	return `no pyrra_objective series (Pyrra's generic rules) and no alerting rule with the objective for slo="` + f.id + `"`
+}
+
+// pyrraAlertObjectives reads the objectives of the Pyrra SLOs in ids that have no
+// pyrra_objective sample from their groups' alerting rules (Pyrra writes the objective into
+// the expression, "> (14 * (1-0.999))"). One rules request for all of them; a failure
+// leaves the objectives unknown.
+func (s *Source) pyrraAlertObjectives(ctx context.Context, ids []string, found map[string]*found, xs []sample) map[string]float64 {
+	have := map[string]bool{}
+	for _, x := range xs {
+		if x.Metric["__name__"] == pyrraObjective && !math.IsNaN(x.Value) {
+			have[x.Metric["slo"]] = true
+		}
+	}
+	q := url.Values{"type": {"alert"}, "exclude_alerts": {"true"}}
+	groups := map[string]bool{}
+	for _, id := range ids {
+		if !have[id] {
+			q.Add("rule_group[]", found[id].group)
+			groups[found[id].group] = true
+		}
+	}
+	if len(groups) == 0 {
+		return nil
+	}
+	gs, err := s.ruleGroups(ctx, q)
+	if err != nil {
+		return nil
+	}
+	out := map[string]float64{}
+	for _, g := range gs {
+		if !groups[g.Name] {
+			continue // servers that ignore rule_group[] return every group
+		}
+		for _, r := range g.Rules {
+			id := r.Labels["slo"]
+			if m := pyrraAlertTarget.FindStringSubmatch(r.Query); id != "" && m != nil && out[id] == 0 {
+				if v, err := strconv.ParseFloat(m[1], 64); err == nil && v > 0 && v <= 1 {
+					out[id] = roundObjective(v)
+				}
+			}
+		}
+	}
+	return out
+}
+
+func appendNew(xs []string, x string) []string {
+	if slices.Contains(xs, x) {
+		return xs
+	}
+	return append(xs, x)
+}
+
+func firstNonEmpty(xs ...string) string {
+	for _, x := range xs {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}

@@ -1,0 +1,149 @@
+package prometheus_test
+
+// Fuzz target: arbitrary bytes as the Prometheus HTTP API's response bodies, through the
+// connector's real request, envelope, paging and decoding path (an upstream on 127.0.0.1
+// answers every request with HTTP 200 and the fuzz input). Seeds in testdata/fuzz are real
+// responses of internal/fake/prometheus (the demo scenario), polyglot and malformed bodies.
+// Run it locally with:
+//
+//	go test -run='^$' -fuzz='^FuzzResponses$' -fuzztime=5m ./connectors/prometheus
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/opsctx/opsctx/connectors"
+	"github.com/opsctx/opsctx/connectors/prometheus"
+	"github.com/opsctx/opsctx/internal/httpx"
+	"github.com/opsctx/opsctx/internal/model"
+)
+
+const (
+	fzSourceName = prometheus.SourceName
+	fzTimeout    = 2 * time.Second // httpx budget of one request
+	fzDeadline   = 5 * time.Second // deadline of one connector call
+)
+
+// fzUpstream answers every request with HTTP 200 and the current fuzz input as the body.
+type fzUpstream struct {
+	client *httpx.Client
+	body   atomic.Pointer[[]byte]
+}
+
+func newFzUpstream(f *testing.F) *fzUpstream {
+	u := &fzUpstream{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if b := u.body.Load(); b != nil {
+			_, _ = w.Write(*b)
+		}
+	}))
+	f.Cleanup(srv.Close)
+	u.client = httpx.New(httpx.Options{Source: fzSourceName, BaseURL: srv.URL, Timeout: fzTimeout, RetryMax: -1})
+	f.Cleanup(u.client.CloseIdleConnections)
+	return u
+}
+
+// fzCall runs one connector call under fzDeadline and fails when it does not return
+// (with a value or an error: the input is arbitrary) soon after that deadline.
+func fzCall[T any](t *testing.T, what string, call func(context.Context) (T, error)) (T, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), fzDeadline)
+	defer cancel()
+	var (
+		v    T
+		err  error
+		done = make(chan struct{})
+	)
+	go func() {
+		defer close(done)
+		v, err = call(ctx)
+	}()
+	select {
+	case <-done:
+	case <-time.After(fzDeadline + 2*time.Second):
+		t.Fatalf("%s did not return within its %v deadline", what, fzDeadline)
+	}
+	if err == nil {
+		fzCheck(t, what, v)
+	}
+	return v, err
+}
+
+var fzTimeType = reflect.TypeFor[time.Time]()
+
+// fzCheck fails when a returned record names another source or holds a time outside UTC
+// (connectors set Source on every record and return times in UTC, whatever the upstream sent).
+func fzCheck(t *testing.T, what string, v any) {
+	t.Helper()
+	var walk func(x reflect.Value, path string)
+	walk = func(x reflect.Value, path string) {
+		switch x.Kind() {
+		case reflect.Pointer, reflect.Interface:
+			if !x.IsNil() {
+				walk(x.Elem(), path)
+			}
+		case reflect.Slice, reflect.Array:
+			for i := range x.Len() {
+				walk(x.Index(i), fmt.Sprintf("%s[%d]", path, i))
+			}
+		case reflect.Struct:
+			if x.Type() == fzTimeType {
+				if tm := x.Interface().(time.Time); tm.Location() != time.UTC {
+					t.Errorf("%s: %s = %v, not in UTC", what, path, tm)
+				}
+				return
+			}
+			for i := range x.NumField() {
+				fd := x.Type().Field(i)
+				switch {
+				case !fd.IsExported():
+				case fd.Name == "Source" && fd.Type.Kind() == reflect.String:
+					if got := x.Field(i).String(); got != fzSourceName {
+						t.Errorf("%s: %s.Source = %q, want %q", what, path, got, fzSourceName)
+					}
+				default:
+					walk(x.Field(i), path+"."+fd.Name)
+				}
+			}
+		}
+	}
+	walk(reflect.ValueOf(v), what)
+}
+
+// FuzzResponses feeds the input as the body of every response to Alerts (every firing alert;
+// a service named by the fuzzed name, with and without pending alerts), Rules (group pages,
+// at most MaxPages), SLOs when the source serves them (recording-rule discovery and instant
+// queries), and Check. Alerts, rules and query results share the {"status", "data": {...}}
+// envelope, so one body can answer every endpoint.
+func FuzzResponses(f *testing.F) {
+	u := newFzUpstream(f)
+	f.Fuzz(func(t *testing.T, body []byte, name string) {
+		u.body.Store(&body)
+		// The record declares an SLO in catalog annotations (literal keys: the SLO support is
+		// newer than this target), so that SLOs also decodes instant query results.
+		named := model.Target{Name: name, Records: []model.Service{{ID: "component:default/x", Name: name, Aliases: []string{"checkout-api"},
+			Source: "catalogfile", Annotations: map[string]string{"opsctx.io/slo-objective": "99.9", "opsctx.io/slo-window": "30d",
+				"opsctx.io/slo-error-query": `sum(rate(http_requests_total{code=~"5.."}[$window]))`,
+				"opsctx.io/slo-total-query": `sum(rate(http_requests_total[$window]))`}}},
+			Related: []model.Target{{Name: "orders-db"}}}
+		for _, pending := range []bool{false, true} {
+			s := prometheus.New(prometheus.Options{Client: u.client, IncludePending: pending, GroupLimit: 2, MaxPages: 3})
+			for _, tt := range []model.Target{{}, named} {
+				fzCall(t, "Alerts", func(ctx context.Context) ([]model.Alert, error) { return s.Alerts(ctx, tt) })
+				if slo, ok := any(s).(connectors.SLOs); ok {
+					fzCall(t, "SLOs", func(ctx context.Context) (struct{}, error) { _, err := slo.SLOs(ctx, tt); return struct{}{}, err })
+				}
+			}
+		}
+		s := prometheus.New(prometheus.Options{Client: u.client, GroupLimit: 2, MaxPages: 3})
+		fzCall(t, "Rules", s.Rules)
+		fzCall(t, "Check", func(ctx context.Context) (struct{}, error) { return struct{}{}, s.Check(ctx) })
+	})
+}

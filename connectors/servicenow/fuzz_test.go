@@ -1,0 +1,256 @@
+package servicenow
+
+// Fuzz targets: arbitrary bytes as the Table API's response bodies and paging headers,
+// through the connector's real request, paging and decoding path (an upstream on 127.0.0.1
+// answers every request with HTTP 200, the fuzz input as the body and the fuzzed
+// X-Total-Count and Link headers), plus the pure Link, date/time and choice parsers. Seeds in
+// testdata/fuzz are real responses of internal/fake/servicenow (the demo scenario) and
+// malformed ones. Run one locally with, e.g.:
+//
+//	go test -run='^$' -fuzz='^FuzzResponses$' -fuzztime=5m ./connectors/servicenow
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/opsctx/opsctx/connectors"
+	"github.com/opsctx/opsctx/internal/httpx"
+	"github.com/opsctx/opsctx/internal/model"
+)
+
+const (
+	fzTimeout  = 2 * time.Second // httpx budget of one request
+	fzDeadline = 5 * time.Second // deadline of one connector call
+)
+
+// fzNow is the fuzz targets' fixed clock.
+var fzNow = time.Date(2025, 11, 26, 12, 0, 0, 0, time.UTC)
+
+// fzAnswer is what the upstream answers to every request.
+type fzAnswer struct {
+	body        []byte
+	total, link string // X-Total-Count and Link, when not empty
+}
+
+// fzUpstream answers every request with HTTP 200 and the current fuzz input.
+type fzUpstream struct {
+	client   *httpx.Client
+	answer   atomic.Pointer[fzAnswer]
+	requests atomic.Int64
+}
+
+func newFzUpstream(f *testing.F) *fzUpstream {
+	u := &fzUpstream{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u.requests.Add(1)
+		a := u.answer.Load()
+		if a == nil {
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		if a.total != "" {
+			w.Header().Set("X-Total-Count", a.total)
+		}
+		if a.link != "" {
+			w.Header().Set("Link", a.link)
+		}
+		_, _ = w.Write(a.body)
+	}))
+	f.Cleanup(srv.Close)
+	u.client = httpx.New(httpx.Options{Source: SourceName, BaseURL: srv.URL, Timeout: fzTimeout, RetryMax: -1,
+		Auth: func(r *http.Request) { r.SetBasicAuth("opsctx", "fuzz") }})
+	f.Cleanup(u.client.CloseIdleConnections)
+	return u
+}
+
+// fzHeaderValue keeps the printable bytes of a fuzzed header value (others would only make
+// the HTTP exchange itself fail).
+func fzHeaderValue(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || r == '\uFFFD' {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// serve sets the answer and resets the request count.
+func (u *fzUpstream) serve(body []byte, total, link string) {
+	u.answer.Store(&fzAnswer{body: body, total: fzHeaderValue(total), link: fzHeaderValue(link)})
+	u.requests.Store(0)
+}
+
+// fzSource has small pages and a small row cap, so that paging (by X-Total-Count, in
+// parallel, or by Link rel="next") runs a few pages and stops at MaxRows.
+func fzSource(u *fzUpstream) *Source {
+	return New(Options{Client: u.client, InstanceURL: "https://acme.service-now.com", MaxRows: 12, PageSize: 4, Parallel: 2,
+		AuthVars: "SERVICENOW_TOKEN"})
+}
+
+// fzCall runs one connector call under fzDeadline and fails when it does not return
+// (with a value or an error: the input is arbitrary) soon after that deadline.
+func fzCall[T any](t *testing.T, what string, call func(context.Context) (T, error)) (T, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), fzDeadline)
+	defer cancel()
+	var (
+		v    T
+		err  error
+		done = make(chan struct{})
+	)
+	go func() {
+		defer close(done)
+		v, err = call(ctx)
+	}()
+	select {
+	case <-done:
+	case <-time.After(fzDeadline + 2*time.Second):
+		t.Fatalf("%s did not return within its %v deadline", what, fzDeadline)
+	}
+	if err == nil {
+		fzCheck(t, what, v)
+	}
+	return v, err
+}
+
+var fzTimeType = reflect.TypeFor[time.Time]()
+
+// fzCheck fails when a returned record names another source or holds a time outside UTC
+// (connectors set Source on every record and return times in UTC, whatever the upstream sent).
+func fzCheck(t *testing.T, what string, v any) {
+	t.Helper()
+	var walk func(x reflect.Value, path string)
+	walk = func(x reflect.Value, path string) {
+		switch x.Kind() {
+		case reflect.Pointer, reflect.Interface:
+			if !x.IsNil() {
+				walk(x.Elem(), path)
+			}
+		case reflect.Slice, reflect.Array:
+			for i := range x.Len() {
+				walk(x.Index(i), fmt.Sprintf("%s[%d]", path, i))
+			}
+		case reflect.Struct:
+			if x.Type() == fzTimeType {
+				if tm := x.Interface().(time.Time); tm.Location() != time.UTC {
+					t.Errorf("%s: %s = %v, not in UTC", what, path, tm)
+				}
+				return
+			}
+			for i := range x.NumField() {
+				fd := x.Type().Field(i)
+				switch {
+				case !fd.IsExported():
+				case fd.Name == "Source" && fd.Type.Kind() == reflect.String:
+					if got := x.Field(i).String(); got != SourceName {
+						t.Errorf("%s: %s.Source = %q, want %q", what, path, got, SourceName)
+					}
+				default:
+					walk(x.Field(i), path+"."+fd.Name)
+				}
+			}
+		}
+	}
+	walk(reflect.ValueOf(v), what)
+}
+
+// FuzzResponses feeds the input as every Table API answer (body, X-Total-Count, Link) to
+// every capability: Catalog (CI classes, relations, neighbour CIs, owner lookups), Changes
+// and Incidents (by a fuzzed CI name, by this source's record, and every open incident),
+// Responders (support group by CI name, and by record: whoisoncall then user lookups),
+// FindIncident and Check. All tables share the {"result": [...]} envelope, so one body
+// answers every list and lookup.
+func FuzzResponses(f *testing.F) {
+	u := newFzUpstream(f)
+	f.Fuzz(func(t *testing.T, body []byte, total, link, name string) {
+		u.serve(body, total, link)
+		s := fzSource(u)
+		byName := model.Target{Name: name, Since: fzNow.Add(-2 * time.Hour), Until: fzNow, Related: []model.Target{{Name: "orders-db-prod"}}}
+		byRecord := model.Target{Name: "checkout", Since: fzNow.Add(-2 * time.Hour), Until: fzNow,
+			Records: []model.Service{{ID: "c3ab0759fbebc9958ee073c227d1e9d1", Name: "Checkout Service", Source: SourceName,
+				Annotations: map[string]string{AnnotationSupportGroup: "6c428acb2e0afb7067889378f12f8e52"}}}}
+		fzCall(t, "Catalog", s.Catalog)
+		for _, tt := range []model.Target{byName, byRecord, {}} {
+			fzCall(t, "Changes", func(ctx context.Context) ([]model.Change, error) { return s.Changes(ctx, tt) })
+			fzCall(t, "Incidents", func(ctx context.Context) ([]model.Incident, error) { return s.Incidents(ctx, tt) })
+			fzCall(t, "Responders", func(ctx context.Context) (model.Responders, error) { return s.Responders(ctx, tt) })
+		}
+		fzCall(t, "FindIncident", func(ctx context.Context) (connectors.IncidentRef, error) {
+			return s.FindIncident(ctx, "c3ab0759fbebc9958ee073c227d1e9d1")
+		})
+		fzCall(t, "Check", func(ctx context.Context) (struct{}, error) { return struct{}{}, s.Check(ctx) })
+	})
+}
+
+// FuzzFindIncident feeds an arbitrary reference and lookup body to FindIncident: references
+// that are not INC/CHG numbers or sys_ids must give ErrNotFound without a request, and a
+// found record is ServiceNow's.
+func FuzzFindIncident(f *testing.F) {
+	u := newFzUpstream(f)
+	f.Fuzz(func(t *testing.T, ref string, body []byte) {
+		u.serve(body, "", "")
+		ir, err := fzCall(t, "FindIncident", func(ctx context.Context) (connectors.IncidentRef, error) {
+			return fzSource(u).FindIncident(ctx, ref)
+		})
+		r := strings.TrimSpace(ref)
+		if !incNumber.MatchString(r) && !chgNumber.MatchString(r) && !sysIDShape.MatchString(r) &&
+			(u.requests.Load() != 0 || !errors.Is(err, connectors.ErrNotFound)) {
+			t.Errorf("FindIncident(%q) = %v after %d requests, want ErrNotFound without a request", ref, err, u.requests.Load())
+		}
+		if err == nil && ir.Source != SourceName {
+			t.Errorf("FindIncident(%q) = %+v from another source", ref, ir)
+		}
+	})
+}
+
+// FuzzNextPage fuzzes the Link header parser that drives paging when X-Total-Count is absent.
+func FuzzNextPage(f *testing.F) {
+	f.Fuzz(func(t *testing.T, h string) {
+		p, ok := nextPage(h)
+		if !ok && p != (page{}) {
+			t.Errorf("nextPage(%q) = %+v without a next page", h, p)
+		}
+		if ok && !strings.Contains(strings.ToLower(h), "next") {
+			t.Errorf("nextPage(%q) = %+v from a header without rel=next", h, p)
+		}
+	})
+}
+
+// FuzzFieldValues fuzzes the readers of raw Table API values: a field as a string or a
+// reference object, its date/time ("YYYY-MM-DD HH:MM:SS", UTC), a whoisoncall order, a
+// priority and choice code, and the encoded-query condition built from a value.
+func FuzzFieldValues(f *testing.F) {
+	f.Fuzz(func(t *testing.T, v string) {
+		r := row{"s": v, "ref": map[string]any{"value": v, "display_value": v}}
+		if r.str("s") != v || r.str("ref") != v {
+			t.Errorf("str(%q) = %q / %q", v, r.str("s"), r.str("ref"))
+		}
+		if tm := r.time("s"); !tm.IsZero() {
+			if tm.Location() != time.UTC {
+				t.Errorf("time(%q) = %v, not in UTC", v, tm)
+			}
+			if back := (row{"s": snTime(tm)}).time("s"); !back.Equal(tm.Truncate(time.Second)) {
+				t.Errorf("time(%q) = %v, but its encoded form %q reads back as %v", v, tm, snTime(tm), back)
+			}
+		}
+		if n := level(json.RawMessage(v)); n < 1 {
+			t.Errorf("level(%q) = %d, want at least 1", v, n)
+		}
+		_ = priority(v)
+		_ = label(incidentStates, v)
+		for _, c := range anyOf("cmdb_ci.name", []string{v, "x"}) {
+			if !strings.HasPrefix(c, "cmdb_ci.name") {
+				t.Errorf("anyOf(%q) gave condition %q on another field", v, c)
+			}
+		}
+	})
+}
