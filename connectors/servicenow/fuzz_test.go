@@ -13,16 +13,15 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"reflect"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/opsctx/opsctx/connectors"
+	"github.com/opsctx/opsctx/internal/fuzzcheck"
 	"github.com/opsctx/opsctx/internal/httpx"
 	"github.com/opsctx/opsctx/internal/model"
 )
@@ -96,71 +95,10 @@ func fzSource(u *fzUpstream) *Source {
 		AuthVars: "SERVICENOW_TOKEN"})
 }
 
-// fzCall runs one connector call under fzDeadline and fails when it does not return
-// (with a value or an error: the input is arbitrary) soon after that deadline.
+// fzCall runs one connector call under fzDeadline with the shared fuzz checks.
 func fzCall[T any](t *testing.T, what string, call func(context.Context) (T, error)) (T, error) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), fzDeadline)
-	defer cancel()
-	var (
-		v    T
-		err  error
-		done = make(chan struct{})
-	)
-	go func() {
-		defer close(done)
-		v, err = call(ctx)
-	}()
-	select {
-	case <-done:
-	case <-time.After(fzDeadline + 2*time.Second):
-		t.Fatalf("%s did not return within its %v deadline", what, fzDeadline)
-	}
-	if err == nil {
-		fzCheck(t, what, v)
-	}
-	return v, err
-}
-
-var fzTimeType = reflect.TypeFor[time.Time]()
-
-// fzCheck fails when a returned record names another source or holds a time outside UTC
-// (connectors set Source on every record and return times in UTC, whatever the upstream sent).
-func fzCheck(t *testing.T, what string, v any) {
-	t.Helper()
-	var walk func(x reflect.Value, path string)
-	walk = func(x reflect.Value, path string) {
-		switch x.Kind() {
-		case reflect.Pointer, reflect.Interface:
-			if !x.IsNil() {
-				walk(x.Elem(), path)
-			}
-		case reflect.Slice, reflect.Array:
-			for i := range x.Len() {
-				walk(x.Index(i), fmt.Sprintf("%s[%d]", path, i))
-			}
-		case reflect.Struct:
-			if x.Type() == fzTimeType {
-				if tm := x.Interface().(time.Time); tm.Location() != time.UTC {
-					t.Errorf("%s: %s = %v, not in UTC", what, path, tm)
-				}
-				return
-			}
-			for i := range x.NumField() {
-				fd := x.Type().Field(i)
-				switch {
-				case !fd.IsExported():
-				case fd.Name == "Source" && fd.Type.Kind() == reflect.String:
-					if got := x.Field(i).String(); got != SourceName {
-						t.Errorf("%s: %s.Source = %q, want %q", what, path, got, SourceName)
-					}
-				default:
-					walk(x.Field(i), path+"."+fd.Name)
-				}
-			}
-		}
-	}
-	walk(reflect.ValueOf(v), what)
+	return fuzzcheck.Call(t, SourceName, fzDeadline, what, call)
 }
 
 // FuzzResponses feeds the input as every Table API answer (body, X-Total-Count, Link) to
