@@ -63,11 +63,24 @@ func (s *Source) resolve(ctx context.Context, want refs) (map[string]row, error)
 // s.parallel requests at a time.
 func (s *Source) lookup(ctx context.Context, table string, ids []string, fields []string) (map[string]row, error) {
 	ids = unique(ids)
-	out := make(map[string]row, len(ids))
+	out, wait, mine := s.memo.claim(ids)
+	fetched := make(map[string]row, len(mine))
+	// Deferred calls run last-first: our own rows are released before we wait for rows
+	// another lookup is fetching, so two lookups never wait on each other.
+	defer func() {
+		for _, ch := range wait {
+			select {
+			case <-ch:
+			case <-ctx.Done():
+			}
+		}
+		s.memo.get(ids, out)
+	}()
+	defer func() { s.memo.done(mine, fetched) }()
 	var mu sync.Mutex
 	p := pool.New().WithContext(ctx).WithCancelOnError().WithFirstError().WithMaxGoroutines(s.parallel)
-	for start := 0; start < len(ids); start += batchSize {
-		chunk := ids[start:min(start+batchSize, len(ids))]
+	for start := 0; start < len(mine); start += batchSize {
+		chunk := mine[start:min(start+batchSize, len(mine))]
 		p.Go(func(ctx context.Context) error {
 			rows, _, err := s.list(ctx, list{table: table, query: "sys_idIN" + strings.Join(chunk, ","), fields: fields,
 				max: len(chunk), page: len(chunk)})
@@ -75,6 +88,7 @@ func (s *Source) lookup(ctx context.Context, table string, ids []string, fields 
 			defer mu.Unlock()
 			for _, r := range rows {
 				out[r.str("sys_id")] = r
+				fetched[r.str("sys_id")] = r
 			}
 			return err
 		})

@@ -60,6 +60,7 @@ type Source struct {
 	pageSize int
 	parallel int
 	authVars string
+	memo     *memo
 }
 
 var (
@@ -72,7 +73,7 @@ var (
 
 // New returns a Source for o, applying defaults.
 func New(o Options) *Source {
-	s := &Source{c: o.Client, instance: strings.TrimSuffix(o.InstanceURL, "/"), maxRows: o.MaxRows,
+	s := &Source{memo: newMemo(), c: o.Client, instance: strings.TrimSuffix(o.InstanceURL, "/"), maxRows: o.MaxRows,
 		pageSize: o.PageSize, parallel: o.Parallel, authVars: o.AuthVars}
 	for _, c := range o.CIClasses {
 		if c = strings.TrimSpace(c); c != "" && !slices.Contains(s.classes, c) {
