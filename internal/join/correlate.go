@@ -2,7 +2,9 @@ package join
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -120,8 +122,8 @@ func groupAlerts(d *Directory, defaultService string, alerts []model.Alert, prob
 		g.Sources = appendUnique(g.Sources, a.Source)
 		g.Alerts = append(g.Alerts, AlertRef{ID: a.ID, Title: sanitize.Short(a.Title), Source: a.Source, URL: a.URL})
 		if g.ExplainedBy == "" {
-			for rc, p := range rcs {
-				if explains(d, rc, p, svc) {
+			for _, rc := range slices.Sorted(maps.Keys(rcs)) { // deterministic when several match
+				if p := rcs[rc]; explains(d, rc, p, svc) {
 					g.ExplainedBy = firstNonEmpty(p.DisplayID, p.ID)
 					break
 				}

@@ -95,10 +95,13 @@ func (r *Registry) WriteText(w io.Writer) error {
 	return err
 }
 
+// labelEscaper escapes label values for the text format.
+var labelEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
+
 func renderLabels(kv []string) string {
 	var parts []string
 	for i := 0; i+1 < len(kv); i += 2 {
-		v := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace(kv[i+1])
+		v := labelEscaper.Replace(kv[i+1])
 		parts = append(parts, kv[i]+`="`+v+`"`)
 	}
 	return strings.Join(parts, ",")
