@@ -1,0 +1,376 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mark3labs/mcp-go/server"
+	"go.uber.org/goleak"
+
+	"github.com/opsctx/opsctx/internal/demo"
+	"github.com/opsctx/opsctx/internal/join"
+	"github.com/opsctx/opsctx/internal/render"
+	"github.com/opsctx/opsctx/internal/version"
+	"github.com/opsctx/opsctx/tools"
+)
+
+// These tests assert counts only (upstream requests, errors, tokens, goroutines); timings are
+// reported by the benchmarks below and by `go run ./cmd/opsctx-bench`, never judged here.
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func startDemo(tb testing.TB) *demo.Env {
+	tb.Helper()
+	env, err := StartDemo(context.Background())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(env.Close)
+	return env
+}
+
+// TestCacheHitMakesNoUpstreamRequests: the same question inside the TTL is answered from the
+// cache without a single upstream request.
+func TestCacheHitMakesNoUpstreamRequests(t *testing.T) {
+	env := startDemo(t)
+	ec, err := MeasureEconomy(context.Background(), env, DemoService)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if total(ec.Cold) == 0 {
+		t.Fatal("the cold answer made no upstream request: the demo fakes are not wired")
+	}
+	for _, s := range ec.Sources() {
+		if ec.Repeat[s] != 0 {
+			t.Errorf("%s: %d upstream requests for a repeated question inside the TTL, want 0", s, ec.Repeat[s])
+		}
+	}
+	w, err := MeasureWarm(context.Background(), env, DemoService, 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.Requests != 0 {
+		t.Errorf("%d upstream requests during warm calls, want 0", w.Requests)
+	}
+}
+
+// requestBudget bounds the upstream requests per source of one cold incident_context on the
+// demo, so that a request per row (N+1) fails here. The default is DefaultRequestBudget.
+var requestBudget = map[string]int{}
+
+// duplicateBudget bounds requests identical to an earlier one of the same answer (default 0).
+var duplicateBudget = map[string]int{}
+
+// TestUpstreamEconomy: every demo source is asked, and none more than its budget.
+func TestUpstreamEconomy(t *testing.T) {
+	env := startDemo(t)
+	ec, err := MeasureEconomy(context.Background(), env, DemoService)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range SourceNames(env) {
+		n, budget := ec.Cold[s], DefaultRequestBudget
+		if b, ok := requestBudget[s]; ok {
+			budget = b
+		}
+		switch {
+		case n == 0:
+			t.Errorf("%s: no request for a cold incident_context; is the source wired?", s)
+		case n > budget:
+			t.Errorf("%s: %d requests for one cold incident_context, budget %d (N+1?):\n  %s", s, n, budget, strings.Join(ec.Paths[s], "\n  "))
+		}
+		if d := ec.Duplicates[s]; d > duplicateBudget[s] {
+			t.Errorf("%s: %d requests identical to earlier ones of the same answer, budget %d:\n  %s", s, d, duplicateBudget[s], strings.Join(ec.Paths[s], "\n  "))
+		}
+	}
+}
+
+// TestBriefAnswerTokenBudget is an acceptance check of issue 6: on the demo, the brief
+// incident_context answer (its markdown text) fits in BriefTokenBudget tokens (Tokens).
+func TestBriefAnswerTokenBudget(t *testing.T) {
+	env := startDemo(t)
+	ans, err := DemoEngine(env, nil).IncidentContext(context.Background(), join.Query{Service: DemoService, Detail: join.DetailBrief})
+	if err != nil {
+		t.Fatal(err)
+	}
+	md := render.IncidentContext(ans)
+	if got := Tokens(len(md)); got > BriefTokenBudget {
+		t.Errorf("brief answer on the demo: %d tokens (%s), budget %d; per section:\n%s", got, TokenEstimator, BriefTokenBudget, sectionTokens(md))
+	}
+}
+
+// sectionTokens lists the estimated tokens of each "## " section of a markdown answer.
+func sectionTokens(md string) string {
+	var b strings.Builder
+	for i, part := range strings.Split(md, "\n## ") {
+		name, _, _ := strings.Cut(part, "\n")
+		if i == 0 {
+			name = "title and headline"
+		}
+		if j := strings.LastIndex(part, "\nSources:"); j >= 0 {
+			fmt.Fprintf(&b, "  %-32s %5d\n", name, Tokens(j))
+			name, part = "sources line", part[j:]
+		}
+		fmt.Fprintf(&b, "  %-32s %5d\n", name, Tokens(len(part)))
+	}
+	return b.String()
+}
+
+// TestHTTPClients: concurrent MCP clients over streamable HTTP on loopback, against the
+// production server on the demo: no protocol error and no tool error.
+func TestHTTPClients(t *testing.T) {
+	env := startDemo(t)
+	srv, err := StartServer(DemoEngine(env, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if err := srv.Close(); err != nil {
+			t.Errorf("server: %v", err)
+		}
+	}()
+	ctx := context.Background()
+	cs, err := DialAll(ctx, srv.URL, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer CloseAll(cs)
+	r := Drive(ctx, cs, DriveOptions{Calls: 400})
+	if r.Calls != 400 || r.ProtocolErrors != 0 || r.ToolErrors != 0 {
+		t.Errorf("8 clients x 50 calls: %d calls, %d protocol errors, %d tool errors; want 400, 0, 0; first errors: %v",
+			r.Calls, r.ProtocolErrors, r.ToolErrors, r.Errors)
+	}
+}
+
+// TestLoad: 64 MCP clients over streamable HTTP for OPSCTX_LOAD_SECONDS (default 10) while
+// one source fails intermittently: no protocol error, the failure shows in the answers, and
+// goroutines and heap come back to their baseline once the clients are gone.
+func TestLoad(t *testing.T) {
+	if testing.Short() {
+		t.Skip("load test skipped in -short mode")
+	}
+	d := 10 * time.Second
+	if s := os.Getenv("OPSCTX_LOAD_SECONDS"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n <= 0 {
+			t.Fatalf("OPSCTX_LOAD_SECONDS=%q: want a positive number of seconds", s)
+		}
+		d = time.Duration(n) * time.Second
+	}
+	r, err := Load(context.Background(), LoadOptions{Duration: d})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d calls in %s by %d clients, p50 %s p99 %s, %s statuses %v over %d fault windows; goroutines %d -> %d, heap %s -> %s",
+		r.Calls, r.Elapsed.Round(time.Millisecond), r.Options.Clients, FormatDuration(r.Latency.Median()), FormatDuration(r.Latency.Percentile(99)),
+		r.Options.FaultSource, r.Watched, r.FaultWindows, r.GoroutinesBefore, r.GoroutinesAfter, FormatBytes(r.HeapBefore), FormatBytes(r.HeapAfter))
+	if r.Calls == 0 || r.ProtocolErrors != 0 {
+		t.Errorf("%d calls, %d protocol errors (want >0, 0); first: %v", r.Calls, r.ProtocolErrors, r.Errors)
+	}
+	if r.FaultWindows == 0 || r.Watched["error"]+r.Watched["stale"] == 0 {
+		t.Errorf("the intermittent %s failure never showed in an answer (%d fault windows, statuses %v)", r.Options.FaultSource, r.FaultWindows, r.Watched)
+	}
+	if !r.GoroutinesFlat() {
+		t.Errorf("goroutines %d after the run, baseline %d (+%d allowed)", r.GoroutinesAfter, r.GoroutinesBefore, GoroutineSlack)
+	}
+	if !r.HeapFlat() {
+		t.Errorf("heap in use %s after the run, baseline %s", FormatBytes(r.HeapAfter), FormatBytes(r.HeapBefore))
+	}
+}
+
+// TestScaleAnswer: on a small synthetic organisation the join finds the target's own alerts,
+// changes, problem and dependencies among thousands of others.
+func TestScaleAnswer(t *testing.T) {
+	r, err := MeasureScale(context.Background(), ScaleSpecFor(1000), ScaleOptions{Calls: 10, Sizes: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := r.Answer
+	if a.Service.Name != ScaleTarget {
+		t.Fatalf("answered about %q, want %q", a.Service.Name, ScaleTarget)
+	}
+	var alerts int
+	for _, g := range a.AlertGroups {
+		if g.Service == ScaleTarget {
+			alerts += g.Count
+		}
+	}
+	if alerts != 4 {
+		t.Errorf("%d alerts on the target, want 4 (5xx twice, latency, crash loop)", alerts)
+	}
+	if !slices.ContainsFunc(a.Problems, func(p join.ProblemEntry) bool { return p.ID == "P-4242" }) {
+		t.Errorf("problem P-4242 missing: %+v", a.Problems)
+	}
+	for _, id := range []string{"evt-tgt-2", "CHG9000042"} {
+		if !slices.ContainsFunc(a.Changes, func(c join.ChangeEntry) bool { return c.ID == id }) {
+			t.Errorf("change %s (on the target or its root cause) missing: %+v", id, a.Changes)
+		}
+	}
+	if len(a.Dependencies.Upstream) < 3 {
+		t.Errorf("%d upstream dependencies, want at least the 3 fixed ones", len(a.Dependencies.Upstream))
+	}
+	if len(r.Sizes) != len(Details) {
+		t.Errorf("%d answer sizes, want %d", len(r.Sizes), len(Details))
+	}
+}
+
+// TestFanoutRuns checks the fan-out machinery with a small latency: every answer complete,
+// a baseline call per capability, a depth per source. (The figures are the command's job.)
+func TestFanoutRuns(t *testing.T) {
+	env := startDemo(t)
+	r, err := Fanout(context.Background(), env, FanoutOptions{Latency: 20 * time.Millisecond, Reps: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Problems) > 0 {
+		t.Errorf("sources not ok during the fan-out: %v", r.Problems)
+	}
+	srcs := map[string]bool{}
+	for _, c := range r.Baseline {
+		srcs[c.Source] = true
+	}
+	for _, s := range SourceNames(env) {
+		if !srcs[s] {
+			t.Errorf("the sequential baseline never called %s", s)
+		}
+	}
+	if len(r.Depth) < len(env.Servers) {
+		t.Errorf("depth for %d sources, want at least %d: %s", len(r.Depth), len(env.Servers), r.DepthSummary())
+	}
+}
+
+// BenchmarkIncidentContextWarm is the join alone for a cached demo answer.
+func BenchmarkIncidentContextWarm(b *testing.B) {
+	env := startDemo(b)
+	now := time.Now()
+	e := DemoEngine(env, func() time.Time { return now })
+	ctx := context.Background()
+	q := join.Query{Service: DemoService}
+	if _, err := e.IncidentContext(ctx, q); err != nil {
+		b.Fatal(err)
+	}
+	ResetRequests(env)
+	for b.Loop() {
+		if _, err := e.IncidentContext(ctx, q); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(total(Requests(env)))/float64(b.N), "upstream-req/op")
+}
+
+// BenchmarkToolCallWarm is the whole server-side tools/call (HandleMessage plus the JSON
+// encoding of the response) for a cached demo answer, on the production server and on one
+// without output-schema validation.
+func BenchmarkToolCallWarm(b *testing.B) {
+	env := startDemo(b)
+	now := time.Now()
+	e := DemoEngine(env, func() time.Time { return now })
+	msg := toolCallMessage("incident_context", map[string]any{"service": DemoService})
+	plain := server.NewMCPServer("opsctx", version.Version, server.WithToolCapabilities(false), server.WithRecovery())
+	plain.AddTools(tools.Tools(tools.Deps{Engine: e})...)
+	for _, bc := range []struct {
+		name string
+		s    *server.MCPServer
+	}{{"production", tools.NewServer(tools.Deps{Engine: e}, version.Version)}, {"unvalidated", plain}} {
+		b.Run(bc.name, func(b *testing.B) {
+			if err := callInProcess(context.Background(), bc.s, msg); err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				if err := callInProcess(context.Background(), bc.s, msg); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkScaleJoin is a cached incident_context on synthetic organisations.
+func BenchmarkScaleJoin(b *testing.B) {
+	for _, n := range []int{1000, 5000, 10000, 50000} {
+		b.Run(fmt.Sprintf("services=%d", n), func(b *testing.B) {
+			d := GenerateScale(ScaleSpecFor(n))
+			e := d.Engine(true)
+			ctx := context.Background()
+			qs := rotation(d)
+			for _, q := range qs {
+				if _, err := e.IncidentContext(ctx, q); err != nil {
+					b.Fatal(err)
+				}
+			}
+			i := 0
+			for b.Loop() {
+				if _, err := e.IncidentContext(ctx, qs[i%len(qs)]); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+		})
+	}
+}
+
+// BenchmarkDirectoryBuild is the one-off directory build after a catalog refresh.
+func BenchmarkDirectoryBuild(b *testing.B) {
+	for _, n := range []int{1000, 10000, 50000} {
+		b.Run(fmt.Sprintf("services=%d", n), func(b *testing.B) {
+			d := GenerateScale(ScaleSpecFor(n))
+			cats := []join.SourceCatalog{{Source: d.Catalog.SourceName, Catalog: d.Catalog.Cat}}
+			for b.Loop() {
+				_ = join.Build(cats, nil)
+			}
+		})
+	}
+}
+
+// BenchmarkFanout measures cold and catalog-warm answers with every demo fake answering
+// after 200 ms, against the sequential baseline, and reports them as metrics (one
+// repetition per iteration; use -benchtime=3x).
+func BenchmarkFanout(b *testing.B) {
+	env := startDemo(b)
+	var cold, warm, seq Durations
+	for b.Loop() {
+		r, err := Fanout(context.Background(), env, FanoutOptions{Reps: 1})
+		if err != nil {
+			b.Fatal(err)
+		}
+		cold, warm = append(cold, r.Cold...), append(warm, r.WarmCatalog...)
+		seq = append(seq, r.SeqCold())
+	}
+	b.ReportMetric(float64(cold.Median().Milliseconds()), "cold-ms")
+	b.ReportMetric(float64(warm.Median().Milliseconds()), "warm-catalog-ms")
+	b.ReportMetric(float64(seq.Median().Milliseconds()), "sequential-ms")
+	b.ReportMetric(float64(seq.Median())/float64(cold.Median()), "speedup-x")
+}
+
+// BenchmarkHTTP drives b.N calls from 64 MCP clients over streamable HTTP on loopback.
+func BenchmarkHTTP(b *testing.B) {
+	env := startDemo(b)
+	srv, err := StartServer(DemoEngine(env, nil))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Close()
+	cs, err := DialAll(context.Background(), srv.URL, 64)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer CloseAll(cs)
+	b.ResetTimer()
+	r := Drive(context.Background(), cs, DriveOptions{Calls: b.N})
+	b.StopTimer()
+	if r.ProtocolErrors > 0 {
+		b.Fatalf("%d protocol errors: %v", r.ProtocolErrors, r.Errors)
+	}
+	reportDurations(b, "call", r.Latency)
+}
+
+func reportDurations(b *testing.B, name string, d Durations) {
+	b.ReportMetric(float64(d.Median().Microseconds()), name+"-p50-µs")
+	b.ReportMetric(float64(d.Percentile(99).Microseconds()), name+"-p99-µs")
+}

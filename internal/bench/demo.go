@@ -1,0 +1,72 @@
+package bench
+
+import (
+	"context"
+	"log/slog"
+	"sort"
+	"time"
+
+	"github.com/opsctx/opsctx/internal/app"
+	"github.com/opsctx/opsctx/internal/demo"
+	"github.com/opsctx/opsctx/internal/join"
+)
+
+// DemoService is the service the demo scenarios ask about.
+const DemoService = demo.Checkout
+
+// quiet is the logger of every engine and server the scenarios build: measurements must not
+// pay for, or print, log lines.
+var quiet = slog.New(slog.DiscardHandler)
+
+// StartDemo starts the embedded demo (every vendor fake on 127.0.0.1) at the current time.
+// The caller must Close it.
+func StartDemo(ctx context.Context) (*demo.Env, error) {
+	return demo.StartAt(ctx, time.Now())
+}
+
+// DemoEngine builds a fresh engine (new connectors, HTTP clients and cache) on the demo's
+// configuration, exactly as `opsctx --demo` wires it. now may be nil.
+func DemoEngine(env *demo.Env, now func() time.Time) *join.Engine {
+	return app.Engine(env.Config, app.Options{CatalogFS: env.CatalogFS, Logger: quiet, Now: now})
+}
+
+// SourceNames returns the names of the demo's HTTP fakes, sorted.
+func SourceNames(env *demo.Env) []string {
+	out := make([]string, 0, len(env.Servers))
+	for n := range env.Servers {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Requests returns how many requests each fake has received since its last reset.
+func Requests(env *demo.Env) map[string]int {
+	out := map[string]int{}
+	for n, s := range env.Servers {
+		out[n] = s.Count("")
+	}
+	return out
+}
+
+// ResetRequests forgets the requests every fake has recorded.
+func ResetRequests(env *demo.Env) {
+	for _, s := range env.Servers {
+		s.Reset()
+	}
+}
+
+// SetLatency makes every fake answer after d.
+func SetLatency(env *demo.Env, d time.Duration) {
+	for _, s := range env.Servers {
+		s.SetLatency(d)
+	}
+}
+
+func total(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
+}

@@ -1,0 +1,296 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/opsctx/opsctx/connectors"
+	"github.com/opsctx/opsctx/internal/app"
+	"github.com/opsctx/opsctx/internal/demo"
+	"github.com/opsctx/opsctx/internal/join"
+	"github.com/opsctx/opsctx/internal/model"
+)
+
+// FanoutOptions configure Fanout.
+type FanoutOptions struct {
+	// Latency is added by every HTTP fake to every answer (default 200 ms).
+	Latency time.Duration
+	// Reps is how many fresh engines are measured (default 3); the medians are reported.
+	Reps int
+	// Service is the service asked about (default DemoService).
+	Service string
+}
+
+func (o FanoutOptions) withDefaults() FanoutOptions {
+	if o.Latency <= 0 {
+		o.Latency = 200 * time.Millisecond
+	}
+	if o.Reps <= 0 {
+		o.Reps = 3
+	}
+	if o.Service == "" {
+		o.Service = DemoService
+	}
+	return o
+}
+
+// SourceDepth is how many sequential round trips one source needed inside opsctx, derived
+// from its latency in the answer's sources[] divided by the injected latency L.
+type SourceDepth struct {
+	Source string
+	// CatalogMS and PerServiceMS are the source's latency in the catalog phase (Directory)
+	// and in the per-service phase (alerts, problems, incidents, changes, on-call, SLOs).
+	CatalogMS, PerServiceMS int64
+	// Catalog and PerService are those latencies in units of L, rounded: the depth of the
+	// longest chain of dependent requests (-1 when the source has no such capability).
+	Catalog, PerService int
+}
+
+// SeqCall is one connector call of the sequential baseline.
+type SeqCall struct {
+	Source, Call string
+	// PerService is false for the catalog calls that resolve the service first.
+	PerService bool
+	Took       time.Duration
+	Err        error
+}
+
+// FanoutResult are the fan-out figures of one run.
+type FanoutResult struct {
+	Latency time.Duration
+	// HTTPSources is how many HTTP fakes answered with Latency (the catalog files are local).
+	HTTPSources int
+	// Cold is incident_context on a fresh engine (empty cache, new connectors).
+	Cold Durations
+	// CatalogPhase is Engine.Directory on a fresh engine: every catalog, fetched concurrently.
+	CatalogPhase Durations
+	// WarmCatalog is incident_context right after CatalogPhase on the same engine: catalogs
+	// cached, every per-service fetch cold.
+	WarmCatalog Durations
+	// Baseline are the connector calls of the sequential baseline, in call order.
+	Baseline []SeqCall
+	// Depth is per source, from the last repetition.
+	Depth []SourceDepth
+	// Problems lists sources that were not "ok" in a measured answer (the figures are then suspect).
+	Problems []string
+}
+
+// SeqCold is the sequential baseline's total: every catalog, then every per-service call.
+func (r *FanoutResult) SeqCold() time.Duration {
+	var d time.Duration
+	for _, c := range r.Baseline {
+		d += c.Took
+	}
+	return d
+}
+
+// SeqWarmCatalog is the sequential baseline without its catalog calls.
+func (r *FanoutResult) SeqWarmCatalog() time.Duration {
+	var d time.Duration
+	for _, c := range r.Baseline {
+		if c.PerService {
+			d += c.Took
+		}
+	}
+	return d
+}
+
+// Target is the goal for a warm-catalog answer: 1.1 × L + 10 ms.
+func (r *FanoutResult) Target() time.Duration { return r.Latency*11/10 + 10*time.Millisecond }
+
+// DepthSummary renders the depths as "source catalog+per-service" items, deepest first.
+func (r *FanoutResult) DepthSummary() string {
+	var parts []string
+	for _, d := range r.Depth {
+		c, p := "-", "-"
+		if d.Catalog >= 0 {
+			c = fmt.Sprint(d.Catalog)
+		}
+		if d.PerService >= 0 {
+			p = fmt.Sprint(d.PerService)
+		}
+		parts = append(parts, fmt.Sprintf("%s %s+%s", d.Source, c, p))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Fanout measures incident_context against the demo fakes, each answering after L, and a
+// sequential baseline in the same run. Catalog-warm answers are measured by warming only the
+// catalogs (Engine.Directory, what find_service does) on a fresh engine and then asking; this
+// leaves every per-service cache entry and every connector-internal memo empty, which is what
+// a question minutes after the last one sees. The latency is reset to 0 on return.
+func Fanout(ctx context.Context, env *demo.Env, o FanoutOptions) (*FanoutResult, error) {
+	o = o.withDefaults()
+	SetLatency(env, o.Latency)
+	defer SetLatency(env, 0)
+	r := &FanoutResult{Latency: o.Latency, HTTPSources: len(env.Servers)}
+	q := join.Query{Service: o.Service}
+	for i := 0; i < o.Reps; i++ {
+		start := time.Now()
+		ans, err := DemoEngine(env, nil).IncidentContext(ctx, q)
+		if err != nil {
+			return nil, fmt.Errorf("cold incident_context: %w", err)
+		}
+		r.Cold = append(r.Cold, time.Since(start))
+		r.note("cold", ans.Sources)
+
+		e := DemoEngine(env, nil)
+		start = time.Now()
+		_, cat := e.Directory(ctx)
+		r.CatalogPhase = append(r.CatalogPhase, time.Since(start))
+		start = time.Now()
+		ans, err = e.IncidentContext(ctx, q)
+		if err != nil {
+			return nil, fmt.Errorf("warm-catalog incident_context: %w", err)
+		}
+		r.WarmCatalog = append(r.WarmCatalog, time.Since(start))
+		r.note("warm-catalog", ans.Sources)
+		r.Depth = depths(e, cat, ans.Sources, o.Latency)
+	}
+	var err error
+	r.Baseline, err = Sequential(ctx, env, o.Service)
+	for _, c := range r.Baseline {
+		if c.Err != nil {
+			r.Problems = append(r.Problems, fmt.Sprintf("baseline %s %s: %v", c.Source, c.Call, c.Err))
+		}
+	}
+	return r, err
+}
+
+func (r *FanoutResult) note(what string, st []join.SourceEntry) {
+	for _, s := range st {
+		if s.Status != model.StateOK && s.Status != model.StateDisabled {
+			r.Problems = append(r.Problems, fmt.Sprintf("%s: %s %s (%s)", what, s.Name, s.Status, s.Error))
+		}
+	}
+}
+
+// depths turns per-source latencies into round trips of l.
+func depths(e *join.Engine, cat []model.SourceStatus, per []join.SourceEntry, l time.Duration) []SourceDepth {
+	rt := func(ms int64) int { return int(math.Round(float64(ms) / float64(l.Milliseconds()))) }
+	var out []SourceDepth
+	for _, s := range e.Sources() {
+		d := SourceDepth{Source: s.Name(), Catalog: -1, PerService: -1}
+		for _, c := range cat {
+			if c.Name == s.Name() {
+				d.CatalogMS, d.Catalog = c.LatencyMS, rt(c.LatencyMS)
+			}
+		}
+		if hasPerService(s) {
+			for _, p := range per {
+				if p.Name == s.Name() {
+					d.PerServiceMS, d.PerService = p.LatencyMS, rt(p.LatencyMS)
+				}
+			}
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+func hasPerService(s connectors.Source) bool {
+	for _, c := range perServiceCalls(s) {
+		if c.ok {
+			return true
+		}
+	}
+	return false
+}
+
+type capCall struct {
+	name string
+	ok   bool
+	call func(context.Context, model.Target) error
+}
+
+// perServiceCalls lists the per-service capabilities of s with a call for each.
+func perServiceCalls(s connectors.Source) []capCall {
+	a, okA := s.(connectors.Alerts)
+	p, okP := s.(connectors.Problems)
+	i, okI := s.(connectors.Incidents)
+	c, okC := s.(connectors.Changes)
+	r, okR := s.(connectors.OnCall)
+	l, okL := s.(connectors.SLOs)
+	return []capCall{
+		{"alerts", okA, func(ctx context.Context, t model.Target) error { _, err := a.Alerts(ctx, t); return err }},
+		{"problems", okP, func(ctx context.Context, t model.Target) error { _, err := p.Problems(ctx, t); return err }},
+		{"incidents", okI, func(ctx context.Context, t model.Target) error { _, err := i.Incidents(ctx, t); return err }},
+		{"changes", okC, func(ctx context.Context, t model.Target) error { _, err := c.Changes(ctx, t); return err }},
+		{"on-call", okR, func(ctx context.Context, t model.Target) error { _, err := r.Responders(ctx, t); return err }},
+		{"slos", okL, func(ctx context.Context, t model.Target) error { _, err := l.SLOs(ctx, t); return err }},
+	}
+}
+
+// Sequential is the baseline: fresh connectors for the demo's configuration, called one
+// after another — every catalog, then (for the service they resolve to) every per-service
+// capability of every source — with the same connectors opsctx uses.
+func Sequential(ctx context.Context, env *demo.Env, service string) ([]SeqCall, error) {
+	srcs, _ := app.Sources(env.Config, app.Options{CatalogFS: env.CatalogFS, Logger: quiet})
+	var calls []SeqCall
+	var cats []join.SourceCatalog
+	for _, s := range srcs {
+		c, ok := s.(connectors.Catalog)
+		if !ok {
+			continue
+		}
+		start := time.Now()
+		cat, err := c.Catalog(ctx)
+		calls = append(calls, SeqCall{Source: s.Name(), Call: "catalog", Took: time.Since(start), Err: err})
+		if err == nil {
+			cats = append(cats, join.SourceCatalog{Source: s.Name(), Catalog: cat})
+		}
+	}
+	now := time.Now().UTC()
+	t, err := Target(join.Build(cats, env.Config.Aliases), service, now.Add(-2*time.Hour), now)
+	if err != nil {
+		return calls, err
+	}
+	for _, s := range srcs {
+		for _, c := range perServiceCalls(s) {
+			if !c.ok {
+				continue
+			}
+			start := time.Now()
+			err := c.call(ctx, t)
+			calls = append(calls, SeqCall{Source: s.Name(), Call: c.name, PerService: true, Took: time.Since(start), Err: err})
+		}
+	}
+	return calls, nil
+}
+
+// Target builds the connector-facing target of service in d the way the engine does: the
+// entity's records plus its direct neighbours as Related.
+func Target(d *join.Directory, service string, since, until time.Time) (model.Target, error) {
+	var ent *join.Entity
+	for _, c := range d.Lookup(service) {
+		if c.Exact {
+			ent = c.Entity
+			break
+		}
+	}
+	if ent == nil {
+		return model.Target{}, fmt.Errorf("service %q not in the catalogs", service)
+	}
+	t := model.Target{Name: ent.Name, Records: ent.Records, Since: since, Until: until}
+	up, down := d.Neighbours(ent.Name)
+	seen := map[string]bool{strings.ToLower(ent.Name): true}
+	for _, ed := range append(up, down...) {
+		n := ed.To
+		if strings.EqualFold(n, ent.Name) {
+			n = ed.From
+		}
+		if seen[strings.ToLower(n)] {
+			continue
+		}
+		seen[strings.ToLower(n)] = true
+		rt := model.Target{Name: n, Since: since, Until: until}
+		if ne := d.Entity(n); ne != nil {
+			rt.Records = ne.Records
+		}
+		t.Related = append(t.Related, rt)
+	}
+	return t, nil
+}

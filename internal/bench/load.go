@@ -1,0 +1,188 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"runtime"
+	"time"
+
+	"github.com/opsctx/opsctx/config"
+	"github.com/opsctx/opsctx/internal/demo"
+	"github.com/opsctx/opsctx/internal/fake"
+)
+
+// LoadOptions configure Load.
+type LoadOptions struct {
+	// Clients is the number of concurrent MCP clients (default 64).
+	Clients int
+	// Duration is how long the clients call (default 12 s).
+	Duration time.Duration
+	// FaultSource is the demo source that fails intermittently (default servicenow: it is a
+	// catalog, on-call, incident and change source, so stale and error paths all run).
+	FaultSource string
+	// FaultEvery and FaultFor: every FaultEvery the source answers 503 for FaultFor
+	// (defaults 2 s and 1 s: longer than the connectors' retry budget of about 0.7 s, so
+	// that answers do see the failure, as "stale" or "error").
+	FaultEvery, FaultFor time.Duration
+	// CacheTTL is the freshness of every cache kind during the run (default 1 s), short so
+	// that upstream fetches, refreshes and failures keep happening under load.
+	CacheTTL time.Duration
+	// Warmup is how long a first set of clients runs before the baseline is taken (default
+	// 1 s): it fills connection pools, caches and lazily built state.
+	Warmup time.Duration
+}
+
+func (o LoadOptions) withDefaults() LoadOptions {
+	if o.Clients <= 0 {
+		o.Clients = 64
+	}
+	if o.Duration <= 0 {
+		o.Duration = 12 * time.Second
+	}
+	if o.FaultSource == "" {
+		o.FaultSource = config.SourceServiceNow
+	}
+	if o.FaultEvery <= 0 {
+		o.FaultEvery = 2 * time.Second
+	}
+	if o.FaultFor <= 0 || o.FaultFor >= o.FaultEvery {
+		o.FaultFor = o.FaultEvery / 2
+	}
+	if o.CacheTTL <= 0 {
+		o.CacheTTL = time.Second
+	}
+	if o.Warmup <= 0 {
+		o.Warmup = time.Second
+	}
+	return o
+}
+
+// Tolerances for "flat" after a load run, against the baseline taken after the warm-up.
+const (
+	GoroutineSlack = 16
+	HeapSlack      = 8 << 20 // plus 25 % of the baseline
+)
+
+// LoadResult are the figures of a load run.
+type LoadResult struct {
+	Options LoadOptions
+	*DriveResult
+	// FaultWindows is how many times the source was made to fail.
+	FaultWindows int
+	// Goroutines and HeapInuse (after GC) at the baseline and after the run, once the clients
+	// are closed and in-flight upstream fetches have ended.
+	GoroutinesBefore, GoroutinesAfter int
+	HeapBefore, HeapAfter             uint64
+}
+
+// GoroutinesFlat reports whether the goroutines came back to the baseline (within GoroutineSlack).
+func (r *LoadResult) GoroutinesFlat() bool {
+	return r.GoroutinesAfter <= r.GoroutinesBefore+GoroutineSlack
+}
+
+// HeapFlat reports whether the heap came back to the baseline (within HeapSlack + 25 %).
+func (r *LoadResult) HeapFlat() bool {
+	return r.HeapAfter <= r.HeapBefore+r.HeapBefore/4+HeapSlack
+}
+
+// Load runs Clients MCP clients over streamable HTTP against the production server on the
+// demo for Duration, while FaultSource answers 503 for FaultFor every FaultEvery, and
+// compares goroutines and heap before and after.
+func Load(ctx context.Context, o LoadOptions) (*LoadResult, error) {
+	o = o.withDefaults()
+	env, err := StartDemo(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer env.Close()
+	faulty := env.Servers[o.FaultSource]
+	if faulty == nil {
+		return nil, fmt.Errorf("load: the demo has no %s fake", o.FaultSource)
+	}
+	env.Config.CacheTTL = map[string]time.Duration{}
+	for _, k := range config.CacheKinds() {
+		env.Config.CacheTTL[k] = o.CacheTTL
+	}
+	srv, err := StartServer(DemoEngine(env, nil))
+	if err != nil {
+		return nil, err
+	}
+	defer srv.Close()
+
+	warm, err := DialAll(ctx, srv.URL, o.Clients)
+	if err != nil {
+		return nil, err
+	}
+	Drive(ctx, warm, DriveOptions{Duration: o.Warmup})
+	CloseAll(warm)
+	res := &LoadResult{Options: o}
+	res.GoroutinesBefore, res.HeapBefore = settle(env, 0, 2*time.Second)
+
+	clients, err := DialAll(ctx, srv.URL, o.Clients)
+	if err != nil {
+		return nil, err
+	}
+	stop := make(chan struct{})
+	toggled := make(chan int)
+	go func() {
+		n := 0
+		defer func() { toggled <- n }()
+		t := time.NewTicker(o.FaultEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				faulty.ClearFaults()
+				return
+			case <-t.C:
+			}
+			faulty.AddFault(fake.Fault{Status: http.StatusServiceUnavailable,
+				Body: `{"error":{"message":"Service Unavailable (bench fault)","detail":"intermittent"},"status":"failure"}`})
+			n++
+			select {
+			case <-stop:
+				faulty.ClearFaults()
+				return
+			case <-time.After(o.FaultFor):
+				faulty.ClearFaults()
+			}
+		}
+	}()
+	res.DriveResult = Drive(ctx, clients, DriveOptions{Duration: o.Duration, Watch: o.FaultSource})
+	close(stop)
+	res.FaultWindows = <-toggled
+	CloseAll(clients)
+	res.GoroutinesAfter, res.HeapAfter = settle(env, res.GoroutinesBefore+GoroutineSlack, 15*time.Second)
+	return res, nil
+}
+
+// settle waits until at most target goroutines run, or (target 0) until their number has
+// been steady for half a second, giving up after wait; then it forgets the fakes' recorded
+// requests, collects garbage and reads the goroutines and the heap in use.
+func settle(env *demo.Env, target int, wait time.Duration) (int, uint64) {
+	deadline := time.Now().Add(wait)
+	prev, steady := -1, 0
+	for time.Now().Before(deadline) {
+		n := runtime.NumGoroutine()
+		if target > 0 && n <= target {
+			break
+		}
+		if n == prev {
+			steady++
+		} else {
+			steady = 0
+		}
+		if target == 0 && steady >= 5 {
+			break
+		}
+		prev = n
+		time.Sleep(100 * time.Millisecond)
+	}
+	ResetRequests(env)
+	runtime.GC()
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return runtime.NumGoroutine(), ms.HeapInuse
+}

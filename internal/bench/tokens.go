@@ -1,0 +1,47 @@
+package bench
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/opsctx/opsctx/internal/join"
+	"github.com/opsctx/opsctx/internal/render"
+)
+
+// AnswerSize is the size of one incident_context answer as a client receives it: the
+// markdown text content and the JSON structuredContent (both are sent).
+type AnswerSize struct {
+	Dataset, Service, Detail string
+	MarkdownBytes, JSONBytes int
+}
+
+// MarkdownTokens estimates the tokens of the markdown text (see Tokens).
+func (a AnswerSize) MarkdownTokens() int { return Tokens(a.MarkdownBytes) }
+
+// JSONTokens estimates the tokens of the structuredContent (see Tokens).
+func (a AnswerSize) JSONTokens() int { return Tokens(a.JSONBytes) }
+
+// Details are the detail levels of incident_context, smallest first.
+var Details = []string{join.DetailBrief, join.DetailStandard, join.DetailFull}
+
+// AnswerSizes asks e for service at every detail level and measures the answers exactly as
+// the incident_context tool renders them (render.IncidentContext and the JSON of the result).
+func AnswerSizes(ctx context.Context, e *join.Engine, dataset, service string) ([]AnswerSize, error) {
+	var out []AnswerSize
+	for _, d := range Details {
+		ans, err := e.IncidentContext(ctx, join.Query{Service: service, Detail: d})
+		if err != nil {
+			return nil, err
+		}
+		b, err := json.Marshal(ans)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, AnswerSize{Dataset: dataset, Service: service, Detail: d,
+			MarkdownBytes: len(render.IncidentContext(ans)), JSONBytes: len(b)})
+	}
+	return out, nil
+}
+
+// BriefTokenBudget is the issue-6 budget of a brief incident_context answer on the demo.
+const BriefTokenBudget = 400
