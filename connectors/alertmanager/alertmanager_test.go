@@ -104,12 +104,20 @@ func TestAlertsMapping(t *testing.T) {
 				t.Fatalf("%d requests, want 3 (service label, then job and app fallbacks)", len(reqs))
 			}
 			re := `"(?i:checkout|checkout-api|orders-db|a\\.b)"` // names and aliases, not record ids; without case
+			// The three disjoint filter sets are asked concurrently, so in any order.
 			wantFilters := [][]string{{`service=~` + re}, {`service=""`, `job=~` + re}, {`service=""`, `job=""`, `app=~` + re}}
 			for i, r := range reqs {
-				if r.Path != "/api/v2/alerts" || !slices.Equal(r.Query["filter"], wantFilters[i]) ||
+				if r.Path != "/api/v2/alerts" || !slices.ContainsFunc(wantFilters, func(w []string) bool { return slices.Equal(r.Query["filter"], w) }) ||
 					r.Query.Get("silenced") != "true" || r.Query.Get("inhibited") != "true" {
-					t.Errorf("request %d: %s %v, want filters %v", i, r.Path, r.Query, wantFilters[i])
+					t.Errorf("request %d: %s %v, want one of the filter sets %v", i, r.Path, r.Query, wantFilters)
 				}
+			}
+			seen := map[string]bool{}
+			for _, r := range reqs {
+				seen[strings.Join(r.Query["filter"], "&")] = true
+			}
+			if len(seen) != 3 {
+				t.Errorf("filter sets asked: %v, want each of the 3 once", seen)
 			}
 		})
 	}

@@ -3,9 +3,10 @@ package alertmanager
 import (
 	"context"
 	"net/url"
-	"slices"
 	"sort"
 	"time"
+
+	"github.com/sourcegraph/conc/iter"
 
 	"github.com/opsctx/opsctx/internal/model"
 )
@@ -37,18 +38,27 @@ func (s *Source) Alerts(ctx context.Context, t model.Target) ([]model.Alert, err
 	if t.Name != "" {
 		sets = s.filterSets(names(t))
 	}
-	var out []model.Alert
-	for _, filters := range sets {
+	// The filter sets are disjoint (the service label, then its fallbacks where it is absent),
+	// so they are asked concurrently: one round trip, not one per set. Merged in set order.
+	fetch := iter.Mapper[[]string, []gettableAlert]{MaxGoroutines: len(sets)}
+	pages, err := fetch.MapErr(sets, func(filters *[]string) ([]gettableAlert, error) {
 		var got []gettableAlert
 		q := url.Values{"active": {"true"}, "silenced": {"true"}, "inhibited": {"true"}}
-		if len(filters) > 0 {
-			q["filter"] = filters
+		if len(*filters) > 0 {
+			q["filter"] = *filters
 		}
-		if _, err := s.o.Client.GetJSON(ctx, "api/v2/alerts", q, &got); err != nil {
-			return nil, wrap(err)
-		}
+		_, err := s.o.Client.GetJSON(ctx, "api/v2/alerts", q, &got)
+		return got, err
+	})
+	if err != nil {
+		return nil, wrap(err)
+	}
+	var out []model.Alert
+	seen := map[string]bool{}
+	for _, got := range pages {
 		for _, a := range got {
-			if !slices.ContainsFunc(out, func(x model.Alert) bool { return x.ID == a.Fingerprint }) {
+			if !seen[a.Fingerprint] {
+				seen[a.Fingerprint] = true
 				out = append(out, s.alert(a))
 			}
 		}
