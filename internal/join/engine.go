@@ -221,48 +221,47 @@ func (e *Engine) catalogs(ctx context.Context, b *book) []sourced[model.Catalog]
 	srcs := capable[connectors.Catalog](e.o.Sources)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	type result struct {
-		v  sourced[model.Catalog]
-		ok bool
-	}
-	results := make(chan result, len(srcs))
 	var (
-		mu    sync.Mutex // guards left and recorded: a late source is reported once, by the collector
-		left  bool
-		start = time.Now()
+		mu       sync.Mutex // guards left, recorded and got: a catalog is either in time or late
+		left     bool
+		recorded = map[string]bool{}
+		got      = map[string]sourced[model.Catalog]{}
+		start    = time.Now()
 	)
-	recorded := map[string]bool{}
+	answered := make(chan bool, len(srcs)) // true when a catalog arrived in time
 	for _, s := range srcs {
 		go func() {
 			v, info, err := cache.Fetch(ctx, e.o.Cache, cache.KindCatalog, s.Name()+"|catalog", s.Catalog)
 			mu.Lock()
-			if !left {
-				b.record(s.Name(), "catalog", info, err, time.Since(start))
+			inTime := !left
+			if inTime {
 				recorded[s.Name()] = true
-			}
-			mu.Unlock()
-			results <- result{sourced[model.Catalog]{Source: s.Name(), Value: v, AsOf: info.AsOf}, err == nil}
-		}()
-	}
-	got := map[string]sourced[model.Catalog]{}
-	var grace <-chan time.Time
-collect:
-	for range srcs {
-		select {
-		case r := <-results:
-			if r.ok {
-				got[r.v.Source] = r.v
-				if grace == nil {
-					grace = time.After(e.o.Deadline / 4)
+				b.record(s.Name(), "catalog", info, err, time.Since(start))
+				if err == nil {
+					got[s.Name()] = sourced[model.Catalog]{Source: s.Name(), Value: v, AsOf: info.AsOf}
 				}
 			}
+			mu.Unlock()
+			answered <- inTime && err == nil
+		}()
+	}
+	var grace <-chan time.Time
+	pending := len(srcs)
+	for pending > 0 {
+		select {
+		case ok := <-answered:
+			pending--
+			if ok && grace == nil {
+				grace = time.After(e.o.Deadline / 4)
+			}
+			continue
 		case <-grace:
-			break collect
 		case <-ctx.Done():
-			break collect
 		}
+		break
 	}
 	mu.Lock()
+	defer mu.Unlock()
 	left = true
 	for _, s := range srcs {
 		if recorded[s.Name()] {
@@ -277,7 +276,6 @@ collect:
 		}
 		b.record(s.Name(), "catalog", cache.Info{}, fmt.Errorf("%w; answered without it", slow), time.Since(start))
 	}
-	mu.Unlock()
 	out := make([]sourced[model.Catalog], 0, len(got))
 	for _, s := range srcs {
 		if v, ok := got[s.Name()]; ok {
