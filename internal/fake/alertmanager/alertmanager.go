@@ -97,11 +97,7 @@ func Start(o Options, alerts []Alert, silences []Silence) *Server {
 	mux.HandleFunc("POST /api/v2/silences", s.postSilence)
 	mux.HandleFunc("GET /api/v2/silence/{id}", s.getSilence)
 	mux.HandleFunc("DELETE /api/v2/silence/{id}", s.deleteSilence)
-	var auth func(*http.Request) bool
-	if o.Username != "" || o.Token != "" {
-		auth = s.authorized
-	}
-	s.Server = fake.Start("alertmanager", auth, unauthorized, mux)
+	s.Server = fake.Start("alertmanager", fake.ProxyAuth(o.Token, o.Username, o.Password), fake.ProxyUnauthorized("alertmanager"), mux)
 	return s
 }
 
@@ -133,20 +129,6 @@ func (s *Server) putSilence(sil Silence) string {
 	}
 	s.silences = append(s.silences, sil)
 	return sil.ID
-}
-
-func (s *Server) authorized(r *http.Request) bool {
-	if s.opts.Token != "" && r.Header.Get("Authorization") == "Bearer "+s.opts.Token {
-		return true
-	}
-	u, p, ok := r.BasicAuth()
-	return ok && s.opts.Username != "" && u == s.opts.Username && p == s.opts.Password
-}
-
-// unauthorized answers like a reverse proxy in front of Alertmanager.
-func unauthorized(w http.ResponseWriter, _ *http.Request) {
-	w.Header().Set("WWW-Authenticate", `Basic realm="alertmanager"`)
-	http.Error(w, "401 Unauthorized", http.StatusUnauthorized)
 }
 
 // badRequest answers 400 with a JSON string body, as the API's BadRequest response does.

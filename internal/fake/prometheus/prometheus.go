@@ -95,11 +95,7 @@ func StartData(o Options, d Data) *Server {
 	mux.HandleFunc("POST /api/v1/query", s.query)
 	mux.HandleFunc("GET /api/v1/status/buildinfo", s.buildinfo)
 	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) { http.Error(w, "404 page not found", http.StatusNotFound) })
-	var auth func(*http.Request) bool
-	if o.Username != "" || o.Token != "" {
-		auth = s.authorized
-	}
-	s.Server = fake.Start("prometheus", auth, unauthorized, mux)
+	s.Server = fake.Start("prometheus", fake.ProxyAuth(o.Token, o.Username, o.Password), fake.ProxyUnauthorized("prometheus"), mux)
 	return s
 }
 
@@ -121,20 +117,6 @@ func (s *Server) snapshot() []Group {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.groups
-}
-
-func (s *Server) authorized(r *http.Request) bool {
-	if s.opts.Token != "" && r.Header.Get("Authorization") == "Bearer "+s.opts.Token {
-		return true
-	}
-	u, p, ok := r.BasicAuth()
-	return ok && s.opts.Username != "" && u == s.opts.Username && p == s.opts.Password
-}
-
-// unauthorized answers like a reverse proxy in front of Prometheus.
-func unauthorized(w http.ResponseWriter, _ *http.Request) {
-	w.Header().Set("WWW-Authenticate", `Basic realm="prometheus"`)
-	http.Error(w, "401 Unauthorized", http.StatusUnauthorized)
 }
 
 func success(w http.ResponseWriter, data any) {
