@@ -97,7 +97,7 @@ func TestFaultMatrix(t *testing.T) {
 				defer func() { <-slots }()
 				srv := env.Servers[name]
 				if fc.refuse {
-					srv.Close()
+					srv.Refuse()
 				} else {
 					srv.AddFault(fc.fault)
 				}

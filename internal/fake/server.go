@@ -56,6 +56,7 @@ type Server struct {
 	latency  time.Duration
 	faults   []*Fault
 	hits     map[*Fault]int
+	release  func() // frees a port held by Refuse
 }
 
 // Start starts a fake named name that checks auth (nil = none; failing requests get unauth)
