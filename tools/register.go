@@ -53,7 +53,6 @@ func NewServer(d Deps, version string) *server.MCPServer {
 		server.WithRecovery(),
 		server.WithResourceRecovery(),
 		server.WithInstructions(Instructions),
-		server.WithOutputSchemaValidation(),
 		server.WithToolHandlerMiddleware(observe),
 	)
 	s.AddTools(Tools(d)...)
@@ -95,6 +94,7 @@ func observe(next server.ToolHandlerFunc) server.ToolHandlerFunc {
 // decodes the arguments, and turns user-fixable errors into IsError results.
 func typed[A any, R any](tool mcp.Tool, h func(ctx context.Context, a A) (R, string, error)) server.ServerTool {
 	valid := argNames(tool)
+	tool = rawOutputSchema(tool)
 	return server.ServerTool{Tool: tool, Handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 		var unknown []string
 		for k := range req.GetArguments() {
@@ -125,6 +125,19 @@ func typed[A any, R any](tool mcp.Tool, h func(ctx context.Context, a A) (R, str
 		}
 		return mcp.NewToolResultStructured(res, text), nil
 	}}
+}
+
+// rawOutputSchema encodes the tool's output schema once instead of on every tools/list.
+func rawOutputSchema(t mcp.Tool) mcp.Tool {
+	if t.OutputSchema.Type == "" {
+		return t
+	}
+	raw, err := json.Marshal(t.OutputSchema)
+	if err != nil {
+		panic(fmt.Sprintf("tools: output schema of %s: %v", t.Name, err)) // a programming error
+	}
+	t.RawOutputSchema, t.OutputSchema = raw, mcp.ToolOutputSchema{}
+	return t
 }
 
 // userError is an error the caller can fix (bad argument).

@@ -7,16 +7,17 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/mcp"
-	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/opsctx/opsctx/internal/app"
 	"github.com/opsctx/opsctx/internal/demo"
+	"github.com/opsctx/opsctx/internal/outputcheck"
 	"github.com/opsctx/opsctx/tools"
 )
 
@@ -76,41 +77,14 @@ func checkAgainstOutputSchema(t *testing.T, c *client.Client, tool string, res *
 	if err != nil {
 		t.Fatal(err)
 	}
-	var schema json.RawMessage
-	for _, tl := range list.Tools {
-		if tl.Name == tool {
-			schema, _ = json.Marshal(tl.OutputSchema)
-			if tl.RawOutputSchema != nil {
-				schema = tl.RawOutputSchema
-			}
-		}
+	i := slices.IndexFunc(list.Tools, func(tl mcp.Tool) bool { return tl.Name == tool })
+	if i < 0 {
+		t.Fatalf("%s not in tools/list", tool)
 	}
-	if len(schema) == 0 || string(schema) == "null" {
-		t.Fatalf("%s: no outputSchema in tools/list", tool)
-	}
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schema))
-	if err != nil {
+	if err := outputcheck.Validate(list.Tools[i], res.StructuredContent); err != nil {
 		t.Fatal(err)
 	}
-	comp := jsonschema.NewCompiler()
-	if err := comp.AddResource("out.json", doc); err != nil {
-		t.Fatal(err)
-	}
-	sch, err := comp.Compile("out.json")
-	if err != nil {
-		t.Fatalf("outputSchema does not compile: %v", err)
-	}
-	raw, err := json.Marshal(res.StructuredContent)
-	if err != nil {
-		t.Fatal(err)
-	}
-	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sch.Validate(inst); err != nil {
-		t.Fatalf("structuredContent does not validate against outputSchema: %v\n%s", err, raw)
-	}
+	raw, _ := json.Marshal(res.StructuredContent)
 	var out map[string]any
 	_ = json.Unmarshal(raw, &out)
 	return out

@@ -266,18 +266,16 @@ func BenchmarkIncidentContextWarm(b *testing.B) {
 
 // BenchmarkToolCallWarm is the whole server-side tools/call (HandleMessage plus the JSON
 // encoding of the response) for a cached demo answer, on the production server and on one
-// without output-schema validation.
+// with mcp-go's run-time output-schema validation.
 func BenchmarkToolCallWarm(b *testing.B) {
 	env := startDemo(b)
 	now := time.Now()
 	e := DemoEngine(env, func() time.Time { return now })
 	msg := toolCallMessage("incident_context", map[string]any{"service": DemoService})
-	plain := server.NewMCPServer("opsctx", version.Version, server.WithToolCapabilities(false), server.WithRecovery())
-	plain.AddTools(tools.Tools(tools.Deps{Engine: e})...)
 	for _, bc := range []struct {
 		name string
 		s    *server.MCPServer
-	}{{"production", tools.NewServer(tools.Deps{Engine: e}, version.Version)}, {"unvalidated", plain}} {
+	}{{"production", tools.NewServer(tools.Deps{Engine: e}, version.Version)}, {"validated", ValidatingServer(e)}} {
 		b.Run(bc.name, func(b *testing.B) {
 			if err := callInProcess(context.Background(), bc.s, msg); err != nil {
 				b.Fatal(err)

@@ -77,9 +77,10 @@ type WarmResult struct {
 	// Tool is the whole server-side tools/call (argument checks, join, markdown rendering,
 	// output-schema validation, JSON-RPC encoding) through MCPServer.HandleMessage.
 	Tool Durations
-	// ToolUnvalidated is Tool on a server built like tools.NewServer but without
-	// server.WithOutputSchemaValidation: what that option costs per call.
-	ToolUnvalidated Durations
+	// ToolValidated is Tool on a server that also has mcp-go's
+	// server.WithOutputSchemaValidation: what run-time output validation would cost per call
+	// (opsctx validates its results in tests instead, see internal/outputcheck).
+	ToolValidated Durations
 	// Requests is how many upstream requests the warm calls made (want 0).
 	Requests int
 }
@@ -98,13 +99,12 @@ func MeasureWarm(ctx context.Context, env *demo.Env, service string, n int) (*Wa
 	if err := callInProcess(ctx, s, msg); err != nil { // first call warms schema caches
 		return nil, err
 	}
-	plain := server.NewMCPServer("opsctx", version.Version, server.WithToolCapabilities(false), server.WithRecovery())
-	plain.AddTools(tools.Tools(tools.Deps{Engine: e})...)
-	if err := callInProcess(ctx, plain, msg); err != nil {
+	validated := ValidatingServer(e)
+	if err := callInProcess(ctx, validated, msg); err != nil {
 		return nil, err
 	}
 	ResetRequests(env)
-	w := &WarmResult{Join: make(Durations, 0, n), Tool: make(Durations, 0, n), ToolUnvalidated: make(Durations, 0, n)}
+	w := &WarmResult{Join: make(Durations, 0, n), Tool: make(Durations, 0, n), ToolValidated: make(Durations, 0, n)}
 	for range n {
 		start := time.Now()
 		if _, err := e.IncidentContext(ctx, q); err != nil {
@@ -121,13 +121,22 @@ func MeasureWarm(ctx context.Context, env *demo.Env, service string, n int) (*Wa
 	}
 	for range n {
 		start := time.Now()
-		if err := callInProcess(ctx, plain, msg); err != nil {
+		if err := callInProcess(ctx, validated, msg); err != nil {
 			return nil, err
 		}
-		w.ToolUnvalidated = append(w.ToolUnvalidated, time.Since(start))
+		w.ToolValidated = append(w.ToolValidated, time.Since(start))
 	}
 	w.Requests = total(Requests(env))
 	return w, nil
+}
+
+// ValidatingServer is a server with opsctx's tools and mcp-go's run-time output-schema
+// validation, the baseline that shows what that validation costs.
+func ValidatingServer(e *join.Engine) *server.MCPServer {
+	s := server.NewMCPServer("opsctx", version.Version, server.WithToolCapabilities(false), server.WithRecovery(),
+		server.WithOutputSchemaValidation())
+	s.AddTools(tools.Tools(tools.Deps{Engine: e})...)
+	return s
 }
 
 func toolCallMessage(name string, args map[string]any) []byte {

@@ -16,6 +16,7 @@ import (
 	"github.com/opsctx/opsctx/internal/demo"
 	dtfake "github.com/opsctx/opsctx/internal/fake/dynatrace"
 	pdfake "github.com/opsctx/opsctx/internal/fake/pagerduty"
+	"github.com/opsctx/opsctx/internal/outputcheck"
 	"github.com/opsctx/opsctx/tools"
 )
 
@@ -56,6 +57,17 @@ func call(t *testing.T, c *client.Client, tool string, args map[string]any, out 
 	}
 	if res.IsError {
 		t.Fatalf("%s %v: %v", tool, args, res.Content)
+	}
+	list, err := c.ListTools(context.Background(), mcp.ListToolsRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(list.Tools, func(tl mcp.Tool) bool { return tl.Name == tool })
+	if i < 0 {
+		t.Fatalf("%s not in tools/list", tool)
+	}
+	if err := outputcheck.Validate(list.Tools[i], res.StructuredContent); err != nil {
+		t.Fatal(err) // what a strict client would reject
 	}
 	raw, _ := json.Marshal(res.StructuredContent)
 	if err := json.Unmarshal(raw, out); err != nil {
