@@ -125,7 +125,7 @@ func (e *Engine) BoundaryAudit(ctx context.Context, service, team string, limit 
 	for _, s := range telemetrySources {
 		telemetryAnswered = telemetryAnswered || answered[s]
 	}
-	for _, ed := range d.Edges {
+	for ed := range d.Edges() {
 		if !inScope(ed.From) && !inScope(ed.To) {
 			continue
 		}

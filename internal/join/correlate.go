@@ -60,25 +60,7 @@ func rootCauses(d *Directory, ps []model.Problem) map[string]model.Problem {
 
 // dependsOnPath reports whether from depends on to within depth hops.
 func (d *Directory) dependsOnPath(from, to string, depth int) bool {
-	frontier := []string{fold(from)}
-	seen := map[string]bool{fold(from): true}
-	for i := 0; i < depth && len(frontier) > 0; i++ {
-		var next []string
-		for _, n := range frontier {
-			for _, i := range d.out[n] {
-				t := fold(d.Edges[i].To)
-				if t == fold(to) {
-					return true
-				}
-				if !seen[t] {
-					seen[t] = true
-					next = append(next, t)
-				}
-			}
-		}
-		frontier = next
-	}
-	return false
+	return d.graph.reaches(from, to, depth)
 }
 
 // groupAlerts deduplicates alerts across sources and marks groups explained by a root cause.

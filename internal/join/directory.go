@@ -2,6 +2,7 @@ package join
 
 import (
 	"fmt"
+	"iter"
 	"sort"
 	"strings"
 
@@ -105,7 +106,6 @@ type Directory struct {
 	Entities    []*Entity
 	Teams       []model.Team
 	People      []model.Person
-	Edges       []Edge
 	Ambiguities []Ambiguity
 
 	byKey    map[string][]*Entity // fold(id|name|title|alias) -> entities
@@ -114,7 +114,7 @@ type Directory struct {
 	byName   map[string]*Entity   // fold(canonical name) -> entity
 	teams    map[string]model.Team
 	aliasOf  map[string]string // fold(configured alias) -> fold(canonical)
-	out, in  map[string][]int  // fold(name) -> indexes into Edges leaving / entering it
+	graph    graph             // the dependency edges
 }
 
 // identityAnnotations maps catalog annotations that name a record in another source.
@@ -312,9 +312,11 @@ func (d *Directory) index(e *Entity, r model.Service) {
 }
 
 func (d *Directory) buildEdges(cats []SourceCatalog) {
-	type key struct{ from, to string }
-	edges := map[key]*Edge{}
-	var order []key
+	n := 0
+	for _, c := range cats {
+		n += len(c.Catalog.Dependencies)
+	}
+	b := newGraphBuilder(n)
 	name := func(src, id string) string {
 		if e := d.byRecord[src+"\x00"+id]; e != nil {
 			return e.Name
@@ -327,29 +329,14 @@ func (d *Directory) buildEdges(cats []SourceCatalog) {
 			if src == "" {
 				src = c.Source
 			}
-			k := key{name(src, dep.From), name(src, dep.To)}
-			if k.from == k.to {
+			from, to := name(src, dep.From), name(src, dep.To)
+			if fold(from) == fold(to) {
 				continue
 			}
-			ed := edges[k]
-			if ed == nil {
-				ed = &Edge{From: k.from, To: k.to}
-				edges[k] = ed
-				order = append(order, k)
-			}
-			ed.Kinds = appendUnique(ed.Kinds, dep.Kind)
-			ed.Sources = appendUnique(ed.Sources, src)
-			if ed.Contract == "" {
-				ed.Contract = dep.Contract
-			}
+			b.add(from, to, dep.Kind, src, dep.Contract)
 		}
 	}
-	d.out, d.in = map[string][]int{}, map[string][]int{}
-	for i, k := range order {
-		d.Edges = append(d.Edges, *edges[k])
-		d.out[fold(k.from)] = append(d.out[fold(k.from)], i)
-		d.in[fold(k.to)] = append(d.in[fold(k.to)], i)
-	}
+	d.graph = b.finish()
 }
 
 // refName turns "resource:default/orders-db" into "orders-db".
@@ -494,15 +481,20 @@ func (d *Directory) suggest(q string, n int) []Candidate {
 
 // Neighbours returns the edges from name to what it depends on (upstream) and from what
 // depends on it (downstream).
+// Their slices are shared with the directory: do not modify them.
 func (d *Directory) Neighbours(name string) (upstream, downstream []Edge) {
-	for _, i := range d.out[fold(name)] {
-		upstream = append(upstream, d.Edges[i])
+	for _, i := range d.graph.out(name) {
+		upstream = append(upstream, d.graph.Edge(i))
 	}
-	for _, i := range d.in[fold(name)] {
-		downstream = append(downstream, d.Edges[i])
+	for _, i := range d.graph.in(name) {
+		downstream = append(downstream, d.graph.Edge(i))
 	}
 	return upstream, downstream
 }
+
+// Edges yields every dependency edge, in the order the catalogs declared them. Their
+// slices are shared with the directory: do not modify them.
+func (d *Directory) Edges() iter.Seq[Edge] { return d.graph.all() }
 
 // Names returns every canonical entity name, sorted.
 func (d *Directory) Names() []string {

@@ -50,8 +50,14 @@ type Engine struct {
 
 	mu       sync.Mutex
 	dir      *Directory
-	dirStamp string
+	dirStamp string // the catalogs (source and as_of) dir was built from
+	building string // the catalogs a background rebuild is building from ("" = none)
 }
+
+// AsyncRebuildAbove is the directory size (entities) above which a catalog refresh rebuilds
+// the directory in the background while answers keep using the previous one: at 50k
+// services a build takes about a second, which every caller would otherwise wait for.
+const AsyncRebuildAbove = 5000
 
 // New returns an engine.
 func New(o Options) *Engine {
@@ -297,14 +303,29 @@ func (e *Engine) directory(ctx context.Context, b *book) *Directory {
 		stamp.WriteString(c.AsOf.String())
 		stamp.WriteByte('|')
 	}
+	st := stamp.String()
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.dir != nil && e.dirStamp == stamp.String() {
+	switch {
+	case e.dir != nil && (e.dirStamp == st || e.building == st):
+		return e.dir
+	case e.dir != nil && len(e.dir.Entities) > AsyncRebuildAbove:
+		if e.building == "" { // one build at a time; newer catalogs are picked up by the next call
+			e.building = st
+			go e.rebuild(in, st)
+		}
 		return e.dir
 	}
-	e.dir = Build(in, e.o.Aliases)
-	e.dirStamp = stamp.String()
+	e.dir, e.dirStamp = Build(in, e.o.Aliases), st
 	return e.dir
+}
+
+// rebuild builds the directory from refreshed catalogs and swaps it in.
+func (e *Engine) rebuild(in []SourceCatalog, stamp string) {
+	d := Build(in, e.o.Aliases)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.dir, e.dirStamp, e.building = d, stamp, ""
 }
 
 // Directory fetches every catalog (through the cache, under the deadline) and returns the

@@ -1,0 +1,178 @@
+package join
+
+import (
+	"iter"
+	"slices"
+	"strings"
+)
+
+// graph is the dependency graph in compact form: nodes are names (canonical entity names,
+// and names that dependencies mention but no catalog declares), an edge is three int32s,
+// what edges say besides their ends is shared, and adjacency is kept in CSR arrays.
+// At 200k edges it holds ~6 MiB where a []Edge with per-edge slices and maps of index
+// slices held ~30 MiB.
+type graph struct {
+	names    []string         // node -> name
+	node     map[string]int32 // fold(name) -> node
+	edges    []edge
+	attrs    []edgeAttr
+	outStart []int32 // edges leaving node n: outIdx[outStart[n]:outStart[n+1]]
+	outIdx   []int32
+	inStart  []int32 // edges entering node n: inIdx[inStart[n]:inStart[n+1]]
+	inIdx    []int32
+}
+
+type edge struct{ from, to, attr int32 }
+
+// edgeAttr is what an edge says besides its ends; edges share the few distinct values.
+type edgeAttr struct {
+	kinds, sources []string
+	contract       string
+}
+
+// Edge materialises edge i. Its slices are shared: callers must not modify them.
+func (g *graph) Edge(i int32) Edge {
+	e := g.edges[i]
+	a := g.attrs[e.attr]
+	return Edge{From: g.names[e.from], To: g.names[e.to], Kinds: a.kinds, Sources: a.sources, Contract: a.contract}
+}
+
+// out and in are the edges leaving and entering the node named name.
+func (g *graph) out(name string) []int32 {
+	if n, ok := g.node[fold(name)]; ok {
+		return g.outIdx[g.outStart[n]:g.outStart[n+1]]
+	}
+	return nil
+}
+
+func (g *graph) in(name string) []int32 {
+	if n, ok := g.node[fold(name)]; ok {
+		return g.inIdx[g.inStart[n]:g.inStart[n+1]]
+	}
+	return nil
+}
+
+// all yields every edge in the order the catalogs declared them.
+func (g *graph) all() iter.Seq[Edge] {
+	return func(yield func(Edge) bool) {
+		for i := range g.edges {
+			if !yield(g.Edge(int32(i))) {
+				return
+			}
+		}
+	}
+}
+
+// reaches reports whether from reaches to along edges within depth hops.
+func (g *graph) reaches(from, to string, depth int) bool {
+	f, ok := g.node[fold(from)]
+	t, ok2 := g.node[fold(to)]
+	if !ok || !ok2 {
+		return false
+	}
+	frontier, seen := []int32{f}, map[int32]bool{f: true}
+	for i := 0; i < depth && len(frontier) > 0; i++ {
+		var next []int32
+		for _, n := range frontier {
+			for _, ei := range g.outIdx[g.outStart[n]:g.outStart[n+1]] {
+				x := g.edges[ei].to
+				if x == t {
+					return true
+				}
+				if !seen[x] {
+					seen[x] = true
+					next = append(next, x)
+				}
+			}
+		}
+		frontier = next
+	}
+	return false
+}
+
+// graphBuilder collects dependencies into a graph, merging repeated (from, to) pairs.
+type graphBuilder struct {
+	g      graph
+	byEnds map[uint64]int32 // from<<32 | to -> edge
+	attrOf map[attrKey]int32
+}
+
+type attrKey struct{ kinds, sources, contract string }
+
+func newGraphBuilder(edges int) *graphBuilder {
+	return &graphBuilder{
+		g:      graph{node: map[string]int32{}, edges: make([]edge, 0, edges)},
+		byEnds: make(map[uint64]int32, edges),
+		attrOf: map[attrKey]int32{},
+	}
+}
+
+// nodeFor returns the node named name (case-insensitively), adding it when new.
+func (b *graphBuilder) nodeFor(name string) int32 {
+	k := fold(name)
+	if n, ok := b.g.node[k]; ok {
+		return n
+	}
+	n := int32(len(b.g.names))
+	b.g.names = append(b.g.names, name)
+	b.g.node[k] = n
+	return n
+}
+
+// add records that from depends on to, as kind, stated by source.
+func (b *graphBuilder) add(from, to, kind, source, contract string) {
+	f, t := b.nodeFor(from), b.nodeFor(to)
+	ends := uint64(uint32(f))<<32 | uint64(uint32(t))
+	i, ok := b.byEnds[ends]
+	if !ok {
+		b.byEnds[ends] = int32(len(b.g.edges))
+		b.g.edges = append(b.g.edges, edge{f, t, b.attr(appendUnique(nil, kind), appendUnique(nil, source), contract)})
+		return
+	}
+	a := b.g.attrs[b.g.edges[i].attr]
+	if a.contract != "" {
+		contract = a.contract
+	}
+	b.g.edges[i].attr = b.attr(appendUnique(slices.Clip(a.kinds), kind), appendUnique(slices.Clip(a.sources), source), contract)
+}
+
+// attr returns the shared attribute value for kinds, sources and contract.
+func (b *graphBuilder) attr(kinds, sources []string, contract string) int32 {
+	k := attrKey{strings.Join(kinds, "\x00"), strings.Join(sources, "\x00"), contract}
+	if i, ok := b.attrOf[k]; ok {
+		return i
+	}
+	i := int32(len(b.g.attrs))
+	b.g.attrs = append(b.g.attrs, edgeAttr{kinds: kinds, sources: sources, contract: contract})
+	b.attrOf[k] = i
+	return i
+}
+
+// finish builds the adjacency arrays and returns the graph.
+func (b *graphBuilder) finish() graph {
+	g := b.g
+	g.edges = slices.Clip(g.edges)
+	g.outStart, g.outIdx = csr(len(g.names), g.edges, func(e edge) int32 { return e.from })
+	g.inStart, g.inIdx = csr(len(g.names), g.edges, func(e edge) int32 { return e.to })
+	return g
+}
+
+// csr groups edge indexes by one end, keeping their order: the edges of node n are
+// idx[start[n]:start[n+1]].
+func csr(nodes int, edges []edge, end func(edge) int32) (start, idx []int32) {
+	start = make([]int32, nodes+1)
+	for _, e := range edges {
+		start[end(e)+1]++
+	}
+	for i := 1; i <= nodes; i++ {
+		start[i] += start[i-1]
+	}
+	idx = make([]int32, len(edges))
+	next := slices.Clone(start[:nodes])
+	for i, e := range edges {
+		n := end(e)
+		idx[next[n]] = int32(i)
+		next[n]++
+	}
+	return start, idx
+}
