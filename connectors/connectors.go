@@ -85,3 +85,14 @@ type IncidentFinder interface {
 
 // ErrNotFound reports that a lookup found nothing.
 var ErrNotFound = errors.New("not found")
+
+// Warmer sources keep slowly-changing reference data that per-service calls depend on
+// (schedules, escalation policies, SLO definitions, rule listings, the open incidents last
+// seen), so that a question about one service costs one round trip instead of a listing
+// followed by the details. The engine calls Warm alongside the catalogs, at most once per
+// catalog TTL, and does not wait for it; a Warm that fails or is still running costs
+// nothing but the listing that per-service calls then make themselves.
+type Warmer interface {
+	Source
+	Warm(ctx context.Context) error
+}

@@ -21,7 +21,7 @@ import (
 // openIncidents lists triggered and acknowledged incidents of the services (all services
 // when ids is empty), newest first. Concurrent callers share one listing.
 func (s *Source) openIncidents(ctx context.Context, ids []string) ([]incident, error) {
-	return s.open.get(ctx, strings.Join(ids, ","), func(ctx context.Context) ([]incident, error) {
+	return s.open.Get(ctx, strings.Join(ids, ","), func(ctx context.Context) ([]incident, error) {
 		q := url.Values{"statuses[]": {"triggered", "acknowledged"}, "date_range": {"all"}, "sort_by": {"created_at:desc"}}
 		if len(ids) > 0 {
 			q["service_ids[]"] = ids

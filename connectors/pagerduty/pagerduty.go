@@ -18,6 +18,7 @@ import (
 
 	"github.com/opsctx/opsctx/connectors"
 	"github.com/opsctx/opsctx/internal/httpx"
+	"github.com/opsctx/opsctx/internal/memo"
 )
 
 // SourceName is the name of this source in answers.
@@ -61,8 +62,8 @@ type Source struct {
 	c *httpx.Client
 
 	mu       sync.Mutex
-	policyOf map[string]string // service id -> escalation policy id, learnt from Catalog
-	open     memo[[]incident]
+	policyOf map[string]string      // service id -> escalation policy id, learnt from Catalog
+	open     *memo.Memo[[]incident] // one listing per answer: incidents, alerts and changes ask concurrently
 }
 
 var (
@@ -88,7 +89,7 @@ func New(o Options) *Source {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Source{o: o, c: o.Client, policyOf: map[string]string{}, open: newMemo[[]incident](5 * time.Second)}
+	return &Source{o: o, c: o.Client, policyOf: map[string]string{}, open: memo.New[[]incident](5 * time.Second)}
 }
 
 // Auth returns the request hook that sends token as `Authorization: Token token=<token>`.

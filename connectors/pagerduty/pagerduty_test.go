@@ -471,3 +471,17 @@ func TestErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestAlertsPreferTheTarget: with a cap, the target's own incidents are read before its neighbours'.
+func TestAlertsPreferTheTarget(t *testing.T) {
+	src, srv := start(t, world(), 0)
+	src.o.MaxAlertIncidents = 5
+	if _, err := src.Alerts(context.Background(), checkout); err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[string]int{"I1": 1, "I2": 1, "I3": 1, "I5": 1, "I4": 1, "I6": 0, "I7": 0} {
+		if n := len(requests(srv, "/incidents/"+id+"/alerts")); n != want {
+			t.Errorf("%d alert requests for %s, want %d", n, id, want)
+		}
+	}
+}

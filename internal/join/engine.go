@@ -224,6 +224,7 @@ func fetchAll[S connectors.Source, T any](ctx context.Context, e *Engine, b *boo
 // not hold the answer back. It is reported as still loading, and its fetch goes on in the
 // background (through the cache) for the next answer.
 func (e *Engine) catalogs(ctx context.Context, b *book) []sourced[model.Catalog] {
+	e.warm(ctx)
 	srcs := capable[connectors.Catalog](e.o.Sources)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -289,6 +290,21 @@ func (e *Engine) catalogs(ctx context.Context, b *book) []sourced[model.Catalog]
 		}
 	}
 	return out
+}
+
+// warm starts every Warmer's Warm, at most once per catalog TTL (through the cache), and
+// does not wait: the fetch goes on in the cache's background refresh.
+func (e *Engine) warm(ctx context.Context) {
+	for _, w := range capable[connectors.Warmer](e.o.Sources) {
+		go func() {
+			_, _, err := cache.Fetch(ctx, e.o.Cache, cache.KindCatalog, w.Name()+"|warm", func(ctx context.Context) (struct{}, error) {
+				return struct{}{}, w.Warm(ctx)
+			})
+			if err != nil && ctx.Err() == nil {
+				e.o.Logger.Debug("warm failed", "source", w.Name(), "err", errorText(err))
+			}
+		}()
+	}
 }
 
 // directory returns the merged catalog of the catalog sources, rebuilt only when a source's

@@ -1,4 +1,8 @@
-package pagerduty
+// Package memo shares one fetch per key among concurrent callers and keeps its result for a
+// TTL. Connectors use it for data that several capabilities of one answer need (PagerDuty's
+// open incidents) and for slowly-changing reference data kept between answers (schedules,
+// escalation policies, SLO definitions, rule listings). Errors are not kept.
+package memo
 
 import (
 	"context"
@@ -6,10 +10,8 @@ import (
 	"time"
 )
 
-// memo shares one fetch per key among concurrent callers and keeps its result for a short
-// TTL, so one answer (incidents, alerts and changes asked concurrently) lists open incidents
-// once. Errors are not kept.
-type memo[T any] struct {
+// Memo holds the results of fetches by key. The zero value is not usable: use New.
+type Memo[T any] struct {
 	ttl time.Duration
 	mu  sync.Mutex
 	m   map[string]*memoEntry[T]
@@ -22,12 +24,14 @@ type memoEntry[T any] struct {
 	err  error
 }
 
-func newMemo[T any](ttl time.Duration) memo[T] {
-	return memo[T]{ttl: ttl, m: map[string]*memoEntry[T]{}}
+// New returns a Memo whose results stay fresh for ttl.
+func New[T any](ttl time.Duration) *Memo[T] {
+	return &Memo[T]{ttl: ttl, m: map[string]*memoEntry[T]{}}
 }
 
-// get returns the value for key, calling fetch unless a fresh or in-flight one exists.
-func (m *memo[T]) get(ctx context.Context, key string, fetch func(context.Context) (T, error)) (T, error) {
+// Get returns the value for key, calling fetch unless a fresh or in-flight one exists.
+// A caller whose ctx ends while another caller's fetch is in flight gets ctx.Err().
+func (m *Memo[T]) Get(ctx context.Context, key string, fetch func(context.Context) (T, error)) (T, error) {
 	m.mu.Lock()
 	e := m.m[key]
 	if e != nil {
@@ -69,7 +73,7 @@ func (m *memo[T]) get(ctx context.Context, key string, fetch func(context.Contex
 }
 
 // purge drops finished entries older than the TTL; m.mu must be held.
-func (m *memo[T]) purge() {
+func (m *Memo[T]) purge() {
 	for k, e := range m.m {
 		select {
 		case <-e.done:

@@ -1,4 +1,4 @@
-package pagerduty
+package memo
 
 import (
 	"context"
@@ -8,7 +8,7 @@ import (
 )
 
 func TestMemo(t *testing.T) {
-	m := newMemo[int](50 * time.Millisecond)
+	m := New[int](50 * time.Millisecond)
 	calls := 0
 	fetch := func(err error) func(context.Context) (int, error) {
 		return func(context.Context) (int, error) { calls++; return calls, err }
@@ -31,26 +31,12 @@ func TestMemo(t *testing.T) {
 	}
 	for _, s := range steps {
 		time.Sleep(s.sleep)
-		got, err := m.get(ctx, s.key, fetch(s.err))
+		got, err := m.Get(ctx, s.key, fetch(s.err))
 		if got != s.want || calls != s.wantCalls || (err != nil) != (s.err != nil) {
 			t.Errorf("%s: got %d, %v after %d calls; want %d after %d", s.name, got, err, calls, s.want, s.wantCalls)
 		}
 	}
 	if _, ok := m.m["b"]; ok {
 		t.Error("expired entry b not purged")
-	}
-}
-
-// TestAlertsPreferTheTarget: with a cap, the target's own incidents are read before its neighbours'.
-func TestAlertsPreferTheTarget(t *testing.T) {
-	src, srv := start(t, world(), 0)
-	src.o.MaxAlertIncidents = 5
-	if _, err := src.Alerts(context.Background(), checkout); err != nil {
-		t.Fatal(err)
-	}
-	for id, want := range map[string]int{"I1": 1, "I2": 1, "I3": 1, "I5": 1, "I4": 1, "I6": 0, "I7": 0} {
-		if n := len(requests(srv, "/incidents/"+id+"/alerts")); n != want {
-			t.Errorf("%d alert requests for %s, want %d", n, id, want)
-		}
 	}
 }
