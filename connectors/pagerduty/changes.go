@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sourcegraph/conc"
+
 	"github.com/opsctx/opsctx/internal/model"
 )
 
@@ -33,7 +35,14 @@ func (s *Source) Changes(ctx context.Context, t model.Target) ([]model.Change, e
 		since = until.Add(-24 * time.Hour)
 	}
 	q := url.Values{"since": {since.UTC().Format(time.RFC3339)}, "until": {until.UTC().Format(time.RFC3339)}}
+	var (
+		related    []model.Change
+		relatedErr error
+		wg         conc.WaitGroup
+	)
+	wg.Go(func() { related, relatedErr = s.relatedChanges(ctx, t, since, until) })
 	evs, truncated, err := listAll[changeEvent](ctx, s, "/change_events", q, "change_events")
+	wg.Wait()
 	if err != nil {
 		return nil, err
 	}
@@ -56,9 +65,8 @@ func (s *Source) Changes(ctx context.Context, t model.Target) ([]model.Change, e
 			out = append(out, toChange(ev, svc))
 		}
 	}
-	related, err := s.relatedChanges(ctx, t, since, until)
-	if err != nil {
-		return nil, err
+	if relatedErr != nil {
+		return nil, relatedErr
 	}
 	for _, c := range related {
 		if i := slices.IndexFunc(out, func(x model.Change) bool { return x.ID == c.ID }); i >= 0 {
@@ -71,30 +79,32 @@ func (s *Source) Changes(ctx context.Context, t model.Target) ([]model.Change, e
 	return out, nil
 }
 
-// relatedChanges reads the related change events of the target's own open incidents.
+// relatedChanges reads the related change events of the target's own open incidents (at
+// most DefaultMaxRelated; those last seen open are read while the incidents are listed).
 func (s *Source) relatedChanges(ctx context.Context, t model.Target, since, until time.Time) ([]model.Change, error) {
 	own := serviceIDs(t)
 	if len(own) == 0 {
 		return nil, nil
 	}
-	incs, _, err := s.targetIncidents(ctx, t)
+	pick := func(incs []incident) []incident { return ownOnly(incs, own, DefaultMaxRelated) }
+	incs, per, err := perIncident(ctx, s.relatedOf, pick(s.known.of(own)),
+		func(ctx context.Context) ([]incident, error) {
+			incs, _, err := s.targetIncidents(ctx, t)
+			return pick(incs), err
+		},
+		func(ctx context.Context, in incident) ([]changeEvent, error) {
+			var res struct {
+				ChangeEvents []changeEvent `json:"change_events"`
+			}
+			_, err := s.c.GetJSON(ctx, "/incidents/"+url.PathEscape(in.ID)+"/related_change_events", url.Values{"limit": {"25"}}, &res)
+			return res.ChangeEvents, wrap(err)
+		})
 	if err != nil {
 		return nil, err
 	}
 	var out []model.Change
-	n := 0
-	for _, in := range incs {
-		if !slices.Contains(own, in.Service.ID) || n == DefaultMaxRelated {
-			continue
-		}
-		n++
-		var res struct {
-			ChangeEvents []changeEvent `json:"change_events"`
-		}
-		if _, err := s.c.GetJSON(ctx, "/incidents/"+url.PathEscape(in.ID)+"/related_change_events", url.Values{"limit": {"25"}}, &res); err != nil {
-			return nil, wrap(err)
-		}
-		for _, ev := range res.ChangeEvents {
+	for i, in := range incs {
+		for _, ev := range per[i] {
 			at := parseTime(ev.Timestamp)
 			if at.Before(since) || at.After(until) {
 				continue

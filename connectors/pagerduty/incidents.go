@@ -11,8 +11,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/sourcegraph/conc/pool"
-
 	"github.com/opsctx/opsctx/connectors"
 	"github.com/opsctx/opsctx/internal/httpx"
 	"github.com/opsctx/opsctx/internal/model"
@@ -28,6 +26,9 @@ func (s *Source) openIncidents(ctx context.Context, ids []string) ([]incident, e
 		}
 		incs, _, err := listAll[incident](ctx, s, "/incidents", q, "incidents")
 		sort.SliceStable(incs, func(i, j int) bool { return parseTime(incs[i].CreatedAt).After(parseTime(incs[j].CreatedAt)) })
+		if err == nil {
+			s.known.remember(ids, incs)
+		}
 		return incs, err
 	})
 }
@@ -77,39 +78,32 @@ func toIncident(in incident) model.Incident {
 // Alerts returns the triggered alerts of the open incidents of the target and its related
 // services (of every open incident for a zero Target), reading at most MaxAlertIncidents
 // incidents' alerts (the target's own newest incidents first; one request each, four at
-// a time).
+// a time). The alerts of the incidents last seen open are read while the incidents are
+// listed again (see perIncident).
 func (s *Source) Alerts(ctx context.Context, t model.Target) ([]model.Alert, error) {
-	incs, _, err := s.targetIncidents(ctx, t)
-	if err != nil {
-		return nil, err
+	ids, own := withRelated(t), serviceIDs(t)
+	if t.Name != "" && len(ids) == 0 {
+		return []model.Alert{}, nil
 	}
-	if len(incs) > s.o.MaxAlertIncidents {
-		own := serviceIDs(t) // the target's own incidents first, then its neighbours'
-		incs = slices.Clone(incs)
-		sort.SliceStable(incs, func(i, j int) bool {
-			return slices.Contains(own, incs[i].Service.ID) && !slices.Contains(own, incs[j].Service.ID)
-		})
-		incs = incs[:s.o.MaxAlertIncidents]
-	}
-	p := pool.NewWithResults[[]model.Alert]().WithContext(ctx).WithMaxGoroutines(4).WithCancelOnError()
-	for _, in := range incs {
-		p.Go(func(ctx context.Context) ([]model.Alert, error) {
+	pick := func(incs []incident) []incident { return capTarget(incs, own, s.o.MaxAlertIncidents) }
+	incs, per, err := perIncident(ctx, s.alertsOf, pick(s.known.of(ids)),
+		func(ctx context.Context) ([]incident, error) {
+			incs, _, err := s.targetIncidents(ctx, t)
+			return pick(incs), err
+		},
+		func(ctx context.Context, in incident) ([]alert, error) {
 			as, _, err := listAll[alert](ctx, s, "/incidents/"+url.PathEscape(in.ID)+"/alerts",
 				url.Values{"statuses[]": {"triggered"}}, "alerts")
-			out := make([]model.Alert, 0, len(as))
-			for _, a := range as {
-				out = append(out, toAlert(a, in))
-			}
-			return out, err
+			return as, err
 		})
-	}
-	per, err := p.Wait()
 	if err != nil {
 		return nil, err
 	}
 	out := []model.Alert{}
-	for _, as := range per {
-		out = append(out, as...)
+	for i, in := range incs {
+		for _, a := range per[i] {
+			out = append(out, toAlert(a, in))
+		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].StartedAt.Before(out[j].StartedAt) })
 	return out, nil

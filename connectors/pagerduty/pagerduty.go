@@ -42,6 +42,9 @@ const (
 	DefaultMaxServiceChanges = 10 // services asked one by one when the account list is too long
 )
 
+// answerTTL is how long a listing or per-incident read is shared: within one answer.
+const answerTTL = 5 * time.Second
+
 // Options configure a Source.
 type Options struct {
 	// Client is the HTTP client for the PagerDuty API (base URL, auth, Accept header).
@@ -61,9 +64,12 @@ type Source struct {
 	o Options
 	c *httpx.Client
 
-	mu       sync.Mutex
-	policyOf map[string]string      // service id -> escalation policy id, learnt from Catalog
-	open     *memo.Memo[[]incident] // one listing per answer: incidents, alerts and changes ask concurrently
+	mu        sync.Mutex
+	policyOf  map[string]string         // service id -> escalation policy id, learnt from Catalog
+	open      *memo.Memo[[]incident]    // one listing per answer: incidents, alerts and changes ask concurrently
+	alertsOf  *memo.Memo[[]alert]       // incident id -> its alerts, shared by speculative and listed reads
+	relatedOf *memo.Memo[[]changeEvent] // incident id -> its related change events, likewise
+	known     known                     // the open incidents of each service last listed
 }
 
 var (
@@ -73,6 +79,7 @@ var (
 	_ connectors.OnCall         = (*Source)(nil)
 	_ connectors.Changes        = (*Source)(nil)
 	_ connectors.IncidentFinder = (*Source)(nil)
+	_ connectors.Warmer         = (*Source)(nil)
 )
 
 // New returns a Source for o.
@@ -89,7 +96,8 @@ func New(o Options) *Source {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Source{o: o, c: o.Client, policyOf: map[string]string{}, open: memo.New[[]incident](5 * time.Second)}
+	return &Source{o: o, c: o.Client, policyOf: map[string]string{}, open: memo.New[[]incident](answerTTL),
+		alertsOf: memo.New[[]alert](answerTTL), relatedOf: memo.New[[]changeEvent](answerTTL)}
 }
 
 // Auth returns the request hook that sends token as `Authorization: Token token=<token>`.

@@ -485,3 +485,89 @@ func TestAlertsPreferTheTarget(t *testing.T) {
 		}
 	}
 }
+
+// TestAlertsAndRelatedChangesSpeculate: the alerts and related change events of the
+// incidents last seen open are requested while the incidents are listed again (so a hung
+// listing still sees them asked for), reads of incidents the new listing no longer has are
+// dropped from the answer, and answers equal those of a source that knew nothing.
+func TestAlertsAndRelatedChangesSpeculate(t *testing.T) {
+	ctx := context.Background()
+	base, _ := start(t, world(), 0)
+	wantAlerts, err := base.Alerts(ctx, checkout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantChanges, err := base.Changes(ctx, checkout)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	t.Run("warm reads start before the listing answers", func(t *testing.T) {
+		src, srv := start(t, world(), 0)
+		if err := src.Warm(ctx); err != nil {
+			t.Fatal(err)
+		}
+		srv.Reset()
+		srv.AddFault(fake.Fault{Path: "/incidents", Hang: true})
+		for what, call := range map[string]func(context.Context) error{
+			"Alerts":  func(ctx context.Context) error { _, err := src.Alerts(ctx, checkout); return err },
+			"Changes": func(ctx context.Context) error { _, err := src.Changes(ctx, checkout); return err },
+		} {
+			ctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+			if err := call(ctx); err == nil {
+				t.Errorf("%s answered although the incident listing hung", what)
+			}
+			cancel()
+		}
+		for _, p := range []string{"/incidents/I1/alerts", "/incidents/I1/related_change_events"} {
+			if n := len(requests(srv, p)); n != 1 {
+				t.Errorf("%d requests for %s while the listing hung, want 1 (read speculatively)", n, p)
+			}
+		}
+	})
+
+	t.Run("incidents no longer open are dropped", func(t *testing.T) {
+		src, srv := start(t, world(), 0)
+		gone := incident{ID: "I9", IncidentNumber: 109, Service: ref{ID: "PCHK"}, CreatedAt: ago(time.Minute)}
+		src.known.remember([]string{"PCHK"}, []incident{gone})
+		got, err := src.Alerts(ctx, checkout)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gotChanges, err := src.Changes(ctx, checkout)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, wantAlerts) || !reflect.DeepEqual(gotChanges, wantChanges) {
+			t.Errorf("a resolved incident's reads leaked into the answer:\nalerts  %+v\nwant    %+v\nchanges %+v\nwant    %+v", got, wantAlerts, gotChanges, wantChanges)
+		}
+		if n := len(requests(srv, "/incidents/I9/alerts")); n != 1 {
+			t.Errorf("%d speculative alert reads of I9, want 1", n)
+		}
+	})
+
+	t.Run("warm answers equal cold ones", func(t *testing.T) {
+		src, srv := start(t, world(), 0)
+		if err := src.Warm(ctx); err != nil {
+			t.Fatal(err)
+		}
+		got, err := src.Alerts(ctx, checkout)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gotChanges, err := src.Changes(ctx, checkout)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, wantAlerts) || !reflect.DeepEqual(gotChanges, wantChanges) {
+			t.Errorf("warm answer differs:\nalerts  %+v\nwant    %+v\nchanges %+v\nwant    %+v", got, wantAlerts, gotChanges, wantChanges)
+		}
+		for _, r := range srv.Requests() {
+			if strings.HasSuffix(r.Path, "/alerts") || strings.HasSuffix(r.Path, "/related_change_events") {
+				if n := len(requests(srv, r.Path)); n != 1 {
+					t.Errorf("%s read %d times, want once (speculative and listed reads are shared)", r.Path, n)
+				}
+			}
+		}
+	})
+}

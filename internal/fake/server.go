@@ -28,6 +28,8 @@ type Request struct {
 type Fault struct {
 	// PathPrefix limits the fault to paths with this prefix ("" = all).
 	PathPrefix string
+	// Path limits the fault to exactly this path ("" = any).
+	Path string
 	// Times is how many requests fail before the fake recovers (0 = until cleared).
 	Times int
 	// Status and Body are returned instead of the real answer (with Header).
@@ -157,7 +159,7 @@ func (s *Server) fault(path string) *Fault {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, f := range s.faults {
-		if !strings.HasPrefix(path, f.PathPrefix) {
+		if !strings.HasPrefix(path, f.PathPrefix) || f.Path != "" && path != f.Path {
 			continue
 		}
 		if f.Times > 0 && s.hits[f] >= f.Times {

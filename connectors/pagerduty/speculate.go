@@ -1,0 +1,132 @@
+package pagerduty
+
+import (
+	"context"
+	"slices"
+	"sort"
+	"sync"
+
+	"github.com/sourcegraph/conc"
+
+	"github.com/opsctx/opsctx/internal/memo"
+)
+
+// perIncidentConcurrency bounds the concurrent per-incident reads of one call.
+const perIncidentConcurrency = 4
+
+// known remembers which incidents each service had open in the last listing. Reads that
+// need an incident id (alerts, related change events) start from it while the listing is
+// refreshed, so a question costs one round trip instead of a listing followed by the reads.
+type known struct {
+	mu        sync.Mutex
+	byService map[string][]incident
+}
+
+// remember records a listing of the open incidents of the services ids (of every service
+// when ids is empty: the listing is then the whole truth).
+func (k *known) remember(ids []string, incs []incident) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if len(ids) == 0 || k.byService == nil {
+		if len(ids) == 0 {
+			k.byService = map[string][]incident{}
+		} else {
+			k.byService = make(map[string][]incident, len(ids))
+		}
+	}
+	for _, id := range ids {
+		k.byService[id] = nil
+	}
+	for _, in := range incs {
+		if len(ids) == 0 || slices.Contains(ids, in.Service.ID) {
+			k.byService[in.Service.ID] = append(k.byService[in.Service.ID], in)
+		}
+	}
+}
+
+// of returns the incidents last seen open on the services, newest first.
+func (k *known) of(ids []string) []incident {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	var out []incident
+	for _, id := range ids {
+		out = append(out, k.byService[id]...)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return parseTime(out[i].CreatedAt).After(parseTime(out[j].CreatedAt)) })
+	return out
+}
+
+// perIncident reads one thing about each incident of the listing: guessed incidents (those
+// last seen open) are read while listing runs, and each listed incident's read joins the
+// guessed one through m, or starts when it was not guessed. Reads of guessed incidents the
+// listing no longer has are dropped. Results are in the listing's order.
+func perIncident[T any](ctx context.Context, m *memo.Memo[T], guessed []incident,
+	listing func(context.Context) ([]incident, error), read func(context.Context, incident) (T, error)) ([]incident, []T, error) {
+	var speculative conc.WaitGroup
+	defer speculative.Wait()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // before the wait: reads of incidents the listing dropped are abandoned
+	sem := make(chan struct{}, perIncidentConcurrency)
+	get := func(ctx context.Context, in incident) (T, error) {
+		return m.Get(ctx, in.ID, func(ctx context.Context) (T, error) {
+			select {
+			case sem <- struct{}{}:
+				defer func() { <-sem }()
+			case <-ctx.Done():
+				var zero T
+				return zero, ctx.Err()
+			}
+			return read(ctx, in)
+		})
+	}
+	for _, in := range guessed {
+		speculative.Go(func() { _, _ = get(ctx, in) })
+	}
+	incs, err := listing(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	out := make([]T, len(incs))
+	errs := make([]error, len(incs))
+	var wg conc.WaitGroup
+	for i, in := range incs {
+		wg.Go(func() { out[i], errs[i] = get(ctx, in) })
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	return incs, out, nil
+}
+
+// capTarget keeps at most n incidents, the target's own (services own) first.
+func capTarget(incs []incident, own []string, n int) []incident {
+	if len(incs) <= n {
+		return incs
+	}
+	incs = slices.Clone(incs)
+	sort.SliceStable(incs, func(i, j int) bool {
+		return slices.Contains(own, incs[i].Service.ID) && !slices.Contains(own, incs[j].Service.ID)
+	})
+	return incs[:n]
+}
+
+// ownOnly keeps at most n incidents of the services own.
+func ownOnly(incs []incident, own []string, n int) []incident {
+	var out []incident
+	for _, in := range incs {
+		if len(out) < n && slices.Contains(own, in.Service.ID) {
+			out = append(out, in)
+		}
+	}
+	return out
+}
+
+// Warm lists every open incident once, so that the next question about any service reads
+// its incidents' alerts and related change events while its own listing is refreshed.
+func (s *Source) Warm(ctx context.Context) error {
+	_, err := s.openIncidents(ctx, nil)
+	return err
+}
