@@ -324,16 +324,27 @@ func (d *Directory) buildEdges(cats []SourceCatalog) {
 		return refName(id)
 	}
 	for _, c := range cats {
+		// A catalog's dependencies name its own records over and over: resolve each id once.
+		ids := make(map[string]int32, len(c.Catalog.Services))
+		node := func(src, id string) int32 {
+			if src != c.Source {
+				return b.nodeFor(name(src, id))
+			}
+			n, ok := ids[id]
+			if !ok {
+				n = b.nodeFor(name(src, id))
+				ids[id] = n
+			}
+			return n
+		}
 		for _, dep := range c.Catalog.Dependencies {
 			src := dep.Source
 			if src == "" {
 				src = c.Source
 			}
-			from, to := name(src, dep.From), name(src, dep.To)
-			if fold(from) == fold(to) {
-				continue
+			if from, to := node(src, dep.From), node(src, dep.To); from != to {
+				b.add(from, to, dep.Kind, src, dep.Contract)
 			}
-			b.add(from, to, dep.Kind, src, dep.Contract)
 		}
 	}
 	d.graph = b.finish()

@@ -293,14 +293,16 @@ func (e *Engine) catalogs(ctx context.Context, b *book) []sourced[model.Catalog]
 }
 
 // warm starts every Warmer's Warm, at most once per catalog TTL (through the cache), and
-// does not wait: the fetch goes on in the cache's background refresh.
+// does not wait. It is detached from the answer (which may be over before the goroutine
+// runs); the cache bounds the fetch by its FetchTimeout.
 func (e *Engine) warm(ctx context.Context) {
+	ctx = context.WithoutCancel(ctx)
 	for _, w := range capable[connectors.Warmer](e.o.Sources) {
 		go func() {
 			_, _, err := cache.Fetch(ctx, e.o.Cache, cache.KindCatalog, w.Name()+"|warm", func(ctx context.Context) (struct{}, error) {
 				return struct{}{}, w.Warm(ctx)
 			})
-			if err != nil && ctx.Err() == nil {
+			if err != nil {
 				e.o.Logger.Debug("warm failed", "source", w.Name(), "err", errorText(err))
 			}
 		}()

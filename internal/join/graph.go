@@ -119,9 +119,8 @@ func (b *graphBuilder) nodeFor(name string) int32 {
 	return n
 }
 
-// add records that from depends on to, as kind, stated by source.
-func (b *graphBuilder) add(from, to, kind, source, contract string) {
-	f, t := b.nodeFor(from), b.nodeFor(to)
+// add records that node f depends on node t, as kind, stated by source.
+func (b *graphBuilder) add(f, t int32, kind, source, contract string) {
 	ends := uint64(uint32(f))<<32 | uint64(uint32(t))
 	i, ok := b.byEnds[ends]
 	if !ok {
