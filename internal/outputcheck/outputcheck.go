@@ -7,9 +7,11 @@ package outputcheck
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -54,4 +56,22 @@ func Validate(tool mcp.Tool, structured any) error {
 		return fmt.Errorf("%s structuredContent does not validate against its outputSchema: %w\n%s", tool.Name, err, raw)
 	}
 	return nil
+}
+
+// Lister is an MCP client's tools/list (client.Client has it).
+type Lister interface {
+	ListTools(ctx context.Context, req mcp.ListToolsRequest) (*mcp.ListToolsResult, error)
+}
+
+// Check validates structured against the outputSchema that c's server advertises for tool.
+func Check(ctx context.Context, c Lister, tool string, structured any) error {
+	list, err := c.ListTools(ctx, mcp.ListToolsRequest{})
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(list.Tools, func(tl mcp.Tool) bool { return tl.Name == tool })
+	if i < 0 {
+		return fmt.Errorf("%s not in tools/list", tool)
+	}
+	return Validate(list.Tools[i], structured)
 }
