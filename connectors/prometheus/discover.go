@@ -26,12 +26,12 @@ package prometheus
 import (
 	"context"
 	"math"
-	"net/url"
 	"regexp"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/opsctx/opsctx/config"
@@ -59,17 +59,18 @@ var (
 // found is one discovered SLO before its values are read.
 type found struct {
 	id, service, kind string // kind: sloth or pyrra
-	group             string
 	labels            map[string]string
 	sli               string // a representative SLI rule expression
 	window1h          string // the recording rule that serves the 1h window, for the link
 }
 
-// discover finds the target's Sloth and Pyrra SLOs in the recording rules and reads their
-// values: one instant query per convention (per idsPerQuery ids), selecting every rule name
-// of the convention at once.
+// discover finds the target's Sloth and Pyrra SLOs in the kept rule listing (sloRules) and
+// reads their values: one instant query per convention (per idsPerQuery ids), selecting
+// every rule name of the convention at once, all of them concurrently. Pyrra objectives
+// that are not recorded come from the alerting rules of the same listing: once the listing
+// is kept, discovery costs one round of queries.
 func (s *Source) discover(ctx context.Context, t model.Target) ([]outcome, error) {
-	groups, err := s.ruleGroups(ctx, url.Values{"type": {"record"}})
+	groups, err := s.sloRules(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -90,7 +91,7 @@ func (s *Source) discover(ctx context.Context, t model.Target) ([]outcome, error
 				}
 				f := sloth[id]
 				if f == nil {
-					f = &found{id: id, kind: "sloth", group: g.Name, labels: r.Labels}
+					f = &found{id: id, kind: "sloth", labels: r.Labels}
 					sloth[id] = f
 				}
 				if f.service == "" {
@@ -108,7 +109,7 @@ func (s *Source) discover(ctx context.Context, t model.Target) ([]outcome, error
 				id := r.Labels["slo"]
 				f := pyrra[id]
 				if f == nil {
-					f = &found{id: id, kind: "pyrra", group: g.Name, labels: r.Labels}
+					f = &found{id: id, kind: "pyrra", labels: r.Labels}
 					pyrra[id] = f
 				}
 				if m := pyrraBurnRe.FindStringSubmatch(r.Name); m != nil {
@@ -124,12 +125,11 @@ func (s *Source) discover(ctx context.Context, t model.Target) ([]outcome, error
 			}
 		}
 	}
-	var out []outcome
-	for _, c := range []struct {
-		found map[string]*found
-		names []string
-		label string
-	}{{sloth, slothNames, "sloth_id"}, {pyrra, pyrraNames, "slo"}} {
+	var batches []batch
+	for _, c := range []batch{
+		{found: sloth, label: "sloth_id", names: slothNames},
+		{found: pyrra, label: "slo", names: pyrraNames, objectives: pyrraAlertObjectives(groups, pyrra)},
+	} {
 		var ids []string
 		for id, f := range c.found {
 			if matchesTarget(t, want, f.service) {
@@ -137,31 +137,58 @@ func (s *Source) discover(ctx context.Context, t model.Target) ([]outcome, error
 			}
 		}
 		sort.Strings(ids)
-		for chunk := range slices.Chunk(ids, idsPerQuery) {
-			matcher := c.label + `!=""`
-			if t.Name != "" {
-				matcher = c.label + "=~" + quoteRegex(chunk)
-			}
-			sort.Strings(c.names)
-			expr := "{__name__=~" + quoteRegex(c.names) + ", " + matcher + "}"
-			xs, err := s.instant(ctx, expr)
-			var objectives map[string]float64
-			if err == nil && c.label == "slo" {
-				objectives = s.pyrraAlertObjectives(ctx, chunk, c.found, xs)
-			}
-			for _, id := range chunk {
-				f := c.found[id]
-				if err != nil {
-					o := f.bare(s, queryError(err))
-					out = append(out, outcome{slo: o, failed: err})
-					continue
-				}
-				out = append(out, outcome{slo: f.read(s, xs, c.label, objectives[id])})
-			}
+		sort.Strings(c.names)
+		size := idsPerQuery
+		if t.Name == "" {
+			size = max(len(ids), 1) // the query selects every id anyway
+		}
+		for chunk := range slices.Chunk(ids, size) {
+			c.ids = chunk
+			batches = append(batches, c)
 		}
 	}
+	results := make([][]outcome, len(batches))
+	slots := make(chan struct{}, maxSLOQueries)
+	var wg sync.WaitGroup
+	for i, b := range batches {
+		wg.Go(func() {
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			results[i] = b.read(ctx, s, t.Name == "")
+		})
+	}
+	wg.Wait()
+	out := slices.Concat(results...)
 	sortSLOs(out)
 	return out, nil
+}
+
+// batch is the SLOs of one convention read in one instant query.
+type batch struct {
+	found      map[string]*found
+	label      string   // the id label: sloth_id or slo
+	names      []string // every rule name of the convention, sorted
+	ids        []string // the SLOs to read
+	objectives map[string]float64
+}
+
+// read queries b's rule names for its ids (for every id when all) and maps the samples.
+func (b batch) read(ctx context.Context, s *Source, all bool) []outcome {
+	matcher := b.label + `!=""`
+	if !all {
+		matcher = b.label + "=~" + quoteRegex(b.ids)
+	}
+	xs, err := s.instant(ctx, "{__name__=~"+quoteRegex(b.names)+", "+matcher+"}")
+	out := make([]outcome, 0, len(b.ids))
+	for _, id := range b.ids {
+		f := b.found[id]
+		if err != nil {
+			out = append(out, outcome{slo: f.bare(s, queryError(err)), failed: err})
+			continue
+		}
+		out = append(out, outcome{slo: f.read(s, xs, b.label, b.objectives[id])})
+	}
+	return out
 }
 
 // bare is the SLO without values (errText, when set, says why).
@@ -275,40 +302,18 @@ func (f *found) objectiveHint() string {
 	return `no pyrra_objective series (Pyrra's generic rules) and no alerting rule with the objective for slo="` + f.id + `"`
 }
 
-// pyrraAlertObjectives reads the objectives of the Pyrra SLOs in ids that have no
-// pyrra_objective sample from their groups' alerting rules (Pyrra writes the objective into
-// the expression, "> (14 * (1-0.999))"). One rules request for all of them; a failure
-// leaves the objectives unknown.
-func (s *Source) pyrraAlertObjectives(ctx context.Context, ids []string, found map[string]*found, xs []sample) map[string]float64 {
-	have := map[string]bool{}
-	for _, x := range xs {
-		if x.Metric["__name__"] == pyrraObjective && !math.IsNaN(x.Value) {
-			have[x.Metric["slo"]] = true
-		}
-	}
-	q := url.Values{"type": {"alert"}, "exclude_alerts": {"true"}}
-	groups := map[string]bool{}
-	for _, id := range ids {
-		if !have[id] {
-			q.Add("rule_group[]", found[id].group)
-			groups[found[id].group] = true
-		}
-	}
-	if len(groups) == 0 {
-		return nil
-	}
-	gs, err := s.ruleGroups(ctx, q)
-	if err != nil {
-		return nil
-	}
+// pyrraAlertObjectives reads the objectives of the Pyrra SLOs in found from their alerting
+// rules in the listing (Pyrra writes the objective into the expression,
+// "> (14 * (1-0.999))"). A recorded pyrra_objective sample overrides it (see read).
+func pyrraAlertObjectives(groups []ruleGroup, found map[string]*found) map[string]float64 {
 	out := map[string]float64{}
-	for _, g := range gs {
-		if !groups[g.Name] {
-			continue // servers that ignore rule_group[] return every group
-		}
+	for _, g := range groups {
 		for _, r := range g.Rules {
 			id := r.Labels["slo"]
-			if m := pyrraAlertTarget.FindStringSubmatch(r.Query); id != "" && m != nil && out[id] == 0 {
+			if r.Type != "alerting" || found[id] == nil || out[id] != 0 {
+				continue
+			}
+			if m := pyrraAlertTarget.FindStringSubmatch(r.Query); m != nil {
 				if v, err := strconv.ParseFloat(m[1], 64); err == nil && v > 0 && v <= 1 {
 					out[id] = roundObjective(v)
 				}

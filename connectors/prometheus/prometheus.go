@@ -2,26 +2,31 @@
 // /api/v1/alerts), alerting rules with their `for`, health and alerts (Rules, from
 // /api/v1/rules), and SLOs with their observed error ratios (SLOs: Sloth and Pyrra
 // recording rules, SLOs declared in the config file or in catalog annotations, read with
-// /api/v1/query). Which labels carry service, team and severity is configurable.
+// /api/v1/query). The rule listing SLO discovery reads is reference data, kept for
+// Options.ReferenceTTL and fetched ahead by Warm. Which labels carry service, team and
+// severity is configurable.
 package prometheus
 
 import (
 	"context"
 	"fmt"
 	"net/url"
+	"time"
 
 	"github.com/opsctx/opsctx/config"
 	"github.com/opsctx/opsctx/connectors"
 	"github.com/opsctx/opsctx/internal/httpx"
+	"github.com/opsctx/opsctx/internal/memo"
 )
 
 // SourceName is the name of this source in answers.
 const SourceName = "prometheus"
 
-// Defaults for rule paging.
+// Defaults for rule paging and for how long the rule listing is kept.
 const (
-	DefaultGroupLimit = 100
-	DefaultMaxPages   = 50
+	DefaultGroupLimit   = 100
+	DefaultMaxPages     = 50
+	DefaultReferenceTTL = 10 * time.Minute
 )
 
 // DefaultFallbacks are the labels that name the service when the service label is absent.
@@ -45,14 +50,21 @@ type Options struct {
 	MaxPages int
 	// SLOs are the SLOs declared in the configuration file, evaluated by SLOs.
 	SLOs []config.SLO
+	// ReferenceTTL is how long the rule listing SLO discovery reads is kept
+	// (0: DefaultReferenceTTL); new SLO rules show after at most this long.
+	ReferenceTTL time.Duration
 }
 
 // Source is a Prometheus server.
-type Source struct{ o Options }
+type Source struct {
+	o     Options
+	rules *memo.Memo[[]ruleGroup] // the SLO rule listing, see sloRules
+}
 
 var (
 	_ connectors.Alerts = (*Source)(nil)
 	_ connectors.SLOs   = (*Source)(nil)
+	_ connectors.Warmer = (*Source)(nil)
 )
 
 // New returns a Source for o.
@@ -75,7 +87,10 @@ func New(o Options) *Source {
 	if o.MaxPages <= 0 {
 		o.MaxPages = DefaultMaxPages
 	}
-	return &Source{o: o}
+	if o.ReferenceTTL <= 0 {
+		o.ReferenceTTL = DefaultReferenceTTL
+	}
+	return &Source{o: o, rules: memo.New[[]ruleGroup](o.ReferenceTTL)}
 }
 
 // Name returns "prometheus".
@@ -87,6 +102,13 @@ func (s *Source) Check(ctx context.Context) error {
 		Version string `json:"version"`
 	}
 	return get(ctx, s.o.Client, "api/v1/status/buildinfo", nil, &info)
+}
+
+// Warm fetches the rule listing SLO discovery reads and keeps it for ReferenceTTL, so that
+// SLOs then costs only its queries.
+func (s *Source) Warm(ctx context.Context) error {
+	_, err := s.sloRules(ctx)
+	return err
 }
 
 // envelope is the API v1 response envelope.

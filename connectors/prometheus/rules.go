@@ -29,7 +29,8 @@ type Rule struct {
 }
 
 // Rules returns every alerting rule, paging by group_limit/groupNextToken where the
-// server supports it (older servers answer in one page).
+// server supports it (older servers answer in one page). It reads the server each time:
+// state, health and alerts are live, unlike the kept listing of SLO rules.
 func (s *Source) Rules(ctx context.Context) ([]Rule, error) {
 	groups, err := s.ruleGroups(ctx, url.Values{"type": {"alert"}})
 	if err != nil {
@@ -51,6 +52,27 @@ func (s *Source) Rules(ctx context.Context) ([]Rule, error) {
 		}
 	}
 	return out, nil
+}
+
+// sloRules returns the rule listing SLO discovery reads, kept for ReferenceTTL (concurrent
+// callers, Warm among them, share one fetch): every group with its recording rules and its
+// alerting rules labelled slo (Pyrra's, whose expressions hold the objective), without
+// alerts. One unfiltered listing serves both, so no second rules request follows.
+func (s *Source) sloRules(ctx context.Context) ([]ruleGroup, error) {
+	return s.rules.Get(ctx, "slo", func(ctx context.Context) ([]ruleGroup, error) {
+		gs, err := s.ruleGroups(ctx, url.Values{"exclude_alerts": {"true"}})
+		for i, g := range gs {
+			var keep []rawRule
+			for _, r := range g.Rules {
+				if r.Type == "recording" || r.Labels["slo"] != "" {
+					r.Alerts = nil // servers before exclude_alerts send them: live, not kept
+					keep = append(keep, r)
+				}
+			}
+			gs[i].Rules = keep
+		}
+		return gs, err
+	})
 }
 
 // ruleGroup is a rule group of /api/v1/rules.

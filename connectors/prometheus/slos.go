@@ -45,13 +45,15 @@ type outcome struct {
 // SLOs returns the target's SLOs (every SLO for a zero target) with the error ratios
 // Prometheus observes over 5m, 30m, 1h, 6h, 3d and the SLO window, from three places:
 //
-//   - SLOs found in recording rules that follow the Sloth or Pyrra conventions
-//     (GET /api/v1/rules?type=record), read in one batched instant query per convention;
+//   - SLOs found in recording rules that follow the Sloth or Pyrra conventions (in the
+//     rule listing of GET /api/v1/rules, kept for ReferenceTTL and fetched ahead by Warm),
+//     read in one batched instant query per convention;
 //   - SLOs declared in the configuration file (Options.SLOs) for the target's service;
 //   - SLOs declared in catalog annotations on the target's records (opsctx.io/slo-*).
 //
 // Declared SLOs are evaluated with their error (or good) and total PromQL, $window filled
-// in per window, one instant query per SLO. A query that fails leaves its SLO without
+// in per window, one instant query per SLO. Every query runs concurrently: with the listing
+// kept, SLOs costs one round trip in sequence. A query that fails leaves its SLO without
 // numbers and with Error; a window with no data (empty result, NaN) is left out. When
 // every query fails, SLOs returns the error so the source shows as failing.
 func (s *Source) SLOs(ctx context.Context, t model.Target) ([]model.SLO, error) {

@@ -15,6 +15,8 @@ func init() {
 			Client: httpClient(cfg, o, config.SourcePrometheus, c.URL, proxyAuth(c.Username, c.Password, c.Token), nil),
 			Labels: c.Labels,
 			SLOs:   cfg.SLOs,
+			// The rule listing is reference data: kept as long as the catalogs.
+			ReferenceTTL: cfg.CacheTTL[config.CacheCatalog],
 		})
 	})
 }

@@ -8,8 +8,12 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/opsctx/opsctx/config"
+	"github.com/opsctx/opsctx/connectors"
+	promfake "github.com/opsctx/opsctx/internal/fake/prometheus"
+	"github.com/opsctx/opsctx/internal/model"
 )
 
 // TestProxyClientAuth: Prometheus and Alertmanager send bearer, basic or no auth, and an
@@ -53,6 +57,41 @@ func TestProxyClientAuth(t *testing.T) {
 						t.Errorf("%s leaks %q: %v", s.Name(), l, err)
 					}
 				}
+			}
+		})
+	}
+}
+
+// TestPrometheusRuleListingKeptForCatalogTTL: the rule listing SLO discovery reads is kept
+// for the catalog cache TTL, the default 10 min or as configured.
+func TestPrometheusRuleListingKeptForCatalogTTL(t *testing.T) {
+	prom := promfake.Start(promfake.Options{}, nil)
+	defer prom.Close()
+	cases := []struct {
+		name     string
+		ttl      string // OPSCTX_CACHE_TTL_CATALOG
+		listings int    // over two SLOs calls 200 ms apart
+	}{
+		{"default catalog TTL", "", 1},
+		{"catalog TTL 100ms", "100ms", 2},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			prom.Reset()
+			s := source(t, map[string]string{"PROMETHEUS_URL": prom.URL, "OPSCTX_CACHE_TTL_CATALOG": tc.ttl}, "prometheus")
+			if _, ok := s.(connectors.Warmer); !ok {
+				t.Fatalf("%T is not a connectors.Warmer", s)
+			}
+			for i := range 2 {
+				if i > 0 {
+					time.Sleep(200 * time.Millisecond)
+				}
+				if _, err := s.(connectors.SLOs).SLOs(context.Background(), model.Target{Name: "checkout"}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if n := prom.Count("/api/v1/rules"); n != tc.listings {
+				t.Errorf("%d rule listings, want %d", n, tc.listings)
 			}
 		})
 	}
