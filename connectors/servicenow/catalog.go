@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/sourcegraph/conc/pool"
 
@@ -27,18 +28,20 @@ const (
 var ciFields = []string{"sys_id", "name", "sys_class_name", "short_description", "service_classification",
 	"operational_status", "support_group", "managed_by_group", "owned_by"}
 
-// Catalog reads the CIs of every configured class and, concurrently, their "Depends on::Used
+// Catalog reads, concurrently, the CIs of every configured class, their "Depends on::Used
 // by" relations (either end in those classes, so both directions; a second query covers
-// subclass rows), then the CIs at the other end of those relations, and the owning groups
-// and users (batched). A service's Owner is its support
-// group's name, else its managed-by group's, else its owner's name. Truncated is set when
-// a table had more rows than MaxRows.
+// subclass rows) and the relations crossing the classes' boundary with the outside CI's
+// fields dot-walked (parent.name, child.support_group, ...); then the owning groups and
+// users (batched). Two round trips: an outside CI the dot-walked fields do not describe
+// (an instance that drops them, a subclass row's neighbour) is looked up by sys_id before
+// the owners. A service's Owner is its support group's name, else its managed-by group's,
+// else its owner's name. Truncated is set when a table had more rows than MaxRows.
 func (s *Source) Catalog(ctx context.Context) (model.Catalog, error) {
 	var cat model.Catalog
 	// The CIs of every class and the relations touching the configured classes, concurrently.
 	lists := make([][]row, len(s.classes))
 	truncated := make([]bool, len(s.classes)+1)
-	var rels []row
+	var rels, crossing []row
 	p := pool.New().WithContext(ctx).WithCancelOnError().WithFirstError()
 	for i, class := range s.classes {
 		p.Go(func(ctx context.Context) error {
@@ -53,6 +56,13 @@ func (s *Source) Catalog(ctx context.Context) (model.Catalog, error) {
 	p.Go(func(ctx context.Context) error {
 		var err error
 		rels, truncated[len(s.classes)], err = s.relations(ctx, s.classes)
+		return err
+	})
+	p.Go(func(ctx context.Context) error { // a subset of rels: whatever it misses is looked up below
+		var err error
+		crossing, _, err = s.list(ctx, list{table: "cmdb_rel_ci", fields: crossingFields, query: and(relationQuery(s.classes),
+			orGroup([]string{"parent.sys_class_nameNOT IN" + strings.Join(s.classes, ","), "child.sys_class_nameNOT IN" + strings.Join(s.classes, ",")}),
+			"ORDERBYsys_id")})
 		return err
 	})
 	if err := p.Wait(); err != nil {
@@ -81,6 +91,15 @@ func (s *Source) Catalog(ctx context.Context) (model.Catalog, error) {
 		rels, truncated = append(rels, more...), append(truncated, tr)
 	}
 	cat.Truncated = slices.Contains(truncated, true)
+	for _, r := range crossing {
+		for _, end := range []string{"parent", "child"} {
+			id := r.str(end)
+			if _, ok := cis[id]; !ok && id != "" && r.str(end+".name") != "" {
+				cis[id] = dotWalked(r, end)
+				ids = append(ids, id)
+			}
+		}
+	}
 	var outside []string
 	for _, r := range rels {
 		for _, end := range []string{r.str("parent"), r.str("child")} {
@@ -89,7 +108,7 @@ func (s *Source) Catalog(ctx context.Context) (model.Catalog, error) {
 			}
 		}
 	}
-	neighbours, err := s.lookup(ctx, "cmdb_ci", outside, ciFields)
+	neighbours, err := s.lookup(ctx, "cmdb_ci", outside, ciFields, memoTTL)
 	if err != nil {
 		return model.Catalog{}, err
 	}
@@ -119,9 +138,36 @@ func (s *Source) Catalog(ctx context.Context) (model.Catalog, error) {
 
 // relations reads the "Depends on::Used by" relations with either end in one of classes.
 func (s *Source) relations(ctx context.Context, classes []string) ([]row, bool, error) {
-	q := and("type.name="+DependsOn,
-		orGroup(append(anyOf("parent.sys_class_name", classes), anyOf("child.sys_class_name", classes)...)), "ORDERBYsys_id")
-	return s.list(ctx, list{table: "cmdb_rel_ci", query: q, fields: []string{"parent", "child"}})
+	return s.list(ctx, list{table: "cmdb_rel_ci", query: and(relationQuery(classes), "ORDERBYsys_id"), fields: []string{"parent", "child"}})
+}
+
+// relationQuery matches the "Depends on::Used by" relations with either end in one of classes.
+func relationQuery(classes []string) string {
+	return and("type.name="+DependsOn, orGroup(append(anyOf("parent.sys_class_name", classes), anyOf("child.sys_class_name", classes)...)))
+}
+
+// crossingFields are read from relations crossing the classes' boundary: both ends and,
+// dot-walked, the CI fields of each end (the Table API returns "child.name" and so on).
+var crossingFields = func() []string {
+	out := []string{"parent", "child"}
+	for _, end := range out[:2] {
+		for _, f := range ciFields {
+			if f != "sys_id" { // the reference itself
+				out = append(out, end+"."+f)
+			}
+		}
+	}
+	return out
+}()
+
+// dotWalked returns the CI at one end of a crossing relation from its dot-walked fields.
+func dotWalked(r row, end string) row {
+	ci := row{}
+	for _, f := range ciFields {
+		ci[f] = r[end+"."+f]
+	}
+	ci["sys_id"] = r.str(end)
+	return ci
 }
 
 // service maps a CI row.

@@ -3,10 +3,16 @@ package servicenow
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/opsctx/opsctx/internal/httpx"
 	"github.com/opsctx/opsctx/internal/model"
 )
 
@@ -24,10 +30,13 @@ func TestCatalogPagesAndQueries(t *testing.T) {
 		offsets = append(offsets, q["sysparm_offset"]+"/"+q["sysparm_limit"])
 	}
 	slices.Sort(offsets) // pages after the first are fetched concurrently
-	relQueries := map[string]int{}
+	relQueries, relFields := map[string]int{}, map[string]string{}
 	for _, q := range requests(srv, "/api/now/table/cmdb_rel_ci") {
 		relQueries[q["sysparm_query"]]++
+		relFields[q["sysparm_query"]] = q["sysparm_fields"]
 	}
+	const crossingQuery = "type.name=Depends on::Used by^parent.sys_class_nameINcmdb_ci_service^ORchild.sys_class_nameINcmdb_ci_service" +
+		"^parent.sys_class_nameNOT INcmdb_ci_service^ORchild.sys_class_nameNOT INcmdb_ci_service^ORDERBYsys_id"
 	tests := []struct {
 		name      string
 		got, want any
@@ -40,8 +49,11 @@ func TestCatalogPagesAndQueries(t *testing.T) {
 		// 4 Depends-on rows touch cmdb_ci_service (2 pages); 1 touches the subclass row's class.
 		{"relation query (both directions)", relQueries["type.name=Depends on::Used by^parent.sys_class_nameINcmdb_ci_service^ORchild.sys_class_nameINcmdb_ci_service^ORDERBYsys_id"], 2},
 		{"relation query for subclass rows", relQueries["type.name=Depends on::Used by^parent.sys_class_nameINcmdb_ci_service_auto^ORchild.sys_class_nameINcmdb_ci_service_auto^ORDERBYsys_id"], 1},
-		{"relation requests", len(requests(srv, "/api/now/table/cmdb_rel_ci")), 3},
-		{"neighbour lookup", requests(srv, "/api/now/table/cmdb_ci")[0]["sysparm_query"], "sys_idIN" + id("orders-db-prod")},
+		// 3 rows cross the class boundary (r1, r4, r5; 2 pages), read with the outside CI's fields.
+		{"crossing relations query", relQueries[crossingQuery], 2},
+		{"crossing relations dot-walk the CI fields", strings.Contains(relFields[crossingQuery], ",child.support_group,"), true},
+		{"relation requests", len(requests(srv, "/api/now/table/cmdb_rel_ci")), 5},
+		{"neighbour from dot-walked fields: no lookup", len(requests(srv, "/api/now/table/cmdb_ci")), 0},
 		{"one group batch", len(requests(srv, "/api/now/table/sys_user_group")), 1},
 		{"one user batch", len(requests(srv, "/api/now/table/sys_user")), 1},
 		{"group batch query", strings.Count(requests(srv, "/api/now/table/sys_user_group")[0]["sysparm_query"], ","), 3},
@@ -167,5 +179,46 @@ func TestCatalogClasses(t *testing.T) {
 	}
 	if names["Cart App Service"] != 1 || names["Checkout Service"] != 1 || len(requests(srv, "/api/now/table/cmdb_ci_service_auto")) != 1 {
 		t.Errorf("services %v (each once), auto-class requests %d (want 1)", names, len(requests(srv, "/api/now/table/cmdb_ci_service_auto")))
+	}
+}
+
+// TestCatalogWithoutDotWalkedFields: on an instance that drops the dot-walked fields (the
+// Table API ignores fields it does not know), the outside CIs are looked up by sys_id in
+// one batch, and the catalog is the same.
+func TestCatalogWithoutDotWalkedFields(t *testing.T) {
+	srv := start(t, shop(), creds)
+	want, err := source(t, srv, "opsctx", "s3cret", Options{}).Catalog(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	target, _ := url.Parse(srv.URL)
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	direct := proxy.Director
+	proxy.Director = func(r *http.Request) {
+		direct(r)
+		q := r.URL.Query()
+		var kept []string
+		for f := range strings.SplitSeq(q.Get("sysparm_fields"), ",") {
+			if !strings.Contains(f, ".") {
+				kept = append(kept, f)
+			}
+		}
+		q.Set("sysparm_fields", strings.Join(kept, ","))
+		r.URL.RawQuery = q.Encode()
+	}
+	dropping := httptest.NewServer(proxy)
+	t.Cleanup(dropping.Close)
+	c := httpx.New(httpx.Options{Source: "servicenow", BaseURL: dropping.URL, Auth: func(r *http.Request) { r.SetBasicAuth("opsctx", "s3cret") }})
+	t.Cleanup(c.CloseIdleConnections)
+	srv.Reset()
+	got, err := New(Options{Client: c, InstanceURL: srv.URL}).Catalog(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("catalog without dot-walked fields differs:\n got %+v\nwant %+v", got, want)
+	}
+	if q := requests(srv, "/api/now/table/cmdb_ci"); len(q) != 1 || q[0]["sysparm_query"] != "sys_idIN"+id("orders-db-prod") {
+		t.Errorf("neighbour lookups %v, want one for orders-db-prod", q)
 	}
 }

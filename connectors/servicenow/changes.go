@@ -21,7 +21,8 @@ const windowPad = 14 * time.Hour
 
 // Changes returns the change requests on the target's CIs and its related services' CIs
 // (cmdb_ci or business_service) whose start, actual (work_start) else planned (start_date),
-// is in [t.Since, t.Until], newest first.
+// is in [t.Since, t.Until], newest first. One request: the rows are read with display values,
+// which name the people, groups and CIs they reference (a reference without one is looked up).
 func (s *Source) Changes(ctx context.Context, t model.Target) ([]model.Change, error) {
 	c := refsOf(t, true)
 	if c.empty() {
@@ -37,27 +38,25 @@ func (s *Source) Changes(ctx context.Context, t model.Target) ([]model.Change, e
 		parts = append(parts, orGroup([]string{"work_start<=" + to, "start_date<=" + to}))
 	}
 	parts = append(parts, "ORDERBYDESCstart_date")
-	rows, _, err := s.list(ctx, list{table: "change_request", query: and(parts...), fields: changeFields})
+	rows, _, err := s.list(ctx, list{table: "change_request", query: and(parts...), fields: changeFields, display: true})
 	if err != nil {
 		return nil, err
 	}
-	want := refs{}
+	n, want := names{}, refs{}
 	for _, r := range rows {
-		want.add("sys_user", r.str("assigned_to"), r.str("requested_by"))
-		want.add("sys_user_group", r.str("assignment_group"))
-		for _, ci := range []string{r.str("cmdb_ci"), r.str("business_service")} {
-			if _, ok := c.known[ci]; !ok {
-				want.add("cmdb_ci", ci)
-			}
-		}
+		n.take(r, want, "sys_user", "assigned_to", "requested_by")
+		n.take(r, want, "sys_user_group", "assignment_group")
+		n.take(r, want, "cmdb_ci", "cmdb_ci", "business_service")
 	}
-	res, err := s.resolve(ctx, want)
-	if err != nil {
+	for id := range c.known {
+		delete(want["cmdb_ci"], id)
+	}
+	if err := s.lookupNames(ctx, n, want); err != nil {
 		return nil, err
 	}
 	var out []model.Change
 	for _, r := range rows {
-		ch := s.change(r, res, c.known)
+		ch := s.change(r, n, c.known)
 		if (t.Since.IsZero() || !ch.At.Before(t.Since)) && (t.Until.IsZero() || !ch.At.After(t.Until)) {
 			out = append(out, ch)
 		}
@@ -68,7 +67,7 @@ func (s *Source) Changes(ctx context.Context, t model.Target) ([]model.Change, e
 
 // change maps a change_request row. At is the actual start (work_start), else the planned
 // start (start_date); Author is the assignee, else the requester, else the assignment group.
-func (s *Source) change(r row, res map[string]row, known map[string]string) model.Change {
+func (s *Source) change(r row, n names, known map[string]string) model.Change {
 	at, end := r.time("work_start"), r.time("work_end")
 	if at.IsZero() {
 		at = r.time("start_date")
@@ -89,8 +88,8 @@ func (s *Source) change(r row, res map[string]row, known map[string]string) mode
 		Kind:    "change_request",
 		At:      at,
 		EndAt:   end,
-		Author:  cmp.Or(name(res, r.str("assigned_to")), name(res, r.str("requested_by")), name(res, r.str("assignment_group"))),
-		Service: cmp.Or(ciName(r.str("cmdb_ci"), res, known), ciName(r.str("business_service"), res, known)),
+		Author:  cmp.Or(n[r.str("assigned_to")], n[r.str("requested_by")], n[r.str("assignment_group")]),
+		Service: cmp.Or(ciName(r.str("cmdb_ci"), n, known), ciName(r.str("business_service"), n, known)),
 		Risk:    risk,
 		State:   label(changeStates, r.str("state")),
 		Source:  SourceName,
@@ -98,12 +97,9 @@ func (s *Source) change(r row, res map[string]row, known map[string]string) mode
 	}
 }
 
-// ciName names a CI sys_id from the target's records or the resolved rows.
-func ciName(id string, res map[string]row, known map[string]string) string {
-	if n := known[id]; n != "" {
-		return n
-	}
-	return name(res, id)
+// ciName names a CI sys_id from the target's records, else as the instance names it.
+func ciName(id string, n names, known map[string]string) string {
+	return cmp.Or(known[id], n[id])
 }
 
 // changeStates labels change_request.state codes (base-system change model).

@@ -75,7 +75,8 @@ func TestChanges(t *testing.T) {
 		{"risk flags", strings.Join(emergency.Risk, ","), "emergency,failed"},
 		{"author falls back to the group", emergency.Author, "Checkout Engineering"},
 		{"own-record CI name needs no lookup", emergency.Service, "Checkout Service"},
-		{"one lookup per table", len(requests(srv, "/api/now/table/sys_user")), 1},
+		{"display values asked", q["sysparm_display_value"], "all"},
+		{"names from display values: the only request", len(srv.Requests()), 1},
 	}
 	for _, tt := range tests {
 		if fmt.Sprint(tt.got) != fmt.Sprint(tt.want) {

@@ -105,8 +105,8 @@ func fzCall[T any](t *testing.T, what string, call func(context.Context) (T, err
 // every capability: Catalog (CI classes, relations, neighbour CIs, owner lookups), Changes
 // and Incidents (by a fuzzed CI name, by this source's record, and every open incident),
 // Responders (support group by CI name, and by record: whoisoncall then user lookups),
-// FindIncident and Check. All tables share the {"result": [...]} envelope, so one body
-// answers every list and lookup.
+// Warm (rota members, then their users), FindIncident and Check. All tables share the
+// {"result": [...]} envelope, so one body answers every list and lookup.
 func FuzzResponses(f *testing.F) {
 	u := newFzUpstream(f)
 	f.Fuzz(func(t *testing.T, body []byte, total, link, name string) {
@@ -125,6 +125,7 @@ func FuzzResponses(f *testing.F) {
 		fzCall(t, "FindIncident", func(ctx context.Context) (connectors.IncidentRef, error) {
 			return s.FindIncident(ctx, "c3ab0759fbebc9958ee073c227d1e9d1")
 		})
+		fzCall(t, "Warm", func(ctx context.Context) (struct{}, error) { return struct{}{}, s.Warm(ctx) })
 		fzCall(t, "Check", func(ctx context.Context) (struct{}, error) { return struct{}{}, s.Check(ctx) })
 	})
 }

@@ -20,7 +20,8 @@ var incidentFields = []string{"sys_id", "number", "short_description", "priority
 	"opened_at", "business_service", "cmdb_ci", "assignment_group", "assigned_to"}
 
 // Incidents returns the active incidents whose business_service or cmdb_ci is the target's CI,
-// newest first. A zero target returns every active incident (up to MaxRows).
+// newest first. A zero target returns every active incident (up to MaxRows). One request, as
+// for Changes: display values name the group, the assignee and the CIs.
 func (s *Source) Incidents(ctx context.Context, t model.Target) ([]model.Incident, error) {
 	q := "active=true"
 	c := refsOf(t, false)
@@ -30,22 +31,20 @@ func (s *Source) Incidents(ctx context.Context, t model.Target) ([]model.Inciden
 		}
 		q = and(q, c.query("business_service", "cmdb_ci"))
 	}
-	rows, _, err := s.list(ctx, list{table: "incident", query: and(q, "ORDERBYDESCopened_at"), fields: incidentFields})
+	rows, _, err := s.list(ctx, list{table: "incident", query: and(q, "ORDERBYDESCopened_at"), fields: incidentFields, display: true})
 	if err != nil {
 		return nil, err
 	}
-	want := refs{}
+	n, want := names{}, refs{}
 	for _, r := range rows {
-		want.add("sys_user", r.str("assigned_to"))
-		want.add("sys_user_group", r.str("assignment_group"))
-		for _, ci := range []string{r.str("business_service"), r.str("cmdb_ci")} {
-			if _, ok := c.known[ci]; !ok {
-				want.add("cmdb_ci", ci)
-			}
-		}
+		n.take(r, want, "sys_user", "assigned_to")
+		n.take(r, want, "sys_user_group", "assignment_group")
+		n.take(r, want, "cmdb_ci", "business_service", "cmdb_ci")
 	}
-	res, err := s.resolve(ctx, want)
-	if err != nil {
+	for id := range c.known {
+		delete(want["cmdb_ci"], id)
+	}
+	if err := s.lookupNames(ctx, n, want); err != nil {
 		return nil, err
 	}
 	out := make([]model.Incident, 0, len(rows))
@@ -54,16 +53,16 @@ func (s *Source) Incidents(ctx context.Context, t model.Target) ([]model.Inciden
 			ID:        r.str("sys_id"),
 			Number:    r.str("number"),
 			Title:     r.str("short_description"),
-			Service:   cmp.Or(ciName(r.str("business_service"), res, c.known), ciName(r.str("cmdb_ci"), res, c.known)),
+			Service:   cmp.Or(ciName(r.str("business_service"), n, c.known), ciName(r.str("cmdb_ci"), n, c.known)),
 			Priority:  priority(r.str("priority")),
 			Urgency:   label(urgencies, r.str("urgency")),
 			Status:    label(incidentStates, r.str("state")),
 			StartedAt: r.time("opened_at"),
-			Team:      name(res, r.str("assignment_group")),
+			Team:      n[r.str("assignment_group")],
 			Source:    SourceName,
 			URL:       s.recordURL("incident", r.str("sys_id")),
 		}
-		if a := name(res, r.str("assigned_to")); a != "" {
+		if a := n[r.str("assigned_to")]; a != "" {
 			inc.Assignees = []string{a}
 		}
 		out = append(out, inc)
@@ -116,7 +115,7 @@ func (s *Source) FindIncident(ctx context.Context, ref string) (connectors.Incid
 func (s *Source) find(ctx context.Context, table, query, ref string) (connectors.IncidentRef, error) {
 	fields := []string{"sys_id", "number", "short_description", "opened_at", "start_date", "work_start",
 		"business_service", "cmdb_ci"}
-	rows, _, err := s.list(ctx, list{table: table, query: query, fields: fields, max: 1})
+	rows, _, err := s.list(ctx, list{table: table, query: query, fields: fields, max: 1, display: true})
 	if err != nil {
 		return connectors.IncidentRef{}, err
 	}
@@ -125,12 +124,13 @@ func (s *Source) find(ctx context.Context, table, query, ref string) (connectors
 	}
 	r := rows[0]
 	bs, ci := r.str("business_service"), r.str("cmdb_ci")
-	cis, err := s.lookup(ctx, "cmdb_ci", []string{bs, ci}, lookupFields["cmdb_ci"])
-	if err != nil {
+	n, want := names{}, refs{}
+	n.take(r, want, "cmdb_ci", "business_service", "cmdb_ci")
+	if err := s.lookupNames(ctx, n, want); err != nil {
 		return connectors.IncidentRef{}, err
 	}
 	var services []string
-	for _, v := range []string{bs, name(cis, bs), ci, name(cis, ci)} {
+	for _, v := range []string{bs, n[bs], ci, n[ci]} {
 		if v != "" && !slices.Contains(services, v) {
 			services = append(services, v)
 		}

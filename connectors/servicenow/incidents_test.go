@@ -66,11 +66,12 @@ func TestFindIncident(t *testing.T) {
 		notFound bool
 		requests int
 	}{
-		{ref: "INC0012345", id: "INC0012345", services: id("Checkout Service") + ",Checkout Service", started: 15 * time.Minute, requests: 2},
-		{ref: " inc0012345 ", id: "INC0012345", services: id("Checkout Service") + ",Checkout Service", started: 15 * time.Minute, requests: 2},
-		{ref: "CHG0030017", id: "CHG0030017", services: id("orders-db-prod") + ",orders-db-prod", started: 31 * time.Minute, requests: 2},
-		{ref: id("INC0012400"), id: "INC0012400", services: id("Search Service") + ",Search Service", started: 5 * time.Minute, requests: 2},
-		{ref: id("CHG0030012"), id: "CHG0030012", services: id("Payments Service") + ",Payments Service", started: 100 * time.Minute, requests: 3},
+		// CI names come as display values: one request per record read, no cmdb_ci lookup.
+		{ref: "INC0012345", id: "INC0012345", services: id("Checkout Service") + ",Checkout Service", started: 15 * time.Minute, requests: 1},
+		{ref: " inc0012345 ", id: "INC0012345", services: id("Checkout Service") + ",Checkout Service", started: 15 * time.Minute, requests: 1},
+		{ref: "CHG0030017", id: "CHG0030017", services: id("orders-db-prod") + ",orders-db-prod", started: 31 * time.Minute, requests: 1},
+		{ref: id("INC0012400"), id: "INC0012400", services: id("Search Service") + ",Search Service", started: 5 * time.Minute, requests: 1},
+		{ref: id("CHG0030012"), id: "CHG0030012", services: id("Payments Service") + ",Payments Service", started: 100 * time.Minute, requests: 2},
 		{ref: "INC9999999", notFound: true, requests: 1},
 		{ref: "P-2311", notFound: true, requests: 0},
 		{ref: "Q1CHK7LATENCY", notFound: true, requests: 0},

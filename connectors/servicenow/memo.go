@@ -27,14 +27,15 @@ func newMemo() *memo {
 	return &memo{rows: map[string]memoRow{}, inflight: map[string]chan struct{}{}}
 }
 
-// claim splits ids into those already known (returned in have), those another lookup is
-// fetching (wait on the channels), and those the caller must fetch (mine, now in flight).
-func (m *memo) claim(ids []string) (have map[string]row, wait []chan struct{}, mine []string) {
+// claim splits ids into those known for less than maxAge (returned in have), those another
+// lookup is fetching (wait on the channels), and those the caller must fetch (mine, now in
+// flight).
+func (m *memo) claim(ids []string, maxAge time.Duration) (have map[string]row, wait []chan struct{}, mine []string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	have = map[string]row{}
 	for _, id := range ids {
-		if e, ok := m.rows[id]; ok && time.Since(e.at) < memoTTL {
+		if e, ok := m.rows[id]; ok && time.Since(e.at) < min(maxAge, memoTTL) {
 			have[id] = e.r
 			continue
 		}

@@ -24,9 +24,12 @@ type onCallEntry struct {
 	Order  json.RawMessage `json:"order"`
 }
 
-// Responders asks whoisoncall for the target CI's support group. When the endpoint is
-// missing (HTTP 400 or 404) or answers in an unexpected shape, on-call is reported as
-// unavailable in Responders.Note rather than as a failure of the source.
+// Responders asks whoisoncall for the target CI's support group. The people on call and the
+// group are named from the reference memo (users warmed by Warm, groups resolved by the
+// catalog), so that whoisoncall is normally the only request; anyone else is looked up in
+// one batch. When the endpoint is missing (HTTP 400 or 404) or answers in an unexpected
+// shape, on-call is reported as unavailable in Responders.Note rather than as a failure of
+// the source.
 func (s *Source) Responders(ctx context.Context, t model.Target) (model.Responders, error) {
 	groups, err := s.supportGroups(ctx, t)
 	if err != nil || len(groups) == 0 {
@@ -65,6 +68,27 @@ func (s *Source) Responders(ctx context.Context, t model.Target) (model.Responde
 			Schedule: name(names, e.Group), Source: SourceName})
 	}
 	return out, nil
+}
+
+// Warm keeps the users of every on-call rota member in the reference memo: the members
+// (cmn_rota_member), then their sys_user rows in batches of batchSize. Rows kept for more
+// than half the memo's lifetime are read again, so that warming once per catalog refresh
+// keeps them fresh. An instance without readable rota tables (HTTP 400, 403 or 404) has
+// nothing to warm.
+func (s *Source) Warm(ctx context.Context) error {
+	rows, _, err := s.list(ctx, list{table: "cmn_rota_member", query: "ORDERBYsys_id", fields: []string{"member"}})
+	if st := httpx.StatusOf(err); st == 400 || st == 403 || st == 404 {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	users := make([]string, 0, len(rows))
+	for _, r := range rows {
+		users = append(users, r.str("member"))
+	}
+	_, err = s.lookup(ctx, "sys_user", users, lookupFields["sys_user"], memoTTL/2)
+	return err
 }
 
 // level parses an order (1 = primary); missing or invalid is 1.

@@ -22,6 +22,9 @@ type list struct {
 	fields []string // sysparm_fields
 	max    int      // row cap; 0 = Source.maxRows
 	page   int      // page size; 0 = Source.pageSize
+	// display asks for sysparm_display_value=all: every field as {display_value, value}, so
+	// references carry their names (row.ref) while str and time keep reading the raw value.
+	display bool
 }
 
 // list reads every matching row up to the row cap; truncated reports that more rows matched.
@@ -110,7 +113,7 @@ func (s *Source) fetch(ctx context.Context, l list, offset, limit int) ([]row, h
 		"sysparm_fields":                 {strings.Join(l.fields, ",")},
 		"sysparm_limit":                  {strconv.Itoa(limit)},
 		"sysparm_offset":                 {strconv.Itoa(offset)},
-		"sysparm_display_value":          {"false"},
+		"sysparm_display_value":          {displayValue[l.display]},
 		"sysparm_exclude_reference_link": {"true"},
 	}
 	var body struct {
@@ -122,6 +125,9 @@ func (s *Source) fetch(ctx context.Context, l list, offset, limit int) ([]row, h
 	}
 	return body.Result, res.Header, nil
 }
+
+// displayValue is the sysparm_display_value of a list read with or without display values.
+var displayValue = map[bool]string{false: "false", true: "all"}
 
 // page is the offset and limit of a page named by a Link header.
 type page struct{ offset, limit int }

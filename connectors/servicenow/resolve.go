@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/sourcegraph/conc/pool"
 )
@@ -16,7 +17,7 @@ const batchSize = 100
 var lookupFields = map[string][]string{
 	"sys_user_group": {"sys_id", "name", "email", "description"},
 	"sys_user":       {"sys_id", "name", "email", "user_name"},
-	"cmdb_ci":        {"sys_id", "name", "sys_class_name"},
+	"cmdb_ci":        ciFields, // as the catalog's neighbour lookup: both share the memo
 	"cmn_rota":       {"sys_id", "name"},
 }
 
@@ -47,7 +48,7 @@ func (s *Source) resolve(ctx context.Context, want refs) (map[string]row, error)
 			ids = append(ids, id)
 		}
 		p.Go(func(ctx context.Context) error {
-			rows, err := s.lookup(ctx, table, ids, lookupFields[table])
+			rows, err := s.lookup(ctx, table, ids, lookupFields[table], memoTTL)
 			mu.Lock()
 			defer mu.Unlock()
 			for id, r := range rows {
@@ -60,10 +61,11 @@ func (s *Source) resolve(ctx context.Context, want refs) (map[string]row, error)
 }
 
 // lookup reads the rows of table with the given sys_ids, batchSize ids per request,
-// s.parallel requests at a time.
-func (s *Source) lookup(ctx context.Context, table string, ids []string, fields []string) (map[string]row, error) {
+// s.parallel requests at a time; rows the memo has kept for less than maxAge are not read
+// again.
+func (s *Source) lookup(ctx context.Context, table string, ids []string, fields []string, maxAge time.Duration) (map[string]row, error) {
 	ids = unique(ids)
-	out, wait, mine := s.memo.claim(ids)
+	out, wait, mine := s.memo.claim(ids, maxAge)
 	fetched := make(map[string]row, len(mine))
 	// Deferred calls run last-first: our own rows are released before we wait for rows
 	// another lookup is fetching, so two lookups never wait on each other.
@@ -102,6 +104,35 @@ func name(rows map[string]row, id string) string {
 		return r.str("name")
 	}
 	return ""
+}
+
+// names maps referenced sys_ids to their names.
+type names map[string]string
+
+// take names the references of r in fields (to table) by their display values; a reference
+// without one is added to want, to be looked up.
+func (n names) take(r row, want refs, table string, fields ...string) {
+	for _, f := range fields {
+		switch id, display, named := r.ref(f); {
+		case id == "":
+		case named:
+			n[id] = display
+		default:
+			want.add(table, id)
+		}
+	}
+}
+
+// lookupNames adds the names of the references in want, looked up in batches (no request
+// when want is empty or the memo knows them).
+func (s *Source) lookupNames(ctx context.Context, n names, want refs) error {
+	rows, err := s.resolve(ctx, want)
+	for id, r := range rows {
+		if _, ok := n[id]; !ok {
+			n[id] = r.str("name")
+		}
+	}
+	return err
 }
 
 // unique returns the distinct non-empty values, sorted (stable request URLs).

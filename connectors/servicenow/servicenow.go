@@ -1,11 +1,17 @@
 // Package servicenow reads a ServiceNow instance through the Table API: services, owners and
 // dependencies from the CMDB, change requests, active incidents, and who is on call.
 //
-// Values are read raw, never as display values: every list sends sysparm_display_value=false
-// and sysparm_exclude_reference_link=true, so date/times stay "YYYY-MM-DD HH:MM:SS" UTC,
-// choice fields stay stable codes (mapped to labels here), and references arrive as sys_ids.
-// References are then resolved in batches (sys_idIN… on sys_user_group, sys_user, cmdb_ci,
-// at most 100 ids per request), never one request per row. Lists page with sysparm_limit /
+// Values are read raw: lists send sysparm_exclude_reference_link=true and read each field's
+// value, so date/times stay "YYYY-MM-DD HH:MM:SS" UTC, choice fields stay stable codes
+// (mapped to labels here), and references are sys_ids. The catalog reads
+// sysparm_display_value=false and resolves references in batches (sys_idIN… on
+// sys_user_group, sys_user, cmdb_ci, at most 100 ids per request), never one request per
+// row, because owners need their e-mail addresses; CIs outside the configured classes come
+// with the relations that reach them, as dot-walked fields. Changes, incidents and incident
+// lookups read sysparm_display_value=all, where a reference also carries the name the
+// instance displays for it, so they need no lookup (a reference without a display value is
+// still looked up). Resolved rows are kept in a reference memo shared by every capability,
+// and Warm fills it with the on-call rota members' users. Lists page with sysparm_limit /
 // sysparm_offset up to MaxRows rows per query: once the first page's X-Total-Count is known
 // the other pages are fetched a few at a time (a real instance takes 0.3-2 s per page);
 // without a count, pages follow Link rel="next" one by one (only its offset and limit are
@@ -50,8 +56,8 @@ type Options struct {
 	AuthVars string
 }
 
-// Source is a ServiceNow instance. It implements Catalog, Changes, Incidents, OnCall and
-// IncidentFinder.
+// Source is a ServiceNow instance. It implements Catalog, Changes, Incidents, OnCall,
+// IncidentFinder and Warmer.
 type Source struct {
 	c        *httpx.Client
 	instance string
@@ -69,6 +75,7 @@ var (
 	_ connectors.Incidents      = (*Source)(nil)
 	_ connectors.OnCall         = (*Source)(nil)
 	_ connectors.IncidentFinder = (*Source)(nil)
+	_ connectors.Warmer         = (*Source)(nil)
 )
 
 // New returns a Source for o, applying defaults.

@@ -6,8 +6,9 @@ import (
 	"time"
 )
 
-// row is one Table API record. Values are strings; a reference that still arrives as an
-// object ({"value": ..., "display_value": ..., "link": ...}) is read by its value.
+// row is one Table API record. Values are strings; a field read with
+// sysparm_display_value=all arrives as an object ({"display_value": ..., "value": ...,
+// "link": ...}) and is read by its value (str, time) or its display value (ref).
 type row map[string]any
 
 func (r row) str(k string) string {
@@ -23,6 +24,21 @@ func (r row) str(k string) string {
 		return strconv.FormatBool(v)
 	}
 	return ""
+}
+
+// ref returns a reference field's sys_id and the name the instance displays for it. named
+// is false when the field came without a display value (a plain sys_id: the name must be
+// looked up). A display value that is the sys_id itself (a reference to a missing record)
+// names nothing.
+func (r row) ref(k string) (id, display string, named bool) {
+	id = r.str(k)
+	if m, ok := r[k].(map[string]any); ok {
+		display, named = m["display_value"].(string)
+	}
+	if display == id {
+		display = ""
+	}
+	return id, display, named
 }
 
 // timeLayout is ServiceNow's date/time format (UTC with sysparm_display_value=false).

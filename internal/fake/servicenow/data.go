@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -30,8 +31,43 @@ type Data struct {
 	Tables map[string][]Record
 	// OnCall maps a sys_user_group sys_id to the people on call for it now. A nil map makes
 	// /api/now/on_call_rota/whoisoncall answer 400 "Requested URI does not represent any
-	// resource", as on an instance without the plugin's REST API.
+	// resource", as on an instance without the plugin's REST API. The rotas, rosters and
+	// members it names are also served as cmn_rota, cmn_rota_roster and cmn_rota_member rows
+	// (the tables whoIsOnCall reads), unless Tables has rows with those sys_ids; an override
+	// (IsOverride) covers a shift without making its person a member.
 	OnCall map[string][]OnCall
+}
+
+// memberID is the cmn_rota_member sys_id of an on-call entry.
+func memberID(oc OnCall) string { return SysID("cmn_rota_member:" + oc.Rota + oc.UserID) }
+
+// rotaRows returns the cmn_rota, cmn_rota_roster and cmn_rota_member rows named by the
+// on-call entries, without the sys_ids that tables already holds.
+func rotaRows(oncall map[string][]OnCall, tables map[string][]Record) map[string][]Record {
+	seen := map[string]bool{}
+	for _, rows := range tables {
+		for _, r := range rows {
+			seen[r["sys_id"]] = true
+		}
+	}
+	out := map[string][]Record{}
+	add := func(table string, r Record) {
+		if id := r["sys_id"]; id != "" && !seen[id] {
+			seen[id] = true
+			out[table] = append(out[table], r)
+		}
+	}
+	for _, g := range slices.Sorted(maps.Keys(oncall)) {
+		for _, oc := range oncall[g] {
+			add("cmn_rota", Record{"sys_id": oc.Rota, "group": oc.Group, "active": "true"})
+			add("cmn_rota_roster", Record{"sys_id": oc.Roster, "rota": oc.Rota, "active": "true"})
+			if !oc.IsOverride {
+				add("cmn_rota_member", Record{"sys_id": memberID(oc), "member": oc.UserID, "roster": oc.Roster,
+					"order": strconv.Itoa(oc.Order)})
+			}
+		}
+	}
+	return out
 }
 
 // Extends maps a table to the table it extends (base-system class hierarchy, abridged).
@@ -81,7 +117,12 @@ type store struct {
 
 func newStore(d Data) *store {
 	s := &store{tables: map[string][]Record{}, byID: map[string]Record{}, table: map[string]string{}, fields: map[string]map[string]bool{}}
-	for t, rows := range d.Tables {
+	tables := map[string][]Record{}
+	maps.Copy(tables, d.Tables)
+	for t, rows := range rotaRows(d.OnCall, d.Tables) {
+		tables[t] = append(slices.Clip(tables[t]), rows...)
+	}
+	for t, rows := range tables {
 		for _, r := range rows {
 			c := make(Record, len(r)+1)
 			for k, v := range r {

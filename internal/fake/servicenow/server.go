@@ -173,7 +173,7 @@ func (s *Server) whoIsOnCall(w http.ResponseWriter, r *http.Request) {
 	for _, g := range strings.Split(r.URL.Query().Get("group_ids"), ",") {
 		for _, oc := range s.oncall[strings.TrimSpace(g)] {
 			out = append(out, map[string]any{
-				"userId": oc.UserID, "memberId": SysID("cmn_rota_member:" + oc.Rota + oc.UserID),
+				"userId": oc.UserID, "memberId": memberID(oc),
 				"roster": oc.Roster, "rota": oc.Rota, "group": oc.Group, "order": oc.Order,
 				"isOverride": oc.IsOverride, "isDevice": false, "deviceId": "",
 			})

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -226,5 +227,63 @@ func TestJSONEscaping(t *testing.T) {
 	_, body := get(t, srv, "/api/now/table/cmdb_ci_service", url.Values{"sysparm_fields": {"name"}}, "")
 	if got := body["result"].([]any)[0].(map[string]any)["name"]; got != name {
 		t.Errorf("name = %q, want %q", got, name)
+	}
+}
+
+// TestRotaTables: the rota, roster and member records that whoisoncall names exist in the
+// rota tables, except an override's person (no member) and records Tables already holds.
+func TestRotaTables(t *testing.T) {
+	g := SysID("g1")
+	oc := []OnCall{
+		{UserID: SysID("u1"), Group: g, Rota: SysID("rota"), Roster: SysID("roster"), Order: 1},
+		{UserID: SysID("u2"), Group: g, Rota: SysID("rota"), Roster: SysID("roster"), Order: 2, IsOverride: true},
+		{UserID: SysID("u3"), Group: g, Rota: SysID("rota"), Roster: SysID("roster"), Order: 3},
+	}
+	own := Record{"sys_id": memberID(oc[2]), "member": SysID("u3"), "roster": SysID("roster"), "order": "3", "from": "2025-01-01"}
+	tests := []struct {
+		name string
+		data Data
+	}{
+		{"with tables", Data{Tables: map[string][]Record{"cmn_rota_member": {own}}, OnCall: map[string][]OnCall{g: oc}}},
+		{"on-call only", Data{OnCall: map[string][]OnCall{g: oc}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := Start(tt.data, Options{})
+			defer srv.Close()
+			_, body := get(t, srv, "/api/now/on_call_rota/whoisoncall", url.Values{"group_ids": {g}}, "")
+			memberOf := map[string]string{} // memberId -> userId
+			for _, e := range body["result"].([]any) {
+				m := e.(map[string]any)
+				memberOf[m["memberId"].(string)] = m["userId"].(string)
+			}
+			_, body = get(t, srv, "/api/now/table/cmn_rota_member", url.Values{"sysparm_fields": {"sys_id,member,roster,from"},
+				"sysparm_exclude_reference_link": {"true"}}, "")
+			var members []string
+			for _, e := range body["result"].([]any) {
+				m := e.(map[string]any)
+				if memberOf[m["sys_id"].(string)] != m["member"] || m["roster"] != SysID("roster") {
+					t.Errorf("member row %v does not match whoisoncall %v", m, memberOf)
+				}
+				members = append(members, m["member"].(string))
+				if tt.data.Tables != nil && m["member"] == SysID("u3") && m["from"] != "2025-01-01" {
+					t.Errorf("member row %v replaced the one in Tables", m)
+				}
+			}
+			slices.Sort(members)
+			want := []string{SysID("u1"), SysID("u3")}
+			slices.Sort(want)
+			if !slices.Equal(members, want) {
+				t.Errorf("members = %v, want u1 and u3 (u2 is an override)", members)
+			}
+			_, body = get(t, srv, "/api/now/table/cmn_rota", url.Values{"sysparm_query": {"sys_id=" + SysID("rota")}}, "")
+			if rows := body["result"].([]any); len(rows) != 1 || rows[0].(map[string]any)["group"] != g {
+				t.Errorf("cmn_rota = %v, want the rota of group g1", rows)
+			}
+			_, body = get(t, srv, "/api/now/table/cmn_rota_roster", url.Values{"sysparm_query": {"rota=" + SysID("rota")}}, "")
+			if rows := body["result"].([]any); len(rows) != 1 || rows[0].(map[string]any)["sys_id"] != SysID("roster") {
+				t.Errorf("cmn_rota_roster = %v, want the roster of the rota", rows)
+			}
+		})
 	}
 }
