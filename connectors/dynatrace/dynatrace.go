@@ -1,7 +1,9 @@
 // Package dynatrace reads the Dynatrace Environment API v2: open and recent problems with
 // root cause and impact (Problems, FindIncident), deployment and configuration events
 // (Changes), the service topology measured from telemetry (Catalog), and service-level
-// objectives as Dynatrace evaluates them (SLOs).
+// objectives as Dynatrace evaluates them (SLOs). The unevaluated SLO listing is reference
+// data, kept for ReferenceTTL and fetched ahead by Warm (Warmer), so that a target's SLOs
+// cost one round trip: their evaluation.
 package dynatrace
 
 import (
@@ -14,6 +16,7 @@ import (
 
 	"github.com/opsctx/opsctx/connectors"
 	"github.com/opsctx/opsctx/internal/httpx"
+	"github.com/opsctx/opsctx/internal/memo"
 )
 
 // SourceName is the name of this source in answers.
@@ -24,6 +27,9 @@ const EntityAnnotation = "dynatrace.com/dynatrace-entity-id"
 
 // DefaultMaxPages bounds how many pages one list call follows.
 const DefaultMaxPages = 20
+
+// DefaultReferenceTTL is how long the SLO listing is kept when Options.ReferenceTTL is 0.
+const DefaultReferenceTTL = 10 * time.Minute
 
 // DefaultEventTypes are the change events Changes reads, one request per type.
 var DefaultEventTypes = []string{"CUSTOM_DEPLOYMENT", "CUSTOM_CONFIGURATION"}
@@ -47,10 +53,16 @@ type Options struct {
 	Logger *slog.Logger
 	// Now stamps SLO evaluations (AsOf); nil means time.Now.
 	Now func() time.Time
+	// ReferenceTTL is how long the unevaluated SLO listing is kept (0: DefaultReferenceTTL;
+	// the app sets the catalog cache TTL).
+	ReferenceTTL time.Duration
 }
 
 // Source is a Dynatrace environment.
-type Source struct{ o Options }
+type Source struct {
+	o    Options
+	defs *memo.Memo[[]slo] // the unevaluated SLO listing, kept for ReferenceTTL
+}
 
 var (
 	_ connectors.Problems       = (*Source)(nil)
@@ -58,6 +70,7 @@ var (
 	_ connectors.Catalog        = (*Source)(nil)
 	_ connectors.IncidentFinder = (*Source)(nil)
 	_ connectors.SLOs           = (*Source)(nil)
+	_ connectors.Warmer         = (*Source)(nil)
 )
 
 // New returns a Source for o.
@@ -72,7 +85,10 @@ func New(o Options) *Source {
 	if o.LookbackForIDs <= 0 {
 		o.LookbackForIDs = 30 * 24 * time.Hour
 	}
-	return &Source{o: o}
+	if o.ReferenceTTL <= 0 {
+		o.ReferenceTTL = DefaultReferenceTTL
+	}
+	return &Source{o: o, defs: memo.New[[]slo](o.ReferenceTTL)}
 }
 
 // Name returns "dynatrace".

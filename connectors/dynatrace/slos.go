@@ -49,12 +49,12 @@ type slo struct {
 // SLOs returns the target's SLOs as Dynatrace evaluates them over their own timeframe.
 //
 // No sloSelector criterion names an entity (the API offers id, name, text, healthState,
-// problemDisplayName and managementZone), so a target's SLOs are found in two steps: one
-// unevaluated listing of every enabled SLO (cheap, 500 per page), filtered here on the
-// SLO's entity filter naming one of the target's entity ids (entityId(...)) or one of its
-// names (entityName(...)); then only those are evaluated, by sloSelector=id(...), 25 per
-// page as the API allows with evaluate=true. A zero target evaluates every SLO. Pages are
-// followed by nextPageKey alone.
+// problemDisplayName and managementZone), so a target's SLOs are found in two steps: the
+// unevaluated listing of every enabled SLO (cheap, 500 per page; kept for ReferenceTTL,
+// fetched by Warm or else here), filtered on the SLO's entity filter naming one of the
+// target's entity ids (entityId(...)) or one of its names (entityName(...)); then only
+// those are evaluated, by sloSelector=id(...), 25 per page as the API allows with
+// evaluate=true. A zero target evaluates every SLO. Pages are followed by nextPageKey alone.
 func (s *Source) SLOs(ctx context.Context, t model.Target) ([]model.SLO, error) {
 	eval := func() url.Values {
 		return url.Values{"evaluate": {"true"}, "timeFrame": {"CURRENT"}, "pageSize": {s.evalPageSize()}}
@@ -71,7 +71,7 @@ func (s *Source) SLOs(ctx context.Context, t model.Target) ([]model.SLO, error) 
 		return out, nil
 	}
 	ids, names := entityIDs(t, false), targetNames(t)
-	all, _, err := list[slo](ctx, s, sloPath, url.Values{"evaluate": {"false"}, "pageSize": {s.pageSize(sloListPageSize)}})
+	all, err := s.definitions(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -98,6 +98,22 @@ func (s *Source) SLOs(ctx context.Context, t model.Target) ([]model.SLO, error) 
 		}
 	}
 	return out, nil
+}
+
+// Warm fetches the unevaluated SLO listing and keeps it for ReferenceTTL, so that SLOs then
+// only evaluates the target's SLOs. It does not read entities (Catalog does).
+func (s *Source) Warm(ctx context.Context) error {
+	_, err := s.definitions(ctx)
+	return err
+}
+
+// definitions returns the kept unevaluated SLO listing, fetching it unless it is fresh or
+// in flight (a running Warm is shared).
+func (s *Source) definitions(ctx context.Context) ([]slo, error) {
+	return s.defs.Get(ctx, "", func(ctx context.Context) ([]slo, error) {
+		xs, _, err := list[slo](ctx, s, sloPath, url.Values{"evaluate": {"false"}, "pageSize": {s.pageSize(sloListPageSize)}})
+		return xs, err
+	})
 }
 
 // evalPageSize is the page size of evaluated listings: PageSize, at most 25.

@@ -15,35 +15,65 @@ import (
 	"github.com/opsctx/opsctx/internal/model"
 )
 
+// reference is the account's schedule and escalation listings, which Responders filters
+// by team.
+type reference struct {
+	schedules   []schedule
+	escalations []escalationPolicy
+}
+
+// Warm fetches the schedule and escalation listings (two concurrent requests) and keeps
+// them for ReferenceTTL, so that Responders then asks only for the on-call participants.
+func (s *Source) Warm(ctx context.Context) error {
+	_, err := s.reference(ctx)
+	return err
+}
+
+// reference returns the kept listings, fetching them unless they are fresh or in flight
+// (a running Warm is shared).
+func (s *Source) reference(ctx context.Context) (reference, error) {
+	return s.ref.Get(ctx, "", func(ctx context.Context) (reference, error) {
+		var (
+			r          reference
+			sErr, eErr error
+			wg         conc.WaitGroup
+		)
+		wg.Go(func() { sErr = s.get(ctx, "/v2/schedules", nil, &r.schedules) })
+		wg.Go(func() { eErr = s.get(ctx, "/v2/escalations", nil, &r.escalations) })
+		wg.Wait()
+		if sErr != nil {
+			return reference{}, sErr
+		}
+		if eErr != nil {
+			return reference{}, eErr
+		}
+		return r, nil
+	})
+}
+
 // Responders returns, for the team named by the target's opsgenie.com/team annotation, who
 // is on call now in each enabled schedule the team owns (level: the escalation rule that
 // pages the schedule, else 1) and the team's escalation as cumulative steps (Opsgenie rule
-// delays already count from the alert's creation). Requests: the schedule and escalation
-// lists, then one on-call request per team schedule (at most DefaultMaxSchedules).
+// delays already count from the alert's creation). Requests: one on-call request per team
+// schedule (at most DefaultMaxSchedules), concurrently, preceded by the schedule and
+// escalation listings only when Warm has not kept them.
 // On-call people are named by their Opsgenie username (normally their e-mail).
 func (s *Source) Responders(ctx context.Context, t model.Target) (model.Responders, error) {
 	team := t.Annotation(AnnotationTeam)
 	if team == "" {
 		return model.Responders{}, nil
 	}
+	ref, err := s.reference(ctx)
+	if err != nil {
+		return model.Responders{}, err
+	}
 	var (
-		scheds       []schedule
-		escs         []escalationPolicy
-		sErr, eErr   error
-		wg           conc.WaitGroup
 		owned, notes []string
+		mine         []schedule
+		esc          *escalationPolicy
+		escs         = ref.escalations
 	)
-	wg.Go(func() { sErr = s.get(ctx, "/v2/schedules", nil, &scheds) })
-	wg.Go(func() { eErr = s.get(ctx, "/v2/escalations", nil, &escs) })
-	wg.Wait()
-	if sErr != nil {
-		return model.Responders{}, sErr
-	}
-	if eErr != nil {
-		return model.Responders{}, eErr
-	}
-	var mine []schedule
-	for _, sc := range scheds {
+	for _, sc := range ref.schedules {
 		if sc.Enabled && ownedBy(sc.OwnerTeam, team) {
 			mine = append(mine, sc)
 		}
@@ -52,7 +82,6 @@ func (s *Source) Responders(ctx context.Context, t model.Target) (model.Responde
 		notes = append(notes, fmt.Sprintf("%d schedules of team %s; on-call shown for the first %d", len(mine), team, DefaultMaxSchedules))
 		mine = mine[:DefaultMaxSchedules]
 	}
-	var esc *escalationPolicy
 	for i := range escs {
 		if ownedBy(escs[i].OwnerTeam, team) {
 			owned = append(owned, escs[i].Name)

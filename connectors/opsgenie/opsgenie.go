@@ -1,6 +1,8 @@
 // Package opsgenie is the Opsgenie REST API v2 connector: open alerts for a service
 // (Alerts), the on-call participants of the owning team's schedules and its escalation
-// (OnCall), and alert lookup by id, tiny id or alias (IncidentFinder). It reads with
+// (OnCall), and alert lookup by id, tiny id or alias (IncidentFinder). The schedule and
+// escalation listings are reference data, kept for ReferenceTTL and fetched ahead by Warm
+// (Warmer), so that on-call costs one round trip. It reads with
 // `Authorization: GenieKey …`, pages alerts with offset/limit and honours 429
 // X-RateLimit-Period-In-Sec through httpx. Opsgenie's end of support is 2027-04-05.
 package opsgenie
@@ -16,6 +18,7 @@ import (
 
 	"github.com/opsctx/opsctx/connectors"
 	"github.com/opsctx/opsctx/internal/httpx"
+	"github.com/opsctx/opsctx/internal/memo"
 )
 
 // SourceName is the name of this source in answers.
@@ -38,6 +41,7 @@ const (
 	DefaultPageSize     = 100 // Opsgenie's maximum
 	DefaultMaxPages     = 10
 	DefaultMaxSchedules = 5
+	DefaultReferenceTTL = 10 * time.Minute
 )
 
 // Options configure a Source.
@@ -48,20 +52,25 @@ type Options struct {
 	PageSize int
 	// MaxPages bounds the alert pages read per call (default 10).
 	MaxPages int
+	// ReferenceTTL is how long the schedule and escalation listings are kept (default 10
+	// min; the app sets the catalog cache TTL).
+	ReferenceTTL time.Duration
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 }
 
 // Source reads Opsgenie. It is safe for concurrent use.
 type Source struct {
-	o Options
-	c *httpx.Client
+	o   Options
+	c   *httpx.Client
+	ref *memo.Memo[reference] // schedules and escalations, kept for ReferenceTTL
 }
 
 var (
 	_ connectors.Alerts         = (*Source)(nil)
 	_ connectors.OnCall         = (*Source)(nil)
 	_ connectors.IncidentFinder = (*Source)(nil)
+	_ connectors.Warmer         = (*Source)(nil)
 )
 
 // New returns a Source for o.
@@ -75,7 +84,10 @@ func New(o Options) *Source {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Source{o: o, c: o.Client}
+	if o.ReferenceTTL <= 0 {
+		o.ReferenceTTL = DefaultReferenceTTL
+	}
+	return &Source{o: o, c: o.Client, ref: memo.New[reference](o.ReferenceTTL)}
 }
 
 // Auth returns the request hook that sends key as `Authorization: GenieKey <key>`.

@@ -183,13 +183,9 @@ func TestAlerts(t *testing.T) {
 	}
 }
 
-func TestResponders(t *testing.T) {
-	src, srv := start(t, world(), 0)
-	r, err := src.Responders(context.Background(), checkout)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := model.Responders{
+// checkoutResponders is the answer for checkout in world().
+func checkoutResponders() model.Responders {
+	return model.Responders{
 		Policy: "checkout_escalation", Loops: 2, CycleMinutes: 75,
 		OnCall: []model.OnCall{
 			{Name: "sam@example.com", Email: "sam@example.com", Level: 1, Schedule: "checkout_schedule", Source: SourceName},
@@ -203,6 +199,15 @@ func TestResponders(t *testing.T) {
 		Note: "team checkout owns escalations checkout_escalation, z_escalation; showing checkout_escalation; managers: no one on call; " +
 			"checkout_escalation repeats 2 time(s), every 75 min",
 	}
+}
+
+func TestResponders(t *testing.T) {
+	src, srv := start(t, world(), 0)
+	r, err := src.Responders(context.Background(), checkout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := checkoutResponders()
 	if !reflect.DeepEqual(r, want) {
 		t.Errorf("got  %+v\nwant %+v", r, want)
 	}

@@ -18,6 +18,8 @@ func init() {
 			EnvURL: c.URL,
 			Logger: o.Logger,
 			Now:    o.Now,
+			// SLO definitions are reference data, refreshed with the catalogs.
+			ReferenceTTL: cfg.CacheTTL[config.CacheCatalog],
 		})
 	})
 }

@@ -8,8 +8,8 @@ import (
 
 func init() { register(config.SourceOpsgenie, buildOpsgenie) }
 
-// buildOpsgenie wires the Opsgenie connector: base URL (US default, EU when configured)
-// and `GenieKey` auth.
+// buildOpsgenie wires the Opsgenie connector: base URL (US default, EU when configured),
+// `GenieKey` auth, and schedule and escalation listings kept for the catalog cache TTL.
 func buildOpsgenie(cfg *config.Config, o Options) connectors.Source {
 	oc := cfg.Sources.Opsgenie
 	base := oc.URL
@@ -17,5 +17,5 @@ func buildOpsgenie(cfg *config.Config, o Options) connectors.Source {
 		base = config.DefaultOpsgenieURL
 	}
 	c := httpClient(cfg, o, config.SourceOpsgenie, base, opsgenie.Auth(oc.APIKey.Value()), nil)
-	return opsgenie.New(opsgenie.Options{Client: c, Now: o.Now})
+	return opsgenie.New(opsgenie.Options{Client: c, Now: o.Now, ReferenceTTL: cfg.CacheTTL[config.CacheCatalog]})
 }
