@@ -12,8 +12,8 @@ import (
 	fakedt "github.com/opsctx/opsctx/internal/fake/dynatrace"
 )
 
-// TestSLODefinitions: the unevaluated SLO listing is fetched by Warm (and nothing else) or by
-// the first SLOs call, reused within ReferenceTTL (an answer then costs only the evaluation),
+// TestSLODefinitions: the unevaluated SLO listing is fetched by every Warm (and nothing else)
+// or by the first SLOs call, reused within ReferenceTTL (an answer then costs only the evaluation),
 // fetched again after it (a new SLO shows then), and a failing Warm leaves the next answer to
 // fetch it itself. Every answer is the same, warm or not.
 func TestSLODefinitions(t *testing.T) {
@@ -41,7 +41,7 @@ func TestSLODefinitions(t *testing.T) {
 	}{
 		{"after Warm only the evaluation", []step{{warm: true, want: list}, {want: eval}, {want: eval}}},
 		{"without Warm listed once then reused", []step{{want: both}, {want: eval}, {want: eval}}},
-		{"Warm within the TTL fetches nothing", []step{{want: both}, {warm: true}, {want: eval}}},
+		{"Warm refreshes within the TTL", []step{{want: both}, {warm: true, want: list}, {want: eval}}},
 		{"listed again after the TTL", []step{{warm: true, want: list}, {data: &withF, want: eval},
 			{sleep: 2 * ttl, want: both, names: append(slices.Clone(abc), "F checkout latency")}}},
 		{"Warm lists again after the TTL", []step{{warm: true, want: list}, {sleep: 2 * ttl, warm: true, want: list}, {want: eval}}},
@@ -100,4 +100,33 @@ func TestSLODefinitions(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestSLOsDuringRefreshUseKeptDefinitions: after the TTL, SLOs asked while Warm is
+// refreshing the listing uses the expired one at once instead of waiting for the refresh.
+func TestSLOsDuringRefreshUseKeptDefinitions(t *testing.T) {
+	const ttl = 50 * time.Millisecond
+	src, srv := start(t, sloData(), dynatrace.Options{ReferenceTTL: ttl}, fakedt.Options{})
+	if err := src.Warm(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2 * ttl)
+	srv.Reset()
+	srv.AddFault(fake.Fault{Path: "/api/v2/slo", Times: 1, Hang: true}) // the refresh hangs
+	warm, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- src.Warm(warm) }()
+	for deadline := time.Now().Add(5 * time.Second); srv.Count("/api/v2/slo") == 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("Warm requested no listing")
+		}
+	}
+	ctx, stop := context.WithTimeout(context.Background(), 2*time.Second)
+	defer stop()
+	got, err := src.SLOs(ctx, target("checkout-service", svcCheckout))
+	if err != nil || len(got) != 3 {
+		t.Errorf("SLOs during the refresh = %d SLOs, %v; want the 3 of the kept listing", len(got), err)
+	}
+	cancel()
+	<-done
 }

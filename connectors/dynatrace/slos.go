@@ -100,20 +100,24 @@ func (s *Source) SLOs(ctx context.Context, t model.Target) ([]model.SLO, error) 
 	return out, nil
 }
 
-// Warm fetches the unevaluated SLO listing and keeps it for ReferenceTTL, so that SLOs then
-// only evaluates the target's SLOs. It does not read entities (Catalog does).
+// Warm fetches the unevaluated SLO listing again and keeps it for ReferenceTTL, so that SLOs
+// only evaluates the target's SLOs; while it runs, SLOs uses the listing it replaces. It
+// does not read entities (Catalog does).
 func (s *Source) Warm(ctx context.Context) error {
-	_, err := s.definitions(ctx)
+	_, err := s.defs.Refresh(ctx, "", s.fetchDefinitions)
 	return err
 }
 
-// definitions returns the kept unevaluated SLO listing, fetching it unless it is fresh or
-// in flight (a running Warm is shared).
+// definitions returns the kept unevaluated SLO listing, fetching it unless it is fresh, in
+// flight or being refreshed by Warm.
 func (s *Source) definitions(ctx context.Context) ([]slo, error) {
-	return s.defs.Get(ctx, "", func(ctx context.Context) ([]slo, error) {
-		xs, _, err := list[slo](ctx, s, sloPath, url.Values{"evaluate": {"false"}, "pageSize": {s.pageSize(sloListPageSize)}})
-		return xs, err
-	})
+	return s.defs.Get(ctx, "", s.fetchDefinitions)
+}
+
+// fetchDefinitions reads every enabled SLO, unevaluated.
+func (s *Source) fetchDefinitions(ctx context.Context) ([]slo, error) {
+	xs, _, err := list[slo](ctx, s, sloPath, url.Values{"evaluate": {"false"}, "pageSize": {s.pageSize(sloListPageSize)}})
+	return xs, err
 }
 
 // evalPageSize is the page size of evaluated listings: PageSize, at most 25.

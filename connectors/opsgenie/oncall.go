@@ -22,33 +22,37 @@ type reference struct {
 	escalations []escalationPolicy
 }
 
-// Warm fetches the schedule and escalation listings (two concurrent requests) and keeps
-// them for ReferenceTTL, so that Responders then asks only for the on-call participants.
+// Warm fetches the schedule and escalation listings again (two concurrent requests) and
+// keeps them for ReferenceTTL, so that Responders asks only for the on-call participants;
+// while it runs, Responders uses the listings it replaces.
 func (s *Source) Warm(ctx context.Context) error {
-	_, err := s.reference(ctx)
+	_, err := s.ref.Refresh(ctx, "", s.fetchReference)
 	return err
 }
 
-// reference returns the kept listings, fetching them unless they are fresh or in flight
-// (a running Warm is shared).
+// reference returns the kept listings, fetching them unless they are fresh, in flight or
+// being refreshed by Warm.
 func (s *Source) reference(ctx context.Context) (reference, error) {
-	return s.ref.Get(ctx, "", func(ctx context.Context) (reference, error) {
-		var (
-			r          reference
-			sErr, eErr error
-			wg         conc.WaitGroup
-		)
-		wg.Go(func() { sErr = s.get(ctx, "/v2/schedules", nil, &r.schedules) })
-		wg.Go(func() { eErr = s.get(ctx, "/v2/escalations", nil, &r.escalations) })
-		wg.Wait()
-		if sErr != nil {
-			return reference{}, sErr
-		}
-		if eErr != nil {
-			return reference{}, eErr
-		}
-		return r, nil
-	})
+	return s.ref.Get(ctx, "", s.fetchReference)
+}
+
+// fetchReference reads the schedule and escalation listings.
+func (s *Source) fetchReference(ctx context.Context) (reference, error) {
+	var (
+		r          reference
+		sErr, eErr error
+		wg         conc.WaitGroup
+	)
+	wg.Go(func() { sErr = s.get(ctx, "/v2/schedules", nil, &r.schedules) })
+	wg.Go(func() { eErr = s.get(ctx, "/v2/escalations", nil, &r.escalations) })
+	wg.Wait()
+	if sErr != nil {
+		return reference{}, sErr
+	}
+	if eErr != nil {
+		return reference{}, eErr
+	}
+	return r, nil
 }
 
 // Responders returns, for the team named by the target's opsgenie.com/team annotation, who

@@ -20,8 +20,8 @@ var (
 	both     = append(slices.Clone(listings), onCalls...)
 )
 
-// TestReferenceData: the schedule and escalation listings are fetched by Warm or by the first
-// Responders, reused within ReferenceTTL (an answer then costs only its on-call requests),
+// TestReferenceData: the schedule and escalation listings are fetched by every Warm or by the
+// first Responders, reused within ReferenceTTL (an answer then costs only its on-call requests),
 // fetched again after it, and a failing Warm leaves the next answer to fetch them itself.
 // Every answer is the same, warm or not.
 func TestReferenceData(t *testing.T) {
@@ -39,7 +39,7 @@ func TestReferenceData(t *testing.T) {
 	}{
 		{"after Warm only on-call requests", []step{{warm: true, want: listings}, {want: onCalls}, {want: onCalls}}},
 		{"without Warm fetched once then reused", []step{{want: both}, {want: onCalls}, {want: onCalls}}},
-		{"Warm within the TTL fetches nothing", []step{{want: both}, {warm: true}, {want: onCalls}}},
+		{"Warm refreshes within the TTL", []step{{want: both}, {warm: true, want: listings}, {want: onCalls}}},
 		{"fetched again after the TTL", []step{{warm: true, want: listings}, {sleep: 2 * ttl, want: both}, {want: onCalls},
 			{sleep: 2 * ttl, warm: true, want: listings}, {want: onCalls}}},
 		{"a failing Warm does not break the answer", []step{
@@ -122,4 +122,41 @@ func sourceWithTTL(t *testing.T, base string, ttl time.Duration) *Source {
 		RetryWaitMin: time.Millisecond, RetryWaitMax: 5 * time.Millisecond})
 	t.Cleanup(c.CloseIdleConnections)
 	return New(Options{Client: c, ReferenceTTL: ttl, Now: func() time.Time { return t0 }})
+}
+
+// TestAnswerDuringRefreshUsesKeptListings: after the TTL, an answer asked while Warm is
+// refreshing the listings uses the expired ones at once (it costs only its on-call
+// requests) instead of waiting for the refresh.
+func TestAnswerDuringRefreshUsesKeptListings(t *testing.T) {
+	srv := ogfake.Start(world(), testKey)
+	t.Cleanup(srv.Close)
+	const ttl = 50 * time.Millisecond
+	src := sourceWithTTL(t, srv.URL, ttl)
+	if err := src.Warm(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2 * ttl)
+	srv.Reset()
+	srv.AddFault(fake.Fault{Path: "/v2/schedules", Times: 1, Hang: true}) // the refresh hangs
+	warm, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- src.Warm(warm) }()
+	for deadline := time.Now().Add(5 * time.Second); srv.Count("/v2/schedules") == 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("Warm requested no listing")
+		}
+	}
+	ctx, stop := context.WithTimeout(context.Background(), 2*time.Second)
+	defer stop()
+	r, err := src.Responders(ctx, checkout)
+	if err != nil || !reflect.DeepEqual(r, checkoutResponders()) {
+		t.Errorf("Responders during the refresh = %+v, %v; want the answer from the kept listings", r, err)
+	}
+	for _, p := range onCalls {
+		if n := srv.Count(p); n != 1 {
+			t.Errorf("%d requests for %s, want 1", n, p)
+		}
+	}
+	cancel()
+	<-done
 }

@@ -104,10 +104,10 @@ func (s *Source) Check(ctx context.Context) error {
 	return get(ctx, s.o.Client, "api/v1/status/buildinfo", nil, &info)
 }
 
-// Warm fetches the rule listing SLO discovery reads and keeps it for ReferenceTTL, so that
-// SLOs then costs only its queries.
+// Warm fetches the rule listing SLO discovery reads again and keeps it for ReferenceTTL, so
+// that SLOs costs only its queries; while it runs, SLOs uses the listing it replaces.
 func (s *Source) Warm(ctx context.Context) error {
-	_, err := s.sloRules(ctx)
+	_, err := s.rules.Refresh(ctx, "slo", s.fetchSLORules)
 	return err
 }
 

@@ -59,20 +59,23 @@ func (s *Source) Rules(ctx context.Context) ([]Rule, error) {
 // alerting rules labelled slo (Pyrra's, whose expressions hold the objective), without
 // alerts. One unfiltered listing serves both, so no second rules request follows.
 func (s *Source) sloRules(ctx context.Context) ([]ruleGroup, error) {
-	return s.rules.Get(ctx, "slo", func(ctx context.Context) ([]ruleGroup, error) {
-		gs, err := s.ruleGroups(ctx, url.Values{"exclude_alerts": {"true"}})
-		for i, g := range gs {
-			var keep []rawRule
-			for _, r := range g.Rules {
-				if r.Type == "recording" || r.Labels["slo"] != "" {
-					r.Alerts = nil // servers before exclude_alerts send them: live, not kept
-					keep = append(keep, r)
-				}
+	return s.rules.Get(ctx, "slo", s.fetchSLORules)
+}
+
+// fetchSLORules reads the rule listing and keeps what SLO discovery needs.
+func (s *Source) fetchSLORules(ctx context.Context) ([]ruleGroup, error) {
+	gs, err := s.ruleGroups(ctx, url.Values{"exclude_alerts": {"true"}})
+	for i, g := range gs {
+		var keep []rawRule
+		for _, r := range g.Rules {
+			if r.Type == "recording" || r.Labels["slo"] != "" {
+				r.Alerts = nil // servers before exclude_alerts send them: live, not kept
+				keep = append(keep, r)
 			}
-			gs[i].Rules = keep
 		}
-		return gs, err
-	})
+		gs[i].Rules = keep
+	}
+	return gs, err
 }
 
 // ruleGroup is a rule group of /api/v1/rules.
