@@ -143,6 +143,16 @@ func refresh[T any](ctx context.Context, c *Cache, kind Kind, k string, fetch fu
 	return e, nil
 }
 
+// Fresh returns the value of (kind, key) when it is fresh, without fetching: what Fetch would
+// answer from the cache. Callers use it to skip starting a goroutine for a hit.
+func Fresh[T any](c *Cache, kind Kind, key string) (T, Info, bool) {
+	if e, ok := lookup[T](c, string(kind)+"\x00"+key); ok && c.now().Sub(e.asOf) < c.TTL(kind) {
+		return e.v, Info{AsOf: e.asOf, Hit: true}, true
+	}
+	var zero T
+	return zero, Info{}, false
+}
+
 // Peek returns the last good value of (kind, key) without fetching, whatever its age (within
 // MaxStale), with its AsOf. The join uses it to serve a value stale while a slow refresh goes on.
 func Peek[T any](c *Cache, kind Kind, key string) (T, Info, bool) {

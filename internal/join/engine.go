@@ -194,6 +194,13 @@ func fetchAll[S connectors.Source, T any](ctx context.Context, e *Engine, b *boo
 	got := map[string]sourced[T]{}
 	p := pool.New().WithMaxGoroutines(len(srcs))
 	for _, s := range srcs {
+		if v, info, ok := cache.Fresh[T](e.o.Cache, kind, s.Name()+"|"+key); ok { // a hit needs no goroutine
+			b.record(s.Name(), what, info, nil, 0)
+			mu.Lock() // goroutines of earlier misses may be storing theirs
+			got[s.Name()] = sourced[T]{Source: s.Name(), Value: v, AsOf: info.AsOf}
+			mu.Unlock()
+			continue
+		}
 		p.Go(func() {
 			start := time.Now()
 			v, info, err := cache.Fetch(ctx, e.o.Cache, kind, s.Name()+"|"+key, func(ctx context.Context) (T, error) {
@@ -237,6 +244,15 @@ func (e *Engine) catalogs(ctx context.Context, b *book) []sourced[model.Catalog]
 	)
 	answered := make(chan bool, len(srcs)) // true when a catalog arrived in time
 	for _, s := range srcs {
+		if v, info, ok := cache.Fresh[model.Catalog](e.o.Cache, cache.KindCatalog, s.Name()+"|catalog"); ok { // no goroutine for a hit
+			mu.Lock()
+			recorded[s.Name()] = true
+			b.record(s.Name(), "catalog", info, nil, 0)
+			got[s.Name()] = sourced[model.Catalog]{Source: s.Name(), Value: v, AsOf: info.AsOf}
+			mu.Unlock()
+			answered <- true
+			continue
+		}
 		go func() {
 			v, info, err := cache.Fetch(ctx, e.o.Cache, cache.KindCatalog, s.Name()+"|catalog", s.Catalog)
 			mu.Lock()
@@ -298,6 +314,9 @@ func (e *Engine) catalogs(ctx context.Context, b *book) []sourced[model.Catalog]
 func (e *Engine) warm(ctx context.Context) {
 	ctx = context.WithoutCancel(ctx)
 	for _, w := range capable[connectors.Warmer](e.o.Sources) {
+		if _, _, ok := cache.Fresh[struct{}](e.o.Cache, cache.KindCatalog, w.Name()+"|warm"); ok {
+			continue // warmed within the catalog TTL
+		}
 		go func() {
 			_, _, err := cache.Fetch(ctx, e.o.Cache, cache.KindCatalog, w.Name()+"|warm", func(ctx context.Context) (struct{}, error) {
 				return struct{}{}, w.Warm(ctx)

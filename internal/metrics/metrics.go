@@ -15,6 +15,7 @@ import (
 var buckets = []float64{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}
 
 type series struct {
+	labels string   // rendered once: name="value",...
 	counts []uint64 // per bucket, cumulative at write time
 	sum    float64
 	total  uint64
@@ -37,7 +38,7 @@ var Default = NewRegistry()
 
 // Observe records one event of duration d for metric with the label pairs (k1, v1, k2, v2, ...).
 func (r *Registry) Observe(metric, help string, d time.Duration, labels ...string) {
-	key := renderLabels(labels)
+	key := strings.Join(labels, "\xff") // rendered only when the series is new
 	secs := d.Seconds()
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -49,7 +50,7 @@ func (r *Registry) Observe(metric, help string, d time.Duration, labels ...strin
 	}
 	s := m[key]
 	if s == nil {
-		s = &series{counts: make([]uint64, len(buckets))}
+		s = &series{labels: renderLabels(labels), counts: make([]uint64, len(buckets))}
 		m[key] = s
 	}
 	for i, b := range buckets {
@@ -73,13 +74,13 @@ func (r *Registry) WriteText(w io.Writer) error {
 	var b strings.Builder
 	for _, n := range names {
 		fmt.Fprintf(&b, "# HELP %s %s\n# TYPE %s histogram\n", n, r.help[n], n)
-		keys := make([]string, 0, len(r.hist[n]))
-		for k := range r.hist[n] {
-			keys = append(keys, k)
+		all := make([]*series, 0, len(r.hist[n]))
+		for _, s := range r.hist[n] {
+			all = append(all, s)
 		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			s := r.hist[n][k]
+		sort.Slice(all, func(i, j int) bool { return all[i].labels < all[j].labels })
+		for _, s := range all {
+			k := s.labels
 			sep := ""
 			if k != "" {
 				sep = ","

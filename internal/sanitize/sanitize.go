@@ -18,6 +18,29 @@ func Text(s string, max int) string {
 	if max <= 0 {
 		max = DefaultMax
 	}
+	if clean(s, max) {
+		return s // most upstream text: nothing to change, nothing to allocate
+	}
+	return text(s, max)
+}
+
+// clean reports text that Text would return unchanged: printable ASCII with single inner
+// spaces, within max.
+func clean(s string, max int) bool {
+	if len(s) > max || len(s) == 0 || s[0] == ' ' || s[len(s)-1] == ' ' {
+		return len(s) == 0
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < ' ' || c > '~' || c == ' ' && s[i+1] == ' ' {
+			return false
+		}
+	}
+	return true
+}
+
+// text is Text without the shortcut for clean text.
+func text(s string, max int) string {
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "")
 	}

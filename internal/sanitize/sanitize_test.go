@@ -38,8 +38,16 @@ func FuzzText(f *testing.F) {
 	for _, s := range []string{"", "a\u202Eb", "x\ny", strings.Repeat("é", 400), "\xff"} {
 		f.Add(s, 10)
 	}
+	f.Add("Checkout p95 latency up 4x", 300)
+	f.Add("two  spaces", 300)
+	f.Add(" lead", 300)
 	f.Fuzz(func(t *testing.T, s string, max int) {
 		got := Text(s, max)
+		if max > 0 {
+			if slow := text(s, max); got != slow {
+				t.Fatalf("Text(%q, %d) = %q, but the full pass gives %q", s, max, got, slow)
+			}
+		}
 		if !utf8.ValidString(got) {
 			t.Fatalf("invalid UTF-8 out of %q", s)
 		}
