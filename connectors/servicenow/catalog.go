@@ -24,18 +24,44 @@ const (
 	AnnotationSupportGroup = "servicenow.com/support-group-sys-id"
 )
 
-// ciFields are the CMDB fields read per CI.
-var ciFields = []string{"sys_id", "name", "sys_class_name", "short_description", "service_classification",
-	"operational_status", "support_group", "managed_by_group", "owned_by"}
+// owners are a CI's owner references in order of precedence, with the fields read of the
+// record each points to.
+var owners = []struct {
+	field, table string
+	fields       []string
+}{
+	{"support_group", "sys_user_group", groupFields},
+	{"managed_by_group", "sys_user_group", groupFields},
+	{"owned_by", "sys_user", userFields},
+}
+
+// ciFields are the CMDB fields read per CI, with the owners' fields dot-walked
+// (support_group.sys_id, support_group.name, support_group.email, ...).
+var ciFields = func() []string {
+	out := []string{"sys_id", "name", "sys_class_name", "short_description", "service_classification", "operational_status"}
+	for _, o := range owners {
+		out = append(out, o.field)
+	}
+	for _, o := range owners {
+		for _, f := range o.fields {
+			out = append(out, o.field+"."+f)
+		}
+	}
+	return out
+}()
 
 // Catalog reads, concurrently, the CIs of every configured class, their "Depends on::Used
 // by" relations (either end in those classes, so both directions; a second query covers
 // subclass rows) and the relations crossing the classes' boundary with the outside CI's
-// fields dot-walked (parent.name, child.support_group, ...); then the owning groups and
-// users (batched). Two round trips: an outside CI the dot-walked fields do not describe
-// (an instance that drops them, a subclass row's neighbour) is looked up by sys_id before
-// the owners. A service's Owner is its support group's name, else its managed-by group's,
-// else its owner's name. Truncated is set when a table had more rows than MaxRows.
+// fields dot-walked (parent.name, child.support_group, ...). The owning groups and users
+// come with the CIs as dot-walked fields too (support_group.name, child.owned_by.email, ...),
+// so on an instance that honours them the catalog is one round trip. What they do not
+// describe is looked up by sys_id, in batches, as a second round trip: an outside CI (an
+// instance that drops dot-walked fields, a subclass row's neighbour), then the owners
+// whose dot-walked sys_id did not come back (dropped, or a reference to a missing record).
+// Owners learnt either way go to the reference memo. A service's Owner is its support
+// group's name, else its managed-by group's, else its owner's name. Truncated is set when
+// a table had more rows than MaxRows.
 func (s *Source) Catalog(ctx context.Context) (model.Catalog, error) {
 	var cat model.Catalog
 	// The CIs of every class and the relations touching the configured classes, concurrently.
@@ -118,12 +144,17 @@ func (s *Source) Catalog(ctx context.Context) (model.Catalog, error) {
 			ids = append(ids, id)
 		}
 	}
-	owners := refs{}
+	want, walked := refs{}, map[string]row{}
 	for _, r := range cis {
-		owners.add("sys_user_group", r.str("support_group"), r.str("managed_by_group"))
-		owners.add("sys_user", r.str("owned_by"))
+		for _, o := range owners {
+			want.add(o.table, r.str(o.field))
+			if ref, ok := walk(r, o.field, o.fields); ok {
+				walked[ref.str("sys_id")] = ref
+			}
+		}
 	}
-	res, err := s.resolve(ctx, owners)
+	s.memo.put(walked) // so the lookup below only reads the others
+	res, err := s.resolve(ctx, want)
 	if err != nil {
 		return model.Catalog{}, err
 	}
@@ -131,7 +162,7 @@ func (s *Source) Catalog(ctx context.Context) (model.Catalog, error) {
 		cat.Services = append(cat.Services, s.service(cis[id], res))
 	}
 	cat.Dependencies = dependencies(rels, cis)
-	cat.Teams, cat.People = s.teamsAndPeople(owners, res)
+	cat.Teams, cat.People = s.teamsAndPeople(want, res)
 	slices.SortFunc(cat.Services, func(a, b model.Service) int { return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID)) })
 	return cat, nil
 }
@@ -164,10 +195,30 @@ var crossingFields = func() []string {
 func dotWalked(r row, end string) row {
 	ci := row{}
 	for _, f := range ciFields {
-		ci[f] = r[end+"."+f]
+		if v, ok := r[end+"."+f]; ok {
+			ci[f] = v
+		}
 	}
 	ci["sys_id"] = r.str(end)
 	return ci
+}
+
+// walk returns the record the reference field of r points to, from r's dot-walked fields
+// (field.sys_id, field.name, ...). ok is false when the reference is empty or the
+// dot-walked sys_id did not come back as the reference (an instance or ACL that drops
+// dot-walked fields, a reference to a missing record): it is then looked up.
+func walk(r row, field string, fields []string) (ref row, ok bool) {
+	id := r.str(field)
+	if id == "" || r.str(field+".sys_id") != id {
+		return nil, false
+	}
+	ref = row{}
+	for _, f := range fields {
+		if v, ok := r[field+"."+f]; ok {
+			ref[f] = v
+		}
+	}
+	return ref, true
 }
 
 // service maps a CI row.

@@ -3,6 +3,7 @@ package servicenow
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	snfake "github.com/opsctx/opsctx/internal/fake/servicenow"
 	"github.com/opsctx/opsctx/internal/httpx"
 	"github.com/opsctx/opsctx/internal/model"
 )
@@ -52,12 +54,19 @@ func TestCatalogPagesAndQueries(t *testing.T) {
 		// 3 rows cross the class boundary (r1, r4, r5; 2 pages), read with the outside CI's fields.
 		{"crossing relations query", relQueries[crossingQuery], 2},
 		{"crossing relations dot-walk the CI fields", strings.Contains(relFields[crossingQuery], ",child.support_group,"), true},
+		{"crossing relations dot-walk the neighbour's owners", hasAll(relFields[crossingQuery],
+			"child.support_group.sys_id", "child.support_group.name", "child.support_group.email", "parent.owned_by.email"), true},
+		{"CI fields dot-walk the owners", hasAll(ci[0]["sysparm_fields"], "support_group.sys_id", "support_group.name", "support_group.email",
+			"managed_by_group.sys_id", "managed_by_group.name", "owned_by.sys_id", "owned_by.name", "owned_by.email"), true},
 		{"relation requests", len(requests(srv, "/api/now/table/cmdb_rel_ci")), 5},
 		{"neighbour from dot-walked fields: no lookup", len(requests(srv, "/api/now/table/cmdb_ci")), 0},
-		{"one group batch", len(requests(srv, "/api/now/table/sys_user_group")), 1},
-		{"one user batch", len(requests(srv, "/api/now/table/sys_user")), 1},
-		{"group batch query", strings.Count(requests(srv, "/api/now/table/sys_user_group")[0]["sysparm_query"], ","), 3},
+		// The owners came with the CIs: no lookup, one round trip (the subclass relation query aside).
+		{"owners from dot-walked fields: no group lookup", len(requests(srv, "/api/now/table/sys_user_group")), 0},
+		{"owners from dot-walked fields: no user lookup", len(requests(srv, "/api/now/table/sys_user")), 0},
+		{"requests: CI pages and relation pages only", len(srv.Requests()), 3 + 5},
 		{"services", len(cat.Services), 6},
+		{"teams (with e-mail)", fmt.Sprint(cat.Teams[slices.IndexFunc(cat.Teams, func(t model.Team) bool { return t.Name == "Checkout Support" })].Email), "checkout-support@shop.example"},
+		{"people", len(cat.People), 2},
 		{"truncated", cat.Truncated, false},
 	}
 	for _, tt := range tests {
@@ -182,15 +191,21 @@ func TestCatalogClasses(t *testing.T) {
 	}
 }
 
-// TestCatalogWithoutDotWalkedFields: on an instance that drops the dot-walked fields (the
-// Table API ignores fields it does not know), the outside CIs are looked up by sys_id in
-// one batch, and the catalog is the same.
-func TestCatalogWithoutDotWalkedFields(t *testing.T) {
-	srv := start(t, shop(), creds)
-	want, err := source(t, srv, "opsctx", "s3cret", Options{}).Catalog(context.Background())
-	if err != nil {
-		t.Fatal(err)
+// hasAll reports whether the comma-separated list has every one of want.
+func hasAll(list string, want ...string) bool {
+	fields := strings.Split(list, ",")
+	for _, w := range want {
+		if !slices.Contains(fields, w) {
+			return false
+		}
 	}
+	return true
+}
+
+// dropping returns a Source for srv through a proxy that removes from sysparm_fields the
+// dot-walked fields drop matches, as an instance (or ACL) that ignores them would.
+func dropping(t *testing.T, srv *snfake.Server, o Options, drop func(field string) bool) *Source {
+	t.Helper()
 	target, _ := url.Parse(srv.URL)
 	proxy := httputil.NewSingleHostReverseProxy(target)
 	direct := proxy.Director
@@ -199,26 +214,113 @@ func TestCatalogWithoutDotWalkedFields(t *testing.T) {
 		q := r.URL.Query()
 		var kept []string
 		for f := range strings.SplitSeq(q.Get("sysparm_fields"), ",") {
-			if !strings.Contains(f, ".") {
+			if !strings.Contains(f, ".") || !drop(f) {
 				kept = append(kept, f)
 			}
 		}
 		q.Set("sysparm_fields", strings.Join(kept, ","))
 		r.URL.RawQuery = q.Encode()
 	}
-	dropping := httptest.NewServer(proxy)
-	t.Cleanup(dropping.Close)
-	c := httpx.New(httpx.Options{Source: "servicenow", BaseURL: dropping.URL, Auth: func(r *http.Request) { r.SetBasicAuth("opsctx", "s3cret") }})
+	p := httptest.NewServer(proxy)
+	t.Cleanup(p.Close)
+	c := httpx.New(httpx.Options{Source: "servicenow", BaseURL: p.URL, Auth: func(r *http.Request) { r.SetBasicAuth("opsctx", "s3cret") }})
 	t.Cleanup(c.CloseIdleConnections)
-	srv.Reset()
-	got, err := New(Options{Client: c, InstanceURL: srv.URL}).Catalog(context.Background())
-	if err != nil {
-		t.Fatal(err)
+	o.Client, o.InstanceURL = c, srv.URL
+	return New(o)
+}
+
+// sysIDs is the query of a lookup of the named records: "sys_idIN" and their sorted sys_ids.
+func sysIDs(names ...string) string {
+	var ids []string
+	for _, n := range names {
+		ids = append(ids, id(n))
 	}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("catalog without dot-walked fields differs:\n got %+v\nwant %+v", got, want)
+	slices.Sort(ids)
+	return "sys_idIN" + strings.Join(ids, ",")
+}
+
+// TestCatalogWithoutDotWalkedFields: the catalog is the same whether the outside CIs and the
+// owners come as dot-walked fields or are looked up by sys_id (an instance or ACL that
+// drops the dot-walked fields: the Table API ignores fields it does not know; a reference
+// to a record that does not exist). The reference catalog is read through a proxy that
+// drops every dot-walked field, so everything is looked up, as before dot-walking; each
+// case then makes exactly the lookups it lists, each in one batch.
+func TestCatalogWithoutDotWalkedFields(t *testing.T) {
+	all := func(string) bool { return true }
+	ownerFields := func(f string) bool { // the owners' dot-walked fields, the CI's own kept
+		for _, o := range owners {
+			if strings.Contains("."+f, "."+o.field+".") {
+				return true
+			}
+		}
+		return false
 	}
-	if q := requests(srv, "/api/now/table/cmdb_ci"); len(q) != 1 || q[0]["sysparm_query"] != "sys_idIN"+id("orders-db-prod") {
-		t.Errorf("neighbour lookups %v, want one for orders-db-prod", q)
+	withDangling := func() snfake.Data { // references to records that do not exist
+		d := shop()
+		svc := d.Tables["cmdb_ci_service"]
+		svc[1] = maps.Clone(svc[1])
+		svc[1]["support_group"] = id("Gone Group") // Payments Service: owner falls back to managed_by_group
+		svc[2] = maps.Clone(svc[2])
+		svc[2]["owned_by"] = id("Gone User") // Search Service: no owner left
+		return d
+	}
+	ownerLookups := map[string]string{
+		"/api/now/table/sys_user_group": sysIDs("Checkout Support", "Checkout Engineering", "Payments Engineering", "Database Operations"),
+		"/api/now/table/sys_user":       sysIDs("Sam Okafor", "Marco Rossi"),
+	}
+	tests := []struct {
+		name    string
+		data    snfake.Data
+		page    int
+		drop    func(string) bool // nil: the instance honours every dot-walked field
+		lookups map[string]string // path -> query of its one request; paths not listed: none
+	}{
+		{name: "dot-walked: no lookup", data: shop()},
+		{name: "dot-walked, pages of 2: no lookup", data: shop(), page: 2},
+		{name: "every dot-walked field dropped: neighbour, then owners looked up", data: shop(), drop: all,
+			lookups: map[string]string{"/api/now/table/cmdb_ci": sysIDs("orders-db-prod"),
+				"/api/now/table/sys_user_group": ownerLookups["/api/now/table/sys_user_group"], "/api/now/table/sys_user": ownerLookups["/api/now/table/sys_user"]}},
+		{name: "owners' dot-walked fields dropped: owners looked up", data: shop(), drop: ownerFields, lookups: ownerLookups},
+		{name: "dot-walked sys_id dropped: owners looked up", data: shop(), drop: func(f string) bool { return strings.HasSuffix(f, ".sys_id") },
+			lookups: ownerLookups},
+		{name: "references to missing records: only they are looked up", data: withDangling(),
+			lookups: map[string]string{"/api/now/table/sys_user_group": sysIDs("Gone Group"), "/api/now/table/sys_user": sysIDs("Gone User")}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := start(t, tt.data, creds)
+			want, err := dropping(t, srv, Options{PageSize: tt.page}, all).Catalog(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(want.Services) != 6 || len(want.Teams) == 0 || len(want.People) == 0 {
+				t.Fatalf("reference catalog %+v: want 6 services, teams and people", want)
+			}
+			srv.Reset()
+			s := source(t, srv, "opsctx", "s3cret", Options{PageSize: tt.page})
+			if tt.drop != nil {
+				s = dropping(t, srv, Options{PageSize: tt.page}, tt.drop)
+			}
+			got, err := s.Catalog(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("catalog differs from the lookup path:\n got %+v\nwant %+v", got, want)
+			}
+			for _, path := range []string{"/api/now/table/cmdb_ci", "/api/now/table/sys_user_group", "/api/now/table/sys_user"} {
+				var queries []string
+				for _, q := range requests(srv, path) {
+					queries = append(queries, q["sysparm_query"])
+				}
+				var wantQ []string
+				if q, ok := tt.lookups[path]; ok {
+					wantQ = []string{q}
+				}
+				if !slices.Equal(queries, wantQ) {
+					t.Errorf("%s lookups %v, want %v", path, queries, wantQ)
+				}
+			}
+		})
 	}
 }

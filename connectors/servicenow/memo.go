@@ -65,6 +65,9 @@ func (m *memo) done(mine []string, rows map[string]row) {
 	}
 }
 
+// put stores rows learnt without a lookup (dot-walked with the catalog's CIs).
+func (m *memo) put(rows map[string]row) { m.done(nil, rows) }
+
 // get returns the known rows among ids.
 func (m *memo) get(ids []string, into map[string]row) {
 	m.mu.Lock()

@@ -13,10 +13,17 @@ import (
 // batchSize is the number of sys_ids per sys_idIN lookup (keeps URLs near 4 KB).
 const batchSize = 100
 
+// Fields of the groups and users kept in the memo, whether looked up or dot-walked with the
+// catalog's CIs: both paths keep the same rows.
+var (
+	groupFields = []string{"sys_id", "name", "email", "description"}
+	userFields  = []string{"sys_id", "name", "email", "user_name"}
+)
+
 // lookupFields are the fields read when resolving references to a table.
 var lookupFields = map[string][]string{
-	"sys_user_group": {"sys_id", "name", "email", "description"},
-	"sys_user":       {"sys_id", "name", "email", "user_name"},
+	"sys_user_group": groupFields,
+	"sys_user":       userFields,
 	"cmdb_ci":        ciFields, // as the catalog's neighbour lookup: both share the memo
 	"cmn_rota":       {"sys_id", "name"},
 }

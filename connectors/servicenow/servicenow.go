@@ -4,13 +4,17 @@
 // Values are read raw: lists send sysparm_exclude_reference_link=true and read each field's
 // value, so date/times stay "YYYY-MM-DD HH:MM:SS" UTC, choice fields stay stable codes
 // (mapped to labels here), and references are sys_ids. The catalog reads
-// sysparm_display_value=false and resolves references in batches (sys_idIN… on
-// sys_user_group, sys_user, cmdb_ci, at most 100 ids per request), never one request per
-// row, because owners need their e-mail addresses; CIs outside the configured classes come
-// with the relations that reach them, as dot-walked fields. Changes, incidents and incident
-// lookups read sysparm_display_value=all, where a reference also carries the name the
-// instance displays for it, so they need no lookup (a reference without a display value is
-// still looked up). Resolved rows are kept in a reference memo shared by every capability,
+// sysparm_display_value=false with the referenced records' fields dot-walked, because owners
+// need their e-mail addresses, not just the display name: each CI comes with its owning
+// groups and user (support_group.name, owned_by.email, ...), and CIs outside the configured
+// classes come with the relations that reach them (child.name, child.support_group.name, ...).
+// Dot-walked fields are raw values like the others (=all would make each an object read by
+// its value; =true would turn the references into names). A reference whose dot-walked
+// fields did not come back is resolved in batches (sys_idIN… on sys_user_group, sys_user,
+// cmdb_ci, at most 100 ids per request), never one request per row. Changes, incidents and
+// incident lookups read sysparm_display_value=all, where a reference also carries the name
+// the instance displays for it, so they need no lookup (a reference without a display value
+// is still looked up). Resolved rows are kept in a reference memo shared by every capability,
 // and Warm fills it with the on-call rota members' users. Lists page with sysparm_limit /
 // sysparm_offset up to MaxRows rows per query: once the first page's X-Total-Count is known
 // the other pages are fetched a few at a time (a real instance takes 0.3-2 s per page);

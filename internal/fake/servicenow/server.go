@@ -1,8 +1,9 @@
 // Package servicenow is a contract-faithful fake of a ServiceNow instance for tests, benchmarks
 // and the demo: the Table API (/api/now/table/{table}[/{sys_id}]) with encoded queries,
-// sysparm_fields, sysparm_limit/offset, Link and X-Total-Count headers, reference rendering
-// (sysparm_exclude_reference_link, sysparm_display_value), the On-Call Scheduling
-// whoisoncall endpoint, basic and bearer auth, rate-limit headers and 429s, and the
+// sysparm_fields (dot-walked ones such as "support_group.name" included, empty through an
+// empty or dangling reference), sysparm_limit/offset, Link and X-Total-Count headers,
+// reference rendering (sysparm_exclude_reference_link, sysparm_display_value), the On-Call
+// Scheduling whoisoncall endpoint, basic and bearer auth, rate-limit headers and 429s, and the
 // {"error":{"message","detail"},"status":"failure"} error body.
 //
 // Unlike a real instance, the fake is strict: an unparsable sysparm_query is a 400 rather
@@ -224,14 +225,21 @@ func (rd renderer) appendRow(b []byte, row Record) []byte {
 		}
 		b = append(appendString(b, f), ':')
 		v := rd.st.get(row, f)
-		ref := f != "sys_id" && rd.st.isRef(v)
+		// A sys_id, stored or dot-walked ("support_group.sys_id"), is a GUID field, not a
+		// reference: no link, and it displays as itself.
+		id := f == "sys_id" || strings.HasSuffix(f, ".sys_id")
+		ref := !id && rd.st.isRef(v)
+		shown := v
+		if !id {
+			shown = rd.st.display(v)
+		}
 		var pairs []string // key, value, ... of an object value
 		switch {
 		case rd.display == "true":
-			b = appendString(b, rd.st.display(v))
+			b = appendString(b, shown)
 			continue
 		case rd.display == "all":
-			pairs = []string{"display_value", rd.st.display(v), "value", v}
+			pairs = []string{"display_value", shown, "value", v}
 		case ref && !rd.noLink:
 			pairs = []string{"value", v}
 		default:

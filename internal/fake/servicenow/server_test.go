@@ -2,6 +2,7 @@ package servicenow
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -25,7 +26,7 @@ func data() Data {
 			{"sys_id": SysID("c"), "name": "C, Inc", "priority": "3"},
 		},
 		"cmdb_ci_service_auto": {{"sys_id": SysID("d"), "name": "D"}},
-		"cmdb_ci_db_instance":  {{"sys_id": SysID("db"), "name": "db-prod"}},
+		"cmdb_ci_db_instance":  {{"sys_id": SysID("db"), "name": "db-prod", "support_group": SysID("gone")}}, // dangling
 		"cmdb_rel_ci":          {{"sys_id": SysID("r"), "parent": SysID("a"), "child": SysID("db"), "type": dep}},
 	}}
 }
@@ -155,6 +156,29 @@ func TestTableAPI(t *testing.T) {
 				r := b["result"].([]any)[0].(map[string]any)
 				if r["support_group"].(map[string]any)["display_value"] != "Checkout Support" || r["name"].(map[string]any)["value"] != "A" {
 					t.Errorf("row %v", r)
+				}
+			}},
+		{name: "dot-walked fields", path: "/api/now/table/cmdb_ci", user: "u", status: 200,
+			q: url.Values{"sysparm_query": {"nameINa,b,db-prod^ORDERBYname"}, "sysparm_fields": {"name,support_group.sys_id,support_group.name"}},
+			check: func(t *testing.T, h http.Header, b map[string]any) {
+				var got []string
+				for _, r := range b["result"].([]any) {
+					m := r.(map[string]any)
+					got = append(got, fmt.Sprintf("%v:%v:%v", m["name"], m["support_group.sys_id"], m["support_group.name"]))
+				}
+				// a dot-walked sys_id is a plain value (no link); empty through an empty or dangling reference
+				if want := []string{"A:" + SysID("g1") + ":Checkout Support", "B::", "db-prod::"}; !slices.Equal(got, want) {
+					t.Errorf("rows %v, want %v", got, want)
+				}
+			}},
+		{name: "dot-walked sys_id displays as itself", path: "/api/now/table/cmdb_ci_service", user: "u", status: 200,
+			q: url.Values{"sysparm_query": {"name=A"}, "sysparm_fields": {"sys_id,support_group.sys_id"}, "sysparm_display_value": {"all"}},
+			check: func(t *testing.T, h http.Header, b map[string]any) {
+				r := b["result"].([]any)[0].(map[string]any)
+				for k, want := range map[string]string{"sys_id": SysID("a"), "support_group.sys_id": SysID("g1")} {
+					if v, _ := r[k].(map[string]any); v["display_value"] != want || v["value"] != want || v["link"] != nil {
+						t.Errorf("%s = %v, want %s displayed as itself", k, r[k], want)
+					}
 				}
 			}},
 		{name: "single record", path: "/api/now/table/cmdb_ci/" + SysID("db"), user: "u", status: 200,
