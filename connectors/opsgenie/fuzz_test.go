@@ -11,6 +11,7 @@ package opsgenie
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -65,10 +66,10 @@ func (u *fzUpstream) serve(body, oncall []byte) {
 	u.requests.Store(0)
 }
 
-// fzSource has small alert pages, so that a body announcing a next page is followed a few
-// times and stops at MaxPages.
+// fzSource has small alert and user pages, so that a body announcing a next page is
+// followed a few times and stops at MaxPages or MaxUserPages (quietly).
 func fzSource(u *fzUpstream) *Source {
-	return New(Options{Client: u.client, PageSize: 2, MaxPages: 3,
+	return New(Options{Client: u.client, PageSize: 2, MaxPages: 3, MaxUserPages: 3, Logger: slog.New(slog.DiscardHandler),
 		Now: func() time.Time { return time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC) }})
 }
 
@@ -79,7 +80,7 @@ func fzCall[T any](t *testing.T, what string, call func(context.Context) (T, err
 }
 
 // FuzzResponses feeds the first input as the body of every list response (alerts,
-// schedules, escalations, alert count) and the second as the body of every on-call
+// schedules, escalations, users, alert count) and the second as the body of every on-call
 // response, to Alerts (every open alert; a service with its neighbours), Responders (the
 // team's schedules, escalation and on-call participants) and Check.
 func FuzzResponses(f *testing.F) {

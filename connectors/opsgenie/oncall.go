@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/sourcegraph/conc"
@@ -16,15 +17,25 @@ import (
 )
 
 // reference is the account's schedule and escalation listings, which Responders filters
-// by team.
+// by team, and the full names of its users by lower-cased username.
 type reference struct {
 	schedules   []schedule
 	escalations []escalationPolicy
+	fullNames   map[string]string
 }
 
-// Warm fetches the schedule and escalation listings again (two concurrent requests) and
-// keeps them for ReferenceTTL, so that Responders asks only for the on-call participants;
-// while it runs, Responders uses the listings it replaces.
+// name returns the full name of the user with the username, else the username.
+func (r reference) name(username string) string {
+	if n := r.fullNames[strings.ToLower(username)]; n != "" {
+		return n
+	}
+	return username
+}
+
+// Warm fetches the schedule, escalation and user listings again (three concurrent
+// requests, then any further user pages) and keeps them for ReferenceTTL, so that
+// Responders asks only for the on-call participants; while it runs, Responders uses the
+// listings it replaces.
 func (s *Source) Warm(ctx context.Context) error {
 	_, err := s.ref.Refresh(ctx, "", s.fetchReference)
 	return err
@@ -36,7 +47,8 @@ func (s *Source) reference(ctx context.Context) (reference, error) {
 	return s.ref.Get(ctx, "", s.fetchReference)
 }
 
-// fetchReference reads the schedule and escalation listings.
+// fetchReference reads the schedule, escalation and user listings concurrently. Only the
+// schedules and escalations must be read: without the users, people are named by username.
 func (s *Source) fetchReference(ctx context.Context) (reference, error) {
 	var (
 		r          reference
@@ -45,6 +57,7 @@ func (s *Source) fetchReference(ctx context.Context) (reference, error) {
 	)
 	wg.Go(func() { sErr = s.get(ctx, "/v2/schedules", nil, &r.schedules) })
 	wg.Go(func() { eErr = s.get(ctx, "/v2/escalations", nil, &r.escalations) })
+	wg.Go(func() { r.fullNames = s.fullNames(ctx) })
 	wg.Wait()
 	if sErr != nil {
 		return reference{}, sErr
@@ -55,13 +68,48 @@ func (s *Source) fetchReference(ctx context.Context) (reference, error) {
 	return r, nil
 }
 
+// fullNames maps the lower-cased usernames of the account's users to their full names,
+// from GET /v2/users sorted by username and paged with offset/limit to the end (at most
+// MaxUserPages). A failure (e.g. HTTP 403, a key that may not list users) is logged at
+// debug level and keeps what was read: the others are named by username.
+func (s *Source) fullNames(ctx context.Context) map[string]string {
+	names := map[string]string{}
+	for page, offset := 1, 0; ; page++ {
+		var res struct {
+			Data   []user `json:"data"`
+			Paging struct {
+				Next string `json:"next"`
+			} `json:"paging"`
+		}
+		params := url.Values{"offset": {strconv.Itoa(offset)}, "limit": {strconv.Itoa(s.o.PageSize)}, "sortField": {"username"}}
+		if _, err := s.c.GetJSON(ctx, "/v2/users", params, &res); err != nil {
+			s.log().Debug("opsgenie users not listed; people are named by username", "err", err, "users", len(names))
+			return names
+		}
+		for _, u := range res.Data {
+			if u.Username != "" && u.FullName != "" {
+				names[strings.ToLower(u.Username)] = u.FullName
+			}
+		}
+		if res.Paging.Next == "" || len(res.Data) < s.o.PageSize {
+			return names
+		}
+		if page == s.o.MaxUserPages {
+			s.log().Info("opsgenie users truncated; the rest are named by username", "pages", page, "users", len(names))
+			return names
+		}
+		offset += len(res.Data)
+	}
+}
+
 // Responders returns, for the team named by the target's opsgenie.com/team annotation, who
 // is on call now in each enabled schedule the team owns (level: the escalation rule that
 // pages the schedule, else 1) and the team's escalation as cumulative steps (Opsgenie rule
 // delays already count from the alert's creation). Requests: one on-call request per team
 // schedule (at most DefaultMaxSchedules), concurrently, preceded by the schedule and
 // escalation listings only when Warm has not kept them.
-// On-call people are named by their Opsgenie username (normally their e-mail).
+// On-call people, and users in the escalation, are named by their full name from the user
+// listing, else by their username; a username that is an e-mail is also the person's Email.
 func (s *Source) Responders(ctx context.Context, t model.Target) (model.Responders, error) {
 	team := t.Annotation(AnnotationTeam)
 	if team == "" {
@@ -75,6 +123,7 @@ func (s *Source) Responders(ctx context.Context, t model.Target) (model.Responde
 		owned, notes []string
 		mine         []schedule
 		esc          *escalationPolicy
+		p            escalation.Policy
 		escs         = ref.escalations
 	)
 	for _, sc := range ref.schedules {
@@ -97,6 +146,9 @@ func (s *Source) Responders(ctx context.Context, t model.Target) (model.Responde
 	if len(owned) > 1 {
 		notes = append(notes, fmt.Sprintf("team %s owns escalations %s; showing %s", team, strings.Join(owned, ", "), esc.Name))
 	}
+	if esc != nil {
+		p = policyOf(*esc, ref.name)
+	}
 
 	type result struct {
 		ps  []participant
@@ -114,13 +166,13 @@ func (s *Source) Responders(ctx context.Context, t model.Target) (model.Responde
 		if res[i].err != nil {
 			return model.Responders{}, res[i].err
 		}
-		level := levelOf(esc, sc)
+		level := levelOf(p.Steps, sc)
 		users := flatten(res[i].ps)
 		if len(users) == 0 {
 			notes = append(notes, sc.Name+": no one on call")
 		}
 		for _, u := range users {
-			oc := model.OnCall{Name: u, Level: level, Schedule: sc.Name, Source: SourceName}
+			oc := model.OnCall{Name: ref.name(u), Level: level, Schedule: sc.Name, Source: SourceName}
 			if strings.Contains(u, "@") {
 				oc.Email = u
 			}
@@ -130,7 +182,6 @@ func (s *Source) Responders(ctx context.Context, t model.Target) (model.Responde
 	sort.SliceStable(r.OnCall, func(i, j int) bool { return r.OnCall[i].Level < r.OnCall[j].Level })
 	if esc != nil {
 		r.Policy = esc.Name
-		p := policyOf(*esc)
 		r.Escalation, r.Loops, r.CycleMinutes = p.Steps, p.Loops, p.CycleMinutes
 		if p.Loops > 0 {
 			notes = append(notes, fmt.Sprintf("%s repeats %d time(s), every %d min", esc.Name, p.Loops, p.CycleMinutes))
@@ -147,12 +198,9 @@ func ownedBy(owner *teamMeta, team string) bool {
 	return owner != nil && (strings.EqualFold(owner.Name, team) || owner.ID == team)
 }
 
-// levelOf is the 1-based level of the first rule that pages the schedule (or its team), else 1.
-func levelOf(esc *escalationPolicy, sc schedule) int {
-	if esc == nil {
-		return 1
-	}
-	for i, step := range policyOf(*esc).Steps {
+// levelOf is the 1-based level of the first step that pages the schedule, else 1.
+func levelOf(steps []model.EscalationStep, sc schedule) int {
+	for i, step := range steps {
 		if slices.Contains(step.Targets, sc.Name) || slices.Contains(step.Targets, sc.ID) {
 			return i + 1
 		}
@@ -160,16 +208,21 @@ func levelOf(esc *escalationPolicy, sc schedule) int {
 	return 1
 }
 
-// policyOf maps an escalation to cumulative steps, ordered by delay; it repeats
-// repeat.count times, waitInterval minutes after its last rule.
-func policyOf(e escalationPolicy) escalation.Policy {
+// policyOf maps an escalation to cumulative steps, ordered by delay, naming user
+// recipients by name(username); it repeats repeat.count times, waitInterval minutes after
+// its last rule.
+func policyOf(e escalationPolicy, name func(string) string) escalation.Policy {
 	type rule struct {
 		after  int
 		target string
 	}
 	rules := make([]rule, 0, len(e.Rules))
 	for _, r := range e.Rules {
-		rules = append(rules, rule{minutes(r.Delay.TimeAmount, r.Delay.TimeUnit), r.Recipient.label()})
+		target := r.Recipient.label()
+		if r.Recipient.Type == "user" {
+			target = name(target)
+		}
+		rules = append(rules, rule{minutes(r.Delay.TimeAmount, r.Delay.TimeUnit), target})
 	}
 	sort.SliceStable(rules, func(i, j int) bool { return rules[i].after < rules[j].after })
 	var p escalation.Policy

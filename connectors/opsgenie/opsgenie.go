@@ -1,16 +1,17 @@
 // Package opsgenie is the Opsgenie REST API v2 connector: open alerts for a service
 // (Alerts), the on-call participants of the owning team's schedules and its escalation
-// (OnCall), and alert lookup by id, tiny id or alias (IncidentFinder). The schedule and
-// escalation listings are reference data, kept for ReferenceTTL and fetched ahead by Warm
-// (Warmer), so that on-call costs one round trip. It reads with
-// `Authorization: GenieKey …`, pages alerts with offset/limit and honours 429
-// X-RateLimit-Period-In-Sec through httpx. Opsgenie's end of support is 2027-04-05.
+// (OnCall), and alert lookup by id, tiny id or alias (IncidentFinder). The schedule,
+// escalation and user listings are reference data, kept for ReferenceTTL and fetched ahead
+// by Warm (Warmer), so that on-call costs one round trip and names people by full name.
+// It reads with `Authorization: GenieKey …`, pages alerts and users with offset/limit and
+// honours 429 X-RateLimit-Period-In-Sec through httpx. Opsgenie's end of support is 2027-04-05.
 package opsgenie
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -41,6 +42,7 @@ const (
 	DefaultPageSize     = 100 // Opsgenie's maximum
 	DefaultMaxPages     = 10
 	DefaultMaxSchedules = 5
+	DefaultMaxUserPages = 20
 	DefaultReferenceTTL = 10 * time.Minute
 )
 
@@ -48,13 +50,18 @@ const (
 type Options struct {
 	// Client is the HTTP client for the Opsgenie API (base URL and auth).
 	Client *httpx.Client
-	// PageSize is the alert page size (default 100, the vendor maximum).
+	// PageSize is the alert and user page size (default 100, the vendor maximum for
+	// alerts).
 	PageSize int
 	// MaxPages bounds the alert pages read per call (default 10).
 	MaxPages int
-	// ReferenceTTL is how long the schedule and escalation listings are kept (default 10
-	// min; the app sets the catalog cache TTL).
+	// MaxUserPages bounds the user pages read per reference fetch (default 20).
+	MaxUserPages int
+	// ReferenceTTL is how long the schedule, escalation and user listings are kept
+	// (default 10 min; the app sets the catalog cache TTL).
 	ReferenceTTL time.Duration
+	// Logger receives reference data notes; nil means slog.Default().
+	Logger *slog.Logger
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 }
@@ -63,7 +70,7 @@ type Options struct {
 type Source struct {
 	o   Options
 	c   *httpx.Client
-	ref *memo.Memo[reference] // schedules and escalations, kept for ReferenceTTL
+	ref *memo.Memo[reference] // schedules, escalations and users, kept for ReferenceTTL
 }
 
 var (
@@ -81,6 +88,12 @@ func New(o Options) *Source {
 	if o.MaxPages <= 0 {
 		o.MaxPages = DefaultMaxPages
 	}
+	if o.MaxUserPages <= 0 {
+		o.MaxUserPages = DefaultMaxUserPages
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -94,6 +107,9 @@ func New(o Options) *Source {
 func Auth(key string) func(*http.Request) {
 	return func(r *http.Request) { r.Header.Set("Authorization", "GenieKey "+key) }
 }
+
+// log is the logger for notes that fail nothing.
+func (s *Source) log() *slog.Logger { return s.o.Logger }
 
 // Name returns "opsgenie".
 func (s *Source) Name() string { return SourceName }

@@ -31,6 +31,7 @@ const uuid = "70413a06-38d6-4c85-92b8-5ebc900d42e2-1568046430990"
 
 // world: team checkout owns schedule S1 (Sam, and Lena through a nested escalation), the
 // disabled S3 and the empty S4; team other owns S2. Seven alerts, five open on checkout.
+// Five users; by username Sam and Lena come fourth and third (the second page of two).
 func world() ogfake.Data {
 	tm := func(id, name string) *ogfake.TeamMeta { return &ogfake.TeamMeta{ID: id, Name: name} }
 	d := ogfake.Data{
@@ -46,6 +47,13 @@ func world() ogfake.Data {
 				{ID: "E9", Name: "backup", Type: "escalation", OnCallParticipants: []ogfake.Participant{{ID: "U2", Name: "lena", Type: "user"}, {ID: "U1", Name: "sam@example.com", Type: "user"}}}},
 			"S2": {{ID: "U3", Name: "x@example.com", Type: "user"}},
 			"S3": {{ID: "U3", Name: "x@example.com", Type: "user"}},
+		},
+		Users: []ogfake.User{
+			{ID: "U1", Username: "sam@example.com", FullName: "Sam Okafor"},
+			{ID: "U2", Username: "lena", FullName: "Lena Fischer"},
+			{ID: "U3", Username: "x@example.com", FullName: "Xia Wong"},
+			{ID: "U4", Username: "amy@example.com", FullName: "Amy Ng"},
+			{ID: "U5", Username: "bob@example.com", FullName: "Bob Lee"},
 		},
 		Escalations: []ogfake.Escalation{
 			{ID: "E0", Name: "other_escalation", OwnerTeam: tm("T2", "other"), Rules: []ogfake.EscalationRule{
@@ -183,17 +191,28 @@ func TestAlerts(t *testing.T) {
 	}
 }
 
-// checkoutResponders is the answer for checkout in world().
+// checkoutResponders is the answer for checkout in world(): people by full name, Sam with
+// his e-mail (his username).
 func checkoutResponders() model.Responders {
+	return respondersNaming("Sam Okafor", "Lena Fischer")
+}
+
+// checkoutByUsername is the answer for checkout in world() without the user listing.
+func checkoutByUsername() model.Responders {
+	return respondersNaming("sam@example.com", "lena")
+}
+
+// respondersNaming is the answer for checkout in world(), naming Sam and Lena so.
+func respondersNaming(sam, lena string) model.Responders {
 	return model.Responders{
 		Policy: "checkout_escalation", Loops: 2, CycleMinutes: 75,
 		OnCall: []model.OnCall{
-			{Name: "sam@example.com", Email: "sam@example.com", Level: 1, Schedule: "checkout_schedule", Source: SourceName},
-			{Name: "lena", Level: 1, Schedule: "checkout_schedule", Source: SourceName},
+			{Name: sam, Email: "sam@example.com", Level: 1, Schedule: "checkout_schedule", Source: SourceName},
+			{Name: lena, Level: 1, Schedule: "checkout_schedule", Source: SourceName},
 		},
 		Escalation: []model.EscalationStep{
 			{Level: 1, AfterMinutes: 0, Targets: []string{"checkout_schedule"}, Source: SourceName},
-			{Level: 2, AfterMinutes: 30, Targets: []string{"lena"}, Source: SourceName},
+			{Level: 2, AfterMinutes: 30, Targets: []string{lena}, Source: SourceName},
 			{Level: 3, AfterMinutes: 60, Targets: []string{"managers"}, Source: SourceName},
 		},
 		Note: "team checkout owns escalations checkout_escalation, z_escalation; showing checkout_escalation; managers: no one on call; " +
@@ -216,7 +235,7 @@ func TestResponders(t *testing.T) {
 		paths = append(paths, rq.Path+"?"+rq.Query.Encode())
 	}
 	wantPaths := []string{"/v2/schedules/S1/on-calls?scheduleIdentifierType=id", "/v2/schedules/S4/on-calls?scheduleIdentifierType=id"}
-	if len(paths) != 4 || !reflect.DeepEqual(paths[2:], wantPaths) && !reflect.DeepEqual(paths[2:], []string{wantPaths[1], wantPaths[0]}) {
+	if len(paths) != 5 || !reflect.DeepEqual(paths[3:], wantPaths) && !reflect.DeepEqual(paths[3:], []string{wantPaths[1], wantPaths[0]}) {
 		t.Errorf("requests %v", paths)
 	}
 	srv.Reset()

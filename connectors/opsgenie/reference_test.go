@@ -15,15 +15,16 @@ import (
 
 // Request paths of the reference listings and of checkout's on-call requests in world().
 var (
-	listings = []string{"/v2/escalations", "/v2/schedules"}
+	listings = []string{"/v2/escalations", "/v2/schedules", "/v2/users"}
 	onCalls  = []string{"/v2/schedules/S1/on-calls", "/v2/schedules/S4/on-calls"}
-	both     = append(slices.Clone(listings), onCalls...)
+	both     = slices.Sorted(slices.Values(append(slices.Clone(listings), onCalls...)))
 )
 
-// TestReferenceData: the schedule and escalation listings are fetched by every Warm or by the
-// first Responders, reused within ReferenceTTL (an answer then costs only its on-call requests),
-// fetched again after it, and a failing Warm leaves the next answer to fetch them itself.
-// Every answer is the same, warm or not.
+// TestReferenceData: the schedule, escalation and user listings are fetched by every Warm or
+// by the first Responders, reused within ReferenceTTL (an answer then costs only its on-call
+// requests), fetched again after it, and a failing Warm leaves the next answer to fetch them
+// itself. A refused user listing fails nothing: the other listings are kept and people are
+// named by username. Every answer is the same, warm or not.
 func TestReferenceData(t *testing.T) {
 	type step struct {
 		warm    bool          // Warm instead of Responders(checkout)
@@ -31,7 +32,9 @@ func TestReferenceData(t *testing.T) {
 		fault   *fake.Fault   // added before the step
 		wantErr bool
 		want    []string // sorted paths of the step's requests
+		byUser  bool     // the answer names people by username
 	}
+	usersRefused := &fake.Fault{PathPrefix: "/v2/users", Status: 403, Body: `{"message":"You are not authorized to list users","took":0,"requestId":"r"}`}
 	const ttl = 300 * time.Millisecond
 	tests := []struct {
 		name  string
@@ -46,6 +49,9 @@ func TestReferenceData(t *testing.T) {
 			{warm: true, fault: &fake.Fault{PathPrefix: "/v2/escalations", Times: 1, Status: 403, Body: `{"message":"no","took":0,"requestId":"r"}`},
 				wantErr: true, want: listings},
 			{want: both}, {want: onCalls}}},
+		{"a refused user listing keeps the others", []step{{warm: true, fault: usersRefused, want: listings},
+			{want: onCalls, byUser: true}, {want: onCalls, byUser: true}, {sleep: 2 * ttl, want: both, byUser: true}}},
+		{"a refused user listing without Warm", []step{{fault: usersRefused, want: both, byUser: true}, {want: onCalls, byUser: true}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -64,8 +70,12 @@ func TestReferenceData(t *testing.T) {
 				} else {
 					var r model.Responders
 					r, err = src.Responders(context.Background(), checkout)
-					if err == nil && !reflect.DeepEqual(r, checkoutResponders()) {
-						t.Errorf("step %d: got %+v\nwant %+v", i, r, checkoutResponders())
+					want := checkoutResponders()
+					if s.byUser {
+						want = checkoutByUsername()
+					}
+					if err == nil && !reflect.DeepEqual(r, want) {
+						t.Errorf("step %d: got %+v\nwant %+v", i, r, want)
 					}
 				}
 				if (err != nil) != s.wantErr {
@@ -93,7 +103,7 @@ func TestRespondersSharesRunningWarm(t *testing.T) {
 	src := sourceWithTTL(t, srv.URL, time.Minute)
 	done := make(chan error, 1)
 	go func() { done <- src.Warm(context.Background()) }()
-	for deadline := time.Now().Add(5 * time.Second); srv.Count("/v2/") < 2; time.Sleep(time.Millisecond) { // both listings requested
+	for deadline := time.Now().Add(5 * time.Second); srv.Count("/v2/") < len(listings); time.Sleep(time.Millisecond) { // every listing requested
 		if time.Now().After(deadline) {
 			t.Fatal("Warm requested no listings")
 		}

@@ -32,6 +32,12 @@ type schedule struct {
 	OwnerTeam *teamMeta `json:"ownerTeam"`
 }
 
+// user is an entry of GET /v2/users; Username is normally the user's e-mail.
+type user struct {
+	Username string `json:"username"`
+	FullName string `json:"fullName"`
+}
+
 type participant struct {
 	ID                 string        `json:"id"`
 	Name               string        `json:"name"`

@@ -17,5 +17,5 @@ func buildOpsgenie(cfg *config.Config, o Options) connectors.Source {
 		base = config.DefaultOpsgenieURL
 	}
 	c := httpClient(cfg, o, config.SourceOpsgenie, base, opsgenie.Auth(oc.APIKey.Value()), nil)
-	return opsgenie.New(opsgenie.Options{Client: c, Now: o.Now, ReferenceTTL: cfg.CacheTTL[config.CacheCatalog]})
+	return opsgenie.New(opsgenie.Options{Client: c, Now: o.Now, Logger: o.Logger, ReferenceTTL: cfg.CacheTTL[config.CacheCatalog]})
 }

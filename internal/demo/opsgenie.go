@@ -34,7 +34,8 @@ const (
 // opsgenieData renders the scenario in Opsgenie's shapes: team checkout, its schedule with
 // Sam on call, its escalation (schedule at once, Lena after 30 min), the open 5xx alert
 // (tiny id 1042, alias shared with PagerDuty's alert_key) and yesterday's closed cart alert.
-// Users appear by username (their e-mail), as in Opsgenie.
+// On-call participants and escalation users are named by username (their e-mail), as in
+// Opsgenie; the user listing gives their full names.
 func opsgenieData(s Scenario, started time.Time) ogfake.Data {
 	ts := func(before time.Duration) string { return s.At(before).Format(time.RFC3339) }
 	team := &ogfake.TeamMeta{ID: ogTeamID, Name: OGTeam}
@@ -44,6 +45,12 @@ func opsgenieData(s Scenario, started time.Time) ogfake.Data {
 			{User: ogfake.UserMeta{ID: ogSamID, Username: Email(Sam)}, Role: "user"},
 			{User: ogfake.UserMeta{ID: ogLenaID, Username: Email(Lena)}, Role: "admin"},
 		}}},
+		Users: []ogfake.User{
+			{ID: ogSamID, Username: Email(Sam), FullName: Sam, Role: &ogfake.UserRole{ID: "User", Name: "User"}, TimeZone: "Europe/London",
+				Locale: "en_GB", Verified: true, CreatedAt: ts(400 * 24 * time.Hour)},
+			{ID: ogLenaID, Username: Email(Lena), FullName: Lena, Role: &ogfake.UserRole{ID: "Admin", Name: "Admin"}, TimeZone: "Europe/Berlin",
+				Locale: "de_DE", Verified: true, CreatedAt: ts(700 * 24 * time.Hour)},
+		},
 		Schedules: []ogfake.Schedule{
 			{ID: ogScheduleID, Name: OGSchedule, Description: "Checkout primary on-call", Timezone: "Europe/London", Enabled: true, OwnerTeam: team},
 		},

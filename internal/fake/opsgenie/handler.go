@@ -8,10 +8,11 @@ import (
 	"time"
 )
 
-// Page sizes of alert listing.
+// Page sizes of the alert and user listings.
 const (
-	DefaultLimit = 20
-	MaxLimit     = 100
+	DefaultLimit     = 20  // alerts
+	DefaultUserLimit = 100 // users
+	MaxLimit         = 100
 )
 
 type handler struct {
@@ -34,6 +35,7 @@ func newHandler(d Data) *handler {
 	h.mux.HandleFunc("GET /v2/schedules/{identifier}/on-calls", h.onCalls)
 	h.mux.HandleFunc("GET /v2/escalations", h.escalations)
 	h.mux.HandleFunc("GET /v2/escalations/{identifier}", h.escalation)
+	h.mux.HandleFunc("GET /v2/users", h.users)
 	h.mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) { h.fail(w, http.StatusNotFound, "Resource not found") })
 	return h
 }

@@ -18,6 +18,8 @@ type Data struct {
 	Teams       []Team
 	Schedules   []Schedule
 	Escalations []Escalation
+	// Users are the account's users, listed by GET /v2/users in this order by default.
+	Users []User
 	// OnCall maps a schedule id to its current on-call participants.
 	OnCall map[string][]Participant
 	// Now is the fake's clock (default time.Now).

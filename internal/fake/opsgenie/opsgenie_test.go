@@ -39,6 +39,10 @@ func sample() og.Data {
 				{Condition: "if-not-acked", NotifyType: "default", Delay: og.Duration{TimeAmount: 30, TimeUnit: "minutes"}, Recipient: og.Recipient{Type: "user", ID: "U2", Username: "lena@example.com"}},
 			}, Repeat: &og.Repeat{WaitInterval: 10, Count: 2}}},
 	}
+	for i, name := range []string{"Sam Okafor", "Lena Fischer", "Ada Byrne", "Bo Chen", "Cy Diaz"} {
+		d.Users = append(d.Users, og.User{ID: fmt.Sprintf("U%d", i+1), Username: strings.ToLower(strings.Fields(name)[0]) + "@example.com",
+			FullName: name, Role: &og.UserRole{ID: "User", Name: "User"}, TimeZone: "UTC", Locale: "en_US", Verified: true, CreatedAt: at(time.Duration(i) * time.Hour)})
+	}
 	for i := 1; i <= 7; i++ {
 		a := og.Alert{BaseAlert: og.BaseAlert{ID: fmt.Sprintf("id-%d", i), TinyID: fmt.Sprint(1000 + i), Alias: fmt.Sprintf("alias-%d", i),
 			Message: fmt.Sprintf("Alert %d", i), Status: "closed", Tags: []string{}, Count: 1, CreatedAt: at(time.Duration(i) * time.Hour),
@@ -119,6 +123,8 @@ func TestResponsesMatchSpec(t *testing.T) {
 			{"/v2/schedules/{identifier}/on-calls", "/v2/schedules/" + c.sched + "&flat=true"},
 			{"/v2/escalations", "/v2/escalations"},
 			{"/v2/escalations/{identifier}", "/v2/escalations/" + c.esc},
+			{"/v2/users", "/v2/users"},
+			{"/v2/users", "/v2/users?limit=1&offset=1&sortField=fullName&order=desc"},
 		}
 		for _, tt := range tests {
 			t.Run(c.name+" "+tt.path, func(t *testing.T) {
@@ -240,6 +246,35 @@ func TestProtocol(t *testing.T) {
 				t.Errorf("team %v", b["data"])
 			}
 		}},
+		{"users: default page of 100 in listed order", "/v2/users", "", 200,
+			users(5, "sam@example.com", "lena@example.com", "ada@example.com", "bo@example.com", "cy@example.com")},
+		{"users: first page", "/v2/users?limit=2", "", 200, func(t *testing.T, b map[string]any, h http.Header) {
+			users(5, "sam@example.com", "lena@example.com")(t, b, h)
+			p := b["paging"].(map[string]any)
+			if !strings.Contains(p["next"].(string), "offset=2") || !strings.Contains(p["last"].(string), "offset=4") ||
+				p["prev"] != nil || h.Get("X-Paging-Next") != p["next"] || h.Get("X-Paging-First") != p["first"] {
+				t.Errorf("paging %v headers %v", p, h)
+			}
+		}},
+		{"users: middle page keeps the query", "/v2/users?limit=2&offset=2&sortField=username", "", 200, func(t *testing.T, b map[string]any, h http.Header) {
+			users(5, "cy@example.com", "lena@example.com")(t, b, h)
+			p := b["paging"].(map[string]any)
+			if !strings.Contains(p["next"].(string), "offset=4") || !strings.Contains(p["next"].(string), "sortField=username") ||
+				!strings.Contains(p["prev"].(string), "offset=0") {
+				t.Errorf("paging %v", p)
+			}
+		}},
+		{"users: last page", "/v2/users?limit=2&offset=4", "", 200, func(t *testing.T, b map[string]any, h http.Header) {
+			users(5, "cy@example.com")(t, b, h)
+			if _, ok := b["paging"].(map[string]any)["next"]; ok || h.Get("X-Paging-Next") != "" {
+				t.Errorf("last page has a next link: %v", b["paging"])
+			}
+		}},
+		{"users: past the end", "/v2/users?offset=9", "", 200, users(5)},
+		{"users: by full name, descending", "/v2/users?sortField=fullName&order=desc&limit=2", "", 200, users(5, "sam@example.com", "lena@example.com")},
+		{"users: bad limit", "/v2/users?limit=0", "", 422, message("Limit should be between 1 and 100")},
+		{"users: bad sortField", "/v2/users?sortField=role", "", 422, message("sortField should be one of")},
+		{"users: search not supported", "/v2/users?query=blocked:true", "", 422, nil},
 		{"unknown path", "/v2/heartbeats", "", 404, message("Resource not found")},
 	}
 	for _, tt := range tests {
@@ -285,6 +320,22 @@ func ids(want ...string) func(*testing.T, map[string]any, http.Header) {
 		}
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Errorf("ids %v, want %v", got, want)
+		}
+	}
+}
+
+// users checks a user page: its usernames in order, totalCount and that each has a fullName.
+func users(total int, want ...string) func(*testing.T, map[string]any, http.Header) {
+	return func(t *testing.T, b map[string]any, _ http.Header) {
+		got := []string{}
+		for _, u := range b["data"].([]any) {
+			got = append(got, u.(map[string]any)["username"].(string))
+			if u.(map[string]any)["fullName"] == "" {
+				t.Errorf("user %v has no fullName", u)
+			}
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) || b["totalCount"] != float64(total) {
+			t.Errorf("users %v of %v, want %v of %d", got, b["totalCount"], want, total)
 		}
 	}
 }

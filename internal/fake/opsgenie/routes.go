@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -41,13 +42,32 @@ func (h *handler) teamNames(a Alert) []string {
 }
 
 func (h *handler) alerts(w http.ResponseWriter, r *http.Request) {
+	limit, offset, ok := h.pageParams(w, r, DefaultLimit)
+	if !ok {
+		return
+	}
+	as, ok := h.matches(w, r)
+	if !ok {
+		return
+	}
+	sortAlerts(as, r.URL.Query().Get("sort"), r.URL.Query().Get("order") != "asc")
+	page := []BaseAlert{}
+	for i := offset; i < len(as) && i < offset+limit; i++ {
+		page = append(page, as[i].BaseAlert)
+	}
+	h.ok(w, page, map[string]any{"paging": paging(w, r, len(as), offset, limit)})
+}
+
+// pageParams reads the limit (default def, 1 to MaxLimit) and offset (0 or more) of an
+// offset-paged listing; on a bad value it answers 422 and returns false.
+func (h *handler) pageParams(w http.ResponseWriter, r *http.Request, def int) (limit, offset int, ok bool) {
 	q := r.URL.Query()
-	limit, offset := DefaultLimit, 0
+	limit = def
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > MaxLimit {
 			h.fail(w, http.StatusUnprocessableEntity, "Limit should be between 1 and 100")
-			return
+			return 0, 0, false
 		}
 		limit = n
 	}
@@ -55,19 +75,18 @@ func (h *handler) alerts(w http.ResponseWriter, r *http.Request) {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 {
 			h.fail(w, http.StatusUnprocessableEntity, "Offset should be a non-negative number")
-			return
+			return 0, 0, false
 		}
 		offset = n
 	}
-	as, ok := h.matches(w, r)
-	if !ok {
-		return
-	}
-	sortAlerts(as, q.Get("sort"), q.Get("order") != "asc")
-	page := []BaseAlert{}
-	for i := offset; i < len(as) && i < offset+limit; i++ {
-		page = append(page, as[i].BaseAlert)
-	}
+	return limit, offset, true
+}
+
+// paging returns the first, last, next and prev links of the page at offset of total
+// items (the request's query with offset and limit set; next and prev only when there is
+// such a page) and sets them as X-Paging-* headers too.
+func paging(w http.ResponseWriter, r *http.Request, total, offset, limit int) map[string]string {
+	q := r.URL.Query()
 	link := func(off int) string {
 		lq := url.Values{}
 		for k, vs := range q {
@@ -77,19 +96,17 @@ func (h *handler) alerts(w http.ResponseWriter, r *http.Request) {
 		lq.Set("limit", strconv.Itoa(limit))
 		return "http://" + r.Host + r.URL.Path + "?" + lq.Encode()
 	}
-	paging := map[string]string{"first": link(0)}
-	last := max(0, (len(as)-1)/limit*limit)
-	paging["last"] = link(last)
-	if offset+limit < len(as) {
-		paging["next"] = link(offset + limit)
+	p := map[string]string{"first": link(0), "last": link(max(0, (total-1)/limit*limit))}
+	if offset+limit < total {
+		p["next"] = link(offset + limit)
 	}
 	if offset > 0 {
-		paging["prev"] = link(max(0, offset-limit))
+		p["prev"] = link(max(0, offset-limit))
 	}
-	for k, v := range paging {
+	for k, v := range p {
 		w.Header().Set("X-Paging-"+strings.ToUpper(k[:1])+k[1:], v)
 	}
-	h.ok(w, page, map[string]any{"paging": paging})
+	return p
 }
 
 // sortAlerts orders alerts by createdAt (default), updatedAt, tinyId or count.
@@ -238,4 +255,43 @@ func (h *handler) escalation(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	h.fail(w, http.StatusNotFound, "Escalation with identifier ["+r.PathValue("identifier")+"] does not exist")
+}
+
+// users lists the users a page at a time (default 100), in the order of Data.Users
+// (insertedAt) or by sortField username or fullName, ascending unless order=desc, with
+// totalCount and paging links. The query parameter is not supported (422).
+func (h *handler) users(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	if q.Get("query") != "" {
+		h.fail(w, http.StatusUnprocessableEntity, "query is not supported by the fake")
+		return
+	}
+	limit, offset, ok := h.pageParams(w, r, DefaultUserLimit)
+	if !ok {
+		return
+	}
+	us := append([]User{}, h.d.Users...)
+	switch q.Get("sortField") {
+	case "", "insertedAt":
+	case "username":
+		sort.SliceStable(us, func(i, j int) bool { return us[i].Username < us[j].Username })
+	case "fullName":
+		sort.SliceStable(us, func(i, j int) bool { return us[i].FullName < us[j].FullName })
+	default:
+		h.fail(w, http.StatusUnprocessableEntity, "sortField should be one of: username, fullName, insertedAt")
+		return
+	}
+	switch q.Get("order") {
+	case "", "asc":
+	case "desc":
+		slices.Reverse(us)
+	default:
+		h.fail(w, http.StatusUnprocessableEntity, "order should be one of: asc, desc")
+		return
+	}
+	page := []User{}
+	if offset < len(us) {
+		page = append(page, us[offset:min(offset+limit, len(us))]...)
+	}
+	h.ok(w, page, map[string]any{"totalCount": len(us), "paging": paging(w, r, len(us), offset, limit), "expandable": []string{"contact"}})
 }

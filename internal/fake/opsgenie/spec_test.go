@@ -25,7 +25,7 @@ const subsetFile = "testdata/swagger-subset.json"
 
 var specOps = []string{
 	"/v2/alerts", "/v2/alerts/count", "/v2/alerts/{identifier}", "/v2/teams", "/v2/teams/{identifier}",
-	"/v2/schedules", "/v2/schedules/{identifier}/on-calls", "/v2/escalations", "/v2/escalations/{identifier}",
+	"/v2/schedules", "/v2/schedules/{identifier}/on-calls", "/v2/escalations", "/v2/escalations/{identifier}", "/v2/users",
 }
 
 func TestSpecSubset(t *testing.T) {

@@ -62,6 +62,25 @@ type UserMeta struct {
 	Username string `json:"username"`
 }
 
+// UserRole is a user's role: owner, admin, user or a custom role.
+type UserRole struct {
+	ID   string `json:"id,omitempty"`
+	Name string `json:"name"`
+}
+
+// User is a user as GET /v2/users lists it; Username is normally the user's e-mail.
+type User struct {
+	ID        string    `json:"id"`
+	Username  string    `json:"username"`
+	FullName  string    `json:"fullName"`
+	Role      *UserRole `json:"role,omitempty"`
+	TimeZone  string    `json:"timeZone,omitempty"`
+	Locale    string    `json:"locale,omitempty"`
+	Blocked   bool      `json:"blocked"`
+	Verified  bool      `json:"verified"`
+	CreatedAt string    `json:"createdAt,omitempty"`
+}
+
 // TeamMember is a member of a team.
 type TeamMember struct {
 	User UserMeta `json:"user"`
