@@ -23,6 +23,7 @@ func checkCmd(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
+	c.oneShot = true
 	e, err := setup(ctx, c, stderr, getenv)
 	if err != nil {
 		fmt.Fprintf(stderr, "opsctx: %v\n", err)

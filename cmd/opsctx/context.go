@@ -42,6 +42,7 @@ func contextCmd(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 		fmt.Fprintf(stderr, "opsctx: --since: %v\n", err)
 		return 2
 	}
+	c.oneShot = true
 	e, err := setup(ctx, c, stderr, getenv)
 	if err != nil {
 		fmt.Fprintf(stderr, "opsctx: %v\n", err)

@@ -21,6 +21,7 @@ type common struct {
 	configFile string
 	demo       bool
 	logLevel   string
+	oneShot    bool // one answer and exit (context, check): no background warming
 }
 
 func (c *common) register(fs *flag.FlagSet) {
@@ -65,7 +66,7 @@ func setup(ctx context.Context, c common, stderr io.Writer, getenv func(string) 
 		level = cfg.LogLevel
 	}
 	log := newLogger(stderr, level, cfg.Secrets())
-	opts.Logger = log
+	opts.Logger, opts.OneShot = log, c.oneShot
 	return &env{cfg: cfg, engine: app.Engine(cfg, opts), log: log, close: close}, nil
 }
 

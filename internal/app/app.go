@@ -22,6 +22,8 @@ type Options struct {
 	Logger    *slog.Logger
 	// Now overrides the clock (tests).
 	Now func() time.Time
+	// OneShot is for one answer and exit: reference data is not warmed (join.Options.NoWarm).
+	OneShot bool
 }
 
 // Sources builds every enabled source, most trusted catalog first, and names the disabled ones.
@@ -85,5 +87,6 @@ func Engine(cfg *config.Config, o Options) *join.Engine {
 		Aliases:  cfg.Aliases,
 		Now:      o.Now,
 		Logger:   o.Logger,
+		NoWarm:   o.OneShot,
 	})
 }

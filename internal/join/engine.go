@@ -42,6 +42,9 @@ type Options struct {
 	Logger  *slog.Logger
 	// Thresholds are the SLO burn-rate alert thresholds; default slo.DefaultThresholds.
 	Thresholds slo.Thresholds
+	// NoWarm skips Warmer sources' Warm: for one answer and exit (the CLI's context and
+	// check), where reference data would be fetched for nothing.
+	NoWarm bool
 }
 
 // Engine answers queries by fanning out to sources.
@@ -312,6 +315,9 @@ func (e *Engine) catalogs(ctx context.Context, b *book) []sourced[model.Catalog]
 // does not wait. It is detached from the answer (which may be over before the goroutine
 // runs); the cache bounds the fetch by its FetchTimeout.
 func (e *Engine) warm(ctx context.Context) {
+	if e.o.NoWarm {
+		return
+	}
 	ctx = context.WithoutCancel(ctx)
 	for _, w := range capable[connectors.Warmer](e.o.Sources) {
 		if _, _, ok := cache.Fresh[struct{}](e.o.Cache, cache.KindCatalog, w.Name()+"|warm"); ok {

@@ -77,3 +77,17 @@ func waitFor(t *testing.T, cond func() bool) {
 		}
 	}
 }
+
+// TestNoWarm: a one-shot engine (the CLI's context and check) never warms.
+func TestNoWarm(t *testing.T) {
+	w := &warmer{release: make(chan struct{})}
+	close(w.release)
+	e := join.New(join.Options{Sources: []connectors.Source{&fake.Memory{SourceName: "catalogfile", Cat: shopCatalog()}, w}, NoWarm: true})
+	if _, err := e.IncidentContext(context.Background(), join.Query{Service: "checkout"}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(50 * time.Millisecond)
+	if n := w.calls.Load(); n != 0 {
+		t.Errorf("Warm called %d times with NoWarm", n)
+	}
+}
