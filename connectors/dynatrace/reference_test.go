@@ -112,21 +112,15 @@ func TestSLOsDuringRefreshUseKeptDefinitions(t *testing.T) {
 	}
 	time.Sleep(2 * ttl)
 	srv.Reset()
-	srv.AddFault(fake.Fault{Path: "/api/v2/slo", Times: 1, Hang: true}) // the refresh hangs
-	warm, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- src.Warm(warm) }()
-	for deadline := time.Now().Add(5 * time.Second); srv.Count("/api/v2/slo") == 0; time.Sleep(time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("Warm requested no listing")
-		}
+	stopWarm, err := srv.Stall("/api/v2/slo", src.Warm) // the refresh hangs
+	if err != nil {
+		t.Fatal(err)
 	}
+	defer stopWarm()
 	ctx, stop := context.WithTimeout(context.Background(), 2*time.Second)
 	defer stop()
 	got, err := src.SLOs(ctx, target("checkout-service", svcCheckout))
 	if err != nil || len(got) != 3 {
 		t.Errorf("SLOs during the refresh = %d SLOs, %v; want the 3 of the kept listing", len(got), err)
 	}
-	cancel()
-	<-done
 }

@@ -147,15 +147,11 @@ func TestAnswerDuringRefreshUsesKeptListings(t *testing.T) {
 	}
 	time.Sleep(2 * ttl)
 	srv.Reset()
-	srv.AddFault(fake.Fault{Path: "/v2/schedules", Times: 1, Hang: true}) // the refresh hangs
-	warm, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- src.Warm(warm) }()
-	for deadline := time.Now().Add(5 * time.Second); srv.Count("/v2/schedules") == 0; time.Sleep(time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("Warm requested no listing")
-		}
+	stopWarm, err := srv.Stall("/v2/schedules", src.Warm) // the refresh hangs
+	if err != nil {
+		t.Fatal(err)
 	}
+	defer stopWarm()
 	ctx, stop := context.WithTimeout(context.Background(), 2*time.Second)
 	defer stop()
 	r, err := src.Responders(ctx, checkout)
@@ -167,6 +163,4 @@ func TestAnswerDuringRefreshUsesKeptListings(t *testing.T) {
 			t.Errorf("%d requests for %s, want 1", n, p)
 		}
 	}
-	cancel()
-	<-done
 }

@@ -6,6 +6,7 @@ package fake
 
 import (
 	"context"
+	"errors"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -226,4 +227,23 @@ func serveFault(w http.ResponseWriter, r *http.Request, f *Fault) {
 		w.WriteHeader(status)
 		_, _ = w.Write([]byte(f.Body))
 	}
+}
+
+// Stall makes the next request to path hang and runs call in the background until that
+// request has arrived (within 5 s), so a test can act while call waits on the upstream;
+// stop cancels call and waits for it to return.
+func (s *Server) Stall(path string, call func(context.Context) error) (stop func(), err error) {
+	before := s.Count(path)
+	s.AddFault(Fault{Path: path, Times: 1, Hang: true})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = call(ctx) }()
+	stop = func() { cancel(); <-done }
+	for deadline := time.Now().Add(5 * time.Second); s.Count(path) == before; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			stop()
+			return nil, errors.New("fake: " + path + " was not requested within 5 s")
+		}
+	}
+	return stop, nil
 }
