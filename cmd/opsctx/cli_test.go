@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -119,5 +121,44 @@ func TestServeHTTPShutsDownGracefully(t *testing.T) {
 	}
 	if !strings.Contains(errb.String(), "shutting down") || strings.Contains(errb.String(), "canary-http-token") {
 		t.Errorf("stderr: %s", errb.String())
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe to read while the server writes its log.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+// TestServeLoadsCatalogsAtStart: serve loads every catalog before the first question, so
+// that question pays no catalog round trip.
+func TestServeLoadsCatalogsAtStart(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out bytes.Buffer
+	var errb syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--demo", "--http", "127.0.0.1:0"}, strings.NewReader(""), &out, &errb, func(string) string { return "" })
+	}()
+	loaded := regexp.MustCompile(`msg="catalogs loaded" services=(\d+) took=\S+ failing=\[\]`)
+	for deadline := time.Now().Add(10 * time.Second); !loaded.MatchString(errb.String()); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no catalogs loaded at start, every source ok:\n%s", errb.String())
+		}
+	}
+	if n := loaded.FindStringSubmatch(errb.String())[1]; n == "0" {
+		t.Errorf("catalogs loaded with 0 services:\n%s", errb.String())
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
 	}
 }

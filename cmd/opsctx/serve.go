@@ -5,8 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/opsctx/opsctx/config"
+	"github.com/opsctx/opsctx/internal/model"
 	"github.com/opsctx/opsctx/internal/transport"
 	"github.com/opsctx/opsctx/internal/version"
 	"github.com/opsctx/opsctx/tools"
@@ -28,6 +30,8 @@ func serveCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return 1
 	}
 	defer e.close()
+	loaded := prefetch(ctx, e)
+	defer func() { <-loaded }()
 	s := tools.NewServer(tools.Deps{Engine: e.engine}, version.Version)
 	if *addr == "" {
 		*addr = e.cfg.HTTP.Addr
@@ -55,4 +59,24 @@ func serveCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return 1
 	}
 	return 0
+}
+
+// prefetch loads every catalog (and warms the reference data) in the background as the
+// server starts, so that the first question pays no catalog round trip. The channel closes
+// when it is done.
+func prefetch(ctx context.Context, e *env) <-chan struct{} {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		start := time.Now()
+		dir, statuses := e.engine.Directory(ctx)
+		var failed []string
+		for _, s := range statuses {
+			if s.Status != model.StateOK && s.Status != model.StateDisabled {
+				failed = append(failed, s.Name)
+			}
+		}
+		e.log.Info("catalogs loaded", "services", len(dir.Entities), "took", time.Since(start).Round(time.Millisecond), "failing", failed)
+	}()
+	return done
 }
