@@ -2,7 +2,6 @@ package backstage
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -12,6 +11,7 @@ import (
 	"go.uber.org/goleak"
 
 	democatalog "github.com/opsctx/opsctx/internal/demo/catalog"
+	"github.com/opsctx/opsctx/internal/fake/faketest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -33,14 +33,7 @@ func get(t *testing.T, srv *Server, path string, q url.Values, tok string) (int,
 	if tok != "" {
 		req.Header.Set("Authorization", "Bearer "+tok)
 	}
-	tr := &http.Transport{}
-	defer tr.CloseIdleConnections()
-	res, err := (&http.Client{Transport: tr}).Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
+	res, b := faketest.Do(t, req)
 	var body map[string]any
 	if err := json.Unmarshal(b, &body); err != nil {
 		t.Fatalf("%s: %v", b, err)

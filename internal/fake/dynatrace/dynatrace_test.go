@@ -1,18 +1,15 @@
 package dynatrace
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/opsctx/opsctx/internal/fake/faketest"
 )
 
 var now = time.Date(2025, 11, 26, 12, 0, 0, 0, time.UTC)
@@ -81,46 +78,23 @@ func get(t *testing.T, s *Server, path string, q url.Values, tok string) (int, [
 	if tok != "" {
 		req.Header.Set("Authorization", "Api-Token "+tok)
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
+	resp, b := faketest.Do(t, req)
 	return resp.StatusCode, b
 }
 
-// schemas compiles the spec subset. The spec types Entity.properties values as objects
+// spec reads the spec subset. The spec types Entity.properties values as objects
 // although its own example (and every tenant) returns scalars, so that one constraint is
 // relaxed.
-func schemas(t *testing.T) func(name string) *jsonschema.Schema {
-	f, err := os.Open("testdata/spec-subset.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	doc, err := jsonschema.UnmarshalJSON(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ent := doc.(map[string]any)["components"].(map[string]any)["schemas"].(map[string]any)["Entity"].(map[string]any)
-	delete(ent["properties"].(map[string]any)["properties"].(map[string]any), "additionalProperties")
-	c := jsonschema.NewCompiler()
-	if err := c.AddResource("file:///spec.json", doc); err != nil {
-		t.Fatal(err)
-	}
-	return func(name string) *jsonschema.Schema {
-		sch, err := c.Compile("file:///spec.json#/components/schemas/" + name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return sch
-	}
+func spec(t *testing.T) *faketest.Spec {
+	return faketest.LoadSpec(t, "testdata/spec-subset.json", faketest.Options{Edit: func(doc map[string]any) {
+		ent := doc["components"].(map[string]any)["schemas"].(map[string]any)["Entity"].(map[string]any)
+		delete(ent["properties"].(map[string]any)["properties"].(map[string]any), "additionalProperties")
+	}})
 }
 
 func TestResponsesFollowTheSpec(t *testing.T) {
 	s := startTest(t)
-	sch := schemas(t)
+	sp := spec(t)
 	cases := []struct {
 		path   string
 		q      url.Values
@@ -150,13 +124,7 @@ func TestResponsesFollowTheSpec(t *testing.T) {
 			if status != tc.status {
 				t.Fatalf("status %d, want %d: %s", status, tc.status, body)
 			}
-			inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(body))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := sch(tc.schema).Validate(inst); err != nil {
-				t.Errorf("%s does not follow %s: %v\n%s", tc.path, tc.schema, err, body)
-			}
+			faketest.Validate(t, sp.Schema(t, tc.schema), body)
 			if tc.count >= 0 {
 				var env struct{ TotalCount int }
 				_ = json.Unmarshal(body, &env)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/opsctx/opsctx/internal/demo"
 	"github.com/opsctx/opsctx/internal/fake"
+	"github.com/opsctx/opsctx/internal/fake/faketest"
 	og "github.com/opsctx/opsctx/internal/fake/opsgenie"
 )
 
@@ -64,31 +64,15 @@ func get(t *testing.T, srv *fake.Server, path, k string) (int, http.Header, []by
 	t.Helper()
 	req, _ := http.NewRequestWithContext(context.Background(), http.MethodGet, srv.URL+path, nil)
 	req.Header.Set("Authorization", "GenieKey "+k)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
+	resp, b := faketest.Do(t, req)
 	return resp.StatusCode, resp.Header, b
-}
-
-func validate(t *testing.T, s *jsonschema.Schema, v any) {
-	t.Helper()
-	if s == nil {
-		t.Fatal("no schema")
-	}
-	if err := s.Validate(v); err != nil {
-		t.Errorf("does not match the spec: %v\n%.600v", err, v)
-	}
 }
 
 // TestResponsesMatchSpec validates every endpoint's answer (sample data and the demo)
 // against the official response schemas, escalation recipients against their subtype,
 // and error bodies against the shared error responses.
 func TestResponsesMatchSpec(t *testing.T) {
-	ok := schemas(t, "200", "UserRecipient", "ScheduleRecipient", "TeamRecipient", "EscalationRecipient")
-	unauth, notFound := schemas(t, "401"), schemas(t, "404")
+	spec := faketest.LoadSpec(t, subset.File, faketest.Options{Draft4: true})
 	env, err := demo.StartAt(context.Background(), now)
 	if err != nil {
 		t.Fatal(err)
@@ -132,32 +116,30 @@ func TestResponsesMatchSpec(t *testing.T) {
 				if status != http.StatusOK || h.Get("X-Request-ID") == "" {
 					t.Fatalf("status %d headers %v: %s", status, h, body)
 				}
-				inst, err := jsonschema.UnmarshalJSON(strings.NewReader(string(body)))
-				if err != nil {
-					t.Fatal(err)
-				}
-				validate(t, ok[tt.op], inst)
+				faketest.Validate(t, spec.Response(t, tt.op, "200"), body)
 				if strings.HasPrefix(tt.op, "/v2/escalations") {
+					inst, err := jsonschema.UnmarshalJSON(strings.NewReader(string(body)))
+					if err != nil {
+						t.Fatal(err)
+					}
 					for _, r := range recipients(inst) {
-						validate(t, ok[map[string]string{"user": "UserRecipient", "schedule": "ScheduleRecipient",
-							"team": "TeamRecipient", "escalation": "EscalationRecipient"}[r["type"].(string)]], r)
+						faketest.ValidateValue(t, spec.Schema(t, map[string]string{"user": "UserRecipient", "schedule": "ScheduleRecipient",
+							"team": "TeamRecipient", "escalation": "EscalationRecipient"}[r["type"].(string)]), r)
 					}
 				}
 			})
 		}
 		t.Run(c.name+" errors", func(t *testing.T) {
 			status, _, body := get(t, c.srv, "/v2/alerts", "wrong")
-			inst, _ := jsonschema.UnmarshalJSON(strings.NewReader(string(body)))
 			if status != http.StatusUnauthorized {
 				t.Fatalf("status %d", status)
 			}
-			validate(t, unauth["/v2/alerts"], inst)
+			faketest.Validate(t, spec.Response(t, "/v2/alerts", "401"), body)
 			status, _, body = get(t, c.srv, "/v2/alerts/nope?identifierType=alias", c.key)
-			inst, _ = jsonschema.UnmarshalJSON(strings.NewReader(string(body)))
 			if status != http.StatusNotFound {
 				t.Fatalf("status %d", status)
 			}
-			validate(t, notFound["/v2/alerts/{identifier}"], inst)
+			faketest.Validate(t, spec.Response(t, "/v2/alerts/{identifier}", "404"), body)
 		})
 	}
 }

@@ -1,20 +1,17 @@
 package prometheus
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"maps"
 	"net/http"
 	"net/url"
-	"os"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/opsctx/opsctx/internal/fake/faketest"
 )
 
 var now = time.Date(2025, 11, 26, 12, 0, 0, 0, time.UTC)
@@ -40,38 +37,18 @@ func startTest(t *testing.T, o Options) *Server {
 
 func get(t *testing.T, u string) (int, []byte) {
 	t.Helper()
-	resp, err := http.Get(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
+	req, _ := http.NewRequest(http.MethodGet, u, nil)
+	resp, b := faketest.Do(t, req)
 	return resp.StatusCode, b
 }
 
-func schema(t *testing.T, name string) *jsonschema.Schema {
-	f, err := os.Open("testdata/spec-subset.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	doc, err := jsonschema.UnmarshalJSON(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := jsonschema.NewCompiler()
-	if err := c.AddResource("file:///prom.json", doc); err != nil {
-		t.Fatal(err)
-	}
-	sch, err := c.Compile("file:///prom.json#/components/schemas/" + name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sch
+func spec(t *testing.T) *faketest.Spec {
+	return faketest.LoadSpec(t, "testdata/spec-subset.json", faketest.Options{})
 }
 
 func TestResponsesFollowTheSpec(t *testing.T) {
 	s := startTest(t, Options{})
+	sp := spec(t)
 	cases := []struct {
 		path   string
 		status int
@@ -89,10 +66,7 @@ func TestResponsesFollowTheSpec(t *testing.T) {
 			if status != tc.status {
 				t.Fatalf("status %d, want %d: %s", status, tc.status, body)
 			}
-			inst, _ := jsonschema.UnmarshalJSON(bytes.NewReader(body))
-			if err := schema(t, tc.schema).Validate(inst); err != nil {
-				t.Errorf("%v\n%s", err, body)
-			}
+			faketest.Validate(t, sp.Schema(t, tc.schema), body)
 			if !strings.HasPrefix(tc.path, "/api/v1/rules") || status != 200 {
 				return
 			}
@@ -102,14 +76,12 @@ func TestResponsesFollowTheSpec(t *testing.T) {
 				}
 			}
 			_ = json.Unmarshal(body, &env)
-			alert := schema(t, "Alert")
+			alert := sp.Schema(t, "Alert")
 			for _, g := range env.Data.Groups {
 				for _, r := range g.Rules {
 					as, _ := r["alerts"].([]any)
 					for _, a := range as {
-						if err := alert.Validate(a); err != nil {
-							t.Errorf("rule alert: %v", err)
-						}
+						faketest.ValidateValue(t, alert, a)
 					}
 				}
 			}
@@ -210,6 +182,7 @@ func queryData() ([]Sample, map[string]Answer) {
 func TestQuery(t *testing.T) {
 	s := startTest(t, Options{})
 	s.SetQueryData(queryData())
+	sp := spec(t)
 	ratio := func(w string) string {
 		return `label_replace((sum(sum(rate(errs[` + w + `]))) or vector(0)) / sum(sum(rate(total[` + w + `]))), "opsctx_window", "` + w + `", "", "")`
 	}
@@ -242,14 +215,11 @@ func TestQuery(t *testing.T) {
 			if status != tc.status {
 				t.Fatalf("status %d, want %d: %s", status, tc.status, body)
 			}
-			inst, _ := jsonschema.UnmarshalJSON(bytes.NewReader(body))
 			sch := "QueryOutputBody"
 			if status != 200 {
 				sch = "Error"
 			}
-			if err := schema(t, sch).Validate(inst); err != nil {
-				t.Errorf("%v\n%s", err, body)
-			}
+			faketest.Validate(t, sp.Schema(t, sch), body)
 			if status != 200 {
 				return
 			}
@@ -303,12 +273,9 @@ func TestQueryParameters(t *testing.T) {
 		{"bad time", func() (int, []byte) { return get(t, s.URL+"/api/v1/query?query=up&time=yesterday") }, 400, `invalid parameter \"time\"`},
 		{"explicit time", func() (int, []byte) { return get(t, s.URL+"/api/v1/query?query=up&time=1700000000.5") }, 200, `[1700000000.5,"1"]`},
 		{"POST form", func() (int, []byte) {
-			resp, err := http.PostForm(s.URL+"/api/v1/query", url.Values{"query": {"up"}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer resp.Body.Close()
-			b, _ := io.ReadAll(resp.Body)
+			req, _ := http.NewRequest(http.MethodPost, s.URL+"/api/v1/query", strings.NewReader(url.Values{"query": {"up"}}.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			resp, b := faketest.Do(t, req)
 			return resp.StatusCode, b
 		}, 200, `"job":"x"`},
 	}

@@ -3,7 +3,6 @@ package servicenow
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -11,6 +10,8 @@ import (
 	"testing"
 
 	"go.uber.org/goleak"
+
+	"github.com/opsctx/opsctx/internal/fake/faketest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -85,14 +86,7 @@ func get(t *testing.T, srv *Server, path string, q url.Values, user string) (*ht
 	if user != "" {
 		req.SetBasicAuth(user, "pw")
 	}
-	tr := &http.Transport{}
-	defer tr.CloseIdleConnections()
-	res, err := (&http.Client{Transport: tr}).Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
+	res, b := faketest.Do(t, req)
 	var body map[string]any
 	if err := json.Unmarshal(b, &body); err != nil {
 		t.Fatalf("body %s: %v", b, err)
@@ -214,31 +208,23 @@ func TestWhoIsOnCallAndRateLimit(t *testing.T) {
 	d.OnCall = map[string][]OnCall{SysID("g1"): {{UserID: SysID("u1"), Group: SysID("g1"), Order: 1}}}
 	srv := Start(d, Options{Token: "tok", RateLimit: 1})
 	defer srv.Close()
-	req := func() *http.Response {
+	req := func() (*http.Response, []byte) {
 		r, _ := http.NewRequest(http.MethodGet, srv.URL+"/api/now/on_call_rota/whoisoncall?group_ids="+SysID("g1"), nil)
 		r.Header.Set("Authorization", "Bearer tok")
-		tr := &http.Transport{}
-		defer tr.CloseIdleConnections()
-		res, err := (&http.Client{Transport: tr}).Do(r)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return res
+		return faketest.Do(t, r)
 	}
-	res := req()
+	res, b := req()
 	var body struct {
 		Result []map[string]any `json:"result"`
 	}
-	_ = json.NewDecoder(res.Body).Decode(&body)
-	res.Body.Close()
+	_ = json.Unmarshal(b, &body)
 	if len(body.Result) != 1 || body.Result[0]["userId"] != SysID("u1") || body.Result[0]["order"] != 1.0 {
 		t.Errorf("whoisoncall = %v", body.Result)
 	}
 	if res.Header.Get("X-RateLimit-Limit") != "1" || res.Header.Get("X-RateLimit-Rule") != RateLimitRule || res.Header.Get("X-RateLimit-Reset") == "" {
 		t.Errorf("rate-limit headers %v", res.Header)
 	}
-	res = req()
-	res.Body.Close()
+	res, _ = req()
 	if res.StatusCode != 429 || res.Header.Get("Retry-After") == "" {
 		t.Errorf("second request: %d Retry-After %q, want 429 with Retry-After", res.StatusCode, res.Header.Get("Retry-After"))
 	}
