@@ -10,13 +10,9 @@ package alertmanager
 
 import (
 	"context"
-	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"strings"
-	"sync/atomic"
 	"testing"
-	"time"
 	"unicode/utf8"
 
 	"github.com/opsctx/opsctx/internal/fuzzcheck"
@@ -24,35 +20,10 @@ import (
 	"github.com/opsctx/opsctx/internal/model"
 )
 
-const (
-	fzTimeout  = 2 * time.Second // httpx budget of one request
-	fzDeadline = 5 * time.Second // deadline of one connector call
-)
-
-// fzUpstream answers every request with HTTP 200 and the current fuzz input as the body.
-type fzUpstream struct {
-	client *httpx.Client
-	body   atomic.Pointer[[]byte]
-}
-
-func newFzUpstream(f *testing.F) *fzUpstream {
-	u := &fzUpstream{}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		if b := u.body.Load(); b != nil {
-			_, _ = w.Write(*b)
-		}
-	}))
-	f.Cleanup(srv.Close)
-	u.client = httpx.New(httpx.Options{Source: SourceName, BaseURL: srv.URL, Timeout: fzTimeout, RetryMax: -1})
-	f.Cleanup(u.client.CloseIdleConnections)
-	return u
-}
-
-// fzCall runs one connector call under fzDeadline with the shared fuzz checks.
+// fzCall runs one connector call under fuzzcheck.Deadline with the shared fuzz checks.
 func fzCall[T any](t *testing.T, what string, call func(context.Context) (T, error)) (T, error) {
 	t.Helper()
-	return fuzzcheck.Call(t, SourceName, fzDeadline, what, call)
+	return fuzzcheck.Call(t, SourceName, fuzzcheck.Deadline, what, call)
 }
 
 // FuzzResponses feeds the input as the body of every response to Alerts and Groups (every
@@ -60,18 +31,18 @@ func fzCall[T any](t *testing.T, what string, call func(context.Context) (T, err
 // Silences and Check. An array element may carry alert, group and silence fields at once,
 // so one body can answer every endpoint.
 func FuzzResponses(f *testing.F) {
-	u := newFzUpstream(f)
+	u := fuzzcheck.NewUpstream(f, httpx.Options{Source: SourceName})
 	f.Fuzz(func(t *testing.T, body []byte, name string) {
-		u.body.Store(&body)
-		s := New(Options{Client: u.client})
+		u.Serve(fuzzcheck.Answer{Body: body})
+		s := New(Options{Client: u.Client})
 		named := model.Target{Name: name, Records: []model.Service{{ID: "component:default/x", Name: name, Aliases: []string{"checkout-api"},
 			Source: "catalogfile"}}, Related: []model.Target{{Name: "orders-db"}}}
 		for _, tt := range []model.Target{{}, named} {
-			fzCall(t, "Alerts", func(ctx context.Context) ([]model.Alert, error) { return s.Alerts(ctx, tt) })
-			fzCall(t, "Groups", func(ctx context.Context) ([]Group, error) { return s.Groups(ctx, tt) })
+			fzCall(t, "Alerts", fuzzcheck.With(s.Alerts, tt))
+			fzCall(t, "Groups", fuzzcheck.With(s.Groups, tt))
 		}
 		fzCall(t, "Silences", s.Silences)
-		fzCall(t, "Check", func(ctx context.Context) (struct{}, error) { return struct{}{}, s.Check(ctx) })
+		fzCall(t, "Check", fuzzcheck.NoValue(s.Check))
 	})
 }
 

@@ -14,10 +14,8 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -27,53 +25,26 @@ import (
 	"github.com/opsctx/opsctx/internal/model"
 )
 
-const (
-	fzTimeout  = 2 * time.Second // httpx budget of one request
-	fzDeadline = 5 * time.Second // deadline of one connector call
-)
-
 // fzNow is the fuzz targets' fixed clock.
 var fzNow = time.Date(2025, 11, 26, 12, 0, 0, 0, time.UTC)
 
-// fzUpstream answers every request with HTTP 200 and the current fuzz input as the body.
-type fzUpstream struct {
-	client   *httpx.Client
-	body     atomic.Pointer[[]byte]
-	requests atomic.Int64
-}
-
-func newFzUpstream(f *testing.F) *fzUpstream {
-	u := &fzUpstream{}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		u.requests.Add(1)
-		w.Header().Set("Content-Type", "application/json")
-		if b := u.body.Load(); b != nil {
-			_, _ = w.Write(*b)
-		}
-	}))
-	f.Cleanup(srv.Close)
-	u.client = httpx.New(httpx.Options{Source: SourceName, BaseURL: srv.URL + "/e/fuzz", Timeout: fzTimeout, RetryMax: -1,
+// fzUpstream is an upstream that answers every request under the environment's path, with
+// the connector's token auth.
+func fzUpstream(f *testing.F) *fuzzcheck.Upstream {
+	return fuzzcheck.NewUpstream(f, httpx.Options{Source: SourceName, BaseURL: "/e/fuzz",
 		Auth: func(r *http.Request) { r.Header.Set("Authorization", "Api-Token dt0c01.FUZZ") }})
-	f.Cleanup(u.client.CloseIdleConnections)
-	return u
-}
-
-// serve makes body the answer to every request and resets the request count.
-func (u *fzUpstream) serve(body []byte) {
-	u.body.Store(&body)
-	u.requests.Store(0)
 }
 
 // fzSource follows at most 3 pages per list (a body with a nextPageKey is followed until then).
-func fzSource(u *fzUpstream) *Source {
-	return New(Options{Client: u.client, EnvURL: "https://fuzz.live.dynatrace.com", MaxPages: 3,
+func fzSource(u *fuzzcheck.Upstream) *Source {
+	return New(Options{Client: u.Client, EnvURL: "https://fuzz.live.dynatrace.com", MaxPages: 3,
 		Logger: slog.New(slog.DiscardHandler)})
 }
 
-// fzCall runs one connector call under fzDeadline with the shared fuzz checks.
+// fzCall runs one connector call under fuzzcheck.Deadline with the shared fuzz checks.
 func fzCall[T any](t *testing.T, what string, call func(context.Context) (T, error)) (T, error) {
 	t.Helper()
-	return fuzzcheck.Call(t, SourceName, fzDeadline, what, call)
+	return fuzzcheck.Call(t, SourceName, fuzzcheck.Deadline, what, call)
 }
 
 // FuzzResponses feeds the input as the body of every response to Catalog (entities),
@@ -82,9 +53,9 @@ func fzCall[T any](t *testing.T, what string, call func(context.Context) (T, err
 // id: one problem), SLOs when the source serves them, and Check. Problem, event and entity
 // pages share one envelope, so one body can answer every endpoint.
 func FuzzResponses(f *testing.F) {
-	u := newFzUpstream(f)
+	u := fzUpstream(f)
 	f.Fuzz(func(t *testing.T, body []byte, identity string) {
-		u.serve(body)
+		u.Serve(fuzzcheck.Answer{Body: body})
 		s := fzSource(u)
 		tgt := model.Target{Name: "checkout", Since: fzNow.Add(-2 * time.Hour), Until: fzNow,
 			Records: []model.Service{{ID: "SERVICE-5B2C1A9F0D3E7781", Name: "checkout-service", Source: SourceName},
@@ -93,16 +64,16 @@ func FuzzResponses(f *testing.F) {
 				Annotations: map[string]string{EntityAnnotation: "SERVICE-0D8E4A2C6B1F9925"}}}}, {Name: identity}}}
 		fzCall(t, "Catalog", s.Catalog)
 		for _, tt := range []model.Target{{}, tgt} {
-			fzCall(t, "Problems", func(ctx context.Context) ([]model.Problem, error) { return s.Problems(ctx, tt) })
-			fzCall(t, "Changes", func(ctx context.Context) ([]model.Change, error) { return s.Changes(ctx, tt) })
+			fzCall(t, "Problems", fuzzcheck.With(s.Problems, tt))
+			fzCall(t, "Changes", fuzzcheck.With(s.Changes, tt))
 			if slo, ok := any(s).(connectors.SLOs); ok {
 				fzCall(t, "SLOs", func(ctx context.Context) (struct{}, error) { _, err := slo.SLOs(ctx, tt); return struct{}{}, err })
 			}
 		}
 		for _, ref := range []string{"P-2311", "-5723950718830532608_1732600000000V2"} {
-			fzCall(t, "FindIncident", func(ctx context.Context) (connectors.IncidentRef, error) { return s.FindIncident(ctx, ref) })
+			fzCall(t, "FindIncident", fuzzcheck.With(s.FindIncident, ref))
 		}
-		fzCall(t, "Check", func(ctx context.Context) (struct{}, error) { return struct{}{}, s.Check(ctx) })
+		fzCall(t, "Check", fuzzcheck.NoValue(s.Check))
 	})
 }
 
@@ -110,16 +81,14 @@ func FuzzResponses(f *testing.F) {
 // that are neither display ids (P-…) nor problem ids must give ErrNotFound without a
 // request, and a found problem is Dynatrace's, named by an id.
 func FuzzFindIncident(f *testing.F) {
-	u := newFzUpstream(f)
+	u := fzUpstream(f)
 	f.Fuzz(func(t *testing.T, ref string, body []byte) {
-		u.serve(body)
-		ir, err := fzCall(t, "FindIncident", func(ctx context.Context) (connectors.IncidentRef, error) {
-			return fzSource(u).FindIncident(ctx, ref)
-		})
+		u.Serve(fuzzcheck.Answer{Body: body})
+		ir, err := fzCall(t, "FindIncident", fuzzcheck.With(fzSource(u).FindIncident, ref))
 		r := strings.TrimSpace(ref)
 		if !displayIDPattern.MatchString(r) && !problemIDPattern.MatchString(r) &&
-			(u.requests.Load() != 0 || !errors.Is(err, connectors.ErrNotFound)) {
-			t.Errorf("FindIncident(%q) = %v after %d requests, want ErrNotFound without a request", ref, err, u.requests.Load())
+			(u.Requests() != 0 || !errors.Is(err, connectors.ErrNotFound)) {
+			t.Errorf("FindIncident(%q) = %v after %d requests, want ErrNotFound without a request", ref, err, u.Requests())
 		}
 		if err == nil && (ir.ID == "" || ir.Source != SourceName) {
 			t.Errorf("FindIncident(%q) = %+v: no id or another source", ref, ir)

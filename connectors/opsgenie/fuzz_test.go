@@ -12,11 +12,8 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -26,57 +23,29 @@ import (
 	"github.com/opsctx/opsctx/internal/model"
 )
 
-const (
-	fzTimeout  = 2 * time.Second // httpx budget of one request
-	fzDeadline = 5 * time.Second // deadline of one connector call
-)
-
-// fzUpstream answers every request with HTTP 200 and the current fuzz input as the body;
-// on-call requests (/v2/schedules/{id}/on-calls) get their own input, since their data is
-// an object where the schedule and escalation lists have an array.
-type fzUpstream struct {
-	client       *httpx.Client
-	body, oncall atomic.Pointer[[]byte]
-	requests     atomic.Int64
+// fzUpstream is an upstream with the connector's API key auth.
+func fzUpstream(f *testing.F) *fuzzcheck.Upstream {
+	return fuzzcheck.NewUpstream(f, httpx.Options{Source: SourceName, Auth: Auth("fuzz-key")})
 }
 
-func newFzUpstream(f *testing.F) *fzUpstream {
-	u := &fzUpstream{}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		u.requests.Add(1)
-		w.Header().Set("Content-Type", "application/json")
-		b := u.body.Load()
-		if strings.HasSuffix(r.URL.Path, "/on-calls") {
-			b = u.oncall.Load()
-		}
-		if b != nil {
-			_, _ = w.Write(*b)
-		}
-	}))
-	f.Cleanup(srv.Close)
-	u.client = httpx.New(httpx.Options{Source: SourceName, BaseURL: srv.URL, Timeout: fzTimeout, RetryMax: -1, Auth: Auth("fuzz-key")})
-	f.Cleanup(u.client.CloseIdleConnections)
-	return u
-}
-
-// serve sets the answers and resets the request count.
-func (u *fzUpstream) serve(body, oncall []byte) {
-	u.body.Store(&body)
-	u.oncall.Store(&oncall)
-	u.requests.Store(0)
+// fzServe answers on-call requests (/v2/schedules/{id}/on-calls) with oncall, since their
+// data is an object where the schedule and escalation lists have an array, and every other
+// request with body.
+func fzServe(u *fuzzcheck.Upstream, body, oncall []byte) {
+	u.Serve(fuzzcheck.Answer{PathSuffix: "/on-calls", Body: oncall}, fuzzcheck.Answer{Body: body})
 }
 
 // fzSource has small alert and user pages, so that a body announcing a next page is
 // followed a few times and stops at MaxPages or MaxUserPages (quietly).
-func fzSource(u *fzUpstream) *Source {
-	return New(Options{Client: u.client, PageSize: 2, MaxPages: 3, MaxUserPages: 3, Logger: slog.New(slog.DiscardHandler),
+func fzSource(u *fuzzcheck.Upstream) *Source {
+	return New(Options{Client: u.Client, PageSize: 2, MaxPages: 3, MaxUserPages: 3, Logger: slog.New(slog.DiscardHandler),
 		Now: func() time.Time { return time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC) }})
 }
 
-// fzCall runs one connector call under fzDeadline with the shared fuzz checks.
+// fzCall runs one connector call under fuzzcheck.Deadline with the shared fuzz checks.
 func fzCall[T any](t *testing.T, what string, call func(context.Context) (T, error)) (T, error) {
 	t.Helper()
-	return fuzzcheck.Call(t, SourceName, fzDeadline, what, call)
+	return fuzzcheck.Call(t, SourceName, fuzzcheck.Deadline, what, call)
 }
 
 // FuzzResponses feeds the first input as the body of every list response (alerts,
@@ -84,17 +53,17 @@ func fzCall[T any](t *testing.T, what string, call func(context.Context) (T, err
 // response, to Alerts (every open alert; a service with its neighbours), Responders (the
 // team's schedules, escalation and on-call participants) and Check.
 func FuzzResponses(f *testing.F) {
-	u := newFzUpstream(f)
+	u := fzUpstream(f)
 	team := model.Target{Name: "checkout", Records: []model.Service{{ID: "component:default/checkout", Name: "checkout", Source: "catalogfile",
 		Annotations: map[string]string{AnnotationTeam: "checkout"}}}, Related: []model.Target{{Name: "orders db"}}}
 	f.Fuzz(func(t *testing.T, body, oncall []byte) {
-		u.serve(body, oncall)
+		fzServe(u, body, oncall)
 		s := fzSource(u)
 		for _, tt := range []model.Target{{}, team} {
-			fzCall(t, "Alerts", func(ctx context.Context) ([]model.Alert, error) { return s.Alerts(ctx, tt) })
+			fzCall(t, "Alerts", fuzzcheck.With(s.Alerts, tt))
 		}
-		fzCall(t, "Responders", func(ctx context.Context) (model.Responders, error) { return s.Responders(ctx, team) })
-		fzCall(t, "Check", func(ctx context.Context) (struct{}, error) { return struct{}{}, s.Check(ctx) })
+		fzCall(t, "Responders", fuzzcheck.With(s.Responders, team))
+		fzCall(t, "Check", fuzzcheck.NoValue(s.Check))
 	})
 }
 
@@ -102,15 +71,13 @@ func FuzzResponses(f *testing.F) {
 // that cannot be Opsgenie's must give ErrNotFound without a request, and a found alert is
 // Opsgenie's.
 func FuzzFindIncident(f *testing.F) {
-	u := newFzUpstream(f)
+	u := fzUpstream(f)
 	f.Fuzz(func(t *testing.T, ref string, body []byte) {
-		u.serve(body, nil)
-		ir, err := fzCall(t, "FindIncident", func(ctx context.Context) (connectors.IncidentRef, error) {
-			return fzSource(u).FindIncident(ctx, ref)
-		})
+		fzServe(u, body, nil)
+		ir, err := fzCall(t, "FindIncident", fuzzcheck.With(fzSource(u).FindIncident, ref))
 		if r := strings.TrimSpace(ref); (r == "" || len(r) > 512 || strings.ContainsAny(strings.TrimPrefix(r, "#"), "/?")) &&
-			(u.requests.Load() != 0 || !errors.Is(err, connectors.ErrNotFound)) {
-			t.Errorf("FindIncident(%q) = %v after %d requests, want ErrNotFound without a request", ref, err, u.requests.Load())
+			(u.Requests() != 0 || !errors.Is(err, connectors.ErrNotFound)) {
+			t.Errorf("FindIncident(%q) = %v after %d requests, want ErrNotFound without a request", ref, err, u.Requests())
 		}
 		if err == nil && ir.Source != SourceName {
 			t.Errorf("FindIncident(%q) = %+v from another source", ref, ir)

@@ -10,11 +10,7 @@ package prometheus_test
 
 import (
 	"context"
-	"net/http"
-	"net/http/httptest"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/opsctx/opsctx/connectors"
 	"github.com/opsctx/opsctx/connectors/prometheus"
@@ -23,36 +19,12 @@ import (
 	"github.com/opsctx/opsctx/internal/model"
 )
 
-const (
-	fzSourceName = prometheus.SourceName
-	fzTimeout    = 2 * time.Second // httpx budget of one request
-	fzDeadline   = 5 * time.Second // deadline of one connector call
-)
+const fzSourceName = prometheus.SourceName
 
-// fzUpstream answers every request with HTTP 200 and the current fuzz input as the body.
-type fzUpstream struct {
-	client *httpx.Client
-	body   atomic.Pointer[[]byte]
-}
-
-func newFzUpstream(f *testing.F) *fzUpstream {
-	u := &fzUpstream{}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		if b := u.body.Load(); b != nil {
-			_, _ = w.Write(*b)
-		}
-	}))
-	f.Cleanup(srv.Close)
-	u.client = httpx.New(httpx.Options{Source: fzSourceName, BaseURL: srv.URL, Timeout: fzTimeout, RetryMax: -1})
-	f.Cleanup(u.client.CloseIdleConnections)
-	return u
-}
-
-// fzCall runs one connector call under fzDeadline with the shared fuzz checks.
+// fzCall runs one connector call under fuzzcheck.Deadline with the shared fuzz checks.
 func fzCall[T any](t *testing.T, what string, call func(context.Context) (T, error)) (T, error) {
 	t.Helper()
-	return fuzzcheck.Call(t, fzSourceName, fzDeadline, what, call)
+	return fuzzcheck.Call(t, fzSourceName, fuzzcheck.Deadline, what, call)
 }
 
 // FuzzResponses feeds the input as the body of every response to Alerts (every firing alert;
@@ -61,9 +33,9 @@ func fzCall[T any](t *testing.T, what string, call func(context.Context) (T, err
 // queries), and Check. Alerts, rules and query results share the {"status", "data": {...}}
 // envelope, so one body can answer every endpoint.
 func FuzzResponses(f *testing.F) {
-	u := newFzUpstream(f)
+	u := fuzzcheck.NewUpstream(f, httpx.Options{Source: fzSourceName})
 	f.Fuzz(func(t *testing.T, body []byte, name string) {
-		u.body.Store(&body)
+		u.Serve(fuzzcheck.Answer{Body: body})
 		// The record declares an SLO in catalog annotations (literal keys: the SLO support is
 		// newer than this target), so that SLOs also decodes instant query results.
 		named := model.Target{Name: name, Records: []model.Service{{ID: "component:default/x", Name: name, Aliases: []string{"checkout-api"},
@@ -72,16 +44,16 @@ func FuzzResponses(f *testing.F) {
 				"opsctx.io/slo-total-query": `sum(rate(http_requests_total[$window]))`}}},
 			Related: []model.Target{{Name: "orders-db"}}}
 		for _, pending := range []bool{false, true} {
-			s := prometheus.New(prometheus.Options{Client: u.client, IncludePending: pending, GroupLimit: 2, MaxPages: 3})
+			s := prometheus.New(prometheus.Options{Client: u.Client, IncludePending: pending, GroupLimit: 2, MaxPages: 3})
 			for _, tt := range []model.Target{{}, named} {
-				fzCall(t, "Alerts", func(ctx context.Context) ([]model.Alert, error) { return s.Alerts(ctx, tt) })
+				fzCall(t, "Alerts", fuzzcheck.With(s.Alerts, tt))
 				if slo, ok := any(s).(connectors.SLOs); ok {
 					fzCall(t, "SLOs", func(ctx context.Context) (struct{}, error) { _, err := slo.SLOs(ctx, tt); return struct{}{}, err })
 				}
 			}
 		}
-		s := prometheus.New(prometheus.Options{Client: u.client, GroupLimit: 2, MaxPages: 3})
+		s := prometheus.New(prometheus.Options{Client: u.Client, GroupLimit: 2, MaxPages: 3})
 		fzCall(t, "Rules", s.Rules)
-		fzCall(t, "Check", func(ctx context.Context) (struct{}, error) { return struct{}{}, s.Check(ctx) })
+		fzCall(t, "Check", fuzzcheck.NoValue(s.Check))
 	})
 }

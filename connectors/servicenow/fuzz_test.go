@@ -14,9 +14,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -26,79 +24,32 @@ import (
 	"github.com/opsctx/opsctx/internal/model"
 )
 
-const (
-	fzTimeout  = 2 * time.Second // httpx budget of one request
-	fzDeadline = 5 * time.Second // deadline of one connector call
-)
-
 // fzNow is the fuzz targets' fixed clock.
 var fzNow = time.Date(2025, 11, 26, 12, 0, 0, 0, time.UTC)
 
-// fzAnswer is what the upstream answers to every request.
-type fzAnswer struct {
-	body        []byte
-	total, link string // X-Total-Count and Link, when not empty
-}
-
-// fzUpstream answers every request with HTTP 200 and the current fuzz input.
-type fzUpstream struct {
-	client   *httpx.Client
-	answer   atomic.Pointer[fzAnswer]
-	requests atomic.Int64
-}
-
-func newFzUpstream(f *testing.F) *fzUpstream {
-	u := &fzUpstream{}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		u.requests.Add(1)
-		a := u.answer.Load()
-		if a == nil {
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		if a.total != "" {
-			w.Header().Set("X-Total-Count", a.total)
-		}
-		if a.link != "" {
-			w.Header().Set("Link", a.link)
-		}
-		_, _ = w.Write(a.body)
-	}))
-	f.Cleanup(srv.Close)
-	u.client = httpx.New(httpx.Options{Source: SourceName, BaseURL: srv.URL, Timeout: fzTimeout, RetryMax: -1,
+// fzUpstream is an upstream with the connector's basic auth.
+func fzUpstream(f *testing.F) *fuzzcheck.Upstream {
+	return fuzzcheck.NewUpstream(f, httpx.Options{Source: SourceName,
 		Auth: func(r *http.Request) { r.SetBasicAuth("opsctx", "fuzz") }})
-	f.Cleanup(u.client.CloseIdleConnections)
-	return u
 }
 
-// fzHeaderValue keeps the printable bytes of a fuzzed header value (others would only make
-// the HTTP exchange itself fail).
-func fzHeaderValue(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || r == '\uFFFD' {
-			return -1
-		}
-		return r
-	}, s)
-}
-
-// serve sets the answer and resets the request count.
-func (u *fzUpstream) serve(body []byte, total, link string) {
-	u.answer.Store(&fzAnswer{body: body, total: fzHeaderValue(total), link: fzHeaderValue(link)})
-	u.requests.Store(0)
+// fzServe answers every request with body and the paging headers X-Total-Count and Link
+// (each when not empty once fuzzcheck.HeaderValue has kept what a header can carry).
+func fzServe(u *fuzzcheck.Upstream, body []byte, total, link string) {
+	u.Serve(fuzzcheck.Answer{Body: body, Header: map[string]string{"X-Total-Count": total, "Link": link}})
 }
 
 // fzSource has small pages and a small row cap, so that paging (by X-Total-Count, in
 // parallel, or by Link rel="next") runs a few pages and stops at MaxRows.
-func fzSource(u *fzUpstream) *Source {
-	return New(Options{Client: u.client, InstanceURL: "https://acme.service-now.com", MaxRows: 12, PageSize: 4, Parallel: 2,
+func fzSource(u *fuzzcheck.Upstream) *Source {
+	return New(Options{Client: u.Client, InstanceURL: "https://acme.service-now.com", MaxRows: 12, PageSize: 4, Parallel: 2,
 		AuthVars: "SERVICENOW_TOKEN"})
 }
 
-// fzCall runs one connector call under fzDeadline with the shared fuzz checks.
+// fzCall runs one connector call under fuzzcheck.Deadline with the shared fuzz checks.
 func fzCall[T any](t *testing.T, what string, call func(context.Context) (T, error)) (T, error) {
 	t.Helper()
-	return fuzzcheck.Call(t, SourceName, fzDeadline, what, call)
+	return fuzzcheck.Call(t, SourceName, fuzzcheck.Deadline, what, call)
 }
 
 // FuzzResponses feeds the input as every Table API answer (body, X-Total-Count, Link) to
@@ -108,9 +59,9 @@ func fzCall[T any](t *testing.T, what string, call func(context.Context) (T, err
 // Warm (rota members, then their users), FindIncident and Check. All tables share the
 // {"result": [...]} envelope, so one body answers every list and lookup.
 func FuzzResponses(f *testing.F) {
-	u := newFzUpstream(f)
+	u := fzUpstream(f)
 	f.Fuzz(func(t *testing.T, body []byte, total, link, name string) {
-		u.serve(body, total, link)
+		fzServe(u, body, total, link)
 		s := fzSource(u)
 		byName := model.Target{Name: name, Since: fzNow.Add(-2 * time.Hour), Until: fzNow, Related: []model.Target{{Name: "orders-db-prod"}}}
 		byRecord := model.Target{Name: "checkout", Since: fzNow.Add(-2 * time.Hour), Until: fzNow,
@@ -118,15 +69,13 @@ func FuzzResponses(f *testing.F) {
 				Annotations: map[string]string{AnnotationSupportGroup: "6c428acb2e0afb7067889378f12f8e52"}}}}
 		fzCall(t, "Catalog", s.Catalog)
 		for _, tt := range []model.Target{byName, byRecord, {}} {
-			fzCall(t, "Changes", func(ctx context.Context) ([]model.Change, error) { return s.Changes(ctx, tt) })
-			fzCall(t, "Incidents", func(ctx context.Context) ([]model.Incident, error) { return s.Incidents(ctx, tt) })
-			fzCall(t, "Responders", func(ctx context.Context) (model.Responders, error) { return s.Responders(ctx, tt) })
+			fzCall(t, "Changes", fuzzcheck.With(s.Changes, tt))
+			fzCall(t, "Incidents", fuzzcheck.With(s.Incidents, tt))
+			fzCall(t, "Responders", fuzzcheck.With(s.Responders, tt))
 		}
-		fzCall(t, "FindIncident", func(ctx context.Context) (connectors.IncidentRef, error) {
-			return s.FindIncident(ctx, "c3ab0759fbebc9958ee073c227d1e9d1")
-		})
-		fzCall(t, "Warm", func(ctx context.Context) (struct{}, error) { return struct{}{}, s.Warm(ctx) })
-		fzCall(t, "Check", func(ctx context.Context) (struct{}, error) { return struct{}{}, s.Check(ctx) })
+		fzCall(t, "FindIncident", fuzzcheck.With(s.FindIncident, "c3ab0759fbebc9958ee073c227d1e9d1"))
+		fzCall(t, "Warm", fuzzcheck.NoValue(s.Warm))
+		fzCall(t, "Check", fuzzcheck.NoValue(s.Check))
 	})
 }
 
@@ -134,16 +83,14 @@ func FuzzResponses(f *testing.F) {
 // that are not INC/CHG numbers or sys_ids must give ErrNotFound without a request, and a
 // found record is ServiceNow's.
 func FuzzFindIncident(f *testing.F) {
-	u := newFzUpstream(f)
+	u := fzUpstream(f)
 	f.Fuzz(func(t *testing.T, ref string, body []byte) {
-		u.serve(body, "", "")
-		ir, err := fzCall(t, "FindIncident", func(ctx context.Context) (connectors.IncidentRef, error) {
-			return fzSource(u).FindIncident(ctx, ref)
-		})
+		fzServe(u, body, "", "")
+		ir, err := fzCall(t, "FindIncident", fuzzcheck.With(fzSource(u).FindIncident, ref))
 		r := strings.TrimSpace(ref)
 		if !incNumber.MatchString(r) && !chgNumber.MatchString(r) && !sysIDShape.MatchString(r) &&
-			(u.requests.Load() != 0 || !errors.Is(err, connectors.ErrNotFound)) {
-			t.Errorf("FindIncident(%q) = %v after %d requests, want ErrNotFound without a request", ref, err, u.requests.Load())
+			(u.Requests() != 0 || !errors.Is(err, connectors.ErrNotFound)) {
+			t.Errorf("FindIncident(%q) = %v after %d requests, want ErrNotFound without a request", ref, err, u.Requests())
 		}
 		if err == nil && ir.Source != SourceName {
 			t.Errorf("FindIncident(%q) = %+v from another source", ref, ir)

@@ -1,5 +1,6 @@
-// Package fuzzcheck holds the checks every connector fuzz target applies to a call fed with
-// arbitrary upstream bytes: it returns within its deadline (with a value or an error), and
+// Package fuzzcheck holds what every connector fuzz target shares: an Upstream that feeds
+// the fuzz input to the connector's real HTTP path, and the checks applied to each call fed
+// with it (Call, Records): it returns within its deadline (with a value or an error), and
 // what it returns names its source on every record and carries times in UTC.
 package fuzzcheck
 
@@ -35,6 +36,19 @@ func Call[T any](t *testing.T, source string, deadline time.Duration, what strin
 		Records(t, source, what, v)
 	}
 	return v, err
+}
+
+// With binds the argument of a connector call that takes one after its context (a method
+// value such as s.Alerts or s.FindIncident) to arg, for Call:
+//
+//	fuzzcheck.Call(t, SourceName, fuzzcheck.Deadline, "Alerts", fuzzcheck.With(s.Alerts, target))
+func With[A, T any](call func(context.Context, A) (T, error), arg A) func(context.Context) (T, error) {
+	return func(ctx context.Context) (T, error) { return call(ctx, arg) }
+}
+
+// NoValue adapts a connector call that returns only an error (s.Check, s.Warm) for Call.
+func NoValue(call func(context.Context) error) func(context.Context) (struct{}, error) {
+	return func(ctx context.Context) (struct{}, error) { return struct{}{}, call(ctx) }
 }
 
 var timeType = reflect.TypeFor[time.Time]()
