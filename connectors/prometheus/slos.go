@@ -23,12 +23,17 @@ var burnWindows = []struct {
 
 // windowKey maps a recording rule's range to a burn-rate window key, allowing 10% so that
 // Pyrra's windows for a 30d SLO (5m, 32m, 1h4m, 6h26m: its 28d windows scaled by 30/28)
-// count as 5m, 30m, 1h and 6h. Other ranges (2h, 1d, Pyrra's 4d ticket window) map to "".
+// count as 5m, 30m, 1h and 6h. Pyrra's slow-burn window (4d for 28d, 4d6h51m for 30d: a
+// seventh of the SLO window, where the SRE Workbook's ticket rule uses 3d for 30d) stands in
+// for 3d, so that the ticket rule can fire for Pyrra SLOs too. Other ranges (2h, 1d) map to "".
 func windowKey(d time.Duration) string {
 	for _, w := range burnWindows {
 		if math.Abs(float64(d-w.d)) <= 0.1*float64(w.d) {
 			return w.key
 		}
+	}
+	if d > 72*time.Hour && d <= 5*24*time.Hour {
+		return "3d"
 	}
 	return ""
 }

@@ -127,7 +127,7 @@ func sloSummary(s model.SLO) string {
 // The discovered SLOs of sloData, as sloSummary renders them.
 const (
 	checkoutSloth = "checkout/checkout-availability 99.9% 30d [1h=0.015 30m=0.0295 3d=0.0005 5m=0.04 6h=0.0027 window=0.00039]"
-	checkoutPyrra = "checkout/checkout-latency 99% 28d [1h=0.005 30m=0.01 5m=0.02 6h=0.003 window=0.0015]"
+	checkoutPyrra = "checkout/checkout-latency 99% 28d [1h=0.005 30m=0.01 3d=0.002 5m=0.02 6h=0.003 window=0.0015]"
 	paymentsPyrra = "payments/payments-errors 99.5% 30d [1h=0.004 30m=0.002 5m=0.001 6h=0.0001]"
 	searchSloth   = "search/search-availability 99.5% 30d [1h=0.0002 30m=0.0001 3d=0.0003 5m=0.0001 6h=0.0002 window=0.0004]"
 )
