@@ -44,6 +44,10 @@ var (
 	alertingAnnots   = []string{"pagerduty.com/service-id", "opsgenie.com/component-selector", "dynatrace.com/dynatrace-entity-id"}
 )
 
+// sloAnnotation is the catalog annotation that declares an SLO on a service (evaluated by
+// an SLO source with PromQL, see connectors/prometheus).
+const sloAnnotation = "opsctx.io/slo-objective"
+
 // BoundaryAudit finds ownerless or unpaged services, cross-team edges without a declared
 // contract, and drift between declared (catalog/CMDB) and measured (telemetry) dependencies.
 func (e *Engine) BoundaryAudit(ctx context.Context, service, team string, limit int) (*AuditResult, error) {
@@ -58,6 +62,15 @@ func (e *Engine) BoundaryAudit(ctx context.Context, service, team string, limit 
 			haveSLOs = haveSLOs || len(s.Value) > 0
 			for _, x := range s.Value {
 				withSLO[fold(serviceOf(d, s.Source, x.Service))] = true
+			}
+		}
+		// SLOs declared in catalog annotations are evaluated per service only, so the
+		// listing above does not return them: the declaration counts.
+		for _, ent := range d.Entities {
+			for _, r := range ent.Records {
+				if r.Annotations[sloAnnotation] != "" {
+					withSLO[fold(ent.Name)], haveSLOs = true, true
+				}
 			}
 		}
 	}

@@ -328,6 +328,24 @@ func TestActiveIssuesLeadWithUserImpactAndAuditFindsGaps(t *testing.T) {
 	if !slices.Contains(kinds["no_runbook"], "orders-db>") || slices.Contains(kinds["no_runbook"], "checkout>") {
 		t.Errorf("runbook gaps = %v", kinds["no_runbook"])
 	}
+
+	// An SLO declared only in a catalog annotation counts, even when no source lists SLOs.
+	cat := shopCatalog()
+	cat.Services[1].Annotations["opsctx.io/slo-objective"] = "99.95"
+	declared := engine(time.Second, &fake.Memory{SourceName: "catalogfile", Cat: cat}, &fake.Memory{SourceName: "prometheus"})
+	audit, err = declared.BoundaryAudit(context.Background(), "", "", 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	noSLO := []string{}
+	for _, f := range audit.Findings {
+		if f.Kind == "no_slo" || f.Kind == "edge_without_slo" {
+			noSLO = append(noSLO, f.Kind+":"+f.Service+">"+f.Target)
+		}
+	}
+	if slices.Contains(noSLO, "no_slo:orders-db>") || slices.Contains(noSLO, "edge_without_slo:checkout>orders-db") || !slices.Contains(noSLO, "no_slo:checkout>") {
+		t.Errorf("with orders-db's SLO declared in the catalog: %v", noSLO)
+	}
 }
 
 // A hung catalog source costs the answer a grace period (a quarter of the deadline), not
