@@ -16,6 +16,7 @@ import (
 	"github.com/opsctx/opsctx/internal/demo"
 	dtfake "github.com/opsctx/opsctx/internal/fake/dynatrace"
 	pdfake "github.com/opsctx/opsctx/internal/fake/pagerduty"
+	"github.com/opsctx/opsctx/internal/join"
 	"github.com/opsctx/opsctx/internal/outputcheck"
 	"github.com/opsctx/opsctx/tools"
 )
@@ -23,6 +24,13 @@ import (
 // mcpClient starts the scenario and returns an initialized in-process MCP client of the
 // production server wired to it, as an assistant would see it.
 func mcpClient(t *testing.T, sc demo.Scenario) *client.Client {
+	t.Helper()
+	c, _ := mcpEngineClient(t, sc)
+	return c
+}
+
+// mcpEngineClient is mcpClient that also returns the engine behind the server.
+func mcpEngineClient(t *testing.T, sc demo.Scenario) (*client.Client, *join.Engine) {
 	t.Helper()
 	env, err := demo.StartScenario(context.Background(), sc)
 	if err != nil {
@@ -43,7 +51,7 @@ func mcpClient(t *testing.T, sc demo.Scenario) *client.Client {
 	if _, err := c.Initialize(context.Background(), ir); err != nil {
 		t.Fatal(err)
 	}
-	return c
+	return c, eng
 }
 
 // call returns a tool's structured result decoded into out.
