@@ -8,22 +8,59 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/opsctx/opsctx/internal/fake/alertquery"
 )
 
 // matches returns the open and closed alerts that match the request's query.
 func (h *handler) matches(w http.ResponseWriter, r *http.Request) ([]Alert, bool) {
-	q, err := parseQuery(r.URL.Query().Get("query"))
+	q, err := alertquery.Parse(r.URL.Query().Get("query"))
 	if err != nil {
 		h.fail(w, http.StatusUnprocessableEntity, "Invalid query: "+err.Error())
 		return nil, false
 	}
 	var out []Alert
 	for _, a := range h.d.Alerts {
-		if q.match(a, h.teamNames(a)) {
+		if q.Match(h.fields(a)) {
 			out = append(out, a)
 		}
 	}
 	return out, true
+}
+
+// fields gives an alert's searchable fields; teams are its responder teams' names and ids.
+func (h *handler) fields(a Alert) alertquery.Fields {
+	return func(name string) []string {
+		switch name {
+		case "status":
+			return []string{a.Status}
+		case "tags":
+			return a.Tags
+		case "entity":
+			return []string{a.Entity}
+		case "alias":
+			return []string{a.Alias}
+		case "tinyid":
+			return []string{a.TinyID}
+		case "priority":
+			return []string{a.Priority}
+		case "message":
+			return []string{a.Message}
+		case "source":
+			return []string{a.Source}
+		case "owner":
+			return []string{a.Owner}
+		case "teams":
+			return h.teamNames(a)
+		case "acknowledged":
+			return []string{fmt.Sprint(a.Acknowledged)}
+		case "isseen":
+			return []string{fmt.Sprint(a.IsSeen)}
+		case "snoozed":
+			return []string{fmt.Sprint(a.Snoozed)}
+		}
+		return nil
+	}
 }
 
 func (h *handler) teamNames(a Alert) []string {

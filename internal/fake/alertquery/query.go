@@ -1,4 +1,10 @@
-package opsgenie
+// Package alertquery parses the subset of Opsgenie's alert search syntax that the Opsgenie
+// and Jira Service Management Operations fakes understand (JSM Operations inherited the
+// syntax with Opsgenie's alerts): field:value terms (value may be quoted and may contain
+// ':', as in tag:service:checkout), AND, OR, NOT, parentheses, and implicit AND between
+// terms. Fields: status, tag/tags, entity, alias, tinyId, priority, message (substring),
+// source, owner, teams, acknowledged, isSeen, snoozed. Values compare case-insensitively.
+package alertquery
 
 import (
 	"errors"
@@ -7,85 +13,64 @@ import (
 	"strings"
 )
 
-// The subset of Opsgenie's alert search syntax the fake understands: field:value terms
-// (value may be quoted and may contain ':', as in tag:service:checkout), AND, OR, NOT,
-// parentheses, and implicit AND between terms. Fields: status (open/closed), tag/tags,
-// entity, alias, tinyId, priority, message (substring), source, owner, teams,
-// acknowledged, isSeen, snoozed. Values compare case-insensitively.
-type query interface {
-	match(a Alert, teams []string) bool
+// Fields returns an alert's values of a field, named in lower case ("tags" for tag and
+// tags, "tinyid", "isseen"; booleans as "true"/"false").
+type Fields func(name string) []string
+
+// Query is a parsed search.
+type Query interface {
+	// Match reports whether the alert with these fields matches.
+	Match(f Fields) bool
 }
 
 type (
 	all   struct{}
-	and   []query
-	or    []query
-	not   struct{ q query }
+	and   []Query
+	or    []Query
+	not   struct{ q Query }
 	field struct{ name, value string }
 )
 
-func (all) match(Alert, []string) bool { return true }
+func (all) Match(Fields) bool { return true }
 
-func (q and) match(a Alert, teams []string) bool {
+func (q and) Match(f Fields) bool {
 	for _, x := range q {
-		if !x.match(a, teams) {
+		if !x.Match(f) {
 			return false
 		}
 	}
 	return true
 }
 
-func (q or) match(a Alert, teams []string) bool {
+func (q or) Match(f Fields) bool {
 	for _, x := range q {
-		if x.match(a, teams) {
+		if x.Match(f) {
 			return true
 		}
 	}
 	return false
 }
 
-func (q not) match(a Alert, teams []string) bool { return !q.q.match(a, teams) }
+func (q not) Match(f Fields) bool { return !q.q.Match(f) }
 
-func (f field) match(a Alert, teams []string) bool {
-	eq := func(s string) bool { return strings.EqualFold(s, f.value) }
-	anyEq := func(xs []string) bool { return slices.ContainsFunc(xs, eq) }
-	boolean := func(b bool) bool { return eq(fmt.Sprint(b)) }
-	switch f.name {
-	case "status":
-		return eq(a.Status)
-	case "tag", "tags":
-		return anyEq(a.Tags)
-	case "entity":
-		return eq(a.Entity)
-	case "alias":
-		return eq(a.Alias)
-	case "tinyid":
-		return eq(a.TinyID)
-	case "priority":
-		return eq(a.Priority)
-	case "message":
-		return strings.Contains(strings.ToLower(a.Message), strings.ToLower(f.value))
-	case "source":
-		return eq(a.Source)
-	case "owner":
-		return eq(a.Owner)
-	case "teams":
-		return anyEq(teams)
-	case "acknowledged":
-		return boolean(a.Acknowledged)
-	case "isseen":
-		return boolean(a.IsSeen)
-	case "snoozed":
-		return boolean(a.Snoozed)
+func (t field) Match(f Fields) bool {
+	name := t.name
+	if name == "tag" {
+		name = "tags"
 	}
-	return false
+	return slices.ContainsFunc(f(name), func(s string) bool {
+		if name == "message" {
+			return strings.Contains(strings.ToLower(s), strings.ToLower(t.value))
+		}
+		return strings.EqualFold(s, t.value)
+	})
 }
 
 var knownFields = []string{"status", "tag", "tags", "entity", "alias", "tinyid", "priority", "message", "source", "owner",
 	"teams", "acknowledged", "isseen", "snoozed"}
 
-// parseQuery parses a search query; the empty query matches everything.
-func parseQuery(s string) (query, error) {
+// Parse parses a search query; the empty query matches everything.
+func Parse(s string) (Query, error) {
 	toks, err := tokenize(s)
 	if err != nil {
 		return nil, err
@@ -156,7 +141,7 @@ func (p *parser) peek() string {
 	return ""
 }
 
-func (p *parser) or() (query, error) {
+func (p *parser) or() (Query, error) {
 	q, err := p.and()
 	if err != nil {
 		return nil, err
@@ -176,7 +161,7 @@ func (p *parser) or() (query, error) {
 	return out, nil
 }
 
-func (p *parser) and() (query, error) {
+func (p *parser) and() (Query, error) {
 	q, err := p.unary()
 	if err != nil {
 		return nil, err
@@ -200,7 +185,7 @@ func (p *parser) and() (query, error) {
 	}
 }
 
-func (p *parser) unary() (query, error) {
+func (p *parser) unary() (Query, error) {
 	switch t := p.peek(); t {
 	case "NOT":
 		p.i++
