@@ -7,7 +7,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
-	"github.com/opsctx/opsctx/internal/join"
+	"github.com/opsctx/opsctx/internal/answer"
 	"github.com/opsctx/opsctx/internal/render"
 )
 
@@ -21,9 +21,9 @@ func findServiceTool(d Deps) server.ServerTool {
 		append([]mcp.ToolOption{
 			mcp.WithDescription("Find services across every catalog source (Backstage, ServiceNow CMDB, PagerDuty, Dynatrace...) and show how each matched: exact name, id, alias, normalised name or similar name. Use it when a name is unknown or ambiguous."),
 			mcp.WithInputSchema[FindServiceArgs](),
-			mcp.WithOutputSchema[join.FindResult](),
+			mcp.WithOutputSchema[answer.FindResult](),
 		}, readOnly("Find service")...)...)
-	return typed(tool, func(ctx context.Context, a FindServiceArgs) (*join.FindResult, string, error) {
+	return typed(tool, func(ctx context.Context, a FindServiceArgs) (*answer.FindResult, string, error) {
 		if strings.TrimSpace(a.Query) == "" {
 			return nil, "", badArg("query must not be empty")
 		}

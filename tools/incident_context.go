@@ -7,7 +7,8 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
-	"github.com/opsctx/opsctx/internal/join"
+	"github.com/opsctx/opsctx/internal/answer"
+	"github.com/opsctx/opsctx/internal/engine"
 	"github.com/opsctx/opsctx/internal/render"
 	"github.com/opsctx/opsctx/internal/timeutil"
 )
@@ -25,9 +26,9 @@ func incidentContextTool(d Deps) server.ServerTool {
 		append([]mcp.ToolOption{
 			mcp.WithDescription("The joined picture of one service or incident in one call: what is broken, the likely root cause, what changed (ranked by suspicion), who owns it, who is on call and when it escalates, what else is affected, runbooks, and how fresh each fact is. Failing sources are named in `sources`, never hidden."),
 			mcp.WithInputSchema[IncidentContextArgs](),
-			mcp.WithOutputSchema[join.IncidentContext](),
+			mcp.WithOutputSchema[answer.IncidentContext](),
 		}, readOnly("Incident context")...)...)
-	return typed(tool, func(ctx context.Context, a IncidentContextArgs) (*join.IncidentContext, string, error) {
+	return typed(tool, func(ctx context.Context, a IncidentContextArgs) (*answer.IncidentContext, string, error) {
 		q, err := contextQuery(a)
 		if err != nil {
 			return nil, "", err
@@ -41,15 +42,15 @@ func incidentContextTool(d Deps) server.ServerTool {
 }
 
 // contextQuery validates incident_context arguments.
-func contextQuery(a IncidentContextArgs) (join.Query, error) {
+func contextQuery(a IncidentContextArgs) (engine.Query, error) {
 	a.Service, a.Incident = strings.TrimSpace(a.Service), strings.TrimSpace(a.Incident)
 	switch {
 	case a.Service == "" && a.Incident == "":
-		return join.Query{}, badArg("give either service (e.g. \"checkout\") or incident (e.g. \"INC0012345\")")
+		return engine.Query{}, badArg("give either service (e.g. \"checkout\") or incident (e.g. \"INC0012345\")")
 	case a.Service != "" && a.Incident != "":
-		return join.Query{}, badArg("give service or incident, not both")
+		return engine.Query{}, badArg("give service or incident, not both")
 	}
-	q := join.Query{Service: a.Service, Incident: a.Incident, Detail: a.Detail}
+	q := engine.Query{Service: a.Service, Incident: a.Incident, Detail: a.Detail}
 	if a.Since != "" {
 		d, err := timeutil.ParseDuration(a.Since)
 		if err != nil {
@@ -58,7 +59,7 @@ func contextQuery(a IncidentContextArgs) (join.Query, error) {
 		q.Since = d
 	}
 	switch q.Detail {
-	case "", join.DetailBrief, join.DetailStandard, join.DetailFull:
+	case "", answer.DetailBrief, answer.DetailStandard, answer.DetailFull:
 	default:
 		return q, badArg("detail must be brief, standard or full, not %q", a.Detail)
 	}

@@ -8,7 +8,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
-	"github.com/opsctx/opsctx/internal/join"
+	"github.com/opsctx/opsctx/internal/answer"
 	"github.com/opsctx/opsctx/internal/render"
 )
 
@@ -41,7 +41,7 @@ func promptHandler(d Deps, template string) server.PromptHandlerFunc {
 	return func(ctx context.Context, req mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
 		args := req.Params.Arguments
 		instructions := template
-		q, err := contextQuery(IncidentContextArgs{Service: args["service"], Incident: args["incident"], Detail: join.DetailStandard})
+		q, err := contextQuery(IncidentContextArgs{Service: args["service"], Incident: args["incident"], Detail: answer.DetailStandard})
 		if err != nil {
 			return nil, err
 		}

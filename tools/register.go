@@ -15,13 +15,13 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
-	"github.com/opsctx/opsctx/internal/join"
+	"github.com/opsctx/opsctx/internal/engine"
 	"github.com/opsctx/opsctx/internal/metrics"
 )
 
 // Deps are what the tools need.
 type Deps struct {
-	Engine *join.Engine
+	Engine *engine.Engine
 }
 
 // Instructions tell the client what opsctx is for.
@@ -117,7 +117,7 @@ func typed[A any, R any](tool mcp.Tool, h func(ctx context.Context, a A) (R, str
 			if errors.As(err, &ue) {
 				return mcp.NewToolResultError(err.Error()), nil
 			}
-			var le *join.LookupError
+			var le *engine.LookupError
 			if errors.As(err, &le) {
 				return mcp.NewToolResultError(err.Error()), nil
 			}

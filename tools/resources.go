@@ -10,18 +10,18 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
-	"github.com/opsctx/opsctx/internal/join"
+	"github.com/opsctx/opsctx/internal/directory"
 	"github.com/opsctx/opsctx/internal/model"
 )
 
 // ServiceResource is the JSON of opsctx://services/{name}: one resolved service.
 type ServiceResource struct {
-	Name    string          `json:"name"`
-	Title   string          `json:"title"`
-	Owners  []join.Owner    `json:"owners"`
-	Records []model.Service `json:"records"`
-	Matches []join.Match    `json:"matches"`
-	Edges   []join.Edge     `json:"edges"`
+	Name    string            `json:"name"`
+	Title   string            `json:"title"`
+	Owners  []directory.Owner `json:"owners"`
+	Records []model.Service   `json:"records"`
+	Matches []directory.Match `json:"matches"`
+	Edges   []directory.Edge  `json:"edges"`
 }
 
 // SourcesResource is the JSON of opsctx://sources.

@@ -9,13 +9,14 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
-	"github.com/opsctx/opsctx/internal/join"
+	"github.com/opsctx/opsctx/internal/answer"
+	"github.com/opsctx/opsctx/internal/engine"
 	"github.com/opsctx/opsctx/internal/toolsnaps"
 )
 
 func allTools(t *testing.T) []server.ServerTool {
 	t.Helper()
-	return Tools(Deps{Engine: join.New(join.Options{})})
+	return Tools(Deps{Engine: engine.New(engine.Options{})})
 }
 
 func TestToolSnapshots(t *testing.T) {
@@ -29,7 +30,7 @@ func TestToolSnapshots(t *testing.T) {
 // TestAnnotations: every tool is read-only, not destructive, idempotent and open-world,
 // as seen by a client through tools/list.
 func TestAnnotations(t *testing.T) {
-	s := NewServer(Deps{Engine: join.New(join.Options{})}, "test")
+	s := NewServer(Deps{Engine: engine.New(engine.Options{})}, "test")
 	resp := s.HandleMessage(context.Background(), []byte(`{"jsonrpc":"2.0","id":1,"method":"tools/list"}`))
 	raw, err := json.Marshal(resp)
 	if err != nil {
@@ -71,19 +72,19 @@ func TestAnnotations(t *testing.T) {
 func TestSchemasGenerate(t *testing.T) {
 	checks := map[string]func() (json.RawMessage, error){
 		"IncidentContextArgs": mcp.SchemaForRaw[IncidentContextArgs],
-		"IncidentContext":     mcp.SchemaForRaw[join.IncidentContext],
+		"IncidentContext":     mcp.SchemaForRaw[answer.IncidentContext],
 		"FindServiceArgs":     mcp.SchemaForRaw[FindServiceArgs],
-		"FindResult":          mcp.SchemaForRaw[join.FindResult],
+		"FindResult":          mcp.SchemaForRaw[answer.FindResult],
 		"WhatChangedArgs":     mcp.SchemaForRaw[WhatChangedArgs],
-		"WhatChangedResult":   mcp.SchemaForRaw[join.WhatChangedResult],
+		"WhatChangedResult":   mcp.SchemaForRaw[answer.WhatChangedResult],
 		"WhoOwnsArgs":         mcp.SchemaForRaw[WhoOwnsArgs],
-		"WhoOwnsResult":       mcp.SchemaForRaw[join.WhoOwnsResult],
+		"WhoOwnsResult":       mcp.SchemaForRaw[answer.WhoOwnsResult],
 		"BlastRadiusArgs":     mcp.SchemaForRaw[BlastRadiusArgs],
-		"BlastRadiusResult":   mcp.SchemaForRaw[join.BlastRadiusResult],
+		"BlastRadiusResult":   mcp.SchemaForRaw[answer.BlastRadiusResult],
 		"ActiveIssuesArgs":    mcp.SchemaForRaw[ActiveIssuesArgs],
-		"ActiveIssuesResult":  mcp.SchemaForRaw[join.ActiveIssuesResult],
+		"ActiveIssuesResult":  mcp.SchemaForRaw[answer.ActiveIssuesResult],
 		"BoundaryAuditArgs":   mcp.SchemaForRaw[BoundaryAuditArgs],
-		"AuditResult":         mcp.SchemaForRaw[join.AuditResult],
+		"AuditResult":         mcp.SchemaForRaw[answer.AuditResult],
 	}
 	for name, f := range checks {
 		raw, err := f()

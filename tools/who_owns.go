@@ -6,7 +6,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
-	"github.com/opsctx/opsctx/internal/join"
+	"github.com/opsctx/opsctx/internal/answer"
 	"github.com/opsctx/opsctx/internal/render"
 )
 
@@ -20,9 +20,9 @@ func whoOwnsTool(d Deps) server.ServerTool {
 		append([]mcp.ToolOption{
 			mcp.WithDescription("Who owns a service: the owning team per source (disagreements shown side by side), contacts, who is on call now per level, the escalation path with timings relative to an open incident, and runbooks."),
 			mcp.WithInputSchema[WhoOwnsArgs](),
-			mcp.WithOutputSchema[join.WhoOwnsResult](),
+			mcp.WithOutputSchema[answer.WhoOwnsResult](),
 		}, readOnly("Who owns")...)...)
-	return typed(tool, func(ctx context.Context, a WhoOwnsArgs) (*join.WhoOwnsResult, string, error) {
+	return typed(tool, func(ctx context.Context, a WhoOwnsArgs) (*answer.WhoOwnsResult, string, error) {
 		if err := required("service", a.Service); err != nil {
 			return nil, "", err
 		}

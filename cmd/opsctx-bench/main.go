@@ -367,7 +367,7 @@ func scale(ctx context.Context, o options, r *report, stderr io.Writer) error {
 			r.add(fmt.Sprintf("Scale %d: heap in use after GC: total / the sources' data alone / opsctx (directory, cache)", n),
 				fmt.Sprintf("%s / %s / %s", bench.FormatBytes(res.HeapInuse), bench.FormatBytes(res.HeapData), bench.FormatBytes(res.HeapInuse-min(res.HeapInuse, res.HeapData))), "", nil)
 			r.add(fmt.Sprintf("Scale %d: first answer, cold (fetch from memory + directory build)", n), ms(res.Cold), "", nil)
-			r.add(fmt.Sprintf("Scale %d: directory build alone (join.Build; on every catalog refresh)", n), ms(res.Build), "", nil)
+			r.add(fmt.Sprintf("Scale %d: directory build alone (directory.Build; on every catalog refresh)", n), ms(res.Build), "", nil)
 			r.add(fmt.Sprintf("Scale %d: 8 concurrent incident_context (different services) right after the catalogs expire, fastest / slowest", n),
 				ms(res.AfterRefresh.Percentile(1))+" / "+ms(res.AfterRefresh.Max()), "p50 ≤ 50 ms", res.AfterRefresh.Median() <= 50*time.Millisecond)
 		}

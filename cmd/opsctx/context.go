@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/opsctx/opsctx/internal/join"
+	"github.com/opsctx/opsctx/internal/engine"
 	"github.com/opsctx/opsctx/internal/render"
 	"github.com/opsctx/opsctx/internal/timeutil"
 )
@@ -49,9 +49,9 @@ func contextCmd(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 		return 1
 	}
 	defer e.close()
-	ans, err := e.engine.IncidentContext(ctx, join.Query{Service: service, Incident: *incident, Since: d, Detail: *detail})
+	ans, err := e.engine.IncidentContext(ctx, engine.Query{Service: service, Incident: *incident, Since: d, Detail: *detail})
 	if err != nil {
-		var le *join.LookupError
+		var le *engine.LookupError
 		if errors.As(err, &le) {
 			fmt.Fprintf(stderr, "opsctx: %v\n", err)
 			return 1

@@ -12,7 +12,7 @@ import (
 	"github.com/opsctx/opsctx/config"
 	"github.com/opsctx/opsctx/internal/app"
 	"github.com/opsctx/opsctx/internal/demo"
-	"github.com/opsctx/opsctx/internal/join"
+	"github.com/opsctx/opsctx/internal/engine"
 	"github.com/opsctx/opsctx/internal/redact"
 )
 
@@ -33,7 +33,7 @@ func (c *common) register(fs *flag.FlagSet) {
 // env is what a command needs after setup.
 type env struct {
 	cfg    *config.Config
-	engine *join.Engine
+	engine *engine.Engine
 	log    *slog.Logger
 	close  func()
 }

@@ -12,7 +12,7 @@ import (
 	"github.com/opsctx/opsctx/connectors"
 	"github.com/opsctx/opsctx/connectors/catalogfile"
 	"github.com/opsctx/opsctx/internal/cache"
-	"github.com/opsctx/opsctx/internal/join"
+	"github.com/opsctx/opsctx/internal/engine"
 )
 
 // Options adjust wiring beyond the configuration.
@@ -22,7 +22,7 @@ type Options struct {
 	Logger    *slog.Logger
 	// Now overrides the clock (tests).
 	Now func() time.Time
-	// OneShot is for one answer and exit: reference data is not warmed (join.Options.NoWarm).
+	// OneShot is for one answer and exit: reference data is not warmed (engine.Options.NoWarm).
 	OneShot bool
 }
 
@@ -67,7 +67,7 @@ func build(cfg *config.Config, name string, o Options) connectors.Source {
 }
 
 // Engine builds the join engine for cfg.
-func Engine(cfg *config.Config, o Options) *join.Engine {
+func Engine(cfg *config.Config, o Options) *engine.Engine {
 	ttls := map[cache.Kind]time.Duration{}
 	for k, v := range cfg.CacheTTL {
 		ttls[cache.Kind(k)] = v
@@ -79,7 +79,7 @@ func Engine(cfg *config.Config, o Options) *join.Engine {
 	for _, s := range srcs {
 		fetchTimeout = max(fetchTimeout, cfg.TimeoutFor(s.Name()))
 	}
-	return join.New(join.Options{
+	return engine.New(engine.Options{
 		Sources:  srcs,
 		Disabled: disabled,
 		Cache:    cache.New(cache.Options{TTLs: ttls, FetchTimeout: fetchTimeout + 2*time.Second, Now: o.Now}),

@@ -13,8 +13,10 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 	"go.uber.org/goleak"
 
+	"github.com/opsctx/opsctx/internal/answer"
 	"github.com/opsctx/opsctx/internal/demo"
-	"github.com/opsctx/opsctx/internal/join"
+	"github.com/opsctx/opsctx/internal/directory"
+	"github.com/opsctx/opsctx/internal/engine"
 	"github.com/opsctx/opsctx/internal/render"
 	"github.com/opsctx/opsctx/internal/version"
 	"github.com/opsctx/opsctx/tools"
@@ -95,7 +97,7 @@ func TestUpstreamEconomy(t *testing.T) {
 // incident_context answer (its markdown text) fits in BriefTokenBudget tokens (Tokens).
 func TestBriefAnswerTokenBudget(t *testing.T) {
 	env := startDemo(t)
-	ans, err := DemoEngine(env, nil).IncidentContext(context.Background(), join.Query{Service: DemoService, Detail: join.DetailBrief})
+	ans, err := DemoEngine(env, nil).IncidentContext(context.Background(), engine.Query{Service: DemoService, Detail: answer.DetailBrief})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,11 +206,11 @@ func TestScaleAnswer(t *testing.T) {
 	if alerts != 4 {
 		t.Errorf("%d alerts on the target, want 4 (5xx twice, latency, crash loop)", alerts)
 	}
-	if !slices.ContainsFunc(a.Problems, func(p join.ProblemEntry) bool { return p.ID == "P-4242" }) {
+	if !slices.ContainsFunc(a.Problems, func(p answer.ProblemEntry) bool { return p.ID == "P-4242" }) {
 		t.Errorf("problem P-4242 missing: %+v", a.Problems)
 	}
 	for _, id := range []string{"evt-tgt-2", "CHG9000042"} {
-		if !slices.ContainsFunc(a.Changes, func(c join.ChangeEntry) bool { return c.ID == id }) {
+		if !slices.ContainsFunc(a.Changes, func(c answer.ChangeEntry) bool { return c.ID == id }) {
 			t.Errorf("change %s (on the target or its root cause) missing: %+v", id, a.Changes)
 		}
 	}
@@ -251,7 +253,7 @@ func BenchmarkIncidentContextWarm(b *testing.B) {
 	now := time.Now()
 	e := DemoEngine(env, func() time.Time { return now })
 	ctx := context.Background()
-	q := join.Query{Service: DemoService}
+	q := engine.Query{Service: DemoService}
 	if _, err := e.IncidentContext(ctx, q); err != nil {
 		b.Fatal(err)
 	}
@@ -318,9 +320,9 @@ func BenchmarkDirectoryBuild(b *testing.B) {
 	for _, n := range []int{1000, 10000, 50000} {
 		b.Run(fmt.Sprintf("services=%d", n), func(b *testing.B) {
 			d := GenerateScale(ScaleSpecFor(n))
-			cats := []join.SourceCatalog{{Source: d.Catalog.SourceName, Catalog: d.Catalog.Cat}}
+			cats := []directory.SourceCatalog{{Source: d.Catalog.SourceName, Catalog: d.Catalog.Cat}}
 			for b.Loop() {
-				_ = join.Build(cats, nil)
+				_ = directory.Build(cats, nil)
 			}
 		})
 	}

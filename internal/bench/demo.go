@@ -8,7 +8,7 @@ import (
 
 	"github.com/opsctx/opsctx/internal/app"
 	"github.com/opsctx/opsctx/internal/demo"
-	"github.com/opsctx/opsctx/internal/join"
+	"github.com/opsctx/opsctx/internal/engine"
 )
 
 // DemoService is the service the demo scenarios ask about.
@@ -26,7 +26,7 @@ func StartDemo(ctx context.Context) (*demo.Env, error) {
 
 // DemoEngine builds a fresh engine (new connectors, HTTP clients and cache) on the demo's
 // configuration, exactly as `opsctx --demo` wires it. now may be nil.
-func DemoEngine(env *demo.Env, now func() time.Time) *join.Engine {
+func DemoEngine(env *demo.Env, now func() time.Time) *engine.Engine {
 	return app.Engine(env.Config, app.Options{CatalogFS: env.CatalogFS, Logger: quiet, Now: now})
 }
 

@@ -11,7 +11,7 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/opsctx/opsctx/internal/demo"
-	"github.com/opsctx/opsctx/internal/join"
+	"github.com/opsctx/opsctx/internal/engine"
 	"github.com/opsctx/opsctx/internal/version"
 	"github.com/opsctx/opsctx/tools"
 )
@@ -34,7 +34,7 @@ func MeasureEconomy(ctx context.Context, env *demo.Env, service string) (*Econom
 	now := time.Now()
 	e := DemoEngine(env, func() time.Time { return now })
 	ResetRequests(env)
-	if _, err := e.IncidentContext(ctx, join.Query{Service: service}); err != nil {
+	if _, err := e.IncidentContext(ctx, engine.Query{Service: service}); err != nil {
 		return nil, err
 	}
 	ec := &Economy{Cold: Requests(env), Duplicates: map[string]int{}, Paths: map[string][]string{}}
@@ -53,7 +53,7 @@ func MeasureEconomy(ctx context.Context, env *demo.Env, service string) (*Econom
 		}
 	}
 	ResetRequests(env)
-	if _, err := e.IncidentContext(ctx, join.Query{Service: service}); err != nil {
+	if _, err := e.IncidentContext(ctx, engine.Query{Service: service}); err != nil {
 		return nil, err
 	}
 	ec.Repeat = Requests(env)
@@ -90,7 +90,7 @@ type WarmResult struct {
 func MeasureWarm(ctx context.Context, env *demo.Env, service string, n int) (*WarmResult, error) {
 	now := time.Now()
 	e := DemoEngine(env, func() time.Time { return now })
-	q := join.Query{Service: service}
+	q := engine.Query{Service: service}
 	if _, err := e.IncidentContext(ctx, q); err != nil {
 		return nil, err
 	}
@@ -132,7 +132,7 @@ func MeasureWarm(ctx context.Context, env *demo.Env, service string, n int) (*Wa
 
 // ValidatingServer is a server with opsctx's tools and mcp-go's run-time output-schema
 // validation, the baseline that shows what that validation costs.
-func ValidatingServer(e *join.Engine) *server.MCPServer {
+func ValidatingServer(e *engine.Engine) *server.MCPServer {
 	s := server.NewMCPServer("opsctx", version.Version, server.WithToolCapabilities(false), server.WithRecovery(),
 		server.WithOutputSchemaValidation())
 	s.AddTools(tools.Tools(tools.Deps{Engine: e})...)

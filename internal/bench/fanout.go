@@ -8,9 +8,11 @@ import (
 	"time"
 
 	"github.com/opsctx/opsctx/connectors"
+	"github.com/opsctx/opsctx/internal/answer"
 	"github.com/opsctx/opsctx/internal/app"
 	"github.com/opsctx/opsctx/internal/demo"
-	"github.com/opsctx/opsctx/internal/join"
+	"github.com/opsctx/opsctx/internal/directory"
+	"github.com/opsctx/opsctx/internal/engine"
 	"github.com/opsctx/opsctx/internal/model"
 )
 
@@ -127,7 +129,7 @@ func Fanout(ctx context.Context, env *demo.Env, o FanoutOptions) (*FanoutResult,
 	SetLatency(env, o.Latency)
 	defer SetLatency(env, 0)
 	r := &FanoutResult{Latency: o.Latency, HTTPSources: len(env.Servers)}
-	q := join.Query{Service: o.Service}
+	q := engine.Query{Service: o.Service}
 	for i := 0; i < o.Reps; i++ {
 		start := time.Now()
 		ans, err := DemoEngine(env, nil).IncidentContext(ctx, q)
@@ -160,7 +162,7 @@ func Fanout(ctx context.Context, env *demo.Env, o FanoutOptions) (*FanoutResult,
 	return r, err
 }
 
-func (r *FanoutResult) note(what string, st []join.SourceEntry) {
+func (r *FanoutResult) note(what string, st []answer.SourceEntry) {
 	for _, s := range st {
 		if s.Status != model.StateOK && s.Status != model.StateDisabled {
 			r.Problems = append(r.Problems, fmt.Sprintf("%s: %s %s (%s)", what, s.Name, s.Status, s.Error))
@@ -169,7 +171,7 @@ func (r *FanoutResult) note(what string, st []join.SourceEntry) {
 }
 
 // depths turns per-source latencies into round trips of l.
-func depths(e *join.Engine, cat []model.SourceStatus, per []join.SourceEntry, l time.Duration) []SourceDepth {
+func depths(e *engine.Engine, cat []model.SourceStatus, per []answer.SourceEntry, l time.Duration) []SourceDepth {
 	rt := func(ms int64) int { return int(math.Round(float64(ms) / float64(l.Milliseconds()))) }
 	var out []SourceDepth
 	for _, s := range e.Sources() {
@@ -230,7 +232,7 @@ func perServiceCalls(s connectors.Source) []capCall {
 func Sequential(ctx context.Context, env *demo.Env, service string) ([]SeqCall, error) {
 	srcs, _ := app.Sources(env.Config, app.Options{CatalogFS: env.CatalogFS, Logger: quiet})
 	var calls []SeqCall
-	var cats []join.SourceCatalog
+	var cats []directory.SourceCatalog
 	for _, s := range srcs {
 		c, ok := s.(connectors.Catalog)
 		if !ok {
@@ -240,11 +242,11 @@ func Sequential(ctx context.Context, env *demo.Env, service string) ([]SeqCall, 
 		cat, err := c.Catalog(ctx)
 		calls = append(calls, SeqCall{Source: s.Name(), Call: "catalog", Took: time.Since(start), Err: err})
 		if err == nil {
-			cats = append(cats, join.SourceCatalog{Source: s.Name(), Catalog: cat})
+			cats = append(cats, directory.SourceCatalog{Source: s.Name(), Catalog: cat})
 		}
 	}
 	now := time.Now().UTC()
-	t, err := Target(join.Build(cats, env.Config.Aliases), service, now.Add(-2*time.Hour), now)
+	t, err := Target(directory.Build(cats, env.Config.Aliases), service, now.Add(-2*time.Hour), now)
 	if err != nil {
 		return calls, err
 	}
@@ -263,8 +265,8 @@ func Sequential(ctx context.Context, env *demo.Env, service string) ([]SeqCall, 
 
 // Target builds the connector-facing target of service in d the way the engine does: the
 // entity's records plus its direct neighbours as Related.
-func Target(d *join.Directory, service string, since, until time.Time) (model.Target, error) {
-	var ent *join.Entity
+func Target(d *directory.Directory, service string, since, until time.Time) (model.Target, error) {
+	var ent *directory.Entity
 	for _, c := range d.Lookup(service) {
 		if c.Exact {
 			ent = c.Entity

@@ -15,7 +15,7 @@ import (
 	mcptransport "github.com/mark3labs/mcp-go/client/transport"
 	"github.com/mark3labs/mcp-go/mcp"
 
-	"github.com/opsctx/opsctx/internal/join"
+	"github.com/opsctx/opsctx/internal/engine"
 	"github.com/opsctx/opsctx/internal/transport"
 	"github.com/opsctx/opsctx/internal/version"
 	"github.com/opsctx/opsctx/tools"
@@ -31,7 +31,7 @@ type Server struct {
 }
 
 // StartServer serves e until Close.
-func StartServer(e *join.Engine) (*Server, error) {
+func StartServer(e *engine.Engine) (*Server, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err

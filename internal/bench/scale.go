@@ -12,9 +12,11 @@ import (
 	"time"
 
 	"github.com/opsctx/opsctx/connectors"
+	"github.com/opsctx/opsctx/internal/answer"
 	"github.com/opsctx/opsctx/internal/cache"
+	"github.com/opsctx/opsctx/internal/directory"
+	"github.com/opsctx/opsctx/internal/engine"
 	"github.com/opsctx/opsctx/internal/fake"
-	"github.com/opsctx/opsctx/internal/join"
 	"github.com/opsctx/opsctx/internal/model"
 )
 
@@ -215,8 +217,8 @@ func (d *ScaleData) Sources(filtered bool) []connectors.Source {
 
 // Engine returns a fresh engine (own cache, default TTLs) over the organisation; the engine
 // and its cache run on the organisation's clock.
-func (d *ScaleData) Engine(filtered bool) *join.Engine {
-	return join.New(join.Options{Sources: d.Sources(filtered), Cache: cache.New(cache.Options{Now: d.Now}), Now: d.Now, Logger: quiet})
+func (d *ScaleData) Engine(filtered bool) *engine.Engine {
+	return engine.New(engine.Options{Sources: d.Sources(filtered), Cache: cache.New(cache.Options{Now: d.Now}), Now: d.Now, Logger: quiet})
 }
 
 // filtered wraps a fake.Memory: every call still goes through it (call count, delay, errors)
@@ -304,7 +306,7 @@ type ScaleResult struct {
 	Spec ScaleSpec
 	// Generate is the time to build the synthetic data (not opsctx work).
 	Generate time.Duration
-	// Build is join.Build of the catalog alone: the directory (identity resolution, indexes,
+	// Build is directory.Build of the catalog alone: the directory (identity resolution, indexes,
 	// edges) that every answer reuses until a catalog changes.
 	Build time.Duration
 	// Cold is the first incident_context: fetch every (instant) source and build the directory.
@@ -322,7 +324,7 @@ type ScaleResult struct {
 	// hold) alive; HeapInuse adds the engine: directory, cache and answers.
 	HeapData, HeapInuse uint64
 	// Answer is the standard answer for the organisation's target.
-	Answer *join.IncidentContext
+	Answer *answer.IncidentContext
 	// Sizes are the answer sizes per detail level for the target, if measured.
 	Sizes []AnswerSize
 }
@@ -343,7 +345,7 @@ type ScaleOptions struct {
 // afterRefresh moves the clock past the catalog TTL (10 min) and times n concurrent
 // questions about different services, then waits until the refreshed directory is in use
 // (large ones are rebuilt in the background), so that its cost is part of the measurement.
-func afterRefresh(ctx context.Context, d *ScaleData, e *join.Engine, qs []join.Query, n int) (Durations, error) {
+func afterRefresh(ctx context.Context, d *ScaleData, e *engine.Engine, qs []engine.Query, n int) (Durations, error) {
 	old, _ := e.Directory(ctx)
 	d.Advance(11 * time.Minute)
 	out := make(Durations, n)
@@ -383,13 +385,13 @@ func MeasureScale(ctx context.Context, spec ScaleSpec, o ScaleOptions) (*ScaleRe
 	res.HeapData = heapAfterGC() // also drops the generator's garbage before opsctx runs
 
 	start = time.Now()
-	_ = join.Build([]join.SourceCatalog{{Source: d.Catalog.SourceName, Catalog: d.Catalog.Cat}}, nil)
+	_ = directory.Build([]directory.SourceCatalog{{Source: d.Catalog.SourceName, Catalog: d.Catalog.Cat}}, nil)
 	res.Build = time.Since(start)
 	runtime.GC() // the timing's directory is garbage now
 
 	e := d.Engine(true)
 	start = time.Now()
-	ans, err := e.IncidentContext(ctx, join.Query{Service: d.Target})
+	ans, err := e.IncidentContext(ctx, engine.Query{Service: d.Target})
 	if err != nil {
 		return nil, err
 	}
@@ -420,12 +422,12 @@ func MeasureScale(ctx context.Context, spec ScaleSpec, o ScaleOptions) (*ScaleRe
 	}
 	res.HeapInuse = heapAfterGC()
 	if o.ActiveIssues > 0 {
-		if _, err := e.ActiveIssues(ctx, join.IssueFilter{}); err != nil { // primes the open-facts cache
+		if _, err := e.ActiveIssues(ctx, answer.IssueFilter{}); err != nil { // primes the open-facts cache
 			return nil, err
 		}
 		for range o.ActiveIssues {
 			start := time.Now()
-			if _, err := e.ActiveIssues(ctx, join.IssueFilter{}); err != nil {
+			if _, err := e.ActiveIssues(ctx, answer.IssueFilter{}); err != nil {
 				return nil, err
 			}
 			res.ActiveIssues = append(res.ActiveIssues, time.Since(start))
@@ -436,10 +438,10 @@ func MeasureScale(ctx context.Context, spec ScaleSpec, o ScaleOptions) (*ScaleRe
 }
 
 // rotation is the organisation's target plus nine other services spread over the catalog.
-func rotation(d *ScaleData) []join.Query {
-	qs := []join.Query{{Service: d.Target}}
+func rotation(d *ScaleData) []engine.Query {
+	qs := []engine.Query{{Service: d.Target}}
 	for i := 1; i < 10 && i < len(d.Names); i++ {
-		qs = append(qs, join.Query{Service: d.Names[(i*7919)%len(d.Names)]})
+		qs = append(qs, engine.Query{Service: d.Names[(i*7919)%len(d.Names)]})
 	}
 	return qs
 }

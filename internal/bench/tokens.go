@@ -4,7 +4,8 @@ import (
 	"context"
 	"encoding/json"
 
-	"github.com/opsctx/opsctx/internal/join"
+	"github.com/opsctx/opsctx/internal/answer"
+	"github.com/opsctx/opsctx/internal/engine"
 	"github.com/opsctx/opsctx/internal/render"
 )
 
@@ -22,14 +23,14 @@ func (a AnswerSize) MarkdownTokens() int { return Tokens(a.MarkdownBytes) }
 func (a AnswerSize) JSONTokens() int { return Tokens(a.JSONBytes) }
 
 // Details are the detail levels of incident_context, smallest first.
-var Details = []string{join.DetailBrief, join.DetailStandard, join.DetailFull}
+var Details = []string{answer.DetailBrief, answer.DetailStandard, answer.DetailFull}
 
 // AnswerSizes asks e for service at every detail level and measures the answers exactly as
 // the incident_context tool renders them (render.IncidentContext and the JSON of the result).
-func AnswerSizes(ctx context.Context, e *join.Engine, dataset, service string) ([]AnswerSize, error) {
+func AnswerSizes(ctx context.Context, e *engine.Engine, dataset, service string) ([]AnswerSize, error) {
 	var out []AnswerSize
 	for _, d := range Details {
-		ans, err := e.IncidentContext(ctx, join.Query{Service: service, Detail: d})
+		ans, err := e.IncidentContext(ctx, engine.Query{Service: service, Detail: d})
 		if err != nil {
 			return nil, err
 		}

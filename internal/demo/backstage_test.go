@@ -6,8 +6,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/opsctx/opsctx/internal/answer"
 	"github.com/opsctx/opsctx/internal/demo"
-	"github.com/opsctx/opsctx/internal/join"
+	"github.com/opsctx/opsctx/internal/directory"
+	"github.com/opsctx/opsctx/internal/engine"
 )
 
 func TestBackstageInTheJoinedAnswer(t *testing.T) {
@@ -16,12 +18,12 @@ func TestBackstageInTheJoinedAnswer(t *testing.T) {
 	if env.Config.Sources.Backstage == nil || env.Config.Sources.Backstage.Token.Value() == "" {
 		t.Fatal("demo config has no authenticated Backstage source")
 	}
-	a, err := e.IncidentContext(context.Background(), join.Query{Service: "checkout"})
+	a, err := e.IncidentContext(context.Background(), engine.Query{Service: "checkout"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	snSourceOK(t, a, "backstage")
-	if !slices.ContainsFunc(a.Owners, func(o join.Owner) bool { return o.Team == "team-checkout" && from(o.Source, "backstage") }) {
+	if !slices.ContainsFunc(a.Owners, func(o answer.Owner) bool { return o.Team == "team-checkout" && from(o.Source, "backstage") }) {
 		t.Errorf("owners %+v lack team-checkout from backstage", a.Owners)
 	}
 	if a.Service.OwnerTeam != "team-checkout" {
@@ -44,7 +46,7 @@ func TestBackstageInTheJoinedAnswer(t *testing.T) {
 			continue
 		}
 		for _, src := range tt.sources {
-			if !slices.ContainsFunc(res.Candidates[0].Records, func(m join.Match) bool { return m.Source == src }) {
+			if !slices.ContainsFunc(res.Candidates[0].Records, func(m directory.Match) bool { return m.Source == src }) {
 				t.Errorf("find_service %q: records %+v lack %s", tt.query, res.Candidates[0].Records, src)
 			}
 		}

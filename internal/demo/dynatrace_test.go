@@ -7,9 +7,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/opsctx/opsctx/internal/answer"
 	"github.com/opsctx/opsctx/internal/app"
 	"github.com/opsctx/opsctx/internal/demo"
-	"github.com/opsctx/opsctx/internal/join"
+	"github.com/opsctx/opsctx/internal/engine"
 )
 
 // TestDemoDynatraceAndAlerts checks the joined demo answer for checkout: Dynatrace's
@@ -23,7 +24,7 @@ func TestDemoDynatraceAndAlerts(t *testing.T) {
 	}
 	defer env.Close()
 	eng := app.Engine(env.Config, app.Options{CatalogFS: env.CatalogFS})
-	ans, err := eng.IncidentContext(ctx, join.Query{Service: demo.Checkout})
+	ans, err := eng.IncidentContext(ctx, engine.Query{Service: demo.Checkout})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +33,7 @@ func TestDemoDynatraceAndAlerts(t *testing.T) {
 			t.Errorf("source %s: %s %s", s.Name, s.Status, s.Error)
 		}
 	}
-	i := slices.IndexFunc(ans.Problems, func(p join.ProblemEntry) bool { return p.ID == demo.DTDisplayID })
+	i := slices.IndexFunc(ans.Problems, func(p answer.ProblemEntry) bool { return p.ID == demo.DTDisplayID })
 	if i < 0 {
 		t.Fatalf("no %s in %+v", demo.DTDisplayID, ans.Problems)
 	}
@@ -41,7 +42,7 @@ func TestDemoDynatraceAndAlerts(t *testing.T) {
 		!strings.Contains(p.URL, "/e/shop-demo/#problems/problemdetails;pid="+demo.DTProblemID) {
 		t.Errorf("problem %+v", p)
 	}
-	groups := map[string]join.AlertGroup{} // the Alertmanager/Prometheus group per service
+	groups := map[string]answer.AlertGroup{} // the Alertmanager/Prometheus group per service
 	for _, g := range ans.AlertGroups {
 		if slices.Contains(g.Sources, "alertmanager") {
 			groups[g.Service] = g
@@ -111,7 +112,7 @@ func TestDemoFindDynatraceProblem(t *testing.T) {
 	}
 	defer env.Close()
 	eng := app.Engine(env.Config, app.Options{CatalogFS: env.CatalogFS})
-	ans, err := eng.IncidentContext(ctx, join.Query{Incident: demo.DTDisplayID})
+	ans, err := eng.IncidentContext(ctx, engine.Query{Incident: demo.DTDisplayID})
 	if err != nil {
 		t.Fatal(err)
 	}

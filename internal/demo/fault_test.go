@@ -11,10 +11,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/opsctx/opsctx/internal/answer"
 	"github.com/opsctx/opsctx/internal/app"
 	"github.com/opsctx/opsctx/internal/demo"
+	"github.com/opsctx/opsctx/internal/engine"
 	"github.com/opsctx/opsctx/internal/fake"
-	"github.com/opsctx/opsctx/internal/join"
 	"github.com/opsctx/opsctx/internal/model"
 )
 
@@ -45,7 +46,7 @@ var faultCases = []faultCase{
 }
 
 // startDemo starts the demo with a short deadline and returns it with its engine.
-func startDemo(t *testing.T, now func() time.Time) (*demo.Env, *join.Engine) {
+func startDemo(t *testing.T, now func() time.Time) (*demo.Env, *engine.Engine) {
 	t.Helper()
 	env, err := demo.StartAt(context.Background(), time.Now())
 	if err != nil {
@@ -57,13 +58,13 @@ func startDemo(t *testing.T, now func() time.Time) (*demo.Env, *join.Engine) {
 	return env, app.Engine(env.Config, app.Options{CatalogFS: env.CatalogFS, Now: now})
 }
 
-func statusOf(a *join.IncidentContext, name string) join.SourceEntry {
+func statusOf(a *answer.IncidentContext, name string) answer.SourceEntry {
 	for _, s := range a.Sources {
 		if s.Name == name {
 			return s
 		}
 	}
-	return join.SourceEntry{}
+	return answer.SourceEntry{}
 }
 
 // TestFaultMatrix: every source × every fault — the answer arrives within the deadline,
@@ -77,7 +78,7 @@ func TestFaultMatrix(t *testing.T) {
 	type outcome struct {
 		name, source string
 		fc           faultCase
-		ans          *join.IncidentContext
+		ans          *answer.IncidentContext
 		err          error
 		took         time.Duration
 	}
@@ -102,7 +103,7 @@ func TestFaultMatrix(t *testing.T) {
 					srv.AddFault(fc.fault)
 				}
 				start := time.Now()
-				a, err := eng.IncidentContext(context.Background(), join.Query{Service: demo.Checkout})
+				a, err := eng.IncidentContext(context.Background(), engine.Query{Service: demo.Checkout})
 				mu.Lock()
 				outcomes = append(outcomes, outcome{name + "/" + fc.name, name, fc, a, err, time.Since(start)})
 				mu.Unlock()
@@ -148,7 +149,7 @@ func TestStaleServedOnFailure(t *testing.T) {
 	if len(env.Servers) == 0 {
 		t.Skip("no vendor fakes in the demo yet")
 	}
-	first, err := eng.IncidentContext(context.Background(), join.Query{Service: demo.Checkout})
+	first, err := eng.IncidentContext(context.Background(), engine.Query{Service: demo.Checkout})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +157,7 @@ func TestStaleServedOnFailure(t *testing.T) {
 		srv.AddFault(fake.Fault{Status: 503, Body: "down"})
 	}
 	offset.Store(int64(time.Hour)) // every TTL has expired
-	a, err := eng.IncidentContext(context.Background(), join.Query{Service: demo.Checkout})
+	a, err := eng.IncidentContext(context.Background(), engine.Query{Service: demo.Checkout})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +185,7 @@ func TestRateLimitedSourceIsNotHammered(t *testing.T) {
 			srv := env.Servers[name]
 			srv.AddFault(fake.Fault{Status: 429, Header: http.Header{"Retry-After": {"30"}, "X-Ratelimit-Period-In-Sec": {"30"}, "Ratelimit-Reset": {"30"}}})
 			start := time.Now()
-			a, err := eng.IncidentContext(context.Background(), join.Query{Service: demo.Checkout})
+			a, err := eng.IncidentContext(context.Background(), engine.Query{Service: demo.Checkout})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -8,10 +8,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/opsctx/opsctx/internal/answer"
 	"github.com/opsctx/opsctx/internal/app"
 	"github.com/opsctx/opsctx/internal/demo"
+	"github.com/opsctx/opsctx/internal/engine"
 	"github.com/opsctx/opsctx/internal/escalation"
-	"github.com/opsctx/opsctx/internal/join"
 	"github.com/opsctx/opsctx/internal/model"
 )
 
@@ -31,14 +32,14 @@ func TestDemoOnCallAndEscalation(t *testing.T) {
 	incidentStart := sc.At(demo.IncidentAt)
 	tests := []struct {
 		name     string
-		q        join.Query
+		q        engine.Query
 		headline string
 		start    time.Time // PagerDuty escalates from its own incident, whatever the query started from
 	}{
-		{"PagerDuty incident number", join.Query{Incident: fmt.Sprint(demo.PDIncidentNo)}, "escalates to Lena Fischer (L2) in 10 min", incidentStart},
-		{"PagerDuty incident id", join.Query{Incident: demo.PDIncidentID}, "escalates to Lena Fischer (L2) in 10 min", incidentStart},
-		{"Opsgenie tiny id", join.Query{Incident: demo.OGTinyID}, "escalates to Lena Fischer (L2) in 10 min", incidentStart},
-		{"service", join.Query{Service: demo.Checkout}, "escalates to Lena Fischer (L2) in 10 min", incidentStart},
+		{"PagerDuty incident number", engine.Query{Incident: fmt.Sprint(demo.PDIncidentNo)}, "escalates to Lena Fischer (L2) in 10 min", incidentStart},
+		{"PagerDuty incident id", engine.Query{Incident: demo.PDIncidentID}, "escalates to Lena Fischer (L2) in 10 min", incidentStart},
+		{"Opsgenie tiny id", engine.Query{Incident: demo.OGTinyID}, "escalates to Lena Fischer (L2) in 10 min", incidentStart},
+		{"service", engine.Query{Service: demo.Checkout}, "escalates to Lena Fischer (L2) in 10 min", incidentStart},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -66,7 +67,7 @@ func TestDemoOnCallAndEscalation(t *testing.T) {
 			if want := []string{demo.Sam + " L1 until " + until, demo.Lena + " L2 until " + until}; !slices.Equal(oncall, want) {
 				t.Errorf("pagerduty on-call %q, want %q", oncall, want)
 			}
-			if !slices.ContainsFunc(ans.OnCall, func(o join.OnCallEntry) bool {
+			if !slices.ContainsFunc(ans.OnCall, func(o answer.OnCallEntry) bool {
 				return slices.Contains(o.Sources, "opsgenie") && o.Level == 1 && o.Email == demo.Email(demo.Sam)
 			}) {
 				t.Errorf("no Opsgenie L1 on-call for %s in %+v", demo.OGSchedule, ans.OnCall)

@@ -14,9 +14,9 @@ import (
 	"github.com/opsctx/opsctx/config"
 	"github.com/opsctx/opsctx/internal/app"
 	"github.com/opsctx/opsctx/internal/demo"
+	"github.com/opsctx/opsctx/internal/engine"
 	dtfake "github.com/opsctx/opsctx/internal/fake/dynatrace"
 	pdfake "github.com/opsctx/opsctx/internal/fake/pagerduty"
-	"github.com/opsctx/opsctx/internal/join"
 	"github.com/opsctx/opsctx/internal/outputcheck"
 	"github.com/opsctx/opsctx/tools"
 )
@@ -30,7 +30,7 @@ func mcpClient(t *testing.T, sc demo.Scenario) *client.Client {
 }
 
 // mcpEngineClient is mcpClient that also returns the engine behind the server.
-func mcpEngineClient(t *testing.T, sc demo.Scenario) (*client.Client, *join.Engine) {
+func mcpEngineClient(t *testing.T, sc demo.Scenario) (*client.Client, *engine.Engine) {
 	t.Helper()
 	env, err := demo.StartScenario(context.Background(), sc)
 	if err != nil {
@@ -85,7 +85,7 @@ type truth struct {
 	absorbed  []string // services whose alerts the root-cause group must absorb
 }
 
-type answer struct {
+type scenarioAnswer struct {
 	Service struct {
 		Name      string `json:"name"`
 		OwnerTeam string `json:"owner_team"`
@@ -110,9 +110,9 @@ type answer struct {
 	Notes []string `json:"notes"`
 }
 
-func checkTruth(t *testing.T, c *client.Client, want truth) answer {
+func checkTruth(t *testing.T, c *client.Client, want truth) scenarioAnswer {
 	t.Helper()
-	var a answer
+	var a scenarioAnswer
 	call(t, c, "incident_context", map[string]any{"service": want.service, "detail": "full"}, &a)
 	if len(a.Changes) == 0 || !strings.HasPrefix(a.Changes[0].ID, want.culprit) {
 		t.Errorf("culprit: changes %+v, want %s first", a.Changes, want.culprit)
@@ -232,7 +232,7 @@ spec: {type: service, lifecycle: production, owner: team-storefront}
 	if len(fr.Unmerged) != 1 || fr.Unmerged[0].Record != "Cart Service" || !slices.Equal(fr.Unmerged[0].Candidates, []string{"cart", "cart-api"}) {
 		t.Errorf("ambiguity not reported: %+v", fr)
 	}
-	var a answer
+	var a scenarioAnswer
 	call(t, c, "incident_context", map[string]any{"service": "cart"}, &a)
 	if !slices.ContainsFunc(a.Notes, func(n string) bool { return strings.Contains(n, `"Cart Service" matches several services`) }) {
 		t.Errorf("incident_context on cart does not mention the ambiguity: %v", a.Notes)
@@ -288,7 +288,7 @@ func TestScenarioDrift(t *testing.T) {
 // 6. A ServiceNow incident number resolves, and the CMDB's owner is shown beside the catalog's.
 func TestScenarioServiceNowIncident(t *testing.T) {
 	c := mcpClient(t, demo.Scenario{T0: t0})
-	var a answer
+	var a scenarioAnswer
 	call(t, c, "incident_context", map[string]any{"incident": demo.SNIncident}, &a)
 	if a.Service.Name != demo.Checkout || !slices.ContainsFunc(a.Notes, func(n string) bool { return strings.Contains(n, "Checkout Support") }) {
 		t.Errorf("incident %s: %+v", demo.SNIncident, a)

@@ -8,9 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/opsctx/opsctx/internal/answer"
 	"github.com/opsctx/opsctx/internal/app"
 	"github.com/opsctx/opsctx/internal/demo"
-	"github.com/opsctx/opsctx/internal/join"
+	"github.com/opsctx/opsctx/internal/engine"
 	"github.com/opsctx/opsctx/internal/slo"
 )
 
@@ -26,7 +27,7 @@ func TestDemoUserImpact(t *testing.T) {
 	defer env.Close()
 	eng := app.Engine(env.Config, app.Options{CatalogFS: env.CatalogFS, Now: func() time.Time { return t0 }})
 
-	ans, err := eng.IncidentContext(ctx, join.Query{Service: demo.Checkout})
+	ans, err := eng.IncidentContext(ctx, engine.Query{Service: demo.Checkout})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +77,7 @@ func TestDemoUserImpact(t *testing.T) {
 	// Unfiltered, the join folds the search alert into P-2311's group (search depends on
 	// inventory, which depends on orders-db), so look at search on its own: its alert group
 	// touches no burning SLO.
-	issues, err := eng.ActiveIssues(ctx, join.IssueFilter{Limit: 50})
+	issues, err := eng.ActiveIssues(ctx, answer.IssueFilter{Limit: 50})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +85,7 @@ func TestDemoUserImpact(t *testing.T) {
 		!strings.Contains(issues.Groups[0].UserImpact, `"checkout-availability" (99.9% over 30d) is breaching`) {
 		t.Errorf("first group does not carry the burning checkout SLO: %+v", issues.Groups)
 	}
-	search, err := eng.ActiveIssues(ctx, join.IssueFilter{Service: demo.Search, Limit: 50})
+	search, err := eng.ActiveIssues(ctx, answer.IssueFilter{Service: demo.Search, Limit: 50})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +93,7 @@ func TestDemoUserImpact(t *testing.T) {
 		len(search.Groups[0].Alerts) != 1 || search.Groups[0].Alerts[0].Severity != "critical" {
 		t.Errorf("search groups %+v, want one critical alert group with no user impact measured", search.Groups)
 	}
-	sctx, err := eng.IncidentContext(ctx, join.Query{Service: demo.Search})
+	sctx, err := eng.IncidentContext(ctx, engine.Query{Service: demo.Search})
 	if err != nil {
 		t.Fatal(err)
 	}

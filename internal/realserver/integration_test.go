@@ -12,9 +12,10 @@ import (
 	"github.com/opsctx/opsctx/connectors"
 	"github.com/opsctx/opsctx/connectors/alertmanager"
 	"github.com/opsctx/opsctx/connectors/prometheus"
+	"github.com/opsctx/opsctx/internal/answer"
+	"github.com/opsctx/opsctx/internal/engine"
 	"github.com/opsctx/opsctx/internal/fake"
 	"github.com/opsctx/opsctx/internal/httpx"
-	"github.com/opsctx/opsctx/internal/join"
 	"github.com/opsctx/opsctx/internal/model"
 	"github.com/opsctx/opsctx/internal/realserver"
 )
@@ -150,12 +151,12 @@ func TestRealPrometheusAndAlertmanager(t *testing.T) {
 	cat := &fake.Memory{SourceName: "catalogfile", Cat: model.Catalog{
 		Services:     []model.Service{{ID: "component:default/checkout", Name: "checkout", Owner: "team-checkout", Source: "catalogfile"}},
 		Dependencies: []model.Dependency{}}}
-	eng := join.New(join.Options{Sources: []connectors.Source{cat, amSrc, promSrc}, Deadline: 5 * time.Second})
-	ans, err := eng.IncidentContext(ctx, join.Query{Service: "checkout"})
+	eng := engine.New(engine.Options{Sources: []connectors.Source{cat, amSrc, promSrc}, Deadline: 5 * time.Second})
+	ans, err := eng.IncidentContext(ctx, engine.Query{Service: "checkout"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	i := slices.IndexFunc(ans.AlertGroups, func(g join.AlertGroup) bool { return g.Key == hl.DedupKey })
+	i := slices.IndexFunc(ans.AlertGroups, func(g answer.AlertGroup) bool { return g.Key == hl.DedupKey })
 	if i < 0 {
 		t.Fatalf("no group %s in %+v", hl.DedupKey, ans.AlertGroups)
 	}

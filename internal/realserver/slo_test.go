@@ -12,9 +12,9 @@ import (
 	"github.com/opsctx/opsctx/config"
 	"github.com/opsctx/opsctx/connectors"
 	"github.com/opsctx/opsctx/connectors/prometheus"
+	"github.com/opsctx/opsctx/internal/engine"
 	"github.com/opsctx/opsctx/internal/fake"
 	fakeprom "github.com/opsctx/opsctx/internal/fake/prometheus"
-	"github.com/opsctx/opsctx/internal/join"
 	"github.com/opsctx/opsctx/internal/model"
 	"github.com/opsctx/opsctx/internal/realserver"
 	"github.com/opsctx/opsctx/internal/slo"
@@ -212,8 +212,8 @@ func TestRealPrometheusSLOs(t *testing.T) {
 	// Through the join: the declared SLO leads checkout's answer as user impact.
 	cat := &fake.Memory{SourceName: "catalogfile", Cat: model.Catalog{
 		Services: []model.Service{{ID: "component:default/checkout", Name: "checkout", Owner: "team-checkout", Source: "catalogfile"}}}}
-	eng := join.New(join.Options{Sources: []connectors.Source{cat, src}, Deadline: 5 * time.Second})
-	ans, err := eng.IncidentContext(ctx, join.Query{Service: "checkout"})
+	eng := engine.New(engine.Options{Sources: []connectors.Source{cat, src}, Deadline: 5 * time.Second})
+	ans, err := eng.IncidentContext(ctx, engine.Query{Service: "checkout"})
 	if err != nil {
 		t.Fatal(err)
 	}

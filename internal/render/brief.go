@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/opsctx/opsctx/internal/join"
+	"github.com/opsctx/opsctx/internal/answer"
 )
 
 // briefItems is how many items each line of a brief answer names.
@@ -13,7 +13,7 @@ const briefItems = 2
 // brief renders incident_context at detail=brief: the headline and one line per kind of fact,
 // no URLs but the first runbook, and sources spelled out only when they failed. It is meant
 // to fit in about 400 tokens.
-func brief(a *join.IncidentContext) string {
+func brief(a *answer.IncidentContext) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# %s\n\n%s\n\n", title(a.Service), a.Headline)
 	if len(a.SLOs) > 0 {

@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/opsctx/opsctx/internal/join"
+	"github.com/opsctx/opsctx/internal/answer"
 	"github.com/opsctx/opsctx/internal/model"
 )
 
 // IncidentContext renders the incident_context answer.
-func IncidentContext(a *join.IncidentContext) string {
-	if a.Detail == join.DetailBrief {
+func IncidentContext(a *answer.IncidentContext) string {
+	if a.Detail == answer.DetailBrief {
 		return brief(a)
 	}
 	var b strings.Builder
@@ -133,7 +133,7 @@ func linksAndNotes(b *strings.Builder, links []model.Link, notes []string) {
 }
 
 // Sources appends the per-source status line.
-func Sources(b *strings.Builder, st []join.SourceEntry) {
+func Sources(b *strings.Builder, st []answer.SourceEntry) {
 	b.WriteString("Sources: ")
 	for i, s := range st {
 		if i > 0 {
@@ -151,7 +151,7 @@ func Sources(b *strings.Builder, st []join.SourceEntry) {
 }
 
 // FindService renders find_service.
-func FindService(r *join.FindResult) string {
+func FindService(r *answer.FindResult) string {
 	var b strings.Builder
 	switch {
 	case len(r.Candidates) == 0:
@@ -197,7 +197,7 @@ func section(b *strings.Builder, name string, n, omitted int, body func()) {
 	b.WriteString("\n")
 }
 
-func title(s join.ServiceRef) string {
+func title(s answer.ServiceRef) string {
 	if s.Title != "" && s.Title != s.Name {
 		return fmt.Sprintf("%s (%s)", s.Title, s.Name)
 	}

@@ -4,11 +4,11 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/opsctx/opsctx/internal/join"
+	"github.com/opsctx/opsctx/internal/answer"
 )
 
 // WhatChanged renders what_changed.
-func WhatChanged(r *join.WhatChangedResult) string {
+func WhatChanged(r *answer.WhatChangedResult) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Changes for %s since %s\n\nMeasured against: %s\n\n", title(r.Service), r.Since, r.Reference)
 	if len(r.Changes) == 0 {
@@ -30,7 +30,7 @@ func WhatChanged(r *join.WhatChangedResult) string {
 }
 
 // WhoOwns renders who_owns.
-func WhoOwns(r *join.WhoOwnsResult) string {
+func WhoOwns(r *answer.WhoOwnsResult) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Who owns %s\n\n", title(r.Service))
 	for _, i := range r.Impact {
@@ -82,13 +82,13 @@ func WhoOwns(r *join.WhoOwnsResult) string {
 }
 
 // BlastRadius renders blast_radius.
-func BlastRadius(r *join.BlastRadiusResult) string {
+func BlastRadius(r *answer.BlastRadiusResult) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Blast radius of %s (%s), depth %d\n\n", title(r.Service), r.Health, r.Depth)
 	if len(r.Teams) > 0 {
 		fmt.Fprintf(&b, "Downstream teams to tell: %s. Team boundaries crossed: %d.\n\n", strings.Join(r.Teams, ", "), r.Crossings)
 	}
-	hop := func(ns []join.Neighbour, verb string) {
+	hop := func(ns []answer.Neighbour, verb string) {
 		for _, n := range ns {
 			fmt.Fprintf(&b, "- %s%s %s (%s, owner %s, via %s)", strings.Repeat("  ", n.Depth-1), verb, n.Service, n.Health, first(n.OwnerTeam, "unknown"), n.Via)
 			if n.CrossesTeams {
@@ -104,7 +104,7 @@ func BlastRadius(r *join.BlastRadiusResult) string {
 }
 
 // ActiveIssues renders active_issues.
-func ActiveIssues(r *join.ActiveIssuesResult) string {
+func ActiveIssues(r *answer.ActiveIssuesResult) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Active issues: %d group(s) — %d problem(s), %d alert(s), %d incident(s)\n\n", len(r.Groups)+r.Omitted, r.Counts.Problems, r.Counts.Alerts, r.Counts.Incidents)
 	for _, g := range r.Groups {
@@ -138,7 +138,7 @@ func ActiveIssues(r *join.ActiveIssuesResult) string {
 }
 
 // Audit renders boundary_audit.
-func Audit(r *join.AuditResult) string {
+func Audit(r *answer.AuditResult) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Boundary audit of %s: %d service(s), %d finding(s)\n\n", r.Scope, r.Services, len(r.Findings)+r.Omitted)
 	for _, f := range r.Findings {

@@ -14,7 +14,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	"go.uber.org/goleak"
 
-	"github.com/opsctx/opsctx/internal/join"
+	"github.com/opsctx/opsctx/internal/engine"
 	opstransport "github.com/opsctx/opsctx/internal/transport"
 	"github.com/opsctx/opsctx/tools"
 )
@@ -55,7 +55,7 @@ func serve(t *testing.T, token string) string {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	s := tools.NewServer(tools.Deps{Engine: join.New(join.Options{})}, "test")
+	s := tools.NewServer(tools.Deps{Engine: engine.New(engine.Options{})}, "test")
 	go func() { done <- opstransport.Serve(ctx, ln, s, opstransport.HTTPOptions{Token: token}) }()
 	t.Cleanup(func() {
 		cancel()

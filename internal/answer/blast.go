@@ -1,8 +1,12 @@
-package join
+package answer
 
 import (
-	"context"
+	"maps"
+	"slices"
 	"sort"
+
+	"github.com/opsctx/opsctx/internal/directory"
+	"github.com/opsctx/opsctx/internal/model"
 )
 
 // Neighbour is a service reached from the queried one in a blast-radius walk.
@@ -33,19 +37,13 @@ type BlastRadiusResult struct {
 	Sources   []SourceEntry `json:"sources"`
 }
 
-// BlastRadius walks dependencies both ways to depth, with health and owners, marking
-// hops that cross team boundaries.
-func (e *Engine) BlastRadius(ctx context.Context, service string, depth int) (*BlastRadiusResult, error) {
-	ctx, cancel, b, d := e.start(ctx)
-	defer cancel()
-	ent, err := e.resolve(d, b, service)
-	if err != nil {
-		return nil, err
-	}
-	h := newHealthIndex(d, e.openFacts(ctx, b))
-	res := &BlastRadiusResult{Service: serviceRef(d, ent), Health: h.of(ent.Name), Depth: depth}
-	res.Upstream = d.walk(ent.Name, depth, true, h)
-	res.Downstream = d.walk(ent.Name, depth, false, h)
+// BlastRadius walks dependencies of ent both ways to depth, with health (judged from the
+// open facts f) and owners, marking hops that cross team boundaries.
+func BlastRadius(d *directory.Directory, ent *directory.Entity, f model.Facts, depth int, sources []model.SourceStatus) *BlastRadiusResult {
+	h := newHealthIndex(d, f)
+	res := &BlastRadiusResult{Service: serviceRef(ent), Health: h.of(ent.Name), Depth: depth}
+	res.Upstream = walk(d, ent.Name, depth, true, h)
+	res.Downstream = walk(d, ent.Name, depth, false, h)
 	teams := map[string]bool{}
 	for _, n := range append(res.Upstream, res.Downstream...) {
 		if n.CrossesTeams {
@@ -57,13 +55,13 @@ func (e *Engine) BlastRadius(ctx context.Context, service string, depth int) (*B
 			teams[n.OwnerTeam] = true
 		}
 	}
-	res.Teams = sortStrings(keys(teams))
-	res.Sources = sourceEntries(b.statuses(e.o.Sources, e.o.Disabled))
-	return res, nil
+	res.Teams = slices.Sorted(maps.Keys(teams))
+	res.Sources = SourceEntries(sources)
+	return res
 }
 
 // walk does a breadth-first walk; up follows "depends on", down follows "is used by".
-func (d *Directory) walk(from string, depth int, up bool, h healthIndex) []Neighbour {
+func walk(d *directory.Directory, from string, depth int, up bool, h healthIndex) []Neighbour {
 	out := []Neighbour{}
 	seen := map[string]bool{fold(from): true}
 	frontier := []string{from}
@@ -84,8 +82,8 @@ func (d *Directory) walk(from string, depth int, up bool, h healthIndex) []Neigh
 					continue
 				}
 				seen[fold(n)] = true
-				nb := Neighbour{Service: n, Depth: level, OwnerTeam: d.ownerOf(n), Health: h.of(n), Via: cur, Sources: e.Sources}
-				curOwner := d.ownerOf(cur)
+				nb := Neighbour{Service: n, Depth: level, OwnerTeam: d.OwnerOf(n), Health: h.of(n), Via: cur, Sources: e.Sources}
+				curOwner := d.OwnerOf(cur)
 				nb.CrossesTeams = nb.OwnerTeam != "" && curOwner != "" && nb.OwnerTeam != curOwner
 				out = append(out, nb)
 				next = append(next, n)
@@ -99,23 +97,5 @@ func (d *Directory) walk(from string, depth int, up bool, h healthIndex) []Neigh
 		}
 		return out[i].Service < out[j].Service
 	})
-	return out
-}
-
-// ownerOf returns the most trusted owner of a service, or "".
-func (d *Directory) ownerOf(name string) string {
-	if e := d.Entity(name); e != nil {
-		if os := e.Owners(); len(os) > 0 {
-			return os[0].Team
-		}
-	}
-	return ""
-}
-
-func keys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
 	return out
 }

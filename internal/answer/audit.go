@@ -1,14 +1,12 @@
-package join
+package answer
 
 import (
-	"context"
 	"fmt"
 	"slices"
 	"sort"
 	"strings"
 
-	"github.com/opsctx/opsctx/connectors"
-	"github.com/opsctx/opsctx/internal/cache"
+	"github.com/opsctx/opsctx/internal/directory"
 	"github.com/opsctx/opsctx/internal/model"
 )
 
@@ -48,20 +46,34 @@ var (
 // an SLO source with PromQL, see connectors/prometheus).
 const sloAnnotation = "opsctx.io/slo-objective"
 
+// AuditOptions are what boundary_audit is assembled from besides the directory.
+type AuditOptions struct {
+	// Service audits only this service and its edges; Team only the services it owns.
+	Service *directory.Entity
+	Team    string
+	Limit   int
+	// SLOSources is true when some source serves SLOs, and SLOs are their listings.
+	SLOSources bool
+	SLOs       []model.Sourced[[]model.SLO]
+	// Enabled names the enabled sources; Asked are the statuses of those asked so far.
+	Enabled []string
+	Asked   []model.SourceStatus
+	// Sources are the statuses of every source, for `sources`.
+	Sources []model.SourceStatus
+}
+
 // BoundaryAudit finds ownerless or unpaged services, cross-team edges without a declared
 // contract, and drift between declared (catalog/CMDB) and measured (telemetry) dependencies.
-func (e *Engine) BoundaryAudit(ctx context.Context, service, team string, limit int) (*AuditResult, error) {
-	ctx, cancel, b, d := e.start(ctx)
-	defer cancel()
+func BoundaryAudit(d *directory.Directory, o AuditOptions) *AuditResult {
+	service, team, limit := o.Service, o.Team, o.Limit
 	// SLOs are judged only when some SLO source answers: without one, "no SLO" means nothing.
 	withSLO := map[string]bool{}
 	haveSLOs := false
-	if len(capable[connectors.SLOs](e.o.Sources)) > 0 {
-		for _, s := range fetchAll(ctx, e, b, capable[connectors.SLOs](e.o.Sources), cache.KindSLOs, "audit", "slos",
-			func(ctx context.Context, c connectors.SLOs) ([]model.SLO, error) { return c.SLOs(ctx, model.Target{}) }) {
+	if o.SLOSources {
+		for _, s := range o.SLOs {
 			haveSLOs = haveSLOs || len(s.Value) > 0
 			for _, x := range s.Value {
-				withSLO[fold(serviceOf(d, s.Source, x.Service))] = true
+				withSLO[fold(d.Canonical(s.Source, x.Service))] = true
 			}
 		}
 		// SLOs declared in catalog annotations are evaluated per service only, so the
@@ -77,26 +89,22 @@ func (e *Engine) BoundaryAudit(ctx context.Context, service, team string, limit 
 	res := &AuditResult{Scope: "all services", Findings: []Finding{}, Counts: map[string]int{}}
 	inScope := func(string) bool { return true }
 	switch {
-	case service != "":
-		ent, err := e.resolve(d, b, service)
-		if err != nil {
-			return nil, err
-		}
-		res.Scope = "service " + ent.Name
-		inScope = func(n string) bool { return fold(n) == fold(ent.Name) }
+	case service != nil:
+		res.Scope = "service " + service.Name
+		inScope = func(n string) bool { return fold(n) == fold(service.Name) }
 	case team != "":
 		res.Scope = "team " + team
 		inScope = func(n string) bool { return ownedBy(d, n, team) }
 	}
 	answered := map[string]bool{}
-	for _, s := range b.statuses(e.o.Sources, nil) {
+	for _, s := range o.Asked {
 		if s.Status == "ok" || s.Status == "stale" {
 			answered[s.Name] = true
 		}
 	}
 	onCallEnabled := false
-	for _, s := range e.o.Sources {
-		if slices.Contains([]string{"pagerduty", "opsgenie", "servicenow"}, s.Name()) {
+	for _, s := range o.Enabled {
+		if slices.Contains([]string{"pagerduty", "opsgenie", "servicenow"}, s) {
 			onCallEnabled = true
 		}
 	}
@@ -143,7 +151,7 @@ func (e *Engine) BoundaryAudit(ctx context.Context, service, team string, limit 
 			continue
 		}
 		declared, measured := intersects(ed.Sources, catalogSources), intersects(ed.Sources, telemetrySources)
-		fromOwner, toOwner := d.ownerOf(ed.From), d.ownerOf(ed.To)
+		fromOwner, toOwner := d.OwnerOf(ed.From), d.OwnerOf(ed.To)
 		if fromOwner != "" && toOwner != "" && fromOwner != toOwner && ed.Contract == "" {
 			add(Finding{Kind: "uncontracted_edge", Service: ed.From, Target: ed.To, Severity: "medium",
 				Detail: fmt.Sprintf("%s (%s) depends on %s (%s) with no declared contract (timeouts, SLO)", ed.From, fromOwner, ed.To, toOwner)})
@@ -179,11 +187,11 @@ func (e *Engine) BoundaryAudit(ctx context.Context, service, team string, limit 
 		return a.Service+a.Target < b.Service+b.Target
 	})
 	res.Findings, res.Omitted = capList(res.Findings, max(limit, 1))
-	res.Sources = sourceEntries(b.statuses(e.o.Sources, e.o.Disabled))
-	return res, nil
+	res.Sources = SourceEntries(o.Sources)
+	return res
 }
 
-func hasIdentity(e *Entity, annots []string, sources ...string) bool {
+func hasIdentity(e *directory.Entity, annots []string, sources ...string) bool {
 	for _, r := range e.Records {
 		if slices.Contains(sources, r.Source) {
 			return true
@@ -197,7 +205,7 @@ func hasIdentity(e *Entity, annots []string, sources ...string) bool {
 	return false
 }
 
-func hasRunbook(e *Entity) bool {
+func hasRunbook(e *directory.Entity) bool {
 	for _, r := range e.Records {
 		for _, l := range r.Links {
 			s := strings.ToLower(l.Type + " " + l.Title + " " + l.URL)
@@ -209,7 +217,7 @@ func hasRunbook(e *Entity) bool {
 	return false
 }
 
-func knownToTelemetry(d *Directory, name string) bool {
+func knownToTelemetry(d *directory.Directory, name string) bool {
 	e := d.Entity(name)
 	return e != nil && hasIdentity(e, []string{"dynatrace.com/dynatrace-entity-id"}, telemetrySources...)
 }

@@ -1,11 +1,13 @@
-package join
+package answer
 
 import (
-	"context"
+	"cmp"
 	"sort"
 	"strings"
 
+	"github.com/opsctx/opsctx/internal/directory"
 	"github.com/opsctx/opsctx/internal/model"
+	"github.com/opsctx/opsctx/internal/slo"
 )
 
 // IssueGroup is one fire: a root-cause problem with what it explains, or a service's
@@ -51,22 +53,12 @@ type IssueFilter struct {
 	Limit                      int
 }
 
-// ActiveIssues lists open problems, alerts and incidents across sources, deduplicated and
-// grouped by root cause, worst first.
-func (e *Engine) ActiveIssues(ctx context.Context, flt IssueFilter) (*ActiveIssuesResult, error) {
-	ctx, cancel, b, d := e.start(ctx)
-	defer cancel()
-	var only *Entity
-	if flt.Service != "" {
-		ent, err := e.resolve(d, b, flt.Service)
-		if err != nil {
-			return nil, err
-		}
-		only = ent
-	}
-	f := e.openFacts(ctx, b)
+// ActiveIssues lists the open problems, alerts and incidents in f, deduplicated and grouped
+// by root cause, worst first; only those of the service only (when not nil) and of the
+// filter's team.
+func ActiveIssues(d *directory.Directory, only *directory.Entity, f model.Facts, flt IssueFilter, th slo.Thresholds, sources []model.SourceStatus) *ActiveIssuesResult {
 	inScope := func(source, svc string) bool {
-		name := serviceOf(d, source, svc)
+		name := d.Canonical(source, svc)
 		if only != nil && fold(name) != fold(only.Name) {
 			return false
 		}
@@ -81,7 +73,7 @@ func (e *Engine) ActiveIssues(ctx context.Context, flt IssueFilter) (*ActiveIssu
 	get := func(key, svc string) *IssueGroup {
 		g := groups[key]
 		if g == nil {
-			g = &IssueGroup{Key: key, Service: svc, OwnerTeam: d.ownerOf(svc), Problems: []ProblemEntry{}, Alerts: []AlertGroup{}, Incidents: []IncidentEntry{}, Sources: []string{}}
+			g = &IssueGroup{Key: key, Service: svc, OwnerTeam: d.OwnerOf(svc), Problems: []ProblemEntry{}, Alerts: []AlertGroup{}, Incidents: []IncidentEntry{}, Sources: []string{}}
 			groups[key] = g
 			order = append(order, key)
 		}
@@ -89,7 +81,7 @@ func (e *Engine) ActiveIssues(ctx context.Context, flt IssueFilter) (*ActiveIssu
 	}
 	res := &ActiveIssuesResult{Groups: []IssueGroup{}}
 	var probs []model.Problem
-	for _, p := range f.problems {
+	for _, p := range f.Problems {
 		if p.Status == "closed" || sevRank(p.Severity) < minRank && minRank > 0 && sevRank(p.Severity) > 0 {
 			continue
 		}
@@ -105,20 +97,20 @@ func (e *Engine) ActiveIssues(ctx context.Context, flt IssueFilter) (*ActiveIssu
 		}
 	}
 	for _, pe := range problemEntries(d, probs) {
-		g := get(pe.ID, firstNonEmpty(pe.RootCause, firstOf(pe.Impacted)))
+		g := get(pe.ID, cmp.Or(pe.RootCause, firstOf(pe.Impacted)))
 		g.RootCause = pe.RootCause
 		g.Problems = append(g.Problems, pe)
 		g.Sources = appendUnique(g.Sources, pe.Source)
 		res.Counts.Problems++
 	}
 	var alerts []model.Alert
-	for _, a := range f.alerts {
+	for _, a := range f.Alerts {
 		if inScope(a.Source, a.Service) && (minRank == 0 || sevRank(a.Severity) >= minRank) {
 			alerts = append(alerts, a)
 		}
 	}
 	res.Counts.Alerts = len(alerts)
-	for _, ag := range groupAlerts(d, "", alerts, f.problems) {
+	for _, ag := range groupAlerts(d, "", alerts, f.Problems) {
 		key := "service:" + ag.Service
 		if ag.ExplainedBy != "" && groups[ag.ExplainedBy] != nil {
 			key = ag.ExplainedBy
@@ -130,14 +122,14 @@ func (e *Engine) ActiveIssues(ctx context.Context, flt IssueFilter) (*ActiveIssu
 		}
 	}
 	var incs []model.Incident
-	for _, i := range f.incidents {
+	for _, i := range f.Incidents {
 		if inScope(i.Source, i.Service) && (minRank == 0 || sevRank(i.Priority) >= minRank || sevRank(i.Priority) == 0) {
 			incs = append(incs, i)
 		}
 	}
 	res.Counts.Incidents = len(incs)
 	for _, ie := range incidentEntries(incs) {
-		svc := serviceOf(d, ie.Source, ie.Service)
+		svc := d.Canonical(ie.Source, ie.Service)
 		key := "service:" + svc
 		for _, k := range order {
 			if g := groups[k]; g.RootCause != "" && groupExplains(d, g, svc) {
@@ -149,7 +141,7 @@ func (e *Engine) ActiveIssues(ctx context.Context, flt IssueFilter) (*ActiveIssu
 		g.Incidents = append(g.Incidents, ie)
 		g.Sources = appendUnique(g.Sources, ie.Source)
 	}
-	slos := sloEntries(d, f.slos, e.o.Thresholds)
+	slos := sloEntries(d, f.SLOs, th)
 	res.SLOs = []SLOEntry{}
 	for _, s := range slos {
 		if burning(s) && inScope("", s.Service) {
@@ -159,7 +151,7 @@ func (e *Engine) ActiveIssues(ctx context.Context, flt IssueFilter) (*ActiveIssu
 	for _, k := range order {
 		g := groups[k]
 		finishGroup(g)
-		groupImpact(d, g, slos, f.hasSLOs)
+		groupImpact(d, g, slos, f.HasSLOs)
 		res.Groups = append(res.Groups, *g)
 	}
 	// User impact first: groups touching a burning SLO, by burn rate; then root causes,
@@ -178,13 +170,13 @@ func (e *Engine) ActiveIssues(ctx context.Context, flt IssueFilter) (*ActiveIssu
 		return a.Since < b.Since
 	})
 	res.Groups, res.Omitted = capList(res.Groups, max(flt.Limit, 1))
-	res.Sources = sourceEntries(b.statuses(e.o.Sources, e.o.Disabled))
-	return res, nil
+	res.Sources = SourceEntries(sources)
+	return res
 }
 
 // groupImpact marks a group with the burning SLO it touches: on the group's service, on a
 // service the group's problems impact, or on a service that depends on the group's service.
-func groupImpact(d *Directory, g *IssueGroup, slos []SLOEntry, have bool) {
+func groupImpact(d *directory.Directory, g *IssueGroup, slos []SLOEntry, have bool) {
 	if !have {
 		return
 	}
@@ -198,7 +190,7 @@ func groupImpact(d *Directory, g *IssueGroup, slos []SLOEntry, have bool) {
 			continue
 		}
 		for _, x := range touched {
-			if x != "" && (fold(x) == fold(s.Service) || d.dependsOnPath(s.Service, x, 4)) {
+			if x != "" && (fold(x) == fold(s.Service) || d.DependsOn(s.Service, x, 4)) {
 				g.UserImpact = impactText(s)
 				g.burn = max(s.BurnRates["1h"], 1e-9)
 				return
@@ -209,7 +201,7 @@ func groupImpact(d *Directory, g *IssueGroup, slos []SLOEntry, have bool) {
 
 // groupExplains is explains for a root-cause group: svc is its root cause or impacted by one
 // of its problems, or, when they list no impact, depends on the root cause within two hops.
-func groupExplains(d *Directory, g *IssueGroup, svc string) bool {
+func groupExplains(d *directory.Directory, g *IssueGroup, svc string) bool {
 	if fold(svc) == fold(g.RootCause) {
 		return true
 	}
@@ -222,7 +214,7 @@ func groupExplains(d *Directory, g *IssueGroup, svc string) bool {
 			}
 		}
 	}
-	return !listed && d.dependsOnPath(svc, g.RootCause, 2)
+	return !listed && d.DependsOn(svc, g.RootCause, 2)
 }
 
 // finishGroup sets a group's worst severity and earliest start.
@@ -247,23 +239,16 @@ func finishGroup(g *IssueGroup) {
 }
 
 // ownedBy reports whether any source names team as the service's owner (by id, name or title).
-func ownedBy(d *Directory, service, team string) bool {
+func ownedBy(d *directory.Directory, service, team string) bool {
 	e := d.Entity(service)
 	if e == nil {
 		return false
 	}
 	for _, o := range e.Owners() {
-		if fold(o.Team) == fold(team) || fold(d.TeamTitle(o.Team)) == fold(team) || Normalize(o.Team) == Normalize(team) ||
+		if fold(o.Team) == fold(team) || fold(d.TeamTitle(o.Team)) == fold(team) || normalize(o.Team) == normalize(team) ||
 			strings.TrimPrefix(fold(o.Team), "team-") == fold(team) {
 			return true
 		}
 	}
 	return false
-}
-
-func firstOf(xs []string) string {
-	if len(xs) == 0 {
-		return ""
-	}
-	return xs[0]
 }

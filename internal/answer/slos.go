@@ -1,10 +1,11 @@
-package join
+package answer
 
 import (
 	"fmt"
 	"math"
 	"sort"
 
+	"github.com/opsctx/opsctx/internal/directory"
 	"github.com/opsctx/opsctx/internal/model"
 	"github.com/opsctx/opsctx/internal/sanitize"
 	"github.com/opsctx/opsctx/internal/slo"
@@ -12,12 +13,12 @@ import (
 )
 
 // sloEntries evaluates SLOs with the engine's thresholds, worst first.
-func sloEntries(d *Directory, ss []sourced[[]model.SLO], th slo.Thresholds) []SLOEntry {
+func sloEntries(d *directory.Directory, ss []model.Sourced[[]model.SLO], th slo.Thresholds) []SLOEntry {
 	out := []SLOEntry{}
 	for _, s := range ss {
 		for _, x := range s.Value {
 			r := slo.Evaluate(x, th)
-			e := SLOEntry{Name: sanitize.Short(x.Name), Service: sanitize.Short(serviceOf(d, s.Source, x.Service)), Objective: x.Objective,
+			e := SLOEntry{Name: sanitize.Short(x.Name), Service: sanitize.Short(d.Canonical(s.Source, x.Service)), Objective: x.Objective,
 				Window: slo.WindowString(x.Window), SLI: sanitize.Text(x.SLI, 200), ErrorBudgetRemaining: r.BudgetRemaining,
 				BurnRates: r.BurnRates, Status: r.Status, Source: s.Source, AsOf: timeutil.RFC3339(x.AsOf),
 				HoursToExhaust: r.HoursToExhaust, Error: sanitize.Text(x.Error, 200)}
@@ -50,7 +51,7 @@ func burning(s SLOEntry) bool { return s.Status == slo.Breaching || s.Status == 
 
 // markImpact says, for each alert group, whether it touches a burning SLO: on the SLO's
 // service, or on something that service depends on. Without SLO data it says nothing.
-func markImpact(d *Directory, groups []AlertGroup, slos []SLOEntry, haveSLOData bool) {
+func markImpact(d *directory.Directory, groups []AlertGroup, slos []SLOEntry, haveSLOData bool) {
 	if !haveSLOData {
 		return
 	}
@@ -60,7 +61,7 @@ func markImpact(d *Directory, groups []AlertGroup, slos []SLOEntry, haveSLOData 
 			if !burning(s) {
 				continue
 			}
-			if fold(s.Service) == fold(groups[i].Service) || d.dependsOnPath(s.Service, groups[i].Service, 4) {
+			if fold(s.Service) == fold(groups[i].Service) || d.DependsOn(s.Service, groups[i].Service, 4) {
 				groups[i].UserImpact = fmt.Sprintf("SLO %q %s", s.Name, s.Status)
 				break
 			}

@@ -1,6 +1,7 @@
-package join
+package answer
 
 import (
+	"cmp"
 	"sort"
 	"strconv"
 	"strings"
@@ -17,7 +18,7 @@ import (
 // levels are timed from the start of the source's own open incident on the service when it
 // has one (an incident, or an alert for alert-driven tools like Opsgenie), else from start
 // (the trouble's start); with neither, they carry no time.
-func responderEntries(rs []sourced[model.Responders], f facts, start, now time.Time) ([]OnCallEntry, []EscalationEntry) {
+func responderEntries(rs []model.Sourced[model.Responders], f model.Facts, start, now time.Time) ([]OnCallEntry, []EscalationEntry) {
 	oncall := []OnCallEntry{}
 	idx := map[string]int{}
 	for _, r := range rs {
@@ -26,8 +27,8 @@ func responderEntries(rs []sourced[model.Responders], f facts, start, now time.T
 			if i, ok := idx[key]; ok {
 				e := &oncall[i]
 				e.Sources = appendUnique(e.Sources, r.Source)
-				e.Email = firstNonEmpty(e.Email, o.Email)
-				e.Schedule = firstNonEmpty(e.Schedule, sanitize.Short(o.Schedule))
+				e.Email = cmp.Or(e.Email, o.Email)
+				e.Schedule = cmp.Or(e.Schedule, sanitize.Short(o.Schedule))
 				if e.Until == "" {
 					e.Until = timeutil.RFC3339(o.Until)
 				}
@@ -63,20 +64,20 @@ func responderEntries(rs []sourced[model.Responders], f facts, start, now time.T
 
 // sourceStart is when the source's own earliest open incident began (or, without incidents,
 // its earliest open alert), else the fallback.
-func sourceStart(source string, f facts, fallback time.Time) time.Time {
+func sourceStart(source string, f model.Facts, fallback time.Time) time.Time {
 	var t time.Time
 	earliest := func(s string, at time.Time) {
 		if s == source && !at.IsZero() && (t.IsZero() || at.Before(t)) {
 			t = at
 		}
 	}
-	for _, i := range f.incidents {
+	for _, i := range f.Incidents {
 		if i.Status != "resolved" {
 			earliest(i.Source, i.StartedAt)
 		}
 	}
 	if t.IsZero() {
-		for _, a := range f.alerts {
+		for _, a := range f.Alerts {
 			earliest(a.Source, a.StartedAt)
 		}
 	}
@@ -92,16 +93,4 @@ func personKey(name, email string) string {
 		return strings.ToLower(email)
 	}
 	return fold(name)
-}
-
-// teamKey compares team names across sources: "team-checkout", "Checkout team" and
-// "Checkout" are the same team; "Checkout Support" is not.
-func teamKey(name string) string {
-	var parts []string
-	for _, p := range strings.Split(Normalize(name), "-") {
-		if p != "team" && p != "squad" && p != "group" && p != "" {
-			parts = append(parts, p)
-		}
-	}
-	return strings.Join(parts, "-")
 }

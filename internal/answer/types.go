@@ -1,4 +1,8 @@
-package join
+// Package answer holds the structured result of every tool and assembles each one, purely,
+// from the directory, the fetched facts and the clock: grouping and correlation, change
+// ranking, escalation timing, SLO evaluation, the headline and the detail caps. It fetches
+// nothing and knows no vendor.
+package answer
 
 import "github.com/opsctx/opsctx/internal/model"
 

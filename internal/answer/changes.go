@@ -1,9 +1,10 @@
-package join
+package answer
 
 import (
 	"sort"
 	"time"
 
+	"github.com/opsctx/opsctx/internal/directory"
 	"github.com/opsctx/opsctx/internal/model"
 )
 
@@ -18,7 +19,7 @@ const matchWindow = 30 * time.Minute
 // inside the record's window) into that record, and marks the rest "no change record"
 // when some source keeps change records at all. Input order does not matter; output is
 // sorted by time.
-func correlateChanges(d *Directory, cs []model.Change) []model.Change {
+func correlateChanges(d *directory.Directory, cs []model.Change) []model.Change {
 	var records, events []model.Change
 	for _, c := range cs {
 		if c.Kind == changeRecordKind {
@@ -30,10 +31,10 @@ func correlateChanges(d *Directory, cs []model.Change) []model.Change {
 	out := make([]model.Change, 0, len(cs))
 	seenBy := make([][]string, len(records))
 	for _, ev := range events {
-		svc := fold(serviceOf(d, ev.Source, ev.Service))
+		svc := fold(d.Canonical(ev.Source, ev.Service))
 		matched := -1
 		for i, r := range records {
-			if fold(serviceOf(d, r.Source, r.Service)) != svc {
+			if fold(d.Canonical(r.Source, r.Service)) != svc {
 				continue
 			}
 			end := r.EndAt

@@ -1,4 +1,4 @@
-package join
+package directory
 
 import (
 	"iter"
@@ -13,7 +13,7 @@ import (
 // slices held ~30 MiB.
 type graph struct {
 	names    []string         // node -> name
-	node     map[string]int32 // fold(name) -> node
+	node     map[string]int32 // Fold(name) -> node
 	edges    []edge
 	attrs    []edgeAttr
 	outStart []int32 // edges leaving node n: outIdx[outStart[n]:outStart[n+1]]
@@ -39,14 +39,14 @@ func (g *graph) Edge(i int32) Edge {
 
 // out and in are the edges leaving and entering the node named name.
 func (g *graph) out(name string) []int32 {
-	if n, ok := g.node[fold(name)]; ok {
+	if n, ok := g.node[Fold(name)]; ok {
 		return g.outIdx[g.outStart[n]:g.outStart[n+1]]
 	}
 	return nil
 }
 
 func (g *graph) in(name string) []int32 {
-	if n, ok := g.node[fold(name)]; ok {
+	if n, ok := g.node[Fold(name)]; ok {
 		return g.inIdx[g.inStart[n]:g.inStart[n+1]]
 	}
 	return nil
@@ -65,8 +65,8 @@ func (g *graph) all() iter.Seq[Edge] {
 
 // reaches reports whether from reaches to along edges within depth hops.
 func (g *graph) reaches(from, to string, depth int) bool {
-	f, ok := g.node[fold(from)]
-	t, ok2 := g.node[fold(to)]
+	f, ok := g.node[Fold(from)]
+	t, ok2 := g.node[Fold(to)]
 	if !ok || !ok2 {
 		return false
 	}
@@ -109,7 +109,7 @@ func newGraphBuilder(edges int) *graphBuilder {
 
 // nodeFor returns the node named name (case-insensitively), adding it when new.
 func (b *graphBuilder) nodeFor(name string) int32 {
-	k := fold(name)
+	k := Fold(name)
 	if n, ok := b.g.node[k]; ok {
 		return n
 	}

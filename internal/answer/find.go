@@ -1,9 +1,8 @@
-package join
+package answer
 
 import (
-	"context"
-	"slices"
-
+	"github.com/opsctx/opsctx/internal/directory"
+	"github.com/opsctx/opsctx/internal/model"
 	"github.com/opsctx/opsctx/internal/sanitize"
 )
 
@@ -18,7 +17,7 @@ type ServiceCandidate struct {
 	MatchedBy string `json:"matched_by"`
 	Exact     bool   `json:"exact"`
 	// Records are the per-source records resolved to this service and how each was matched.
-	Records []Match `json:"records"`
+	Records []directory.Match `json:"records"`
 }
 
 // FindResult is the result of find_service.
@@ -28,28 +27,13 @@ type FindResult struct {
 	// Ambiguous is true when several services match the query exactly.
 	Ambiguous bool `json:"ambiguous"`
 	// Unmerged lists records that matched several services and were kept apart.
-	Unmerged []Ambiguity   `json:"unmerged"`
-	Sources  []SourceEntry `json:"sources"`
+	Unmerged []directory.Ambiguity `json:"unmerged"`
+	Sources  []SourceEntry         `json:"sources"`
 }
 
-// concerns reports whether an ambiguity is about e: e is one of the candidates, or e is the
-// record that was kept apart.
-func concerns(a Ambiguity, e *Entity) bool {
-	if slices.Contains(a.Candidates, e.Name) {
-		return true
-	}
-	for _, r := range e.Records {
-		if r.Source == a.Source && r.Name == a.Record {
-			return true
-		}
-	}
-	return false
-}
-
-// FindService lists the services a query may mean across every catalog, with how each matched.
-func (e *Engine) FindService(ctx context.Context, query string) *FindResult {
-	d, st := e.Directory(ctx)
-	res := &FindResult{Query: query, Candidates: []ServiceCandidate{}, Unmerged: []Ambiguity{}, Sources: sourceEntries(st)}
+// FindService lists the services query may mean across every catalog, with how each matched.
+func FindService(d *directory.Directory, query string, sources []model.SourceStatus) *FindResult {
+	res := &FindResult{Query: query, Candidates: []ServiceCandidate{}, Unmerged: []directory.Ambiguity{}, Sources: SourceEntries(sources)}
 	exact := 0
 	for _, c := range d.Lookup(query) {
 		sc := ServiceCandidate{Name: c.Entity.Name, Title: sanitize.Short(c.Entity.Title()), MatchedBy: c.How, Exact: c.Exact,
@@ -57,15 +41,13 @@ func (e *Engine) FindService(ctx context.Context, query string) *FindResult {
 		if sc.Aliases == nil {
 			sc.Aliases = []string{}
 		}
-		if os := c.Entity.Owners(); len(os) > 0 {
-			sc.OwnerTeam = os[0].Team
-		}
+		sc.OwnerTeam = c.Entity.Owner()
 		if c.Exact {
 			exact++
 		}
 		res.Candidates = append(res.Candidates, sc)
 		for _, a := range d.Ambiguities {
-			if concerns(a, c.Entity) {
+			if a.Concerns(c.Entity) {
 				res.Unmerged = append(res.Unmerged, a)
 			}
 		}

@@ -1,4 +1,4 @@
-package join_test
+package engine_test
 
 import (
 	"context"
@@ -9,8 +9,8 @@ import (
 
 	"github.com/opsctx/opsctx/connectors"
 	"github.com/opsctx/opsctx/internal/cache"
+	"github.com/opsctx/opsctx/internal/engine"
 	"github.com/opsctx/opsctx/internal/fake"
-	"github.com/opsctx/opsctx/internal/join"
 )
 
 // warmer counts Warm calls; each blocks until release is closed or its ctx ends.
@@ -38,12 +38,12 @@ func TestWarmRunsOncePerCatalogTTLAndIsNotAwaited(t *testing.T) {
 	clock := time.Now()
 	now := func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
 	c := cache.New(cache.Options{Now: now, FetchTimeout: 5 * time.Second})
-	e := join.New(join.Options{Sources: []connectors.Source{&fake.Memory{SourceName: "catalogfile", Cat: shopCatalog()}, w},
+	e := engine.New(engine.Options{Sources: []connectors.Source{&fake.Memory{SourceName: "catalogfile", Cat: shopCatalog()}, w},
 		Cache: c, Now: now, Deadline: 2 * time.Second})
 	ctx := context.Background()
 	start := time.Now()
 	for range 3 {
-		if _, err := e.IncidentContext(ctx, join.Query{Service: "checkout"}); err != nil {
+		if _, err := e.IncidentContext(ctx, engine.Query{Service: "checkout"}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -53,7 +53,7 @@ func TestWarmRunsOncePerCatalogTTLAndIsNotAwaited(t *testing.T) {
 	waitFor(t, func() bool { return w.calls.Load() == 1 })
 	close(w.release)
 	time.Sleep(50 * time.Millisecond) // let the warm finish and be cached
-	if _, err := e.IncidentContext(ctx, join.Query{Service: "checkout"}); err != nil {
+	if _, err := e.IncidentContext(ctx, engine.Query{Service: "checkout"}); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(50 * time.Millisecond)
@@ -63,7 +63,7 @@ func TestWarmRunsOncePerCatalogTTLAndIsNotAwaited(t *testing.T) {
 	mu.Lock()
 	clock = clock.Add(c.TTL(cache.KindCatalog) + time.Second)
 	mu.Unlock()
-	if _, err := e.IncidentContext(ctx, join.Query{Service: "checkout"}); err != nil {
+	if _, err := e.IncidentContext(ctx, engine.Query{Service: "checkout"}); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, func() bool { return w.calls.Load() == 2 })
@@ -82,8 +82,8 @@ func waitFor(t *testing.T, cond func() bool) {
 func TestNoWarm(t *testing.T) {
 	w := &warmer{release: make(chan struct{})}
 	close(w.release)
-	e := join.New(join.Options{Sources: []connectors.Source{&fake.Memory{SourceName: "catalogfile", Cat: shopCatalog()}, w}, NoWarm: true})
-	if _, err := e.IncidentContext(context.Background(), join.Query{Service: "checkout"}); err != nil {
+	e := engine.New(engine.Options{Sources: []connectors.Source{&fake.Memory{SourceName: "catalogfile", Cat: shopCatalog()}, w}, NoWarm: true})
+	if _, err := e.IncidentContext(context.Background(), engine.Query{Service: "checkout"}); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(50 * time.Millisecond)

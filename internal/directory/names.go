@@ -1,4 +1,4 @@
-package join
+package directory
 
 import (
 	"strings"
@@ -41,8 +41,8 @@ func Normalize(s string) string {
 	return strings.Join(parts, "-")
 }
 
-// fold is the exact-match key: lowercase and trimmed.
-func fold(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+// Fold is the exact-match key: lowercase and trimmed.
+func Fold(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
 // distance is the Levenshtein edit distance between a and b, used for suggestions.
 func distance(a, b string) int {
@@ -64,4 +64,16 @@ func distance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(rb)]
+}
+
+// TeamKey compares team names across sources: "team-checkout", "Checkout team" and
+// "Checkout" are the same team; "Checkout Support" is not.
+func TeamKey(name string) string {
+	var parts []string
+	for _, p := range strings.Split(Normalize(name), "-") {
+		if p != "team" && p != "squad" && p != "group" && p != "" {
+			parts = append(parts, p)
+		}
+	}
+	return strings.Join(parts, "-")
 }

@@ -1,12 +1,14 @@
-package join
+package answer
 
 import (
-	"context"
+	"cmp"
 	"strings"
 	"time"
 
+	"github.com/opsctx/opsctx/internal/directory"
 	"github.com/opsctx/opsctx/internal/model"
 	"github.com/opsctx/opsctx/internal/sanitize"
+	"github.com/opsctx/opsctx/internal/slo"
 )
 
 // TeamInfo is an owning team with its contacts, as one source states it.
@@ -35,18 +37,9 @@ type WhoOwnsResult struct {
 	Sources  []SourceEntry `json:"sources"`
 }
 
-// WhoOwns answers who owns a service, who is on call now, and how it escalates.
-func (e *Engine) WhoOwns(ctx context.Context, service string) (*WhoOwnsResult, error) {
-	ctx, cancel, b, d := e.start(ctx)
-	defer cancel()
-	ent, err := e.resolve(d, b, service)
-	if err != nil {
-		return nil, err
-	}
-	from, now := e.window(2 * time.Hour)
-	t := d.target(ent, from, now)
-	f := e.gather(ctx, b, t, "2h0m0s")
-	res := &WhoOwnsResult{Service: serviceRef(d, ent), Owners: []TeamInfo{}, Notes: []string{}}
+// WhoOwns answers who owns ent, who is on call now, and how it escalates, from the facts f.
+func WhoOwns(d *directory.Directory, ent *directory.Entity, f model.Facts, now time.Time, th slo.Thresholds, sources []model.SourceStatus) *WhoOwnsResult {
+	res := &WhoOwnsResult{Service: serviceRef(ent), Owners: []TeamInfo{}, Notes: []string{}}
 	for _, o := range ent.Owners() {
 		ti := TeamInfo{Team: o.Team, TeamName: d.TeamTitle(o.Team), Source: o.Source, Members: []string{}}
 		if tm, ok := d.Team(o.Team); ok {
@@ -64,27 +57,27 @@ func (e *Engine) WhoOwns(ctx context.Context, service string) (*WhoOwnsResult, e
 		res.Notes = append(res.Notes, "no source names an owner for this service")
 	}
 	start := time.Time{}
-	for _, i := range f.incidents {
+	for _, i := range f.Incidents {
 		if i.Status != "resolved" && (start.IsZero() || i.StartedAt.Before(start)) {
-			start, res.ActiveIncident = i.StartedAt, firstNonEmpty(i.Number, i.ID)
+			start, res.ActiveIncident = i.StartedAt, cmp.Or(i.Number, i.ID)
 		}
 	}
-	res.OnCall, res.Escalation = responderEntries(f.responders, f, start, now)
+	res.OnCall, res.Escalation = responderEntries(f.Responders, f, start, now)
 	if len(res.OnCall) == 0 {
 		res.Notes = append(res.Notes, "no source reports anyone on call for this service")
 	}
-	for _, r := range f.responders {
+	for _, r := range f.Responders {
 		if r.Value.Note != "" {
 			res.Notes = append(res.Notes, r.Source+": "+sanitize.Text(r.Value.Note, 200))
 		}
 	}
 	res.Impact = []string{}
-	for _, s := range sloEntries(d, f.slos, e.o.Thresholds) {
+	for _, s := range sloEntries(d, f.SLOs, th) {
 		if burning(s) {
 			res.Impact = append(res.Impact, impactText(s))
 		}
 	}
-	res.Runbooks = runbooks(ent, f.alerts)
-	res.Sources = sourceEntries(b.statuses(e.o.Sources, e.o.Disabled))
-	return res, nil
+	res.Runbooks = runbooks(ent, f.Alerts)
+	res.Sources = SourceEntries(sources)
+	return res
 }

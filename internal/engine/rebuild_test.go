@@ -1,4 +1,4 @@
-package join_test
+package engine_test
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 
 	"github.com/opsctx/opsctx/connectors"
 	"github.com/opsctx/opsctx/internal/cache"
-	"github.com/opsctx/opsctx/internal/join"
+	"github.com/opsctx/opsctx/internal/engine"
 	"github.com/opsctx/opsctx/internal/model"
 )
 
@@ -51,30 +51,30 @@ func TestLargeDirectoryRebuildsInBackground(t *testing.T) {
 		background bool
 	}{
 		{"small: rebuilt before answering", 50, false},
-		{"large: rebuilt in background", join.AsyncRebuildAbove + 1, true},
+		{"large: rebuilt in background", engine.AsyncRebuildAbove + 1, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			src := &swappable{cat: services(tc.services)}
 			var mu sync.Mutex
 			clock := time.Now()
 			now := func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
-			e := join.New(join.Options{Sources: []connectors.Source{src}, Cache: cache.New(cache.Options{Now: now}), Now: now, Deadline: 5 * time.Second})
+			e := engine.New(engine.Options{Sources: []connectors.Source{src}, Cache: cache.New(cache.Options{Now: now}), Now: now, Deadline: 5 * time.Second})
 			ctx := context.Background()
-			if _, err := e.IncidentContext(ctx, join.Query{Service: "svc-00001"}); err != nil {
+			if _, err := e.IncidentContext(ctx, engine.Query{Service: "svc-00001"}); err != nil {
 				t.Fatal(err)
 			}
 			src.set(services(tc.services, "newcomer"))
 			mu.Lock()
 			clock = clock.Add(time.Hour) // every catalog expired
 			mu.Unlock()
-			_, err := e.IncidentContext(ctx, join.Query{Service: "newcomer"})
-			var le *join.LookupError
+			_, err := e.IncidentContext(ctx, engine.Query{Service: "newcomer"})
+			var le *engine.LookupError
 			if got := errors.As(err, &le); got != tc.background {
 				t.Fatalf("first answer after the refresh: err = %v, want served from the previous directory = %v", err, tc.background)
 			}
 			deadline := time.Now().Add(30 * time.Second)
 			for {
-				_, err := e.IncidentContext(ctx, join.Query{Service: "newcomer"})
+				_, err := e.IncidentContext(ctx, engine.Query{Service: "newcomer"})
 				if err == nil {
 					break
 				}

@@ -1,6 +1,7 @@
-package join
+package answer
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"math"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/opsctx/opsctx/internal/directory"
 	"github.com/opsctx/opsctx/internal/model"
 	"github.com/opsctx/opsctx/internal/sanitize"
 	"github.com/opsctx/opsctx/internal/timeutil"
@@ -31,40 +33,24 @@ func sevRank(s string) int {
 	return 0
 }
 
-// serviceOf maps a source's service label to the canonical entity name when it can.
-func serviceOf(d *Directory, source, svc string) string {
-	if svc == "" {
-		return ""
-	}
-	if e := d.EntityForRecord(source, svc); e != nil {
-		return e.Name
-	}
-	return svc
-}
-
 // rootCauses returns, per open problem, the canonical root-cause name and the impacted names.
-func rootCauses(d *Directory, ps []model.Problem) map[string]model.Problem {
+func rootCauses(d *directory.Directory, ps []model.Problem) map[string]model.Problem {
 	out := map[string]model.Problem{}
 	for _, p := range ps {
 		if p.Status == "closed" || p.RootCause == "" && p.RootCauseName == "" {
 			continue
 		}
-		rc := serviceOf(d, p.Source, p.RootCause)
+		rc := d.Canonical(p.Source, p.RootCause)
 		if rc == p.RootCause && p.RootCauseName != "" {
-			rc = serviceOf(d, p.Source, p.RootCauseName)
+			rc = d.Canonical(p.Source, p.RootCauseName)
 		}
 		out[fold(rc)] = p
 	}
 	return out
 }
 
-// dependsOnPath reports whether from depends on to within depth hops.
-func (d *Directory) dependsOnPath(from, to string, depth int) bool {
-	return d.graph.reaches(from, to, depth)
-}
-
 // groupAlerts deduplicates alerts across sources and marks groups explained by a root cause.
-func groupAlerts(d *Directory, defaultService string, alerts []model.Alert, problems []model.Problem) []AlertGroup {
+func groupAlerts(d *directory.Directory, defaultService string, alerts []model.Alert, problems []model.Problem) []AlertGroup {
 	rcs := rootCauses(d, problems)
 	groups := map[string]*AlertGroup{}
 	var order []string
@@ -72,11 +58,11 @@ func groupAlerts(d *Directory, defaultService string, alerts []model.Alert, prob
 	// that key them differently, by the same title on the same service.
 	alias := map[string]string{}
 	for _, a := range alerts {
-		svc := serviceOf(d, a.Source, a.Service)
+		svc := d.Canonical(a.Source, a.Service)
 		if svc == "" {
 			svc = defaultService
 		}
-		byTitle := Normalize(svc) + "/" + fold(sanitize.Short(a.Title))
+		byTitle := normalize(svc) + "/" + fold(sanitize.Short(a.Title))
 		key := a.DedupKey
 		if key == "" {
 			key = byTitle
@@ -106,7 +92,7 @@ func groupAlerts(d *Directory, defaultService string, alerts []model.Alert, prob
 		if g.ExplainedBy == "" {
 			for _, rc := range slices.Sorted(maps.Keys(rcs)) { // deterministic when several match
 				if p := rcs[rc]; explains(d, rc, p, svc) {
-					g.ExplainedBy = firstNonEmpty(p.DisplayID, p.ID)
+					g.ExplainedBy = cmp.Or(p.DisplayID, p.ID)
 					break
 				}
 			}
@@ -128,21 +114,21 @@ func groupAlerts(d *Directory, defaultService string, alerts []model.Alert, prob
 // explains reports whether a problem rooted in rc explains trouble on svc: svc is the root
 // cause or one of the problem's impacted entities; when the source lists no impacted
 // entities, svc depends on the root cause within two hops.
-func explains(d *Directory, rc string, p model.Problem, svc string) bool {
+func explains(d *directory.Directory, rc string, p model.Problem, svc string) bool {
 	if fold(svc) == rc || impacted(d, p, svc) {
 		return true
 	}
-	return len(p.Impacted) == 0 && len(p.ImpactedNames) == 0 && d.dependsOnPath(svc, rc, 2)
+	return len(p.Impacted) == 0 && len(p.ImpactedNames) == 0 && d.DependsOn(svc, rc, 2)
 }
 
-func impacted(d *Directory, p model.Problem, svc string) bool {
+func impacted(d *directory.Directory, p model.Problem, svc string) bool {
 	for _, x := range p.Impacted {
-		if fold(serviceOf(d, p.Source, x)) == fold(svc) {
+		if fold(d.Canonical(p.Source, x)) == fold(svc) {
 			return true
 		}
 	}
 	for _, x := range p.ImpactedNames {
-		if fold(serviceOf(d, p.Source, x)) == fold(svc) {
+		if fold(d.Canonical(p.Source, x)) == fold(svc) {
 			return true
 		}
 	}
@@ -152,15 +138,15 @@ func impacted(d *Directory, p model.Problem, svc string) bool {
 // rankChanges scores every change by how likely it caused the trouble, with the reasons.
 // The score is deterministic: timing (up to 40), location (up to 30), kind (up to 10) and
 // risk flags (8 each), divided by 100 and capped at 1.
-func rankChanges(d *Directory, ent *Entity, f facts, start, now time.Time) []ChangeEntry {
+func rankChanges(d *directory.Directory, ent *directory.Entity, f model.Facts, start, now time.Time) []ChangeEntry {
 	ref, refWhat := start, "the trouble started"
 	if ref.IsZero() {
 		ref, refWhat = now, "now"
 	}
-	rcs := rootCauses(d, f.problems)
+	rcs := rootCauses(d, f.Problems)
 	out := []ChangeEntry{}
-	for _, c := range correlateChanges(d, f.changes) {
-		svc := serviceOf(d, c.Source, c.Service)
+	for _, c := range correlateChanges(d, f.Changes) {
+		svc := d.Canonical(c.Source, c.Service)
 		if svc == "" {
 			svc = ent.Name
 		}
@@ -184,7 +170,7 @@ func rankChanges(d *Directory, ent *Entity, f facts, start, now time.Time) []Cha
 		case fold(svc) == fold(ent.Name):
 			score += 20
 			why = append(why, "on "+svc+" itself")
-		case d.dependsOnPath(ent.Name, svc, 3):
+		case d.DependsOn(ent.Name, svc, 3):
 			score += 15
 			why = append(why, "on dependency "+svc)
 		}
@@ -230,11 +216,11 @@ func humanMinutes(m float64) string {
 }
 
 // dependencies lists the neighbours with owner and health.
-func dependencies(d *Directory, ent *Entity, f facts) Dependencies {
-	rcs := rootCauses(d, f.problems)
+func dependencies(d *directory.Directory, ent *directory.Entity, f model.Facts) Dependencies {
+	rcs := rootCauses(d, f.Problems)
 	alerting := map[string]bool{}
-	for _, a := range f.alerts {
-		alerting[fold(serviceOf(d, a.Source, a.Service))] = true
+	for _, a := range f.Alerts {
+		alerting[fold(d.Canonical(a.Source, a.Service))] = true
 	}
 	health := func(name string) string {
 		switch {
@@ -242,19 +228,13 @@ func dependencies(d *Directory, ent *Entity, f facts) Dependencies {
 			return "failing"
 		case alerting[fold(name)]:
 			return "degraded"
-		case f.hasAlerts:
+		case f.HasAlerts:
 			return "ok"
 		}
 		return "unknown"
 	}
 	entry := func(name string, via []string) DependencyEntry {
-		de := DependencyEntry{Service: name, Health: health(name), Via: via}
-		if e := d.Entity(name); e != nil {
-			if os := e.Owners(); len(os) > 0 {
-				de.OwnerTeam = os[0].Team
-			}
-		}
-		return de
+		return DependencyEntry{Service: name, Health: health(name), Via: via, OwnerTeam: d.OwnerOf(name)}
 	}
 	deps := Dependencies{Upstream: []DependencyEntry{}, Downstream: []DependencyEntry{}}
 	up, down := d.Neighbours(ent.Name)

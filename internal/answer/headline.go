@@ -1,6 +1,7 @@
-package join
+package answer
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 	"time"
@@ -33,7 +34,7 @@ func headline(a *IncidentContext, now time.Time) string {
 		parts = append(parts, fmt.Sprintf("%s: %d alert group(s) firing, worst %q (%s)%s", name, len(a.AlertGroups), g.Alerts[0].Title, g.Severity, sinceText(g.FirstSeen, now)))
 	case len(a.Incidents) > 0:
 		i := a.Incidents[0]
-		parts = append(parts, fmt.Sprintf("%s: open incident %s %q%s", name, firstNonEmpty(i.Number, i.ID), i.Title, sinceText(i.StartedAt, now)))
+		parts = append(parts, fmt.Sprintf("%s: open incident %s %q%s", name, cmp.Or(i.Number, i.ID), i.Title, sinceText(i.StartedAt, now)))
 	default:
 		parts = append(parts, name+": no open problems, alerts or incidents reported")
 	}
@@ -47,7 +48,7 @@ func headline(a *IncidentContext, now time.Time) string {
 	}
 	if len(a.Owners) > 0 {
 		o := a.Owners[0]
-		parts = append(parts, "owner: "+firstNonEmpty(o.TeamName, o.Team))
+		parts = append(parts, "owner: "+cmp.Or(o.TeamName, o.Team))
 	}
 	if len(a.OnCall) > 0 {
 		o := a.OnCall[0]
@@ -105,15 +106,6 @@ func agoText(ts string, now time.Time) string {
 	return fmt.Sprintf(", %s ago", humanMinutes(now.Sub(t).Minutes()))
 }
 
-func firstNonEmpty(xs ...string) string {
-	for _, x := range xs {
-		if x != "" {
-			return x
-		}
-	}
-	return ""
-}
-
 // caps per detail level; full keeps up to 200 items per list.
 var caps = map[string]int{DetailBrief: 3, DetailStandard: 10, DetailFull: 200}
 
@@ -136,11 +128,4 @@ func applyDetail(a *IncidentContext, detail string) {
 			}
 		}
 	}
-}
-
-func capList[T any](xs []T, n int) ([]T, int) {
-	if len(xs) <= n {
-		return xs, 0
-	}
-	return xs[:n], len(xs) - n
 }

@@ -1,0 +1,53 @@
+package answer
+
+import (
+	"cmp"
+
+	"github.com/opsctx/opsctx/internal/directory"
+	"github.com/opsctx/opsctx/internal/model"
+)
+
+// healthIndex judges each entity's health from open problems and alerts.
+type healthIndex struct {
+	rootCause map[string]string // entity -> problem id it is the root cause of
+	impacted  map[string]bool
+	alerting  map[string]int
+	known     bool // some problem or alert source answered
+}
+
+func newHealthIndex(d *directory.Directory, f model.Facts) healthIndex {
+	h := healthIndex{rootCause: map[string]string{}, impacted: map[string]bool{}, alerting: map[string]int{}, known: f.HasAlerts}
+	for name, p := range rootCauses(d, f.Problems) {
+		h.rootCause[name] = cmp.Or(p.DisplayID, p.ID)
+	}
+	for _, p := range f.Problems {
+		if p.Status == "closed" {
+			continue
+		}
+		for _, x := range p.Impacted {
+			h.impacted[fold(d.Canonical(p.Source, x))] = true
+		}
+	}
+	for _, a := range f.Alerts {
+		h.alerting[fold(d.Canonical(a.Source, a.Service))]++
+	}
+	for _, i := range f.Incidents {
+		h.alerting[fold(d.Canonical(i.Source, i.Service))]++
+	}
+	return h
+}
+
+// of returns "failing" (root cause of an open problem), "degraded" (impacted or alerting),
+// "ok", or "unknown" when no source could tell.
+func (h healthIndex) of(name string) string {
+	k := fold(name)
+	switch {
+	case h.rootCause[k] != "":
+		return "failing"
+	case h.impacted[k] || h.alerting[k] > 0:
+		return "degraded"
+	case h.known:
+		return "ok"
+	}
+	return "unknown"
+}

@@ -1,0 +1,57 @@
+package answer
+
+import (
+	"github.com/opsctx/opsctx/internal/directory"
+	"github.com/opsctx/opsctx/internal/model"
+	"github.com/opsctx/opsctx/internal/timeutil"
+)
+
+// SourceEntries turns the fetch's statuses into the `sources` of an answer.
+func SourceEntries(st []model.SourceStatus) []SourceEntry {
+	out := make([]SourceEntry, 0, len(st))
+	for _, s := range st {
+		out = append(out, SourceEntry{Name: s.Name, Status: s.Status, AsOf: timeutil.RFC3339(s.AsOf), LatencyMS: s.LatencyMS, Error: s.Error})
+	}
+	return out
+}
+
+// serviceRef describes an entity for a result.
+func serviceRef(ent *directory.Entity) ServiceRef {
+	r := ServiceRef{ID: ent.Records[0].ID, Name: ent.Name, Title: ent.Title(), Aliases: ent.Aliases(), OwnerTeam: ent.Owner()}
+	if r.Aliases == nil {
+		r.Aliases = []string{}
+	}
+	return r
+}
+
+// fold and normalize are the directory's name keys.
+var (
+	fold      = directory.Fold
+	normalize = directory.Normalize
+)
+
+func appendUnique(xs []string, v string) []string {
+	if v == "" {
+		return xs
+	}
+	for _, x := range xs {
+		if x == v {
+			return xs
+		}
+	}
+	return append(xs, v)
+}
+
+func firstOf(xs []string) string {
+	if len(xs) == 0 {
+		return ""
+	}
+	return xs[0]
+}
+
+func capList[T any](xs []T, n int) ([]T, int) {
+	if len(xs) <= n {
+		return xs, 0
+	}
+	return xs[:n], len(xs) - n
+}

@@ -1,0 +1,321 @@
+// Package directory merges the catalogs of every source into one directory of services:
+// it resolves which records describe the same service (identity), indexes every name they
+// go by (lookup and suggestions), and keeps the dependency graph between them. It is pure:
+// it sees only internal/model values, never a source or the network.
+package directory
+
+import (
+	"iter"
+	"sort"
+
+	"github.com/opsctx/opsctx/internal/model"
+)
+
+// Entity is one real-world service as the directory resolved it from one or more sources.
+type Entity struct {
+	// Name is the canonical name: the Name of the most trusted record.
+	Name string
+	// Records are the per-source records, most trusted first.
+	Records []model.Service
+	// Matches says how each record was attached to this entity.
+	Matches []Match
+}
+
+// Match records how one source record was resolved to an entity.
+type Match struct {
+	Source string `json:"source"`
+	ID     string `json:"id"`
+	Name   string `json:"name"`
+	// Method is how it matched: "primary record", "annotation pagerduty.com/service-id",
+	// "configured alias", "alias", "tag service:checkout", "normalized name".
+	Method string `json:"method"`
+}
+
+// Owner is an owning team as one source states it.
+type Owner struct {
+	Team   string `json:"team"`
+	Source string `json:"source"`
+}
+
+// Title is the entity's display title (first record with a title, else its name).
+func (e *Entity) Title() string {
+	for _, r := range e.Records {
+		if r.Title != "" {
+			return r.Title
+		}
+	}
+	return e.Name
+}
+
+// Owners returns the distinct (team, source) pairs stated by the records, most trusted first.
+func (e *Entity) Owners() []Owner {
+	var out []Owner
+	seen := map[string]bool{}
+	for _, r := range e.Records {
+		if r.Owner == "" || seen[r.Source+"\x00"+r.Owner] {
+			continue
+		}
+		seen[r.Source+"\x00"+r.Owner] = true
+		out = append(out, Owner{Team: r.Owner, Source: r.Source})
+	}
+	return out
+}
+
+// Owner returns the most trusted owning team, or "".
+func (e *Entity) Owner() string {
+	for _, r := range e.Records {
+		if r.Owner != "" {
+			return r.Owner
+		}
+	}
+	return ""
+}
+
+// Aliases returns every other name the entity is known by, across sources.
+func (e *Entity) Aliases() []string {
+	seen := map[string]bool{Fold(e.Name): true}
+	var out []string
+	add := func(s string) {
+		if s != "" && !seen[Fold(s)] {
+			seen[Fold(s)] = true
+			out = append(out, s)
+		}
+	}
+	for _, r := range e.Records {
+		add(r.Name)
+		add(r.Title)
+		for _, a := range r.Aliases {
+			add(a)
+		}
+	}
+	return out
+}
+
+// Has reports whether the entity has a record from source.
+func (e *Entity) Has(source string) bool {
+	for _, r := range e.Records {
+		if r.Source == source {
+			return true
+		}
+	}
+	return false
+}
+
+// Edge is a dependency between two entities: From depends on To.
+type Edge struct {
+	From     string   `json:"from"`
+	To       string   `json:"to"`
+	Kinds    []string `json:"kinds"`
+	Sources  []string `json:"sources"`
+	Contract string   `json:"contract,omitempty"`
+}
+
+// Ambiguity is a record that matched several entities equally well and was not merged.
+type Ambiguity struct {
+	Source     string   `json:"source"`
+	Record     string   `json:"record"`
+	Method     string   `json:"method"`
+	Candidates []string `json:"candidates"`
+}
+
+// Concerns reports whether the ambiguity is about e: e is one of the candidates, or e has
+// the record that was kept apart.
+func (a Ambiguity) Concerns(e *Entity) bool {
+	for _, c := range a.Candidates {
+		if c == e.Name {
+			return true
+		}
+	}
+	for _, r := range e.Records {
+		if r.Source == a.Source && r.Name == a.Record {
+			return true
+		}
+	}
+	return false
+}
+
+// Directory is the merged view of every catalog: entities with their per-source records,
+// teams, people and dependency edges, indexed for lookup.
+type Directory struct {
+	Entities    []*Entity
+	Teams       []model.Team
+	People      []model.Person
+	Ambiguities []Ambiguity
+
+	byKey    map[string][]*Entity // Fold(id|name|title|alias) -> entities
+	byNorm   map[string][]*Entity // Normalize(name|title|alias) -> entities
+	byRecord map[string]*Entity   // source \x00 record id -> entity
+	byName   map[string]*Entity   // Fold(canonical name) -> entity
+	teams    map[string]model.Team
+	aliasOf  map[string]string // Fold(configured alias) -> Fold(canonical)
+	graph    graph             // the dependency edges
+}
+
+// SourceCatalog is one source's catalog, for Build.
+type SourceCatalog struct {
+	Source  string
+	Catalog model.Catalog
+}
+
+// Build merges catalogs (most trusted first) into a Directory. aliases maps a canonical
+// service name to other names users or systems call it.
+func Build(cats []SourceCatalog, aliases map[string][]string) *Directory {
+	d := &Directory{
+		byKey: map[string][]*Entity{}, byNorm: map[string][]*Entity{}, byRecord: map[string]*Entity{},
+		byName: map[string]*Entity{}, teams: map[string]model.Team{}, aliasOf: map[string]string{},
+	}
+	for canon, names := range aliases {
+		for _, n := range names {
+			d.aliasOf[Fold(n)] = Fold(canon)
+		}
+	}
+	for _, c := range cats {
+		for _, r := range c.Catalog.Services {
+			if r.Source == "" {
+				r.Source = c.Source
+			}
+			d.add(r)
+		}
+		for _, t := range c.Catalog.Teams {
+			if t.Source == "" {
+				t.Source = c.Source
+			}
+			d.Teams = append(d.Teams, t)
+			for _, k := range []string{t.ID, t.Name} {
+				if _, ok := d.teams[Fold(k)]; !ok && k != "" {
+					d.teams[Fold(k)] = t
+				}
+			}
+		}
+		d.People = append(d.People, c.Catalog.People...)
+	}
+	d.buildEdges(cats)
+	return d
+}
+
+// add attaches r to the entity it describes, or makes it a new entity.
+func (d *Directory) add(r model.Service) {
+	method, cands := d.candidates(r)
+	switch {
+	case len(cands) == 1:
+		e := cands[0]
+		e.Records = append(e.Records, r)
+		e.Matches = append(e.Matches, Match{Source: r.Source, ID: r.ID, Name: r.Name, Method: method})
+		d.index(e, r)
+		return
+	case len(cands) > 1:
+		var names []string
+		for _, c := range cands {
+			names = append(names, c.Name)
+		}
+		sort.Strings(names)
+		d.Ambiguities = append(d.Ambiguities, Ambiguity{Source: r.Source, Record: r.Name, Method: method, Candidates: names})
+	}
+	name := r.Name
+	if _, taken := d.byName[Fold(name)]; taken {
+		name = r.Source + ":" + r.Name // keep canonical names unique
+	}
+	e := &Entity{Name: name, Records: []model.Service{r}, Matches: []Match{{Source: r.Source, ID: r.ID, Name: r.Name, Method: "primary record"}}}
+	d.Entities = append(d.Entities, e)
+	d.byName[Fold(name)] = e
+	d.index(e, r)
+}
+
+// Entity returns the entity with the canonical name, or nil.
+func (d *Directory) Entity(name string) *Entity { return d.byName[Fold(name)] }
+
+// EntityForRecord returns the entity a source record (or any name the source uses) belongs to.
+func (d *Directory) EntityForRecord(source, idOrName string) *Entity {
+	if e := d.byRecord[source+"\x00"+idOrName]; e != nil {
+		return e
+	}
+	if es := d.byKey[Fold(idOrName)]; len(es) == 1 {
+		return es[0]
+	}
+	if es := d.byNorm[Normalize(idOrName)]; len(es) == 1 {
+		return es[0]
+	}
+	return nil
+}
+
+// Canonical maps a service name or id as a source states it to the canonical entity name
+// when the directory knows it, else returns it unchanged.
+func (d *Directory) Canonical(source, svc string) string {
+	if svc == "" {
+		return ""
+	}
+	if e := d.EntityForRecord(source, svc); e != nil {
+		return e.Name
+	}
+	return svc
+}
+
+// OwnerOf returns the most trusted owner of the service with the canonical name, or "".
+func (d *Directory) OwnerOf(name string) string {
+	if e := d.Entity(name); e != nil {
+		return e.Owner()
+	}
+	return ""
+}
+
+// Team returns the team with the id or name, if any catalog knows it.
+func (d *Directory) Team(idOrName string) (model.Team, bool) {
+	t, ok := d.teams[Fold(idOrName)]
+	if !ok {
+		t, ok = d.teams[Fold(refName(idOrName))]
+	}
+	return t, ok
+}
+
+// TeamTitle returns a team's display name, or the name itself when unknown.
+func (d *Directory) TeamTitle(name string) string {
+	if t, ok := d.Team(name); ok && t.DisplayName != "" {
+		return t.DisplayName
+	}
+	return name
+}
+
+// Neighbours returns the edges from name to what it depends on (upstream) and from what
+// depends on it (downstream).
+// Their slices are shared with the directory: do not modify them.
+func (d *Directory) Neighbours(name string) (upstream, downstream []Edge) {
+	for _, i := range d.graph.out(name) {
+		upstream = append(upstream, d.graph.Edge(i))
+	}
+	for _, i := range d.graph.in(name) {
+		downstream = append(downstream, d.graph.Edge(i))
+	}
+	return upstream, downstream
+}
+
+// DependsOn reports whether from depends on to, directly or through others, within depth hops.
+func (d *Directory) DependsOn(from, to string, depth int) bool {
+	return d.graph.reaches(from, to, depth)
+}
+
+// Edges yields every dependency edge, in the order the catalogs declared them. Their
+// slices are shared with the directory: do not modify them.
+func (d *Directory) Edges() iter.Seq[Edge] { return d.graph.all() }
+
+// Names returns every canonical entity name, sorted.
+func (d *Directory) Names() []string {
+	out := make([]string, 0, len(d.Entities))
+	for _, e := range d.Entities {
+		out = append(out, e.Name)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// appendUnique appends v unless it is empty or already present.
+func appendUnique(xs []string, v string) []string {
+	if v == "" {
+		return xs
+	}
+	for _, x := range xs {
+		if x == v {
+			return xs
+		}
+	}
+	return append(xs, v)
+}

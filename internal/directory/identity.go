@@ -1,0 +1,182 @@
+package directory
+
+import (
+	"strings"
+
+	"github.com/opsctx/opsctx/internal/model"
+)
+
+// identityAnnotations are catalog annotations that name a record in another source, in
+// the order they are tried.
+var identityAnnotations = []struct{ key, source string }{
+	{"pagerduty.com/service-id", "pagerduty"},
+	{"dynatrace.com/dynatrace-entity-id", "dynatrace"},
+	{"servicenow.com/ci-name", "servicenow"},
+	{"servicenow.com/sys-id", "servicenow"},
+	{"backstage.io/entity-ref", "backstage"},
+}
+
+// tagPrefixes are tag/label conventions that name a service.
+var tagPrefixes = []string{"service:", "service=", "app:", "app=", "component:", "backstage:"}
+
+// candidates finds the entities r could belong to, at the most trusted level that has any.
+// Several candidates at that level are an ambiguity (all are returned, none is merged); a
+// single candidate that already has a record from r's source is a different service.
+func (d *Directory) candidates(r model.Service) (string, []*Entity) {
+	free := func(es []*Entity) []*Entity {
+		var out []*Entity
+		seen := map[*Entity]bool{}
+		for _, e := range es {
+			if !seen[e] {
+				seen[e] = true
+				out = append(out, e)
+			}
+		}
+		if len(out) == 1 && out[0].Has(r.Source) {
+			return nil
+		}
+		return out
+	}
+	// 1. explicit annotations on already-known records naming this record.
+	for _, a := range identityAnnotations {
+		if a.source != r.Source {
+			continue
+		}
+		var hits []*Entity
+		for _, e := range d.Entities {
+			for _, er := range e.Records {
+				if v := er.Annotations[a.key]; v != "" && (v == r.ID || Fold(v) == Fold(r.Name)) {
+					hits = append(hits, e)
+				}
+			}
+		}
+		if c := free(hits); len(c) > 0 {
+			return "annotation " + a.key, c
+		}
+	}
+	// 2. configured aliases and aliases declared by other records.
+	var hits []*Entity
+	for _, n := range []string{r.Name, r.Title} {
+		if n == "" {
+			continue
+		}
+		if canon, ok := d.aliasOf[Fold(n)]; ok {
+			hits = append(hits, d.byKey[canon]...)
+		}
+	}
+	if c := free(hits); len(c) > 0 {
+		return "configured alias", c
+	}
+	hits = nil
+	for _, n := range append([]string{r.Name, r.Title}, r.Aliases...) {
+		if n != "" {
+			hits = append(hits, d.byKey[Fold(n)]...)
+		}
+	}
+	if c := free(hits); len(c) > 0 {
+		return "same name or alias", c
+	}
+	// 3. tags and labels.
+	for _, t := range r.Tags {
+		for _, p := range tagPrefixes {
+			if v, ok := strings.CutPrefix(strings.ToLower(t), p); ok {
+				if c := free(d.byKey[Fold(v)]); len(c) > 0 {
+					return "tag " + t, c
+				}
+			}
+		}
+	}
+	// 4. normalised names.
+	hits = nil
+	for _, n := range []string{r.Name, r.Title} {
+		if k := Normalize(n); k != "" {
+			hits = append(hits, d.byNorm[k]...)
+		}
+	}
+	return "normalized name", free(hits)
+}
+
+// index makes every name of r find e.
+func (d *Directory) index(e *Entity, r model.Service) {
+	addKey := func(m map[string][]*Entity, k string) {
+		if k == "" {
+			return
+		}
+		for _, x := range m[k] {
+			if x == e {
+				return
+			}
+		}
+		m[k] = append(m[k], e)
+	}
+	d.byRecord[r.Source+"\x00"+r.ID] = e
+	// Identity annotations name this entity's record in another source (which may not
+	// be a catalog source), so problems and changes from that source resolve here.
+	for _, a := range identityAnnotations {
+		if v := r.Annotations[a.key]; v != "" {
+			if _, taken := d.byRecord[a.source+"\x00"+v]; !taken {
+				d.byRecord[a.source+"\x00"+v] = e
+			}
+		}
+	}
+	for _, n := range append([]string{r.ID, r.Name, r.Title, e.Name}, r.Aliases...) {
+		addKey(d.byKey, Fold(n))
+	}
+	for _, n := range append([]string{r.Name, r.Title}, r.Aliases...) {
+		addKey(d.byNorm, Normalize(n))
+	}
+	// Configured aliases resolve to the entity whose canonical name they name.
+	for alias, canon := range d.aliasOf {
+		if canon == Fold(e.Name) || canon == Fold(r.Name) {
+			addKey(d.byKey, alias)
+		}
+	}
+}
+
+// buildEdges resolves every catalog's dependencies to entity names and builds the graph.
+func (d *Directory) buildEdges(cats []SourceCatalog) {
+	n := 0
+	for _, c := range cats {
+		n += len(c.Catalog.Dependencies)
+	}
+	b := newGraphBuilder(n)
+	name := func(src, id string) string {
+		if e := d.byRecord[src+"\x00"+id]; e != nil {
+			return e.Name
+		}
+		return refName(id)
+	}
+	for _, c := range cats {
+		// A catalog's dependencies name its own records over and over: resolve each id once.
+		ids := make(map[string]int32, len(c.Catalog.Services))
+		node := func(src, id string) int32 {
+			if src != c.Source {
+				return b.nodeFor(name(src, id))
+			}
+			n, ok := ids[id]
+			if !ok {
+				n = b.nodeFor(name(src, id))
+				ids[id] = n
+			}
+			return n
+		}
+		for _, dep := range c.Catalog.Dependencies {
+			src := dep.Source
+			if src == "" {
+				src = c.Source
+			}
+			if from, to := node(src, dep.From), node(src, dep.To); from != to {
+				b.add(from, to, dep.Kind, src, dep.Contract)
+			}
+		}
+	}
+	d.graph = b.finish()
+}
+
+// refName turns "resource:default/orders-db" into "orders-db".
+func refName(ref string) string {
+	if i := strings.LastIndexAny(ref, ":/"); i >= 0 {
+		return ref[i+1:]
+	}
+	return ref
+}

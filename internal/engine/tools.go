@@ -1,0 +1,109 @@
+package engine
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/opsctx/opsctx/connectors"
+	"github.com/opsctx/opsctx/internal/answer"
+	"github.com/opsctx/opsctx/internal/directory"
+	"github.com/opsctx/opsctx/internal/fetch"
+	"github.com/opsctx/opsctx/internal/model"
+)
+
+// open is what judging every service's health needs: everything open (problems, alerts,
+// incidents).
+var open = []fetch.Kind{fetch.Alerts, fetch.Problems, fetch.Incidents}
+
+// WhatChanged lists changes from every source on the service (and its dependencies), ranked
+// by suspicion with reasons.
+func (e *Engine) WhatChanged(ctx context.Context, service string, since time.Duration, includeDeps bool, limit int) (*answer.WhatChangedResult, error) {
+	ctx, cancel, r, d := e.start(ctx)
+	defer cancel()
+	ent, err := resolve(d, r, service)
+	if err != nil {
+		return nil, err
+	}
+	from, now := e.window(since)
+	t := d.Target(ent, from, now)
+	if !includeDeps {
+		t.Related = nil
+	}
+	// The changes, and what tells when the trouble started.
+	f := r.Gather(ctx, t, fetch.Window{Length: since}, fetch.Changes, fetch.Problems, fetch.Incidents, fetch.Alerts)
+	return answer.WhatChanged(d, ent, f, answer.ChangesOptions{From: from, Now: now, IncludeDeps: includeDeps, Limit: limit, Sources: r.Statuses()}), nil
+}
+
+// WhoOwns answers who owns a service, who is on call now, and how it escalates.
+func (e *Engine) WhoOwns(ctx context.Context, service string) (*answer.WhoOwnsResult, error) {
+	ctx, cancel, r, d := e.start(ctx)
+	defer cancel()
+	ent, err := resolve(d, r, service)
+	if err != nil {
+		return nil, err
+	}
+	from, now := e.window(2 * time.Hour)
+	// On-call, the incidents and alerts escalation is timed from, SLOs for the impact.
+	f := r.Gather(ctx, d.Target(ent, from, now), fetch.Window{Length: 2 * time.Hour}, fetch.OnCall, fetch.Incidents, fetch.Alerts, fetch.SLOs)
+	return answer.WhoOwns(d, ent, f, now, e.o.Thresholds, r.Statuses()), nil
+}
+
+// BlastRadius walks dependencies both ways to depth, with health and owners, marking
+// hops that cross team boundaries.
+func (e *Engine) BlastRadius(ctx context.Context, service string, depth int) (*answer.BlastRadiusResult, error) {
+	ctx, cancel, r, d := e.start(ctx)
+	defer cancel()
+	ent, err := resolve(d, r, service)
+	if err != nil {
+		return nil, err
+	}
+	f := r.Gather(ctx, model.Target{Until: e.o.Now()}, fetch.Window{}, open...)
+	return answer.BlastRadius(d, ent, f, depth, r.Statuses()), nil
+}
+
+// ActiveIssues lists open problems, alerts and incidents across sources, deduplicated and
+// grouped by root cause, worst first.
+func (e *Engine) ActiveIssues(ctx context.Context, flt answer.IssueFilter) (*answer.ActiveIssuesResult, error) {
+	ctx, cancel, r, d := e.start(ctx)
+	defer cancel()
+	var only *directory.Entity
+	if flt.Service != "" {
+		ent, err := resolve(d, r, flt.Service)
+		if err != nil {
+			return nil, err
+		}
+		only = ent
+	}
+	f := r.Gather(ctx, model.Target{Until: e.o.Now()}, fetch.Window{}, slices.Concat(open, []fetch.Kind{fetch.SLOs})...)
+	return answer.ActiveIssues(d, only, f, flt, e.o.Thresholds, r.Statuses()), nil
+}
+
+// BoundaryAudit finds ownerless or unpaged services, cross-team edges without a declared
+// contract, and drift between declared (catalog/CMDB) and measured (telemetry) dependencies.
+func (e *Engine) BoundaryAudit(ctx context.Context, service, team string, limit int) (*answer.AuditResult, error) {
+	ctx, cancel, r, d := e.start(ctx)
+	defer cancel()
+	o := answer.AuditOptions{Team: team, Limit: limit, SLOSources: len(fetch.Capable[connectors.SLOs](e.o.Sources)) > 0}
+	if o.SLOSources {
+		o.SLOs = r.Gather(ctx, model.Target{}, fetch.Window{}, fetch.SLOs).SLOs
+	}
+	if service != "" {
+		ent, err := resolve(d, r, service)
+		if err != nil {
+			return nil, err
+		}
+		o.Service = ent
+	}
+	for _, s := range e.o.Sources {
+		o.Enabled = append(o.Enabled, s.Name())
+	}
+	o.Asked, o.Sources = r.Asked(), r.Statuses()
+	return answer.BoundaryAudit(d, o), nil
+}
+
+// FindService lists the services a query may mean across every catalog, with how each matched.
+func (e *Engine) FindService(ctx context.Context, query string) *answer.FindResult {
+	d, st := e.Directory(ctx)
+	return answer.FindService(d, query, st)
+}

@@ -1,0 +1,118 @@
+package fetch
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/opsctx/opsctx/connectors"
+	"github.com/opsctx/opsctx/internal/cache"
+	"github.com/opsctx/opsctx/internal/model"
+)
+
+// Catalogs fetches every catalog concurrently. It returns when all have answered, when ctx
+// is done, or a grace period after the first one answered: a slow catalog source then does
+// not hold the answer back. It is reported as still loading, and its fetch goes on in the
+// background (through the cache) for the next answer. It also starts the warmers.
+func (r *Round) Catalogs(ctx context.Context) []model.Sourced[model.Catalog] {
+	r.f.warm(ctx)
+	c, b := r.f.o.Cache, r.b
+	srcs := Capable[connectors.Catalog](r.f.o.Sources)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		mu       sync.Mutex // guards left, recorded and got: a catalog is either in time or late
+		left     bool
+		recorded = map[string]bool{}
+		got      = map[string]model.Sourced[model.Catalog]{}
+		start    = time.Now()
+	)
+	answered := make(chan bool, len(srcs)) // true when a catalog arrived in time
+	for _, s := range srcs {
+		if v, info, ok := cache.Fresh[model.Catalog](c, cache.KindCatalog, s.Name()+"|catalog"); ok { // no goroutine for a hit
+			mu.Lock()
+			recorded[s.Name()] = true
+			b.record(s.Name(), "catalog", info, nil, 0)
+			got[s.Name()] = model.Sourced[model.Catalog]{Source: s.Name(), Value: v, AsOf: info.AsOf}
+			mu.Unlock()
+			answered <- true
+			continue
+		}
+		go func() {
+			v, info, err := cache.Fetch(ctx, c, cache.KindCatalog, s.Name()+"|catalog", s.Catalog)
+			mu.Lock()
+			inTime := !left
+			if inTime {
+				recorded[s.Name()] = true
+				b.record(s.Name(), "catalog", info, err, time.Since(start))
+				if err == nil {
+					got[s.Name()] = model.Sourced[model.Catalog]{Source: s.Name(), Value: v, AsOf: info.AsOf}
+				}
+			}
+			mu.Unlock()
+			answered <- inTime && err == nil
+		}()
+	}
+	var grace <-chan time.Time
+	pending := len(srcs)
+	for pending > 0 {
+		select {
+		case ok := <-answered:
+			pending--
+			if ok && grace == nil {
+				grace = time.After(r.f.o.Grace)
+			}
+			continue
+		case <-grace:
+		case <-ctx.Done():
+		}
+		break
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	left = true
+	for _, s := range srcs {
+		if recorded[s.Name()] {
+			continue
+		}
+		slow := fmt.Errorf("still loading after %s", time.Since(start).Round(time.Millisecond))
+		if v, info, ok := cache.Peek[model.Catalog](c, cache.KindCatalog, s.Name()+"|catalog"); ok {
+			info.Stale, info.Err = true, slow // the last good catalog, while the refresh goes on
+			b.record(s.Name(), "catalog", info, nil, time.Since(start))
+			got[s.Name()] = model.Sourced[model.Catalog]{Source: s.Name(), Value: v, AsOf: info.AsOf}
+			continue
+		}
+		b.record(s.Name(), "catalog", cache.Info{}, fmt.Errorf("%w; answered without it", slow), time.Since(start))
+	}
+	out := make([]model.Sourced[model.Catalog], 0, len(got))
+	for _, s := range srcs {
+		if v, ok := got[s.Name()]; ok {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// warm starts every Warmer's Warm, at most once per catalog TTL (through the cache), and
+// does not wait. It is detached from the answer (which may be over before the goroutine
+// runs); the cache bounds the fetch by its FetchTimeout.
+func (f *Fetcher) warm(ctx context.Context) {
+	if f.o.NoWarm {
+		return
+	}
+	ctx = context.WithoutCancel(ctx)
+	for _, w := range Capable[connectors.Warmer](f.o.Sources) {
+		if _, _, ok := cache.Fresh[struct{}](f.o.Cache, cache.KindCatalog, w.Name()+"|warm"); ok {
+			continue // warmed within the catalog TTL
+		}
+		go func() {
+			_, _, err := cache.Fetch(ctx, f.o.Cache, cache.KindCatalog, w.Name()+"|warm", func(ctx context.Context) (struct{}, error) {
+				return struct{}{}, w.Warm(ctx)
+			})
+			if err != nil {
+				f.o.Logger.Debug("warm failed", "source", w.Name(), "err", ErrorText(err))
+			}
+		}()
+	}
+}

@@ -1,0 +1,132 @@
+// Package fetch is the fan-out: it asks every enabled source that implements a capability,
+// concurrently and through the cache, and keeps a status book per answer (status, as_of,
+// latency and error per source). A slow or failing source is recorded, never fatal: its
+// data is missing from the Facts and its reason is in the statuses.
+package fetch
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/sourcegraph/conc/pool"
+
+	"github.com/opsctx/opsctx/connectors"
+	"github.com/opsctx/opsctx/internal/cache"
+	"github.com/opsctx/opsctx/internal/model"
+)
+
+// Options configure a Fetcher.
+type Options struct {
+	// Sources are the enabled sources, most trusted catalog first.
+	Sources []connectors.Source
+	// Disabled names the sources that are not configured (reported as "disabled").
+	Disabled []string
+	Cache    *cache.Cache
+	// Grace is how long Catalogs waits for the other catalogs once the first has answered.
+	Grace  time.Duration
+	Logger *slog.Logger
+	// NoWarm skips Warmer sources' Warm: for one answer and exit (the CLI's context and
+	// check), where reference data would be fetched for nothing.
+	NoWarm bool
+}
+
+// Fetcher fans out to the sources. It is safe for concurrent use; each answer starts its
+// own Round.
+type Fetcher struct {
+	o     Options
+	names []string // source names in order, for the statuses
+}
+
+// New returns a Fetcher; a nil Cache or Logger gets a default.
+func New(o Options) *Fetcher {
+	if o.Cache == nil {
+		o.Cache = cache.New(cache.Options{})
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	f := &Fetcher{o: o}
+	for _, s := range o.Sources {
+		f.names = append(f.names, s.Name())
+	}
+	return f
+}
+
+// Sources returns the enabled sources.
+func (f *Fetcher) Sources() []connectors.Source { return f.o.Sources }
+
+// Disabled returns the names of sources that are not configured.
+func (f *Fetcher) Disabled() []string { return f.o.Disabled }
+
+// Round is one answer's fetching: the calls it makes and the status book they fill.
+type Round struct {
+	f *Fetcher
+	b *book
+}
+
+// Begin starts the fetching of one answer.
+func (f *Fetcher) Begin() *Round { return &Round{f: f, b: newBook()} }
+
+// Statuses returns the status of every source this round asked, in source order, followed
+// by the disabled sources: the `sources` of an answer.
+func (r *Round) Statuses() []model.SourceStatus { return r.b.statuses(r.f.names, r.f.o.Disabled) }
+
+// Asked returns the status of every source this round asked so far, in source order.
+func (r *Round) Asked() []model.SourceStatus { return r.b.statuses(r.f.names, nil) }
+
+// Capable returns the sources implementing capability T, in source order.
+func Capable[T any](srcs []connectors.Source) []T {
+	var out []T
+	for _, s := range srcs {
+		if c, ok := s.(T); ok {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// all calls call on every source concurrently through the cache and returns the values
+// of those that answered (fresh or stale), in source order. Each call leaves at ctx's deadline.
+func all[S connectors.Source, T any](ctx context.Context, r *Round, srcs []S, kind cache.Kind, key, what string,
+	call func(context.Context, S) (T, error)) []model.Sourced[T] {
+	if len(srcs) == 0 {
+		return nil
+	}
+	c, b := r.f.o.Cache, r.b
+	var mu sync.Mutex
+	got := map[string]model.Sourced[T]{}
+	p := pool.New().WithMaxGoroutines(len(srcs))
+	for _, s := range srcs {
+		if v, info, ok := cache.Fresh[T](c, kind, s.Name()+"|"+key); ok { // a hit needs no goroutine
+			b.record(s.Name(), what, info, nil, 0)
+			mu.Lock() // goroutines of earlier misses may be storing theirs
+			got[s.Name()] = model.Sourced[T]{Source: s.Name(), Value: v, AsOf: info.AsOf}
+			mu.Unlock()
+			continue
+		}
+		p.Go(func() {
+			start := time.Now()
+			v, info, err := cache.Fetch(ctx, c, kind, s.Name()+"|"+key, func(ctx context.Context) (T, error) {
+				return call(ctx, s)
+			})
+			b.record(s.Name(), what, info, err, time.Since(start))
+			if err != nil {
+				r.f.o.Logger.Debug("source failed", "source", s.Name(), "what", what, "err", ErrorText(err))
+				return
+			}
+			mu.Lock()
+			got[s.Name()] = model.Sourced[T]{Source: s.Name(), Value: v, AsOf: info.AsOf}
+			mu.Unlock()
+		})
+	}
+	p.Wait()
+	out := make([]model.Sourced[T], 0, len(got))
+	for _, s := range srcs {
+		if v, ok := got[s.Name()]; ok {
+			out = append(out, v)
+		}
+	}
+	return out
+}

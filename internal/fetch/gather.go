@@ -1,0 +1,139 @@
+package fetch
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/sourcegraph/conc"
+
+	"github.com/opsctx/opsctx/connectors"
+	"github.com/opsctx/opsctx/internal/cache"
+	"github.com/opsctx/opsctx/internal/model"
+)
+
+// Kind is a kind of per-service data an answer may need; each is cached with its own TTL.
+type Kind = cache.Kind
+
+// The kinds Gather can fetch.
+const (
+	Alerts    = cache.KindAlerts
+	Problems  = cache.KindProblems
+	Incidents = cache.KindIncidents
+	Changes   = cache.KindChanges
+	OnCall    = cache.KindOnCall
+	SLOs      = cache.KindSLOs
+)
+
+// Window names the time window of a gather in the cache key: data fetched for one window
+// never answers a question about another.
+type Window struct {
+	// Length is how far back the window reaches from its anchor.
+	Length time.Duration
+	// Anchor is the incident start the window is measured back from; zero means now.
+	Anchor time.Time
+}
+
+// key is the cache key of a gather for t in w: the target, whether its neighbours are
+// included, the window's length and anchor. A zero target (everything open) has one key.
+func key(t model.Target, w Window) string {
+	if t.Name == "" {
+		return "|open"
+	}
+	var b strings.Builder
+	b.WriteString(strings.ToLower(strings.TrimSpace(t.Name)))
+	b.WriteByte('|')
+	b.WriteString(w.Length.String())
+	if !w.Anchor.IsZero() {
+		b.WriteString("@" + w.Anchor.UTC().Format(time.RFC3339Nano))
+	}
+	if len(t.Related) == 0 {
+		b.WriteString("|alone")
+	}
+	return b.String()
+}
+
+// Gather fetches the kinds of data asked for t, from every source that serves each kind,
+// concurrently and through the cache. A zero target asks for everything open.
+func (r *Round) Gather(ctx context.Context, t model.Target, w Window, kinds ...Kind) model.Facts {
+	var f model.Facts
+	k := key(t, w)
+	srcs := r.f.o.Sources
+	var wg conc.WaitGroup
+	if slices.Contains(kinds, Alerts) {
+		wg.Go(func() {
+			for _, s := range all(ctx, r, Capable[connectors.Alerts](srcs), Alerts, k, "alerts",
+				func(ctx context.Context, c connectors.Alerts) ([]model.Alert, error) { return c.Alerts(ctx, t) }) {
+				f.Alerts = append(f.Alerts, s.Value...)
+			}
+		})
+	}
+	if slices.Contains(kinds, Problems) {
+		wg.Go(func() {
+			for _, s := range all(ctx, r, Capable[connectors.Problems](srcs), Problems, k, "problems",
+				func(ctx context.Context, c connectors.Problems) ([]model.Problem, error) { return c.Problems(ctx, t) }) {
+				f.Problems = append(f.Problems, s.Value...)
+			}
+		})
+	}
+	if slices.Contains(kinds, Incidents) {
+		wg.Go(func() {
+			for _, s := range all(ctx, r, Capable[connectors.Incidents](srcs), Incidents, k, "incidents",
+				func(ctx context.Context, c connectors.Incidents) ([]model.Incident, error) {
+					return c.Incidents(ctx, t)
+				}) {
+				f.Incidents = append(f.Incidents, s.Value...)
+			}
+		})
+	}
+	if slices.Contains(kinds, Changes) {
+		wg.Go(func() {
+			for _, s := range all(ctx, r, Capable[connectors.Changes](srcs), Changes, k, "changes",
+				func(ctx context.Context, c connectors.Changes) ([]model.Change, error) { return c.Changes(ctx, t) }) {
+				f.Changes = append(f.Changes, s.Value...)
+			}
+		})
+	}
+	if slices.Contains(kinds, OnCall) {
+		wg.Go(func() {
+			f.Responders = all(ctx, r, Capable[connectors.OnCall](srcs), OnCall, k, "on-call",
+				func(ctx context.Context, c connectors.OnCall) (model.Responders, error) { return c.Responders(ctx, t) })
+		})
+	}
+	if slices.Contains(kinds, SLOs) {
+		wg.Go(func() {
+			f.SLOs = all(ctx, r, Capable[connectors.SLOs](srcs), SLOs, k, "slos",
+				func(ctx context.Context, c connectors.SLOs) ([]model.SLO, error) { return c.SLOs(ctx, t) })
+		})
+	}
+	wg.Wait()
+	f.HasAlerts = len(Capable[connectors.Alerts](srcs))+len(Capable[connectors.Problems](srcs)) > 0
+	for _, s := range f.SLOs {
+		f.HasSLOs = f.HasSLOs || len(s.Value) > 0 // a source with no SLOs measures nothing
+	}
+	return f
+}
+
+// FindIncident asks every IncidentFinder for ref and returns the first hit (in source order),
+// or nil when no source knows it.
+func (r *Round) FindIncident(ctx context.Context, ref string) *connectors.IncidentRef {
+	hits := all(ctx, r, Capable[connectors.IncidentFinder](r.f.o.Sources), cache.KindIncidents, "find|"+ref, "incident lookup",
+		func(ctx context.Context, f connectors.IncidentFinder) (*connectors.IncidentRef, error) {
+			found, err := f.FindIncident(ctx, ref)
+			if errors.Is(err, connectors.ErrNotFound) {
+				return nil, nil
+			}
+			if err != nil {
+				return nil, err
+			}
+			return &found, nil
+		})
+	for _, h := range hits {
+		if h.Value != nil {
+			return h.Value
+		}
+	}
+	return nil
+}

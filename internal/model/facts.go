@@ -1,0 +1,26 @@
+package model
+
+import "time"
+
+// Sourced is one source's value and when it was fetched from the upstream.
+type Sourced[T any] struct {
+	Source string
+	Value  T
+	AsOf   time.Time
+}
+
+// Facts is everything fetched for one target (or, with a zero target, everything open),
+// as the fetch hands it to the answer assembly. A kind that was not asked for is empty.
+type Facts struct {
+	Alerts     []Alert
+	Problems   []Problem
+	Incidents  []Incident
+	Changes    []Change
+	Responders []Sourced[Responders]
+	SLOs       []Sourced[[]SLO]
+	// HasAlerts is true when some alert or problem source is enabled, so that "no alert"
+	// means healthy rather than unknown.
+	HasAlerts bool
+	// HasSLOs is true when some SLO source answered with at least one SLO.
+	HasSLOs bool
+}
