@@ -212,43 +212,19 @@ func levelOf(steps []model.EscalationStep, sc schedule) int {
 // recipients by name(username); it repeats repeat.count times, waitInterval minutes after
 // its last rule.
 func policyOf(e escalationPolicy, name func(string) string) escalation.Policy {
-	type rule struct {
-		after  int
-		target string
-	}
-	rules := make([]rule, 0, len(e.Rules))
+	rules := make([]escalation.Delayed, 0, len(e.Rules))
 	for _, r := range e.Rules {
 		target := r.Recipient.label()
 		if r.Recipient.Type == "user" {
 			target = name(target)
 		}
-		rules = append(rules, rule{minutes(r.Delay.TimeAmount, r.Delay.TimeUnit), target})
+		rules = append(rules, escalation.Delayed{AfterMinutes: escalation.Minutes(r.Delay.TimeAmount, r.Delay.TimeUnit), Target: target})
 	}
-	sort.SliceStable(rules, func(i, j int) bool { return rules[i].after < rules[j].after })
-	var p escalation.Policy
-	for i, r := range rules {
-		p.Steps = append(p.Steps, model.EscalationStep{Level: i + 1, AfterMinutes: r.after, Targets: []string{r.target}, Source: SourceName})
+	count, wait := 0, 0
+	if e.Repeat != nil {
+		count, wait = e.Repeat.Count, e.Repeat.WaitInterval
 	}
-	if e.Repeat != nil && e.Repeat.Count > 0 && len(rules) > 0 {
-		p.Loops = e.Repeat.Count
-		p.CycleMinutes = rules[len(rules)-1].after + max(e.Repeat.WaitInterval, 0)
-	}
-	return p
-}
-
-// minutes converts an Opsgenie duration to whole minutes (rounded down).
-func minutes(amount int, unit string) int {
-	switch strings.ToLower(unit) {
-	case "", "minutes":
-		return amount
-	case "hours":
-		return amount * 60
-	case "days":
-		return amount * 1440
-	case "seconds":
-		return amount / 60
-	}
-	return 0 // milliseconds and finer
+	return escalation.FromDelays(rules, count, wait, SourceName)
 }
 
 // flatten returns the usernames of the user participants, at any depth, once each.

@@ -244,19 +244,6 @@ func TestResponders(t *testing.T) {
 	}
 }
 
-func TestMinutes(t *testing.T) {
-	tests := []struct {
-		amount int
-		unit   string
-		want   int
-	}{{5, "", 5}, {5, "minutes", 5}, {2, "hours", 120}, {1, "days", 1440}, {150, "seconds", 2}, {9000, "miliseconds", 0}}
-	for _, tt := range tests {
-		if got := minutes(tt.amount, tt.unit); got != tt.want {
-			t.Errorf("minutes(%d, %q) = %d, want %d", tt.amount, tt.unit, got, tt.want)
-		}
-	}
-}
-
 func TestFindIncident(t *testing.T) {
 	tests := []struct {
 		ref, typ, wantID string

@@ -217,3 +217,16 @@ func TestStaff(t *testing.T) {
 		})
 	}
 }
+
+func TestMinutes(t *testing.T) {
+	tests := []struct {
+		amount int
+		unit   string
+		want   int
+	}{{5, "", 5}, {5, "minutes", 5}, {2, "hours", 120}, {1, "days", 1440}, {150, "seconds", 2}, {9000, "miliseconds", 0}}
+	for _, tt := range tests {
+		if got := Minutes(tt.amount, tt.unit); got != tt.want {
+			t.Errorf("Minutes(%d, %q) = %d, want %d", tt.amount, tt.unit, got, tt.want)
+		}
+	}
+}

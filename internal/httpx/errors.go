@@ -74,7 +74,8 @@ const messageLen = 300
 // vendorMessage extracts a redacted error message from a response body:
 // {"error":{"message","detail","errors","constraintViolations"}} (PagerDuty,
 // ServiceNow, Dynatrace, Backstage), {"message"} (Opsgenie), {"errorType","error"}
-// (Prometheus), {"error":"..."}, {"title","detail"} (RFC 9457); else a body snippet.
+// (Prometheus), {"error":"..."}, {"title","detail"} (RFC 9457), {"errors":[{"title","detail"}]}
+// (JSM Operations), {"errorMessages":[...]} (Jira); else a body snippet.
 func (sec secrets) vendorMessage(body []byte) string {
 	var m map[string]any
 	if json.Unmarshal(body, &m) == nil {
@@ -122,6 +123,24 @@ func messageFrom(m map[string]any) string {
 		}
 	}
 	if s := str(m, "message"); s != "" {
+		return s
+	}
+	var list []string
+	if errs, ok := m["errors"].([]any); ok {
+		for _, x := range errs {
+			if e, ok := x.(map[string]any); ok {
+				list = append(list, joinNonEmpty(": ", str(e, "title"), str(e, "detail")))
+			}
+		}
+	}
+	if msgs, ok := m["errorMessages"].([]any); ok {
+		for _, x := range msgs {
+			if s, ok := x.(string); ok {
+				list = append(list, strings.TrimSpace(s))
+			}
+		}
+	}
+	if s := joinNonEmpty("; ", list...); s != "" {
 		return s
 	}
 	return joinNonEmpty(": ", str(m, "title"), str(m, "detail"))

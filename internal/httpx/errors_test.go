@@ -20,6 +20,8 @@ func TestVendorMessage(t *testing.T) {
 		{"prometheus", `{"status":"error","errorType":"bad_data","error":"invalid parameter \"query\": 1:1: parse error"}`, `bad_data: invalid parameter "query": 1:1: parse error`},
 		{"error string", `{"error":"unauthorized"}`, "unauthorized"},
 		{"problem json", `{"title":"Bad Request","detail":"limit too large"}`, "Bad Request: limit too large"},
+		{"jsm operations", `{"errors":[{"title":"Forbidden","detail":"You are not authorized","code":403},{"title":"Also"}]}`, "Forbidden: You are not authorized; Also"},
+		{"jira", `{"errorMessages":["You do not have the permission to browse users."],"errors":{}}`, "You do not have the permission to browse users."},
 		{"plain text", "upstream connect error\n  or disconnect", "upstream connect error or disconnect"},
 		{"json without message", `{"foo":1}`, `{"foo":1}`},
 		{"empty", "", ""},

@@ -144,9 +144,10 @@ func retryAfter(resp *http.Response, now time.Time) (time.Duration, bool) {
 }
 
 // serverWait parses, in order: Retry-After (seconds or HTTP-date), PagerDuty
-// ratelimit-reset (seconds), ServiceNow X-RateLimit-Reset (UNIX epoch seconds
-// or milliseconds; small values are taken as seconds) and Opsgenie
-// X-RateLimit-Period-In-Sec (seconds). A time in the past yields 0.
+// ratelimit-reset (seconds), X-RateLimit-Reset (ServiceNow: UNIX epoch seconds or
+// milliseconds, small values taken as seconds; Atlassian: an ISO 8601 time such as
+// 2026-03-01T12:01Z) and Opsgenie X-RateLimit-Period-In-Sec (seconds). A time in the past
+// yields 0.
 func serverWait(h http.Header, now time.Time) (time.Duration, bool) {
 	if v := h.Get("Retry-After"); v != "" {
 		if s, ok := seconds(v); ok {
@@ -168,10 +169,23 @@ func serverWait(h http.Header, now time.Time) (time.Duration, bool) {
 		}
 		return durSec(s), true
 	}
+	if t, ok := isoTime(h.Get("X-Ratelimit-Reset")); ok {
+		return max(0, t.Sub(now)), true
+	}
 	if s, ok := seconds(h.Get("X-Ratelimit-Period-In-Sec")); ok {
 		return durSec(s), true
 	}
 	return 0, false
+}
+
+// isoTime parses an ISO 8601 time with or without seconds (Atlassian's X-RateLimit-Reset).
+func isoTime(v string) (time.Time, bool) {
+	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04Z07:00"} {
+		if t, err := time.Parse(layout, strings.TrimSpace(v)); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
 }
 
 func seconds(v string) (float64, bool) {

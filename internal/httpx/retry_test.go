@@ -31,6 +31,9 @@ func TestServerWait(t *testing.T) {
 		{"servicenow reset epoch ms", map[string]string{"X-RateLimit-Reset": strconv.FormatInt(now.UnixMilli()+1500, 10)}, 1500 * time.Millisecond, true},
 		{"servicenow reset epoch past", map[string]string{"X-RateLimit-Reset": strconv.FormatInt(now.Unix()-10, 10)}, 0, true},
 		{"reset small is seconds", map[string]string{"X-RateLimit-Reset": "30"}, 30 * time.Second, true},
+		{"atlassian reset minute", map[string]string{"X-RateLimit-Reset": now.Add(2 * time.Minute).Format("2006-01-02T15:04Z")}, 2 * time.Minute, true},
+		{"atlassian reset seconds", map[string]string{"X-RateLimit-Reset": now.Add(20 * time.Second).Format(time.RFC3339)}, 20 * time.Second, true},
+		{"atlassian retry-after wins", map[string]string{"Retry-After": "3", "X-RateLimit-Reset": now.Add(2 * time.Minute).Format("2006-01-02T15:04Z")}, 3 * time.Second, true},
 		{"opsgenie period", map[string]string{"X-RateLimit-Period-In-Sec": "60"}, time.Minute, true},
 		{"fractional seconds", map[string]string{"Retry-After": "1.5"}, 1500 * time.Millisecond, true},
 	}

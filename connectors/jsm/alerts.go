@@ -1,0 +1,81 @@
+package jsm
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/opsctx/opsctx/connectors/opsgenie"
+	"github.com/opsctx/opsctx/internal/httpx"
+	"github.com/opsctx/opsctx/internal/model"
+)
+
+// Alerts returns the open alerts of the target and its related services (every open alert
+// for a zero Target), newest first, in one search paged to the end (at most MaxPages). The
+// search is Opsgenie's (JSM Operations kept its syntax): each service's
+// opsgenie.com/component-selector annotation, else tag:service:<name>.
+func (s *Source) Alerts(ctx context.Context, t model.Target) ([]model.Alert, error) {
+	cloud, err := s.cloudID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	q := opsgenie.Query(t)
+	out := []model.Alert{}
+	for page, offset := 0, 0; page < s.o.MaxPages; page++ {
+		var res struct {
+			Values []alert `json:"values"`
+			Links  links   `json:"links"`
+		}
+		params := url.Values{"query": {q}, "offset": {strconv.Itoa(offset)}, "size": {strconv.Itoa(s.o.PageSize)},
+			"sort": {"createdAt"}, "order": {"desc"}}
+		if _, err := s.api.GetJSON(ctx, opsPath(cloud, "/alerts"), params, &res); err != nil {
+			if httpx.StatusOf(err) == 400 && t.Annotation(AnnotationSelector) != "" {
+				return nil, fmt.Errorf("%w: check the %s annotation", err, AnnotationSelector)
+			}
+			return nil, wrap(err, scopeAlerts)
+		}
+		for _, a := range res.Values {
+			out = append(out, toAlert(a))
+		}
+		if res.Links.Next == "" || len(res.Values) < s.o.PageSize {
+			break
+		}
+		offset += len(res.Values)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].StartedAt.After(out[j].StartedAt) })
+	return out, nil
+}
+
+// toAlert maps an alert as Opsgenie's connector does, so that the same alert from both
+// (alias, service tag, priority, title) is one alert group.
+func toAlert(a alert) model.Alert {
+	m := model.Alert{ID: a.ID, Title: a.Message, Severity: a.Priority, DedupKey: a.Alias, StartedAt: parseTime(a.CreatedAt),
+		Description: a.Description, Source: SourceName, Labels: map[string]string{"tiny_id": a.TinyID}}
+	if svcs := tagValues(a.Tags, "service"); len(svcs) > 0 {
+		m.Service = svcs[0]
+	} else {
+		m.Service = a.Entity
+	}
+	switch {
+	case a.Status == "closed":
+		m.Status = "resolved"
+	case a.Snoozed:
+		m.Status = "silenced"
+	case a.Acknowledged:
+		m.Status = "acknowledged"
+	default:
+		m.Status = "firing"
+	}
+	for _, tag := range a.Tags {
+		if k, v, ok := strings.Cut(tag, ":"); ok && k != "" {
+			m.Labels[k] = v
+		}
+	}
+	if a.Source != "" {
+		m.Labels["source"] = a.Source
+	}
+	return m
+}
