@@ -16,7 +16,7 @@ import (
 // Alerts returns the open alerts of the target and its related services (every open alert
 // for a zero Target), newest first, in one search paged to the end (at most MaxPages). The
 // search is Opsgenie's (JSM Operations kept its syntax): each service's
-// opsgenie.com/component-selector annotation, else tag:service:<name>.
+// opsgenie.com/component-selector annotation, else tag:"service:<name>".
 func (s *Source) Alerts(ctx context.Context, t model.Target) ([]model.Alert, error) {
 	cloud, err := s.cloudID(ctx)
 	if err != nil {

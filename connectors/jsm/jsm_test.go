@@ -154,11 +154,11 @@ func TestAlerts(t *testing.T) {
 	for _, r := range srv.Requests() {
 		pages = append(pages, r.Query.Get("offset")+"/"+r.Query.Get("size")+" "+r.Query.Get("query"))
 	}
-	if want := []string{"0/2 status:open AND (tag:service:checkout)", "2/2 status:open AND (tag:service:checkout)",
-		"4/2 status:open AND (tag:service:checkout)"}; !slices.Equal(pages, want) {
+	if want := []string{`0/2 status:open AND (tag:"service:checkout")`, `2/2 status:open AND (tag:"service:checkout")`,
+		`4/2 status:open AND (tag:"service:checkout")`}; !slices.Equal(pages, want) {
 		t.Errorf("requests %q, want %q", pages, want)
 	}
-	sel := model.Target{Name: "checkout", Records: []model.Service{{Source: "catalogfile", Annotations: map[string]string{AnnotationSelector: "tag:service:cart"}}}}
+	sel := model.Target{Name: "checkout", Records: []model.Service{{Source: "catalogfile", Annotations: map[string]string{AnnotationSelector: `tag:"service:cart"`}}}}
 	if got, err := src.Alerts(context.Background(), sel); err != nil || len(got) != 1 || got[0].ID != "id-7" {
 		t.Errorf("selector: %d alerts, %v", len(got), err)
 	}

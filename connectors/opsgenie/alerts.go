@@ -4,10 +4,10 @@ import (
 	"context"
 	"fmt"
 	"net/url"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/opsctx/opsctx/internal/httpx"
 	"github.com/opsctx/opsctx/internal/model"
@@ -15,7 +15,8 @@ import (
 
 // Query builds the alert search for a target and its related services:
 // `status:open AND (<selector> OR ...)`, where each service's selector is its
-// opsgenie.com/component-selector annotation, else `tag:service:<name>`.
+// opsgenie.com/component-selector annotation, else `tag:"service:<name>"` (the value quoted, as
+// Opsgenie's search needs for a value holding a colon).
 // A zero Target asks for every open alert (`status:open`).
 func Query(t model.Target) string {
 	var sels []string
@@ -37,14 +38,17 @@ func Query(t model.Target) string {
 	return "status:open AND ((" + strings.Join(sels, ") OR (") + "))"
 }
 
-var plainValue = regexp.MustCompile(`^[A-Za-z0-9_.:/@-]+$`)
-
-// quote quotes a search value that holds spaces or search syntax.
+// quote renders a search value as a phrase: "…" with \ and " escaped by a backslash. Opsgenie
+// takes any value so, and needs it for one holding a colon, a space or parentheses; control
+// characters (which a tag cannot hold) become spaces.
 func quote(v string) string {
-	if plainValue.MatchString(v) {
-		return v
-	}
-	return strconv.Quote(v)
+	v = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, v)
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(v) + `"`
 }
 
 // Alerts returns the open alerts of the target and its related services (every open alert

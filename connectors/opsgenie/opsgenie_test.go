@@ -108,7 +108,7 @@ func target(name string, ann map[string]string, related ...model.Target) model.T
 		Records: []model.Service{{ID: "component:default/" + name, Name: name, Source: "catalogfile", Annotations: ann}}}
 }
 
-var checkout = target("checkout", map[string]string{AnnotationTeam: "checkout", AnnotationSelector: "tag:service:checkout"})
+var checkout = target("checkout", map[string]string{AnnotationTeam: "checkout", AnnotationSelector: `tag:"service:checkout"`})
 
 func TestQuery(t *testing.T) {
 	tests := []struct {
@@ -117,12 +117,13 @@ func TestQuery(t *testing.T) {
 		want string
 	}{
 		{"zero target: every open alert", model.Target{}, "status:open"},
-		{"component selector annotation", checkout, "status:open AND (tag:service:checkout)"},
-		{"service tag by name", target("payments", nil), "status:open AND (tag:service:payments)"},
-		{"name needing quotes", target("Order Queue", nil), `status:open AND (tag:"service:Order Queue")`},
-		{"related services", target("checkout", map[string]string{AnnotationSelector: "entity:checkout OR tag:svc:co"},
+		{"component selector annotation", checkout, `status:open AND (tag:"service:checkout")`},
+		{"service tag by name, quoted", target("payments", nil), `status:open AND (tag:"service:payments")`},
+		{"name with a space", target("Order Queue", nil), `status:open AND (tag:"service:Order Queue")`},
+		{"name with quote and backslash", target(`a"b\c`, nil), `status:open AND (tag:"service:a\"b\\c")`},
+		{"related services", target("checkout", map[string]string{AnnotationSelector: `entity:checkout OR tag:"svc:co"`},
 			target("payments", nil), target("cart", map[string]string{AnnotationSelector: "teams:storefront"})),
-			"status:open AND ((entity:checkout OR tag:svc:co) OR (tag:service:payments) OR (teams:storefront))"},
+			`status:open AND ((entity:checkout OR tag:"svc:co") OR (tag:"service:payments") OR (teams:storefront))`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -141,7 +142,7 @@ func TestAlerts(t *testing.T) {
 		wantIDs []string
 	}{
 		{"selector, three pages of two", checkout, 3, []string{"id-1", "id-2", "id-3", "id-4", "id-5"}},
-		{"with a related service", target("checkout", map[string]string{AnnotationSelector: "tag:service:checkout"}, target("payments", nil)),
+		{"with a related service", target("checkout", map[string]string{AnnotationSelector: `tag:"service:checkout"`}, target("payments", nil)),
 			3, []string{"id-1", "id-2", "id-3", "id-4", "id-5", "id-7"}},
 		{"zero target", model.Target{}, 4, []string{"id-1", "id-2", "id-3", "id-4", "id-5", "id-7", uuid}},
 	}

@@ -2,7 +2,9 @@ package pagerduty
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -14,6 +16,7 @@ import (
 	"github.com/opsctx/opsctx/connectors"
 	"github.com/opsctx/opsctx/internal/httpx"
 	"github.com/opsctx/opsctx/internal/model"
+	"github.com/opsctx/opsctx/internal/sanitize"
 )
 
 // openIncidents lists triggered and acknowledged incidents of the services (all services
@@ -124,9 +127,7 @@ func toAlert(a alert, in incident) model.Alert {
 	default:
 		m.Status = "firing"
 	}
-	if d, ok := a.Body.Details.(string); ok {
-		m.Description = d
-	}
+	m.Description = detailsText(a.Body.Details)
 	for _, c := range a.Body.Contexts {
 		if c.Type == "link" && strings.Contains(strings.ToLower(c.Text+" "+c.Href), "runbook") {
 			m.RunbookURL = c.Href
@@ -167,3 +168,36 @@ func (s *Source) FindIncident(ctx context.Context, ref string) (connectors.Incid
 	}
 	return ir, nil
 }
+
+// detailsText renders an alert's body.details: an object (the spec's type; Events API v2 puts
+// the event's custom_details there) as its description-like field when it has one, else as
+// "key: value" pairs in key order; a string (older integrations) as is. The text is
+// sanitized and capped at maxDetails.
+func detailsText(v any) string {
+	var out string
+	switch d := v.(type) {
+	case string:
+		out = d
+	case map[string]any:
+		for _, k := range []string{"description", "details", "summary", "message"} {
+			if s, ok := d[k].(string); ok && strings.TrimSpace(s) != "" {
+				return sanitize.Text(s, maxDetails)
+			}
+		}
+		keys := slices.Sorted(maps.Keys(d))
+		parts := make([]string, 0, len(keys))
+		for _, k := range keys {
+			val := detail(d[k])
+			if val == "" && d[k] != nil {
+				b, _ := json.Marshal(d[k])
+				val = string(b)
+			}
+			parts = append(parts, k+": "+val)
+		}
+		out = strings.Join(parts, "; ")
+	}
+	return sanitize.Text(out, maxDetails)
+}
+
+// maxDetails caps an alert description read from body.details.
+const maxDetails = 500

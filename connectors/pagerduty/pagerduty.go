@@ -141,7 +141,9 @@ func wrap(err error) error {
 }
 
 // listAll reads every page of a classic-paginated list, up to MaxPages; truncated reports
-// that more rows were left unread.
+// that more rows were left unread. A page says whether another follows with `more`; a listing
+// whose response declares no `more` (the change event listings) is read page by page until
+// a page comes back short, as its limit and offset parameters allow.
 func listAll[T any](ctx context.Context, s *Source, path string, q url.Values, key string) (out []T, truncated bool, err error) {
 	offset := 0
 	for page := 0; ; page++ {
@@ -165,8 +167,10 @@ func listAll[T any](ctx context.Context, s *Source, path string, q url.Values, k
 			}
 		}
 		out = append(out, items...)
-		var more bool
-		_ = json.Unmarshal(raw["more"], &more)
+		more := len(items) == s.o.PageSize // no `more`: a full page may have a successor
+		if m, ok := raw["more"]; ok {
+			more = string(m) == "true"
+		}
 		if !more || len(items) == 0 {
 			return out, false, nil
 		}

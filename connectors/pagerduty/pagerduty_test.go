@@ -84,7 +84,7 @@ func world() pdfake.Data {
 			Status: status, AlertKey: fmt.Sprintf("key-%d", i), Service: pref("PCHK", "Checkout API"), Incident: pref("I1", ""), Severity: "critical",
 			HTMLURL: fmt.Sprintf("https://acme.pagerduty.com/alerts/A%d", i)}
 		if i == 1 {
-			a.Body = pdfake.AlertBody{Contexts: []pdfake.Context{{Type: "link", Href: "https://wiki/rb", Text: "Runbook"}}, Details: "disk full"}
+			a.Body = pdfake.AlertBody{Contexts: []pdfake.Context{{Type: "link", Href: "https://wiki/rb", Text: "Runbook"}}, Details: map[string]any{"summary": "disk full", "host": "db-1"}}
 		}
 		d.Alerts = append(d.Alerts, a)
 	}
@@ -323,8 +323,8 @@ func TestChanges(t *testing.T) {
 		t.Errorf("got  %+v\nwant %+v", chs, want)
 	}
 	list := requests(srv, "/change_events")
-	if len(list) != 2 { // C1, C2, C3, C5 in the window: two pages
-		t.Fatalf("%d change event pages, want 2", len(list))
+	if len(list) != 3 { // C1, C2, C3, C5 in the window: two full pages, and an empty one ends a list without `more`
+		t.Fatalf("%d change event pages, want 3", len(list))
 	}
 	if q := list[0].Query; q.Get("since") != ago(2*time.Hour) || q.Get("until") != ago(0) {
 		t.Errorf("window %v", q)
@@ -561,4 +561,26 @@ func TestAlertsAndRelatedChangesSpeculate(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestDetailsText: an alert's body.details is an object (Events API v2 custom_details), read as
+// its description-like field or as key: value pairs; a string from older integrations is kept.
+func TestDetailsText(t *testing.T) {
+	tests := []struct {
+		name string
+		in   any
+		want string
+	}{
+		{"description field", map[string]any{"description": " disk full ", "host": "db-1"}, "disk full"},
+		{"pairs in key order", map[string]any{"p95_ms": "2400", "threshold_ms": 2000.0, "tags": []any{"a", "b"}, "none": nil},
+			`none: ; p95_ms: 2400; tags: ["a","b"]; threshold_ms: 2000`},
+		{"string from an older integration", "CPU above 90%", "CPU above 90%"},
+		{"absent", nil, ""},
+		{"control characters stripped", map[string]any{"summary": "a\x1b[31mb"}, "a[31mb"},
+	}
+	for _, tt := range tests {
+		if got := detailsText(tt.in); got != tt.want {
+			t.Errorf("%s: got %q, want %q", tt.name, got, tt.want)
+		}
+	}
 }

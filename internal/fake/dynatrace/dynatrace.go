@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -20,6 +21,9 @@ type Options struct {
 	// Token is the API token the fake accepts ("Authorization: Api-Token <Token>").
 	// Empty accepts any token but still requires the header.
 	Token string
+	// Scopes are the token's scopes (nil: every scope). An endpoint whose scope the token lacks
+	// answers 403 "Token is missing required scope. Use one of: <scope> (<name>)".
+	Scopes []string
 	// BasePath serves the API under a prefix, like a Managed environment ("/e/abc123").
 	BasePath string
 	// Now is the fake's clock for relative timeframes (now-2h); nil means time.Now.
@@ -54,11 +58,11 @@ func Start(o Options, d Data) *Server {
 	s := &Server{opts: o, data: d, cursors: map[string]cursor{}}
 	mux := http.NewServeMux()
 	api := o.BasePath + "/api/v2"
-	mux.HandleFunc("GET "+api+"/problems", s.problems)
-	mux.HandleFunc("GET "+api+"/problems/{problemId}", s.problem)
-	mux.HandleFunc("GET "+api+"/events", s.events)
-	mux.HandleFunc("GET "+api+"/entities", s.entities)
-	mux.HandleFunc("GET "+api+"/slo", s.slos)
+	mux.HandleFunc("GET "+api+"/problems", s.scoped("problems.read", s.problems))
+	mux.HandleFunc("GET "+api+"/problems/{problemId}", s.scoped("problems.read", s.problem))
+	mux.HandleFunc("GET "+api+"/events", s.scoped("events.read", s.events))
+	mux.HandleFunc("GET "+api+"/entities", s.scoped("entities.read", s.entities))
+	mux.HandleFunc("GET "+api+"/slo", s.scoped("slo.read", s.slos))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "Not found: "+r.URL.Path)
 	})
@@ -85,6 +89,21 @@ func (s *Server) snapshot() Data {
 func (s *Server) authorized(r *http.Request) bool {
 	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
 	return ok && strings.EqualFold(scheme, "Api-Token") && tok != "" && (s.opts.Token == "" || tok == s.opts.Token)
+}
+
+// scopeNames are the display names Dynatrace gives token scopes in its 403 message.
+var scopeNames = map[string]string{"problems.read": "Read problems", "events.read": "Read events",
+	"entities.read": "Read entities", "slo.read": "Read SLO"}
+
+// scoped serves h only to tokens with scope; others get Dynatrace's 403.
+func (s *Server) scoped(scope string, h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if s.opts.Scopes != nil && !slices.Contains(s.opts.Scopes, scope) {
+			writeError(w, http.StatusForbidden, "Token is missing required scope. Use one of: "+scope+" ("+scopeNames[scope]+")")
+			return
+		}
+		h(w, r)
+	}
 }
 
 func unauthorized(w http.ResponseWriter, r *http.Request) {

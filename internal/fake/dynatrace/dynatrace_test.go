@@ -334,3 +334,38 @@ func TestParseTime(t *testing.T) {
 		}
 	}
 }
+
+// TestTokenScopes: an endpoint whose scope the token lacks answers Dynatrace's 403 naming the
+// scope; the others answer.
+func TestTokenScopes(t *testing.T) {
+	s := Start(Options{Token: "tok", Scopes: []string{"problems.read", "entities.read"}, Now: func() time.Time { return now }}, testData())
+	t.Cleanup(s.Close)
+	tests := []struct {
+		path, wantMsg string
+	}{
+		{"/api/v2/problems", ""},
+		{"/api/v2/entities", ""},
+		{"/api/v2/events", "Token is missing required scope. Use one of: events.read (Read events)"},
+		{"/api/v2/slo", "Token is missing required scope. Use one of: slo.read (Read SLO)"},
+	}
+	for _, tt := range tests {
+		q := url.Values{}
+		if tt.path == "/api/v2/entities" {
+			q.Set("entitySelector", `type("SERVICE")`)
+		}
+		status, b := get(t, s, tt.path, q, "tok")
+		var body struct {
+			Error struct {
+				Code    int    `json:"code"`
+				Message string `json:"message"`
+			} `json:"error"`
+		}
+		_ = json.Unmarshal(b, &body)
+		switch {
+		case tt.wantMsg == "" && status != 200:
+			t.Errorf("%s: %d %s", tt.path, status, b)
+		case tt.wantMsg != "" && (status != 403 || body.Error.Code != 403 || body.Error.Message != tt.wantMsg):
+			t.Errorf("%s: %d %s; want 403 %q", tt.path, status, b, tt.wantMsg)
+		}
+	}
+}

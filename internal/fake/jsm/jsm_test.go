@@ -156,7 +156,7 @@ func TestProtocol(t *testing.T) {
 		check      func(t *testing.T, b any)
 	}{
 		{"default page of 20, newest first", ops + "/v1/alerts", 200, ids("id-1", "id-2", "id-3", "id-4", "id-5", "id-6", "id-7")},
-		{"query", ops + "/v1/alerts?query=" + q("status:open AND tag:service:checkout"), 200, ids("id-1", "id-3", "id-5", "id-7")},
+		{"query", ops + "/v1/alerts?query=" + q(`status:open AND tag:"service:checkout"`), 200, ids("id-1", "id-3", "id-5", "id-7")},
 		{"teams field", ops + "/v1/alerts?query=" + q("teams:checkout NOT tinyId:1003"), 200, ids("id-1", "id-5", "id-7")},
 		{"paging", ops + "/v1/alerts?size=3&offset=3&order=asc", 200, func(t *testing.T, b any) {
 			ids("id-4", "id-3", "id-2")(t, b)

@@ -2,7 +2,9 @@ package jsm
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"time"
@@ -74,6 +76,20 @@ func (h *handler) fields(a Alert) alertquery.Fields {
 			return []string{fmt.Sprint(a.IsSeen)}
 		case "snoozed":
 			return []string{fmt.Sprint(a.Snoozed)}
+		case "alertid":
+			return []string{a.ID}
+		case "count":
+			return []string{strconv.Itoa(a.Count)}
+		case "createdat":
+			return alertquery.Millis(a.CreatedAt)
+		case "lastoccurredat":
+			return alertquery.Millis(a.LastOccurredAt)
+		case "snoozeduntil":
+			return alertquery.Millis(a.SnoozedUntil)
+		case "details.key":
+			return slices.Collect(maps.Keys(a.ExtraProperties))
+		case "details.value":
+			return slices.Collect(maps.Values(a.ExtraProperties))
 		case "teams":
 			var out []string
 			for _, rs := range a.Responders {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"time"
 )
@@ -26,16 +27,17 @@ func newHandler(d Data) *handler {
 		d.Now = time.Now
 	}
 	h := &handler{d: d, mux: http.NewServeMux()}
-	h.mux.HandleFunc("GET /v2/alerts", h.alerts)
-	h.mux.HandleFunc("GET /v2/alerts/count", h.count)
-	h.mux.HandleFunc("GET /v2/alerts/{identifier}", h.alert)
-	h.mux.HandleFunc("GET /v2/teams", h.teams)
-	h.mux.HandleFunc("GET /v2/teams/{identifier}", h.team)
-	h.mux.HandleFunc("GET /v2/schedules", h.schedules)
-	h.mux.HandleFunc("GET /v2/schedules/{identifier}/on-calls", h.onCalls)
-	h.mux.HandleFunc("GET /v2/escalations", h.escalations)
-	h.mux.HandleFunc("GET /v2/escalations/{identifier}", h.escalation)
-	h.mux.HandleFunc("GET /v2/users", h.users)
+	read, config := h.allowed(!d.Key.NoRead, "read alerts"), h.allowed(!d.Key.NoConfiguration, "access configuration")
+	h.mux.HandleFunc("GET /v2/alerts", read(h.alerts))
+	h.mux.HandleFunc("GET /v2/alerts/count", read(h.count))
+	h.mux.HandleFunc("GET /v2/alerts/{identifier}", read(h.alert))
+	h.mux.HandleFunc("GET /v2/teams", config(h.teams))
+	h.mux.HandleFunc("GET /v2/teams/{identifier}", config(h.team))
+	h.mux.HandleFunc("GET /v2/schedules", config(h.schedules))
+	h.mux.HandleFunc("GET /v2/schedules/{identifier}/on-calls", config(h.onCalls))
+	h.mux.HandleFunc("GET /v2/escalations", config(h.escalations))
+	h.mux.HandleFunc("GET /v2/escalations/{identifier}", config(h.escalation))
+	h.mux.HandleFunc("GET /v2/users", config(h.allowed(d.Key.Team == "", "list users")(h.users)))
 	h.mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) { h.fail(w, http.StatusNotFound, "Resource not found") })
 	return h
 }
@@ -60,6 +62,29 @@ func (h *handler) ok(w http.ResponseWriter, data any, extra map[string]any) {
 		body[k] = v
 	}
 	writeJSON(w, http.StatusOK, body)
+}
+
+// allowed wraps routes that the key may use only when ok; otherwise they answer 403 with
+// Opsgenie's code 40301 (the message prose is the fake's own: Opsgenie documents the code).
+func (h *handler) allowed(ok bool, action string) func(http.HandlerFunc) http.HandlerFunc {
+	return func(next http.HandlerFunc) http.HandlerFunc {
+		if ok {
+			return next
+		}
+		return func(w http.ResponseWriter, _ *http.Request) { h.forbid(w, "This API key is not allowed to "+action) }
+	}
+}
+
+// forbid writes Opsgenie's 403 body with its internal code 40301.
+func (h *handler) forbid(w http.ResponseWriter, msg string) {
+	writeJSON(w, http.StatusForbidden, map[string]any{"message": msg, "code": 40301, "took": 0.001, "requestId": w.Header().Get("X-Request-ID")})
+}
+
+// ownedByKey reports whether configuration owned by owner is visible to the key: every
+// key but a team integration's sees everything.
+func (h *handler) ownedByKey(owner *TeamMeta) bool {
+	t := h.d.Key.Team
+	return t == "" || owner != nil && (owner.ID == t || strings.EqualFold(owner.Name, t))
 }
 
 // fail writes Opsgenie's error body.

@@ -12,8 +12,26 @@ import (
 	"github.com/opsctx/opsctx/internal/fake"
 )
 
+// Access is what the API key may do, as Opsgenie's key settings grant it. The zero value grants
+// everything (an account API key with Read and Configuration access).
+type Access struct {
+	// NoRead refuses the alert endpoints (a key without Read access).
+	NoRead bool
+	// NoConfiguration refuses the configuration endpoints: teams, schedules and their on-calls,
+	// escalations and users (an API integration with "Restrict configuration access", or an
+	// API key without Configuration access).
+	NoConfiguration bool
+	// Team makes the key a team integration's (the team's id or name): the schedule and
+	// escalation listings hold only what the team owns, another team's schedule on-calls and
+	// the user listing are refused.
+	Team string
+}
+
 // Data is what the fake serves.
 type Data struct {
+	// Key is what the API key may do (default: everything). A refusal is 403 with Opsgenie's
+	// {"message", "code": 40301} body.
+	Key         Access
 	Alerts      []Alert
 	Teams       []Team
 	Schedules   []Schedule

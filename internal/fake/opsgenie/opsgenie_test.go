@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -175,12 +176,19 @@ func TestProtocol(t *testing.T) {
 	}{
 		{"wrong key", "/v2/alerts", "nope", 401, message("Could not authenticate")},
 		{"default page of 20, newest first", "/v2/alerts", "", 200, ids("id-1", "id-2", "id-3", "id-4", "id-5", "id-6", "id-7")},
-		{"query", "/v2/alerts?query=" + q("status:open AND tag:service:checkout"), "", 200, ids("id-1", "id-3", "id-5", "id-7")},
+		{"query", "/v2/alerts?query=" + q(`status:open AND tag:"service:checkout"`), "", 200, ids("id-1", "id-3", "id-5", "id-7")},
+		{"value with a colon unquoted", "/v2/alerts?query=" + q("status:open AND tag:service:checkout"), "", 422,
+			message("Invalid query: tag:service: a value holding ':' must be quoted")},
 		{"quoted value, implicit AND, NOT", "/v2/alerts?query=" + q(`tag:"service:checkout" NOT tinyId:1003`), "", 200, ids("id-1", "id-5", "id-7")},
+		{"space after the colon, escaped quote", "/v2/alerts?query=" + q(`tag: "service:checkout" AND NOT message: "say \"hi\""`), "", 200, ids("id-1", "id-3", "id-5", "id-7")},
 		{"OR and parentheses", "/v2/alerts?query=" + q("status:closed AND (entity:cart OR alias:alias-4)"), "", 200, ids("id-2", "id-4")},
+		{"values of one field", "/v2/alerts?query=" + q("status:closed AND alias: (alias-2 OR alias-4)"), "", 200, ids("id-2", "id-4")},
+		{"comparison", "/v2/alerts?query=" + q("tinyId >= 1005"), "", 200, ids("id-5", "id-6", "id-7")},
 		{"teams", "/v2/alerts?query=" + q("teams:checkout"), "", 200, ids("id-1", "id-3", "id-5", "id-7")},
 		{"bad query", "/v2/alerts?query=" + q("status:open AND ("), "", 422, message("Invalid query: expected a term")},
-		{"unknown field", "/v2/alerts?query=" + q("colour:red"), "", 422, message(`Invalid query: bad term "colour:red"`)},
+		{"unknown field", "/v2/alerts?query=" + q("colour:red"), "", 422, message(`Invalid query: unknown field "colour"`)},
+		{"unquoted space in a value is two terms", "/v2/alerts?query=" + q("message:disk full"), "", 422, message(`Invalid query: unknown field "full"`)},
+		{"lower-case operator", "/v2/alerts?query=" + q("status:open and status:closed"), "", 422, message(`Invalid query: unknown field "and"`)},
 		{"limit over 100", "/v2/alerts?limit=101", "", 422, message("Limit should be between 1 and 100")},
 		{"paging", "/v2/alerts?limit=3&offset=3&order=asc", "", 200, func(t *testing.T, b map[string]any, h http.Header) {
 			ids("id-4", "id-3", "id-2")(t, b, h)
@@ -327,5 +335,45 @@ func field(k, v string) func(*testing.T, map[string]any, http.Header) {
 		if got := b["data"].(map[string]any)[k]; got != v {
 			t.Errorf("%s = %v, want %s", k, got, v)
 		}
+	}
+}
+
+// TestKeyAccess: a key without Read or Configuration access, or a team integration's key, is
+// refused as Opsgenie refuses it (403, code 40301), and only there.
+func TestKeyAccess(t *testing.T) {
+	other := sample()
+	other.Schedules = append(other.Schedules, og.Schedule{ID: "S9", Name: "payments_schedule", Enabled: true, OwnerTeam: &og.TeamMeta{ID: "T9", Name: "payments"}})
+	paths := []string{"/v2/alerts", "/v2/alerts/count", "/v2/schedules", "/v2/escalations", "/v2/users", "/v2/teams",
+		"/v2/schedules/S1/on-calls", "/v2/schedules/S9/on-calls"}
+	tests := []struct {
+		name    string
+		access  og.Access
+		refused []string
+	}{
+		{"full access", og.Access{}, nil},
+		{"no read access", og.Access{NoRead: true}, paths[:2]},
+		{"configuration restricted", og.Access{NoConfiguration: true}, paths[2:]},
+		{"team integration", og.Access{Team: "checkout"}, []string{"/v2/users", "/v2/schedules/S9/on-calls"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := other
+			d.Key = tt.access
+			srv := og.Start(d, key)
+			defer srv.Close()
+			for _, p := range paths {
+				st, _, b := get(t, srv, p, key)
+				refused := slices.Contains(tt.refused, p)
+				if refused && (st != 403 || !strings.Contains(string(b), `"code":40301`)) || !refused && st != 200 {
+					t.Errorf("%s: %d %s; refused=%v", p, st, b, refused)
+				}
+			}
+			if tt.access.Team != "" {
+				_, _, b := get(t, srv, "/v2/schedules", key)
+				if strings.Contains(string(b), "payments_schedule") || !strings.Contains(string(b), "checkout_schedule") {
+					t.Errorf("team key lists %s", b)
+				}
+			}
+		})
 	}
 }

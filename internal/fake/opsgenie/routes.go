@@ -2,6 +2,7 @@ package opsgenie
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -58,6 +59,20 @@ func (h *handler) fields(a Alert) alertquery.Fields {
 			return []string{fmt.Sprint(a.IsSeen)}
 		case "snoozed":
 			return []string{fmt.Sprint(a.Snoozed)}
+		case "alertid":
+			return []string{a.ID}
+		case "count":
+			return []string{strconv.Itoa(a.Count)}
+		case "createdat":
+			return alertquery.Millis(a.CreatedAt)
+		case "lastoccurredat":
+			return alertquery.Millis(a.LastOccurredAt)
+		case "snoozeduntil":
+			return alertquery.Millis(a.SnoozedUntil)
+		case "details.key":
+			return slices.Collect(maps.Keys(a.Details))
+		case "details.value":
+			return slices.Collect(maps.Values(a.Details))
 		}
 		return nil
 	}
@@ -236,7 +251,12 @@ func (h *handler) team(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) schedules(w http.ResponseWriter, _ *http.Request) {
-	out := append([]Schedule{}, h.d.Schedules...)
+	out := []Schedule{}
+	for _, s := range h.d.Schedules {
+		if h.ownedByKey(s.OwnerTeam) {
+			out = append(out, s)
+		}
+	}
 	h.ok(w, out, map[string]any{"expandable": []string{"rotation"}})
 }
 
@@ -248,6 +268,10 @@ func (h *handler) onCalls(w http.ResponseWriter, r *http.Request) {
 	for _, s := range h.d.Schedules {
 		if !byIdentifier(typ, r.PathValue("identifier"), s.ID, s.Name) {
 			continue
+		}
+		if !h.ownedByKey(s.OwnerTeam) {
+			h.forbid(w, "The team of this API key is not allowed to access schedule "+s.Name)
+			return
 		}
 		parent := map[string]any{"id": s.ID, "name": s.Name, "enabled": s.Enabled}
 		ps := h.d.OnCall[s.ID]
@@ -277,7 +301,13 @@ func usernames(ps []Participant) []string {
 }
 
 func (h *handler) escalations(w http.ResponseWriter, _ *http.Request) {
-	h.ok(w, append([]Escalation{}, h.d.Escalations...), nil)
+	out := []Escalation{}
+	for _, e := range h.d.Escalations {
+		if h.ownedByKey(e.OwnerTeam) {
+			out = append(out, e)
+		}
+	}
+	h.ok(w, out, nil)
 }
 
 func (h *handler) escalation(w http.ResponseWriter, r *http.Request) {

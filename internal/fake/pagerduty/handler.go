@@ -31,19 +31,26 @@ func newHandler(d Data) *handler {
 	}
 	d = normalize(d)
 	h := &handler{d: d, mux: http.NewServeMux()}
-	h.mux.HandleFunc("GET /abilities", h.abilities)
-	h.mux.HandleFunc("GET /services", h.services)
-	h.mux.HandleFunc("GET /services/{id}", h.service)
-	h.mux.HandleFunc("GET /services/{id}/change_events", h.serviceChangeEvents)
-	h.mux.HandleFunc("GET /incidents", h.incidents)
-	h.mux.HandleFunc("GET /incidents/{id}", h.incident)
-	h.mux.HandleFunc("GET /incidents/{id}/alerts", h.alerts)
-	h.mux.HandleFunc("GET /incidents/{id}/related_change_events", h.relatedChangeEvents)
-	h.mux.HandleFunc("GET /oncalls", h.oncalls)
-	h.mux.HandleFunc("GET /escalation_policies", h.policies)
-	h.mux.HandleFunc("GET /escalation_policies/{id}", h.policy)
-	h.mux.HandleFunc("GET /change_events", h.changeEvents)
-	h.mux.HandleFunc("GET /service_dependencies/technical_services/{id}", h.dependencies)
+	for _, r := range []struct {
+		pattern, scope string
+		serve          http.HandlerFunc
+	}{
+		{"GET /abilities", "abilities.read", h.abilities},
+		{"GET /services", "services.read", h.services},
+		{"GET /services/{id}", "services.read", h.service},
+		{"GET /services/{id}/change_events", "services.read", h.serviceChangeEvents},
+		{"GET /incidents", "incidents.read", h.incidents},
+		{"GET /incidents/{id}", "incidents.read", h.incident},
+		{"GET /incidents/{id}/alerts", "incidents.read", h.alerts},
+		{"GET /incidents/{id}/related_change_events", "incidents.read", h.relatedChangeEvents},
+		{"GET /oncalls", "oncalls.read", h.oncalls},
+		{"GET /escalation_policies", "escalation_policies.read", h.policies},
+		{"GET /escalation_policies/{id}", "escalation_policies.read", h.policy},
+		{"GET /change_events", "change_events.read", h.changeEvents},
+		{"GET /service_dependencies/technical_services/{id}", "services.read", h.dependencies},
+	} {
+		h.mux.HandleFunc(r.pattern, h.scoped(r.scope, r.serve))
+	}
 	h.mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) { notFound(w) })
 	return h
 }
@@ -58,6 +65,17 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.mux.ServeHTTP(w, r)
+}
+
+// scoped serves next to API keys and to OAuth tokens with scope; other tokens get 403.
+func (h *handler) scoped(scope string, next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if h.d.Scopes != nil && !slices.Contains(h.d.Scopes, scope) {
+			writeError(w, http.StatusForbidden, 2010, "Access Denied", "The access token is missing the scope "+scope)
+			return
+		}
+		next(w, r)
+	}
 }
 
 // writeError writes PagerDuty's error body.
@@ -84,22 +102,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // paginate writes one page of items under key with limit/offset/more/total.
 func paginate[T any](w http.ResponseWriter, r *http.Request, key string, items []T) {
 	q := r.URL.Query()
-	limit, offset := DefaultLimit, 0
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			badRequest(w, "limit must be a positive integer")
-			return
-		}
-		limit = min(n, MaxLimit)
-	}
-	if v := q.Get("offset"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			badRequest(w, "offset must be a non-negative integer")
-			return
-		}
-		offset = n
+	limit, offset, ok := pageParams(w, r)
+	if !ok {
+		return
 	}
 	page := []T{}
 	if offset < len(items) {
@@ -111,6 +116,44 @@ func paginate[T any](w http.ResponseWriter, r *http.Request, key string, items [
 	}
 	writeJSON(w, http.StatusOK, map[string]any{key: page, "limit": limit, "offset": offset,
 		"more": offset+limit < len(items), "total": total})
+}
+
+// pageOnly writes one page of items under key, and nothing else: the change event listings
+// take limit and offset but their response declares only the items (no more, no total).
+func pageOnly[T any](w http.ResponseWriter, r *http.Request, key string, items []T) {
+	limit, offset, ok := pageParams(w, r)
+	if !ok {
+		return
+	}
+	page := []T{}
+	if offset < len(items) {
+		page = items[offset:min(offset+limit, len(items))]
+	}
+	writeJSON(w, http.StatusOK, map[string]any{key: page})
+}
+
+// pageParams reads limit (default DefaultLimit, at most MaxLimit) and offset; on a bad value it
+// answers 400 and returns false.
+func pageParams(w http.ResponseWriter, r *http.Request) (limit, offset int, ok bool) {
+	q := r.URL.Query()
+	limit = DefaultLimit
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			badRequest(w, "limit must be a positive integer")
+			return 0, 0, false
+		}
+		limit = min(n, MaxLimit)
+	}
+	if v := q.Get("offset"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			badRequest(w, "offset must be a non-negative integer")
+			return 0, 0, false
+		}
+		offset = n
+	}
+	return limit, offset, true
 }
 
 // list returns the values of an array filter (`name[]`, repeated).

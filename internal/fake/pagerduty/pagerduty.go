@@ -1,7 +1,9 @@
 // Package pagerduty is a contract-faithful fake of the PagerDuty REST API v2 (the read
 // endpoints opsctx uses): `Authorization: Token token=…`, the versioned Accept header,
-// classic offset pagination (limit/offset/more/total), array filters as repeated `name[]`,
-// rate-limit headers and `{"error": {...}}` bodies. Shapes follow
+// classic offset pagination (limit/offset/more/total; the change event listings page by
+// limit/offset but answer only `change_events`, as the spec declares them), array filters as
+// repeated `name[]`, scoped OAuth tokens (403 without the scope the spec names), rate-limit
+// headers and `{"error": {...}}` bodies. Shapes follow
 // PagerDuty/api-schema reference/REST/openapiv3.json; a test validates the fake's
 // responses against that spec.
 package pagerduty
@@ -40,6 +42,9 @@ type Data struct {
 	WebURL string
 	// Now is the fake's clock (default time.Now); it sets default time windows.
 	Now func() time.Time
+	// Scopes are the scopes of a scoped OAuth token (nil: an API key, which reads everything).
+	// A request whose scope (the spec's "Scoped OAuth requires") is missing answers 403.
+	Scopes []string
 }
 
 // Start serves d as PagerDuty; requests must carry `Token token=<token>` (or `Bearer <token>`).

@@ -206,6 +206,13 @@ func TestProtocol(t *testing.T) {
 		}},
 		{"change events in window", "/change_events?since=" + at(2*time.Hour) + "&until=" + at(0), nil, 200, count("change_events", 1)},
 		{"service change events", "/services/PSVC002/change_events?since=" + at(200*time.Hour), nil, 200, count("change_events", 1)},
+		{"change events page as the spec declares", "/change_events?since=" + at(200*time.Hour) + "&limit=1&offset=1&total=true", nil, 200,
+			func(t *testing.T, b map[string]any, h http.Header) {
+				count("change_events", 1)(t, b, h)
+				if len(b) != 1 {
+					t.Errorf("change event listing answers %v; the spec declares change_events only", b)
+				}
+			}},
 		{"services by query", "/services?query=check", nil, 200, count("services", 1)},
 	}
 	for _, tt := range tests {
@@ -241,6 +248,25 @@ func count(key string, n int) func(*testing.T, map[string]any, http.Header) {
 	return func(t *testing.T, b map[string]any, _ http.Header) {
 		if got := len(b[key].([]any)); got != n {
 			t.Errorf("%d %s, want %d: %v", got, key, n, b)
+		}
+	}
+}
+
+// TestScopedOAuthToken: a scoped OAuth token reads only what its scopes (the spec's "Scoped
+// OAuth requires") allow; the rest answers 403 Access Denied.
+func TestScopedOAuthToken(t *testing.T) {
+	d := sample()
+	d.Scopes = []string{"services.read", "incidents.read"}
+	srv := pd.Start(d, token)
+	defer srv.Close()
+	for path, want := range map[string]int{"/services": 200, "/incidents": 200, "/services/PSVC002/change_events": 200,
+		"/change_events": 403, "/oncalls": 403, "/escalation_policies": 403, "/abilities": 403} {
+		status, _, raw := get(t, srv, path, map[string]string{"Authorization": "Bearer " + token})
+		if status != want {
+			t.Errorf("%s: %d %s; want %d", path, status, raw, want)
+		}
+		if want == 403 && !strings.Contains(string(raw), `"code":2010`) {
+			t.Errorf("%s: body %s", path, raw)
 		}
 	}
 }

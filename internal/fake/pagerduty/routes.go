@@ -284,7 +284,7 @@ func (h *handler) changes(w http.ResponseWriter, r *http.Request, service string
 		out = append(out, c)
 	}
 	sortBy(out, func(c ChangeEvent) string { return ts(c.Timestamp) }, true)
-	paginate(w, r, "change_events", out)
+	pageOnly(w, r, "change_events", out)
 }
 
 func (h *handler) dependencies(w http.ResponseWriter, r *http.Request) {

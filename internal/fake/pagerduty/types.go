@@ -83,7 +83,8 @@ type Context struct {
 type AlertBody struct {
 	Type     string    `json:"type"`
 	Contexts []Context `json:"contexts"`
-	Details  any       `json:"details,omitempty"`
+	// Details is an object (the spec's type; Events API v2 puts custom_details there).
+	Details map[string]any `json:"details,omitempty"`
 }
 
 // Alert is an alert grouped into an incident.

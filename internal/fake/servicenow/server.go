@@ -3,8 +3,10 @@
 // sysparm_fields (dot-walked ones such as "support_group.name" included, empty through an
 // empty or dangling reference), sysparm_limit/offset, Link and X-Total-Count headers,
 // reference rendering (sysparm_exclude_reference_link, sysparm_display_value), the On-Call
-// Scheduling whoisoncall endpoint, basic and bearer auth, rate-limit headers and 429s, and the
-// {"error":{"message","detail"},"status":"failure"} error body.
+// Scheduling whoisoncall endpoint, basic auth, OAuth (POST /oauth_token.do issuing short-lived
+// bearer tokens for the client-credentials, password and refresh-token grants) or a static
+// bearer, table read ACLs (403 "Insufficient rights to query records"), rate-limit headers and
+// 429s, and the {"error":{"message","detail"},"status":"failure"} error body.
 //
 // Unlike a real instance, the fake is strict: an unparsable sysparm_query is a 400 rather
 // than silently ignored, so connector bugs surface in tests.
@@ -24,19 +26,31 @@ import (
 	"github.com/opsctx/opsctx/internal/fake"
 )
 
-// Options configure credentials and the rate-limit rule.
+// Options configure credentials, read access and the rate-limit rule.
 type Options struct {
-	// Username and Password are the accepted basic credentials ("" = basic not accepted).
+	// Username and Password are the accepted basic credentials ("" = basic not accepted), and
+	// the user of the OAuth password grant.
 	Username, Password string
-	// Token is the accepted OAuth bearer token ("" = bearer not accepted).
+	// Token is a static bearer token accepted without expiry ("" = none).
 	// With no credentials at all, every request is accepted.
 	Token string
+	// ClientID and ClientSecret register an OAuth application ("" = none): POST
+	// /oauth_token.do issues access tokens that live TokenTTL.
+	ClientID, ClientSecret string
+	// TokenTTL is the lifetime of issued access tokens (default DefaultTokenTTL); an expired or
+	// revoked token is refused with 401 "User Not Authenticated", like an unknown one.
+	TokenTTL time.Duration
+	// Denied lists tables the user may not read (no role or ACL): reading them answers 403
+	// "Insufficient rights to query records".
+	Denied []string
 	// RateLimit is the number of requests allowed per RateWindow (0 = no rate-limit rule).
 	// When set, every answer carries X-RateLimit-Limit/-Reset/-Rule, and excess requests get
 	// 429 with Retry-After.
 	RateLimit int
 	// RateWindow is the rate-limit window (default 1h, as ServiceNow rules are per hour).
 	RateWindow time.Duration
+	// Now is the clock of token expiry (default time.Now).
+	Now func() time.Time
 }
 
 // RateLimitRule is the sys_id sent in X-RateLimit-Rule.
@@ -52,7 +66,10 @@ type Server struct {
 	mu        sync.Mutex
 	windowEnd time.Time
 	used      int
-	matches   map[string][]Record // table + query -> matching rows
+	matches   map[string][]Record  // table + query -> matching rows
+	access    map[string]time.Time // issued access token -> expiry
+	refresh   map[string]grant     // issued refresh token -> what it renews
+	issued    []string             // access tokens in issue order
 }
 
 // Start starts a fake instance serving d.
@@ -60,9 +77,16 @@ func Start(d Data, o Options) *Server {
 	if o.RateWindow <= 0 {
 		o.RateWindow = time.Hour
 	}
-	s := &Server{st: newStore(d), oncall: d.OnCall, o: o, matches: map[string][]Record{}}
+	if o.TokenTTL <= 0 {
+		o.TokenTTL = DefaultTokenTTL
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	s := &Server{st: newStore(d), oncall: d.OnCall, o: o, matches: map[string][]Record{},
+		access: map[string]time.Time{}, refresh: map[string]grant{}}
 	var auth func(*http.Request) bool
-	if o.Username != "" || o.Token != "" {
+	if o.Username != "" || o.Token != "" || o.ClientID != "" {
 		auth = s.authorized
 	}
 	s.Server = fake.Start("servicenow", auth, unauthorized, http.HandlerFunc(s.serve))
@@ -70,11 +94,14 @@ func Start(d Data, o Options) *Server {
 }
 
 func (s *Server) authorized(r *http.Request) bool {
+	if isTokenRequest(r) {
+		return true // the token endpoint checks the client's credentials itself
+	}
 	if u, p, ok := r.BasicAuth(); ok {
 		return s.o.Username != "" && u == s.o.Username && p == s.o.Password
 	}
 	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	return ok && s.o.Token != "" && tok == s.o.Token
+	return ok && s.bearer(tok)
 }
 
 func unauthorized(w http.ResponseWriter, _ *http.Request) {
@@ -98,6 +125,10 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	if isTokenRequest(r) {
+		s.token(w, r)
+		return
+	}
 	if s.limited(w) {
 		return
 	}
@@ -115,6 +146,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		table, id, _ := strings.Cut(rest, "/")
 		if !s.st.known(table) {
 			writeError(w, http.StatusBadRequest, "Invalid table "+table, "")
+			return
+		}
+		if slices.Contains(s.o.Denied, table) {
+			writeError(w, http.StatusForbidden, "Insufficient rights to query records",
+				"Field(s) present in the query do not have permission to be read")
 			return
 		}
 		if id != "" {
