@@ -18,6 +18,7 @@ const (
 	DefaultLogLevel          = "info"
 	DefaultPagerDutyURL      = "https://api.pagerduty.com"
 	DefaultOpsgenieURL       = "https://api.opsgenie.com"
+	DefaultJSMURL            = "https://api.atlassian.com"
 	DefaultServiceNowMaxRows = 10000
 	DefaultServiceNowCIClass = "cmdb_ci_service"
 )
@@ -29,6 +30,7 @@ const (
 	SourceServiceNow   = "servicenow"
 	SourcePagerDuty    = "pagerduty"
 	SourceOpsgenie     = "opsgenie"
+	SourceJSM          = "jsm"
 	SourceDynatrace    = "dynatrace"
 	SourcePrometheus   = "prometheus"
 	SourceAlertmanager = "alertmanager"
@@ -52,6 +54,7 @@ var sourceKeys = []struct{ name, key string }{
 	{SourceServiceNow, "servicenow"},
 	{SourcePagerDuty, "pagerduty"},
 	{SourceOpsgenie, "opsgenie"},
+	{SourceJSM, "jsm"},
 	{SourceDynatrace, "dynatrace"},
 	{SourcePrometheus, "prometheus"},
 	{SourceAlertmanager, "alertmanager"},
@@ -131,6 +134,7 @@ type Sources struct {
 	Dynatrace    *Dynatrace    `yaml:"dynatrace" json:"dynatrace,omitempty"`
 	PagerDuty    *PagerDuty    `yaml:"pagerduty" json:"pagerduty,omitempty"`
 	Opsgenie     *Opsgenie     `yaml:"opsgenie" json:"opsgenie,omitempty"`
+	JSM          *JSM          `yaml:"jsm" json:"jsm,omitempty"`
 	Alertmanager *Alertmanager `yaml:"alertmanager" json:"alertmanager,omitempty"`
 	Prometheus   *Prometheus   `yaml:"prometheus" json:"prometheus,omitempty"`
 	Backstage    *Backstage    `yaml:"backstage" json:"backstage,omitempty"`
@@ -167,6 +171,18 @@ type Opsgenie struct {
 	URL     string        `yaml:"url" json:"url"`
 	APIKey  Secret        `yaml:"api_key" json:"api_key,omitempty"`
 	Timeout time.Duration `yaml:"timeout" json:"timeout,omitempty"`
+}
+
+// JSM reads Jira Service Management Operations with an Atlassian account's e-mail and API
+// token. The site is named by SiteURL (https://<site>.atlassian.net, whose tenant_info gives
+// the cloud id) or by its CloudID; URL is the API gateway (DefaultJSMURL).
+type JSM struct {
+	SiteURL  string        `yaml:"site_url" json:"site_url,omitempty"`
+	CloudID  string        `yaml:"cloud_id" json:"cloud_id,omitempty"`
+	Email    string        `yaml:"email" json:"email,omitempty"`
+	APIToken Secret        `yaml:"api_token" json:"api_token,omitempty"`
+	URL      string        `yaml:"url" json:"url"`
+	Timeout  time.Duration `yaml:"timeout" json:"timeout,omitempty"`
 }
 
 // Labels names the alert labels that carry service, team and severity.

@@ -32,6 +32,11 @@ var envSettings = sync.OnceValue(func() []envSetting {
 		{name: "PAGERDUTY_API_TOKEN", path: "sources.pagerduty.token"},
 		{name: "OPSGENIE_API_URL", path: "sources.opsgenie.url"},
 		{name: "OPSGENIE_API_KEY", path: "sources.opsgenie.api_key"},
+		{name: "JSM_SITE_URL", path: "sources.jsm.site_url"},
+		{name: "JSM_CLOUD_ID", path: "sources.jsm.cloud_id"},
+		{name: "JSM_USER_EMAIL", path: "sources.jsm.email"},
+		{name: "JSM_API_TOKEN", path: "sources.jsm.api_token"},
+		{name: "JSM_API_URL", path: "sources.jsm.url"},
 		{name: "DYNATRACE_ENV_URL", path: "sources.dynatrace.url"},
 		{name: "DYNATRACE_API_TOKEN", path: "sources.dynatrace.token"},
 	}

@@ -77,6 +77,27 @@ func TestLoadEnvEnablesSources(t *testing.T) {
 			},
 		},
 		{
+			name: "jsm by site URL uses the Atlassian gateway",
+			env:  map[string]string{"JSM_SITE_URL": "https://acme.atlassian.net/", "JSM_USER_EMAIL": " ops@acme.com ", "JSM_API_TOKEN": "t"},
+			want: []string{"jsm"},
+			check: func(t *testing.T, c *Config) {
+				if j := c.Sources.JSM; j.URL != "https://api.atlassian.com" || j.SiteURL != "https://acme.atlassian.net" || j.Email != "ops@acme.com" || j.CloudID != "" {
+					t.Errorf("jsm = %+v", j)
+				}
+			},
+		},
+		{
+			name: "jsm by cloud id, gateway overridden",
+			env: map[string]string{"JSM_CLOUD_ID": "3b1f0c0e-9d7a-4c55-8a52-1b2c3d4e5f60", "JSM_USER_EMAIL": "ops@acme.com", "JSM_API_TOKEN": "tok",
+				"JSM_API_URL": "http://127.0.0.1:9"},
+			want: []string{"jsm"},
+			check: func(t *testing.T, c *Config) {
+				if j := c.Sources.JSM; j.URL != "http://127.0.0.1:9" || j.CloudID != "3b1f0c0e-9d7a-4c55-8a52-1b2c3d4e5f60" || j.APIToken.Value() != "tok" {
+					t.Errorf("jsm = %+v", j)
+				}
+			},
+		},
+		{
 			name: "servicenow basic auth with defaults",
 			env: map[string]string{"SERVICENOW_INSTANCE_URL": "https://acme.service-now.com", "SERVICENOW_USERNAME": "svc",
 				"SERVICENOW_PASSWORD": "pw"},
@@ -345,7 +366,7 @@ func TestLoadErrors(t *testing.T) {
 		{
 			name: "unknown source",
 			yaml: "sources:\n  splunk: {url: x}\n",
-			want: []string{"sources.splunk: unknown key (valid: servicenow, dynatrace, pagerduty, opsgenie, alertmanager, prometheus, backstage, catalog)"},
+			want: []string{"sources.splunk: unknown key (valid: servicenow, dynatrace, pagerduty, opsgenie, jsm, alertmanager, prometheus, backstage, catalog)"},
 		},
 		{
 			name: "several file errors all reported",
@@ -445,6 +466,21 @@ func TestLoadErrors(t *testing.T) {
 			env: map[string]string{"PAGERDUTY_API_URL": "https://api.eu.pagerduty.com", "OPSGENIE_API_URL": "https://api.eu.opsgenie.com",
 				"DYNATRACE_ENV_URL": "https://abc.live.dynatrace.com"},
 			want: []string{"PAGERDUTY_API_TOKEN is not set", "OPSGENIE_API_KEY is not set", "DYNATRACE_API_TOKEN is not set"},
+		},
+		{
+			name: "jsm without site, e-mail or token",
+			env:  map[string]string{"JSM_API_URL": "https://api.atlassian.com"},
+			want: []string{"JSM_SITE_URL and JSM_CLOUD_ID are not set", "JSM_USER_EMAIL is not set", "JSM_API_TOKEN is not set"},
+		},
+		{
+			name: "jsm bad site and cloud id",
+			env:  map[string]string{"JSM_SITE_URL": "acme.atlassian.net", "JSM_CLOUD_ID": "not a cloud/id", "JSM_USER_EMAIL": "e", "JSM_API_TOKEN": "t"},
+			want: []string{"JSM_SITE_URL must start with https:// or http://", "JSM_CLOUD_ID is not a cloud id"},
+		},
+		{
+			name: "jsm in yaml named by path",
+			yaml: "sources:\n  jsm: {site_url: \"https://acme.atlassian.net\"}\n",
+			want: []string{"sources.jsm.email is not set", "sources.jsm.api_token is not set"},
 		},
 		{
 			name: "missing settings in yaml named by path",

@@ -21,6 +21,9 @@ func canaryEnv() map[string]string {
 		"DYNATRACE_API_TOKEN":     canary + "-dt",
 		"PAGERDUTY_API_TOKEN":     canary + "-pd",
 		"OPSGENIE_API_KEY":        canary + "-og",
+		"JSM_SITE_URL":            "https://acme.atlassian.net",
+		"JSM_USER_EMAIL":          "ops@acme.com",
+		"JSM_API_TOKEN":           canary + "-jsm",
 		"ALERTMANAGER_URL":        "http://am:9093",
 		"ALERTMANAGER_USERNAME":   "am-user",
 		"ALERTMANAGER_PASSWORD":   canary + "-am-pw",
@@ -48,7 +51,7 @@ func printed(t *testing.T, c *Config) map[string]string {
 	// Each source block printed on its own too (pointers hide them in %v of the parent).
 	s := c.Sources
 	for name, v := range map[string]any{"servicenow": s.ServiceNow, "dynatrace": s.Dynatrace, "pagerduty": s.PagerDuty,
-		"opsgenie": s.Opsgenie, "alertmanager": s.Alertmanager, "prometheus": s.Prometheus, "backstage": s.Backstage, "http": c.HTTP} {
+		"opsgenie": s.Opsgenie, "jsm": s.JSM, "alertmanager": s.Alertmanager, "prometheus": s.Prometheus, "backstage": s.Backstage, "http": c.HTTP} {
 		out[name+" %+v"] = fmt.Sprintf("%+v", v)
 		out[name+" %#v"] = fmt.Sprintf("%#v", v)
 	}
@@ -133,7 +136,8 @@ func TestCanarySecretsNeverInErrors(t *testing.T) {
 		{"credential in URL", "", map[string]string{
 			"PROMETHEUS_URL": "https://user:" + canary + "@prom:9090", "BACKSTAGE_URL": "https://bs?token=" + canary}},
 		{"secret pasted into URL variable", "", map[string]string{
-			"PAGERDUTY_API_URL": canary, "PAGERDUTY_API_TOKEN": canary, "OPSGENIE_API_URL": "%%" + canary, "OPSGENIE_API_KEY": "k"}},
+			"PAGERDUTY_API_URL": canary, "PAGERDUTY_API_TOKEN": canary, "OPSGENIE_API_URL": "%%" + canary, "OPSGENIE_API_KEY": "k",
+			"JSM_SITE_URL": canary, "JSM_API_URL": "https://x:" + canary + "@api.atlassian.com", "JSM_API_TOKEN": canary}},
 		{"secret in a non-secret yaml field via secret variable", "deadline: ${MY_TOKEN}\nsources:\n  servicenow: {max_rows: \"${DB_PASSWORD}\"}\n",
 			map[string]string{"MY_TOKEN": canary, "DB_PASSWORD": canary + "-pw"}},
 		{"literal secret in yaml with another error", "http: {auth_token: " + canary + "}\nsources:\n  dynatrace: {token: " + canary + "-dt}\n", nil},

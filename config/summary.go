@@ -61,6 +61,10 @@ func (c *Config) String() string {
 			f = []string{"url=" + safeURL(s.PagerDuty.URL), "token=" + secretState(s.PagerDuty.Token)}
 		case SourceOpsgenie:
 			f = []string{"url=" + safeURL(s.Opsgenie.URL), "api_key=" + secretState(s.Opsgenie.APIKey)}
+		case SourceJSM:
+			x := s.JSM
+			f = []string{"url=" + safeURL(x.URL), "site_url=" + safeURL(x.SiteURL), "cloud_id=" + orNone(x.CloudID),
+				"email=" + orNone(x.Email), "api_token=" + secretState(x.APIToken)}
 		case SourceDynatrace:
 			f = []string{"url=" + safeURL(s.Dynatrace.URL), "token=" + secretState(s.Dynatrace.Token)}
 		case SourcePrometheus:

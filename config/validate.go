@@ -183,6 +183,9 @@ func (v *validator) sources() {
 		v.required("sources.opsgenie.api_key", b.APIKey, "Opsgenie needs an API key")
 		v.timeout("opsgenie", b.Timeout)
 	}
+	if b := s.JSM; b != nil {
+		v.jsm(b)
+	}
 	if b := s.Dynatrace; b != nil {
 		v.url("dynatrace", &b.URL, "", "https://abc12345.live.dynatrace.com")
 		v.required("sources.dynatrace.token", b.Token, "Dynatrace needs an API token")
@@ -202,10 +205,50 @@ func (v *validator) sources() {
 	}
 }
 
-// url defaults, trims and checks a base URL. The value is never printed: a
-// misplaced credential must not end up in an error.
+// jsm checks the site (its URL or cloud id), the account e-mail, the API token and the
+// gateway URL.
+func (v *validator) jsm(b *JSM) {
+	v.url("jsm", &b.URL, DefaultJSMURL, DefaultJSMURL)
+	b.CloudID = strings.TrimSpace(b.CloudID)
+	switch {
+	case b.SiteURL != "":
+		v.urlAt("sources.jsm.site_url", "jsm", &b.SiteURL, "", "https://acme.atlassian.net")
+	case b.CloudID == "":
+		v.errf("%s and %s are not set: JSM Operations needs the site, e.g. https://acme.atlassian.net, or its cloud id",
+			v.n("sources.jsm.site_url"), v.n("sources.jsm.cloud_id"))
+	}
+	if b.CloudID != "" && !cloudID(b.CloudID) {
+		v.errf("%s is not a cloud id: use the cloudId that https://<site>.atlassian.net/_edge/tenant_info shows, or set %s instead",
+			v.n("sources.jsm.cloud_id"), v.n("sources.jsm.site_url"))
+	}
+	if b.Email = strings.TrimSpace(b.Email); b.Email == "" {
+		v.errf("%s is not set: JSM Operations needs the e-mail of the Atlassian account the API token belongs to", v.n("sources.jsm.email"))
+	}
+	v.required("sources.jsm.api_token", b.APIToken, "JSM Operations needs an Atlassian API token (id.atlassian.com, Security, API tokens)")
+	v.timeout("jsm", b.Timeout)
+}
+
+// cloudID reports whether s looks like a cloud id (letters, digits and dashes).
+func cloudID(s string) bool {
+	if len(s) > 64 {
+		return false
+	}
+	for _, r := range s {
+		if !(r == '-' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
+// url defaults, trims and checks a source's base URL.
 func (v *validator) url(src string, u *string, def, example string) {
-	path := "sources." + src + ".url"
+	v.urlAt("sources."+src+".url", src, u, def, example)
+}
+
+// urlAt defaults, trims and checks the URL setting at path. The value is never printed: a
+// misplaced credential must not end up in an error.
+func (v *validator) urlAt(path, src string, u *string, def, example string) {
 	s := strings.TrimRight(strings.TrimSpace(*u), "/")
 	if s == "" {
 		s = def
@@ -275,7 +318,7 @@ func (v *validator) labels(src string, l *Labels) {
 
 // displayNames maps a source's YAML key to its product name for messages.
 var displayNames = map[string]string{
-	"servicenow": "ServiceNow", "dynatrace": "Dynatrace", "pagerduty": "PagerDuty", "opsgenie": "Opsgenie",
+	"servicenow": "ServiceNow", "dynatrace": "Dynatrace", "pagerduty": "PagerDuty", "opsgenie": "Opsgenie", "jsm": "JSM Operations",
 	"alertmanager": "Alertmanager", "prometheus": "Prometheus", "backstage": "Backstage", "catalog": "Catalog files",
 }
 

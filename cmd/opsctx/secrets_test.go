@@ -26,12 +26,16 @@ var canaries = map[string]string{
 	"SERVICENOW_PASSWORD":   "canary-sn-password-7f3a",
 	"PAGERDUTY_API_TOKEN":   "canary-pd-token-91bc",
 	"OPSGENIE_API_KEY":      "canary-og-key-4d2e",
+	"JSM_API_TOKEN":         "canary-jsm-token-6a6a",
 	"DYNATRACE_API_TOKEN":   "canary-dt-token-8a61",
 	"BACKSTAGE_TOKEN":       "canary-bs-token-c0de",
 	"PROMETHEUS_TOKEN":      "canary-prom-token-5e5e",
 	"ALERTMANAGER_PASSWORD": "canary-am-password-2b2b",
 	"OPSCTX_AUTH_TOKEN":     "canary-http-token-1111",
 }
+
+// jsmEmail is the JSM account whose basic credentials carry the JSM canary.
+const jsmEmail = "jsm@opsctx.example"
 
 // echo is an upstream that answers 401 and echoes every credential it was sent, in the body,
 // as vendors sometimes do.
@@ -73,7 +77,8 @@ func canaryEnv(t *testing.T) map[string]string {
 		"OPSCTX_LOG_LEVEL":        "debug",
 		"SERVICENOW_INSTANCE_URL": url("servicenow"), "SERVICENOW_USERNAME": "opsctx",
 		"PAGERDUTY_API_URL": url("pagerduty"),
-		"OPSGENIE_API_URL":  e.URL, // echoes the key back
+		"OPSGENIE_API_URL":  e.URL,                                                   // echoes the key back
+		"JSM_SITE_URL":      e.URL, "JSM_API_URL": e.URL, "JSM_USER_EMAIL": jsmEmail, // echo the basic credentials
 		"DYNATRACE_ENV_URL": url("dynatrace"),
 		"BACKSTAGE_URL":     e.URL,
 		"PROMETHEUS_URL":    url("prometheus"),
@@ -92,7 +97,7 @@ func leaks(s string) []string {
 		if strings.Contains(s, v) {
 			out = append(out, k)
 		}
-		for _, user := range []string{"opsctx"} {
+		for _, user := range []string{"opsctx", jsmEmail} {
 			if strings.Contains(s, base64.StdEncoding.EncodeToString([]byte(user+":"+v))) {
 				out = append(out, k+" (basic auth)")
 			}

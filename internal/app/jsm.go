@@ -1,0 +1,28 @@
+package app
+
+import (
+	"github.com/opsctx/opsctx/config"
+	"github.com/opsctx/opsctx/connectors"
+	"github.com/opsctx/opsctx/connectors/jsm"
+	"github.com/opsctx/opsctx/internal/httpx"
+)
+
+func init() { register(config.SourceJSM, buildJSM) }
+
+// buildJSM wires the JSM Operations connector: the Atlassian gateway (default, or the
+// configured URL) and, when configured, the site (its tenant_info names the cloud id and it
+// lists users), both with basic auth, and reference listings kept for the catalog cache TTL.
+func buildJSM(cfg *config.Config, o Options) connectors.Source {
+	jc := cfg.Sources.JSM
+	base := jc.URL
+	if base == "" {
+		base = config.DefaultJSMURL
+	}
+	auth := jsm.Auth(jc.Email, jc.APIToken.Value())
+	var site *httpx.Client
+	if jc.SiteURL != "" {
+		site = httpClient(cfg, o, config.SourceJSM, jc.SiteURL, auth, nil)
+	}
+	return jsm.New(jsm.Options{API: httpClient(cfg, o, config.SourceJSM, base, auth, nil), Site: site, CloudID: jc.CloudID,
+		Now: o.Now, Logger: o.Logger, ReferenceTTL: cfg.CacheTTL[config.CacheCatalog]})
+}
