@@ -128,7 +128,7 @@ func New(o Options) *Source {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Source{o: o, api: o.API, cloud: memo.New[string](24 * time.Hour), ref: memo.New[reference](o.ReferenceTTL),
+	return &Source{o: o, api: o.API, cloud: memo.New[string](365 * 24 * time.Hour), ref: memo.New[reference](o.ReferenceTTL),
 		escs: memo.New[[]escalationPolicy](o.ReferenceTTL)}
 }
 

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/opsctx/opsctx/internal/demo"
 	"github.com/opsctx/opsctx/internal/fake"
 	"github.com/opsctx/opsctx/internal/fake/faketest"
 	jsmfake "github.com/opsctx/opsctx/internal/fake/jsm"
@@ -114,6 +115,45 @@ func TestResponsesMatchSpec(t *testing.T) {
 			faketest.Validate(t, spec.Response(t, tt.op, tt.status), body)
 		})
 	}
+	t.Run("demo", func(t *testing.T) {
+		env, err := demo.StartAt(context.Background(), now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer env.Close()
+		srv, c := env.Servers["jsm"], env.Config.Sources.JSM
+		ops := "/jsm/ops/api/" + demo.JSMCloud + "/v1"
+		for op, path := range map[string]string{
+			"/_edge/tenant_info": "/_edge/tenant_info", "/v1/alerts": ops + "/alerts", "/v1/teams": ops + "/teams",
+			"/v1/schedules": ops + "/schedules", "/rest/api/3/users/search": "/rest/api/3/users/search",
+		} {
+			status, _, body := get(t, srv, path, c.Email, c.APIToken.Value())
+			if status != 200 {
+				t.Fatalf("%s: status %d", path, status)
+			}
+			faketest.Validate(t, spec.Response(t, op, "200"), body)
+		}
+		var teams struct{ PlatformTeams []jsmfake.Team }
+		var scheds struct{ Values []jsmfake.Schedule }
+		_, _, b := get(t, srv, ops+"/teams", c.Email, c.APIToken.Value())
+		_ = json.Unmarshal(b, &teams)
+		_, _, b = get(t, srv, ops+"/schedules", c.Email, c.APIToken.Value())
+		_ = json.Unmarshal(b, &scheds)
+		if len(teams.PlatformTeams) == 0 || len(scheds.Values) == 0 {
+			t.Fatalf("demo has no JSM team or schedule: %+v %+v", teams, scheds)
+		}
+		for op, path := range map[string]string{
+			"/v1/teams/{teamId}/escalations":      ops + "/teams/" + teams.PlatformTeams[0].TeamID + "/escalations",
+			"/v1/schedules/{scheduleId}/on-calls": ops + "/schedules/" + scheds.Values[0].ID + "/on-calls",
+			"/v1/schedules/{scheduleId}/timeline": ops + "/schedules/" + scheds.Values[0].ID + "/timeline",
+		} {
+			status, _, body := get(t, srv, path, c.Email, c.APIToken.Value())
+			if status != 200 {
+				t.Fatalf("%s: status %d", path, status)
+			}
+			faketest.Validate(t, spec.Response(t, op, "200"), body)
+		}
+	})
 	t.Run("errors", func(t *testing.T) {
 		status, h, body := get(t, srv, ops+"/v1/alerts", email, "wrong")
 		if status != 401 || !strings.HasPrefix(h.Get("WWW-Authenticate"), "Basic") {
