@@ -21,6 +21,16 @@ const (
 	DefaultJSMURL            = "https://api.atlassian.com"
 	DefaultServiceNowMaxRows = 10000
 	DefaultServiceNowCIClass = "cmdb_ci_service"
+	DefaultResultForm        = ResultBoth
+)
+
+// Result forms: what a tool call returns (Config.ResultForm).
+const (
+	// ResultBoth returns the structured result (with output schemas) and its markdown text.
+	ResultBoth = "both"
+	// ResultText returns the markdown text only and declares no output schemas, for
+	// clients that read text better.
+	ResultText = "text"
 )
 
 // Source names, as returned by Enabled and accepted by TimeoutFor.
@@ -107,6 +117,8 @@ type Config struct {
 	HTTP HTTP `yaml:"http" json:"http"`
 	// LogLevel is debug, info, warn or error. YAML log_level, env OPSCTX_LOG_LEVEL.
 	LogLevel string `yaml:"log_level" json:"log_level"`
+	// ResultForm is ResultBoth (default) or ResultText. YAML result_form, env OPSCTX_RESULT_FORM.
+	ResultForm string `yaml:"result_form" json:"result_form"`
 	// Sources holds one block per upstream; nil means disabled.
 	Sources Sources `yaml:"sources" json:"sources"`
 	// SLOs are objectives declared here and evaluated with PromQL against Prometheus.
@@ -126,7 +138,26 @@ type HTTP struct {
 	AuthTokenFile string `yaml:"auth_token_file" json:"auth_token_file,omitempty"`
 	// AllowedOrigins lists browser origins allowed to call the server ("*" for any).
 	AllowedOrigins []string `yaml:"allowed_origins" json:"allowed_origins,omitempty"`
+	// OAuth makes the server an OAuth resource server instead of using AuthToken.
+	OAuth OAuth `yaml:"oauth" json:"oauth"`
 }
+
+// OAuth configures sign-in with access tokens from an authorization server (the MCP
+// authorization specification). It is enabled when Issuer is set.
+type OAuth struct {
+	// Issuer is the authorization server's issuer URL. Env OPSCTX_OAUTH_ISSUER.
+	Issuer string `yaml:"issuer" json:"issuer,omitempty"`
+	// Audience is the value tokens' aud must contain. Env OPSCTX_OAUTH_AUDIENCE.
+	Audience string `yaml:"audience" json:"audience,omitempty"`
+	// Resource is this server's public URL, published in its metadata; default Audience.
+	// Env OPSCTX_OAUTH_RESOURCE.
+	Resource string `yaml:"resource" json:"resource,omitempty"`
+	// Scope, when set, must be among the token's scopes. Env OPSCTX_OAUTH_SCOPE.
+	Scope string `yaml:"scope" json:"scope,omitempty"`
+}
+
+// Enabled reports whether OAuth sign-in is configured.
+func (o OAuth) Enabled() bool { return o.Issuer != "" || o.Audience != "" }
 
 // Sources holds the per-upstream settings; a nil pointer means the source is disabled.
 type Sources struct {

@@ -351,7 +351,7 @@ func TestLoadErrors(t *testing.T) {
 		{
 			name: "unknown top-level key",
 			yaml: "deadlin: 5s\n",
-			want: []string{"opsctx.yaml:1: deadlin: unknown key (valid: deadline, source_timeout, cache, aliases, http, log_level, sources, slos)"},
+			want: []string{"opsctx.yaml:1: deadlin: unknown key (valid: deadline, source_timeout, cache, aliases, http, log_level, result_form, sources, slos)"},
 		},
 		{
 			name: "unknown nested key",

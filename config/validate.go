@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/opsctx/opsctx/internal/loopback"
 	"github.com/opsctx/opsctx/internal/redact"
 )
 
@@ -49,6 +50,15 @@ func (v *validator) global() {
 	c := v.c
 	v.duration("deadline", &c.Deadline, DefaultDeadline)
 	v.duration("source_timeout", &c.SourceTimeout, DefaultSourceTimeout)
+
+	c.ResultForm = strings.ToLower(strings.TrimSpace(c.ResultForm))
+	switch c.ResultForm {
+	case "":
+		c.ResultForm = DefaultResultForm
+	case ResultBoth, ResultText:
+	default:
+		v.errf("%s is not a result form: use both (structured result and text) or text", v.n("result_form"))
+	}
 
 	c.LogLevel = strings.ToLower(strings.TrimSpace(c.LogLevel))
 	switch c.LogLevel {
@@ -139,6 +149,54 @@ func (v *validator) http() {
 			v.errf("http.allowed_origins[%d] is not an origin: use scheme://host[:port] (e.g. https://chat.example.com) or \"*\"", i)
 		}
 	}
+	v.oauth()
+}
+
+// oauth checks the sign-in settings: issuer and audience together, https (http only on
+// loopback, for tests), and not together with the static token.
+func (v *validator) oauth() {
+	o := &v.c.HTTP.OAuth
+	o.Issuer, o.Audience = strings.TrimSpace(o.Issuer), strings.TrimSpace(o.Audience)
+	o.Resource, o.Scope = strings.TrimSpace(o.Resource), strings.TrimSpace(o.Scope)
+	if !o.Enabled() {
+		if o.Resource != "" || o.Scope != "" {
+			v.errf("%s and %s are not set: OAuth sign-in needs both", v.n("http.oauth.issuer"), v.n("http.oauth.audience"))
+		}
+		return
+	}
+	switch {
+	case o.Issuer == "":
+		v.errf("%s is not set: OAuth sign-in needs the authorization server's issuer URL", v.n("http.oauth.issuer"))
+	case o.Audience == "":
+		v.errf("%s is not set: OAuth sign-in needs the audience its tokens name this server by", v.n("http.oauth.audience"))
+	}
+	if o.Issuer != "" {
+		if u, err := url.Parse(o.Issuer); err != nil || !secureURL(u) || u.RawQuery != "" || u.Fragment != "" {
+			v.errf("%s must be an https:// URL without query (http:// only on a loopback address, for tests)", v.n("http.oauth.issuer"))
+		}
+	}
+	resource, name := o.Resource, v.n("http.oauth.resource")
+	if resource == "" {
+		resource = o.Audience
+		name = v.n("http.oauth.audience") + " (the resource, as " + v.n("http.oauth.resource") + " is not set)"
+	}
+	if u, err := url.Parse(resource); resource != "" && (err != nil || !secureURL(u) || u.Fragment != "") {
+		v.errf("%s must be this server's https:// URL, e.g. https://opsctx.example.com/mcp", name)
+	}
+	if v.c.HTTP.AuthToken != "" || v.c.HTTP.AuthTokenFile != "" {
+		v.errf("%s and %s are both set: use one sign-in, the static token or OAuth", v.n("http.auth_token"), v.n("http.oauth.issuer"))
+	}
+}
+
+// secureURL accepts https URLs and http URLs on a loopback host.
+func secureURL(u *url.URL) bool {
+	if u.Host == "" {
+		return false
+	}
+	if u.Scheme == "https" {
+		return true
+	}
+	return u.Scheme == "http" && loopback.Host(u.Hostname())
 }
 
 func (v *validator) sources() {

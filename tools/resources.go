@@ -12,6 +12,7 @@ import (
 
 	"github.com/opsctx/opsctx/internal/directory"
 	"github.com/opsctx/opsctx/internal/model"
+	"github.com/opsctx/opsctx/internal/sanitize"
 )
 
 // ServiceResource is the JSON of opsctx://services/{name}: one resolved service.
@@ -42,20 +43,52 @@ func AddResources(s *server.MCPServer, d Deps) {
 		mcp.WithTemplateDescription("One service as opsctx resolved it across sources: its records, how each matched, owners and dependency edges."),
 		mcp.WithTemplateMIMEType("application/json")),
 		func(ctx context.Context, r mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
-			name := templateArg(r, "name")
-			dir, _ := d.Engine.Directory(ctx)
-			cands := dir.Lookup(name)
-			if len(cands) == 0 || !cands[0].Exact {
-				return nil, fmt.Errorf("unknown service %q: use find_service", name)
+			e, dir, err := lookupService(ctx, d, templateArg(r, "name"))
+			if err != nil {
+				return nil, err
 			}
-			if len(cands) > 1 {
-				return nil, fmt.Errorf("service %q is ambiguous: use find_service", name)
-			}
-			e := cands[0].Entity
 			up, down := dir.Neighbours(e.Name)
 			res := ServiceResource{Name: e.Name, Title: e.Title(), Owners: e.Owners(), Records: e.Records, Matches: e.Matches, Edges: append(up, down...)}
 			return jsonContents(r.Params.URI, res)
 		})
+}
+
+const servicePrefix = "opsctx://services/"
+
+// lookupService resolves the name of a service resource to exactly one service.
+func lookupService(ctx context.Context, d Deps, name string) (*directory.Entity, *directory.Directory, error) {
+	dir, _ := d.Engine.Directory(ctx)
+	cands := dir.Lookup(name)
+	name = sanitize.Short(name)
+	switch {
+	case len(cands) == 0 || !cands[0].Exact:
+		return nil, nil, fmt.Errorf("no service named %q: use find_service", name)
+	case len(cands) > 1:
+		return nil, nil, fmt.Errorf("the name %q fits %d services: use find_service", name, len(cands))
+	}
+	return cands[0].Entity, dir, nil
+}
+
+// resourceNotFound makes resources/read of a service opsctx does not know (or cannot tell
+// apart) answer "resource not found" (-32002; -32602 under protocol 2026-07-28, as mcp-go
+// chooses per request) instead of an internal error. mcp-go answers every resource
+// handler's error with -32603 but a URI that matches no resource with not found, so this
+// hook, run before the match, points such a request at no resource: the URI becomes the
+// reason, which the error message then carries.
+func resourceNotFound(d Deps) server.OnBeforeReadResourceFunc {
+	return func(ctx context.Context, _ any, r *mcp.ReadResourceRequest) {
+		rest, ok := strings.CutPrefix(r.Params.URI, servicePrefix)
+		if !ok {
+			return
+		}
+		name, err := url.PathUnescape(rest)
+		if err != nil {
+			name = rest
+		}
+		if _, _, err := lookupService(ctx, d, name); err != nil {
+			r.Params.URI = err.Error()
+		}
+	}
 }
 
 func templateArg(r mcp.ReadResourceRequest, key string) string {
@@ -69,7 +102,7 @@ func templateArg(r mcp.ReadResourceRequest, key string) string {
 			return x
 		}
 	}
-	s := strings.TrimPrefix(r.Params.URI, "opsctx://services/")
+	s := strings.TrimPrefix(r.Params.URI, servicePrefix)
 	if u, err := url.PathUnescape(s); err == nil {
 		return u
 	}

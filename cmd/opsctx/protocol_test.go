@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -233,5 +234,45 @@ func TestPromptsAndResources(t *testing.T) {
 	res, err = c.ReadResource(ctx, rr)
 	if err != nil || !strings.Contains(res.Contents[0].(mcp.TextResourceContents).Text, `"catalogfile"`) {
 		t.Errorf("sources resource: %v %v", res, err)
+	}
+}
+
+// TestResourceNotFound: reading a service opsctx does not know is "resource not found":
+// -32002 for clients of protocol versions up to 2025-11-25, -32602 (invalid params) under
+// 2026-07-28, which aligned the condition with JSON-RPC; never an internal error.
+func TestResourceNotFound(t *testing.T) {
+	d, err := demo.Start(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	s := tools.NewServer(tools.Deps{Engine: app.Engine(d.Config, app.Options{CatalogFS: d.CatalogFS})}, "test")
+	for _, uri := range []string{"opsctx://services/chekout", "opsctx://services/" + strings.Repeat("x", 5000), "opsctx://nothing"} {
+		msg, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": 1, "method": "resources/read", "params": map[string]any{"uri": uri}})
+		raw, _ := json.Marshal(s.HandleMessage(context.Background(), msg))
+		var resp struct {
+			Error *struct {
+				Code    int    `json:"code"`
+				Message string `json:"message"`
+			} `json:"error"`
+		}
+		if err := json.Unmarshal(raw, &resp); err != nil || resp.Error == nil || resp.Error.Code != mcp.RESOURCE_NOT_FOUND {
+			t.Errorf("legacy resources/read %.60s: %s, want code %d", uri, raw, mcp.RESOURCE_NOT_FOUND)
+			continue
+		}
+		if len(resp.Error.Message) > 400 {
+			t.Errorf("the error echoes the whole name: %d bytes", len(resp.Error.Message))
+		}
+	}
+
+	c := demoClient(t) // negotiates 2026-07-28
+	var rr mcp.ReadResourceRequest
+	rr.Params.URI = "opsctx://services/chekout"
+	if _, err := c.ReadResource(context.Background(), rr); !errors.Is(err, mcp.ErrInvalidParams) || !strings.Contains(err.Error(), `no service named "chekout"`) {
+		t.Errorf("modern resources/read of an unknown service: %v", err)
+	}
+	rr.Params.URI = "opsctx://services/checkout"
+	if _, err := c.ReadResource(context.Background(), rr); err != nil {
+		t.Errorf("known service: %v", err)
 	}
 }

@@ -38,14 +38,30 @@ type env struct {
 	close  func()
 }
 
-// setup loads the configuration (or starts the demo) and builds the engine. Logs go to stderr.
+// setup loads the configuration and starts what the command needs (see load and start).
 func setup(ctx context.Context, c common, stderr io.Writer, getenv func(string) string) (*env, error) {
+	cfg, err := load(c, getenv)
+	if err != nil {
+		return nil, err
+	}
+	return start(ctx, c, cfg, stderr)
+}
+
+// load reads the configuration: the YAML file (--config or $OPSCTX_CONFIG) and the
+// environment. It starts nothing, so a command can check its settings first.
+func load(c common, getenv func(string) string) (*config.Config, error) {
 	file := c.configFile
 	if file == "" {
 		file = getenv("OPSCTX_CONFIG")
 	}
+	return config.Load(file, getenv)
+}
+
+// start builds the engine for cfg. With --demo it first starts the demo, whose sources
+// (and the SLOs defined on them) replace the configured ones; every other setting, such
+// as the sign-in, the deadline or the log level, stays. Logs go to stderr.
+func start(ctx context.Context, c common, cfg *config.Config, stderr io.Writer) (*env, error) {
 	var (
-		cfg   *config.Config
 		opts  app.Options
 		close = func() {}
 	)
@@ -54,12 +70,8 @@ func setup(ctx context.Context, c common, stderr io.Writer, getenv func(string) 
 		if err != nil {
 			return nil, fmt.Errorf("starting the demo: %w", err)
 		}
-		cfg, opts.CatalogFS, close = d.Config, d.CatalogFS, d.Close
-	} else {
-		var err error
-		if cfg, err = config.Load(file, getenv); err != nil {
-			return nil, err
-		}
+		cfg.Sources, cfg.SLOs = d.Config.Sources, d.Config.SLOs
+		opts.CatalogFS, close = d.CatalogFS, d.Close
 	}
 	level := c.logLevel
 	if level == "" {

@@ -1,22 +1,22 @@
 // Package transport serves the MCP server over stdio or streamable HTTP. The HTTP side adds
-// bearer-token auth, Origin checks, body limits, /healthz and /metrics, and graceful shutdown.
+// sign-in (one static bearer token, or an OAuth resource server), Host and Origin checks,
+// body and event-stream limits, /healthz and /metrics, and graceful shutdown.
 package transport
 
 import (
 	"context"
-	"crypto/subtle"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
-	"strings"
 	"time"
 
 	"github.com/mark3labs/mcp-go/server"
 
+	"github.com/opsctx/opsctx/internal/loopback"
 	"github.com/opsctx/opsctx/internal/metrics"
+	"github.com/opsctx/opsctx/internal/oauth"
 )
 
 // MaxRequestBytes caps the size of one MCP request body.
@@ -26,89 +26,66 @@ const MaxRequestBytes = 1 << 20
 type HTTPOptions struct {
 	// Addr is host:port to listen on, e.g. 127.0.0.1:8080.
 	Addr string
-	// Token is the bearer token clients must send; required unless Addr is loopback.
+	// Token is the one bearer token clients must send (the simple sign-in).
 	Token string
+	// OAuth, when set, makes the server an OAuth resource server: clients send access
+	// tokens from the issuer it names. Token and OAuth are exclusive.
+	OAuth *oauth.Verifier
 	// AllowedOrigins are browser origins allowed besides loopback ones (e.g. https://chat.example.com).
 	AllowedOrigins []string
-	Logger         *slog.Logger
+	// Streams bound the GET /mcp event streams (DefaultStreams when zero).
+	Streams StreamLimits
+	Logger  *slog.Logger
 }
 
-// IsLoopback reports whether addr (host:port) binds only the loopback interface.
-func IsLoopback(addr string) bool {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		host = addr
-	}
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(strings.Trim(host, "[]"))
-	return ip != nil && ip.IsLoopback()
-}
-
-// CheckAddr refuses a non-loopback address without a token.
-func CheckAddr(addr, token string) error {
+// CheckAddr refuses a malformed address, and a non-loopback one without sign-in.
+func CheckAddr(addr string, signIn bool) error {
 	if addr == "" {
 		return errors.New("--http needs an address, e.g. 127.0.0.1:8080")
 	}
 	if _, _, err := net.SplitHostPort(addr); err != nil {
 		return fmt.Errorf("--http %q: %v (use host:port, e.g. 127.0.0.1:8080)", addr, err)
 	}
-	if !IsLoopback(addr) && token == "" {
-		return fmt.Errorf("refusing to serve on %s without a bearer token: binding beyond loopback needs OPSCTX_AUTH_TOKEN or --auth-token-file", addr)
+	if !loopback.Addr(addr) && !signIn {
+		return fmt.Errorf("refusing to serve on %s without sign-in: binding beyond loopback needs OPSCTX_AUTH_TOKEN (or --auth-token-file), or OPSCTX_OAUTH_ISSUER and OPSCTX_OAUTH_AUDIENCE", addr)
 	}
 	return nil
 }
 
-// Handler returns the HTTP handler: /mcp (streamable HTTP, token-protected when a token is
-// set), /healthz (open) and /metrics (token-protected when a token is set).
+// Handler returns the HTTP handler: /mcp (streamable HTTP), /metrics (both behind sign-in
+// and the Host check), /healthz (open) and, with OAuth, the protected resource metadata.
 func Handler(s *server.MCPServer, o HTTPOptions) http.Handler {
-	mcpH := server.NewStreamableHTTPServer(s, server.WithEndpointPath("/mcp"), server.WithStateLess(true))
+	log := o.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	limits := o.Streams.withDefaults()
+	mcpH := server.NewStreamableHTTPServer(s, server.WithEndpointPath("/mcp"), server.WithStateLess(true),
+		server.WithHeartbeatInterval(limits.KeepAlive), server.WithStreamableHTTPLogger(log))
+	a := newAuth(o, log)
 	mux := http.NewServeMux()
-	mux.Handle("/mcp", guard(o, http.MaxBytesHandler(mcpH, MaxRequestBytes)))
+	mux.Handle("/mcp", guard(o, a, newStreams(limits).limit(singleMessage(mcpH))))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = w.Write([]byte("ok\n"))
 	})
-	mux.Handle("/metrics", guard(o, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle("/metrics", guard(o, a, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; version=0.0.4")
 		_ = metrics.Default.WriteText(w)
 	})))
-	return mux
-}
-
-// guard enforces the bearer token and the Origin allow-list.
-func guard(o HTTPOptions, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if origin := r.Header.Get("Origin"); origin != "" && !originAllowed(origin, o.AllowedOrigins) {
-			http.Error(w, "Forbidden: origin not allowed", http.StatusForbidden)
-			return
-		}
-		if o.Token != "" {
-			got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-			if !ok || subtle.ConstantTimeCompare([]byte(strings.TrimSpace(got)), []byte(o.Token)) != 1 {
-				w.Header().Set("WWW-Authenticate", `Bearer realm="opsctx"`)
-				http.Error(w, "Unauthorized: send Authorization: Bearer <token>", http.StatusUnauthorized)
-				return
-			}
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
-func originAllowed(origin string, allowed []string) bool {
-	for _, a := range allowed {
-		if strings.EqualFold(strings.TrimRight(a, "/"), strings.TrimRight(origin, "/")) {
-			return true
+	if o.OAuth != nil {
+		md := server.NewProtectedResourceMetadataHandler(o.OAuth.Metadata())
+		mux.Handle(server.WellKnownProtectedResourcePath, md)
+		if p := server.ProtectedResourceMetadataPath(o.OAuth.Metadata().Resource); p != server.WellKnownProtectedResourcePath {
+			mux.Handle(p, md)
 		}
 	}
-	u, err := url.Parse(origin)
-	return err == nil && u.Host != "" && IsLoopback(u.Host)
+	return mux
 }
 
 // ServeHTTP listens on o.Addr until ctx is done, then shuts down gracefully.
 func ServeHTTP(ctx context.Context, s *server.MCPServer, o HTTPOptions) error {
-	if err := CheckAddr(o.Addr, o.Token); err != nil {
+	if err := CheckAddr(o.Addr, o.Token != "" || o.OAuth != nil); err != nil {
 		return err
 	}
 	ln, err := net.Listen("tcp", o.Addr)
@@ -132,7 +109,14 @@ func Serve(ctx context.Context, ln net.Listener, s *server.MCPServer, o HTTPOpti
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	log.Info("serving MCP over HTTP", "addr", ln.Addr().String(), "endpoint", "/mcp", "auth", o.Token != "")
+	signIn := "none"
+	switch {
+	case o.OAuth != nil:
+		signIn = "oauth"
+	case o.Token != "":
+		signIn = "token"
+	}
+	log.Info("serving MCP over HTTP", "addr", ln.Addr().String(), "endpoint", "/mcp", "sign_in", signIn)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
