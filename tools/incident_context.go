@@ -50,18 +50,17 @@ func contextQuery(a IncidentContextArgs) (engine.Query, error) {
 	case a.Service != "" && a.Incident != "":
 		return engine.Query{}, badArg("give service or incident, not both")
 	}
-	q := engine.Query{Service: a.Service, Incident: a.Incident, Detail: a.Detail}
+	detail, err := answer.ParseDetail(a.Detail)
+	if err != nil {
+		return engine.Query{}, badArg("%v", err)
+	}
+	q := engine.Query{Service: a.Service, Incident: a.Incident, Detail: detail}
 	if a.Since != "" {
 		d, err := timeutil.ParseDuration(a.Since)
 		if err != nil {
 			return q, badArg("since: %v", err)
 		}
 		q.Since = d
-	}
-	switch q.Detail {
-	case "", answer.DetailBrief, answer.DetailStandard, answer.DetailFull:
-	default:
-		return q, badArg("detail must be brief, standard or full, not %q", a.Detail)
 	}
 	return q, nil
 }

@@ -41,7 +41,7 @@ func promptHandler(d Deps, template string) server.PromptHandlerFunc {
 	return func(ctx context.Context, req mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
 		args := req.Params.Arguments
 		instructions := template
-		q, err := contextQuery(IncidentContextArgs{Service: args["service"], Incident: args["incident"], Detail: answer.DetailStandard})
+		q, err := contextQuery(IncidentContextArgs{Service: args["service"], Incident: args["incident"], Detail: string(answer.DetailStandard)})
 		if err != nil {
 			return nil, err
 		}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/opsctx/opsctx/internal/answer"
 	"github.com/opsctx/opsctx/internal/engine"
 	"github.com/opsctx/opsctx/internal/render"
 	"github.com/opsctx/opsctx/internal/timeutil"
@@ -42,6 +43,11 @@ func contextCmd(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 		fmt.Fprintf(stderr, "opsctx: --since: %v\n", err)
 		return 2
 	}
+	level, err := answer.ParseDetail(*detail)
+	if err != nil {
+		fmt.Fprintf(stderr, "opsctx: --detail: %v\n", err)
+		return 2
+	}
 	c.oneShot = true
 	e, err := setup(ctx, c, stderr, getenv)
 	if err != nil {
@@ -49,7 +55,7 @@ func contextCmd(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 		return 1
 	}
 	defer e.close()
-	ans, err := e.engine.IncidentContext(ctx, engine.Query{Service: service, Incident: *incident, Since: d, Detail: *detail})
+	ans, err := e.engine.IncidentContext(ctx, engine.Query{Service: service, Incident: *incident, Since: d, Detail: level})
 	if err != nil {
 		var le *engine.LookupError
 		if errors.As(err, &le) {

@@ -216,7 +216,7 @@ func TestSLOStatusFromDiscovery(t *testing.T) {
 		t.Fatal(err)
 	}
 	cases := map[string]struct {
-		status   string
+		status   slo.Status
 		burn1h   float64
 		budget   float64
 		hasBurn5 bool

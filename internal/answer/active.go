@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/opsctx/opsctx/internal/directory"
 	"github.com/opsctx/opsctx/internal/model"
@@ -19,7 +20,7 @@ type IssueGroup struct {
 	Service   string          `json:"service"`
 	OwnerTeam string          `json:"owner_team"`
 	Severity  string          `json:"severity"`
-	Since     string          `json:"since"`
+	Since     time.Time       `json:"since,omitzero"`
 	Problems  []ProblemEntry  `json:"problems"`
 	Alerts    []AlertGroup    `json:"alert_groups"`
 	Incidents []IncidentEntry `json:"incidents"`
@@ -82,7 +83,7 @@ func ActiveIssues(d *directory.Directory, only *directory.Entity, f model.Facts,
 	res := &ActiveIssuesResult{Groups: []IssueGroup{}}
 	var probs []model.Problem
 	for _, p := range f.Problems {
-		if p.Status == "closed" || sevRank(p.Severity) < minRank && minRank > 0 && sevRank(p.Severity) > 0 {
+		if p.Status == model.ProblemClosed || sevRank(p.Severity) < minRank && minRank > 0 && sevRank(p.Severity) > 0 {
 			continue
 		}
 		affected := append([]string{p.RootCause}, p.Impacted...)
@@ -167,7 +168,7 @@ func ActiveIssues(d *directory.Directory, only *directory.Entity, f model.Facts,
 		if sevRank(a.Severity) != sevRank(b.Severity) {
 			return sevRank(a.Severity) > sevRank(b.Severity)
 		}
-		return a.Since < b.Since
+		return a.Since.Before(b.Since)
 	})
 	res.Groups, res.Omitted = capList(res.Groups, max(flt.Limit, 1))
 	res.Sources = SourceEntries(sources)
@@ -219,11 +220,11 @@ func groupExplains(d *directory.Directory, g *IssueGroup, svc string) bool {
 
 // finishGroup sets a group's worst severity and earliest start.
 func finishGroup(g *IssueGroup) {
-	consider := func(sev, at string) {
+	consider := func(sev string, at time.Time) {
 		if sevRank(sev) > sevRank(g.Severity) || g.Severity == "" {
 			g.Severity = sev
 		}
-		if at != "" && (g.Since == "" || at < g.Since) {
+		if !at.IsZero() && (g.Since.IsZero() || at.Before(g.Since)) {
 			g.Since = at
 		}
 	}

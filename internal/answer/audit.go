@@ -98,7 +98,7 @@ func BoundaryAudit(d *directory.Directory, o AuditOptions) *AuditResult {
 	}
 	answered := map[string]bool{}
 	for _, s := range o.Asked {
-		if s.Status == "ok" || s.Status == "stale" {
+		if s.Status == model.StateOK || s.Status == model.StateStale {
 			answered[s.Name] = true
 		}
 	}

@@ -14,7 +14,7 @@ type Neighbour struct {
 	Service   string `json:"service"`
 	Depth     int    `json:"depth"`
 	OwnerTeam string `json:"owner_team"`
-	Health    string `json:"health"`
+	Health    Health `json:"health"`
 	// Via is the service one hop closer to the queried one.
 	Via string `json:"via"`
 	// CrossesTeams is true when this hop goes from one owning team to another.
@@ -25,7 +25,7 @@ type Neighbour struct {
 // BlastRadiusResult is the result of blast_radius.
 type BlastRadiusResult struct {
 	Service ServiceRef `json:"service"`
-	Health  string     `json:"health"`
+	Health  Health     `json:"health"`
 	Depth   int        `json:"depth"`
 	// Upstream are what the service depends on (transitively); downstream what depends on it.
 	Upstream   []Neighbour `json:"upstream"`

@@ -15,11 +15,21 @@ const changeRecordKind = "change_request"
 // the same change.
 const matchWindow = 30 * time.Minute
 
+// correlated is a change with what correlation learnt about it.
+type correlated struct {
+	model.Change
+	// confirmedBy names the sources whose telemetry saw this change record happen.
+	confirmedBy []string
+	// noRecord is set on a deploy or config event that no change record covers, when some
+	// source keeps change records.
+	noRecord bool
+}
+
 // correlateChanges folds deploy and config events that match a change record (same service,
-// inside the record's window) into that record, and marks the rest "no change record"
-// when some source keeps change records at all. Input order does not matter; output is
-// sorted by time.
-func correlateChanges(d *directory.Directory, cs []model.Change) []model.Change {
+// inside the record's window) into that record, and marks the rest as having no change
+// record when some source keeps change records at all. Input order does not matter; output
+// is sorted by time.
+func correlateChanges(d *directory.Directory, cs []model.Change) []correlated {
 	var records, events []model.Change
 	for _, c := range cs {
 		if c.Kind == changeRecordKind {
@@ -28,7 +38,7 @@ func correlateChanges(d *directory.Directory, cs []model.Change) []model.Change 
 			events = append(events, c)
 		}
 	}
-	out := make([]model.Change, 0, len(cs))
+	out := make([]correlated, 0, len(cs))
 	seenBy := make([][]string, len(records))
 	for _, ev := range events {
 		svc := fold(d.Canonical(ev.Source, ev.Service))
@@ -49,18 +59,12 @@ func correlateChanges(d *directory.Directory, cs []model.Change) []model.Change 
 		switch {
 		case matched >= 0:
 			seenBy[matched] = appendUnique(seenBy[matched], ev.Source)
-		case len(records) > 0 && (ev.Kind == "deploy" || ev.Kind == "config"):
-			ev.Risk = append(append([]string(nil), ev.Risk...), "no change record")
-			out = append(out, ev)
 		default:
-			out = append(out, ev)
+			out = append(out, correlated{Change: ev, noRecord: len(records) > 0 && (ev.Kind == "deploy" || ev.Kind == "config")})
 		}
 	}
 	for i, r := range records {
-		for _, s := range seenBy[i] {
-			r.Risk = append(append([]string(nil), r.Risk...), "confirmed by "+s+" telemetry")
-		}
-		out = append(out, r)
+		out = append(out, correlated{Change: r, confirmedBy: seenBy[i]})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].At.Before(out[j].At) })
 	return out

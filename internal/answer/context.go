@@ -10,14 +10,6 @@ import (
 	"github.com/opsctx/opsctx/internal/model"
 	"github.com/opsctx/opsctx/internal/sanitize"
 	"github.com/opsctx/opsctx/internal/slo"
-	"github.com/opsctx/opsctx/internal/timeutil"
-)
-
-// Detail levels.
-const (
-	DetailBrief    = "brief"
-	DetailStandard = "standard"
-	DetailFull     = "full"
 )
 
 // ContextOptions are what incident_context is assembled from besides the directory and facts.
@@ -28,7 +20,7 @@ type ContextOptions struct {
 	// when unknown or when the question named a service).
 	Incident      string
 	IncidentStart time.Time
-	Detail        string
+	Detail        Detail
 	Thresholds    slo.Thresholds
 	// Sources are the statuses of every source, for `sources` and the headline.
 	Sources []model.SourceStatus
@@ -52,7 +44,7 @@ func Context(d *directory.Directory, ent *directory.Entity, f model.Facts, o Con
 // assemble turns the fetched facts into the answer (without headline and detail caps).
 func assemble(d *directory.Directory, ent *directory.Entity, f model.Facts, o ContextOptions) *IncidentContext {
 	now := o.Now
-	ans := &IncidentContext{Since: timeutil.RFC3339(o.Since), Notes: []string{}, Service: serviceRef(ent)}
+	ans := &IncidentContext{Since: o.Since.UTC(), Notes: []string{}, Service: serviceRef(ent)}
 	for _, ow := range ent.Owners() {
 		ans.Owners = append(ans.Owners, Owner{Team: ow.Team, TeamName: d.TeamTitle(ow.Team), Source: ow.Source})
 	}
@@ -112,7 +104,7 @@ func referenceStart(f model.Facts, incidentStart time.Time) time.Time {
 		}
 	}
 	for _, p := range f.Problems {
-		if p.Status != "closed" {
+		if p.Status != model.ProblemClosed {
 			earliest(p.StartedAt)
 		}
 	}
@@ -155,7 +147,7 @@ func problemEntries(d *directory.Directory, ps []model.Problem) []ProblemEntry {
 			imp = []string{}
 		}
 		out = append(out, ProblemEntry{ID: id, Title: sanitize.Short(p.Title), Severity: p.Severity, Status: p.Status, Impact: sanitize.Short(p.Impact),
-			StartedAt: timeutil.RFC3339(p.StartedAt), RootCause: sanitize.Short(rc), Impacted: imp, Source: p.Source, URL: p.URL})
+			StartedAt: p.StartedAt.UTC(), RootCause: sanitize.Short(rc), Impacted: imp, Source: p.Source, URL: p.URL})
 	}
 	return out
 }
@@ -165,7 +157,7 @@ func incidentEntries(is []model.Incident) []IncidentEntry {
 	sort.SliceStable(is, func(i, j int) bool { return is[i].StartedAt.Before(is[j].StartedAt) })
 	for _, i := range is {
 		out = append(out, IncidentEntry{ID: i.ID, Number: i.Number, Title: sanitize.Short(i.Title), Priority: i.Priority,
-			Status: i.Status, StartedAt: timeutil.RFC3339(i.StartedAt), Service: sanitize.Short(i.Service),
+			Status: i.Status, StartedAt: i.StartedAt.UTC(), Service: sanitize.Short(i.Service),
 			Team: sanitize.Short(i.Team), Source: i.Source, URL: i.URL})
 	}
 	return out

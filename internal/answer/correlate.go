@@ -2,18 +2,14 @@ package answer
 
 import (
 	"cmp"
-	"fmt"
 	"maps"
-	"math"
 	"slices"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/opsctx/opsctx/internal/directory"
 	"github.com/opsctx/opsctx/internal/model"
 	"github.com/opsctx/opsctx/internal/sanitize"
-	"github.com/opsctx/opsctx/internal/timeutil"
 )
 
 // sevRank orders severities from different vendors on one scale (higher is worse).
@@ -37,7 +33,7 @@ func sevRank(s string) int {
 func rootCauses(d *directory.Directory, ps []model.Problem) map[string]model.Problem {
 	out := map[string]model.Problem{}
 	for _, p := range ps {
-		if p.Status == "closed" || p.RootCause == "" && p.RootCauseName == "" {
+		if p.Status == model.ProblemClosed || p.RootCause == "" && p.RootCauseName == "" {
 			continue
 		}
 		rc := d.Canonical(p.Source, p.RootCause)
@@ -84,7 +80,7 @@ func groupAlerts(d *directory.Directory, defaultService string, alerts []model.A
 		if sevRank(a.Severity) > sevRank(g.Severity) || g.Severity == "" {
 			g.Severity = sanitize.Short(a.Severity)
 		}
-		if fs := timeutil.RFC3339(a.StartedAt); fs != "" && (g.FirstSeen == "" || fs < g.FirstSeen) {
+		if fs := a.StartedAt.UTC(); !fs.IsZero() && (g.FirstSeen.IsZero() || fs.Before(g.FirstSeen)) {
 			g.FirstSeen = fs
 		}
 		g.Sources = appendUnique(g.Sources, a.Source)
@@ -106,7 +102,7 @@ func groupAlerts(d *directory.Directory, defaultService string, alerts []model.A
 		if sevRank(out[i].Severity) != sevRank(out[j].Severity) {
 			return sevRank(out[i].Severity) > sevRank(out[j].Severity)
 		}
-		return out[i].FirstSeen < out[j].FirstSeen
+		return out[i].FirstSeen.Before(out[j].FirstSeen)
 	})
 	return out
 }
@@ -135,86 +131,6 @@ func impacted(d *directory.Directory, p model.Problem, svc string) bool {
 	return false
 }
 
-// rankChanges scores every change by how likely it caused the trouble, with the reasons.
-// The score is deterministic: timing (up to 40), location (up to 30), kind (up to 10) and
-// risk flags (8 each), divided by 100 and capped at 1.
-func rankChanges(d *directory.Directory, ent *directory.Entity, f model.Facts, start, now time.Time) []ChangeEntry {
-	ref, refWhat := start, "the trouble started"
-	if ref.IsZero() {
-		ref, refWhat = now, "now"
-	}
-	rcs := rootCauses(d, f.Problems)
-	out := []ChangeEntry{}
-	for _, c := range correlateChanges(d, f.Changes) {
-		svc := d.Canonical(c.Source, c.Service)
-		if svc == "" {
-			svc = ent.Name
-		}
-		score := 0.0
-		var why []string
-		mins := ref.Sub(c.At).Minutes()
-		switch {
-		case mins >= 0:
-			score += 40 * math.Max(0, 1-mins/180)
-			why = append(why, fmt.Sprintf("%s before %s", humanMinutes(mins), refWhat))
-		case mins > -5:
-			score += 30
-			why = append(why, "at the moment "+refWhat)
-		default:
-			why = append(why, fmt.Sprintf("%s after %s", humanMinutes(-mins), refWhat))
-		}
-		switch {
-		case rcs[fold(svc)].ID != "":
-			score += 30
-			why = append(why, "on the root-cause entity "+svc)
-		case fold(svc) == fold(ent.Name):
-			score += 20
-			why = append(why, "on "+svc+" itself")
-		case d.DependsOn(ent.Name, svc, 3):
-			score += 15
-			why = append(why, "on dependency "+svc)
-		}
-		switch c.Kind {
-		case "deploy", "config":
-			score += 10
-			why = append(why, c.Kind+" change")
-		case "infra":
-			score += 6
-			why = append(why, "infrastructure change")
-		default:
-			score += 4
-		}
-		for _, r := range c.Risk {
-			if strings.HasPrefix(r, "confirmed by") {
-				why = append(why, r) // corroboration, not risk
-				continue
-			}
-			score += 8
-			why = append(why, r)
-		}
-		out = append(out, ChangeEntry{ID: c.ID, Title: sanitize.Short(c.Title), Kind: c.Kind, At: timeutil.RFC3339(c.At),
-			Author: sanitize.Short(c.Author), Service: sanitize.Short(svc), Source: c.Source, URL: c.URL,
-			Suspicion: math.Round(math.Min(score, 100)) / 100, Reason: strings.Join(why, "; ")})
-	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].Suspicion != out[j].Suspicion {
-			return out[i].Suspicion > out[j].Suspicion
-		}
-		return out[i].At > out[j].At
-	})
-	return out
-}
-
-func humanMinutes(m float64) string {
-	switch {
-	case m < 90:
-		return fmt.Sprintf("%d min", int(math.Round(m)))
-	case m < 48*60:
-		return fmt.Sprintf("%.1f h", m/60)
-	}
-	return fmt.Sprintf("%.1f d", m/1440)
-}
-
 // dependencies lists the neighbours with owner and health.
 func dependencies(d *directory.Directory, ent *directory.Entity, f model.Facts) Dependencies {
 	rcs := rootCauses(d, f.Problems)
@@ -222,16 +138,16 @@ func dependencies(d *directory.Directory, ent *directory.Entity, f model.Facts) 
 	for _, a := range f.Alerts {
 		alerting[fold(d.Canonical(a.Source, a.Service))] = true
 	}
-	health := func(name string) string {
+	health := func(name string) Health {
 		switch {
 		case rcs[fold(name)].ID != "":
-			return "failing"
+			return HealthFailing
 		case alerting[fold(name)]:
-			return "degraded"
+			return HealthDegraded
 		case f.HasAlerts:
-			return "ok"
+			return HealthOK
 		}
-		return "unknown"
+		return HealthUnknown
 	}
 	entry := func(name string, via []string) DependencyEntry {
 		return DependencyEntry{Service: name, Health: health(name), Via: via, OwnerTeam: d.OwnerOf(name)}

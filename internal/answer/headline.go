@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/opsctx/opsctx/internal/model"
 )
 
 // headline writes the one-sentence summary: impact, primary contributor, most suspicious
@@ -60,7 +62,7 @@ func headline(a *IncidentContext, now time.Time) string {
 	}
 	var down []string
 	for _, s := range a.Sources {
-		if s.Status == "error" {
+		if s.Status == model.StateError {
 			down = append(down, s.Name)
 		}
 	}
@@ -76,8 +78,8 @@ func nextEscalation(es []EscalationEntry, now time.Time) string {
 	var best *EscalationEntry
 	var bestAt time.Time
 	for i, e := range es {
-		t, err := time.Parse(time.RFC3339, e.FiresAt)
-		if err != nil || !t.After(now) || len(e.Targets) == 0 {
+		t := e.FiresAt
+		if !t.After(now) || len(e.Targets) == 0 {
 			continue
 		}
 		if best == nil || t.Before(bestAt) {
@@ -90,42 +92,16 @@ func nextEscalation(es []EscalationEntry, now time.Time) string {
 	return fmt.Sprintf("escalates to %s (L%d) in %d min", strings.Join(best.Targets, ", "), best.Level, int(bestAt.Sub(now).Minutes()+0.5))
 }
 
-func sinceText(ts string, now time.Time) string {
-	t, err := time.Parse(time.RFC3339, ts)
-	if err != nil {
+func sinceText(t, now time.Time) string {
+	if t.IsZero() {
 		return ""
 	}
 	return fmt.Sprintf(" for %s", humanMinutes(now.Sub(t).Minutes()))
 }
 
-func agoText(ts string, now time.Time) string {
-	t, err := time.Parse(time.RFC3339, ts)
-	if err != nil {
+func agoText(t, now time.Time) string {
+	if t.IsZero() {
 		return ""
 	}
 	return fmt.Sprintf(", %s ago", humanMinutes(now.Sub(t).Minutes()))
-}
-
-// caps per detail level; full keeps up to 200 items per list.
-var caps = map[string]int{DetailBrief: 3, DetailStandard: 10, DetailFull: 200}
-
-// applyDetail caps every list for the detail level and records what was left out.
-func applyDetail(a *IncidentContext, detail string) {
-	n, ok := caps[detail]
-	if !ok {
-		n = caps[DetailStandard]
-	}
-	a.Problems, a.Omitted.Problems = capList(a.Problems, n)
-	a.AlertGroups, a.Omitted.AlertGroups = capList(a.AlertGroups, n)
-	a.Changes, a.Omitted.Changes = capList(a.Changes, n)
-	a.Incidents, a.Omitted.Incidents = capList(a.Incidents, n)
-	a.Dependencies.Upstream, a.Omitted.Upstream = capList(a.Dependencies.Upstream, max(n, 5))
-	a.Dependencies.Downstream, a.Omitted.Downstream = capList(a.Dependencies.Downstream, max(n, 5))
-	if detail == DetailBrief {
-		for i := range a.AlertGroups {
-			if len(a.AlertGroups[i].Alerts) > 1 {
-				a.AlertGroups[i].Alerts = a.AlertGroups[i].Alerts[:1]
-			}
-		}
-	}
 }

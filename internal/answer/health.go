@@ -21,7 +21,7 @@ func newHealthIndex(d *directory.Directory, f model.Facts) healthIndex {
 		h.rootCause[name] = cmp.Or(p.DisplayID, p.ID)
 	}
 	for _, p := range f.Problems {
-		if p.Status == "closed" {
+		if p.Status == model.ProblemClosed {
 			continue
 		}
 		for _, x := range p.Impacted {
@@ -39,15 +39,15 @@ func newHealthIndex(d *directory.Directory, f model.Facts) healthIndex {
 
 // of returns "failing" (root cause of an open problem), "degraded" (impacted or alerting),
 // "ok", or "unknown" when no source could tell.
-func (h healthIndex) of(name string) string {
+func (h healthIndex) of(name string) Health {
 	k := fold(name)
 	switch {
 	case h.rootCause[k] != "":
-		return "failing"
+		return HealthFailing
 	case h.impacted[k] || h.alerting[k] > 0:
-		return "degraded"
+		return HealthDegraded
 	case h.known:
-		return "ok"
+		return HealthOK
 	}
-	return "unknown"
+	return HealthUnknown
 }

@@ -10,7 +10,6 @@ import (
 	"github.com/opsctx/opsctx/internal/escalation"
 	"github.com/opsctx/opsctx/internal/model"
 	"github.com/opsctx/opsctx/internal/sanitize"
-	"github.com/opsctx/opsctx/internal/timeutil"
 )
 
 // responderEntries flattens on-call and escalation from every source. The same person on
@@ -29,14 +28,14 @@ func responderEntries(rs []model.Sourced[model.Responders], f model.Facts, start
 				e.Sources = appendUnique(e.Sources, r.Source)
 				e.Email = cmp.Or(e.Email, o.Email)
 				e.Schedule = cmp.Or(e.Schedule, sanitize.Short(o.Schedule))
-				if e.Until == "" {
-					e.Until = timeutil.RFC3339(o.Until)
+				if e.Until.IsZero() {
+					e.Until = o.Until.UTC()
 				}
 				continue
 			}
 			idx[key] = len(oncall)
 			oncall = append(oncall, OnCallEntry{Name: sanitize.Short(o.Name), Email: o.Email, Level: o.Level,
-				Until: timeutil.RFC3339(o.Until), Schedule: sanitize.Short(o.Schedule), Source: r.Source, Sources: []string{r.Source}})
+				Until: o.Until.UTC(), Schedule: sanitize.Short(o.Schedule), Source: r.Source, Sources: []string{r.Source}})
 		}
 	}
 	sort.SliceStable(oncall, func(i, j int) bool { return oncall[i].Level < oncall[j].Level })
@@ -54,7 +53,7 @@ func responderEntries(rs []model.Sourced[model.Responders], f model.Facts, start
 				e.Targets = append(e.Targets, sanitize.Short(t))
 			}
 			if !from.IsZero() {
-				e.FiresAt = timeutil.RFC3339(l.FiresAt)
+				e.FiresAt = l.FiresAt.UTC()
 			}
 			esc = append(esc, e)
 		}
@@ -72,7 +71,7 @@ func sourceStart(source string, f model.Facts, fallback time.Time) time.Time {
 		}
 	}
 	for _, i := range f.Incidents {
-		if i.Status != "resolved" {
+		if i.Status != model.IncidentResolved {
 			earliest(i.Source, i.StartedAt)
 		}
 	}

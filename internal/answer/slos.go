@@ -9,7 +9,6 @@ import (
 	"github.com/opsctx/opsctx/internal/model"
 	"github.com/opsctx/opsctx/internal/sanitize"
 	"github.com/opsctx/opsctx/internal/slo"
-	"github.com/opsctx/opsctx/internal/timeutil"
 )
 
 // sloEntries evaluates SLOs with the engine's thresholds, worst first.
@@ -20,7 +19,7 @@ func sloEntries(d *directory.Directory, ss []model.Sourced[[]model.SLO], th slo.
 			r := slo.Evaluate(x, th)
 			e := SLOEntry{Name: sanitize.Short(x.Name), Service: sanitize.Short(d.Canonical(s.Source, x.Service)), Objective: x.Objective,
 				Window: slo.WindowString(x.Window), SLI: sanitize.Text(x.SLI, 200), ErrorBudgetRemaining: r.BudgetRemaining,
-				BurnRates: r.BurnRates, Status: r.Status, Source: s.Source, AsOf: timeutil.RFC3339(x.AsOf),
+				BurnRates: r.BurnRates, Status: r.Status, Source: s.Source, AsOf: x.AsOf.UTC(),
 				HoursToExhaust: r.HoursToExhaust, Error: sanitize.Text(x.Error, 200)}
 			out = append(out, e)
 		}
@@ -34,7 +33,7 @@ func sloEntries(d *directory.Directory, ss []model.Sourced[[]model.SLO], th slo.
 	return out
 }
 
-func statusRank(s string) int {
+func statusRank(s slo.Status) int {
 	switch s {
 	case slo.Breaching:
 		return 3

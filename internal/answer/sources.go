@@ -3,14 +3,13 @@ package answer
 import (
 	"github.com/opsctx/opsctx/internal/directory"
 	"github.com/opsctx/opsctx/internal/model"
-	"github.com/opsctx/opsctx/internal/timeutil"
 )
 
 // SourceEntries turns the fetch's statuses into the `sources` of an answer.
 func SourceEntries(st []model.SourceStatus) []SourceEntry {
 	out := make([]SourceEntry, 0, len(st))
 	for _, s := range st {
-		out = append(out, SourceEntry{Name: s.Name, Status: s.Status, AsOf: timeutil.RFC3339(s.AsOf), LatencyMS: s.LatencyMS, Error: s.Error})
+		out = append(out, SourceEntry{Name: s.Name, Status: s.Status, AsOf: s.AsOf.UTC(), LatencyMS: s.LatencyMS, Error: s.Error})
 	}
 	return out
 }

@@ -4,10 +4,16 @@
 // nothing and knows no vendor.
 package answer
 
-import "github.com/opsctx/opsctx/internal/model"
+import (
+	"time"
+
+	"github.com/opsctx/opsctx/internal/model"
+	"github.com/opsctx/opsctx/internal/slo"
+)
 
 // The types below are the structured results of the tools. Field names follow the public
-// contract in DESIGN.md; timestamps are RFC 3339 UTC strings.
+// contract in DESIGN.md. Times stay time.Time (in UTC) until JSON encoding, which writes them
+// as RFC 3339; an unknown time is absent, never a zero date.
 
 // ServiceRef identifies the resolved service.
 type ServiceRef struct {
@@ -27,11 +33,11 @@ type Owner struct {
 
 // OnCallEntry is a person on call now.
 type OnCallEntry struct {
-	Name     string `json:"name"`
-	Email    string `json:"email,omitempty"`
-	Level    int    `json:"level"`
-	Until    string `json:"until,omitempty"`
-	Schedule string `json:"schedule,omitempty"`
+	Name     string    `json:"name"`
+	Email    string    `json:"email,omitempty"`
+	Level    int       `json:"level"`
+	Until    time.Time `json:"until,omitzero"`
+	Schedule string    `json:"schedule,omitempty"`
 	// Source is the first source that reports this person at this level; Sources lists all.
 	Source  string   `json:"source"`
 	Sources []string `json:"sources"`
@@ -44,16 +50,16 @@ type EscalationEntry struct {
 	Targets      []string `json:"targets"`
 	Source       string   `json:"source"`
 	// FiresAt is when this level is (or was) paged for the incident in question, if one is known.
-	FiresAt string `json:"fires_at,omitempty"`
+	FiresAt time.Time `json:"fires_at,omitzero"`
 }
 
 // ProblemEntry is an open observability problem.
 type ProblemEntry struct {
-	ID        string `json:"id"`
-	Title     string `json:"title"`
-	Severity  string `json:"severity"`
-	Status    string `json:"status"`
-	StartedAt string `json:"started_at"`
+	ID        string    `json:"id"`
+	Title     string    `json:"title"`
+	Severity  string    `json:"severity"`
+	Status    string    `json:"status"`
+	StartedAt time.Time `json:"started_at,omitzero"`
 	// Impact describes who is affected, e.g. "38% of users", when the source says.
 	Impact    string   `json:"impact,omitempty"`
 	RootCause string   `json:"root_cause"`
@@ -76,7 +82,7 @@ type AlertGroup struct {
 	Service   string     `json:"service"`
 	Severity  string     `json:"severity"`
 	Count     int        `json:"count"`
-	FirstSeen string     `json:"first_seen"`
+	FirstSeen time.Time  `json:"first_seen,omitzero"`
 	Sources   []string   `json:"sources"`
 	Alerts    []AlertRef `json:"alerts"`
 	// ExplainedBy names the root-cause problem that explains this group, if any.
@@ -87,30 +93,36 @@ type AlertGroup struct {
 
 // IncidentEntry is an open incident or ticket (an extension of the DESIGN contract).
 type IncidentEntry struct {
-	ID        string `json:"id"`
-	Number    string `json:"number,omitempty"`
-	Title     string `json:"title"`
-	Priority  string `json:"priority,omitempty"`
-	Status    string `json:"status"`
-	StartedAt string `json:"started_at"`
-	Service   string `json:"service,omitempty"`
-	Team      string `json:"team,omitempty"`
-	Source    string `json:"source"`
-	URL       string `json:"url,omitempty"`
+	ID        string    `json:"id"`
+	Number    string    `json:"number,omitempty"`
+	Title     string    `json:"title"`
+	Priority  string    `json:"priority,omitempty"`
+	Status    string    `json:"status"`
+	StartedAt time.Time `json:"started_at,omitzero"`
+	Service   string    `json:"service,omitempty"`
+	Team      string    `json:"team,omitempty"`
+	Source    string    `json:"source"`
+	URL       string    `json:"url,omitempty"`
 }
 
 // ChangeEntry is a change with its suspicion score.
 type ChangeEntry struct {
-	ID        string  `json:"id"`
-	Title     string  `json:"title"`
-	Kind      string  `json:"kind"`
-	At        string  `json:"at"`
-	Author    string  `json:"author"`
-	Service   string  `json:"service"`
-	Source    string  `json:"source"`
-	URL       string  `json:"url"`
-	Suspicion float64 `json:"suspicion"`
-	Reason    string  `json:"reason"`
+	ID        string    `json:"id"`
+	Title     string    `json:"title"`
+	Kind      string    `json:"kind"`
+	At        time.Time `json:"at,omitzero"`
+	Author    string    `json:"author"`
+	Service   string    `json:"service"`
+	Source    string    `json:"source"`
+	URL       string    `json:"url"`
+	Suspicion float64   `json:"suspicion"`
+	// Reason is Reasons in one sentence.
+	Reason string `json:"reason"`
+	// Reasons are why the change is suspicious (or not), most telling first: timing,
+	// location, kind, risk flags, corroboration.
+	Reasons []string `json:"reasons"`
+	// ConfirmedBy names the sources whose telemetry saw this change record happen.
+	ConfirmedBy []string `json:"confirmed_by,omitempty"`
 }
 
 // DependencyEntry is a neighbour in the dependency graph.
@@ -118,7 +130,7 @@ type DependencyEntry struct {
 	Service   string `json:"service"`
 	OwnerTeam string `json:"owner_team"`
 	// Health is "ok", "degraded" (alerts), "failing" (open problem) or "unknown".
-	Health string `json:"health"`
+	Health Health `json:"health"`
 	// Via lists the sources that know the edge (catalogfile, servicenow, dynatrace...).
 	Via []string `json:"via,omitempty"`
 }
@@ -138,9 +150,9 @@ type SLOEntry struct {
 	SLI                  string             `json:"sli"`
 	ErrorBudgetRemaining float64            `json:"error_budget_remaining"`
 	BurnRates            map[string]float64 `json:"burn_rates"`
-	Status               string             `json:"status"`
+	Status               slo.Status         `json:"status"`
 	Source               string             `json:"source"`
-	AsOf                 string             `json:"as_of"`
+	AsOf                 time.Time          `json:"as_of,omitzero"`
 	// HoursToExhaust is how long the remaining budget lasts at the 1h burn rate (0 = not burning).
 	HoursToExhaust float64 `json:"hours_to_exhaust"`
 	// Error is set when the SLO could not be evaluated; its figures are then not meaningful.
@@ -151,7 +163,7 @@ type SLOEntry struct {
 type SourceEntry struct {
 	Name      string            `json:"name"`
 	Status    model.SourceState `json:"status"`
-	AsOf      string            `json:"as_of,omitempty"`
+	AsOf      time.Time         `json:"as_of,omitzero"`
 	LatencyMS int64             `json:"latency_ms"`
 	Error     string            `json:"error,omitempty"`
 }
@@ -164,6 +176,8 @@ type Omitted struct {
 	Incidents   int `json:"incidents,omitempty"`
 	Upstream    int `json:"upstream,omitempty"`
 	Downstream  int `json:"downstream,omitempty"`
+	SLOs        int `json:"slos,omitempty"`
+	OnCall      int `json:"oncall,omitempty"`
 }
 
 // IncidentContext is the result of incident_context.
@@ -184,9 +198,20 @@ type IncidentContext struct {
 	// Incident echoes the incident the query started from, when one was given.
 	Incident string `json:"incident,omitempty"`
 	// Since is the start of the time window considered.
-	Since   string  `json:"since"`
-	Detail  string  `json:"detail"`
-	Omitted Omitted `json:"omitted"`
+	Since   time.Time `json:"since"`
+	Detail  Detail    `json:"detail"`
+	Omitted Omitted   `json:"omitted"`
 	// Notes lists contradictions and caveats (owners that disagree, ambiguous names, on-call gaps).
 	Notes []string `json:"notes"`
 }
+
+// Health is how a service is doing, judged from open problems and alerts.
+type Health string
+
+// Health values.
+const (
+	HealthOK       Health = "ok"       // an alert or problem source answered and names nothing open on it
+	HealthDegraded Health = "degraded" // alerting, or impacted by an open problem
+	HealthFailing  Health = "failing"  // the root cause of an open problem
+	HealthUnknown  Health = "unknown"  // no alert or problem source could tell
+)

@@ -5,15 +5,15 @@ import (
 
 	"github.com/opsctx/opsctx/internal/directory"
 	"github.com/opsctx/opsctx/internal/model"
-	"github.com/opsctx/opsctx/internal/timeutil"
 )
 
 // WhatChangedResult is the result of what_changed.
 type WhatChangedResult struct {
 	Service ServiceRef `json:"service"`
-	Since   string     `json:"since"`
-	// Reference is the moment changes are measured against: when the current trouble started, or now.
-	Reference string        `json:"reference"`
+	Since   time.Time  `json:"since"`
+	// Reference is the moment changes are measured against: when the current trouble
+	// started; absent when nothing is wrong, and changes are measured against now.
+	Reference time.Time     `json:"reference,omitzero"`
 	Changes   []ChangeEntry `json:"changes"`
 	Omitted   int           `json:"omitted"`
 	Sources   []SourceEntry `json:"sources"`
@@ -43,10 +43,7 @@ func WhatChanged(d *directory.Directory, ent *directory.Entity, f model.Facts, o
 		f.Changes = own
 	}
 	start := referenceStart(f, time.Time{})
-	res := &WhatChangedResult{Service: serviceRef(ent), Since: timeutil.RFC3339(from), Reference: "now", Sources: SourceEntries(o.Sources)}
-	if !start.IsZero() {
-		res.Reference = timeutil.RFC3339(start)
-	}
+	res := &WhatChangedResult{Service: serviceRef(ent), Since: from.UTC(), Reference: start.UTC(), Sources: SourceEntries(o.Sources)}
 	var in = f.Changes[:0:0]
 	for _, c := range f.Changes {
 		if !c.At.Before(from) {

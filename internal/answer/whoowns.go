@@ -58,7 +58,7 @@ func WhoOwns(d *directory.Directory, ent *directory.Entity, f model.Facts, now t
 	}
 	start := time.Time{}
 	for _, i := range f.Incidents {
-		if i.Status != "resolved" && (start.IsZero() || i.StartedAt.Before(start)) {
+		if i.Status != model.IncidentResolved && (start.IsZero() || i.StartedAt.Before(start)) {
 			start, res.ActiveIncident = i.StartedAt, cmp.Or(i.Number, i.ID)
 		}
 	}

@@ -12,7 +12,8 @@ import (
 // AnswerSize is the size of one incident_context answer as a client receives it: the
 // markdown text content and the JSON structuredContent (both are sent).
 type AnswerSize struct {
-	Dataset, Service, Detail string
+	Dataset, Service         string
+	Detail                   answer.Detail
 	MarkdownBytes, JSONBytes int
 }
 
@@ -23,7 +24,7 @@ func (a AnswerSize) MarkdownTokens() int { return Tokens(a.MarkdownBytes) }
 func (a AnswerSize) JSONTokens() int { return Tokens(a.JSONBytes) }
 
 // Details are the detail levels of incident_context, smallest first.
-var Details = []string{answer.DetailBrief, answer.DetailStandard, answer.DetailFull}
+var Details = answer.Details
 
 // AnswerSizes asks e for service at every detail level and measures the answers exactly as
 // the incident_context tool renders them (render.IncidentContext and the JSON of the result).

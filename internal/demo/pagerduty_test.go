@@ -14,6 +14,7 @@ import (
 	"github.com/opsctx/opsctx/internal/engine"
 	"github.com/opsctx/opsctx/internal/escalation"
 	"github.com/opsctx/opsctx/internal/model"
+	"github.com/opsctx/opsctx/internal/timeutil"
 )
 
 // TestDemoOnCallAndEscalation: the joined demo answer names who is on call at each level and
@@ -59,7 +60,7 @@ func TestDemoOnCallAndEscalation(t *testing.T) {
 			var pdOnCall []model.OnCall
 			for _, o := range ans.OnCall {
 				if slices.Contains(o.Sources, "pagerduty") {
-					oncall = append(oncall, fmt.Sprintf("%s L%d until %s", o.Name, o.Level, o.Until))
+					oncall = append(oncall, fmt.Sprintf("%s L%d until %s", o.Name, o.Level, timeutil.RFC3339(o.Until)))
 					pdOnCall = append(pdOnCall, model.OnCall{Name: o.Name, Level: o.Level, Source: "pagerduty"})
 				}
 			}
@@ -77,7 +78,7 @@ func TestDemoOnCallAndEscalation(t *testing.T) {
 				if e.Source == "pagerduty" {
 					steps = append(steps, model.EscalationStep{Level: e.Level, AfterMinutes: e.AfterMinutes, Targets: e.Targets, Source: e.Source})
 					if !tt.start.IsZero() {
-						if want := tt.start.Add(time.Duration(e.AfterMinutes) * time.Minute).Format(time.RFC3339); e.FiresAt != want {
+						if want := tt.start.Add(time.Duration(e.AfterMinutes) * time.Minute).Format(time.RFC3339); timeutil.RFC3339(e.FiresAt) != want {
 							t.Errorf("L%d fires at %s, want %s", e.Level, e.FiresAt, want)
 						}
 					}

@@ -13,6 +13,7 @@ import (
 	"github.com/opsctx/opsctx/internal/engine"
 	"github.com/opsctx/opsctx/internal/fake"
 	"github.com/opsctx/opsctx/internal/model"
+	"github.com/opsctx/opsctx/internal/timeutil"
 )
 
 // snStartDemo starts the demo at t0 and builds the production engine on it.
@@ -76,7 +77,7 @@ func TestServiceNowInTheJoinedAnswer(t *testing.T) {
 			}
 			c := a.Changes[i]
 			if !from(c.Source, "servicenow") || c.Service != demo.OrdersDB || c.Author != demo.Priya || c.Kind != "change_request" ||
-				c.At != sc.At(demo.ChangeAt).Format(time.RFC3339) || !strings.Contains(c.Reason, "root-cause entity orders-db") {
+				timeutil.RFC3339(c.At) != sc.At(demo.ChangeAt).Format(time.RFC3339) || !strings.Contains(c.Reason, "root-cause entity orders-db") {
 				t.Errorf("change = %+v", c)
 			}
 			if slices.ContainsFunc(a.Changes, func(c answer.ChangeEntry) bool { return c.ID == "CHG0029950" }) {
@@ -84,7 +85,7 @@ func TestServiceNowInTheJoinedAnswer(t *testing.T) {
 			}
 			if !slices.ContainsFunc(a.Incidents, func(i answer.IncidentEntry) bool {
 				return i.Number == demo.SNIncident && from(i.Source, "servicenow") && i.Priority == "P2" &&
-					i.StartedAt == sc.At(demo.SNIncidentAt).Format(time.RFC3339) && i.Team == demo.SNSupportGrp
+					timeutil.RFC3339(i.StartedAt) == sc.At(demo.SNIncidentAt).Format(time.RFC3339) && i.Team == demo.SNSupportGrp
 			}) {
 				t.Errorf("incidents %+v lack the open %s from servicenow", a.Incidents, demo.SNIncident)
 			}

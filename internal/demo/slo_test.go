@@ -37,7 +37,8 @@ func TestDemoUserImpact(t *testing.T) {
 		}
 	}
 	type want struct {
-		source, status string
+		source         string
+		status         slo.Status
 		burn1h, budget float64
 		window         string
 	}

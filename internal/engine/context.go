@@ -18,7 +18,7 @@ type Query struct {
 	Incident string
 	// Since is how far back to look; default 2h.
 	Since  time.Duration
-	Detail string
+	Detail answer.Detail
 }
 
 // everything is what incident_context needs: every kind of data.

@@ -16,6 +16,7 @@ import (
 	"github.com/opsctx/opsctx/internal/engine"
 	"github.com/opsctx/opsctx/internal/fake"
 	"github.com/opsctx/opsctx/internal/model"
+	"github.com/opsctx/opsctx/internal/timeutil"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -77,7 +78,7 @@ func TestHungSourceIsReportedAndDoesNotDelayTheAnswer(t *testing.T) {
 	if s := status(t, a, "opsgenie"); s.Status != model.StateError || !strings.Contains(s.Error, "HTTP 500") {
 		t.Errorf("failing source status = %+v", s)
 	}
-	if s := status(t, a, "catalogfile"); s.Status != model.StateOK || s.AsOf == "" {
+	if s := status(t, a, "catalogfile"); s.Status != model.StateOK || s.AsOf.IsZero() {
 		t.Errorf("catalog status = %+v", s)
 	}
 	if len(a.AlertGroups) != 1 || a.AlertGroups[0].Service != "checkout" {
@@ -144,7 +145,7 @@ func TestIncidentLookupResolvesService(t *testing.T) {
 	if a.Service.Name != "checkout" || a.Incident != "Q1" {
 		t.Fatalf("resolved %+v", a.Service)
 	}
-	if len(a.Escalation) != 2 || a.Escalation[1].FiresAt != started.Add(30*time.Minute).UTC().Format(time.RFC3339) {
+	if len(a.Escalation) != 2 || timeutil.RFC3339(a.Escalation[1].FiresAt) != started.Add(30*time.Minute).UTC().Format(time.RFC3339) {
 		t.Errorf("escalation timing = %+v", a.Escalation)
 	}
 	if !strings.Contains(a.Headline, "escalates to Lena Fischer (L2) in 10 min") {
@@ -201,7 +202,7 @@ func TestDetailCapsAreCounted(t *testing.T) {
 		chgs = append(chgs, model.Change{ID: "c" + string(rune('a'+i)), Title: "x", Kind: "deploy", At: time.Now(), Service: "checkout", Source: "m"})
 	}
 	e := newEngine(time.Second, &fake.Memory{SourceName: "catalogfile", Cat: shopCatalog()}, &fake.Memory{SourceName: "m", Chgs: chgs})
-	for detail, want := range map[string]int{"brief": 3, "standard": 10, "full": 12} {
+	for detail, want := range map[answer.Detail]int{"brief": 3, "standard": 10, "full": 12} {
 		a, err := e.IncidentContext(context.Background(), engine.Query{Service: "checkout", Detail: detail})
 		if err != nil {
 			t.Fatal(err)

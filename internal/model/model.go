@@ -145,7 +145,7 @@ type Problem struct {
 	Title     string    `json:"title"`
 	Severity  string    `json:"severity,omitempty"`
 	Impact    string    `json:"impact,omitempty"`
-	Status    string    `json:"status"` // open, closed
+	Status    string    `json:"status"` // ProblemOpen or ProblemClosed
 	StartedAt time.Time `json:"started_at"`
 	EndedAt   time.Time `json:"ended_at,omitzero"`
 	// RootCause names the root-cause entity (entity id or service name) when known.
@@ -156,6 +156,15 @@ type Problem struct {
 	Source        string   `json:"source"`
 	URL           string   `json:"url,omitempty"`
 }
+
+// Problem states.
+const (
+	ProblemOpen   = "open"
+	ProblemClosed = "closed"
+)
+
+// IncidentResolved is the Status of an incident that is over; any other status is open.
+const IncidentResolved = "resolved"
 
 // Incident is a ticket or page: a PagerDuty incident, a ServiceNow INC, an Opsgenie alert acting as incident.
 type Incident struct {

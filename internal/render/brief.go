@@ -5,10 +5,12 @@ import (
 	"strings"
 
 	"github.com/opsctx/opsctx/internal/answer"
+	"github.com/opsctx/opsctx/internal/model"
 )
 
-// briefItems is how many items each line of a brief answer names.
-const briefItems = 2
+// briefReasons is how many reasons a change shows in a brief answer (the timing and the
+// location); how many items each line names is the answer's own cap (answer.Detail.Items).
+const briefReasons = 2
 
 // brief renders incident_context at detail=brief: the headline and one line per kind of fact,
 // no URLs but the first runbook, and sources spelled out only when they failed. It is meant
@@ -18,22 +20,19 @@ func brief(a *answer.IncidentContext) string {
 	fmt.Fprintf(&b, "# %s\n\n%s\n\n", title(a.Service), a.Headline)
 	if len(a.SLOs) > 0 {
 		var xs []string
-		for _, s := range a.SLOs[:min(briefItems, len(a.SLOs))] {
+		for _, s := range a.SLOs {
 			xs = append(xs, fmt.Sprintf("%q %s (1h burn %.1fx, %.0f%% budget left)", s.Name, s.Status, s.BurnRates["1h"], s.ErrorBudgetRemaining*100))
 		}
-		line(&b, "SLOs", len(a.SLOs), xs)
+		line(&b, "SLOs", len(a.SLOs)+a.Omitted.SLOs, xs)
 	}
 	var xs []string
-	for _, c := range a.Changes[:min(briefItems, len(a.Changes))] {
-		why := c.Reason
-		if parts := strings.SplitN(why, "; ", 3); len(parts) > 2 {
-			why = strings.Join(parts[:2], "; ")
-		}
-		xs = append(xs, fmt.Sprintf("%s %q %.2f (%s)", c.ID, c.Title, c.Suspicion, why))
+	for _, c := range a.Changes {
+		why := c.Reasons[:min(briefReasons, len(c.Reasons))]
+		xs = append(xs, fmt.Sprintf("%s %q %.2f (%s)", c.ID, c.Title, c.Suspicion, strings.Join(why, "; ")))
 	}
 	line(&b, "Changes", len(a.Changes)+a.Omitted.Changes, xs)
 	xs = nil
-	for _, g := range a.AlertGroups[:min(briefItems, len(a.AlertGroups))] {
+	for _, g := range a.AlertGroups {
 		s := fmt.Sprintf("%s %q ×%d on %s", g.Severity, g.Alerts[0].Title, g.Count, g.Service)
 		if g.ExplainedBy != "" {
 			s += " (explained by " + g.ExplainedBy + ")"
@@ -42,26 +41,24 @@ func brief(a *answer.IncidentContext) string {
 	}
 	line(&b, "Alerts", len(a.AlertGroups)+a.Omitted.AlertGroups, xs)
 	xs = nil
-	for _, i := range a.Incidents[:min(briefItems, len(a.Incidents))] {
+	for _, i := range a.Incidents {
 		xs = append(xs, fmt.Sprintf("%s %s %s [%s]", first(i.Number, i.ID), i.Priority, i.Status, i.Source))
 	}
 	line(&b, "Incidents", len(a.Incidents)+a.Omitted.Incidents, xs)
 	xs = nil
 	for _, o := range a.OnCall {
-		if len(xs) < 3 {
-			xs = append(xs, fmt.Sprintf("L%d %s", o.Level, o.Name))
-		}
+		xs = append(xs, fmt.Sprintf("L%d %s", o.Level, o.Name))
 	}
-	line(&b, "On call", len(a.OnCall), xs)
+	line(&b, "On call", len(a.OnCall)+a.Omitted.OnCall, xs)
 	if len(a.Runbooks) > 0 {
 		fmt.Fprintf(&b, "Runbook: %s\n", a.Runbooks[0].URL)
 	}
 	ok, bad := 0, []string{}
 	for _, s := range a.Sources {
 		switch s.Status {
-		case "ok":
+		case model.StateOK:
 			ok++
-		case "disabled":
+		case model.StateDisabled:
 		default:
 			bad = append(bad, fmt.Sprintf("%s %s (%s)", s.Name, s.Status, cut(s.Error, 80)))
 		}

@@ -5,9 +5,11 @@ package render
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/opsctx/opsctx/internal/answer"
 	"github.com/opsctx/opsctx/internal/model"
+	"github.com/opsctx/opsctx/internal/timeutil"
 )
 
 // IncidentContext renders the incident_context answer.
@@ -18,19 +20,17 @@ func IncidentContext(a *answer.IncidentContext) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# %s\n\n%s\n\n", title(a.Service), a.Headline)
 	if a.Incident != "" {
-		fmt.Fprintf(&b, "Incident: %s · window since %s\n\n", a.Incident, a.Since)
+		fmt.Fprintf(&b, "Incident: %s · window since %s\n\n", a.Incident, ts(a.Since))
 	}
-	if len(a.SLOs) > 0 {
-		b.WriteString("## User impact (SLOs)\n")
+	section(&b, "User impact (SLOs)", len(a.SLOs), a.Omitted.SLOs, func() {
 		for _, s := range a.SLOs {
 			fmt.Fprintf(&b, "- %q %s: objective %.3g%% over %s, budget left %.0f%%, burn 1h %.1fx [%s]\n",
 				s.Name, s.Status, s.Objective, s.Window, s.ErrorBudgetRemaining*100, s.BurnRates["1h"], s.Source)
 		}
-		b.WriteString("\n")
-	}
+	})
 	section(&b, "Problems", len(a.Problems), a.Omitted.Problems, func() {
 		for _, p := range a.Problems {
-			fmt.Fprintf(&b, "- %s %q — %s, %s, since %s", p.ID, p.Title, p.Severity, p.Status, p.StartedAt)
+			fmt.Fprintf(&b, "- %s %q — %s, %s, since %s", p.ID, p.Title, p.Severity, p.Status, ts(p.StartedAt))
 			if p.RootCause != "" {
 				fmt.Fprintf(&b, "; root cause: %s", p.RootCause)
 			}
@@ -42,7 +42,7 @@ func IncidentContext(a *answer.IncidentContext) string {
 	})
 	section(&b, "Alerts", len(a.AlertGroups), a.Omitted.AlertGroups, func() {
 		for _, g := range a.AlertGroups {
-			fmt.Fprintf(&b, "- %s on %s: %q ×%d since %s [%s]", g.Severity, g.Service, g.Alerts[0].Title, g.Count, g.FirstSeen, strings.Join(g.Sources, ", "))
+			fmt.Fprintf(&b, "- %s on %s: %q ×%d since %s [%s]", g.Severity, g.Service, g.Alerts[0].Title, g.Count, ts(g.FirstSeen), strings.Join(g.Sources, ", "))
 			if g.ExplainedBy != "" {
 				fmt.Fprintf(&b, " — explained by %s", g.ExplainedBy)
 			}
@@ -54,12 +54,12 @@ func IncidentContext(a *answer.IncidentContext) string {
 	})
 	section(&b, "Incidents", len(a.Incidents), a.Omitted.Incidents, func() {
 		for _, i := range a.Incidents {
-			fmt.Fprintf(&b, "- %s %q %s %s since %s [%s]%s\n", first(i.Number, i.ID), i.Title, i.Priority, i.Status, i.StartedAt, i.Source, link(i.URL))
+			fmt.Fprintf(&b, "- %s %q %s %s since %s [%s]%s\n", first(i.Number, i.ID), i.Title, i.Priority, i.Status, ts(i.StartedAt), i.Source, link(i.URL))
 		}
 	})
 	section(&b, "Changes (most suspicious first)", len(a.Changes), a.Omitted.Changes, func() {
 		for _, c := range a.Changes {
-			fmt.Fprintf(&b, "- %.2f %s %q (%s on %s, %s", c.Suspicion, c.ID, c.Title, c.Kind, c.Service, c.At)
+			fmt.Fprintf(&b, "- %.2f %s %q (%s on %s, %s", c.Suspicion, c.ID, c.Title, c.Kind, c.Service, ts(c.At))
 			if c.Author != "" {
 				fmt.Fprintf(&b, ", by %s", c.Author)
 			}
@@ -83,14 +83,14 @@ func IncidentContext(a *answer.IncidentContext) string {
 			fmt.Fprintf(&b, "- %s [%s]\n", srcs[k][0], strings.Join(srcs[k][1:], ", "))
 		}
 	})
-	section(&b, "On call", len(a.OnCall), 0, func() {
+	section(&b, "On call", len(a.OnCall), a.Omitted.OnCall, func() {
 		for _, o := range a.OnCall {
 			fmt.Fprintf(&b, "- L%d %s", o.Level, o.Name)
 			if o.Email != "" {
 				fmt.Fprintf(&b, " <%s>", o.Email)
 			}
-			if o.Until != "" {
-				fmt.Fprintf(&b, " until %s", o.Until)
+			if !o.Until.IsZero() {
+				fmt.Fprintf(&b, " until %s", ts(o.Until))
 			}
 			fmt.Fprintf(&b, " [%s]\n", strings.Join(o.Sources, ", "))
 		}
@@ -98,8 +98,8 @@ func IncidentContext(a *answer.IncidentContext) string {
 	section(&b, "Escalation", len(a.Escalation), 0, func() {
 		for _, e := range a.Escalation {
 			fmt.Fprintf(&b, "- L%d after %d min: %s", e.Level, e.AfterMinutes, strings.Join(e.Targets, ", "))
-			if e.FiresAt != "" {
-				fmt.Fprintf(&b, " (fires %s)", e.FiresAt)
+			if !e.FiresAt.IsZero() {
+				fmt.Fprintf(&b, " (fires %s)", ts(e.FiresAt))
 			}
 			fmt.Fprintf(&b, " [%s]\n", e.Source)
 		}
@@ -140,7 +140,7 @@ func Sources(b *strings.Builder, st []answer.SourceEntry) {
 			b.WriteString(", ")
 		}
 		fmt.Fprintf(b, "%s %s", s.Name, s.Status)
-		if s.Status != "disabled" {
+		if s.Status != model.StateDisabled {
 			fmt.Fprintf(b, " %dms", s.LatencyMS)
 		}
 		if s.Error != "" {
@@ -203,6 +203,9 @@ func title(s answer.ServiceRef) string {
 	}
 	return s.Name
 }
+
+// ts writes a time as RFC 3339 in UTC, or nothing for an unknown time.
+func ts(t time.Time) string { return timeutil.RFC3339(t) }
 
 func link(u string) string {
 	if u == "" {

@@ -10,12 +10,16 @@ import (
 // WhatChanged renders what_changed.
 func WhatChanged(r *answer.WhatChangedResult) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "# Changes for %s since %s\n\nMeasured against: %s\n\n", title(r.Service), r.Since, r.Reference)
+	against := "now"
+	if !r.Reference.IsZero() {
+		against = ts(r.Reference)
+	}
+	fmt.Fprintf(&b, "# Changes for %s since %s\n\nMeasured against: %s\n\n", title(r.Service), ts(r.Since), against)
 	if len(r.Changes) == 0 {
 		b.WriteString("No changes found in this window.\n\n")
 	}
 	for i, c := range r.Changes {
-		fmt.Fprintf(&b, "%d. %.2f %s %q — %s on %s at %s", i+1, c.Suspicion, c.ID, c.Title, c.Kind, c.Service, c.At)
+		fmt.Fprintf(&b, "%d. %.2f %s %q — %s on %s at %s", i+1, c.Suspicion, c.ID, c.Title, c.Kind, c.Service, ts(c.At))
 		if c.Author != "" {
 			fmt.Fprintf(&b, " by %s", c.Author)
 		}
@@ -57,8 +61,8 @@ func WhoOwns(r *answer.WhoOwnsResult) string {
 			if o.Email != "" {
 				fmt.Fprintf(&b, " <%s>", o.Email)
 			}
-			if o.Until != "" {
-				fmt.Fprintf(&b, " until %s", o.Until)
+			if !o.Until.IsZero() {
+				fmt.Fprintf(&b, " until %s", ts(o.Until))
 			}
 			fmt.Fprintf(&b, " [%s]\n", strings.Join(o.Sources, ", "))
 		}
@@ -70,8 +74,8 @@ func WhoOwns(r *answer.WhoOwnsResult) string {
 	section(&b, heading, len(r.Escalation), 0, func() {
 		for _, e := range r.Escalation {
 			fmt.Fprintf(&b, "- %d min unresolved → L%d: %s", e.AfterMinutes, e.Level, strings.Join(e.Targets, ", "))
-			if e.FiresAt != "" {
-				fmt.Fprintf(&b, " (at %s)", e.FiresAt)
+			if !e.FiresAt.IsZero() {
+				fmt.Fprintf(&b, " (at %s)", ts(e.FiresAt))
 			}
 			fmt.Fprintf(&b, " [%s]\n", e.Source)
 		}
@@ -109,9 +113,9 @@ func ActiveIssues(r *answer.ActiveIssuesResult) string {
 	fmt.Fprintf(&b, "# Active issues: %d group(s) — %d problem(s), %d alert(s), %d incident(s)\n\n", len(r.Groups)+r.Omitted, r.Counts.Problems, r.Counts.Alerts, r.Counts.Incidents)
 	for _, g := range r.Groups {
 		if g.RootCause != "" {
-			fmt.Fprintf(&b, "## %s root cause %s (%s) since %s\n", g.Severity, g.RootCause, g.Key, g.Since)
+			fmt.Fprintf(&b, "## %s root cause %s (%s) since %s\n", g.Severity, g.RootCause, g.Key, ts(g.Since))
 		} else {
-			fmt.Fprintf(&b, "## %s on %s since %s\n", g.Severity, g.Service, g.Since)
+			fmt.Fprintf(&b, "## %s on %s since %s\n", g.Severity, g.Service, ts(g.Since))
 		}
 		if g.OwnerTeam != "" {
 			fmt.Fprintf(&b, "Owner: %s. Seen by: %s\n", g.OwnerTeam, strings.Join(g.Sources, ", "))

@@ -25,12 +25,15 @@ import (
 	"github.com/opsctx/opsctx/internal/model"
 )
 
+// Status is an SLO's state: ok, warning (ticket), breaching (page) or unknown.
+type Status string
+
 // Status values.
 const (
-	OK        = "ok"
-	Warning   = "warning"
-	Breaching = "breaching"
-	Unknown   = "unknown"
+	OK        Status = "ok"
+	Warning   Status = "warning"
+	Breaching Status = "breaching"
+	Unknown   Status = "unknown"
 )
 
 // MaxBurn stands in for an infinite burn rate (any error against a 100% objective), so
@@ -58,7 +61,7 @@ type Result struct {
 	HasBudget bool
 	// HoursToExhaust is how long the remaining budget lasts at the 1h burn rate; 0 if not burning.
 	HoursToExhaust float64
-	Status         string
+	Status         Status
 }
 
 // Burn returns the burn rate of an error ratio against an objective in percent.

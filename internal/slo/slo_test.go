@@ -18,7 +18,7 @@ func TestEvaluate(t *testing.T) {
 		burns     map[string]float64
 		remaining float64
 		hours     float64
-		status    string
+		status    Status
 	}{
 		{name: "fast burn pages",
 			slo:   model.SLO{Objective: 99.9, Window: month, ErrorRatios: map[string]float64{"5m": 0.0144, "1h": 0.0144, "6h": 0.002, "3d": 0.0015, "window": 0.00039}},
