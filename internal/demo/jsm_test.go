@@ -10,6 +10,7 @@ import (
 	"github.com/opsctx/opsctx/internal/app"
 	"github.com/opsctx/opsctx/internal/demo"
 	"github.com/opsctx/opsctx/internal/engine"
+	"github.com/opsctx/opsctx/internal/timeutil"
 )
 
 // TestDemoMidMigration: checkout's team is on Opsgenie and JSM Operations at once. The
@@ -46,7 +47,7 @@ func TestDemoMidMigration(t *testing.T) {
 			}
 		}
 		if len(sam) != 1 || !slices.Contains(sam[0].Sources, "opsgenie") || !slices.Contains(sam[0].Sources, "jsm") || sam[0].Level != 1 ||
-			sam[0].Email != demo.Email(demo.Sam) || sam[0].Until != sc.At(-4*time.Hour).Format(time.RFC3339) {
+			sam[0].Email != demo.Email(demo.Sam) || timeutil.RFC3339(sam[0].Until) != sc.At(-4*time.Hour).Format(time.RFC3339) {
 			t.Errorf("%+v: Sam on call %+v, want one L1 entry from opsgenie and jsm until %s", q, sam, sc.At(-4*time.Hour))
 		}
 		var groups []answer.AlertGroup
@@ -61,7 +62,7 @@ func TestDemoMidMigration(t *testing.T) {
 		var steps []string
 		for _, e := range ans.Escalation {
 			if e.Source == "jsm" {
-				steps = append(steps, e.FiresAt+" "+e.Targets[0])
+				steps = append(steps, timeutil.RFC3339(e.FiresAt)+" "+e.Targets[0])
 			}
 		}
 		start := sc.At(demo.OpsgenieAt)
