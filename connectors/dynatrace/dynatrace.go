@@ -15,8 +15,8 @@ import (
 	"time"
 
 	"github.com/opsctx/opsctx/connectors"
+	"github.com/opsctx/opsctx/internal/cache"
 	"github.com/opsctx/opsctx/internal/httpx"
-	"github.com/opsctx/opsctx/internal/memo"
 )
 
 // SourceName is the name of this source in answers.
@@ -61,7 +61,7 @@ type Options struct {
 // Source is a Dynatrace environment.
 type Source struct {
 	o    Options
-	defs *memo.Memo[[]slo] // the unevaluated SLO listing, kept for ReferenceTTL
+	defs *cache.Memo[[]slo] // the unevaluated SLO listing, kept for ReferenceTTL
 }
 
 var (
@@ -88,7 +88,7 @@ func New(o Options) *Source {
 	if o.ReferenceTTL <= 0 {
 		o.ReferenceTTL = DefaultReferenceTTL
 	}
-	return &Source{o: o, defs: memo.New[[]slo](o.ReferenceTTL)}
+	return &Source{o: o, defs: cache.NewMemo[[]slo](o.ReferenceTTL)}
 }
 
 // Name returns "dynatrace".

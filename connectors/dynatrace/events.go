@@ -8,7 +8,7 @@ import (
 	"sort"
 	"strings"
 
-	"golang.org/x/sync/errgroup"
+	"github.com/sourcegraph/conc/pool"
 
 	"github.com/opsctx/opsctx/internal/model"
 )
@@ -36,7 +36,7 @@ func (s *Source) Changes(ctx context.Context, t model.Target) ([]model.Change, e
 		return nil, nil
 	}
 	results := make([][]event, len(s.o.EventTypes))
-	g, gctx := errgroup.WithContext(ctx)
+	p := pool.New().WithContext(ctx).WithCancelOnError().WithFirstError()
 	for i, typ := range s.o.EventTypes {
 		sel := criterion("eventType", typ)
 		if len(ids) > 0 {
@@ -44,13 +44,13 @@ func (s *Source) Changes(ctx context.Context, t model.Target) ([]model.Change, e
 		}
 		q := url.Values{"eventSelector": {sel}, "pageSize": {s.pageSize(500)}}
 		setWindow(q, t)
-		g.Go(func() error {
-			evs, _, err := list[event](gctx, s, eventsPath, q)
+		p.Go(func(ctx context.Context) error {
+			evs, _, err := list[event](ctx, s, eventsPath, q)
 			results[i] = evs
 			return err
 		})
 	}
-	if err := g.Wait(); err != nil {
+	if err := p.Wait(); err != nil {
 		return nil, err
 	}
 	var out []model.Change

@@ -26,8 +26,8 @@ import (
 
 	"github.com/opsctx/opsctx/connectors"
 	"github.com/opsctx/opsctx/connectors/opsgenie"
+	"github.com/opsctx/opsctx/internal/cache"
 	"github.com/opsctx/opsctx/internal/httpx"
-	"github.com/opsctx/opsctx/internal/memo"
 )
 
 // SourceName is the name of this source in answers.
@@ -93,9 +93,9 @@ type Options struct {
 type Source struct {
 	o     Options
 	api   *httpx.Client
-	cloud *memo.Memo[string]             // the cloud id read from tenant_info
-	ref   *memo.Memo[reference]          // teams, schedules and users
-	escs  *memo.Memo[[]escalationPolicy] // escalations by team id
+	cloud *cache.Memo[string]             // the cloud id read from tenant_info
+	ref   *cache.Memo[reference]          // teams, schedules and users
+	escs  *cache.Memo[[]escalationPolicy] // escalations by team id
 }
 
 var (
@@ -128,8 +128,8 @@ func New(o Options) *Source {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Source{o: o, api: o.API, cloud: memo.New[string](365 * 24 * time.Hour), ref: memo.New[reference](o.ReferenceTTL),
-		escs: memo.New[[]escalationPolicy](o.ReferenceTTL)}
+	return &Source{o: o, api: o.API, cloud: cache.NewMemo[string](365 * 24 * time.Hour), ref: cache.NewMemo[reference](o.ReferenceTTL),
+		escs: cache.NewMemo[[]escalationPolicy](o.ReferenceTTL)}
 }
 
 // Auth returns the request hook that sends the account e-mail and API token as basic auth.

@@ -18,8 +18,8 @@ import (
 	"time"
 
 	"github.com/opsctx/opsctx/connectors"
+	"github.com/opsctx/opsctx/internal/cache"
 	"github.com/opsctx/opsctx/internal/httpx"
-	"github.com/opsctx/opsctx/internal/memo"
 )
 
 // SourceName is the name of this source in answers.
@@ -70,7 +70,7 @@ type Options struct {
 type Source struct {
 	o   Options
 	c   *httpx.Client
-	ref *memo.Memo[reference] // schedules, escalations and users, kept for ReferenceTTL
+	ref *cache.Memo[reference] // schedules, escalations and users, kept for ReferenceTTL
 }
 
 var (
@@ -100,7 +100,7 @@ func New(o Options) *Source {
 	if o.ReferenceTTL <= 0 {
 		o.ReferenceTTL = DefaultReferenceTTL
 	}
-	return &Source{o: o, c: o.Client, ref: memo.New[reference](o.ReferenceTTL)}
+	return &Source{o: o, c: o.Client, ref: cache.NewMemo[reference](o.ReferenceTTL)}
 }
 
 // Auth returns the request hook that sends key as `Authorization: GenieKey <key>`.

@@ -17,8 +17,8 @@ import (
 	"time"
 
 	"github.com/opsctx/opsctx/connectors"
+	"github.com/opsctx/opsctx/internal/cache"
 	"github.com/opsctx/opsctx/internal/httpx"
-	"github.com/opsctx/opsctx/internal/memo"
 )
 
 // SourceName is the name of this source in answers.
@@ -65,11 +65,11 @@ type Source struct {
 	c *httpx.Client
 
 	mu        sync.Mutex
-	policyOf  map[string]string         // service id -> escalation policy id, learnt from Catalog
-	open      *memo.Memo[[]incident]    // one listing per answer: incidents, alerts and changes ask concurrently
-	alertsOf  *memo.Memo[[]alert]       // incident id -> its alerts, shared by speculative and listed reads
-	relatedOf *memo.Memo[[]changeEvent] // incident id -> its related change events, likewise
-	known     known                     // the open incidents of each service last listed
+	policyOf  map[string]string          // service id -> escalation policy id, learnt from Catalog
+	open      *cache.Memo[[]incident]    // one listing per answer: incidents, alerts and changes ask concurrently
+	alertsOf  *cache.Memo[[]alert]       // incident id -> its alerts, shared by speculative and listed reads
+	relatedOf *cache.Memo[[]changeEvent] // incident id -> its related change events, likewise
+	known     known                      // the open incidents of each service last listed
 }
 
 var (
@@ -96,8 +96,9 @@ func New(o Options) *Source {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Source{o: o, c: o.Client, policyOf: map[string]string{}, open: memo.New[[]incident](answerTTL),
-		alertsOf: memo.New[[]alert](answerTTL), relatedOf: memo.New[[]changeEvent](answerTTL)}
+	return &Source{o: o, c: o.Client, policyOf: map[string]string{}, open: cache.NewMemo[[]incident](answerTTL),
+		alertsOf: cache.NewMemo[[]alert](answerTTL), relatedOf: cache.NewMemo[[]changeEvent](answerTTL),
+		known: known{cache.NewMemo[[]incident](answerTTL)}}
 }
 
 // Auth returns the request hook that sends token as `Authorization: Token token=<token>`.

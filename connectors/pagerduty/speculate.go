@@ -4,53 +4,48 @@ import (
 	"context"
 	"slices"
 	"sort"
-	"sync"
 
 	"github.com/sourcegraph/conc"
 
-	"github.com/opsctx/opsctx/internal/memo"
+	"github.com/opsctx/opsctx/internal/cache"
 )
 
 // perIncidentConcurrency bounds the concurrent per-incident reads of one call.
 const perIncidentConcurrency = 4
 
-// known remembers which incidents each service had open in the last listing. Reads that
-// need an incident id (alerts, related change events) start from it while the listing is
-// refreshed, so a question costs one round trip instead of a listing followed by the reads.
-type known struct {
-	mu        sync.Mutex
-	byService map[string][]incident
-}
+// known remembers which incidents each service had open in the last listing (a Memo by
+// service id, written with Put and read with Last: the last listing stands until the next).
+// Reads that need an incident id (alerts, related change events) start from it while the
+// listing is refreshed, so a question costs one round trip instead of a listing followed by
+// the reads.
+type known struct{ m *cache.Memo[[]incident] }
 
 // remember records a listing of the open incidents of the services ids (of every service
 // when ids is empty: the listing is then the whole truth).
-func (k *known) remember(ids []string, incs []incident) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if len(ids) == 0 || k.byService == nil {
-		if len(ids) == 0 {
-			k.byService = map[string][]incident{}
-		} else {
-			k.byService = make(map[string][]incident, len(ids))
-		}
-	}
+func (k known) remember(ids []string, incs []incident) {
+	by := make(map[string][]incident, len(ids))
 	for _, id := range ids {
-		k.byService[id] = nil
+		by[id] = nil
 	}
 	for _, in := range incs {
 		if len(ids) == 0 || slices.Contains(ids, in.Service.ID) {
-			k.byService[in.Service.ID] = append(k.byService[in.Service.ID], in)
+			by[in.Service.ID] = append(by[in.Service.ID], in)
 		}
+	}
+	if len(ids) == 0 {
+		k.m.Clear()
+	}
+	for id, in := range by {
+		k.m.Put(id, in)
 	}
 }
 
 // of returns the incidents last seen open on the services, newest first.
-func (k *known) of(ids []string) []incident {
-	k.mu.Lock()
-	defer k.mu.Unlock()
+func (k known) of(ids []string) []incident {
 	var out []incident
 	for _, id := range ids {
-		out = append(out, k.byService[id]...)
+		in, _ := k.m.Last(id)
+		out = append(out, in...)
 	}
 	sort.SliceStable(out, func(i, j int) bool { return parseTime(out[i].CreatedAt).After(parseTime(out[j].CreatedAt)) })
 	return out
@@ -60,7 +55,7 @@ func (k *known) of(ids []string) []incident {
 // last seen open) are read while listing runs, and each listed incident's read joins the
 // guessed one through m, or starts when it was not guessed. Reads of guessed incidents the
 // listing no longer has are dropped. Results are in the listing's order.
-func perIncident[T any](ctx context.Context, m *memo.Memo[T], guessed []incident,
+func perIncident[T any](ctx context.Context, m *cache.Memo[T], guessed []incident,
 	listing func(context.Context) ([]incident, error), read func(context.Context, incident) (T, error)) ([]incident, []T, error) {
 	var speculative conc.WaitGroup
 	defer speculative.Wait()

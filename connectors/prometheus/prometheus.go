@@ -15,8 +15,8 @@ import (
 
 	"github.com/opsctx/opsctx/config"
 	"github.com/opsctx/opsctx/connectors"
+	"github.com/opsctx/opsctx/internal/cache"
 	"github.com/opsctx/opsctx/internal/httpx"
-	"github.com/opsctx/opsctx/internal/memo"
 )
 
 // SourceName is the name of this source in answers.
@@ -58,7 +58,7 @@ type Options struct {
 // Source is a Prometheus server.
 type Source struct {
 	o     Options
-	rules *memo.Memo[[]ruleGroup] // the SLO rule listing, see sloRules
+	rules *cache.Memo[[]ruleGroup] // the SLO rule listing, see sloRules
 }
 
 var (
@@ -90,7 +90,7 @@ func New(o Options) *Source {
 	if o.ReferenceTTL <= 0 {
 		o.ReferenceTTL = DefaultReferenceTTL
 	}
-	return &Source{o: o, rules: memo.New[[]ruleGroup](o.ReferenceTTL)}
+	return &Source{o: o, rules: cache.NewMemo[[]ruleGroup](o.ReferenceTTL)}
 }
 
 // Name returns "prometheus".

@@ -153,7 +153,9 @@ func (s *Source) Catalog(ctx context.Context) (model.Catalog, error) {
 			}
 		}
 	}
-	s.memo.put(walked) // so the lookup below only reads the others
+	for id, r := range walked { // so the lookup below only reads the others
+		s.memo.Put(id, r)
+	}
 	res, err := s.resolve(ctx, want)
 	if err != nil {
 		return model.Catalog{}, err

@@ -67,42 +67,33 @@ func (s *Source) resolve(ctx context.Context, want refs) (map[string]row, error)
 	return out, p.Wait()
 }
 
+// memoTTL is how long a resolved reference (group, user, rota name) is reused: names change
+// rarely, and the catalog refresh resolves them again anyway.
+const memoTTL = 10 * time.Minute
+
 // lookup reads the rows of table with the given sys_ids, batchSize ids per request,
 // s.parallel requests at a time; rows the memo has kept for less than maxAge are not read
 // again.
 func (s *Source) lookup(ctx context.Context, table string, ids []string, fields []string, maxAge time.Duration) (map[string]row, error) {
-	ids = unique(ids)
-	out, wait, mine := s.memo.claim(ids, maxAge)
-	fetched := make(map[string]row, len(mine))
-	// Deferred calls run last-first: our own rows are released before we wait for rows
-	// another lookup is fetching, so two lookups never wait on each other.
-	defer func() {
-		for _, ch := range wait {
-			select {
-			case <-ch:
-			case <-ctx.Done():
-			}
+	return s.memo.GetMany(ctx, unique(ids), maxAge, func(ctx context.Context, mine []string) (map[string]row, error) {
+		fetched := make(map[string]row, len(mine))
+		var mu sync.Mutex
+		p := pool.New().WithContext(ctx).WithCancelOnError().WithFirstError().WithMaxGoroutines(s.parallel)
+		for start := 0; start < len(mine); start += batchSize {
+			chunk := mine[start:min(start+batchSize, len(mine))]
+			p.Go(func(ctx context.Context) error {
+				rows, _, err := s.list(ctx, list{table: table, query: "sys_idIN" + strings.Join(chunk, ","), fields: fields,
+					max: len(chunk), page: len(chunk)})
+				mu.Lock()
+				defer mu.Unlock()
+				for _, r := range rows {
+					fetched[r.str("sys_id")] = r
+				}
+				return err
+			})
 		}
-		s.memo.get(ids, out)
-	}()
-	defer func() { s.memo.done(mine, fetched) }()
-	var mu sync.Mutex
-	p := pool.New().WithContext(ctx).WithCancelOnError().WithFirstError().WithMaxGoroutines(s.parallel)
-	for start := 0; start < len(mine); start += batchSize {
-		chunk := mine[start:min(start+batchSize, len(mine))]
-		p.Go(func(ctx context.Context) error {
-			rows, _, err := s.list(ctx, list{table: table, query: "sys_idIN" + strings.Join(chunk, ","), fields: fields,
-				max: len(chunk), page: len(chunk)})
-			mu.Lock()
-			defer mu.Unlock()
-			for _, r := range rows {
-				out[r.str("sys_id")] = r
-				fetched[r.str("sys_id")] = r
-			}
-			return err
-		})
-	}
-	return out, p.Wait()
+		return fetched, p.Wait()
+	})
 }
 
 // name returns the "name" of the resolved row id, or "".

@@ -31,6 +31,7 @@ import (
 
 	"github.com/opsctx/opsctx/config"
 	"github.com/opsctx/opsctx/connectors"
+	"github.com/opsctx/opsctx/internal/cache"
 	"github.com/opsctx/opsctx/internal/httpx"
 )
 
@@ -70,7 +71,7 @@ type Source struct {
 	pageSize int
 	parallel int
 	authVars string
-	memo     *memo
+	memo     *cache.Memo[row] // reference rows by sys_id, see lookup
 }
 
 var (
@@ -84,7 +85,7 @@ var (
 
 // New returns a Source for o, applying defaults.
 func New(o Options) *Source {
-	s := &Source{memo: newMemo(), c: o.Client, instance: strings.TrimSuffix(o.InstanceURL, "/"), maxRows: o.MaxRows,
+	s := &Source{memo: cache.NewMemo[row](memoTTL), c: o.Client, instance: strings.TrimSuffix(o.InstanceURL, "/"), maxRows: o.MaxRows,
 		pageSize: o.PageSize, parallel: o.Parallel, authVars: o.AuthVars}
 	for _, c := range o.CIClasses {
 		if c = strings.TrimSpace(c); c != "" && !slices.Contains(s.classes, c) {

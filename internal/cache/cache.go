@@ -1,7 +1,13 @@
-// Package cache is an in-memory cache for upstream API reads with a freshness
-// TTL per data kind. Concurrent misses on the same key share one upstream call
-// (singleflight), and when a refresh fails the last good value is served
-// marked stale instead of an error.
+// Package cache is where opsctx keeps what it read from upstreams, in two forms:
+//
+//   - Cache holds the data of answers (catalogs, alerts, problems, incidents, changes,
+//     on-call, SLOs) for a freshness TTL per data kind, shared by every answer. Concurrent
+//     misses on the same key share one upstream call (singleflight) that outlives a caller
+//     who leaves, and when a refresh fails the last good value is served marked stale
+//     instead of an error.
+//   - Memo is a connector's own keyed memory (reference data, listings one answer's
+//     capabilities share, lookups by id): one fetch per key among concurrent callers, on the
+//     caller's context, errors returned rather than served stale.
 package cache
 
 import (

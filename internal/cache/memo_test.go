@@ -1,4 +1,4 @@
-package memo
+package cache
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 )
 
 func TestMemo(t *testing.T) {
-	m := New[int](50 * time.Millisecond)
+	m := NewMemo[int](50 * time.Millisecond)
 	calls := 0
 	fetch := func(err error) func(context.Context) (int, error) {
 		return func(context.Context) (int, error) { calls++; return calls, err }
@@ -48,7 +48,7 @@ func TestMemo(t *testing.T) {
 func TestRefresh(t *testing.T) {
 	ctx := context.Background()
 	const ttl = 50 * time.Millisecond
-	m := New[string](ttl)
+	m := NewMemo[string](ttl)
 	never := func(context.Context) (string, error) {
 		t.Error("Get fetched although a refresh was running")
 		return "", nil
@@ -114,5 +114,93 @@ func TestRefresh(t *testing.T) {
 	close(release)
 	if v := <-got; v != "n1" {
 		t.Errorf("Get of a key only being refreshed = %q, want to wait for n1", v)
+	}
+}
+
+// TestPutLastClear: Put keeps a value as fetched, Last reads it whatever its age, Clear
+// forgets every kept value.
+func TestPutLastClear(t *testing.T) {
+	m := NewMemo[string](time.Minute)
+	steps := []struct {
+		name   string
+		do     func()
+		key    string
+		want   string
+		wantOK bool
+	}{
+		{"nothing kept", func() {}, "a", "", false},
+		{"put", func() { m.Put("a", "x") }, "a", "x", true},
+		{"put replaces", func() { m.Put("a", "y") }, "a", "y", true},
+		{"cleared", m.Clear, "a", "", false},
+	}
+	for _, s := range steps {
+		s.do()
+		if got, ok := m.Last(s.key); got != s.want || ok != s.wantOK {
+			t.Errorf("%s: Last(%q) = %q, %v; want %q, %v", s.name, s.key, got, ok, s.want, s.wantOK)
+		}
+	}
+	m.Put("b", "kept")
+	if v, err := m.Get(context.Background(), "b", func(context.Context) (string, error) { return "fetched", nil }); err != nil || v != "kept" {
+		t.Errorf("Get after Put = %q, %v; want the put value without a fetch", v, err)
+	}
+}
+
+// TestGetMany: keys kept for less than maxAge are not fetched again, the others are
+// fetched in one call, a key another call is fetching is waited for (one fetch per key),
+// and a key the fetch does not find keeps its expired value.
+func TestGetMany(t *testing.T) {
+	m := NewMemo[string](time.Hour)
+	ctx := context.Background()
+	var mu sync.Mutex
+	var asked [][]string
+	fetch := func(found map[string]string) func(context.Context, []string) (map[string]string, error) {
+		return func(_ context.Context, keys []string) (map[string]string, error) {
+			mu.Lock()
+			asked = append(asked, keys)
+			mu.Unlock()
+			out := map[string]string{}
+			for _, k := range keys {
+				if v, ok := found[k]; ok {
+					out[k] = v
+				}
+			}
+			return out, nil
+		}
+	}
+	got, err := m.GetMany(ctx, []string{"a", "b", "nope"}, time.Hour, fetch(map[string]string{"a": "A1", "b": "B1"}))
+	if err != nil || len(got) != 2 || got["a"] != "A1" || got["b"] != "B1" {
+		t.Fatalf("first GetMany = %v, %v", got, err)
+	}
+	got, _ = m.GetMany(ctx, []string{"a", "c"}, time.Hour, fetch(map[string]string{"c": "C1"}))
+	if got["a"] != "A1" || got["c"] != "C1" || len(asked) != 2 || len(asked[1]) != 1 || asked[1][0] != "c" {
+		t.Errorf("second GetMany = %v, fetched %v; want only c fetched", got, asked)
+	}
+	// maxAge 0: everything is read again; b is not found any more and keeps its old value.
+	got, _ = m.GetMany(ctx, []string{"a", "b"}, 0, fetch(map[string]string{"a": "A2"}))
+	if got["a"] != "A2" || got["b"] != "B1" {
+		t.Errorf("refresh = %v, want a refreshed and b's expired value kept", got)
+	}
+
+	// Two concurrent calls for one key: one fetch, both get it.
+	release := make(chan struct{})
+	started := make(chan struct{})
+	calls := 0
+	slow := func(context.Context, []string) (map[string]string, error) {
+		calls++
+		close(started)
+		<-release
+		return map[string]string{"d": "D"}, nil
+	}
+	var wg sync.WaitGroup
+	results := make([]string, 2)
+	wg.Add(1)
+	go func() { defer wg.Done(); r, _ := m.GetMany(ctx, []string{"d"}, time.Hour, slow); results[0] = r["d"] }()
+	<-started
+	wg.Add(1)
+	go func() { defer wg.Done(); r, _ := m.GetMany(ctx, []string{"d"}, time.Hour, slow); results[1] = r["d"] }()
+	close(release)
+	wg.Wait()
+	if calls != 1 || results[0] != "D" || results[1] != "D" {
+		t.Errorf("concurrent GetMany: %d fetches, results %v; want 1 fetch and D twice", calls, results)
 	}
 }

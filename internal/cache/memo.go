@@ -1,0 +1,234 @@
+package cache
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+)
+
+// Memo is a connector's own keyed memory: it shares one fetch per key among concurrent
+// callers and keeps its result for a TTL. Connectors use it for data that several
+// capabilities of one answer need (PagerDuty's open incidents), for slowly-changing
+// reference data kept between answers (schedules, escalation policies, SLO definitions,
+// rule listings, ServiceNow reference rows), which a Warm refreshes in the background
+// (Refresh) while answers go on using the value it replaces, and for what a listing last
+// said (Put, Last). Unlike Cache, a fetch runs on its caller's context (a caller that
+// leaves abandons it) and errors are returned, not served stale: errors are not kept.
+// The zero value is not usable: use NewMemo.
+type Memo[T any] struct {
+	ttl        time.Duration
+	mu         sync.Mutex
+	m          map[string]*memoEntry[T] // the kept value, or the fetch a Get started
+	refreshing map[string]*memoEntry[T] // background fetches started by Refresh
+}
+
+type memoEntry[T any] struct {
+	done chan struct{}
+	at   time.Time
+	v    T
+	err  error
+}
+
+func (e *memoEntry[T]) finished() bool {
+	select {
+	case <-e.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// NewMemo returns a Memo whose results stay fresh for ttl.
+func NewMemo[T any](ttl time.Duration) *Memo[T] {
+	return &Memo[T]{ttl: ttl, m: map[string]*memoEntry[T]{}, refreshing: map[string]*memoEntry[T]{}}
+}
+
+// Get returns the value for key, calling fetch unless a fresh or in-flight one exists. While
+// a Refresh of key is running, the kept value is returned even when it has expired (the
+// refresh is the fetch a caller would otherwise wait for). A caller whose ctx ends while
+// another caller's fetch is in flight gets ctx.Err().
+func (m *Memo[T]) Get(ctx context.Context, key string, fetch func(context.Context) (T, error)) (T, error) {
+	m.mu.Lock()
+	e := m.m[key]
+	if e != nil && e.finished() && time.Since(e.at) > m.ttl {
+		if m.refreshing[key] != nil {
+			m.mu.Unlock()
+			return e.v, nil // stale while the refresh runs
+		}
+		e = nil
+	}
+	if e == nil {
+		e = m.refreshing[key] // nothing kept: wait for the refresh rather than fetch twice
+	}
+	if e != nil {
+		m.mu.Unlock()
+		return wait(ctx, e)
+	}
+	m.purge()
+	e = &memoEntry[T]{done: make(chan struct{})}
+	m.m[key] = e
+	m.mu.Unlock()
+	return m.run(ctx, key, e, fetch, false)
+}
+
+// Refresh fetches key again even when its value is fresh, and keeps the result when it
+// succeeds; meanwhile Get goes on returning the kept value. Concurrent Refreshes, and a
+// Refresh during a Get's fetch, share one fetch.
+func (m *Memo[T]) Refresh(ctx context.Context, key string, fetch func(context.Context) (T, error)) (T, error) {
+	m.mu.Lock()
+	e := m.refreshing[key]
+	if e == nil {
+		if got := m.m[key]; got != nil && !got.finished() {
+			e = got
+		}
+	}
+	if e != nil {
+		m.mu.Unlock()
+		return wait(ctx, e)
+	}
+	e = &memoEntry[T]{done: make(chan struct{})}
+	m.refreshing[key] = e
+	m.mu.Unlock()
+	return m.run(ctx, key, e, fetch, true)
+}
+
+// run performs e's fetch: a successful result is kept under key, a failed one dropped.
+func (m *Memo[T]) run(ctx context.Context, key string, e *memoEntry[T], fetch func(context.Context) (T, error), refresh bool) (T, error) {
+	e.v, e.err = fetch(ctx)
+	e.at = time.Now()
+	m.mu.Lock()
+	if refresh {
+		delete(m.refreshing, key)
+		if e.err == nil {
+			m.m[key] = e
+		}
+	} else if e.err != nil && m.m[key] == e {
+		delete(m.m, key)
+	}
+	close(e.done)
+	m.mu.Unlock()
+	return e.v, e.err
+}
+
+func wait[T any](ctx context.Context, e *memoEntry[T]) (T, error) {
+	select {
+	case <-e.done:
+		return e.v, e.err
+	case <-ctx.Done():
+		var zero T
+		return zero, ctx.Err()
+	}
+}
+
+// purge drops finished entries older than the TTL, except those being refreshed; m.mu must
+// be held.
+func (m *Memo[T]) purge() {
+	for k, e := range m.m {
+		if e.finished() && time.Since(e.at) > m.ttl && m.refreshing[k] == nil {
+			delete(m.m, k)
+		}
+	}
+}
+
+// Put keeps v under key as if it had just been fetched: a value learnt along the way (rows
+// that came with another listing, what a listing said about each service). Expired values
+// are dropped only by Get (or Clear): Put and GetMany keep them to fall back on.
+func (m *Memo[T]) Put(key string, v T) {
+	e := &memoEntry[T]{done: make(chan struct{}), at: time.Now(), v: v}
+	close(e.done)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.m[key] = e
+}
+
+// Last returns the value last kept under key, whatever its age, without fetching.
+func (m *Memo[T]) Last(key string) (T, bool) {
+	m.mu.Lock()
+	e := m.m[key]
+	m.mu.Unlock()
+	if e == nil || !e.finished() || e.err != nil {
+		var zero T
+		return zero, false
+	}
+	return e.v, true
+}
+
+// Clear forgets every kept value; fetches in flight go on for their callers.
+func (m *Memo[T]) Clear() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for k, e := range m.m {
+		if e.finished() {
+			delete(m.m, k)
+		}
+	}
+}
+
+// errMissing marks a key a GetMany fetch did not find: nothing is kept for it.
+var errMissing = errors.New("cache: not found")
+
+// GetMany returns the values of keys: those kept for less than maxAge (and the TTL) as they
+// are, those another caller is fetching once it has them, and the others from one call of
+// fetch, which returns the values it found. A key fetch did not find keeps its expired
+// value, if it had one, and is otherwise not kept. Values are returned even when fetch
+// fails, with its error. The caller's own keys are
+// settled before it waits for others', so two GetMany calls never wait on each other.
+func (m *Memo[T]) GetMany(ctx context.Context, keys []string, maxAge time.Duration,
+	fetch func(ctx context.Context, missing []string) (map[string]T, error)) (map[string]T, error) {
+	out := make(map[string]T, len(keys))
+	var others, own, prev []*memoEntry[T]
+	var otherKeys, mine []string
+	m.mu.Lock()
+	for _, k := range keys {
+		e := m.m[k]
+		switch {
+		case e != nil && e.finished() && time.Since(e.at) < min(maxAge, m.ttl):
+			out[k] = e.v
+		case e != nil && !e.finished():
+			others, otherKeys = append(others, e), append(otherKeys, k)
+		default:
+			if e != nil && (!e.finished() || e.err != nil) {
+				e = nil
+			}
+			prev = append(prev, e) // an expired value, kept if the fetch does not find the key
+			e = &memoEntry[T]{done: make(chan struct{})}
+			m.m[k] = e
+			own, mine = append(own, e), append(mine, k)
+		}
+	}
+	m.mu.Unlock()
+	var err error
+	if len(mine) > 0 {
+		var got map[string]T
+		got, err = fetch(ctx, mine)
+		now := time.Now()
+		m.mu.Lock()
+		for i, k := range mine {
+			e := own[i]
+			switch v, ok := got[k]; {
+			case ok:
+				e.v, e.at, out[k] = v, now, v
+			case prev[i] != nil: // not read again: the expired value stands
+				e.err = errMissing
+				out[k] = prev[i].v
+				if m.m[k] == e {
+					m.m[k] = prev[i]
+				}
+			default:
+				e.err = errMissing
+				if m.m[k] == e {
+					delete(m.m, k)
+				}
+			}
+			close(e.done)
+		}
+		m.mu.Unlock()
+	}
+	for i, e := range others {
+		if v, werr := wait(ctx, e); werr == nil {
+			out[otherKeys[i]] = v
+		}
+	}
+	return out, err
+}
