@@ -172,15 +172,19 @@ type Sources struct {
 	CatalogFile  *CatalogFile  `yaml:"catalog" json:"catalog,omitempty"`
 }
 
-// ServiceNow authenticates with Username+Password (basic) or Token (OAuth bearer).
+// ServiceNow authenticates with OAuth (ClientID+ClientSecret: client credentials, or with
+// Username+Password the password grant; tokens renewed), basic auth (Username+Password), or a
+// static bearer Token.
 type ServiceNow struct {
-	URL       string        `yaml:"url" json:"url"`
-	Username  string        `yaml:"username" json:"username,omitempty"`
-	Password  Secret        `yaml:"password" json:"password,omitempty"`
-	Token     Secret        `yaml:"token" json:"token,omitempty"`
-	CIClasses []string      `yaml:"ci_classes" json:"ci_classes"` // CMDB tables read as services
-	MaxRows   int           `yaml:"max_rows" json:"max_rows"`     // cap on rows read per table
-	Timeout   time.Duration `yaml:"timeout" json:"timeout,omitempty"`
+	URL          string        `yaml:"url" json:"url"`
+	Username     string        `yaml:"username" json:"username,omitempty"`
+	Password     Secret        `yaml:"password" json:"password,omitempty"`
+	ClientID     string        `yaml:"client_id" json:"client_id,omitempty"`
+	ClientSecret Secret        `yaml:"client_secret" json:"client_secret,omitempty"`
+	Token        Secret        `yaml:"token" json:"token,omitempty"`
+	CIClasses    []string      `yaml:"ci_classes" json:"ci_classes"` // CMDB tables read as services
+	MaxRows      int           `yaml:"max_rows" json:"max_rows"`     // cap on rows read per table
+	Timeout      time.Duration `yaml:"timeout" json:"timeout,omitempty"`
 }
 
 // Dynatrace needs an environment URL and an API token.

@@ -31,6 +31,8 @@ var envSettings = sync.OnceValue(func() []envSetting {
 		{name: "SERVICENOW_INSTANCE_URL", path: "sources.servicenow.url"},
 		{name: "SERVICENOW_USERNAME", path: "sources.servicenow.username"},
 		{name: "SERVICENOW_PASSWORD", path: "sources.servicenow.password"},
+		{name: "SERVICENOW_CLIENT_ID", path: "sources.servicenow.client_id"},
+		{name: "SERVICENOW_CLIENT_SECRET", path: "sources.servicenow.client_secret"},
 		{name: "SERVICENOW_TOKEN", path: "sources.servicenow.token"},
 		{name: "SERVICENOW_CI_CLASSES", path: "sources.servicenow.ci_classes", ifEnabled: true},
 		{name: "PAGERDUTY_API_URL", path: "sources.pagerduty.url"},

@@ -110,6 +110,23 @@ func TestLoadEnvEnablesSources(t *testing.T) {
 			},
 		},
 		{
+			name: "servicenow OAuth client credentials",
+			env: map[string]string{"SERVICENOW_INSTANCE_URL": "https://acme.service-now.com", "SERVICENOW_CLIENT_ID": "cid",
+				"SERVICENOW_CLIENT_SECRET": "csecret"},
+			want: []string{"servicenow"},
+			check: func(t *testing.T, c *Config) {
+				if sn := c.Sources.ServiceNow; sn.ClientID != "cid" || sn.ClientSecret.Value() != "csecret" || sn.Username != "" {
+					t.Errorf("servicenow = %+v", *sn)
+				}
+			},
+		},
+		{
+			name: "servicenow OAuth password grant",
+			env: map[string]string{"SERVICENOW_INSTANCE_URL": "https://acme.service-now.com", "SERVICENOW_CLIENT_ID": "cid",
+				"SERVICENOW_CLIENT_SECRET": "csecret", "SERVICENOW_USERNAME": "svc", "SERVICENOW_PASSWORD": "pw"},
+			want: []string{"servicenow"},
+		},
+		{
 			name: "servicenow token and CI classes",
 			env: map[string]string{"SERVICENOW_INSTANCE_URL": "https://acme.service-now.com", "SERVICENOW_TOKEN": "tok",
 				"SERVICENOW_CI_CLASSES": "cmdb_ci_service, cmdb_ci_appl ,"},
@@ -412,23 +429,23 @@ func TestLoadErrors(t *testing.T) {
 		{
 			name: "half servicenow pair in env",
 			env:  map[string]string{"SERVICENOW_INSTANCE_URL": "https://acme.service-now.com", "SERVICENOW_USERNAME": "svc"},
-			want: []string{"SERVICENOW_USERNAME is set but SERVICENOW_PASSWORD is not: set both, or use SERVICENOW_TOKEN"},
+			want: []string{"SERVICENOW_USERNAME is set but SERVICENOW_PASSWORD is not: set both (with SERVICENOW_CLIENT_ID and SERVICENOW_CLIENT_SECRET for OAuth's password grant)"},
 		},
 		{
 			name: "password without username in env",
 			env:  map[string]string{"SERVICENOW_INSTANCE_URL": "https://acme.service-now.com", "SERVICENOW_PASSWORD": "pw"},
-			want: []string{"SERVICENOW_PASSWORD is set but SERVICENOW_USERNAME is not: set both, or use SERVICENOW_TOKEN"},
+			want: []string{"SERVICENOW_PASSWORD is set but SERVICENOW_USERNAME is not: set both"},
 		},
 		{
 			name: "half servicenow pair in yaml",
 			yaml: "sources:\n  servicenow: {url: \"https://acme.service-now.com\", username: svc}\n",
-			want: []string{"sources.servicenow.username is set but sources.servicenow.password is not: set both, or use sources.servicenow.token"},
+			want: []string{"sources.servicenow.username is set but sources.servicenow.password is not: set both (with sources.servicenow.client_id and sources.servicenow.client_secret"},
 		},
 		{
 			name: "mixed provenance: env value in a file-enabled source",
 			yaml: "sources:\n  servicenow: {url: \"https://acme.service-now.com\"}\n",
 			env:  map[string]string{"SERVICENOW_USERNAME": "svc"},
-			want: []string{"SERVICENOW_USERNAME is set but sources.servicenow.password is not: set both, or use sources.servicenow.token"},
+			want: []string{"SERVICENOW_USERNAME is set but sources.servicenow.password is not: set both"},
 		},
 		{
 			name: "mixed provenance: file value overridden by bad env value",
@@ -449,12 +466,29 @@ func TestLoadErrors(t *testing.T) {
 			name: "token and basic auth both",
 			env: map[string]string{"SERVICENOW_INSTANCE_URL": "https://acme.service-now.com", "SERVICENOW_USERNAME": "u",
 				"SERVICENOW_PASSWORD": "p", "SERVICENOW_TOKEN": "t"},
-			want: []string{"SERVICENOW_TOKEN and SERVICENOW_USERNAME/SERVICENOW_PASSWORD are both set"},
+			want: []string{"SERVICENOW_TOKEN is set with other ServiceNow credentials: use the static token alone"},
+		},
+		{
+			name: "token and OAuth both",
+			env: map[string]string{"SERVICENOW_INSTANCE_URL": "https://acme.service-now.com", "SERVICENOW_CLIENT_ID": "c",
+				"SERVICENOW_CLIENT_SECRET": "s", "SERVICENOW_TOKEN": "t"},
+			want: []string{"SERVICENOW_TOKEN is set with other ServiceNow credentials"},
+		},
+		{
+			name: "OAuth client id without secret",
+			env:  map[string]string{"SERVICENOW_INSTANCE_URL": "https://acme.service-now.com", "SERVICENOW_CLIENT_ID": "c"},
+			want: []string{"SERVICENOW_CLIENT_ID is set but SERVICENOW_CLIENT_SECRET is not: OAuth needs both"},
+		},
+		{
+			name: "OAuth client secret without id, in yaml",
+			yaml: "sources:\n  servicenow: {url: \"https://acme.service-now.com\", client_secret: s3cr3t-value}\n",
+			want: []string{"sources.servicenow.client_secret is set but sources.servicenow.client_id is not: OAuth needs both"},
 		},
 		{
 			name: "servicenow without credentials",
 			env:  map[string]string{"SERVICENOW_INSTANCE_URL": "https://acme.service-now.com"},
-			want: []string{"ServiceNow has no credentials: set SERVICENOW_USERNAME and SERVICENOW_PASSWORD, or SERVICENOW_TOKEN"},
+			want: []string{"ServiceNow has no credentials: set SERVICENOW_CLIENT_ID and SERVICENOW_CLIENT_SECRET (OAuth client credentials; " +
+				"add SERVICENOW_USERNAME and SERVICENOW_PASSWORD for the password grant), or SERVICENOW_USERNAME and SERVICENOW_PASSWORD (basic auth), or SERVICENOW_TOKEN"},
 		},
 		{
 			name: "credential without URL",

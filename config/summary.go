@@ -56,7 +56,8 @@ func (c *Config) String() string {
 		case SourceServiceNow:
 			x := s.ServiceNow
 			f = []string{"url=" + safeURL(x.URL), "username=" + orNone(x.Username), "password=" + secretState(x.Password),
-				"token=" + secretState(x.Token), "ci_classes=" + strings.Join(x.CIClasses, ","), fmt.Sprintf("max_rows=%d", x.MaxRows)}
+				"client_id=" + orNone(x.ClientID), "client_secret=" + secretState(x.ClientSecret), "token=" + secretState(x.Token),
+				"ci_classes=" + strings.Join(x.CIClasses, ","), fmt.Sprintf("max_rows=%d", x.MaxRows)}
 		case SourcePagerDuty:
 			f = []string{"url=" + safeURL(s.PagerDuty.URL), "token=" + secretState(s.PagerDuty.Token)}
 		case SourceOpsgenie:

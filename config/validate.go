@@ -213,7 +213,7 @@ func (v *validator) sources() {
 	}
 	if b := s.ServiceNow; b != nil {
 		v.url("servicenow", &b.URL, "", "https://acme.service-now.com")
-		v.auth("servicenow", b.Username, b.Password, b.Token, true)
+		v.serviceNowAuth(b)
 		if len(b.CIClasses) == 0 {
 			b.CIClasses = []string{DefaultServiceNowCIClass}
 		}
@@ -344,6 +344,31 @@ func (v *validator) auth(src, user string, pass, token Secret, required bool) {
 		v.errf("%s is set but %s is not: set both, or use %s", pw, u, tok)
 	case required && user == "" && token == "":
 		v.errf("%s has no credentials: set %s and %s, or %s", displayNames[src], u, pw, tok)
+	}
+}
+
+// serviceNowAuth checks that exactly one of ServiceNow's ways to sign in is configured, each
+// complete: OAuth (client_id and client_secret, with username and password for the password
+// grant), basic (username and password), or a static token.
+func (v *validator) serviceNowAuth(b *ServiceNow) {
+	n := func(k string) string { return v.n("sources.servicenow." + k) }
+	id, sec, tok, user, pw := n("client_id"), n("client_secret"), n("token"), n("username"), n("password")
+	oauth := b.ClientID != "" || b.ClientSecret != ""
+	switch {
+	case b.Token != "" && (oauth || b.Username != "" || b.Password != ""):
+		v.errf("%s is set with other ServiceNow credentials: use the static token alone, or OAuth (%s and %s), or %s and %s",
+			tok, id, sec, user, pw)
+	case b.ClientID != "" && b.ClientSecret == "":
+		v.errf("%s is set but %s is not: OAuth needs both", id, sec)
+	case b.ClientID == "" && b.ClientSecret != "":
+		v.errf("%s is set but %s is not: OAuth needs both", sec, id)
+	case b.Username != "" && b.Password == "":
+		v.errf("%s is set but %s is not: set both (with %s and %s for OAuth's password grant)", user, pw, id, sec)
+	case b.Username == "" && b.Password != "":
+		v.errf("%s is set but %s is not: set both (with %s and %s for OAuth's password grant)", pw, user, id, sec)
+	case !oauth && b.Username == "" && b.Token == "":
+		v.errf("ServiceNow has no credentials: set %s and %s (OAuth client credentials; add %s and %s for the password grant), "+
+			"or %s and %s (basic auth), or %s", id, sec, user, pw, user, pw, tok)
 	}
 }
 

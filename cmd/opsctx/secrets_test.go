@@ -23,27 +23,30 @@ import (
 
 // canaries are planted in every credential; none may ever be printed or returned.
 var canaries = map[string]string{
-	"SERVICENOW_PASSWORD":   "canary-sn-password-7f3a",
-	"PAGERDUTY_API_TOKEN":   "canary-pd-token-91bc",
-	"OPSGENIE_API_KEY":      "canary-og-key-4d2e",
-	"JSM_API_TOKEN":         "canary-jsm-token-6a6a",
-	"DYNATRACE_API_TOKEN":   "canary-dt-token-8a61",
-	"BACKSTAGE_TOKEN":       "canary-bs-token-c0de",
-	"PROMETHEUS_TOKEN":      "canary-prom-token-5e5e",
-	"ALERTMANAGER_PASSWORD": "canary-am-password-2b2b",
-	"OPSCTX_AUTH_TOKEN":     "canary-http-token-1111",
+	"SERVICENOW_PASSWORD":      "canary-sn-password-7f3a",
+	"SERVICENOW_CLIENT_SECRET": "canary-sn-client-secret-3c9d",
+	"PAGERDUTY_API_TOKEN":      "canary-pd-token-91bc",
+	"OPSGENIE_API_KEY":         "canary-og-key-4d2e",
+	"JSM_API_TOKEN":            "canary-jsm-token-6a6a",
+	"DYNATRACE_API_TOKEN":      "canary-dt-token-8a61",
+	"BACKSTAGE_TOKEN":          "canary-bs-token-c0de",
+	"PROMETHEUS_TOKEN":         "canary-prom-token-5e5e",
+	"ALERTMANAGER_PASSWORD":    "canary-am-password-2b2b",
+	"OPSCTX_AUTH_TOKEN":        "canary-http-token-1111",
 }
 
 // jsmEmail is the JSM account whose basic credentials carry the JSM canary.
 const jsmEmail = "jsm@opsctx.example"
 
-// echo is an upstream that answers 401 and echoes every credential it was sent, in the body,
-// as vendors sometimes do.
+// echo is an upstream that answers 401 and echoes every credential it was sent (the
+// Authorization header, the URL, and a form body such as an OAuth token request's), in the
+// body, as vendors sometimes do.
 func echo() *httptest.Server {
 	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusUnauthorized)
-		_, _ = io.WriteString(w, `{"error":{"message":"bad credentials `+r.Header.Get("Authorization")+` for `+r.URL.String()+`"}}`)
+		_, _ = io.WriteString(w, `{"error":{"message":"bad credentials `+r.Header.Get("Authorization")+` for `+r.URL.String()+` with `+string(body)+`"}}`)
 	}))
 }
 
@@ -73,9 +76,10 @@ func canaryEnv(t *testing.T) map[string]string {
 		return e.URL
 	}
 	env := map[string]string{
-		"OPSCTX_CATALOG":          dir,
-		"OPSCTX_LOG_LEVEL":        "debug",
-		"SERVICENOW_INSTANCE_URL": url("servicenow"), "SERVICENOW_USERNAME": "opsctx",
+		"OPSCTX_CATALOG":   dir,
+		"OPSCTX_LOG_LEVEL": "debug",
+		// ServiceNow's OAuth password grant: client secret and password go to the token endpoint.
+		"SERVICENOW_INSTANCE_URL": e.URL, "SERVICENOW_USERNAME": "opsctx", "SERVICENOW_CLIENT_ID": "opsctx-client",
 		"PAGERDUTY_API_URL": url("pagerduty"),
 		"OPSGENIE_API_URL":  e.URL,                                                   // echoes the key back
 		"JSM_SITE_URL":      e.URL, "JSM_API_URL": e.URL, "JSM_USER_EMAIL": jsmEmail, // echo the basic credentials

@@ -24,7 +24,7 @@ func TestAuthErrors(t *testing.T) {
 	}{
 		{name: "ok", user: "opsctx", pass: "s3cret"},
 		{name: "bad password", user: "opsctx", pass: "wrong-pass",
-			want:    []string{"servicenow: HTTP 401", "User Not Authenticated", "check SERVICENOW_USERNAME and SERVICENOW_PASSWORD, or SERVICENOW_TOKEN"},
+			want:    []string{"servicenow: HTTP 401", "User Not Authenticated", "check SERVICENOW_CLIENT_ID and SERVICENOW_CLIENT_SECRET, SERVICENOW_USERNAME and SERVICENOW_PASSWORD, or SERVICENOW_TOKEN"},
 			notWant: "wrong-pass"},
 		{name: "bad token names the token", user: "x", pass: "y", authVars: "SERVICENOW_TOKEN",
 			want: []string{"HTTP 401", "check SERVICENOW_TOKEN"}},

@@ -105,7 +105,7 @@ func New(o Options) *Source {
 		s.parallel = DefaultParallel
 	}
 	if s.authVars == "" {
-		s.authVars = "SERVICENOW_USERNAME and SERVICENOW_PASSWORD, or SERVICENOW_TOKEN"
+		s.authVars = "SERVICENOW_CLIENT_ID and SERVICENOW_CLIENT_SECRET, SERVICENOW_USERNAME and SERVICENOW_PASSWORD, or SERVICENOW_TOKEN"
 	}
 	return s
 }

@@ -10,13 +10,19 @@ import (
 // httpClient builds the source's HTTP client: the one factory, with the source's timeout,
 // every configured secret for redaction, and the shared logger.
 func httpClient(cfg *config.Config, o Options, source, baseURL string, auth func(*http.Request), header http.Header) *httpx.Client {
-	return httpx.New(httpx.Options{
+	h := clientOptions(cfg, o, source, baseURL)
+	h.Auth, h.Header = auth, header
+	return httpx.New(h)
+}
+
+// clientOptions are the options every source's client shares; a wiring that needs more (OAuth)
+// adds them before httpx.New.
+func clientOptions(cfg *config.Config, o Options, source, baseURL string) httpx.Options {
+	return httpx.Options{
 		Source:  source,
 		BaseURL: baseURL,
 		Timeout: cfg.TimeoutFor(source),
-		Auth:    auth,
-		Header:  header,
 		Secrets: cfg.Secrets(),
 		Logger:  o.Logger,
-	})
+	}
 }

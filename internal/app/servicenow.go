@@ -6,14 +6,16 @@ import (
 	"github.com/opsctx/opsctx/config"
 	"github.com/opsctx/opsctx/connectors"
 	"github.com/opsctx/opsctx/connectors/servicenow"
+	"github.com/opsctx/opsctx/internal/httpx"
 )
 
 func init() {
 	register(config.SourceServiceNow, func(cfg *config.Config, o Options) connectors.Source {
 		sn := cfg.Sources.ServiceNow
-		auth, vars := serviceNowAuth(sn)
+		h := clientOptions(cfg, o, config.SourceServiceNow, sn.URL)
+		vars := serviceNowAuth(sn, &h)
 		return servicenow.New(servicenow.Options{
-			Client:      httpClient(cfg, o, config.SourceServiceNow, sn.URL, auth, nil),
+			Client:      httpx.New(h),
 			InstanceURL: sn.URL,
 			CIClasses:   sn.CIClasses,
 			MaxRows:     sn.MaxRows,
@@ -22,12 +24,25 @@ func init() {
 	})
 }
 
-// serviceNowAuth returns the OAuth bearer auth when a token is set, else basic auth, with
-// the variables a 401 should name.
-func serviceNowAuth(sn *config.ServiceNow) (func(*http.Request), string) {
-	if tok := sn.Token.Value(); tok != "" {
-		return func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+tok) }, "SERVICENOW_TOKEN"
+// serviceNowAuth sets the client's auth and returns the variables a 401 should name: OAuth
+// when a client is configured (the password grant with a username, else client credentials;
+// tokens from the instance's /oauth_token.do, renewed), else the static bearer token, else
+// basic auth.
+func serviceNowAuth(sn *config.ServiceNow, h *httpx.Options) string {
+	switch {
+	case sn.ClientID != "":
+		h.OAuth = &httpx.OAuth{TokenURL: sn.URL + "/oauth_token.do", ClientID: sn.ClientID, ClientSecret: sn.ClientSecret.Value(),
+			Username: sn.Username, Password: sn.Password.Value()}
+		if sn.Username != "" {
+			return "SERVICENOW_CLIENT_ID, SERVICENOW_CLIENT_SECRET, SERVICENOW_USERNAME and SERVICENOW_PASSWORD (OAuth password grant)"
+		}
+		return "SERVICENOW_CLIENT_ID and SERVICENOW_CLIENT_SECRET (OAuth client credentials; the OAuth application needs a user)"
+	case sn.Token != "":
+		tok := sn.Token.Value()
+		h.Auth = func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+tok) }
+		return "SERVICENOW_TOKEN (a static token expires: prefer SERVICENOW_CLIENT_ID and SERVICENOW_CLIENT_SECRET)"
 	}
 	user, pass := sn.Username, sn.Password.Value()
-	return func(r *http.Request) { r.SetBasicAuth(user, pass) }, "SERVICENOW_USERNAME and SERVICENOW_PASSWORD"
+	h.Auth = func(r *http.Request) { r.SetBasicAuth(user, pass) }
+	return "SERVICENOW_USERNAME and SERVICENOW_PASSWORD"
 }

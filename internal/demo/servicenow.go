@@ -11,19 +11,21 @@ import (
 
 func init() { register(config.SourceServiceNow, startServiceNow) }
 
-// Demo credentials of the ServiceNow fake (basic auth).
+// Demo credentials of the ServiceNow fake: an OAuth application (client credentials) acting
+// as its integration user.
 const (
-	snUser     = "opsctx-demo"
-	snPassword = "demo-servicenow-password"
+	snUser         = "opsctx-demo"
+	snClientID     = "opsctx-demo-client"
+	snClientSecret = "demo-servicenow-client-secret"
 )
 
 // startServiceNow serves the scenario's CMDB, changes, incident and on-call as a ServiceNow
-// instance and points cfg at it.
+// instance and points cfg at it, signing in with OAuth client credentials.
 func startServiceNow(s Scenario, cfg *config.Config) (*fake.Server, error) {
 	data := ServiceNowData(s)
 	s.edit(config.SourceServiceNow, &data)
-	srv := snfake.Start(data, snfake.Options{Username: snUser, Password: snPassword})
-	cfg.Sources.ServiceNow = &config.ServiceNow{URL: srv.URL, Username: snUser, Password: config.Secret(snPassword),
+	srv := snfake.Start(data, snfake.Options{Username: snUser, ClientID: snClientID, ClientSecret: snClientSecret})
+	cfg.Sources.ServiceNow = &config.ServiceNow{URL: srv.URL, ClientID: snClientID, ClientSecret: config.Secret(snClientSecret),
 		CIClasses: []string{config.DefaultServiceNowCIClass}, MaxRows: config.DefaultServiceNowMaxRows}
 	return srv.Server, nil
 }

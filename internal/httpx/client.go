@@ -29,6 +29,9 @@ type Client struct {
 	sec     secrets
 	hc      *http.Client
 	limit   cooldown
+	// tokens and tokenURL are set with Options.OAuth.
+	tokens   *tokens
+	tokenURL *url.URL
 }
 
 // Response is a fully read (2xx) response.
@@ -42,6 +45,9 @@ type Response struct {
 // New returns a Client for o. An invalid BaseURL is reported by every call.
 func New(o Options) *Client {
 	o = o.withDefaults()
+	if o.OAuth != nil {
+		o.Secrets = append(slices.Clone(o.Secrets), o.OAuth.ClientSecret, o.OAuth.Password)
+	}
 	c := &Client{o: o, src: o.Source, sec: newSecrets(o.Secrets...)}
 	if c.src == "" {
 		c.src = "upstream"
@@ -60,6 +66,14 @@ func New(o Options) *Client {
 		tr = cleanhttp.DefaultPooledTransport()
 	}
 	c.hc = &http.Client{Transport: tr, CheckRedirect: c.checkRedirect}
+	if o.OAuth != nil {
+		c.tokenURL, err = url.Parse(o.OAuth.TokenURL)
+		if err != nil || (c.tokenURL.Scheme != "http" && c.tokenURL.Scheme != "https") || c.tokenURL.Host == "" {
+			c.baseErr, c.tokenURL = fmt.Errorf("%s: invalid OAuth TokenURL: want an absolute http(s) URL", c.src), &url.URL{}
+		}
+		// Token requests take the same transport and policies, within the same time budget.
+		c.tokens = newTokens(o.OAuth, &http.Client{Transport: tokenTransport{c}, Timeout: o.Timeout})
+	}
 	return c
 }
 
@@ -144,14 +158,23 @@ func (c *Client) do(req *http.Request, out any) (*Response, error) {
 	if c.o.Auth != nil {
 		c.o.Auth(r)
 	}
-	st := &call{c: c, method: r.Method, url: c.redactURL(u),
-		sec: newSecrets(append(append(slices.Clone(c.o.Secrets), urlSecrets(u)...), headerSecrets(r.Header)...)...)}
+	st := &call{c: c, method: r.Method, url: c.redactURL(u)}
+	if err := st.bearer(r); err != nil {
+		return nil, err
+	}
+	st.sec = newSecrets(append(append(slices.Clone(c.o.Secrets), urlSecrets(u)...), headerSecrets(r.Header)...)...)
 	rr, err := retryablehttp.FromRequest(r)
 	if err != nil {
 		return nil, st.sec.maskErr(fmt.Errorf("%s: %s %s: reading request body: %w", c.src, st.method, st.url, err))
 	}
 	start := time.Now()
 	resp, err := st.retryClient().Do(rr)
+	if st.tokenErr != nil { // the token to retry a 401 with could not be fetched
+		if resp != nil {
+			resp.Body.Close()
+		}
+		return nil, st.tokenErr
+	}
 	if err != nil {
 		if resp != nil {
 			resp.Body.Close()

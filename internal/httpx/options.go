@@ -40,6 +40,8 @@ type Options struct {
 	MaxBodyBytes int64
 	// Auth sets authentication headers on each request; may be nil.
 	Auth func(*http.Request)
+	// OAuth, when set, sends a renewed OAuth bearer token (after Auth, so it wins); may be nil.
+	OAuth *OAuth
 	// Header holds fixed extra headers. Accept defaults to application/json
 	// unless set here.
 	Header http.Header

@@ -7,11 +7,13 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
+	"golang.org/x/oauth2"
 
 	"github.com/opsctx/opsctx/internal/metrics"
 )
@@ -26,20 +28,62 @@ type call struct {
 	start   time.Time
 	attempt int
 	wait    time.Duration
+	// With Options.OAuth: the token sent, whether a 401 already renewed it, and why a
+	// renewal failed; isToken marks a token request (nothing to renew).
+	tok      *oauth2.Token
+	renewed  bool
+	tokenErr error
+	isToken  bool
+}
+
+// renews reports whether a 401 may be retried with a new token.
+func (st *call) renews() bool { return st.c.tokens != nil && !st.isToken }
+
+// bearer sets the OAuth token on r, fetching one when it is due.
+func (st *call) bearer(r *http.Request) error {
+	if st.c.tokens == nil {
+		return nil
+	}
+	tok, err := st.c.tokens.Token()
+	if err != nil {
+		st.tokenErr = st.c.tokenError(err)
+		return st.tokenErr
+	}
+	st.tok = tok
+	r.Header.Set("Authorization", tok.Type()+" "+tok.AccessToken)
+	return nil
+}
+
+// prepareRetry sets the current token on a retried request (a new one after a 401), and
+// masks it in what the call reports.
+func (st *call) prepareRetry(r *http.Request) error {
+	if !st.renews() {
+		return nil
+	}
+	if err := st.bearer(r); err != nil {
+		return err
+	}
+	st.sec = newSecrets(append(slices.Clone([]string(st.sec)), st.tok.AccessToken)...)
+	return nil
 }
 
 // retryClient returns a retryablehttp client bound to this call's state.
 func (st *call) retryClient() *retryablehttp.Client {
 	o := st.c.o
+	retries := o.RetryMax
+	if st.renews() {
+		retries++ // the one resend with a renewed token after a 401
+	}
 	return &retryablehttp.Client{
 		HTTPClient:     st.c.hc,
 		Logger:         nil, // we log per attempt ourselves, redacted
 		RetryWaitMin:   o.RetryWaitMin,
 		RetryWaitMax:   o.RetryWaitMax,
-		RetryMax:       o.RetryMax,
+		RetryMax:       retries,
 		RequestLogHook: st.onRequest,
 		CheckRetry:     st.checkRetry,
 		Backoff:        func(time.Duration, time.Duration, int, *http.Response) time.Duration { return st.wait },
+		PrepareRetry:   st.prepareRetry,
 		ErrorHandler:   retryablehttp.PassthroughErrorHandler,
 	}
 }
@@ -66,7 +110,17 @@ func (st *call) checkRetry(ctx context.Context, resp *http.Response, err error) 
 	}
 	log.DebugContext(ctx, "upstream request", attrs...)
 
-	if ctx.Err() != nil || st.attempt > c.o.RetryMax || !retryable(ctx, st.method, resp, err) {
+	if code == http.StatusUnauthorized && st.renews() && !st.renewed && ctx.Err() == nil {
+		st.renewed, st.wait = true, 0 // the token may have been revoked: resend once with a new one
+		c.tokens.reject(st.tok)
+		log.DebugContext(ctx, "upstream refused the OAuth token; renewing it", "source", c.src, "url", st.url)
+		return true, nil
+	}
+	retries := st.attempt
+	if st.renewed {
+		retries--
+	}
+	if ctx.Err() != nil || retries > c.o.RetryMax || !retryable(ctx, st.method, resp, err) {
 		return false, nil
 	}
 	wait := backoff(c.o.RetryWaitMin, c.o.RetryWaitMax, st.attempt)
