@@ -52,7 +52,7 @@ func (s *Source) Catalog(ctx context.Context) (model.Catalog, error) {
 		}
 	}
 	for _, ed := range edges {
-		cat.Dependencies = append(cat.Dependencies, model.Dependency{From: ed.from, To: ed.to, Kind: "calls", Source: SourceName})
+		cat.Dependencies = append(cat.Dependencies, model.Dependency{From: ed.from, To: ed.to, Kind: "calls", Source: SourceName, Measured: true})
 	}
 	return cat, nil
 }

@@ -126,12 +126,26 @@ func (s *Source) FindIncident(ctx context.Context, ref string) (connectors.Incid
 	return ir, nil
 }
 
+// severityLevels puts Dynatrace's problem severity levels on opsctx's scale: an
+// availability problem is as bad as it gets, an error problem is high, performance and
+// resource contention warn, custom alerts are low.
+var severityLevels = map[string]model.Severity{
+	"AVAILABILITY":           model.SeverityCritical,
+	"ERROR":                  model.SeverityHigh,
+	"PERFORMANCE":            model.SeverityWarning,
+	"RESOURCE_CONTENTION":    model.SeverityWarning,
+	"CUSTOM_ALERT":           model.SeverityLow,
+	"MONITORING_UNAVAILABLE": model.SeverityUnknown,
+	"INFO":                   model.SeverityInfo,
+}
+
 // problem maps a Dynatrace problem. Impacted lists the impacted entities, then the
 // affected ones other than the root cause; the root cause falls back to the first
 // root-cause-relevant evidence.
 func (s *Source) problem(p problem) model.Problem {
 	mp := model.Problem{
 		ID: p.ProblemID, DisplayID: p.DisplayID, Title: p.Title, Severity: p.SeverityLevel,
+		Level:  severityLevels[strings.ToUpper(p.SeverityLevel)],
 		Impact: impactText(p), Status: strings.ToLower(p.Status), StartedAt: ms(p.StartTime),
 		Source: SourceName, URL: s.ProblemURL(p.ProblemID),
 	}

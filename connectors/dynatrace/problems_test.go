@@ -58,16 +58,16 @@ func TestProblemMapping(t *testing.T) {
 	}{
 		{"open with root cause", dbProblem(), model.Problem{
 			ID: "-5723950718830532608_1732600000000V2", DisplayID: "P-2311", Title: "Response time degradation",
-			Severity: "PERFORMANCE", Impact: "about 1520 affected users", Status: "open",
+			Severity: "PERFORMANCE", Level: model.SeverityWarning, Impact: "about 1520 affected users", Status: "open",
 			StartedAt: t0.Add(-22 * time.Minute), RootCause: svcDB, RootCauseName: "orders-db",
 			Impacted: []string{svcCheckout, svcCart}, ImpactedNames: []string{"checkout-service", "cart"}, Source: "dynatrace"}},
 		{"root cause from evidence", noRC, model.Problem{
 			ID: "1_2V2", DisplayID: "P-1", Title: "Response time degradation",
-			Severity: "PERFORMANCE", Impact: "about 1520 affected users", Status: "open",
+			Severity: "PERFORMANCE", Level: model.SeverityWarning, Impact: "about 1520 affected users", Status: "open",
 			StartedAt: t0.Add(-22 * time.Minute), RootCause: svcDB, RootCauseName: "orders-db",
 			Impacted: []string{svcCheckout, svcCart}, ImpactedNames: []string{"checkout-service", "cart"}, Source: "dynatrace"}},
 		{"closed", closed, model.Problem{
-			ID: "3_4V2", DisplayID: "P-3", Title: "Response time degradation", Severity: "PERFORMANCE", Impact: "services impact",
+			ID: "3_4V2", DisplayID: "P-3", Title: "Response time degradation", Severity: "PERFORMANCE", Level: model.SeverityWarning, Impact: "services impact",
 			Status: "closed", StartedAt: t0.Add(-22 * time.Minute), EndedAt: t0.Add(-5 * time.Minute),
 			RootCause: svcDB, RootCauseName: "orders-db",
 			Impacted: []string{svcCheckout, svcCart}, ImpactedNames: []string{"checkout-service", "cart"}, Source: "dynatrace"}},

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/opsctx/opsctx/config"
+	"github.com/opsctx/opsctx/internal/catalogmodel"
 	"github.com/opsctx/opsctx/internal/model"
 )
 
@@ -18,7 +19,7 @@ import (
 // the $window placeholder. The name is optional (default "<service>-slo").
 const (
 	AnnotationSLOName       = "opsctx.io/slo-name"
-	AnnotationSLOObjective  = "opsctx.io/slo-objective"
+	AnnotationSLOObjective  = catalogmodel.AnnotationSLOObjective
 	AnnotationSLOWindow     = "opsctx.io/slo-window"
 	AnnotationSLOErrorQuery = "opsctx.io/slo-error-query"
 	AnnotationSLOGoodQuery  = "opsctx.io/slo-good-query"

@@ -2,6 +2,7 @@ package answer
 
 import (
 	"cmp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -27,8 +28,9 @@ type IssueGroup struct {
 	Sources   []string        `json:"sources"`
 	// UserImpact names the burning SLO this group touches, or says none was measured.
 	UserImpact string `json:"user_impact,omitempty"`
-	// burn is the 1h burn rate of that SLO, for ordering.
-	burn float64
+	// burn is the 1h burn rate of that SLO, and level the group's severity, for ordering.
+	burn  float64
+	level model.Severity
 }
 
 // ActiveIssuesResult is the result of active_issues.
@@ -58,121 +60,153 @@ type IssueFilter struct {
 // by root cause, worst first; only those of the service only (when not nil) and of the
 // filter's team.
 func ActiveIssues(d *directory.Directory, only *directory.Entity, f model.Facts, flt IssueFilter, th slo.Thresholds, sources []model.SourceStatus) *ActiveIssuesResult {
-	inScope := func(source, svc string) bool {
-		name := d.Canonical(source, svc)
-		if only != nil && fold(name) != fold(only.Name) {
-			return false
+	is := &issues{d: d, only: only, team: flt.Team, min: model.SeverityOf(flt.MinSeverity), groups: map[string]*IssueGroup{},
+		res: &ActiveIssuesResult{Groups: []IssueGroup{}, SLOs: []SLOEntry{}}}
+	is.addProblems(f.Problems)
+	is.addAlerts(f.Alerts, f.Problems)
+	is.addIncidents(f.Incidents)
+	res := is.res
+	slos := sloEntries(d, f.SLOs, th)
+	for _, s := range slos {
+		if burning(s) && is.inScope("", s.Service) {
+			res.SLOs = append(res.SLOs, s)
 		}
-		if flt.Team != "" && !ownedBy(d, name, flt.Team) {
-			return false
-		}
-		return true
 	}
-	minRank := sevRank(flt.MinSeverity)
-	groups := map[string]*IssueGroup{}
-	var order []string
-	get := func(key, svc string) *IssueGroup {
-		g := groups[key]
-		if g == nil {
-			g = &IssueGroup{Key: key, Service: svc, OwnerTeam: d.OwnerOf(svc), Problems: []ProblemEntry{}, Alerts: []AlertGroup{}, Incidents: []IncidentEntry{}, Sources: []string{}}
-			groups[key] = g
-			order = append(order, key)
-		}
-		return g
+	for _, k := range is.order {
+		g := is.groups[k]
+		finishGroup(g)
+		groupImpact(d, g, slos, f.HasSLOs)
+		res.Groups = append(res.Groups, *g)
 	}
-	res := &ActiveIssuesResult{Groups: []IssueGroup{}}
+	sortIssueGroups(res.Groups)
+	res.Groups, res.Omitted = capList(res.Groups, max(flt.Limit, 1))
+	res.Sources = SourceEntries(sources)
+	return res
+}
+
+// issues is one active_issues answer being assembled: its groups by key, in order of
+// creation.
+type issues struct {
+	d      *directory.Directory
+	only   *directory.Entity // the one service asked about, or nil
+	team   string            // the owning team asked about, or ""
+	min    model.Severity    // leave out anything less severe (unknown severities stay)
+	groups map[string]*IssueGroup
+	order  []string
+	res    *ActiveIssuesResult
+}
+
+// inScope reports whether a service, as source names it, is one the question is about.
+func (is *issues) inScope(source, svc string) bool {
+	name := is.d.Canonical(source, svc)
+	if is.only != nil && fold(name) != fold(is.only.Name) {
+		return false
+	}
+	return is.team == "" || ownedBy(is.d, name, is.team)
+}
+
+// severe reports whether a severity passes the filter; unknown ones pass.
+func (is *issues) severe(s model.Severity) bool {
+	return is.min == model.SeverityUnknown || s == model.SeverityUnknown || s >= is.min
+}
+
+// group returns the group with key, made for svc when new.
+func (is *issues) group(key, svc string) *IssueGroup {
+	g := is.groups[key]
+	if g == nil {
+		g = &IssueGroup{Key: key, Service: svc, OwnerTeam: is.d.OwnerOf(svc), Problems: []ProblemEntry{}, Alerts: []AlertGroup{},
+			Incidents: []IncidentEntry{}, Sources: []string{}}
+		is.groups[key] = g
+		is.order = append(is.order, key)
+	}
+	return g
+}
+
+// addProblems makes a group of each open problem in scope (its root cause or an impacted
+// service is), keyed by its id.
+func (is *issues) addProblems(ps []model.Problem) {
 	var probs []model.Problem
-	for _, p := range f.Problems {
-		if p.Status == model.ProblemClosed || sevRank(p.Severity) < minRank && minRank > 0 && sevRank(p.Severity) > 0 {
+	for _, p := range ps {
+		if p.Status == model.ProblemClosed || !is.severe(p.Rank()) {
 			continue
 		}
-		affected := append([]string{p.RootCause}, p.Impacted...)
-		keep := false
-		for _, x := range affected {
-			if x != "" && inScope(p.Source, x) {
-				keep = true
-			}
-		}
-		if keep {
+		if slices.ContainsFunc(append([]string{p.RootCause}, p.Impacted...), func(x string) bool { return x != "" && is.inScope(p.Source, x) }) {
 			probs = append(probs, p)
 		}
 	}
-	for _, pe := range problemEntries(d, probs) {
-		g := get(pe.ID, cmp.Or(pe.RootCause, firstOf(pe.Impacted)))
+	for _, pe := range problemEntries(is.d, probs) {
+		g := is.group(pe.ID, cmp.Or(pe.RootCause, firstOf(pe.Impacted)))
 		g.RootCause = pe.RootCause
 		g.Problems = append(g.Problems, pe)
 		g.Sources = appendUnique(g.Sources, pe.Source)
-		res.Counts.Problems++
+		is.res.Counts.Problems++
 	}
+}
+
+// addAlerts groups the alerts in scope and files each group under the problem that
+// explains it, else under its service.
+func (is *issues) addAlerts(as []model.Alert, problems []model.Problem) {
 	var alerts []model.Alert
-	for _, a := range f.Alerts {
-		if inScope(a.Source, a.Service) && (minRank == 0 || sevRank(a.Severity) >= minRank) {
+	for _, a := range as {
+		if is.inScope(a.Source, a.Service) && (is.min == model.SeverityUnknown || a.Rank() >= is.min) {
 			alerts = append(alerts, a)
 		}
 	}
-	res.Counts.Alerts = len(alerts)
-	for _, ag := range groupAlerts(d, "", alerts, f.Problems) {
+	is.res.Counts.Alerts = len(alerts)
+	for _, ag := range groupAlerts(is.d, "", alerts, problems) {
 		key := "service:" + ag.Service
-		if ag.ExplainedBy != "" && groups[ag.ExplainedBy] != nil {
+		if ag.ExplainedBy != "" && is.groups[ag.ExplainedBy] != nil {
 			key = ag.ExplainedBy
 		}
-		g := get(key, ag.Service)
+		g := is.group(key, ag.Service)
 		g.Alerts = append(g.Alerts, ag)
 		for _, s := range ag.Sources {
 			g.Sources = appendUnique(g.Sources, s)
 		}
 	}
+}
+
+// addIncidents files each incident in scope under the first root-cause group that explains
+// its service, else under its service.
+func (is *issues) addIncidents(in []model.Incident) {
 	var incs []model.Incident
-	for _, i := range f.Incidents {
-		if inScope(i.Source, i.Service) && (minRank == 0 || sevRank(i.Priority) >= minRank || sevRank(i.Priority) == 0) {
+	for _, i := range in {
+		if is.inScope(i.Source, i.Service) && is.severe(i.Rank()) {
 			incs = append(incs, i)
 		}
 	}
-	res.Counts.Incidents = len(incs)
+	is.res.Counts.Incidents = len(incs)
 	for _, ie := range incidentEntries(incs) {
-		svc := d.Canonical(ie.Source, ie.Service)
+		svc := is.d.Canonical(ie.Source, ie.Service)
 		key := "service:" + svc
-		for _, k := range order {
-			if g := groups[k]; g.RootCause != "" && groupExplains(d, g, svc) {
+		for _, k := range is.order {
+			if g := is.groups[k]; g.RootCause != "" && groupExplains(is.d, g, svc) {
 				key = k
 				break
 			}
 		}
-		g := get(key, svc)
+		g := is.group(key, svc)
 		g.Incidents = append(g.Incidents, ie)
 		g.Sources = appendUnique(g.Sources, ie.Source)
 	}
-	slos := sloEntries(d, f.SLOs, th)
-	res.SLOs = []SLOEntry{}
-	for _, s := range slos {
-		if burning(s) && inScope("", s.Service) {
-			res.SLOs = append(res.SLOs, s)
-		}
-	}
-	for _, k := range order {
-		g := groups[k]
-		finishGroup(g)
-		groupImpact(d, g, slos, f.HasSLOs)
-		res.Groups = append(res.Groups, *g)
-	}
-	// User impact first: groups touching a burning SLO, by burn rate; then root causes,
-	// then severity, then age.
-	sort.SliceStable(res.Groups, func(i, j int) bool {
-		a, b := res.Groups[i], res.Groups[j]
+}
+
+// sortIssueGroups puts user impact first: groups touching a burning SLO, by burn rate; then
+// root causes, then severity, then age.
+func sortIssueGroups(gs []IssueGroup) {
+	sort.SliceStable(gs, func(i, j int) bool {
+		a, b := gs[i], gs[j]
 		if a.burn != b.burn {
 			return a.burn > b.burn
 		}
 		if (a.RootCause != "") != (b.RootCause != "") {
 			return a.RootCause != ""
 		}
-		if sevRank(a.Severity) != sevRank(b.Severity) {
-			return sevRank(a.Severity) > sevRank(b.Severity)
+		if a.level != b.level {
+			return a.level > b.level
 		}
 		return a.Since.Before(b.Since)
 	})
-	res.Groups, res.Omitted = capList(res.Groups, max(flt.Limit, 1))
-	res.Sources = SourceEntries(sources)
-	return res
 }
 
 // groupImpact marks a group with the burning SLO it touches: on the group's service, on a
@@ -220,22 +254,22 @@ func groupExplains(d *directory.Directory, g *IssueGroup, svc string) bool {
 
 // finishGroup sets a group's worst severity and earliest start.
 func finishGroup(g *IssueGroup) {
-	consider := func(sev string, at time.Time) {
-		if sevRank(sev) > sevRank(g.Severity) || g.Severity == "" {
-			g.Severity = sev
+	consider := func(level model.Severity, sev string, at time.Time) {
+		if level > g.level || g.Severity == "" {
+			g.Severity, g.level = sev, level
 		}
 		if !at.IsZero() && (g.Since.IsZero() || at.Before(g.Since)) {
 			g.Since = at
 		}
 	}
 	for _, p := range g.Problems {
-		consider(p.Severity, p.StartedAt)
+		consider(p.level, p.Severity, p.StartedAt)
 	}
 	for _, a := range g.Alerts {
-		consider(a.Severity, a.FirstSeen)
+		consider(a.level, a.Severity, a.FirstSeen)
 	}
 	for _, i := range g.Incidents {
-		consider(i.Priority, i.StartedAt)
+		consider(i.level, i.Priority, i.StartedAt)
 	}
 }
 

@@ -34,18 +34,6 @@ type AuditResult struct {
 	Sources  []SourceEntry  `json:"sources"`
 }
 
-// telemetrySources measure dependencies from traffic; catalogSources declare them.
-var (
-	telemetrySources = []string{"dynatrace"}
-	catalogSources   = []string{"catalogfile", "backstage", "servicenow"}
-	onCallAnnots     = []string{"pagerduty.com/service-id", "opsgenie.com/team", "opsgenie.com/component-selector"}
-	alertingAnnots   = []string{"pagerduty.com/service-id", "opsgenie.com/component-selector", "dynatrace.com/dynatrace-entity-id"}
-)
-
-// sloAnnotation is the catalog annotation that declares an SLO on a service (evaluated by
-// an SLO source with PromQL, see connectors/prometheus).
-const sloAnnotation = "opsctx.io/slo-objective"
-
 // AuditOptions are what boundary_audit is assembled from besides the directory.
 type AuditOptions struct {
 	// Service audits only this service and its edges; Team only the services it owns.
@@ -55,129 +43,173 @@ type AuditOptions struct {
 	// SLOSources is true when some source serves SLOs, and SLOs are their listings.
 	SLOSources bool
 	SLOs       []model.Sourced[[]model.SLO]
-	// Enabled names the enabled sources; Asked are the statuses of those asked so far.
-	Enabled []string
-	Asked   []model.SourceStatus
-	// Sources are the statuses of every source, for `sources`.
-	Sources []model.SourceStatus
+	// The roles of the enabled sources, from their capabilities: OnCall know who is on call,
+	// Paging page people about alerts (they know on-call and receive alerts), Alerting
+	// report alerts or problems.
+	OnCall, Paging, Alerting []string
+	// Asked are the statuses of the sources asked so far; Sources of every source, for
+	// `sources`.
+	Asked, Sources []model.SourceStatus
+}
+
+// audit is one boundary_audit being assembled.
+type audit struct {
+	d        *directory.Directory
+	o        AuditOptions
+	withSLO  map[string]bool // Fold(service) -> some SLO covers it
+	haveSLOs bool            // some SLO source answered with SLOs (without one, "no SLO" means nothing)
+	// measuredAnswered is true when some source that sees dependencies in traffic answered.
+	measuredAnswered bool
+	res              *AuditResult
+}
+
+// serviceRules are the gaps looked for on each service: a rule reports the detail of its
+// finding, or "" when the service has no such gap.
+var serviceRules = []struct {
+	kind, severity string
+	check          func(a *audit, e *directory.Entity) string
+}{
+	{"no_owner", "high", func(_ *audit, e *directory.Entity) string {
+		return when(len(e.Owners()) == 0, "no source names an owner")
+	}},
+	{"owner_disagreement", "medium", func(_ *audit, e *directory.Entity) string {
+		owners := e.Owners()
+		if len(distinctTeams(owners)) < 2 {
+			return ""
+		}
+		var per []string
+		for _, o := range owners {
+			per = append(per, o.Team+" ("+o.Source+")")
+		}
+		return "owners differ: " + strings.Join(per, " vs ")
+	}},
+	{"no_oncall", "high", func(a *audit, e *directory.Entity) string {
+		return when(len(a.o.OnCall) > 0 && !linked(e, a.o.Paging),
+			"not linked to any paging source ("+strings.Join(a.o.Paging, ", ")+"), so nobody is paged for it")
+	}},
+	{"no_runbook", "low", func(_ *audit, e *directory.Entity) string {
+		return when(!hasRunbook(e), "no runbook link")
+	}},
+	{"no_slo", "medium", func(a *audit, e *directory.Entity) string {
+		return when(a.haveSLOs && !a.withSLO[fold(e.Name)], "no SLO: user impact cannot be measured")
+	}},
+	{"no_alerting", "medium", func(a *audit, e *directory.Entity) string {
+		return when(!linked(e, a.o.Alerting), "not linked to any alerting or monitoring source")
+	}},
+}
+
+// edgeRules are the gaps looked for on each dependency edge, given its ends' owners.
+var edgeRules = []struct {
+	kind, severity string
+	check          func(a *audit, ed directory.Edge, fromOwner, toOwner string) string
+}{
+	{"uncontracted_edge", "medium", func(_ *audit, ed directory.Edge, fo, to string) string {
+		return when(crossTeam(fo, to) && ed.Contract == "",
+			fmt.Sprintf("%s (%s) depends on %s (%s) with no declared contract (timeouts, SLO)", ed.From, fo, ed.To, to))
+	}},
+	{"edge_without_slo", "medium", func(a *audit, ed directory.Edge, fo, to string) string {
+		return when(a.haveSLOs && crossTeam(fo, to) && !a.withSLO[fold(ed.To)],
+			fmt.Sprintf("%s (%s) depends on %s (%s), which has no SLO", ed.From, fo, ed.To, to))
+	}},
+	{"telemetry_only_edge", "high", func(_ *audit, ed directory.Edge, _, _ string) string {
+		return when(ed.Measured && !ed.Declared,
+			fmt.Sprintf("%s calls %s in production (%s) but no catalog or CMDB declares it", ed.From, ed.To, strings.Join(ed.Sources, ", ")))
+	}},
+	{"catalog_only_edge", "low", func(a *audit, ed directory.Edge, _, _ string) string {
+		return when(ed.Declared && !ed.Measured && a.measuredAnswered && a.measured(ed.From) && a.measured(ed.To),
+			fmt.Sprintf("%s declares a dependency on %s (%s) that telemetry never saw", ed.From, ed.To, strings.Join(ed.Sources, ", ")))
+	}},
 }
 
 // BoundaryAudit finds ownerless or unpaged services, cross-team edges without a declared
 // contract, and drift between declared (catalog/CMDB) and measured (telemetry) dependencies.
 func BoundaryAudit(d *directory.Directory, o AuditOptions) *AuditResult {
-	service, team, limit := o.Service, o.Team, o.Limit
-	// SLOs are judged only when some SLO source answers: without one, "no SLO" means nothing.
-	withSLO := map[string]bool{}
-	haveSLOs := false
-	if o.SLOSources {
-		for _, s := range o.SLOs {
-			haveSLOs = haveSLOs || len(s.Value) > 0
-			for _, x := range s.Value {
-				withSLO[fold(d.Canonical(s.Source, x.Service))] = true
-			}
-		}
-		// SLOs declared in catalog annotations are evaluated per service only, so the
-		// listing above does not return them: the declaration counts.
-		for _, ent := range d.Entities {
-			for _, r := range ent.Records {
-				if r.Annotations[sloAnnotation] != "" {
-					withSLO[fold(ent.Name)], haveSLOs = true, true
-				}
-			}
-		}
-	}
-	res := &AuditResult{Scope: "all services", Findings: []Finding{}, Counts: map[string]int{}}
+	a := &audit{d: d, o: o, res: &AuditResult{Scope: "all services", Findings: []Finding{}, Counts: map[string]int{}}}
+	a.judgeSLOs()
+	a.measuredAnswered = slices.ContainsFunc(o.Asked, func(s model.SourceStatus) bool {
+		return (s.Status == model.StateOK || s.Status == model.StateStale) && slices.Contains(d.MeasuringSources(), s.Name)
+	})
 	inScope := func(string) bool { return true }
 	switch {
-	case service != nil:
-		res.Scope = "service " + service.Name
-		inScope = func(n string) bool { return fold(n) == fold(service.Name) }
-	case team != "":
-		res.Scope = "team " + team
-		inScope = func(n string) bool { return ownedBy(d, n, team) }
-	}
-	answered := map[string]bool{}
-	for _, s := range o.Asked {
-		if s.Status == model.StateOK || s.Status == model.StateStale {
-			answered[s.Name] = true
-		}
-	}
-	onCallEnabled := false
-	for _, s := range o.Enabled {
-		if slices.Contains([]string{"pagerduty", "opsgenie", "servicenow"}, s) {
-			onCallEnabled = true
-		}
-	}
-	add := func(f Finding) {
-		res.Findings = append(res.Findings, f)
-		res.Counts[f.Kind]++
+	case o.Service != nil:
+		a.res.Scope = "service " + o.Service.Name
+		inScope = func(n string) bool { return fold(n) == fold(o.Service.Name) }
+	case o.Team != "":
+		a.res.Scope = "team " + o.Team
+		inScope = func(n string) bool { return ownedBy(d, n, o.Team) }
 	}
 	for _, ent := range d.Entities {
-		kind := strings.ToLower(ent.Records[0].Kind)
-		if kind == "system" || kind == "api" || kind == "domain" || !inScope(ent.Name) {
+		if kind := strings.ToLower(ent.Records[0].Kind); kind == "system" || kind == "api" || kind == "domain" || !inScope(ent.Name) {
 			continue
 		}
-		res.Services++
-		owners := ent.Owners()
-		if len(owners) == 0 {
-			add(Finding{Kind: "no_owner", Service: ent.Name, Severity: "high", Detail: "no source names an owner"})
-		}
-		if teams := distinctTeams(owners); len(teams) > 1 {
-			var per []string
-			for _, o := range owners {
-				per = append(per, o.Team+" ("+o.Source+")")
+		a.res.Services++
+		for _, r := range serviceRules {
+			if detail := r.check(a, ent); detail != "" {
+				a.add(Finding{Kind: r.kind, Service: ent.Name, Severity: r.severity, Detail: detail})
 			}
-			add(Finding{Kind: "owner_disagreement", Service: ent.Name, Severity: "medium", Detail: "owners differ: " + strings.Join(per, " vs ")})
 		}
-		if onCallEnabled && !hasIdentity(ent, onCallAnnots, "pagerduty", "opsgenie") {
-			add(Finding{Kind: "no_oncall", Service: ent.Name, Severity: "high", Detail: "no PagerDuty service or Opsgenie team is linked, so nobody is paged for it"})
-		}
-		if !hasRunbook(ent) {
-			add(Finding{Kind: "no_runbook", Service: ent.Name, Severity: "low", Detail: "no runbook link"})
-		}
-		if haveSLOs && !withSLO[fold(ent.Name)] {
-			add(Finding{Kind: "no_slo", Service: ent.Name, Severity: "medium", Detail: "no SLO: user impact cannot be measured"})
-		}
-		if !hasIdentity(ent, alertingAnnots, "pagerduty", "opsgenie", "dynatrace") {
-			add(Finding{Kind: "no_alerting", Service: ent.Name, Severity: "medium", Detail: "not linked to any alerting or monitoring source"})
-		}
-	}
-	telemetryAnswered := false
-	for _, s := range telemetrySources {
-		telemetryAnswered = telemetryAnswered || answered[s]
 	}
 	for ed := range d.Edges() {
 		if !inScope(ed.From) && !inScope(ed.To) {
 			continue
 		}
-		declared, measured := intersects(ed.Sources, catalogSources), intersects(ed.Sources, telemetrySources)
 		fromOwner, toOwner := d.OwnerOf(ed.From), d.OwnerOf(ed.To)
-		if fromOwner != "" && toOwner != "" && fromOwner != toOwner && ed.Contract == "" {
-			add(Finding{Kind: "uncontracted_edge", Service: ed.From, Target: ed.To, Severity: "medium",
-				Detail: fmt.Sprintf("%s (%s) depends on %s (%s) with no declared contract (timeouts, SLO)", ed.From, fromOwner, ed.To, toOwner)})
-		}
-		if haveSLOs && fromOwner != "" && toOwner != "" && fromOwner != toOwner && !withSLO[fold(ed.To)] {
-			add(Finding{Kind: "edge_without_slo", Service: ed.From, Target: ed.To, Severity: "medium",
-				Detail: fmt.Sprintf("%s (%s) depends on %s (%s), which has no SLO", ed.From, fromOwner, ed.To, toOwner)})
-		}
-		switch {
-		case measured && !declared:
-			add(Finding{Kind: "telemetry_only_edge", Service: ed.From, Target: ed.To, Severity: "high",
-				Detail: fmt.Sprintf("%s calls %s in production (%s) but no catalog or CMDB declares it", ed.From, ed.To, strings.Join(ed.Sources, ", "))})
-		case declared && !measured && telemetryAnswered && knownToTelemetry(d, ed.From) && knownToTelemetry(d, ed.To):
-			add(Finding{Kind: "catalog_only_edge", Service: ed.From, Target: ed.To, Severity: "low",
-				Detail: fmt.Sprintf("%s declares a dependency on %s (%s) that telemetry never saw", ed.From, ed.To, strings.Join(ed.Sources, ", "))})
+		for _, r := range edgeRules {
+			if detail := r.check(a, ed, fromOwner, toOwner); detail != "" {
+				a.add(Finding{Kind: r.kind, Service: ed.From, Target: ed.To, Severity: r.severity, Detail: detail})
+			}
 		}
 	}
-	for _, a := range d.Ambiguities {
-		if inScope(a.Candidates[0]) {
-			add(Finding{Kind: "ambiguous_record", Service: a.Record, Severity: "low",
-				Detail: fmt.Sprintf("%s record %q matches %s by %s; not merged", a.Source, a.Record, strings.Join(a.Candidates, ", "), a.Method)})
+	for _, amb := range d.Ambiguities {
+		if inScope(amb.Candidates[0]) {
+			a.add(Finding{Kind: "ambiguous_record", Service: amb.Record, Severity: "low",
+				Detail: fmt.Sprintf("%s record %q matches %s by %s; not merged", amb.Source, amb.Record, strings.Join(amb.Candidates, ", "), amb.Method)})
 		}
 	}
+	res := a.res
+	sortFindings(res.Findings)
+	res.Findings, res.Omitted = capList(res.Findings, max(o.Limit, 1))
+	res.Sources = SourceEntries(o.Sources)
+	return res
+}
+
+// judgeSLOs notes which services an SLO covers, from the SLO listings and the catalogs'
+// declarations (evaluated per service only, so the listings do not return them). SLOs are
+// judged only when some source serves them.
+func (a *audit) judgeSLOs() {
+	a.withSLO = map[string]bool{}
+	if !a.o.SLOSources {
+		return
+	}
+	for _, s := range a.o.SLOs {
+		a.haveSLOs = a.haveSLOs || len(s.Value) > 0
+		for _, x := range s.Value {
+			a.withSLO[fold(a.d.Canonical(s.Source, x.Service))] = true
+		}
+	}
+	for _, ent := range a.d.Entities {
+		if slices.ContainsFunc(ent.Records, func(r model.Service) bool { return r.SLODeclared }) {
+			a.withSLO[fold(ent.Name)], a.haveSLOs = true, true
+		}
+	}
+}
+
+func (a *audit) add(f Finding) {
+	a.res.Findings = append(a.res.Findings, f)
+	a.res.Counts[f.Kind]++
+}
+
+// measured reports whether a source that sees dependencies in traffic knows the service.
+func (a *audit) measured(name string) bool {
+	e := a.d.Entity(name)
+	return e != nil && linked(e, a.d.MeasuringSources())
+}
+
+// sortFindings orders findings by severity, then kind, then where.
+func sortFindings(fs []Finding) {
 	rank := map[string]int{"high": 0, "medium": 1, "low": 2}
-	sort.SliceStable(res.Findings, func(i, j int) bool {
-		a, b := res.Findings[i], res.Findings[j]
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := fs[i], fs[j]
 		if rank[a.Severity] != rank[b.Severity] {
 			return rank[a.Severity] < rank[b.Severity]
 		}
@@ -186,18 +218,27 @@ func BoundaryAudit(d *directory.Directory, o AuditOptions) *AuditResult {
 		}
 		return a.Service+a.Target < b.Service+b.Target
 	})
-	res.Findings, res.Omitted = capList(res.Findings, max(limit, 1))
-	res.Sources = SourceEntries(o.Sources)
-	return res
 }
 
-func hasIdentity(e *directory.Entity, annots []string, sources ...string) bool {
+// when returns detail when cond holds, else "".
+func when(cond bool, detail string) string {
+	if cond {
+		return detail
+	}
+	return ""
+}
+
+// crossTeam reports whether two known owners differ.
+func crossTeam(a, b string) bool { return a != "" && b != "" && a != b }
+
+// linked reports whether e has a record from one of sources, or a catalog reference to one.
+func linked(e *directory.Entity, sources []string) bool {
 	for _, r := range e.Records {
 		if slices.Contains(sources, r.Source) {
 			return true
 		}
-		for _, a := range annots {
-			if r.Annotations[a] != "" {
+		for _, ref := range r.Refs {
+			if slices.Contains(sources, ref.In) {
 				return true
 			}
 		}
@@ -212,20 +253,6 @@ func hasRunbook(e *directory.Entity) bool {
 			if strings.Contains(s, "runbook") || strings.Contains(s, "playbook") {
 				return true
 			}
-		}
-	}
-	return false
-}
-
-func knownToTelemetry(d *directory.Directory, name string) bool {
-	e := d.Entity(name)
-	return e != nil && hasIdentity(e, []string{"dynatrace.com/dynatrace-entity-id"}, telemetrySources...)
-}
-
-func intersects(a, b []string) bool {
-	for _, x := range a {
-		if slices.Contains(b, x) {
-			return true
 		}
 	}
 	return false

@@ -146,7 +146,7 @@ func problemEntries(d *directory.Directory, ps []model.Problem) []ProblemEntry {
 		if imp == nil {
 			imp = []string{}
 		}
-		out = append(out, ProblemEntry{ID: id, Title: sanitize.Short(p.Title), Severity: p.Severity, Status: p.Status, Impact: sanitize.Short(p.Impact),
+		out = append(out, ProblemEntry{ID: id, Title: sanitize.Short(p.Title), Severity: p.Severity, level: p.Rank(), Status: p.Status, Impact: sanitize.Short(p.Impact),
 			StartedAt: p.StartedAt.UTC(), RootCause: sanitize.Short(rc), Impacted: imp, Source: p.Source, URL: p.URL})
 	}
 	return out
@@ -156,7 +156,7 @@ func incidentEntries(is []model.Incident) []IncidentEntry {
 	out := []IncidentEntry{}
 	sort.SliceStable(is, func(i, j int) bool { return is[i].StartedAt.Before(is[j].StartedAt) })
 	for _, i := range is {
-		out = append(out, IncidentEntry{ID: i.ID, Number: i.Number, Title: sanitize.Short(i.Title), Priority: i.Priority,
+		out = append(out, IncidentEntry{ID: i.ID, Number: i.Number, Title: sanitize.Short(i.Title), Priority: i.Priority, level: i.Rank(),
 			Status: i.Status, StartedAt: i.StartedAt.UTC(), Service: sanitize.Short(i.Service),
 			Team: sanitize.Short(i.Team), Source: i.Source, URL: i.URL})
 	}

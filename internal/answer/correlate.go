@@ -5,29 +5,11 @@ import (
 	"maps"
 	"slices"
 	"sort"
-	"strings"
 
 	"github.com/opsctx/opsctx/internal/directory"
 	"github.com/opsctx/opsctx/internal/model"
 	"github.com/opsctx/opsctx/internal/sanitize"
 )
-
-// sevRank orders severities from different vendors on one scale (higher is worse).
-func sevRank(s string) int {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "critical", "p1", "sev1", "1", "availability", "error_event", "page", "disaster":
-		return 5
-	case "high", "p2", "sev2", "2", "error", "major":
-		return 4
-	case "warning", "p3", "sev3", "3", "performance", "resource_contention", "moderate", "medium":
-		return 3
-	case "low", "p4", "sev4", "4", "minor", "custom_alert":
-		return 2
-	case "info", "p5", "5", "informational":
-		return 1
-	}
-	return 0
-}
 
 // rootCauses returns, per open problem, the canonical root-cause name and the impacted names.
 func rootCauses(d *directory.Directory, ps []model.Problem) map[string]model.Problem {
@@ -77,8 +59,8 @@ func groupAlerts(d *directory.Directory, defaultService string, alerts []model.A
 			order = append(order, key)
 		}
 		g.Count++
-		if sevRank(a.Severity) > sevRank(g.Severity) || g.Severity == "" {
-			g.Severity = sanitize.Short(a.Severity)
+		if a.Rank() > g.level || g.Severity == "" {
+			g.Severity, g.level = sanitize.Short(a.Severity), a.Rank()
 		}
 		if fs := a.StartedAt.UTC(); !fs.IsZero() && (g.FirstSeen.IsZero() || fs.Before(g.FirstSeen)) {
 			g.FirstSeen = fs
@@ -99,8 +81,8 @@ func groupAlerts(d *directory.Directory, defaultService string, alerts []model.A
 		out = append(out, *groups[k])
 	}
 	sort.SliceStable(out, func(i, j int) bool {
-		if sevRank(out[i].Severity) != sevRank(out[j].Severity) {
-			return sevRank(out[i].Severity) > sevRank(out[j].Severity)
+		if out[i].level != out[j].level {
+			return out[i].level > out[j].level
 		}
 		return out[i].FirstSeen.Before(out[j].FirstSeen)
 	})

@@ -61,11 +61,12 @@ type ProblemEntry struct {
 	Status    string    `json:"status"`
 	StartedAt time.Time `json:"started_at,omitzero"`
 	// Impact describes who is affected, e.g. "38% of users", when the source says.
-	Impact    string   `json:"impact,omitempty"`
-	RootCause string   `json:"root_cause"`
-	Impacted  []string `json:"impacted"`
-	Source    string   `json:"source"`
-	URL       string   `json:"url"`
+	Impact    string         `json:"impact,omitempty"`
+	RootCause string         `json:"root_cause"`
+	Impacted  []string       `json:"impacted"`
+	Source    string         `json:"source"`
+	URL       string         `json:"url"`
+	level     model.Severity // of Severity
 }
 
 // AlertRef is one alert inside a group.
@@ -88,21 +89,23 @@ type AlertGroup struct {
 	// ExplainedBy names the root-cause problem that explains this group, if any.
 	ExplainedBy string `json:"explained_by,omitempty"`
 	// UserImpact says which burning SLO the group touches, or "no user impact measured".
-	UserImpact string `json:"user_impact,omitempty"`
+	UserImpact string         `json:"user_impact,omitempty"`
+	level      model.Severity // of Severity
 }
 
 // IncidentEntry is an open incident or ticket (an extension of the DESIGN contract).
 type IncidentEntry struct {
-	ID        string    `json:"id"`
-	Number    string    `json:"number,omitempty"`
-	Title     string    `json:"title"`
-	Priority  string    `json:"priority,omitempty"`
-	Status    string    `json:"status"`
-	StartedAt time.Time `json:"started_at,omitzero"`
-	Service   string    `json:"service,omitempty"`
-	Team      string    `json:"team,omitempty"`
-	Source    string    `json:"source"`
-	URL       string    `json:"url,omitempty"`
+	ID        string         `json:"id"`
+	Number    string         `json:"number,omitempty"`
+	Title     string         `json:"title"`
+	Priority  string         `json:"priority,omitempty"`
+	Status    string         `json:"status"`
+	StartedAt time.Time      `json:"started_at,omitzero"`
+	Service   string         `json:"service,omitempty"`
+	Team      string         `json:"team,omitempty"`
+	Source    string         `json:"source"`
+	URL       string         `json:"url,omitempty"`
+	level     model.Severity // of Priority
 }
 
 // ChangeEntry is a change with its suspicion score.

@@ -96,10 +96,10 @@ func GenerateScale(spec ScaleSpec) *ScaleData {
 		cat.Services = append(cat.Services, model.Service{
 			ID: "component:default/" + n, Name: n, Kind: "Component", Type: "service", Lifecycle: "production",
 			Description: "Synthetic service " + n + " of the scale benchmark.", Owner: teamOf[i],
-			System:      fmt.Sprintf("system-%03d", i%max(1, spec.Services/100)),
-			Links:       []model.Link{{Title: "Runbook", URL: "https://runbooks.corp.example/" + n, Type: "runbook"}},
-			Annotations: map[string]string{"pagerduty.com/service-id": fmt.Sprintf("PSV%05d", i)},
-			Source:      "catalogfile",
+			System: fmt.Sprintf("system-%03d", i%max(1, spec.Services/100)),
+			Links:  []model.Link{{Title: "Runbook", URL: "https://runbooks.corp.example/" + n, Type: "runbook"}},
+			Refs:   []model.Ref{{In: "pagerduty", ID: fmt.Sprintf("PSV%05d", i), Via: "annotation pagerduty.com/service-id"}},
+			Source: "catalogfile",
 		})
 	}
 	// Relations: distinct random edges, no self-loops; the target gets a few fixed ones.

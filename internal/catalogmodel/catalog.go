@@ -129,6 +129,8 @@ func (m *mapper) service(e *Entity, id string) model.Service {
 	}
 	if len(ann) > 0 {
 		s.Annotations = maps.Clone(ann)
+		s.Refs = Refs(ann)
+		s.SLODeclared = ann[AnnotationSLOObjective] != ""
 	}
 	return s
 }

@@ -78,6 +78,7 @@ spec: {type: service, lifecycle: production, owner: "group:default/team-checkout
 			"opsctx.io/aliases":        " checkout-api, checkout-svc,,checkout-api ",
 			"backstage.io/view-url":    "https://backstage.example/catalog/default/component/checkout",
 		},
+		Refs:   []model.Ref{{In: "pagerduty", ID: "PCHKOUT", Via: "annotation pagerduty.com/service-id"}},
 		Source: "test", URL: "https://backstage.example/catalog/default/component/checkout",
 	}}
 	if !reflect.DeepEqual(got, want) {

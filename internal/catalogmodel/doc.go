@@ -6,7 +6,8 @@ package catalogmodel
 
 // Annotations read by ToCatalog. Keys under opsctx.io/ are opsctx extensions; the
 // others are Backstage or plugin conventions. All annotations are also copied to
-// model.Service.Annotations as identity hints for other sources.
+// model.Service.Annotations, and those naming the service in other sources become its
+// Refs (see refs.go).
 const (
 	// AnnotationAliases lists other names of a service, comma-separated
 	// (e.g. "checkout-api, checkout-svc"); they become model.Service.Aliases.

@@ -108,6 +108,10 @@ type Edge struct {
 	Kinds    []string `json:"kinds"`
 	Sources  []string `json:"sources"`
 	Contract string   `json:"contract,omitempty"`
+	// Declared is set when some source states the edge (a catalog, a CMDB); Measured when
+	// some source saw it in traffic.
+	Declared bool `json:"declared"`
+	Measured bool `json:"measured"`
 }
 
 // Ambiguity is a record that matched several entities equally well and was not merged.
@@ -147,8 +151,11 @@ type Directory struct {
 	byRecord map[string]*Entity   // source \x00 record id -> entity
 	byName   map[string]*Entity   // Fold(canonical name) -> entity
 	teams    map[string]model.Team
-	aliasOf  map[string]string // Fold(configured alias) -> Fold(canonical)
-	graph    graph             // the dependency edges
+	aliasOf  map[string]string   // Fold(configured alias) -> Fold(canonical)
+	refVias  map[string][]string // source -> how references into it were stated, first seen first
+	graph    graph               // the dependency edges
+	// measuring are the sources that saw dependencies in traffic.
+	measuring []string
 }
 
 // SourceCatalog is one source's catalog, for Build.
@@ -163,6 +170,7 @@ func Build(cats []SourceCatalog, aliases map[string][]string) *Directory {
 	d := &Directory{
 		byKey: map[string][]*Entity{}, byNorm: map[string][]*Entity{}, byRecord: map[string]*Entity{},
 		byName: map[string]*Entity{}, teams: map[string]model.Team{}, aliasOf: map[string]string{},
+		refVias: map[string][]string{},
 	}
 	for canon, names := range aliases {
 		for _, n := range names {
@@ -292,6 +300,10 @@ func (d *Directory) Neighbours(name string) (upstream, downstream []Edge) {
 func (d *Directory) DependsOn(from, to string, depth int) bool {
 	return d.graph.reaches(from, to, depth)
 }
+
+// MeasuringSources are the sources that saw dependencies in traffic (telemetry), in the
+// order the catalogs came.
+func (d *Directory) MeasuringSources() []string { return d.measuring }
 
 // Edges yields every dependency edge, in the order the catalogs declared them. Their
 // slices are shared with the directory: do not modify them.

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/opsctx/opsctx/internal/catalogmodel"
 	"github.com/opsctx/opsctx/internal/model"
 )
 
@@ -28,7 +29,7 @@ func TestNormalize(t *testing.T) {
 func TestBuildResolvesIdentities(t *testing.T) {
 	cat := model.Catalog{Services: []model.Service{
 		{ID: "component:default/checkout", Name: "checkout", Owner: "team-checkout",
-			Annotations: map[string]string{"pagerduty.com/service-id": "PX1", "servicenow.com/ci-name": "Checkout Prod"}},
+			Refs: catalogmodel.Refs(map[string]string{"pagerduty.com/service-id": "PX1", "servicenow.com/ci-name": "Checkout Prod"})},
 		{ID: "component:default/cart", Name: "cart", Owner: "team-storefront"},
 		{ID: "component:default/cart-api", Name: "cart-api", Owner: "team-storefront"},
 	}}

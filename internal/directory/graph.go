@@ -4,6 +4,8 @@ import (
 	"iter"
 	"slices"
 	"strings"
+
+	"github.com/opsctx/opsctx/internal/model"
 )
 
 // graph is the dependency graph in compact form: nodes are names (canonical entity names,
@@ -26,15 +28,17 @@ type edge struct{ from, to, attr int32 }
 
 // edgeAttr is what an edge says besides its ends; edges share the few distinct values.
 type edgeAttr struct {
-	kinds, sources []string
-	contract       string
+	kinds, sources     []string
+	contract           string
+	declared, measured bool
 }
 
 // Edge materialises edge i. Its slices are shared: callers must not modify them.
 func (g *graph) Edge(i int32) Edge {
 	e := g.edges[i]
 	a := g.attrs[e.attr]
-	return Edge{From: g.names[e.from], To: g.names[e.to], Kinds: a.kinds, Sources: a.sources, Contract: a.contract}
+	return Edge{From: g.names[e.from], To: g.names[e.to], Kinds: a.kinds, Sources: a.sources, Contract: a.contract,
+		Declared: a.declared, Measured: a.measured}
 }
 
 // out and in are the edges leaving and entering the node named name.
@@ -97,7 +101,10 @@ type graphBuilder struct {
 	attrOf map[attrKey]int32
 }
 
-type attrKey struct{ kinds, sources, contract string }
+type attrKey struct {
+	kinds, sources, contract string
+	declared, measured       bool
+}
 
 func newGraphBuilder(edges int) *graphBuilder {
 	return &graphBuilder{
@@ -119,30 +126,33 @@ func (b *graphBuilder) nodeFor(name string) int32 {
 	return n
 }
 
-// add records that node f depends on node t, as kind, stated by source.
-func (b *graphBuilder) add(f, t int32, kind, source, contract string) {
+// add records that node f depends on node t as dep states it, stated by source.
+func (b *graphBuilder) add(f, t int32, dep model.Dependency, source string) {
 	ends := uint64(uint32(f))<<32 | uint64(uint32(t))
 	i, ok := b.byEnds[ends]
 	if !ok {
 		b.byEnds[ends] = int32(len(b.g.edges))
-		b.g.edges = append(b.g.edges, edge{f, t, b.attr(appendUnique(nil, kind), appendUnique(nil, source), contract)})
+		b.g.edges = append(b.g.edges, edge{f, t, b.attr(edgeAttr{kinds: appendUnique(nil, dep.Kind), sources: appendUnique(nil, source),
+			contract: dep.Contract, declared: !dep.Measured, measured: dep.Measured})})
 		return
 	}
 	a := b.g.attrs[b.g.edges[i].attr]
-	if a.contract != "" {
-		contract = a.contract
+	if a.contract == "" {
+		a.contract = dep.Contract
 	}
-	b.g.edges[i].attr = b.attr(appendUnique(slices.Clip(a.kinds), kind), appendUnique(slices.Clip(a.sources), source), contract)
+	a.kinds, a.sources = appendUnique(slices.Clip(a.kinds), dep.Kind), appendUnique(slices.Clip(a.sources), source)
+	a.declared, a.measured = a.declared || !dep.Measured, a.measured || dep.Measured
+	b.g.edges[i].attr = b.attr(a)
 }
 
-// attr returns the shared attribute value for kinds, sources and contract.
-func (b *graphBuilder) attr(kinds, sources []string, contract string) int32 {
-	k := attrKey{strings.Join(kinds, "\x00"), strings.Join(sources, "\x00"), contract}
+// attr returns the index of the shared attribute value equal to a, adding it when new.
+func (b *graphBuilder) attr(a edgeAttr) int32 {
+	k := attrKey{strings.Join(a.kinds, "\x00"), strings.Join(a.sources, "\x00"), a.contract, a.declared, a.measured}
 	if i, ok := b.attrOf[k]; ok {
 		return i
 	}
 	i := int32(len(b.g.attrs))
-	b.g.attrs = append(b.g.attrs, edgeAttr{kinds: kinds, sources: sources, contract: contract})
+	b.g.attrs = append(b.g.attrs, a)
 	b.attrOf[k] = i
 	return i
 }

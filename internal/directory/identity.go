@@ -1,20 +1,11 @@
 package directory
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/opsctx/opsctx/internal/model"
 )
-
-// identityAnnotations are catalog annotations that name a record in another source, in
-// the order they are tried.
-var identityAnnotations = []struct{ key, source string }{
-	{"pagerduty.com/service-id", "pagerduty"},
-	{"dynatrace.com/dynatrace-entity-id", "dynatrace"},
-	{"servicenow.com/ci-name", "servicenow"},
-	{"servicenow.com/sys-id", "servicenow"},
-	{"backstage.io/entity-ref", "backstage"},
-}
 
 // tagPrefixes are tag/label conventions that name a service.
 var tagPrefixes = []string{"service:", "service=", "app:", "app=", "component:", "backstage:"}
@@ -37,21 +28,21 @@ func (d *Directory) candidates(r model.Service) (string, []*Entity) {
 		}
 		return out
 	}
-	// 1. explicit annotations on already-known records naming this record.
-	for _, a := range identityAnnotations {
-		if a.source != r.Source {
-			continue
-		}
+	// 1. references on already-known records naming this record, by how they were stated
+	// (in the order the catalogs first stated them).
+	for _, via := range d.refVias[r.Source] {
 		var hits []*Entity
 		for _, e := range d.Entities {
 			for _, er := range e.Records {
-				if v := er.Annotations[a.key]; v != "" && (v == r.ID || Fold(v) == Fold(r.Name)) {
-					hits = append(hits, e)
+				for _, ref := range er.Refs {
+					if ref.In == r.Source && ref.Via == via && ref.ID != "" && (ref.ID == r.ID || Fold(ref.ID) == Fold(r.Name)) {
+						hits = append(hits, e)
+					}
 				}
 			}
 		}
 		if c := free(hits); len(c) > 0 {
-			return "annotation " + a.key, c
+			return via, c
 		}
 	}
 	// 2. configured aliases and aliases declared by other records.
@@ -110,13 +101,17 @@ func (d *Directory) index(e *Entity, r model.Service) {
 		m[k] = append(m[k], e)
 	}
 	d.byRecord[r.Source+"\x00"+r.ID] = e
-	// Identity annotations name this entity's record in another source (which may not
-	// be a catalog source), so problems and changes from that source resolve here.
-	for _, a := range identityAnnotations {
-		if v := r.Annotations[a.key]; v != "" {
-			if _, taken := d.byRecord[a.source+"\x00"+v]; !taken {
-				d.byRecord[a.source+"\x00"+v] = e
-			}
+	// References name this entity's record in another source (which may not be a catalog
+	// source), so problems and changes from that source resolve here.
+	for _, ref := range r.Refs {
+		if ref.ID == "" {
+			continue
+		}
+		if _, taken := d.byRecord[ref.In+"\x00"+ref.ID]; !taken {
+			d.byRecord[ref.In+"\x00"+ref.ID] = e
+		}
+		if !slices.Contains(d.refVias[ref.In], ref.Via) {
+			d.refVias[ref.In] = append(d.refVias[ref.In], ref.Via)
 		}
 	}
 	for _, n := range append([]string{r.ID, r.Name, r.Title, e.Name}, r.Aliases...) {
@@ -166,7 +161,10 @@ func (d *Directory) buildEdges(cats []SourceCatalog) {
 				src = c.Source
 			}
 			if from, to := node(src, dep.From), node(src, dep.To); from != to {
-				b.add(from, to, dep.Kind, src, dep.Contract)
+				b.add(from, to, dep, src)
+			}
+			if dep.Measured && !slices.Contains(d.measuring, src) {
+				d.measuring = append(d.measuring, src)
 			}
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/opsctx/opsctx/connectors"
 	"github.com/opsctx/opsctx/internal/answer"
 	"github.com/opsctx/opsctx/internal/cache"
+	"github.com/opsctx/opsctx/internal/catalogmodel"
 	"github.com/opsctx/opsctx/internal/engine"
 	"github.com/opsctx/opsctx/internal/fake"
 	"github.com/opsctx/opsctx/internal/model"
@@ -25,11 +26,11 @@ func shopCatalog() model.Catalog {
 	return model.Catalog{
 		Services: []model.Service{
 			{ID: "component:default/checkout", Name: "checkout", Title: "Checkout", Owner: "team-checkout", Source: "catalogfile",
-				Aliases:     []string{"checkout-api"},
-				Annotations: map[string]string{"pagerduty.com/service-id": "PCHK", "dynatrace.com/dynatrace-entity-id": "SERVICE-1"},
-				Links:       []model.Link{{Title: "Dashboard", URL: "https://d/checkout"}, {Title: "Checkout runbook", URL: "https://r/checkout"}}},
+				Aliases: []string{"checkout-api"},
+				Refs:    catalogmodel.Refs(map[string]string{"pagerduty.com/service-id": "PCHK", "dynatrace.com/dynatrace-entity-id": "SERVICE-1"}),
+				Links:   []model.Link{{Title: "Dashboard", URL: "https://d/checkout"}, {Title: "Checkout runbook", URL: "https://r/checkout"}}},
 			{ID: "resource:default/orders-db", Name: "orders-db", Owner: "team-platform", Source: "catalogfile",
-				Annotations: map[string]string{"dynatrace.com/dynatrace-entity-id": "SERVICE-DB"}},
+				Refs: catalogmodel.Refs(map[string]string{"dynatrace.com/dynatrace-entity-id": "SERVICE-DB"})},
 			{ID: "component:default/storefront", Name: "storefront", Owner: "team-storefront", Source: "catalogfile"},
 		},
 		Teams: []model.Team{{ID: "group:default/team-checkout", Name: "team-checkout", DisplayName: "Checkout team", Source: "catalogfile"}},
@@ -333,7 +334,7 @@ func TestActiveIssuesLeadWithUserImpactAndAuditFindsGaps(t *testing.T) {
 
 	// An SLO declared only in a catalog annotation counts, even when no source lists SLOs.
 	cat := shopCatalog()
-	cat.Services[1].Annotations["opsctx.io/slo-objective"] = "99.95"
+	cat.Services[1].SLODeclared = true // opsctx.io/slo-objective
 	declared := newEngine(time.Second, &fake.Memory{SourceName: "catalogfile", Cat: cat}, &fake.Memory{SourceName: "prometheus"})
 	audit, err = declared.BoundaryAudit(context.Background(), "", "", 100)
 	if err != nil {

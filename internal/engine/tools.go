@@ -95,9 +95,7 @@ func (e *Engine) BoundaryAudit(ctx context.Context, service, team string, limit 
 		}
 		o.Service = ent
 	}
-	for _, s := range e.o.Sources {
-		o.Enabled = append(o.Enabled, s.Name())
-	}
+	o.OnCall, o.Paging, o.Alerting = roles(e.o.Sources)
 	o.Asked, o.Sources = r.Asked(), r.Statuses()
 	return answer.BoundaryAudit(d, o), nil
 }
@@ -106,4 +104,25 @@ func (e *Engine) BoundaryAudit(ctx context.Context, service, team string, limit 
 func (e *Engine) FindService(ctx context.Context, query string) *answer.FindResult {
 	d, st := e.Directory(ctx)
 	return answer.FindService(d, query, st)
+}
+
+// roles names the sources by what they can do: onCall know who is on call, paging page
+// people about alerts (they know on-call and receive alerts), alerting report alerts or
+// problems.
+func roles(srcs []connectors.Source) (onCall, paging, alerting []string) {
+	for _, s := range srcs {
+		_, oc := s.(connectors.OnCall)
+		_, al := s.(connectors.Alerts)
+		_, pr := s.(connectors.Problems)
+		if oc {
+			onCall = append(onCall, s.Name())
+		}
+		if oc && al {
+			paging = append(paging, s.Name())
+		}
+		if al || pr {
+			alerting = append(alerting, s.Name())
+		}
+	}
+	return onCall, paging, alerting
 }

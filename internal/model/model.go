@@ -32,10 +32,28 @@ type Service struct {
 	Lifecycle string   `json:"lifecycle,omitempty"`
 	Tags      []string `json:"tags,omitempty"`
 	Links     []Link   `json:"links,omitempty"`
-	// Annotations carry identity hints for other sources, e.g. "pagerduty.com/service-id".
+	// Annotations are the catalog's annotations as it states them.
 	Annotations map[string]string `json:"annotations,omitempty"`
-	Source      string            `json:"source"`
-	URL         string            `json:"url,omitempty"`
+	// Refs are the catalog's statements that this service is known to other sources (its
+	// record there, or a link such as an on-call team), filled by the catalog connectors.
+	Refs []Ref `json:"refs,omitempty"`
+	// SLODeclared is set when the catalog declares an SLO for this service (evaluated by an
+	// SLO source per service, so SLO listings do not return it).
+	SLODeclared bool   `json:"slo_declared,omitempty"`
+	Source      string `json:"source"`
+	URL         string `json:"url,omitempty"`
+}
+
+// Ref is a catalog's statement that a service is known to another source.
+type Ref struct {
+	// In is the source it points into: "pagerduty", "dynatrace", "opsgenie", ...
+	In string `json:"in"`
+	// ID is the id or name of the service's own record in that source when the reference
+	// names one (a PagerDuty service id); empty when it only links the service to the
+	// source (an Opsgenie team that is paged for it).
+	ID string `json:"id,omitempty"`
+	// Via says how the catalog stated it, e.g. "annotation pagerduty.com/service-id".
+	Via string `json:"via"`
 }
 
 // DisplayName returns Title when set, else Name.
@@ -76,6 +94,8 @@ type Dependency struct {
 	Source string `json:"source"`
 	// Contract holds declared expectations on the edge (timeout, SLO), if any.
 	Contract string `json:"contract,omitempty"`
+	// Measured is set when the source saw the edge in traffic rather than having it declared.
+	Measured bool `json:"measured,omitempty"`
 }
 
 // Catalog is everything one source knows about what exists: services, teams, people and edges.
@@ -127,7 +147,10 @@ type Alert struct {
 	Title    string `json:"title"`
 	Service  string `json:"service,omitempty"` // the service name as the source labels it
 	Severity string `json:"severity,omitempty"`
-	Status   string `json:"status,omitempty"` // firing, acknowledged, silenced, suppressed, resolved
+	// Level is Severity on opsctx's scale, set by connectors whose vendor words are not the
+	// common ones (see SeverityOf); zero means read Severity.
+	Level  Severity `json:"level,omitempty"`
+	Status string   `json:"status,omitempty"` // firing, acknowledged, silenced, suppressed, resolved
 	// DedupKey joins the same alert across systems (fingerprint, alert_key, alias).
 	DedupKey    string            `json:"dedup_key,omitempty"`
 	StartedAt   time.Time         `json:"started_at,omitzero"`
@@ -144,6 +167,7 @@ type Problem struct {
 	DisplayID string    `json:"display_id,omitempty"`
 	Title     string    `json:"title"`
 	Severity  string    `json:"severity,omitempty"`
+	Level     Severity  `json:"level,omitempty"` // see Alert.Level
 	Impact    string    `json:"impact,omitempty"`
 	Status    string    `json:"status"` // ProblemOpen or ProblemClosed
 	StartedAt time.Time `json:"started_at"`
@@ -173,6 +197,7 @@ type Incident struct {
 	Title     string    `json:"title"`
 	Service   string    `json:"service,omitempty"`
 	Priority  string    `json:"priority,omitempty"`
+	Level     Severity  `json:"level,omitempty"` // Priority on opsctx's scale; see Alert.Level
 	Urgency   string    `json:"urgency,omitempty"`
 	Status    string    `json:"status"`
 	StartedAt time.Time `json:"started_at"`
