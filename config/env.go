@@ -77,6 +77,23 @@ func EnvVars() []string {
 	return out
 }
 
+// Variable is one environment variable Load reads.
+type Variable struct {
+	Name   string // e.g. PAGERDUTY_API_TOKEN
+	Path   string // YAML path of its setting, e.g. sources.pagerduty.token
+	Secret bool   // the setting is a credential, redacted everywhere
+}
+
+// Variables returns every environment variable Load reads with its setting, in the order
+// of EnvVars.
+func Variables() []Variable {
+	var out []Variable
+	for _, e := range envSettings() {
+		out = append(out, Variable{Name: e.name, Path: e.path, Secret: typeAt(e.path) == secretType})
+	}
+	return out
+}
+
 // applyEnv sets every non-empty variable (trimmed) over the file's values.
 func (c *Config) applyEnv(getenv func(string) string) []error {
 	if c.from == nil {
