@@ -17,6 +17,7 @@ const (
 	DefaultSourceTimeout     = 5 * time.Second
 	DefaultLogLevel          = "info"
 	DefaultPagerDutyURL      = "https://api.pagerduty.com"
+	DefaultPagerDutyTokenURL = "https://identity.pagerduty.com/oauth/token"
 	DefaultOpsgenieURL       = "https://api.opsgenie.com"
 	DefaultJSMURL            = "https://api.atlassian.com"
 	DefaultServiceNowMaxRows = 10000
@@ -194,11 +195,16 @@ type Dynatrace struct {
 	Timeout time.Duration `yaml:"timeout" json:"timeout,omitempty"`
 }
 
-// PagerDuty needs a REST API token; URL defaults to DefaultPagerDutyURL.
+// PagerDuty needs a REST API key (Token), or a Scoped OAuth app's ClientID and ClientSecret with
+// the account's Subdomain (app tokens from TokenURL, renewed); URL defaults to DefaultPagerDutyURL.
 type PagerDuty struct {
-	URL     string        `yaml:"url" json:"url"`
-	Token   Secret        `yaml:"token" json:"token,omitempty"`
-	Timeout time.Duration `yaml:"timeout" json:"timeout,omitempty"`
+	URL          string        `yaml:"url" json:"url"`
+	Token        Secret        `yaml:"token" json:"token,omitempty"`
+	ClientID     string        `yaml:"client_id" json:"client_id,omitempty"`
+	ClientSecret Secret        `yaml:"client_secret" json:"client_secret,omitempty"`
+	Subdomain    string        `yaml:"subdomain" json:"subdomain,omitempty"`
+	TokenURL     string        `yaml:"token_url" json:"token_url,omitempty"`
+	Timeout      time.Duration `yaml:"timeout" json:"timeout,omitempty"`
 }
 
 // Opsgenie needs an API key; URL defaults to DefaultOpsgenieURL.

@@ -121,6 +121,16 @@ func TestLoadEnvEnablesSources(t *testing.T) {
 			},
 		},
 		{
+			name: "pagerduty Scoped OAuth app",
+			env:  map[string]string{"PAGERDUTY_CLIENT_ID": "cid", "PAGERDUTY_CLIENT_SECRET": "cs", "PAGERDUTY_SUBDOMAIN": "acme"},
+			want: []string{"pagerduty"},
+			check: func(t *testing.T, c *Config) {
+				if pd := c.Sources.PagerDuty; pd.TokenURL != DefaultPagerDutyTokenURL || pd.Subdomain != "acme" || pd.URL != DefaultPagerDutyURL {
+					t.Errorf("pagerduty = %+v", *pd)
+				}
+			},
+		},
+		{
 			name: "servicenow OAuth password grant",
 			env: map[string]string{"SERVICENOW_INSTANCE_URL": "https://acme.service-now.com", "SERVICENOW_CLIENT_ID": "cid",
 				"SERVICENOW_CLIENT_SECRET": "csecret", "SERVICENOW_USERNAME": "svc", "SERVICENOW_PASSWORD": "pw"},
@@ -373,7 +383,7 @@ func TestLoadErrors(t *testing.T) {
 		{
 			name: "unknown nested key",
 			yaml: "sources:\n  pagerduty:\n    tokn: x\n",
-			want: []string{":3: sources.pagerduty.tokn: unknown key (valid: url, token, timeout)"},
+			want: []string{":3: sources.pagerduty.tokn: unknown key (valid: url, token, client_id, client_secret, subdomain, token_url, timeout)"},
 		},
 		{
 			name: "unknown deeply nested key",
@@ -473,6 +483,16 @@ func TestLoadErrors(t *testing.T) {
 			env: map[string]string{"SERVICENOW_INSTANCE_URL": "https://acme.service-now.com", "SERVICENOW_CLIENT_ID": "c",
 				"SERVICENOW_CLIENT_SECRET": "s", "SERVICENOW_TOKEN": "t"},
 			want: []string{"SERVICENOW_TOKEN is set with other ServiceNow credentials"},
+		},
+		{
+			name: "PagerDuty Scoped OAuth without subdomain",
+			env:  map[string]string{"PAGERDUTY_CLIENT_ID": "c", "PAGERDUTY_CLIENT_SECRET": "s"},
+			want: []string{"PagerDuty Scoped OAuth needs PAGERDUTY_CLIENT_ID, PAGERDUTY_CLIENT_SECRET and PAGERDUTY_SUBDOMAIN"},
+		},
+		{
+			name: "PagerDuty key and app both",
+			env:  map[string]string{"PAGERDUTY_API_TOKEN": "t", "PAGERDUTY_CLIENT_ID": "c", "PAGERDUTY_CLIENT_SECRET": "s", "PAGERDUTY_SUBDOMAIN": "acme"},
+			want: []string{"PAGERDUTY_API_TOKEN and PAGERDUTY_CLIENT_ID are both set"},
 		},
 		{
 			name: "OAuth client id without secret",

@@ -59,7 +59,11 @@ func (c *Config) String() string {
 				"client_id=" + orNone(x.ClientID), "client_secret=" + secretState(x.ClientSecret), "token=" + secretState(x.Token),
 				"ci_classes=" + strings.Join(x.CIClasses, ","), fmt.Sprintf("max_rows=%d", x.MaxRows)}
 		case SourcePagerDuty:
-			f = []string{"url=" + safeURL(s.PagerDuty.URL), "token=" + secretState(s.PagerDuty.Token)}
+			x := s.PagerDuty
+			f = []string{"url=" + safeURL(x.URL), "token=" + secretState(x.Token)}
+			if x.ClientID != "" {
+				f = append(f, "client_id="+x.ClientID, "client_secret="+secretState(x.ClientSecret), "subdomain="+x.Subdomain)
+			}
 		case SourceOpsgenie:
 			f = []string{"url=" + safeURL(s.Opsgenie.URL), "api_key=" + secretState(s.Opsgenie.APIKey)}
 		case SourceJSM:

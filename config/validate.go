@@ -233,7 +233,7 @@ func (v *validator) sources() {
 	}
 	if b := s.PagerDuty; b != nil {
 		v.url("pagerduty", &b.URL, DefaultPagerDutyURL, DefaultPagerDutyURL+" or https://api.eu.pagerduty.com")
-		v.required("sources.pagerduty.token", b.Token, "PagerDuty needs a REST API token")
+		v.pagerDutyAuth(b)
 		v.timeout("pagerduty", b.Timeout)
 	}
 	if b := s.Opsgenie; b != nil {
@@ -344,6 +344,26 @@ func (v *validator) auth(src, user string, pass, token Secret, required bool) {
 		v.errf("%s is set but %s is not: set both, or use %s", pw, u, tok)
 	case required && user == "" && token == "":
 		v.errf("%s has no credentials: set %s and %s, or %s", displayNames[src], u, pw, tok)
+	}
+}
+
+// pagerDutyAuth checks that PagerDuty has a REST API key or a complete Scoped OAuth app (client
+// id, secret and the account's subdomain), not both, and defaults the token URL.
+func (v *validator) pagerDutyAuth(b *PagerDuty) {
+	n := func(k string) string { return v.n("sources.pagerduty." + k) }
+	oauth := b.ClientID != "" || b.ClientSecret != ""
+	switch {
+	case b.Token != "" && oauth:
+		v.errf("%s and %s are both set: use the REST API key or the Scoped OAuth app", n("token"), n("client_id"))
+	case oauth && (b.ClientID == "" || b.ClientSecret == "" || b.Subdomain == ""):
+		v.errf("PagerDuty Scoped OAuth needs %s, %s and %s (the account's subdomain, as in acme.pagerduty.com)",
+			n("client_id"), n("client_secret"), n("subdomain"))
+	case !oauth && b.Token == "":
+		v.errf("%s is not set: PagerDuty needs a REST API key, or a Scoped OAuth app (%s, %s, %s)",
+			n("token"), n("client_id"), n("client_secret"), n("subdomain"))
+	}
+	if oauth && b.TokenURL == "" {
+		b.TokenURL = DefaultPagerDutyTokenURL
 	}
 }
 

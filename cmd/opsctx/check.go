@@ -2,15 +2,18 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"text/tabwriter"
 	"time"
 
 	"github.com/sourcegraph/conc/iter"
 
 	"github.com/opsctx/opsctx/connectors"
+	"github.com/opsctx/opsctx/internal/httpx"
 	"github.com/opsctx/opsctx/internal/redact"
 	"github.com/opsctx/opsctx/internal/sanitize"
 )
@@ -30,32 +33,31 @@ func checkCmd(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		return 1
 	}
 	defer e.close()
-	type result struct {
-		name    string
-		latency time.Duration
-		err     error
-	}
 	srcs := e.engine.Sources()
-	results := iter.Map(srcs, func(s *connectors.Source) result {
+	rows := iter.Map(srcs, func(s *connectors.Source) []connectors.ProbeResult {
 		cctx, cancel := context.WithTimeout(ctx, e.cfg.TimeoutFor((*s).Name())+2*time.Second)
 		defer cancel()
-		start := time.Now()
-		err := (*s).Check(cctx)
-		return result{(*s).Name(), time.Since(start), err}
+		return probes(cctx, *s)
 	})
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "SOURCE\tSTATUS\tLATENCY\tDETAIL")
+	fmt.Fprintln(tw, "SOURCE\tCAPABILITY\tSTATUS\tLATENCY\tDETAIL")
 	failed := 0
-	for _, r := range results {
-		status, detail := "ok", ""
-		if r.err != nil {
-			failed++
-			status, detail = "FAIL", sanitize.Text(redact.String(r.err.Error(), e.cfg.Secrets()...), 300)
+	for i, rs := range rows {
+		for _, r := range rs {
+			status, detail := "ok", ""
+			if r.Err != nil {
+				status, detail = "FAIL", sanitize.Text(redact.String(checkDetail(r), e.cfg.Secrets()...), 300)
+				if r.Optional {
+					status = "WARN"
+				} else {
+					failed++
+				}
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%dms\t%s\n", srcs[i].Name(), r.Capability, status, r.Latency.Milliseconds(), detail)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%dms\t%s\n", r.name, status, r.latency.Milliseconds(), detail)
 	}
 	for _, n := range e.engine.Disabled() {
-		fmt.Fprintf(tw, "%s\tdisabled\t-\tnot configured\n", n)
+		fmt.Fprintf(tw, "%s\t-\tdisabled\t-\tnot configured\n", n)
 	}
 	_ = tw.Flush()
 	if len(srcs) == 0 {
@@ -66,4 +68,22 @@ func checkCmd(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		return 1
 	}
 	return 0
+}
+
+// probes checks a source: each capability of a Prober, else its Check as one line.
+func probes(ctx context.Context, s connectors.Source) []connectors.ProbeResult {
+	if p, ok := s.(connectors.Prober); ok {
+		return connectors.RunProbes(ctx, p.Probes())
+	}
+	return connectors.RunProbes(ctx, []connectors.Probe{{Capability: "access", Run: s.Check}})
+}
+
+// checkDetail says why a probe failed: a refused read (HTTP 403) names the permission it
+// lacks, then the vendor's words; anything else is the error.
+func checkDetail(r connectors.ProbeResult) string {
+	var se *httpx.StatusError
+	if errors.As(r.Err, &se) && se.Status == http.StatusForbidden && r.Needs != "" {
+		return fmt.Sprintf("missing %s (HTTP 403: %s)", r.Needs, se.Message)
+	}
+	return r.Err.Error()
 }

@@ -10,7 +10,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net/url"
 	"strings"
 	"time"
 
@@ -94,11 +93,9 @@ func New(o Options) *Source {
 // Name returns "dynatrace".
 func (s *Source) Name() string { return SourceName }
 
-// Check reads one problem: it proves reachability, the token and the problems.read scope.
-func (s *Source) Check(ctx context.Context) error {
-	_, err := s.o.Client.Get(ctx, problemsPath, url.Values{"pageSize": {"1"}})
-	return s.wrap(err)
-}
+// Check reads one item of every API the answers use (Probes): it proves reachability, the
+// token and each of its scopes.
+func (s *Source) Check(ctx context.Context) error { return connectors.CheckAll(ctx, s.Probes()) }
 
 func (s *Source) logger() *slog.Logger {
 	if s.o.Logger != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/opsctx/opsctx/internal/fake"
 	fakedt "github.com/opsctx/opsctx/internal/fake/dynatrace"
 	"github.com/opsctx/opsctx/internal/httpx"
+	"github.com/opsctx/opsctx/internal/model"
 )
 
 func TestErrorsAndRateLimits(t *testing.T) {
@@ -42,7 +43,7 @@ func TestErrorsAndRateLimits(t *testing.T) {
 				srv.AddFault(*tc.fault)
 			}
 			start := time.Now()
-			err := src.Check(context.Background())
+			_, err := src.Problems(context.Background(), model.Target{}) // one request: every open problem
 			if n := len(srv.Requests()); n != tc.requests {
 				t.Errorf("%d requests, want %d", n, tc.requests)
 			}

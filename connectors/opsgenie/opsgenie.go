@@ -120,17 +120,8 @@ func (s *Source) BaseURL() string {
 	return u
 }
 
-// Check counts open alerts: one cheap authenticated request.
-func (s *Source) Check(ctx context.Context) error {
-	var out struct {
-		Count int `json:"count"`
-	}
-	err := s.get(ctx, "/v2/alerts/count", url.Values{"query": {"status:open"}}, &out)
-	if httpx.StatusOf(err) == http.StatusNotFound {
-		return fmt.Errorf("%w: check %s", err, URLVar)
-	}
-	return err
-}
+// Check reads one item of every listing the answers use (Probes).
+func (s *Source) Check(ctx context.Context) error { return connectors.CheckAll(ctx, s.Probes()) }
 
 // get reads one response and decodes its data member into out.
 func (s *Source) get(ctx context.Context, path string, q url.Values, out any) error {

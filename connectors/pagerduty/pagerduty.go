@@ -29,8 +29,10 @@ const Accept = "application/vnd.pagerduty+json;version=2"
 
 // Variables a user sets to configure this source, named in error messages.
 const (
-	TokenVar = "PAGERDUTY_API_TOKEN"
-	URLVar   = "PAGERDUTY_API_URL"
+	TokenVar        = "PAGERDUTY_API_TOKEN"
+	URLVar          = "PAGERDUTY_API_URL"
+	ClientIDVar     = "PAGERDUTY_CLIENT_ID"
+	ClientSecretVar = "PAGERDUTY_CLIENT_SECRET"
 )
 
 // Defaults for zero Options fields.
@@ -118,25 +120,16 @@ func (s *Source) BaseURL() string {
 	return u
 }
 
-// Check reads the account's abilities: one cheap authenticated request.
-func (s *Source) Check(ctx context.Context) error {
-	var out struct {
-		Abilities []string `json:"abilities"`
-	}
-	_, err := s.c.GetJSON(ctx, "/abilities", nil, &out)
-	if httpx.StatusOf(err) == http.StatusNotFound {
-		return fmt.Errorf("%w: check %s", err, URLVar)
-	}
-	return wrap(err)
-}
+// Check reads one item of every listing the answers use (Probes).
+func (s *Source) Check(ctx context.Context) error { return connectors.CheckAll(ctx, s.Probes()) }
 
 // wrap names the variable to fix on authentication errors.
 func wrap(err error) error {
 	switch httpx.StatusOf(err) {
 	case http.StatusUnauthorized:
-		return fmt.Errorf("%w: check %s", err, TokenVar)
+		return fmt.Errorf("%w: check %s (or the Scoped OAuth app's %s and %s)", err, TokenVar, ClientIDVar, ClientSecretVar)
 	case http.StatusForbidden:
-		return fmt.Errorf("%w: check that %s may read this (user or read-only API key with access)", err, TokenVar)
+		return fmt.Errorf("%w: check that %s may read this (user or read-only API key with access; an app token needs the scope)", err, TokenVar)
 	}
 	return err
 }

@@ -82,8 +82,8 @@ func TestOAuthRevokedTokenRecovers(t *testing.T) {
 	}
 	srv.Revoke()
 	before := len(srv.Requests())
-	if failed := concurrently(64, func() error { return src.Check(context.Background()) }); failed > 0 {
-		t.Fatalf("%d of 64 checks failed after the revocation", failed)
+	if failed := concurrently(64, func() error { return src.readOne(context.Background(), "incident") }); failed > 0 {
+		t.Fatalf("%d of 64 reads failed after the revocation", failed)
 	}
 	if got := srv.TokenRequests(); got != 2 {
 		t.Errorf("%d token requests, want 2 (the first, one after the revocation)", got)
@@ -95,7 +95,7 @@ func TestOAuthRevokedTokenRecovers(t *testing.T) {
 		}
 	}
 	if refused == 0 || refused > 64 {
-		t.Errorf("%d requests carried the revoked token, want 1 to 64 (at most one per call)", refused)
+		t.Errorf("%d requests carried the revoked token, want 1 to 64 (at most one per read)", refused)
 	}
 }
 

@@ -113,14 +113,9 @@ func New(o Options) *Source {
 // Name returns "servicenow".
 func (s *Source) Name() string { return SourceName }
 
-// Check reads one row of the first CI class: it proves the URL, the credentials and read
-// access to the CMDB.
-func (s *Source) Check(ctx context.Context) error {
-	q := url.Values{"sysparm_limit": {"1"}, "sysparm_fields": {"sys_id"}, "sysparm_no_count": {"true"},
-		"sysparm_exclude_reference_link": {"true"}}
-	_, err := s.c.Get(ctx, tablePath(s.classes[0]), q)
-	return s.wrap(err, s.classes[0])
-}
+// Check reads one row of every table the answers read (Probes): it proves the URL, the
+// credentials and each read access.
+func (s *Source) Check(ctx context.Context) error { return connectors.CheckAll(ctx, s.Probes()) }
 
 // wrap adds what to fix to authentication and authorization failures.
 func (s *Source) wrap(err error, table string) error {

@@ -62,7 +62,8 @@ func TestRegionURLs(t *testing.T) {
 	}
 }
 
-// TestRequestsGoToConfiguredBase: a check reaches the configured server with the vendor's auth.
+// TestRequestsGoToConfiguredBase: a check reaches the configured server with the vendor's auth
+// (one request per listing it probes).
 func TestRequestsGoToConfiguredBase(t *testing.T) {
 	pd := pdfake.Start(pdfake.Data{}, "pd-token-1234")
 	defer pd.Close()
@@ -76,9 +77,9 @@ func TestRequestsGoToConfiguredBase(t *testing.T) {
 		wantAuth string
 	}{
 		{"pagerduty", map[string]string{"PAGERDUTY_API_TOKEN": "pd-token-1234", "PAGERDUTY_API_URL": pd.URL},
-			func() int { return pd.Count("/abilities") }, func() string { return pd.Requests()[0].Header.Get("Authorization") }, "Token token=pd-token-1234"},
+			func() int { return pd.Count("/services") }, func() string { return pd.Requests()[0].Header.Get("Authorization") }, "Token token=pd-token-1234"},
 		{"opsgenie", map[string]string{"OPSGENIE_API_KEY": "og-key-1234", "OPSGENIE_API_URL": og.URL},
-			func() int { return og.Count("/v2/alerts/count") }, func() string { return og.Requests()[0].Header.Get("Authorization") }, "GenieKey og-key-1234"},
+			func() int { return og.Count("/v2/alerts") }, func() string { return og.Requests()[0].Header.Get("Authorization") }, "GenieKey og-key-1234"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.source, func(t *testing.T) {
@@ -86,7 +87,7 @@ func TestRequestsGoToConfiguredBase(t *testing.T) {
 				t.Fatal(err)
 			}
 			if tt.requests() != 1 || tt.auth() != tt.wantAuth {
-				t.Errorf("%d check requests with Authorization %q; want 1 with %q", tt.requests(), tt.auth(), tt.wantAuth)
+				t.Errorf("%d alert or service listings with Authorization %q; want 1 with %q", tt.requests(), tt.auth(), tt.wantAuth)
 			}
 		})
 	}

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -20,6 +21,9 @@ const (
 type handler struct {
 	d   Data
 	mux *http.ServeMux
+
+	mu     sync.Mutex
+	tokens map[string][]string // issued app token -> its scopes
 }
 
 func newHandler(d Data) *handler {
@@ -30,7 +34,8 @@ func newHandler(d Data) *handler {
 		d.WebURL = "https://shop.pagerduty.com"
 	}
 	d = normalize(d)
-	h := &handler{d: d, mux: http.NewServeMux()}
+	h := &handler{d: d, mux: http.NewServeMux(), tokens: map[string][]string{}}
+	h.mux.HandleFunc("POST "+tokenPath, h.token)
 	for _, r := range []struct {
 		pattern, scope string
 		serve          http.HandlerFunc
@@ -60,17 +65,17 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Ratelimit-Limit", "960")
 	w.Header().Set("Ratelimit-Remaining", "959")
 	w.Header().Set("Ratelimit-Reset", "60")
-	if r.Header.Get("Accept") != Accept {
+	if r.Header.Get("Accept") != Accept && r.URL.Path != tokenPath {
 		writeError(w, http.StatusNotAcceptable, 2001, "Invalid Input Provided", "Accept header must be "+Accept)
 		return
 	}
 	h.mux.ServeHTTP(w, r)
 }
 
-// scoped serves next to API keys and to OAuth tokens with scope; other tokens get 403.
+// scoped serves next to API keys and to app tokens with scope; other app tokens get 403.
 func (h *handler) scoped(scope string, next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if h.d.Scopes != nil && !slices.Contains(h.d.Scopes, scope) {
+		if scopes, ok := h.tokenScopes(r.Header.Get("Authorization")); ok && !slices.Contains(scopes, scope) {
 			writeError(w, http.StatusForbidden, 2010, "Access Denied", "The access token is missing the scope "+scope)
 			return
 		}

@@ -42,16 +42,33 @@ type Data struct {
 	WebURL string
 	// Now is the fake's clock (default time.Now); it sets default time windows.
 	Now func() time.Time
-	// Scopes are the scopes of a scoped OAuth token (nil: an API key, which reads everything).
-	// A request whose scope (the spec's "Scoped OAuth requires") is missing answers 403.
+	// App registers a Scoped OAuth app: POST /oauth/token (identity.pagerduty.com's token
+	// endpoint, served here) issues app tokens, and a request with one reads only what its
+	// scopes allow (403 otherwise, as the spec's "Scoped OAuth requires" names per endpoint).
+	App *App
+}
+
+// App is a PagerDuty App with Scoped OAuth functionality, granted to the account.
+type App struct {
+	ClientID, ClientSecret string
+	// Account is the scope naming the account tokens are for: as_account-{region}.{subdomain}.
+	Account string
+	// Scopes are the scopes the app was granted; a token gets those it asks for among them.
 	Scopes []string
 }
 
-// Start serves d as PagerDuty; requests must carry `Token token=<token>` (or `Bearer <token>`).
+// Start serves d as PagerDuty; requests must carry the API key as `Token token=<token>` (or
+// `Bearer <token>`), or a token issued to d.App.
 func Start(d Data, token string) *fake.Server {
 	h := newHandler(d)
 	auth := func(r *http.Request) bool {
+		if r.URL.Path == tokenPath {
+			return true // the token endpoint checks the client itself
+		}
 		a := r.Header.Get("Authorization")
+		if _, ok := h.tokenScopes(a); ok {
+			return true
+		}
 		return token != "" && (a == "Token token="+token || a == "Bearer "+token)
 	}
 	unauth := func(w http.ResponseWriter, _ *http.Request) {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -252,21 +253,46 @@ func count(key string, n int) func(*testing.T, map[string]any, http.Header) {
 	}
 }
 
-// TestScopedOAuthToken: a scoped OAuth token reads only what its scopes (the spec's "Scoped
-// OAuth requires") allow; the rest answers 403 Access Denied.
+// TestScopedOAuthToken: an app token (client credentials at /oauth/token, for the account's
+// as_account scope) reads only what its scopes allow — the spec's "Scoped OAuth requires" —
+// and the rest answers 403 Access Denied; an API key reads everything.
 func TestScopedOAuthToken(t *testing.T) {
 	d := sample()
-	d.Scopes = []string{"services.read", "incidents.read"}
+	d.App = &pd.App{ClientID: "cid", ClientSecret: "csecret", Account: "as_account-us.shop", Scopes: []string{"services.read", "incidents.read", "oncalls.read"}}
 	srv := pd.Start(d, token)
 	defer srv.Close()
+	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {"cid"}, "client_secret": {"csecret"},
+		"scope": {"as_account-us.shop services.read incidents.read change_events.read"}}
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/oauth/token", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	res, raw := faketest.Do(t, req)
+	var tok struct {
+		AccessToken string `json:"access_token"`
+		Scope       string `json:"scope"`
+		TokenType   string `json:"token_type"`
+	}
+	if err := json.Unmarshal(raw, &tok); err != nil || res.StatusCode != 200 {
+		t.Fatalf("token: %d %s", res.StatusCode, raw)
+	}
+	if tok.Scope != "as_account-us.shop services.read incidents.read" || tok.TokenType != "bearer" {
+		t.Errorf("token %+v: only the granted scopes asked for", tok)
+	}
 	for path, want := range map[string]int{"/services": 200, "/incidents": 200, "/services/PSVC002/change_events": 200,
 		"/change_events": 403, "/oncalls": 403, "/escalation_policies": 403, "/abilities": 403} {
-		status, _, raw := get(t, srv, path, map[string]string{"Authorization": "Bearer " + token})
-		if status != want {
-			t.Errorf("%s: %d %s; want %d", path, status, raw, want)
+		for _, auth := range []string{"Bearer " + tok.AccessToken, "Token token=" + token} {
+			status, _, raw := get(t, srv, path, map[string]string{"Authorization": auth})
+			if strings.HasPrefix(auth, "Token") {
+				want = 200 // an API key
+			}
+			if status != want || want == 403 && !strings.Contains(string(raw), `"code":2010`) {
+				t.Errorf("%s with %.12s: %d %s; want %d", path, auth, status, raw, want)
+			}
 		}
-		if want == 403 && !strings.Contains(string(raw), `"code":2010`) {
-			t.Errorf("%s: body %s", path, raw)
-		}
+	}
+	form.Set("client_secret", "wrong")
+	req, _ = http.NewRequest(http.MethodPost, srv.URL+"/oauth/token", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if res, raw := faketest.Do(t, req); res.StatusCode != 401 || !strings.Contains(string(raw), "invalid_client") {
+		t.Errorf("wrong secret: %d %s", res.StatusCode, raw)
 	}
 }
