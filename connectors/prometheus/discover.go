@@ -74,79 +74,15 @@ func (s *Source) discover(ctx context.Context, t model.Target) ([]outcome, error
 	if err != nil {
 		return nil, err
 	}
-	want := names(model.Target{Name: t.Name, Records: t.Records}) // the target itself, not its neighbours
-	sloth, pyrra := map[string]*found{}, map[string]*found{}
-	var slothNames, pyrraNames []string
+	sc := scan{s: s, sloth: map[string]*found{}, pyrra: map[string]*found{}}
 	for _, g := range groups {
 		for _, r := range g.Rules {
-			if r.Type != "recording" {
-				continue
-			}
-			switch {
-			case strings.HasPrefix(r.Name, slothSLIPrefix) || r.Name == slothObjective || r.Name == slothPeriodDays:
-				slothNames = appendNew(slothNames, r.Name)
-				id := r.Labels["sloth_id"]
-				if id == "" {
-					continue // the optimized period rule: its series carry the id
-				}
-				f := sloth[id]
-				if f == nil {
-					f = &found{id: id, kind: "sloth", labels: r.Labels}
-					sloth[id] = f
-				}
-				if f.service == "" {
-					f.service = firstNonEmpty(r.Labels["sloth_service"], s.service(r.Labels))
-				}
-				if strings.HasPrefix(r.Name, slothSLIPrefix) {
-					if d, ok := parseDuration(strings.TrimPrefix(r.Name, slothSLIPrefix)); ok && windowKey(d) == "1h" {
-						f.sli, f.window1h = r.Query, r.Name
-					} else if f.sli == "" {
-						f.sli = r.Query
-					}
-				}
-			case r.Labels["slo"] != "" && (pyrraBurnRe.MatchString(r.Name) || r.Name == pyrraObjective || r.Name == pyrraWindow || r.Name == pyrraAvailabilty):
-				pyrraNames = appendNew(pyrraNames, r.Name)
-				id := r.Labels["slo"]
-				f := pyrra[id]
-				if f == nil {
-					f = &found{id: id, kind: "pyrra", labels: r.Labels}
-					pyrra[id] = f
-				}
-				if m := pyrraBurnRe.FindStringSubmatch(r.Name); m != nil {
-					if f.service == "" {
-						f.service = s.service(r.Labels)
-					}
-					if d, ok := parseDuration(m[2]); ok && windowKey(d) == "1h" {
-						f.sli, f.window1h = r.Query, r.Name
-					} else if f.sli == "" {
-						f.sli = r.Query
-					}
-				}
+			if r.Type == "recording" {
+				sc.rule(r)
 			}
 		}
 	}
-	var batches []batch
-	for _, c := range []batch{
-		{found: sloth, label: "sloth_id", names: slothNames},
-		{found: pyrra, label: "slo", names: pyrraNames, objectives: pyrraAlertObjectives(groups, pyrra)},
-	} {
-		var ids []string
-		for id, f := range c.found {
-			if matchesTarget(t, want, f.service) {
-				ids = append(ids, id)
-			}
-		}
-		sort.Strings(ids)
-		sort.Strings(c.names)
-		size := idsPerQuery
-		if t.Name == "" {
-			size = max(len(ids), 1) // the query selects every id anyway
-		}
-		for chunk := range slices.Chunk(ids, size) {
-			c.ids = chunk
-			batches = append(batches, c)
-		}
-	}
+	batches := sc.batches(t, pyrraAlertObjectives(groups, sc.pyrra))
 	results := make([][]outcome, len(batches))
 	slots := make(chan struct{}, maxSLOQueries)
 	var wg sync.WaitGroup
@@ -161,6 +97,91 @@ func (s *Source) discover(ctx context.Context, t model.Target) ([]outcome, error
 	out := slices.Concat(results...)
 	sortSLOs(out)
 	return out, nil
+}
+
+// scan collects the Sloth and Pyrra SLOs of a rule listing, by id, with every rule name of
+// each convention.
+type scan struct {
+	s                      *Source
+	sloth, pyrra           map[string]*found
+	slothNames, pyrraNames []string
+}
+
+// rule notes one recording rule of the listing, if it belongs to an SLO convention.
+func (sc *scan) rule(r rawRule) {
+	switch {
+	case strings.HasPrefix(r.Name, slothSLIPrefix) || r.Name == slothObjective || r.Name == slothPeriodDays:
+		sc.slothNames = appendNew(sc.slothNames, r.Name)
+		id := r.Labels["sloth_id"]
+		if id == "" {
+			return // the optimized period rule: its series carry the id
+		}
+		f := sc.slo(sc.sloth, id, "sloth", r.Labels)
+		if f.service == "" {
+			f.service = firstNonEmpty(r.Labels["sloth_service"], sc.s.service(r.Labels))
+		}
+		if w, ok := strings.CutPrefix(r.Name, slothSLIPrefix); ok {
+			f.sliRule(r, w)
+		}
+	case r.Labels["slo"] != "" && (pyrraBurnRe.MatchString(r.Name) || r.Name == pyrraObjective || r.Name == pyrraWindow || r.Name == pyrraAvailabilty):
+		sc.pyrraNames = appendNew(sc.pyrraNames, r.Name)
+		f := sc.slo(sc.pyrra, r.Labels["slo"], "pyrra", r.Labels)
+		if m := pyrraBurnRe.FindStringSubmatch(r.Name); m != nil {
+			if f.service == "" {
+				f.service = sc.s.service(r.Labels)
+			}
+			f.sliRule(r, m[2])
+		}
+	}
+}
+
+// slo returns the SLO id of the convention kind, made when new.
+func (sc *scan) slo(of map[string]*found, id, kind string, labels map[string]string) *found {
+	f := of[id]
+	if f == nil {
+		f = &found{id: id, kind: kind, labels: labels}
+		of[id] = f
+	}
+	return f
+}
+
+// sliRule notes an SLI recording rule over window: the 1h one serves the link, any
+// other stands in as the SLI until it is seen.
+func (f *found) sliRule(r rawRule, window string) {
+	if d, ok := parseDuration(window); ok && windowKey(d) == "1h" {
+		f.sli, f.window1h = r.Query, r.Name
+	} else if f.sli == "" {
+		f.sli = r.Query
+	}
+}
+
+// batches are the instant queries that read t's SLOs: per convention, idsPerQuery ids
+// each (all of them in one for a zero target, whose query selects every id anyway).
+func (sc *scan) batches(t model.Target, pyrraObjectives map[string]float64) []batch {
+	want := names(model.Target{Name: t.Name, Records: t.Records}) // the target itself, not its neighbours
+	var out []batch
+	for _, c := range []batch{
+		{found: sc.sloth, label: "sloth_id", names: sc.slothNames},
+		{found: sc.pyrra, label: "slo", names: sc.pyrraNames, objectives: pyrraObjectives},
+	} {
+		var ids []string
+		for id, f := range c.found {
+			if matchesTarget(t, want, f.service) {
+				ids = append(ids, id)
+			}
+		}
+		sort.Strings(ids)
+		sort.Strings(c.names)
+		size := idsPerQuery
+		if t.Name == "" {
+			size = max(len(ids), 1)
+		}
+		for chunk := range slices.Chunk(ids, size) {
+			c.ids = chunk
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // batch is the SLOs of one convention read in one instant query.

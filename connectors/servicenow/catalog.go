@@ -64,88 +64,32 @@ var ciFields = func() []string {
 // a table had more rows than MaxRows.
 func (s *Source) Catalog(ctx context.Context) (model.Catalog, error) {
 	var cat model.Catalog
-	// The CIs of every class and the relations touching the configured classes, concurrently.
-	lists := make([][]row, len(s.classes))
-	truncated := make([]bool, len(s.classes)+1)
-	var rels, crossing []row
-	p := pool.New().WithContext(ctx).WithCancelOnError().WithFirstError()
-	for i, class := range s.classes {
-		p.Go(func(ctx context.Context) error {
-			var err error
-			lists[i], truncated[i], err = s.list(ctx, list{table: class, query: "ORDERBYsys_id", fields: ciFields})
-			if httpx.StatusOf(err) == 400 {
-				return fmt.Errorf("%w: check the CI classes (SERVICENOW_CI_CLASSES / ci_classes)", err)
-			}
-			return err
-		})
-	}
-	p.Go(func(ctx context.Context) error {
-		var err error
-		rels, truncated[len(s.classes)], err = s.relations(ctx, s.classes)
-		return err
-	})
-	p.Go(func(ctx context.Context) error { // a subset of rels: whatever it misses is looked up below
-		var err error
-		crossing, _, err = s.list(ctx, list{table: "cmdb_rel_ci", fields: crossingFields, query: and(relationQuery(s.classes),
-			orGroup([]string{"parent.sys_class_nameNOT IN" + strings.Join(s.classes, ","), "child.sys_class_nameNOT IN" + strings.Join(s.classes, ",")}),
-			"ORDERBYsys_id")})
-		return err
-	})
-	if err := p.Wait(); err != nil {
+	l, err := s.listCatalog(ctx)
+	if err != nil {
 		return model.Catalog{}, err
 	}
-	cis := map[string]row{}
-	var ids, sub []string
-	for _, rows := range lists {
-		for _, r := range rows {
-			id := r.str("sys_id")
-			if _, dup := cis[id]; !dup && id != "" {
-				cis[id] = r
-				ids = append(ids, id)
-			}
-			if c := r.str("sys_class_name"); c != "" && !slices.Contains(s.classes, c) && !slices.Contains(sub, c) {
-				sub = append(sub, c) // a subclass row: relation filters match exact classes
-			}
-		}
-	}
-	if len(sub) > 0 {
-		slices.Sort(sub)
-		more, tr, err := s.relations(ctx, sub)
+	cis := ciSet{rows: map[string]row{}}
+	if sub := cis.addListed(l.lists, s.classes); len(sub) > 0 {
+		more, tr, err := s.relations(ctx, sub) // subclass rows: relation filters match exact classes
 		if err != nil {
 			return model.Catalog{}, err
 		}
-		rels, truncated = append(rels, more...), append(truncated, tr)
+		l.rels, l.truncated = append(l.rels, more...), append(l.truncated, tr)
 	}
-	cat.Truncated = slices.Contains(truncated, true)
-	for _, r := range crossing {
-		for _, end := range []string{"parent", "child"} {
-			id := r.str(end)
-			if _, ok := cis[id]; !ok && id != "" && r.str(end+".name") != "" {
-				cis[id] = dotWalked(r, end)
-				ids = append(ids, id)
-			}
-		}
-	}
-	var outside []string
-	for _, r := range rels {
-		for _, end := range []string{r.str("parent"), r.str("child")} {
-			if _, ok := cis[end]; !ok && end != "" {
-				outside = append(outside, end)
-			}
-		}
-	}
+	cat.Truncated = slices.Contains(l.truncated, true)
+	cis.addCrossing(l.crossing)
+	outside := cis.outside(l.rels)
 	neighbours, err := s.lookup(ctx, "cmdb_ci", outside, ciFields, memoTTL)
 	if err != nil {
 		return model.Catalog{}, err
 	}
 	for _, id := range unique(outside) {
 		if r, ok := neighbours[id]; ok {
-			cis[id] = r
-			ids = append(ids, id)
+			cis.add(id, r)
 		}
 	}
 	want, walked := refs{}, map[string]row{}
-	for _, r := range cis {
+	for _, r := range cis.rows {
 		for _, o := range owners {
 			want.add(o.table, r.str(o.field))
 			if ref, ok := walk(r, o.field, o.fields); ok {
@@ -160,13 +104,107 @@ func (s *Source) Catalog(ctx context.Context) (model.Catalog, error) {
 	if err != nil {
 		return model.Catalog{}, err
 	}
-	for _, id := range ids {
-		cat.Services = append(cat.Services, s.service(cis[id], res))
+	for _, id := range cis.ids {
+		cat.Services = append(cat.Services, s.service(cis.rows[id], res))
 	}
-	cat.Dependencies = dependencies(rels, cis)
+	cat.Dependencies = dependencies(l.rels, cis.rows)
 	cat.Teams, cat.People = s.teamsAndPeople(want, res)
 	slices.SortFunc(cat.Services, func(a, b model.Service) int { return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID)) })
 	return cat, nil
+}
+
+// catalogLists are the rows of the catalog's first round trip.
+type catalogLists struct {
+	lists     [][]row // the CIs of each configured class
+	rels      []row   // the relations touching the classes
+	crossing  []row   // those crossing the classes' boundary, with the outside end dot-walked
+	truncated []bool  // per table, whether it had more rows than MaxRows
+}
+
+// listCatalog reads the CIs of every class and the relations touching the configured
+// classes, concurrently.
+func (s *Source) listCatalog(ctx context.Context) (catalogLists, error) {
+	l := catalogLists{lists: make([][]row, len(s.classes)), truncated: make([]bool, len(s.classes)+1)}
+	p := pool.New().WithContext(ctx).WithCancelOnError().WithFirstError()
+	for i, class := range s.classes {
+		p.Go(func(ctx context.Context) error {
+			var err error
+			l.lists[i], l.truncated[i], err = s.list(ctx, list{table: class, query: "ORDERBYsys_id", fields: ciFields})
+			if httpx.StatusOf(err) == 400 {
+				return fmt.Errorf("%w: check the CI classes (SERVICENOW_CI_CLASSES / ci_classes)", err)
+			}
+			return err
+		})
+	}
+	p.Go(func(ctx context.Context) error {
+		var err error
+		l.rels, l.truncated[len(s.classes)], err = s.relations(ctx, s.classes)
+		return err
+	})
+	p.Go(func(ctx context.Context) error { // a subset of rels: whatever it misses is looked up later
+		var err error
+		l.crossing, _, err = s.list(ctx, list{table: "cmdb_rel_ci", fields: crossingFields, query: and(relationQuery(s.classes),
+			orGroup([]string{"parent.sys_class_nameNOT IN" + strings.Join(s.classes, ","), "child.sys_class_nameNOT IN" + strings.Join(s.classes, ",")}),
+			"ORDERBYsys_id")})
+		return err
+	})
+	return l, p.Wait()
+}
+
+// ciSet is the catalog's CIs by sys_id, in the order they were learnt.
+type ciSet struct {
+	rows map[string]row
+	ids  []string
+}
+
+// add keeps r under id unless id is empty or already known.
+func (c *ciSet) add(id string, r row) {
+	if _, dup := c.rows[id]; !dup && id != "" {
+		c.rows[id] = r
+		c.ids = append(c.ids, id)
+	}
+}
+
+// addListed keeps the listed CIs and returns the subclasses their rows belong to (outside
+// the configured classes), sorted.
+func (c *ciSet) addListed(lists [][]row, classes []string) []string {
+	var sub []string
+	for _, rows := range lists {
+		for _, r := range rows {
+			c.add(r.str("sys_id"), r)
+			if cl := r.str("sys_class_name"); cl != "" && !slices.Contains(classes, cl) && !slices.Contains(sub, cl) {
+				sub = append(sub, cl)
+			}
+		}
+	}
+	slices.Sort(sub)
+	return sub
+}
+
+// addCrossing keeps the outside ends of crossing relations whose fields came dot-walked.
+func (c *ciSet) addCrossing(crossing []row) {
+	for _, r := range crossing {
+		for _, end := range []string{"parent", "child"} {
+			if id := r.str(end); r.str(end+".name") != "" {
+				if _, ok := c.rows[id]; !ok {
+					c.add(id, dotWalked(r, end))
+				}
+			}
+		}
+	}
+}
+
+// outside returns the relation ends that are not known CIs (with repeats).
+func (c *ciSet) outside(rels []row) []string {
+	var out []string
+	for _, r := range rels {
+		for _, end := range []string{r.str("parent"), r.str("child")} {
+			if _, ok := c.rows[end]; !ok && end != "" {
+				out = append(out, end)
+			}
+		}
+	}
+	return out
 }
 
 // relations reads the "Depends on::Used by" relations with either end in one of classes.

@@ -10,26 +10,49 @@ import (
 // tagPrefixes are tag/label conventions that name a service.
 var tagPrefixes = []string{"service:", "service=", "app:", "app=", "component:", "backstage:"}
 
+// matchLevels are the ways a record is matched to known entities, most trusted first:
+// references naming the record, configured aliases, the same name or alias, tags, then
+// normalised names. Each returns how it matched and its candidates (see free).
+var matchLevels = []func(d *Directory, r model.Service) (string, []*Entity){
+	(*Directory).byRefs,
+	(*Directory).byConfiguredAlias,
+	(*Directory).bySameName,
+	(*Directory).byTag,
+	(*Directory).byNormalizedName,
+}
+
 // candidates finds the entities r could belong to, at the most trusted level that has any.
 // Several candidates at that level are an ambiguity (all are returned, none is merged); a
 // single candidate that already has a record from r's source is a different service.
-func (d *Directory) candidates(r model.Service) (string, []*Entity) {
-	free := func(es []*Entity) []*Entity {
-		var out []*Entity
-		seen := map[*Entity]bool{}
-		for _, e := range es {
-			if !seen[e] {
-				seen[e] = true
-				out = append(out, e)
-			}
+func (d *Directory) candidates(r model.Service) (method string, cands []*Entity) {
+	for _, level := range matchLevels {
+		if method, cands = level(d, r); len(cands) > 0 {
+			return method, cands
 		}
-		if len(out) == 1 && out[0].Has(r.Source) {
-			return nil
-		}
-		return out
 	}
-	// 1. references on already-known records naming this record, by how they were stated
-	// (in the order the catalogs first stated them).
+	return method, nil
+}
+
+// free deduplicates the entities a record of source matched, and drops a single one that
+// already has a record from source (it is a different service of that source).
+func free(source string, es []*Entity) []*Entity {
+	var out []*Entity
+	seen := map[*Entity]bool{}
+	for _, e := range es {
+		if !seen[e] {
+			seen[e] = true
+			out = append(out, e)
+		}
+	}
+	if len(out) == 1 && out[0].Has(source) {
+		return nil
+	}
+	return out
+}
+
+// byRefs matches r to the entities whose records reference it, one way of stating the
+// reference at a time, in the order the catalogs first stated them.
+func (d *Directory) byRefs(r model.Service) (string, []*Entity) {
 	for _, via := range d.refVias[r.Source] {
 		var hits []*Entity
 		for _, e := range d.Entities {
@@ -41,50 +64,58 @@ func (d *Directory) candidates(r model.Service) (string, []*Entity) {
 				}
 			}
 		}
-		if c := free(hits); len(c) > 0 {
+		if c := free(r.Source, hits); len(c) > 0 {
 			return via, c
 		}
 	}
-	// 2. configured aliases and aliases declared by other records.
+	return "", nil
+}
+
+// byConfiguredAlias matches r's name or title to the entity it is a configured alias of.
+func (d *Directory) byConfiguredAlias(r model.Service) (string, []*Entity) {
 	var hits []*Entity
 	for _, n := range []string{r.Name, r.Title} {
-		if n == "" {
-			continue
-		}
-		if canon, ok := d.aliasOf[Fold(n)]; ok {
+		if canon, ok := d.aliasOf[Fold(n)]; ok && n != "" {
 			hits = append(hits, d.byKey[canon]...)
 		}
 	}
-	if c := free(hits); len(c) > 0 {
-		return "configured alias", c
-	}
-	hits = nil
+	return "configured alias", free(r.Source, hits)
+}
+
+// bySameName matches r's name, title or aliases to the entities known by that name.
+func (d *Directory) bySameName(r model.Service) (string, []*Entity) {
+	var hits []*Entity
 	for _, n := range append([]string{r.Name, r.Title}, r.Aliases...) {
 		if n != "" {
 			hits = append(hits, d.byKey[Fold(n)]...)
 		}
 	}
-	if c := free(hits); len(c) > 0 {
-		return "same name or alias", c
-	}
-	// 3. tags and labels.
+	return "same name or alias", free(r.Source, hits)
+}
+
+// byTag matches a tag or label of r that names a service ("service:checkout").
+func (d *Directory) byTag(r model.Service) (string, []*Entity) {
 	for _, t := range r.Tags {
 		for _, p := range tagPrefixes {
 			if v, ok := strings.CutPrefix(strings.ToLower(t), p); ok {
-				if c := free(d.byKey[Fold(v)]); len(c) > 0 {
+				if c := free(r.Source, d.byKey[Fold(v)]); len(c) > 0 {
 					return "tag " + t, c
 				}
 			}
 		}
 	}
-	// 4. normalised names.
-	hits = nil
+	return "", nil
+}
+
+// byNormalizedName matches r's normalised name or title.
+func (d *Directory) byNormalizedName(r model.Service) (string, []*Entity) {
+	var hits []*Entity
 	for _, n := range []string{r.Name, r.Title} {
 		if k := Normalize(n); k != "" {
 			hits = append(hits, d.byNorm[k]...)
 		}
 	}
-	return "normalized name", free(hits)
+	return "normalized name", free(r.Source, hits)
 }
 
 // index makes every name of r find e.

@@ -55,18 +55,7 @@ func WhoOwns(r *answer.WhoOwnsResult) string {
 			b.WriteString("\n")
 		}
 	})
-	section(&b, "On call now", len(r.OnCall), 0, func() {
-		for _, o := range r.OnCall {
-			fmt.Fprintf(&b, "- L%d %s", o.Level, o.Name)
-			if o.Email != "" {
-				fmt.Fprintf(&b, " <%s>", o.Email)
-			}
-			if !o.Until.IsZero() {
-				fmt.Fprintf(&b, " until %s", ts(o.Until))
-			}
-			fmt.Fprintf(&b, " [%s]\n", strings.Join(o.Sources, ", "))
-		}
-	})
+	section(&b, "On call now", len(r.OnCall), 0, func() { onCallLines(&b, r.OnCall) })
 	heading := "Escalation"
 	if r.ActiveIncident != "" {
 		heading += " (timed from open incident " + r.ActiveIncident + ")"

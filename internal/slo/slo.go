@@ -76,65 +76,99 @@ func Burn(errorRatio, objective float64) float64 {
 	return math.Min(errorRatio/budget, MaxBurn)
 }
 
+// burnRules are the multi-window, multi-burn-rate alerts, worst first: a rule fires when
+// the burn rates over both its windows reach its threshold.
+var burnRules = []struct {
+	status      Status
+	long, short string
+	threshold   func(Thresholds) float64
+}{
+	{Breaching, "1h", "5m", func(th Thresholds) float64 { return th.Page }},
+	{Breaching, "6h", "30m", func(th Thresholds) float64 { return th.Page6h }},
+	{Warning, "3d", "6h", func(th Thresholds) float64 { return th.Ticket }},
+}
+
 // Evaluate computes burn rates, budget and status of s under th.
 func Evaluate(s model.SLO, th Thresholds) Result {
-	r := Result{BurnRates: map[string]float64{}, Status: Unknown}
+	r := Result{BurnRates: map[string]float64{}}
+	burn := burnRates(s)
+	for _, w := range Windows {
+		if b, ok := burn[w]; ok {
+			r.BurnRates[w] = round(b)
+		}
+	}
+	r.BudgetRemaining, r.HasBudget = budget(s)
+	r.BudgetRemaining = round(r.BudgetRemaining)
+	if b1h := burn["1h"]; b1h > 0 && r.HasBudget && r.BudgetRemaining > 0 && s.Window > 0 {
+		r.HoursToExhaust = round(r.BudgetRemaining * s.Window.Hours() / b1h)
+	}
+	r.Status = status(s, r, burn, th)
+	return r
+}
+
+// burnRates are the burn rates of s per window: from its error ratios, or as its source
+// computed them (the source's own figures win).
+func burnRates(s model.SLO) map[string]float64 {
 	burn := map[string]float64{}
 	for w, e := range s.ErrorRatios {
 		if w != "window" && !math.IsNaN(e) {
 			burn[w] = Burn(e, s.Objective)
 		}
 	}
-	for w, b := range s.BurnRates { // the source's own figures win
+	for w, b := range s.BurnRates {
 		if !math.IsNaN(b) {
 			burn[w] = math.Min(b, MaxBurn)
 		}
 	}
-	for _, w := range Windows {
-		if b, ok := burn[w]; ok {
-			r.BurnRates[w] = round(b)
-		}
-	}
+	return burn
+}
+
+// budget is the remaining error budget of s, as its source states it or from its
+// attainment or its error ratio over the whole window; ok is false without any of them.
+func budget(s model.SLO) (remainingBudget float64, ok bool) {
 	switch {
 	case s.BudgetRemaining != nil:
-		r.BudgetRemaining, r.HasBudget = *s.BudgetRemaining, true
+		return *s.BudgetRemaining, true
 	case s.Attainment != nil:
-		r.BudgetRemaining, r.HasBudget = remaining(1-*s.Attainment/100, s.Objective), true
-	default:
-		if e, ok := s.ErrorRatios["window"]; ok && !math.IsNaN(e) {
-			r.BudgetRemaining, r.HasBudget = remaining(e, s.Objective), true
+		return remaining(1-*s.Attainment/100, s.Objective), true
+	}
+	if e, ok := s.ErrorRatios["window"]; ok && !math.IsNaN(e) {
+		return remaining(e, s.Objective), true
+	}
+	return 0, false
+}
+
+// status judges s: unknown when it could not be evaluated, breaching when its budget is
+// exhausted or a page rule fires, warning when the ticket rule fires, else ok (unknown
+// without data).
+func status(s model.SLO, r Result, burn map[string]float64, th Thresholds) Status {
+	if s.Error != "" {
+		return Unknown
+	}
+	if r.HasBudget && r.BudgetRemaining <= 0 {
+		return Breaching
+	}
+	for _, rule := range burnRules {
+		x, okx := burn[rule.long]
+		y, oky := burn[rule.short]
+		if t := rule.threshold(th); okx && oky && x >= t && y >= t {
+			return rule.status
 		}
 	}
-	r.BudgetRemaining = round(r.BudgetRemaining)
-	if b1h := burn["1h"]; b1h > 0 && r.HasBudget && r.BudgetRemaining > 0 && s.Window > 0 {
-		r.HoursToExhaust = round(r.BudgetRemaining * s.Window.Hours() / b1h)
-	}
-	both := func(a, b string, t float64) bool {
-		x, okx := burn[a]
-		y, oky := burn[b]
-		return okx && oky && x >= t && y >= t
-	}
-	switch {
-	case s.Error != "":
-		r.Status = Unknown
-	case (r.HasBudget && r.BudgetRemaining <= 0) || both("1h", "5m", th.Page) || both("6h", "30m", th.Page6h):
-		r.Status = Breaching
-	case both("3d", "6h", th.Ticket):
-		r.Status = Warning
-	case len(burn) > 0 || r.HasBudget:
-		r.Status = OK
+	if len(burn) == 0 && !r.HasBudget {
+		return Unknown
 	}
 	// Sources that evaluate themselves report only a 1h burn rate: breaching at the page
 	// threshold, warning at the 6h one or below their own warning threshold.
-	if r.Status == OK && len(s.ErrorRatios) == 0 {
+	if len(s.ErrorRatios) == 0 {
 		switch b := burn["1h"]; {
 		case b >= th.Page:
-			r.Status = Breaching
+			return Breaching
 		case b >= th.Page6h || (s.Attainment != nil && s.Warning > 0 && *s.Attainment < s.Warning):
-			r.Status = Warning
+			return Warning
 		}
 	}
-	return r
+	return OK
 }
 
 // remaining is 1 - e/B with B = 1 - objective/100; with no budget, any error exhausts it.
