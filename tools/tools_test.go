@@ -11,7 +11,7 @@ import (
 
 	"github.com/opsctx/opsctx/internal/answer"
 	"github.com/opsctx/opsctx/internal/engine"
-	"github.com/opsctx/opsctx/internal/toolsnaps"
+	"github.com/opsctx/opsctx/internal/testkit/toolsnaps"
 )
 
 func allTools(t *testing.T) []server.ServerTool {

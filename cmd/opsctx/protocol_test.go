@@ -17,7 +17,7 @@ import (
 
 	"github.com/opsctx/opsctx/internal/app"
 	"github.com/opsctx/opsctx/internal/demo"
-	"github.com/opsctx/opsctx/internal/outputcheck"
+	"github.com/opsctx/opsctx/internal/testkit/outputcheck"
 	"github.com/opsctx/opsctx/tools"
 )
 

@@ -14,7 +14,7 @@ import (
 	"testing"
 
 	"github.com/opsctx/opsctx/internal/catalogmodel"
-	"github.com/opsctx/opsctx/internal/fuzzcheck"
+	"github.com/opsctx/opsctx/internal/testkit/fuzzcheck"
 	"github.com/opsctx/opsctx/internal/httpx"
 )
 

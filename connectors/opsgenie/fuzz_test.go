@@ -18,7 +18,7 @@ import (
 	"unicode"
 
 	"github.com/opsctx/opsctx/connectors"
-	"github.com/opsctx/opsctx/internal/fuzzcheck"
+	"github.com/opsctx/opsctx/internal/testkit/fuzzcheck"
 	"github.com/opsctx/opsctx/internal/httpx"
 	"github.com/opsctx/opsctx/internal/model"
 )

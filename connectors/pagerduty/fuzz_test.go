@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/opsctx/opsctx/connectors"
-	"github.com/opsctx/opsctx/internal/fuzzcheck"
+	"github.com/opsctx/opsctx/internal/testkit/fuzzcheck"
 	"github.com/opsctx/opsctx/internal/httpx"
 	"github.com/opsctx/opsctx/internal/model"
 )

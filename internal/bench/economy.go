@@ -79,7 +79,7 @@ type WarmResult struct {
 	Tool Durations
 	// ToolValidated is Tool on a server that also has mcp-go's
 	// server.WithOutputSchemaValidation: what run-time output validation would cost per call
-	// (opsctx validates its results in tests instead, see internal/outputcheck).
+	// (opsctx validates its results in tests instead, see internal/testkit/outputcheck).
 	ToolValidated Durations
 	// Requests is how many upstream requests the warm calls made (want 0).
 	Requests int

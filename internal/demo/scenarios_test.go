@@ -17,7 +17,7 @@ import (
 	"github.com/opsctx/opsctx/internal/engine"
 	dtfake "github.com/opsctx/opsctx/internal/fake/dynatrace"
 	pdfake "github.com/opsctx/opsctx/internal/fake/pagerduty"
-	"github.com/opsctx/opsctx/internal/outputcheck"
+	"github.com/opsctx/opsctx/internal/testkit/outputcheck"
 	"github.com/opsctx/opsctx/tools"
 )
 

@@ -8,7 +8,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/opsctx/opsctx/internal/demo"
-	"github.com/opsctx/opsctx/internal/outputcheck"
+	"github.com/opsctx/opsctx/internal/testkit/outputcheck"
 )
 
 // TestEveryAnswerMatchesItsSchema: every tool, about every service of the demo (quiet ones,

@@ -11,7 +11,7 @@ import (
 	"go.uber.org/goleak"
 
 	democatalog "github.com/opsctx/opsctx/internal/demo/catalog"
-	"github.com/opsctx/opsctx/internal/fake/faketest"
+	"github.com/opsctx/opsctx/internal/testkit/faketest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/opsctx/opsctx/internal/fake/faketest"
+	"github.com/opsctx/opsctx/internal/testkit/faketest"
 )
 
 var now = time.Date(2025, 11, 26, 12, 0, 0, 0, time.UTC)

@@ -12,7 +12,7 @@ import (
 
 	"github.com/opsctx/opsctx/internal/demo"
 	"github.com/opsctx/opsctx/internal/fake"
-	"github.com/opsctx/opsctx/internal/fake/faketest"
+	"github.com/opsctx/opsctx/internal/testkit/faketest"
 	jsmfake "github.com/opsctx/opsctx/internal/fake/jsm"
 )
 

@@ -5,6 +5,8 @@
 // opsgenie/opsgenie-oas swagger.json; a test validates the fake's responses against it.
 package opsgenie
 
+//go:generate go run subset_gen.go
+
 import (
 	"net/http"
 	"time"

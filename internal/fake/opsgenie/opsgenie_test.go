@@ -15,7 +15,7 @@ import (
 
 	"github.com/opsctx/opsctx/internal/demo"
 	"github.com/opsctx/opsctx/internal/fake"
-	"github.com/opsctx/opsctx/internal/fake/faketest"
+	"github.com/opsctx/opsctx/internal/testkit/faketest"
 	og "github.com/opsctx/opsctx/internal/fake/opsgenie"
 )
 
@@ -73,7 +73,7 @@ func get(t *testing.T, srv *fake.Server, path, k string) (int, http.Header, []by
 // against the official response schemas, escalation recipients against their subtype,
 // and error bodies against the shared error responses.
 func TestResponsesMatchSpec(t *testing.T) {
-	spec := faketest.LoadSpec(t, subset.File, faketest.Options{Draft4: true})
+	spec := faketest.LoadSpec(t, "testdata/swagger-subset.json", faketest.Options{Draft4: true})
 	env, err := demo.StartAt(context.Background(), now)
 	if err != nil {
 		t.Fatal(err)

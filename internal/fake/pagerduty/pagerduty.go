@@ -8,6 +8,8 @@
 // responses against that spec.
 package pagerduty
 
+//go:generate go run subset_gen.go
+
 import (
 	"net/http"
 	"time"

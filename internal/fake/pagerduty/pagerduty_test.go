@@ -12,7 +12,7 @@ import (
 
 	"github.com/opsctx/opsctx/internal/demo"
 	"github.com/opsctx/opsctx/internal/fake"
-	"github.com/opsctx/opsctx/internal/fake/faketest"
+	"github.com/opsctx/opsctx/internal/testkit/faketest"
 	pd "github.com/opsctx/opsctx/internal/fake/pagerduty"
 )
 
@@ -88,7 +88,7 @@ func get(t *testing.T, srv *fake.Server, path string, hdr map[string]string) (in
 // TestResponsesMatchSpec validates every endpoint's answer (sample data and the demo) against
 // the official response schemas, and error bodies against the shared error responses.
 func TestResponsesMatchSpec(t *testing.T) {
-	spec := faketest.LoadSpec(t, subset.File, faketest.Options{Draft4: true})
+	spec := faketest.LoadSpec(t, "testdata/openapi-subset.json", faketest.Options{Draft4: true})
 	env, err := demo.StartAt(context.Background(), now)
 	if err != nil {
 		t.Fatal(err)

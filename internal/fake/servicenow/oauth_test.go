@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/opsctx/opsctx/internal/fake/faketest"
+	"github.com/opsctx/opsctx/internal/testkit/faketest"
 )
 
 // postToken sends a token request with the form and returns the status and decoded body.

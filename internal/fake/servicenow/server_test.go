@@ -11,7 +11,7 @@ import (
 
 	"go.uber.org/goleak"
 
-	"github.com/opsctx/opsctx/internal/fake/faketest"
+	"github.com/opsctx/opsctx/internal/testkit/faketest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }

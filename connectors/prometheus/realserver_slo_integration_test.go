@@ -1,4 +1,6 @@
-package realserver_test
+//go:build integration
+
+package prometheus_test
 
 import (
 	"context"
@@ -16,7 +18,7 @@ import (
 	"github.com/opsctx/opsctx/internal/fake"
 	fakeprom "github.com/opsctx/opsctx/internal/fake/prometheus"
 	"github.com/opsctx/opsctx/internal/model"
-	"github.com/opsctx/opsctx/internal/realserver"
+	"github.com/opsctx/opsctx/internal/testkit/realserver"
 	"github.com/opsctx/opsctx/internal/slo"
 )
 

@@ -1,4 +1,6 @@
-package realserver_test
+//go:build integration
+
+package prometheus_test
 
 import (
 	"bytes"
@@ -17,7 +19,7 @@ import (
 	"github.com/opsctx/opsctx/internal/fake"
 	"github.com/opsctx/opsctx/internal/httpx"
 	"github.com/opsctx/opsctx/internal/model"
-	"github.com/opsctx/opsctx/internal/realserver"
+	"github.com/opsctx/opsctx/internal/testkit/realserver"
 )
 
 // rules fire at once (vector(1), for: 0s): a checkout alert, a checkout alert the test

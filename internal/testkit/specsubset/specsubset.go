@@ -1,10 +1,13 @@
-package faketest
+// Package specsubset writes the part of a vendor's full API document that a fake's tests
+// validate against: the operations the fake serves and every definition they reference,
+// unchanged. Each fake with a subset has a generator program (go generate) that calls Main.
+package specsubset
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"strings"
-	"testing"
 )
 
 // Subset says which part of a vendor's full spec document a fake's tests keep in testdata.
@@ -24,16 +27,15 @@ type Subset struct {
 // openapi version and host, s.Info, the operations s.Ops with only their operationId and
 // responses, and every definition, parameter, response or component those reference,
 // directly or not, unchanged. The examples of the operations' response media types are left
-// out, and references inside examples are not followed. An error ends the test.
-func (s Subset) Write(t testing.TB, from string) {
-	t.Helper()
+// out, and references inside examples are not followed.
+func (s Subset) Write(from string) error {
 	b, err := os.ReadFile(from)
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	var full map[string]any
 	if err := json.Unmarshal(b, &full); err != nil {
-		t.Fatal(err)
+		return fmt.Errorf("%s: %w", from, err)
 	}
 	sub := map[string]any{"info": s.Info, "paths": map[string]any{}}
 	for _, k := range []string{"swagger", "openapi", "host"} {
@@ -87,7 +89,7 @@ func (s Subset) Write(t testing.TB, from string) {
 	for _, p := range s.Ops {
 		get, ok := lookup(full, "paths", p, "get").(map[string]any)
 		if !ok {
-			t.Fatalf("%s has no GET %s", from, p)
+			return fmt.Errorf("%s has no GET %s", from, p)
 		}
 		resp, _ := get["responses"].(map[string]any)
 		for _, r := range resp {
@@ -103,11 +105,33 @@ func (s Subset) Write(t testing.TB, from string) {
 	}
 	out, err := json.MarshalIndent(sub, "", " ")
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
-	if err := os.WriteFile(s.File, append(out, '\n'), 0o644); err != nil {
-		t.Fatal(err)
+	return os.WriteFile(s.File, append(out, '\n'), 0o644)
+}
+
+// Main is a generator's main: it writes s from the full document named by the environment
+// variable env, or says how to regenerate when env is not set (the checked-in subset then
+// stays as it is).
+func Main(s Subset, env string) {
+	from := os.Getenv(env)
+	if from == "" {
+		fmt.Fprintf(os.Stderr, "%s: keeping %s (set %s to the full document to regenerate it)\n", s.Info["title"], s.File, env)
+		return
 	}
+	if err := s.Write(from); err != nil {
+		fmt.Fprintf(os.Stderr, "%v\n", err)
+		os.Exit(1)
+	}
+}
+
+// lookup returns the value at keys inside nested objects, or nil.
+func lookup(v any, keys ...string) any {
+	for _, k := range keys {
+		m, _ := v.(map[string]any)
+		v = m[k]
+	}
+	return v
 }
 
 // splitRef splits a local reference to a reusable part of a document, such as
