@@ -15,9 +15,9 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/opsctx/opsctx/internal/testkit/fuzzcheck"
 	"github.com/opsctx/opsctx/internal/httpx"
 	"github.com/opsctx/opsctx/internal/model"
+	"github.com/opsctx/opsctx/internal/testkit/fuzzcheck"
 )
 
 // fzCall runs one connector call under fuzzcheck.Deadline with the shared fuzz checks.

@@ -14,8 +14,8 @@ import (
 	"testing"
 
 	"github.com/opsctx/opsctx/internal/catalogmodel"
-	"github.com/opsctx/opsctx/internal/testkit/fuzzcheck"
 	"github.com/opsctx/opsctx/internal/httpx"
+	"github.com/opsctx/opsctx/internal/testkit/fuzzcheck"
 )
 
 // fzCall runs one connector call under fuzzcheck.Deadline with the shared fuzz checks.

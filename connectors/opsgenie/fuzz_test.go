@@ -18,9 +18,9 @@ import (
 	"unicode"
 
 	"github.com/opsctx/opsctx/connectors"
-	"github.com/opsctx/opsctx/internal/testkit/fuzzcheck"
 	"github.com/opsctx/opsctx/internal/httpx"
 	"github.com/opsctx/opsctx/internal/model"
+	"github.com/opsctx/opsctx/internal/testkit/fuzzcheck"
 )
 
 // fzUpstream is an upstream with the connector's API key auth.

@@ -16,9 +16,9 @@ import (
 	"time"
 
 	"github.com/opsctx/opsctx/connectors"
-	"github.com/opsctx/opsctx/internal/testkit/fuzzcheck"
 	"github.com/opsctx/opsctx/internal/httpx"
 	"github.com/opsctx/opsctx/internal/model"
+	"github.com/opsctx/opsctx/internal/testkit/fuzzcheck"
 )
 
 // fzNow is the fuzz targets' fixed clock.

@@ -14,9 +14,9 @@ import (
 
 	"github.com/opsctx/opsctx/connectors"
 	"github.com/opsctx/opsctx/connectors/prometheus"
-	"github.com/opsctx/opsctx/internal/testkit/fuzzcheck"
 	"github.com/opsctx/opsctx/internal/httpx"
 	"github.com/opsctx/opsctx/internal/model"
+	"github.com/opsctx/opsctx/internal/testkit/fuzzcheck"
 )
 
 const fzSourceName = prometheus.SourceName

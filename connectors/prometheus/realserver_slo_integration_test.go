@@ -18,8 +18,8 @@ import (
 	"github.com/opsctx/opsctx/internal/fake"
 	fakeprom "github.com/opsctx/opsctx/internal/fake/prometheus"
 	"github.com/opsctx/opsctx/internal/model"
-	"github.com/opsctx/opsctx/internal/testkit/realserver"
 	"github.com/opsctx/opsctx/internal/slo"
+	"github.com/opsctx/opsctx/internal/testkit/realserver"
 )
 
 // Synthetic checkout traffic, backfilled into a real Prometheus: 2000 requests a minute,

@@ -12,8 +12,8 @@ import (
 
 	"github.com/opsctx/opsctx/internal/demo"
 	"github.com/opsctx/opsctx/internal/fake"
-	"github.com/opsctx/opsctx/internal/testkit/faketest"
 	jsmfake "github.com/opsctx/opsctx/internal/fake/jsm"
+	"github.com/opsctx/opsctx/internal/testkit/faketest"
 )
 
 const (

@@ -15,8 +15,8 @@ import (
 
 	"github.com/opsctx/opsctx/internal/demo"
 	"github.com/opsctx/opsctx/internal/fake"
-	"github.com/opsctx/opsctx/internal/testkit/faketest"
 	og "github.com/opsctx/opsctx/internal/fake/opsgenie"
+	"github.com/opsctx/opsctx/internal/testkit/faketest"
 )
 
 const key = "og-test-key"

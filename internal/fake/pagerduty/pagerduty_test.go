@@ -12,8 +12,8 @@ import (
 
 	"github.com/opsctx/opsctx/internal/demo"
 	"github.com/opsctx/opsctx/internal/fake"
-	"github.com/opsctx/opsctx/internal/testkit/faketest"
 	pd "github.com/opsctx/opsctx/internal/fake/pagerduty"
+	"github.com/opsctx/opsctx/internal/testkit/faketest"
 )
 
 const token = "test-token"
