@@ -3,12 +3,20 @@
 //
 // Precedence: environment > YAML file > defaults. A source is enabled when its block is
 // present in the file or any of its URL/credential variables is set.
+//
+// Every source kind takes one block (its single, unnamed instance, named in answers by the
+// kind alone: "prometheus") or a list of named instances ("prometheus/eu-west-1"), each with
+// its own credentials, timeout and options. In the environment, PROMETHEUS_URL and its
+// siblings configure the unnamed instance; PROMETHEUS_INSTANCES=eu-west-1,us-east-1 declares
+// named ones, configured by PROMETHEUS_EU_WEST_1_URL and so on (see InstanceVar).
 package config
 
 import (
 	"reflect"
 	"slices"
 	"time"
+
+	"github.com/opsctx/opsctx/internal/model"
 )
 
 // Defaults applied by Validate (and therefore Load) to unset settings.
@@ -23,6 +31,9 @@ const (
 	DefaultServiceNowMaxRows = 10000
 	DefaultServiceNowCIClass = "cmdb_ci_service"
 	DefaultResultForm        = ResultBoth
+	// DefaultInstanceConcurrency bounds how many instances of one source kind one answer
+	// talks to at once.
+	DefaultInstanceConcurrency = 16
 )
 
 // Result forms: what a tool call returns (Config.ResultForm).
@@ -34,7 +45,7 @@ const (
 	ResultText = "text"
 )
 
-// Source names, as returned by Enabled and accepted by TimeoutFor.
+// Source kinds. A kind's unnamed instance is named by the kind alone in answers.
 const (
 	SourceCatalogFile  = "catalogfile"
 	SourceBackstage    = "backstage"
@@ -58,17 +69,18 @@ const (
 	CacheSLOs      = "slos"
 )
 
-// sourceKeys maps each source name, in Enabled order, to its key under `sources:`.
-var sourceKeys = []struct{ name, key string }{
-	{SourceCatalogFile, "catalog"},
-	{SourceBackstage, "backstage"},
-	{SourceServiceNow, "servicenow"},
-	{SourcePagerDuty, "pagerduty"},
-	{SourceOpsgenie, "opsgenie"},
-	{SourceJSM, "jsm"},
-	{SourceDynatrace, "dynatrace"},
-	{SourcePrometheus, "prometheus"},
-	{SourceAlertmanager, "alertmanager"},
+// sourceKeys maps each source kind, in Enabled order, to its key under `sources:` and the
+// prefix of its environment variables.
+var sourceKeys = []struct{ name, key, env string }{
+	{SourceCatalogFile, "catalog", "OPSCTX_CATALOG"},
+	{SourceBackstage, "backstage", "BACKSTAGE"},
+	{SourceServiceNow, "servicenow", "SERVICENOW"},
+	{SourcePagerDuty, "pagerduty", "PAGERDUTY"},
+	{SourceOpsgenie, "opsgenie", "OPSGENIE"},
+	{SourceJSM, "jsm", "JSM"},
+	{SourceDynatrace, "dynatrace", "DYNATRACE"},
+	{SourcePrometheus, "prometheus", "PROMETHEUS"},
+	{SourceAlertmanager, "alertmanager", "ALERTMANAGER"},
 }
 
 var cacheDefaults = []struct {
@@ -84,7 +96,7 @@ var cacheDefaults = []struct {
 	{CacheSLOs, time.Minute},
 }
 
-// SourceNames returns every source name in the fixed order used by Enabled.
+// SourceNames returns every source kind in the fixed order used by Enabled.
 func SourceNames() []string {
 	out := make([]string, len(sourceKeys))
 	for i, s := range sourceKeys {
@@ -109,6 +121,10 @@ type Config struct {
 	// SourceTimeout is the per-request timeout of sources without their own Timeout.
 	// YAML source_timeout, env OPSCTX_SOURCE_TIMEOUT.
 	SourceTimeout time.Duration `yaml:"source_timeout" json:"source_timeout"`
+	// InstanceConcurrency bounds how many instances of one source kind an answer talks to
+	// at once (default DefaultInstanceConcurrency): thirty clusters are not thirty
+	// connections per question. YAML instance_concurrency, env OPSCTX_INSTANCE_CONCURRENCY.
+	InstanceConcurrency int `yaml:"instance_concurrency" json:"instance_concurrency"`
 	// CacheTTL maps a cache kind (see CacheKinds) to how long its entries stay fresh.
 	// YAML cache.<kind>, env OPSCTX_CACHE_TTL_<KIND>.
 	CacheTTL map[string]time.Duration `yaml:"cache" json:"cache"`
@@ -160,23 +176,25 @@ type OAuth struct {
 // Enabled reports whether OAuth sign-in is configured.
 func (o OAuth) Enabled() bool { return o.Issuer != "" || o.Audience != "" }
 
-// Sources holds the per-upstream settings; a nil pointer means the source is disabled.
+// Sources holds the per-upstream settings: the instances of each kind, none when the kind
+// is disabled. In YAML each takes one block or a list of blocks with unique names.
 type Sources struct {
-	ServiceNow   *ServiceNow   `yaml:"servicenow" json:"servicenow,omitempty"`
-	Dynatrace    *Dynatrace    `yaml:"dynatrace" json:"dynatrace,omitempty"`
-	PagerDuty    *PagerDuty    `yaml:"pagerduty" json:"pagerduty,omitempty"`
-	Opsgenie     *Opsgenie     `yaml:"opsgenie" json:"opsgenie,omitempty"`
-	JSM          *JSM          `yaml:"jsm" json:"jsm,omitempty"`
-	Alertmanager *Alertmanager `yaml:"alertmanager" json:"alertmanager,omitempty"`
-	Prometheus   *Prometheus   `yaml:"prometheus" json:"prometheus,omitempty"`
-	Backstage    *Backstage    `yaml:"backstage" json:"backstage,omitempty"`
-	CatalogFile  *CatalogFile  `yaml:"catalog" json:"catalog,omitempty"`
+	ServiceNow   []*ServiceNow   `yaml:"servicenow" json:"servicenow,omitempty"`
+	Dynatrace    []*Dynatrace    `yaml:"dynatrace" json:"dynatrace,omitempty"`
+	PagerDuty    []*PagerDuty    `yaml:"pagerduty" json:"pagerduty,omitempty"`
+	Opsgenie     []*Opsgenie     `yaml:"opsgenie" json:"opsgenie,omitempty"`
+	JSM          []*JSM          `yaml:"jsm" json:"jsm,omitempty"`
+	Alertmanager []*Alertmanager `yaml:"alertmanager" json:"alertmanager,omitempty"`
+	Prometheus   []*Prometheus   `yaml:"prometheus" json:"prometheus,omitempty"`
+	Backstage    []*Backstage    `yaml:"backstage" json:"backstage,omitempty"`
+	CatalogFile  []*CatalogFile  `yaml:"catalog" json:"catalog,omitempty"`
 }
 
 // ServiceNow authenticates with OAuth (ClientID+ClientSecret: client credentials, or with
 // Username+Password the password grant; tokens renewed), basic auth (Username+Password), or a
 // static bearer Token.
 type ServiceNow struct {
+	Name         string        `yaml:"name" json:"name,omitempty"` // instance name; "" for the unnamed instance
 	URL          string        `yaml:"url" json:"url"`
 	Username     string        `yaml:"username" json:"username,omitempty"`
 	Password     Secret        `yaml:"password" json:"password,omitempty"`
@@ -190,6 +208,7 @@ type ServiceNow struct {
 
 // Dynatrace needs an environment URL and an API token.
 type Dynatrace struct {
+	Name    string        `yaml:"name" json:"name,omitempty"` // instance name; "" for the unnamed instance
 	URL     string        `yaml:"url" json:"url"`
 	Token   Secret        `yaml:"token" json:"token,omitempty"`
 	Timeout time.Duration `yaml:"timeout" json:"timeout,omitempty"`
@@ -198,6 +217,7 @@ type Dynatrace struct {
 // PagerDuty needs a REST API key (Token), or a Scoped OAuth app's ClientID and ClientSecret with
 // the account's Subdomain (app tokens from TokenURL, renewed); URL defaults to DefaultPagerDutyURL.
 type PagerDuty struct {
+	Name         string        `yaml:"name" json:"name,omitempty"` // instance name; "" for the unnamed instance
 	URL          string        `yaml:"url" json:"url"`
 	Token        Secret        `yaml:"token" json:"token,omitempty"`
 	ClientID     string        `yaml:"client_id" json:"client_id,omitempty"`
@@ -209,6 +229,7 @@ type PagerDuty struct {
 
 // Opsgenie needs an API key; URL defaults to DefaultOpsgenieURL.
 type Opsgenie struct {
+	Name    string        `yaml:"name" json:"name,omitempty"` // instance name; "" for the unnamed instance
 	URL     string        `yaml:"url" json:"url"`
 	APIKey  Secret        `yaml:"api_key" json:"api_key,omitempty"`
 	Timeout time.Duration `yaml:"timeout" json:"timeout,omitempty"`
@@ -218,6 +239,7 @@ type Opsgenie struct {
 // token. The site is named by SiteURL (https://<site>.atlassian.net, whose tenant_info gives
 // the cloud id) or by its CloudID; URL is the API gateway (DefaultJSMURL).
 type JSM struct {
+	Name     string        `yaml:"name" json:"name,omitempty"` // instance name; "" for the unnamed instance
 	SiteURL  string        `yaml:"site_url" json:"site_url,omitempty"`
 	CloudID  string        `yaml:"cloud_id" json:"cloud_id,omitempty"`
 	Email    string        `yaml:"email" json:"email,omitempty"`
@@ -235,6 +257,7 @@ type Labels struct {
 
 // Alertmanager authentication is optional: basic (Username+Password) or bearer Token.
 type Alertmanager struct {
+	Name     string        `yaml:"name" json:"name,omitempty"` // instance name; "" for the unnamed instance
 	URL      string        `yaml:"url" json:"url"`
 	Username string        `yaml:"username" json:"username,omitempty"`
 	Password Secret        `yaml:"password" json:"password,omitempty"`
@@ -245,6 +268,7 @@ type Alertmanager struct {
 
 // Prometheus authentication is optional: basic (Username+Password) or bearer Token.
 type Prometheus struct {
+	Name     string        `yaml:"name" json:"name,omitempty"` // instance name; "" for the unnamed instance
 	URL      string        `yaml:"url" json:"url"`
 	Username string        `yaml:"username" json:"username,omitempty"`
 	Password Secret        `yaml:"password" json:"password,omitempty"`
@@ -255,6 +279,7 @@ type Prometheus struct {
 
 // Backstage needs a base URL; Token is optional.
 type Backstage struct {
+	Name    string        `yaml:"name" json:"name,omitempty"` // instance name; "" for the unnamed instance
 	URL     string        `yaml:"url" json:"url"`
 	Token   Secret        `yaml:"token" json:"token,omitempty"`
 	Timeout time.Duration `yaml:"timeout" json:"timeout,omitempty"`
@@ -262,6 +287,7 @@ type Backstage struct {
 
 // CatalogFile reads Backstage catalog-info.yaml documents from files or directories.
 type CatalogFile struct {
+	Name  string   `yaml:"name" json:"name,omitempty"` // instance name; "" for the unnamed instance
 	Paths []string `yaml:"paths" json:"paths"`
 }
 
@@ -272,27 +298,49 @@ func Default() *Config {
 	return c
 }
 
-// Enabled returns the names of enabled sources in the fixed order of SourceNames.
-func (c *Config) Enabled() []string {
-	var out []string
+// Instance is one configured instance of a source kind.
+type Instance struct {
+	// Kind is the source kind (SourcePrometheus, ...).
+	Kind string
+	// Name is the source name in answers: the kind for the unnamed instance, else
+	// kind/instance (model.SourceName).
+	Name string
+	// Block is the instance's settings: *Prometheus for SourcePrometheus, and so on.
+	Block any
+}
+
+// Instances returns every configured instance, by kind in the order of SourceNames, then
+// in configuration order.
+func (c *Config) Instances() []Instance {
+	var out []Instance
 	for _, s := range sourceKeys {
-		if c.source(s.key).IsValid() {
-			out = append(out, s.name)
+		f := c.blocks(s.key)
+		for i := range f.Len() {
+			b := f.Index(i)
+			out = append(out, Instance{Kind: s.name, Name: model.SourceName(s.name, b.Elem().Field(0).String()), Block: b.Interface()})
 		}
 	}
 	return out
 }
 
-// TimeoutFor returns the named source's own Timeout, or SourceTimeout when it has none.
+// Enabled returns the source names of every configured instance, in Instances order.
+func (c *Config) Enabled() []string {
+	var out []string
+	for _, in := range c.Instances() {
+		out = append(out, in.Name)
+	}
+	return out
+}
+
+// TimeoutFor returns the own Timeout of the instance with the source name, or
+// SourceTimeout when it has none.
 func (c *Config) TimeoutFor(source string) time.Duration {
-	for _, s := range sourceKeys {
-		if s.name != source {
+	for _, in := range c.Instances() {
+		if in.Name != source {
 			continue
 		}
-		if v := c.source(s.key); v.IsValid() {
-			if f, ok := fieldByKey(v, "timeout"); ok && f.Int() > 0 {
-				return time.Duration(f.Int())
-			}
+		if f, ok := fieldByKey(reflect.ValueOf(in.Block).Elem(), "timeout"); ok && f.Int() > 0 {
+			return time.Duration(f.Int())
 		}
 	}
 	if c.SourceTimeout > 0 {
@@ -323,6 +371,10 @@ func collectSecrets(v reflect.Value, out []string) []string {
 				out = collectSecrets(v.Field(i), out)
 			}
 		}
+	case reflect.Slice:
+		for i := range v.Len() {
+			out = collectSecrets(v.Index(i), out)
+		}
 	case reflect.String:
 		if v.Type() == secretType && v.Len() > 0 {
 			out = append(out, v.String())
@@ -331,11 +383,29 @@ func collectSecrets(v reflect.Value, out []string) []string {
 	return out
 }
 
-// source returns the enabled source block with the given YAML key, or an invalid Value.
-func (c *Config) source(key string) reflect.Value {
+// blocks returns the list of instances of the source kind with the given YAML key.
+func (c *Config) blocks(key string) reflect.Value {
 	f, ok := fieldByKey(reflect.ValueOf(&c.Sources).Elem(), key)
-	if !ok || f.IsNil() {
+	if !ok {
+		panic("config: unknown source key " + key)
+	}
+	return f
+}
+
+// instance returns the instance of the source kind with the given YAML key and name (""
+// for the unnamed one), adding it when create is set; else an invalid Value.
+func (c *Config) instance(key, name string, create bool) reflect.Value {
+	f := c.blocks(key)
+	for i := range f.Len() {
+		if b := f.Index(i).Elem(); b.Field(0).String() == name {
+			return b
+		}
+	}
+	if !create {
 		return reflect.Value{}
 	}
-	return f.Elem()
+	b := reflect.New(f.Type().Elem().Elem())
+	b.Elem().Field(0).SetString(name)
+	f.Set(reflect.Append(f, b))
+	return b.Elem()
 }

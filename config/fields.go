@@ -53,7 +53,7 @@ func yamlName(f reflect.StructField) string {
 func typeAt(path string) reflect.Type {
 	t := reflect.TypeFor[Config]()
 	for _, p := range strings.Split(path, ".") {
-		for t.Kind() == reflect.Pointer {
+		for t.Kind() == reflect.Pointer || isInstances(t) {
 			t = t.Elem()
 		}
 		switch t.Kind() {
@@ -78,8 +78,8 @@ func typeAt(path string) reflect.Type {
 	return t
 }
 
-// setPath parses s into the setting at a dotted YAML path, enabling (allocating) the
-// source block on the way. Paths are compile-time constants; a bad one panics.
+// setPath parses s into the global setting at a dotted YAML path (source settings are set
+// per instance by applyEnv). Paths are compile-time constants; a bad one panics.
 func (c *Config) setPath(path, s string) error {
 	v := reflect.ValueOf(c).Elem()
 	parts := strings.Split(path, ".")

@@ -94,7 +94,7 @@ func (c *Config) loadFile(path string, getenv func(string) string) ([]string, er
 	if p := c.HTTP.AuthTokenFile; p != "" && !filepath.IsAbs(p) {
 		c.HTTP.AuthTokenFile = filepath.Join(dir, p)
 	}
-	if cf := c.Sources.CatalogFile; cf != nil {
+	for _, cf := range c.Sources.CatalogFile {
 		for i, p := range cf.Paths {
 			if p = strings.TrimSpace(p); p != "" && !filepath.IsAbs(p) {
 				cf.Paths[i] = filepath.Join(dir, p)
@@ -126,12 +126,8 @@ func (d *decoder) decode(path string, n *yaml.Node, v reflect.Value) {
 		return
 	}
 	switch {
-	case v.Kind() == reflect.Pointer: // a source block: present means enabled
-		if v.IsNil() {
-			v.Set(reflect.New(v.Type().Elem()))
-		}
-		d.from[path] = fromFile
-		d.decode(path, n, v.Elem())
+	case isInstances(v.Type()):
+		d.decodeInstances(path, n, v)
 	case v.Kind() == reflect.Struct:
 		d.decodeStruct(path, n, v)
 	case isNull(n):
@@ -217,6 +213,56 @@ func (d *decoder) decodeMap(path string, n *yaml.Node, v reflect.Value) {
 			v.SetMapIndex(reflect.ValueOf(k.Value).Convert(v.Type().Key()), elem)
 		}
 	}
+}
+
+// isInstances reports whether t is a source kind's list of instances ([]*Block).
+func isInstances(t reflect.Type) bool {
+	return t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Pointer && t.Elem().Elem().Kind() == reflect.Struct
+}
+
+// decodeInstances reads a source kind: one block (present, even empty, means enabled) or a
+// list of blocks. Each instance is named in errors by its path (InstancePath), so an error
+// in a list names the instance it is about.
+func (d *decoder) decodeInstances(path string, n *yaml.Node, v reflect.Value) {
+	key := strings.TrimPrefix(path, "sources.")
+	items := []*yaml.Node{n}
+	if n.Kind == yaml.SequenceNode {
+		items = n.Content
+		if len(items) == 0 {
+			d.fail(n, path, "empty list: give one block, or a list of blocks each with a name")
+			return
+		}
+	}
+	out := reflect.MakeSlice(v.Type(), 0, len(items))
+	for i, e := range items {
+		e = deref(e)
+		if e == nil {
+			continue
+		}
+		name := nameOf(e)
+		ip := InstancePath(key, name)
+		if name == "" && len(items) > 1 {
+			ip = fmt.Sprintf("%s[%d]", path, i)
+		}
+		b := reflect.New(v.Type().Elem().Elem())
+		d.from[ip] = fromFile
+		d.decodeStruct(ip, e, b.Elem())
+		out = reflect.Append(out, b)
+	}
+	v.Set(out)
+}
+
+// nameOf returns the value of a mapping's name key, or "".
+func nameOf(n *yaml.Node) string {
+	if n.Kind != yaml.MappingNode {
+		return ""
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k, val := deref(n.Content[i]), deref(n.Content[i+1]); k != nil && val != nil && k.Value == "name" && val.Kind == yaml.ScalarNode {
+			return strings.TrimSpace(val.Value)
+		}
+	}
+	return ""
 }
 
 // decodeList accepts a sequence of strings, or one string as a one-element list; or, for a

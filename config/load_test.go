@@ -41,8 +41,8 @@ func TestLoadEnvEnablesSources(t *testing.T) {
 			env:  map[string]string{"PAGERDUTY_API_TOKEN": "pd"},
 			want: []string{"pagerduty"},
 			check: func(t *testing.T, c *Config) {
-				if c.Sources.PagerDuty.URL != "https://api.pagerduty.com" || c.Sources.PagerDuty.Token.Value() != "pd" {
-					t.Errorf("pagerduty = %+v", *c.Sources.PagerDuty)
+				if c.Sources.PagerDuty[0].URL != "https://api.pagerduty.com" || c.Sources.PagerDuty[0].Token.Value() != "pd" {
+					t.Errorf("pagerduty = %+v", *c.Sources.PagerDuty[0])
 				}
 			},
 		},
@@ -51,7 +51,7 @@ func TestLoadEnvEnablesSources(t *testing.T) {
 			env:  map[string]string{"PAGERDUTY_API_TOKEN": "pd", "PAGERDUTY_API_URL": "https://api.eu.pagerduty.com/"},
 			want: []string{"pagerduty"},
 			check: func(t *testing.T, c *Config) {
-				if got := c.Sources.PagerDuty.URL; got != "https://api.eu.pagerduty.com" {
+				if got := c.Sources.PagerDuty[0].URL; got != "https://api.eu.pagerduty.com" {
 					t.Errorf("URL = %q", got)
 				}
 			},
@@ -61,8 +61,8 @@ func TestLoadEnvEnablesSources(t *testing.T) {
 			env:  map[string]string{"OPSGENIE_API_KEY": "og"},
 			want: []string{"opsgenie"},
 			check: func(t *testing.T, c *Config) {
-				if c.Sources.Opsgenie.URL != "https://api.opsgenie.com" {
-					t.Errorf("URL = %q", c.Sources.Opsgenie.URL)
+				if c.Sources.Opsgenie[0].URL != "https://api.opsgenie.com" {
+					t.Errorf("URL = %q", c.Sources.Opsgenie[0].URL)
 				}
 			},
 		},
@@ -71,8 +71,8 @@ func TestLoadEnvEnablesSources(t *testing.T) {
 			env:  map[string]string{"OPSGENIE_API_KEY": "og", "OPSGENIE_API_URL": "https://api.eu.opsgenie.com"},
 			want: []string{"opsgenie"},
 			check: func(t *testing.T, c *Config) {
-				if c.Sources.Opsgenie.URL != "https://api.eu.opsgenie.com" {
-					t.Errorf("URL = %q", c.Sources.Opsgenie.URL)
+				if c.Sources.Opsgenie[0].URL != "https://api.eu.opsgenie.com" {
+					t.Errorf("URL = %q", c.Sources.Opsgenie[0].URL)
 				}
 			},
 		},
@@ -81,7 +81,7 @@ func TestLoadEnvEnablesSources(t *testing.T) {
 			env:  map[string]string{"JSM_SITE_URL": "https://acme.atlassian.net/", "JSM_USER_EMAIL": " ops@acme.com ", "JSM_API_TOKEN": "t"},
 			want: []string{"jsm"},
 			check: func(t *testing.T, c *Config) {
-				if j := c.Sources.JSM; j.URL != "https://api.atlassian.com" || j.SiteURL != "https://acme.atlassian.net" || j.Email != "ops@acme.com" || j.CloudID != "" {
+				if j := c.Sources.JSM[0]; j.URL != "https://api.atlassian.com" || j.SiteURL != "https://acme.atlassian.net" || j.Email != "ops@acme.com" || j.CloudID != "" {
 					t.Errorf("jsm = %+v", j)
 				}
 			},
@@ -92,7 +92,7 @@ func TestLoadEnvEnablesSources(t *testing.T) {
 				"JSM_API_URL": "http://127.0.0.1:9"},
 			want: []string{"jsm"},
 			check: func(t *testing.T, c *Config) {
-				if j := c.Sources.JSM; j.URL != "http://127.0.0.1:9" || j.CloudID != "3b1f0c0e-9d7a-4c55-8a52-1b2c3d4e5f60" || j.APIToken.Value() != "tok" {
+				if j := c.Sources.JSM[0]; j.URL != "http://127.0.0.1:9" || j.CloudID != "3b1f0c0e-9d7a-4c55-8a52-1b2c3d4e5f60" || j.APIToken.Value() != "tok" {
 					t.Errorf("jsm = %+v", j)
 				}
 			},
@@ -103,7 +103,7 @@ func TestLoadEnvEnablesSources(t *testing.T) {
 				"SERVICENOW_PASSWORD": "pw"},
 			want: []string{"servicenow"},
 			check: func(t *testing.T, c *Config) {
-				sn := c.Sources.ServiceNow
+				sn := c.Sources.ServiceNow[0]
 				if !slices.Equal(sn.CIClasses, []string{"cmdb_ci_service"}) || sn.MaxRows != 10000 || sn.Username != "svc" {
 					t.Errorf("servicenow = %+v", *sn)
 				}
@@ -115,7 +115,7 @@ func TestLoadEnvEnablesSources(t *testing.T) {
 				"SERVICENOW_CLIENT_SECRET": "csecret"},
 			want: []string{"servicenow"},
 			check: func(t *testing.T, c *Config) {
-				if sn := c.Sources.ServiceNow; sn.ClientID != "cid" || sn.ClientSecret.Value() != "csecret" || sn.Username != "" {
+				if sn := c.Sources.ServiceNow[0]; sn.ClientID != "cid" || sn.ClientSecret.Value() != "csecret" || sn.Username != "" {
 					t.Errorf("servicenow = %+v", *sn)
 				}
 			},
@@ -125,7 +125,7 @@ func TestLoadEnvEnablesSources(t *testing.T) {
 			env:  map[string]string{"PAGERDUTY_CLIENT_ID": "cid", "PAGERDUTY_CLIENT_SECRET": "cs", "PAGERDUTY_SUBDOMAIN": "acme"},
 			want: []string{"pagerduty"},
 			check: func(t *testing.T, c *Config) {
-				if pd := c.Sources.PagerDuty; pd.TokenURL != DefaultPagerDutyTokenURL || pd.Subdomain != "acme" || pd.URL != DefaultPagerDutyURL {
+				if pd := c.Sources.PagerDuty[0]; pd.TokenURL != DefaultPagerDutyTokenURL || pd.Subdomain != "acme" || pd.URL != DefaultPagerDutyURL {
 					t.Errorf("pagerduty = %+v", *pd)
 				}
 			},
@@ -142,7 +142,7 @@ func TestLoadEnvEnablesSources(t *testing.T) {
 				"SERVICENOW_CI_CLASSES": "cmdb_ci_service, cmdb_ci_appl ,"},
 			want: []string{"servicenow"},
 			check: func(t *testing.T, c *Config) {
-				if got := c.Sources.ServiceNow.CIClasses; !slices.Equal(got, []string{"cmdb_ci_service", "cmdb_ci_appl"}) {
+				if got := c.Sources.ServiceNow[0].CIClasses; !slices.Equal(got, []string{"cmdb_ci_service", "cmdb_ci_appl"}) {
 					t.Errorf("CIClasses = %q", got)
 				}
 			},
@@ -158,8 +158,8 @@ func TestLoadEnvEnablesSources(t *testing.T) {
 			want: []string{"prometheus", "alertmanager"},
 			check: func(t *testing.T, c *Config) {
 				want := Labels{Service: "service", Team: "team", Severity: "severity"}
-				if c.Sources.Alertmanager.Labels != want || c.Sources.Prometheus.Labels != want {
-					t.Errorf("labels = %+v / %+v", c.Sources.Alertmanager.Labels, c.Sources.Prometheus.Labels)
+				if c.Sources.Alertmanager[0].Labels != want || c.Sources.Prometheus[0].Labels != want {
+					t.Errorf("labels = %+v / %+v", c.Sources.Alertmanager[0].Labels, c.Sources.Prometheus[0].Labels)
 				}
 			},
 		},
@@ -174,7 +174,7 @@ func TestLoadEnvEnablesSources(t *testing.T) {
 			},
 			want: []string{"catalogfile", "backstage", "servicenow", "pagerduty", "opsgenie", "dynatrace", "prometheus", "alertmanager"},
 			check: func(t *testing.T, c *Config) {
-				if got := c.Sources.CatalogFile.Paths; !slices.Equal(got, []string{"a.yaml", "dir"}) {
+				if got := c.Sources.CatalogFile[0].Paths; !slices.Equal(got, []string{"a.yaml", "dir"}) {
 					t.Errorf("catalog paths = %q", got)
 				}
 			},
@@ -274,19 +274,19 @@ func TestLoadYAML(t *testing.T) {
 		{"http.addr", c.HTTP.Addr, "0.0.0.0:8080"},
 		{"http.auth_token", c.HTTP.AuthToken.Value(), "http-tok"},
 		{"http.allowed_origins", strings.Join(c.HTTP.AllowedOrigins, "|"), "https://chat.example.com"},
-		{"servicenow.url expanded, slash trimmed", c.Sources.ServiceNow.URL, "https://acme.service-now.com"},
-		{"servicenow.password with $ in value", c.Sources.ServiceNow.Password.Value(), "p@$$w0rd"},
-		{"servicenow.ci_classes", strings.Join(c.Sources.ServiceNow.CIClasses, "|"), "cmdb_ci_service|cmdb_ci_appl"},
-		{"servicenow.max_rows", c.Sources.ServiceNow.MaxRows, 500},
+		{"servicenow.url expanded, slash trimmed", c.Sources.ServiceNow[0].URL, "https://acme.service-now.com"},
+		{"servicenow.password with $ in value", c.Sources.ServiceNow[0].Password.Value(), "p@$$w0rd"},
+		{"servicenow.ci_classes", strings.Join(c.Sources.ServiceNow[0].CIClasses, "|"), "cmdb_ci_service|cmdb_ci_appl"},
+		{"servicenow.max_rows", c.Sources.ServiceNow[0].MaxRows, 500},
 		{"servicenow timeout", c.TimeoutFor("servicenow"), 7 * time.Second},
 		{"dynatrace timeout falls back", c.TimeoutFor("dynatrace"), 4 * time.Second},
 		{"catalogfile timeout", c.TimeoutFor("catalogfile"), 4 * time.Second},
-		{"dynatrace.token", c.Sources.Dynatrace.Token.Value(), "dt-tok"},
-		{"pagerduty default url", c.Sources.PagerDuty.URL, "https://api.pagerduty.com"},
-		{"opsgenie EU url", c.Sources.Opsgenie.URL, "https://api.eu.opsgenie.com"},
-		{"alertmanager labels", c.Sources.Alertmanager.Labels, Labels{Service: "app", Team: "owner", Severity: "severity"}},
-		{"prometheus token", c.Sources.Prometheus.Token.Value(), "prom-tok"},
-		{"catalog paths relative to file", strings.Join(c.Sources.CatalogFile.Paths, "|"), filepath.Join(dir, "catalog") + "|/abs/catalog-info.yaml"},
+		{"dynatrace.token", c.Sources.Dynatrace[0].Token.Value(), "dt-tok"},
+		{"pagerduty default url", c.Sources.PagerDuty[0].URL, "https://api.pagerduty.com"},
+		{"opsgenie EU url", c.Sources.Opsgenie[0].URL, "https://api.eu.opsgenie.com"},
+		{"alertmanager labels", c.Sources.Alertmanager[0].Labels, Labels{Service: "app", Team: "owner", Severity: "severity"}},
+		{"prometheus token", c.Sources.Prometheus[0].Token.Value(), "prom-tok"},
+		{"catalog paths relative to file", strings.Join(c.Sources.CatalogFile[0].Paths, "|"), filepath.Join(dir, "catalog") + "|/abs/catalog-info.yaml"},
 		{"enabled", strings.Join(c.Enabled(), ","), "catalogfile,backstage,servicenow,pagerduty,opsgenie,dynatrace,prometheus,alertmanager"},
 		{"secrets", strings.Join(c.Secrets(), ","), "dt-tok,http-tok,og-key,p@$$w0rd,pd-tok,prom-tok"},
 	}
@@ -321,8 +321,8 @@ func TestLoadEmptyBlocksAndFiles(t *testing.T) {
 			if got := c.Enabled(); !slices.Equal(got, tc.want) {
 				t.Errorf("Enabled() = %q, want %q", got, tc.want)
 			}
-			if b := c.Sources.Backstage; b != nil && strings.Contains(tc.yaml, "$$") && b.URL != "https://bs.example.com/$x" {
-				t.Errorf("$$ not expanded to $: %q", b.URL)
+			if bs := c.Sources.Backstage; len(bs) > 0 && strings.Contains(tc.yaml, "$$") && bs[0].URL != "https://bs.example.com/$x" {
+				t.Errorf("$$ not expanded to $: %q", bs[0].URL)
 			}
 		})
 	}
@@ -349,10 +349,10 @@ sources:
 		{"log level", map[string]string{"OPSCTX_LOG_LEVEL": "error"}, func(c *Config) any { return c.LogLevel }, "error"},
 		{"cache ttl", map[string]string{"OPSCTX_CACHE_TTL_ALERTS": "15s"}, func(c *Config) any { return c.CacheTTL["alerts"] }, 15 * time.Second},
 		{"other cache ttl kept", map[string]string{"OPSCTX_CACHE_TTL_ALERTS": "15s"}, func(c *Config) any { return c.CacheTTL["changes"] }, 5 * time.Minute},
-		{"pagerduty token", map[string]string{"PAGERDUTY_API_TOKEN": "env-token"}, func(c *Config) any { return c.Sources.PagerDuty.Token.Value() }, "env-token"},
-		{"pagerduty EU url", map[string]string{"PAGERDUTY_API_URL": "https://api.eu.pagerduty.com"}, func(c *Config) any { return c.Sources.PagerDuty.URL }, "https://api.eu.pagerduty.com"},
-		{"servicenow url", map[string]string{"SERVICENOW_INSTANCE_URL": "https://env.service-now.com"}, func(c *Config) any { return c.Sources.ServiceNow.URL }, "https://env.service-now.com"},
-		{"catalog replaced", map[string]string{"OPSCTX_CATALOG": "x,y"}, func(c *Config) any { return strings.Join(c.Sources.CatalogFile.Paths, ",") }, "x,y"},
+		{"pagerduty token", map[string]string{"PAGERDUTY_API_TOKEN": "env-token"}, func(c *Config) any { return c.Sources.PagerDuty[0].Token.Value() }, "env-token"},
+		{"pagerduty EU url", map[string]string{"PAGERDUTY_API_URL": "https://api.eu.pagerduty.com"}, func(c *Config) any { return c.Sources.PagerDuty[0].URL }, "https://api.eu.pagerduty.com"},
+		{"servicenow url", map[string]string{"SERVICENOW_INSTANCE_URL": "https://env.service-now.com"}, func(c *Config) any { return c.Sources.ServiceNow[0].URL }, "https://env.service-now.com"},
+		{"catalog replaced", map[string]string{"OPSCTX_CATALOG": "x,y"}, func(c *Config) any { return strings.Join(c.Sources.CatalogFile[0].Paths, ",") }, "x,y"},
 		{"env adds a source", map[string]string{"OPSGENIE_API_KEY": "k"}, func(c *Config) any { return strings.Join(c.Enabled(), ",") }, "catalogfile,servicenow,pagerduty,opsgenie"},
 	}
 	for _, tc := range tests {
@@ -378,12 +378,12 @@ func TestLoadErrors(t *testing.T) {
 		{
 			name: "unknown top-level key",
 			yaml: "deadlin: 5s\n",
-			want: []string{"opsctx.yaml:1: deadlin: unknown key (valid: deadline, source_timeout, cache, aliases, http, log_level, result_form, sources, slos)"},
+			want: []string{"opsctx.yaml:1: deadlin: unknown key (valid: deadline, source_timeout, instance_concurrency, cache, aliases, http, log_level, result_form, sources, slos)"},
 		},
 		{
 			name: "unknown nested key",
 			yaml: "sources:\n  pagerduty:\n    tokn: x\n",
-			want: []string{":3: sources.pagerduty.tokn: unknown key (valid: url, token, client_id, client_secret, subdomain, token_url, timeout)"},
+			want: []string{":3: sources.pagerduty.tokn: unknown key (valid: name, url, token, client_id, client_secret, subdomain, token_url, timeout)"},
 		},
 		{
 			name: "unknown deeply nested key",
@@ -400,7 +400,7 @@ func TestLoadErrors(t *testing.T) {
 			yaml: "deadlin: 5s\nsources:\n  opsgenie: {apikey: x}\n  dynatrace: {url: \"${DT_URL}\", token: [a]}\n",
 			want: []string{
 				"deadlin: unknown key",
-				"sources.opsgenie.apikey: unknown key (valid: url, api_key, timeout)",
+				"sources.opsgenie.apikey: unknown key (valid: name, url, api_key, timeout)",
 				":4: sources.dynatrace.url: ${DT_URL} is not set",
 				"sources.dynatrace.token: expected a single value, got a list",
 			},
@@ -710,9 +710,9 @@ func TestCacheTTLEnv(t *testing.T) {
 
 func TestTimeoutFor(t *testing.T) {
 	c := &Config{SourceTimeout: 3 * time.Second, Sources: Sources{
-		PagerDuty:   &PagerDuty{Timeout: 9 * time.Second},
-		Opsgenie:    &Opsgenie{},
-		CatalogFile: &CatalogFile{},
+		PagerDuty:   []*PagerDuty{{Timeout: 9 * time.Second}},
+		Opsgenie:    []*Opsgenie{{}},
+		CatalogFile: []*CatalogFile{{}},
 	}}
 	tests := []struct {
 		source string

@@ -13,8 +13,8 @@ import (
 // "[REDACTED]" (or "unset"); their values never appear.
 func (c *Config) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "deadline=%s source_timeout=%s log_level=%s\n",
-		formatDuration(c.Deadline), formatDuration(c.SourceTimeout), c.LogLevel)
+	fmt.Fprintf(&b, "deadline=%s source_timeout=%s instance_concurrency=%d log_level=%s\n",
+		formatDuration(c.Deadline), formatDuration(c.SourceTimeout), c.InstanceConcurrency, c.LogLevel)
 	var cache []string
 	for _, k := range cacheOrder(c.CacheTTL) {
 		cache = append(cache, k+"="+formatDuration(c.CacheTTL[k]))
@@ -39,54 +39,54 @@ func (c *Config) String() string {
 
 	enabled := c.Enabled()
 	var disabled []string
-	for _, name := range SourceNames() {
-		if !slices.Contains(enabled, name) {
-			disabled = append(disabled, name)
+	for _, k := range sourceKeys {
+		if c.blocks(k.key).Len() == 0 {
+			disabled = append(disabled, k.name)
 		}
 	}
 	fmt.Fprintf(&b, "sources: %s (disabled: %s)\n", orNone(strings.Join(enabled, ", ")), orNone(strings.Join(disabled, ", ")))
-	s := c.Sources
-	for _, name := range enabled {
-		var f []string
-		switch name {
-		case SourceCatalogFile:
-			f = []string{"paths=" + strings.Join(s.CatalogFile.Paths, ",")}
-		case SourceBackstage:
-			f = []string{"url=" + safeURL(s.Backstage.URL), "token=" + secretState(s.Backstage.Token)}
-		case SourceServiceNow:
-			x := s.ServiceNow
-			f = []string{"url=" + safeURL(x.URL), "username=" + orNone(x.Username), "password=" + secretState(x.Password),
-				"client_id=" + orNone(x.ClientID), "client_secret=" + secretState(x.ClientSecret), "token=" + secretState(x.Token),
-				"ci_classes=" + strings.Join(x.CIClasses, ","), fmt.Sprintf("max_rows=%d", x.MaxRows)}
-		case SourcePagerDuty:
-			x := s.PagerDuty
-			f = []string{"url=" + safeURL(x.URL), "token=" + secretState(x.Token)}
-			if x.ClientID != "" {
-				f = append(f, "client_id="+x.ClientID, "client_secret="+secretState(x.ClientSecret), "subdomain="+x.Subdomain)
-			}
-		case SourceOpsgenie:
-			f = []string{"url=" + safeURL(s.Opsgenie.URL), "api_key=" + secretState(s.Opsgenie.APIKey)}
-		case SourceJSM:
-			x := s.JSM
-			f = []string{"url=" + safeURL(x.URL), "site_url=" + safeURL(x.SiteURL), "cloud_id=" + orNone(x.CloudID),
-				"email=" + orNone(x.Email), "api_token=" + secretState(x.APIToken)}
-		case SourceDynatrace:
-			f = []string{"url=" + safeURL(s.Dynatrace.URL), "token=" + secretState(s.Dynatrace.Token)}
-		case SourcePrometheus:
-			x := s.Prometheus
-			f = []string{"url=" + safeURL(x.URL), "username=" + orNone(x.Username), "password=" + secretState(x.Password),
-				"token=" + secretState(x.Token), "labels=" + labelsString(x.Labels)}
-		case SourceAlertmanager:
-			x := s.Alertmanager
-			f = []string{"url=" + safeURL(x.URL), "username=" + orNone(x.Username), "password=" + secretState(x.Password),
-				"token=" + secretState(x.Token), "labels=" + labelsString(x.Labels)}
+	for _, in := range c.Instances() {
+		f := blockSummary(in.Block)
+		if in.Kind != SourceCatalogFile {
+			f = append(f, "timeout="+formatDuration(c.TimeoutFor(in.Name)))
 		}
-		if name != SourceCatalogFile {
-			f = append(f, "timeout="+formatDuration(c.TimeoutFor(name)))
-		}
-		fmt.Fprintf(&b, "  %s: %s\n", name, strings.Join(f, " "))
+		fmt.Fprintf(&b, "  %s: %s\n", in.Name, strings.Join(f, " "))
 	}
 	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// blockSummary lists an instance's settings, secrets as their state.
+func blockSummary(block any) []string {
+	switch x := block.(type) {
+	case *CatalogFile:
+		return []string{"paths=" + strings.Join(x.Paths, ",")}
+	case *Backstage:
+		return []string{"url=" + safeURL(x.URL), "token=" + secretState(x.Token)}
+	case *ServiceNow:
+		return []string{"url=" + safeURL(x.URL), "username=" + orNone(x.Username), "password=" + secretState(x.Password),
+			"client_id=" + orNone(x.ClientID), "client_secret=" + secretState(x.ClientSecret), "token=" + secretState(x.Token),
+			"ci_classes=" + strings.Join(x.CIClasses, ","), fmt.Sprintf("max_rows=%d", x.MaxRows)}
+	case *PagerDuty:
+		f := []string{"url=" + safeURL(x.URL), "token=" + secretState(x.Token)}
+		if x.ClientID != "" {
+			f = append(f, "client_id="+x.ClientID, "client_secret="+secretState(x.ClientSecret), "subdomain="+x.Subdomain)
+		}
+		return f
+	case *Opsgenie:
+		return []string{"url=" + safeURL(x.URL), "api_key=" + secretState(x.APIKey)}
+	case *JSM:
+		return []string{"url=" + safeURL(x.URL), "site_url=" + safeURL(x.SiteURL), "cloud_id=" + orNone(x.CloudID),
+			"email=" + orNone(x.Email), "api_token=" + secretState(x.APIToken)}
+	case *Dynatrace:
+		return []string{"url=" + safeURL(x.URL), "token=" + secretState(x.Token)}
+	case *Prometheus:
+		return []string{"url=" + safeURL(x.URL), "username=" + orNone(x.Username), "password=" + secretState(x.Password),
+			"token=" + secretState(x.Token), "labels=" + labelsString(x.Labels)}
+	case *Alertmanager:
+		return []string{"url=" + safeURL(x.URL), "username=" + orNone(x.Username), "password=" + secretState(x.Password),
+			"token=" + secretState(x.Token), "labels=" + labelsString(x.Labels)}
+	}
+	return nil
 }
 
 // LogValue makes slog log a short summary without secrets.

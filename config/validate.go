@@ -50,6 +50,12 @@ func (v *validator) global() {
 	c := v.c
 	v.duration("deadline", &c.Deadline, DefaultDeadline)
 	v.duration("source_timeout", &c.SourceTimeout, DefaultSourceTimeout)
+	switch {
+	case c.InstanceConcurrency == 0:
+		c.InstanceConcurrency = DefaultInstanceConcurrency
+	case c.InstanceConcurrency < 0:
+		v.errf("%s must be positive (default %d)", v.n("instance_concurrency"), DefaultInstanceConcurrency)
+	}
 
 	c.ResultForm = strings.ToLower(strings.TrimSpace(c.ResultForm))
 	switch c.ResultForm {
@@ -199,91 +205,148 @@ func secureURL(u *url.URL) bool {
 	return u.Scheme == "http" && loopback.Host(u.Hostname())
 }
 
+// sources checks every instance of every kind: its name, then its settings, each error
+// naming the instance's setting (sources.prometheus[eu-west-1].url, PROMETHEUS_EU_WEST_1_URL).
 func (v *validator) sources() {
 	s := &v.c.Sources
-	if b := s.CatalogFile; b != nil {
+	for _, k := range sourceKeys {
+		v.instanceNames(k.key, k.env)
+	}
+	for _, b := range s.CatalogFile {
 		b.Paths = splitList(strings.Join(b.Paths, ","))
 		if len(b.Paths) == 0 {
-			v.errf("%s is empty: list catalog-info.yaml files or directories", v.n("sources.catalog.paths"))
+			v.errf("%s is empty: list catalog-info.yaml files or directories", v.n(InstancePath("catalog", b.Name)+".paths"))
 		}
 	}
-	if b := s.Backstage; b != nil {
-		v.url("backstage", &b.URL, "", "https://backstage.example.com")
-		v.timeout("backstage", b.Timeout)
+	for _, b := range s.Backstage {
+		p := InstancePath("backstage", b.Name)
+		v.url(p, "backstage", &b.URL, "", "https://backstage.example.com")
+		v.timeout(p, b.Timeout)
 	}
-	if b := s.ServiceNow; b != nil {
-		v.url("servicenow", &b.URL, "", "https://acme.service-now.com")
-		v.serviceNowAuth(b)
-		if len(b.CIClasses) == 0 {
-			b.CIClasses = []string{DefaultServiceNowCIClass}
-		}
-		for _, cls := range b.CIClasses {
-			if !tableName(cls) {
-				v.errf("%s: each class must be a CMDB table name such as cmdb_ci_service (letters, digits, _)", v.n("sources.servicenow.ci_classes"))
-				break
-			}
-		}
-		switch {
-		case b.MaxRows == 0 && v.c.from["sources.servicenow.max_rows"] == "":
-			b.MaxRows = DefaultServiceNowMaxRows
-		case b.MaxRows <= 0:
-			v.errf("%s must be greater than 0 (default %d)", v.n("sources.servicenow.max_rows"), DefaultServiceNowMaxRows)
-		}
-		v.timeout("servicenow", b.Timeout)
+	for _, b := range s.ServiceNow {
+		v.serviceNow(b)
 	}
-	if b := s.PagerDuty; b != nil {
-		v.url("pagerduty", &b.URL, DefaultPagerDutyURL, DefaultPagerDutyURL+" or https://api.eu.pagerduty.com")
-		v.pagerDutyAuth(b)
-		v.timeout("pagerduty", b.Timeout)
+	for _, b := range s.PagerDuty {
+		p := InstancePath("pagerduty", b.Name)
+		v.url(p, "pagerduty", &b.URL, DefaultPagerDutyURL, DefaultPagerDutyURL+" or https://api.eu.pagerduty.com")
+		v.pagerDutyAuth(p, b)
+		v.timeout(p, b.Timeout)
 	}
-	if b := s.Opsgenie; b != nil {
-		v.url("opsgenie", &b.URL, DefaultOpsgenieURL, DefaultOpsgenieURL+" or https://api.eu.opsgenie.com")
-		v.required("sources.opsgenie.api_key", b.APIKey, "Opsgenie needs an API key")
-		v.timeout("opsgenie", b.Timeout)
+	for _, b := range s.Opsgenie {
+		p := InstancePath("opsgenie", b.Name)
+		v.url(p, "opsgenie", &b.URL, DefaultOpsgenieURL, DefaultOpsgenieURL+" or https://api.eu.opsgenie.com")
+		v.required(p+".api_key", b.APIKey, "Opsgenie needs an API key")
+		v.timeout(p, b.Timeout)
 	}
-	if b := s.JSM; b != nil {
+	for _, b := range s.JSM {
 		v.jsm(b)
 	}
-	if b := s.Dynatrace; b != nil {
-		v.url("dynatrace", &b.URL, "", "https://abc12345.live.dynatrace.com")
-		v.required("sources.dynatrace.token", b.Token, "Dynatrace needs an API token")
-		v.timeout("dynatrace", b.Timeout)
+	for _, b := range s.Dynatrace {
+		p := InstancePath("dynatrace", b.Name)
+		v.url(p, "dynatrace", &b.URL, "", "https://abc12345.live.dynatrace.com")
+		v.required(p+".token", b.Token, "Dynatrace needs an API token")
+		v.timeout(p, b.Timeout)
 	}
-	if b := s.Prometheus; b != nil {
-		v.url("prometheus", &b.URL, "", "http://prometheus:9090")
-		v.auth("prometheus", b.Username, b.Password, b.Token, false)
-		v.labels("prometheus", &b.Labels)
-		v.timeout("prometheus", b.Timeout)
+	for _, b := range s.Prometheus {
+		p := InstancePath("prometheus", b.Name)
+		v.url(p, "prometheus", &b.URL, "", "http://prometheus:9090")
+		v.auth(p, "prometheus", b.Username, b.Password, b.Token, false)
+		v.labels(p, &b.Labels)
+		v.timeout(p, b.Timeout)
 	}
-	if b := s.Alertmanager; b != nil {
-		v.url("alertmanager", &b.URL, "", "http://alertmanager:9093")
-		v.auth("alertmanager", b.Username, b.Password, b.Token, false)
-		v.labels("alertmanager", &b.Labels)
-		v.timeout("alertmanager", b.Timeout)
+	for _, b := range s.Alertmanager {
+		p := InstancePath("alertmanager", b.Name)
+		v.url(p, "alertmanager", &b.URL, "", "http://alertmanager:9093")
+		v.auth(p, "alertmanager", b.Username, b.Password, b.Token, false)
+		v.labels(p, &b.Labels)
+		v.timeout(p, b.Timeout)
 	}
+}
+
+// instanceNames checks the names of a kind's instances: at most one unnamed, names that are
+// valid and unique, also as they appear in variable names.
+func (v *validator) instanceNames(key, env string) {
+	f := v.c.blocks(key)
+	seen, vars := map[string]bool{}, map[string]string{}
+	for i := range f.Len() {
+		b := f.Index(i).Elem().Field(0)
+		name := strings.TrimSpace(b.String())
+		b.SetString(name)
+		switch {
+		case name == "" && seen[""]:
+			v.errf("sources.%s: more than one instance has no name: give each a name (e.g. name: eu-west-1), or set %s_INSTANCES", key, env)
+		case name == "":
+		case !instanceName(name):
+			v.errf("%s: the instance name must be lower-case letters, digits, - and _ (at most 63, starting with a letter or digit), e.g. eu-west-1", InstancePath(key, name))
+		case seen[name]:
+			v.errf("%s: two instances have this name: names must be unique per source", InstancePath(key, name))
+		case vars[envInfix(name)] != "":
+			v.errf("%s: same variable names (%s) as instance %q: rename one", InstancePath(key, name), InstanceVar(env, name), vars[envInfix(name)])
+		default:
+			vars[envInfix(name)] = name
+		}
+		seen[name] = true
+	}
+}
+
+// instanceName reports whether s is a valid instance name.
+func instanceName(s string) bool {
+	if s == "" || len(s) > 63 {
+		return false
+	}
+	for i, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || i > 0 && (r == '-' || r == '_')) {
+			return false
+		}
+	}
+	return true
+}
+
+// serviceNow checks a ServiceNow instance: URL, credentials, CI classes and row cap.
+func (v *validator) serviceNow(b *ServiceNow) {
+	p := InstancePath("servicenow", b.Name)
+	v.url(p, "servicenow", &b.URL, "", "https://acme.service-now.com")
+	v.serviceNowAuth(p, b)
+	if len(b.CIClasses) == 0 {
+		b.CIClasses = []string{DefaultServiceNowCIClass}
+	}
+	for _, cls := range b.CIClasses {
+		if !tableName(cls) {
+			v.errf("%s: each class must be a CMDB table name such as cmdb_ci_service (letters, digits, _)", v.n(p+".ci_classes"))
+			break
+		}
+	}
+	switch {
+	case b.MaxRows == 0 && v.c.from[p+".max_rows"] == "":
+		b.MaxRows = DefaultServiceNowMaxRows
+	case b.MaxRows <= 0:
+		v.errf("%s must be greater than 0 (default %d)", v.n(p+".max_rows"), DefaultServiceNowMaxRows)
+	}
+	v.timeout(p, b.Timeout)
 }
 
 // jsm checks the site (its URL or cloud id), the account e-mail, the API token and the
 // gateway URL.
 func (v *validator) jsm(b *JSM) {
-	v.url("jsm", &b.URL, DefaultJSMURL, DefaultJSMURL)
+	p := InstancePath("jsm", b.Name)
+	v.url(p, "jsm", &b.URL, DefaultJSMURL, DefaultJSMURL)
 	b.CloudID = strings.TrimSpace(b.CloudID)
 	switch {
 	case b.SiteURL != "":
-		v.urlAt("sources.jsm.site_url", "jsm", &b.SiteURL, "", "https://acme.atlassian.net")
+		v.urlAt(p+".site_url", "jsm", &b.SiteURL, "", "https://acme.atlassian.net")
 	case b.CloudID == "":
 		v.errf("%s and %s are not set: JSM Operations needs the site, e.g. https://acme.atlassian.net, or its cloud id",
-			v.n("sources.jsm.site_url"), v.n("sources.jsm.cloud_id"))
+			v.n(p+".site_url"), v.n(p+".cloud_id"))
 	}
 	if b.CloudID != "" && !cloudID(b.CloudID) {
 		v.errf("%s is not a cloud id: use the cloudId that https://<site>.atlassian.net/_edge/tenant_info shows, or set %s instead",
-			v.n("sources.jsm.cloud_id"), v.n("sources.jsm.site_url"))
+			v.n(p+".cloud_id"), v.n(p+".site_url"))
 	}
 	if b.Email = strings.TrimSpace(b.Email); b.Email == "" {
-		v.errf("%s is not set: JSM Operations needs the e-mail of the Atlassian account the API token belongs to", v.n("sources.jsm.email"))
+		v.errf("%s is not set: JSM Operations needs the e-mail of the Atlassian account the API token belongs to", v.n(p+".email"))
 	}
-	v.required("sources.jsm.api_token", b.APIToken, "JSM Operations needs an Atlassian API token (id.atlassian.com, Security, API tokens)")
-	v.timeout("jsm", b.Timeout)
+	v.required(p+".api_token", b.APIToken, "JSM Operations needs an Atlassian API token (id.atlassian.com, Security, API tokens)")
+	v.timeout(p, b.Timeout)
 }
 
 // cloudID reports whether s looks like a cloud id (letters, digits and dashes).
@@ -299,9 +362,9 @@ func cloudID(s string) bool {
 	return true
 }
 
-// url defaults, trims and checks a source's base URL.
-func (v *validator) url(src string, u *string, def, example string) {
-	v.urlAt("sources."+src+".url", src, u, def, example)
+// url defaults, trims and checks the base URL of the instance at path p of kind src.
+func (v *validator) url(p, src string, u *string, def, example string) {
+	v.urlAt(p+".url", src, u, def, example)
 }
 
 // urlAt defaults, trims and checks the URL setting at path. The value is never printed: a
@@ -331,10 +394,10 @@ func (v *validator) urlAt(path, src string, u *string, def, example string) {
 	}
 }
 
-// auth checks the basic-auth pair and its exclusivity with a bearer token.
-func (v *validator) auth(src, user string, pass, token Secret, required bool) {
-	p := "sources." + src + "."
-	u, pw, tok := v.n(p+"username"), v.n(p+"password"), v.n(p+"token")
+// auth checks the basic-auth pair of the instance at path p and its exclusivity with a
+// bearer token.
+func (v *validator) auth(p, src, user string, pass, token Secret, required bool) {
+	u, pw, tok := v.n(p+".username"), v.n(p+".password"), v.n(p+".token")
 	switch {
 	case token != "" && (user != "" || pass != ""):
 		v.errf("%s and %s/%s are both set: use either the token or username and password", tok, u, pw)
@@ -349,8 +412,8 @@ func (v *validator) auth(src, user string, pass, token Secret, required bool) {
 
 // pagerDutyAuth checks that PagerDuty has a REST API key or a complete Scoped OAuth app (client
 // id, secret and the account's subdomain), not both, and defaults the token URL.
-func (v *validator) pagerDutyAuth(b *PagerDuty) {
-	n := func(k string) string { return v.n("sources.pagerduty." + k) }
+func (v *validator) pagerDutyAuth(p string, b *PagerDuty) {
+	n := func(k string) string { return v.n(p + "." + k) }
 	oauth := b.ClientID != "" || b.ClientSecret != ""
 	switch {
 	case b.Token != "" && oauth:
@@ -370,8 +433,8 @@ func (v *validator) pagerDutyAuth(b *PagerDuty) {
 // serviceNowAuth checks that exactly one of ServiceNow's ways to sign in is configured, each
 // complete: OAuth (client_id and client_secret, with username and password for the password
 // grant), basic (username and password), or a static token.
-func (v *validator) serviceNowAuth(b *ServiceNow) {
-	n := func(k string) string { return v.n("sources.servicenow." + k) }
+func (v *validator) serviceNowAuth(p string, b *ServiceNow) {
+	n := func(k string) string { return v.n(p + "." + k) }
 	id, sec, tok, user, pw := n("client_id"), n("client_secret"), n("token"), n("username"), n("password")
 	oauth := b.ClientID != "" || b.ClientSecret != ""
 	switch {
@@ -398,14 +461,14 @@ func (v *validator) required(path string, s Secret, why string) {
 	}
 }
 
-func (v *validator) timeout(src string, d time.Duration) {
+func (v *validator) timeout(p string, d time.Duration) {
 	if d < 0 {
-		v.errf("%s must be positive (e.g. 5s)", v.n("sources."+src+".timeout"))
+		v.errf("%s must be positive (e.g. 5s)", v.n(p+".timeout"))
 	}
 }
 
-// labels defaults and checks the alert label names.
-func (v *validator) labels(src string, l *Labels) {
+// labels defaults and checks the alert label names of the instance at path p.
+func (v *validator) labels(p string, l *Labels) {
 	for _, f := range []struct {
 		key string
 		val *string
@@ -414,7 +477,7 @@ func (v *validator) labels(src string, l *Labels) {
 			*f.val = f.key
 		}
 		if r := (*f.val)[0]; !tableName(*f.val) || r >= '0' && r <= '9' {
-			v.errf("sources.%s.labels.%s must be a label name (letters, digits, _), e.g. %s", src, f.key, f.key)
+			v.errf("%s.labels.%s must be a label name (letters, digits, _), e.g. %s", p, f.key, f.key)
 		}
 	}
 }

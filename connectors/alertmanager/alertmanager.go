@@ -20,6 +20,9 @@ var DefaultFallbacks = []string{"job", "app"}
 
 // Options configure a Source.
 type Options struct {
+	// Name is the source name in answers: SourceName for the unnamed instance (the
+	// default), or SourceName/<instance> for a named one (model.SourceName).
+	Name string
 	// Client talks to the Alertmanager base URL (optionally through an authenticating proxy).
 	Client *httpx.Client
 	// Labels name the service, team and severity labels; empty names default to
@@ -36,6 +39,9 @@ var _ connectors.Alerts = (*Source)(nil)
 
 // New returns a Source for o.
 func New(o Options) *Source {
+	if o.Name == "" {
+		o.Name = SourceName
+	}
 	o.Labels = withDefaults(o.Labels)
 	if o.Fallbacks == nil {
 		o.Fallbacks = DefaultFallbacks
@@ -56,8 +62,8 @@ func withDefaults(l config.Labels) config.Labels {
 	return l
 }
 
-// Name returns "alertmanager".
-func (s *Source) Name() string { return SourceName }
+// Name returns the source name: "alertmanager", or "alertmanager/<instance>".
+func (s *Source) Name() string { return s.o.Name }
 
 // Check reads /api/v2/status: reachability and, behind a proxy, credentials.
 func (s *Source) Check(ctx context.Context) error {

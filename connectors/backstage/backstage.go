@@ -39,6 +39,9 @@ const entityFields = "apiVersion,kind,metadata,spec,relations"
 
 // Options configure a Source.
 type Options struct {
+	// Name is the source name in answers: SourceName for the unnamed instance (the
+	// default), or SourceName/<instance> for a named one (model.SourceName).
+	Name string
 	// Client is the HTTP client for the backend base URL (e.g. http://localhost:7007),
 	// with bearer auth when a token is configured.
 	Client *httpx.Client
@@ -53,6 +56,7 @@ type Options struct {
 
 // Source is a Backstage catalog backend. It implements connectors.Catalog.
 type Source struct {
+	name     string
 	c        *httpx.Client
 	kinds    []string
 	pageSize int
@@ -63,7 +67,10 @@ var _ connectors.Catalog = (*Source)(nil)
 
 // New returns a Source for o, applying defaults.
 func New(o Options) *Source {
-	s := &Source{c: o.Client, kinds: o.Kinds, pageSize: o.PageSize, max: o.MaxEntities}
+	if o.Name == "" {
+		o.Name = SourceName
+	}
+	s := &Source{name: o.Name, c: o.Client, kinds: o.Kinds, pageSize: o.PageSize, max: o.MaxEntities}
 	if len(s.kinds) == 0 {
 		s.kinds = DefaultKinds
 	}
@@ -76,8 +83,8 @@ func New(o Options) *Source {
 	return s
 }
 
-// Name returns "backstage".
-func (s *Source) Name() string { return SourceName }
+// Name returns the source name: "backstage", or "backstage/<instance>".
+func (s *Source) Name() string { return s.name }
 
 // Check reads one entity name: it proves the URL, the token and catalog read access.
 func (s *Source) Check(ctx context.Context) error {
@@ -92,7 +99,7 @@ func (s *Source) Catalog(ctx context.Context) (model.Catalog, error) {
 	if err != nil {
 		return model.Catalog{}, err
 	}
-	cat := catalogmodel.ToCatalog(entities, SourceName)
+	cat := catalogmodel.ToCatalog(entities, s.name)
 	cat.Truncated = truncated
 	return cat, nil
 }

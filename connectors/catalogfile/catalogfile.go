@@ -29,6 +29,9 @@ const (
 
 // Options configure a Source.
 type Options struct {
+	// Name is the source name in answers: SourceName for the unnamed instance (the
+	// default), or SourceName/<instance> for a named one (model.SourceName).
+	Name string
 	// Paths are files or directories; directories are read recursively (*.yaml, *.yml,
 	// skipping hidden directories). Every YAML file found must hold catalog documents.
 	Paths []string
@@ -43,14 +46,17 @@ var _ connectors.Catalog = (*Source)(nil)
 
 // New returns a Source for o.
 func New(o Options) *Source {
+	if o.Name == "" {
+		o.Name = SourceName
+	}
 	if o.FS != nil && len(o.Paths) == 0 {
 		o.Paths = []string{"."}
 	}
 	return &Source{opts: o}
 }
 
-// Name returns "catalogfile".
-func (s *Source) Name() string { return SourceName }
+// Name returns the source name: "catalogfile", or "catalogfile/<instance>".
+func (s *Source) Name() string { return s.opts.Name }
 
 // Check loads and validates every document. It fails when no paths are configured,
 // a path is unreadable, any document is invalid, or no entities are found.
@@ -66,7 +72,7 @@ func (s *Source) Catalog(ctx context.Context) (model.Catalog, error) {
 	if err != nil {
 		return model.Catalog{}, err
 	}
-	return catalogmodel.ToCatalog(entities, SourceName), nil
+	return catalogmodel.ToCatalog(entities, s.opts.Name), nil
 }
 
 func (s *Source) load(ctx context.Context) ([]catalogmodel.Entity, error) {

@@ -35,6 +35,9 @@ var DefaultEventTypes = []string{"CUSTOM_DEPLOYMENT", "CUSTOM_CONFIGURATION"}
 
 // Options configure a Source.
 type Options struct {
+	// Name is the source name in answers: SourceName for the unnamed instance (the
+	// default), or SourceName/<instance> for a named one (model.SourceName).
+	Name string
 	// Client talks to the environment URL (SaaS https://{id}.live.dynatrace.com or
 	// Managed https://{host}/e/{id}) with "Authorization: Api-Token ...".
 	Client *httpx.Client
@@ -74,6 +77,9 @@ var (
 
 // New returns a Source for o.
 func New(o Options) *Source {
+	if o.Name == "" {
+		o.Name = SourceName
+	}
 	o.EnvURL = strings.TrimRight(o.EnvURL, "/")
 	if o.MaxPages <= 0 {
 		o.MaxPages = DefaultMaxPages
@@ -90,8 +96,8 @@ func New(o Options) *Source {
 	return &Source{o: o, defs: cache.NewMemo[[]slo](o.ReferenceTTL)}
 }
 
-// Name returns "dynatrace".
-func (s *Source) Name() string { return SourceName }
+// Name returns the source name: "dynatrace", or "dynatrace/<instance>".
+func (s *Source) Name() string { return s.o.Name }
 
 // Check reads one item of every API the answers use (Probes): it proves reachability, the
 // token and each of its scopes.

@@ -31,7 +31,7 @@ var authorKeys = []string{"author", "user", "triggered_by", "triggeredby", "appr
 // neighbours in [Since, Until]: one paged request per event type (an eventSelector takes
 // one type), scoped by eventSelector entityId(...). A zero target reads every entity's.
 func (s *Source) Changes(ctx context.Context, t model.Target) ([]model.Change, error) {
-	ids := entityIDs(t, true)
+	ids := entityIDs(s.Name(), t, true)
 	if t.Name != "" && len(ids) == 0 {
 		return nil, nil
 	}

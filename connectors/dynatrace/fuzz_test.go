@@ -129,7 +129,7 @@ func FuzzSelector(f *testing.F) {
 		tgt := model.Target{Name: identity, Records: []model.Service{{ID: record, Source: SourceName},
 			{ID: "component:default/x", Name: identity, Source: "catalogfile", Annotations: map[string]string{EntityAnnotation: annotation}}},
 			Related: []model.Target{{Name: identity, Records: []model.Service{{ID: annotation, Source: SourceName}}}}}
-		ids := entityIDs(tgt, true)
+		ids := entityIDs(SourceName, tgt, true)
 		var flat []string
 		for _, group := range byType(ids) {
 			typ, _, _ := strings.Cut(group[0], "-")

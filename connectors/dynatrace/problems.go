@@ -35,7 +35,7 @@ func (s *Source) Problems(ctx context.Context, t model.Target) ([]model.Problem,
 	}
 	setWindow(base, t)
 	var out []model.Problem
-	for _, group := range byType(entityIDs(t, true)) {
+	for _, group := range byType(entityIDs(s.Name(), t, true)) {
 		q := url.Values{}
 		for k, v := range base {
 			q[k] = v

@@ -26,8 +26,8 @@ func criterion(name string, vals ...string) string {
 var entityIDPattern = regexp.MustCompile(`^[A-Z][A-Z0-9_]*-[0-9A-F]{16}$`)
 
 // entityIDs returns the Dynatrace entity ids of t (and of t.Related when related): the
-// dynatrace record, the catalog annotation, and any identity that is an entity id.
-func entityIDs(t model.Target, related bool) []string {
+// record of this source (named source), the catalog annotation, and any identity that is an entity id.
+func entityIDs(source string, t model.Target, related bool) []string {
 	var out []string
 	add := func(id string) {
 		if id = strings.TrimSpace(id); id != "" && !slices.Contains(out, id) {
@@ -35,7 +35,7 @@ func entityIDs(t model.Target, related bool) []string {
 		}
 	}
 	one := func(t model.Target) {
-		if r, ok := t.RecordFrom(SourceName); ok {
+		if r, ok := t.RecordFrom(source); ok {
 			add(r.ID)
 		}
 		add(t.Annotation(EntityAnnotation))

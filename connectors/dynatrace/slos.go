@@ -70,7 +70,7 @@ func (s *Source) SLOs(ctx context.Context, t model.Target) ([]model.SLO, error) 
 		}
 		return out, nil
 	}
-	ids, names := entityIDs(t, false), targetNames(t)
+	ids, names := entityIDs(s.Name(), t, false), targetNames(t)
 	all, err := s.definitions(ctx)
 	if err != nil {
 		return nil, err

@@ -64,6 +64,9 @@ const (
 
 // Options configure a Source.
 type Options struct {
+	// Name is the source name in answers: SourceName for the unnamed instance (the
+	// default), or SourceName/<instance> for a named one (model.SourceName).
+	Name string
 	// API is the client for Atlassian's API gateway (DefaultAPIURL) with basic auth.
 	API *httpx.Client
 	// Site is the client for the Jira site (https://<site>.atlassian.net) with the same
@@ -107,6 +110,9 @@ var (
 
 // New returns a Source for o.
 func New(o Options) *Source {
+	if o.Name == "" {
+		o.Name = SourceName
+	}
 	if o.PageSize <= 0 || o.PageSize > DefaultPageSize {
 		o.PageSize = DefaultPageSize
 	}
@@ -137,8 +143,8 @@ func Auth(email, token string) func(*http.Request) {
 	return func(r *http.Request) { r.SetBasicAuth(email, token) }
 }
 
-// Name returns "jsm".
-func (s *Source) Name() string { return SourceName }
+// Name returns the source name: "jsm", or "jsm/<instance>".
+func (s *Source) Name() string { return s.o.Name }
 
 // BaseURL returns the API gateway URL requests go to.
 func (s *Source) BaseURL() string {

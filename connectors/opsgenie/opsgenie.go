@@ -48,6 +48,9 @@ const (
 
 // Options configure a Source.
 type Options struct {
+	// Name is the source name in answers: SourceName for the unnamed instance (the
+	// default), or SourceName/<instance> for a named one (model.SourceName).
+	Name string
 	// Client is the HTTP client for the Opsgenie API (base URL and auth).
 	Client *httpx.Client
 	// PageSize is the alert and user page size (default 100, the vendor maximum for
@@ -82,6 +85,9 @@ var (
 
 // New returns a Source for o.
 func New(o Options) *Source {
+	if o.Name == "" {
+		o.Name = SourceName
+	}
 	if o.PageSize <= 0 || o.PageSize > DefaultPageSize {
 		o.PageSize = DefaultPageSize
 	}
@@ -111,8 +117,8 @@ func Auth(key string) func(*http.Request) {
 // log is the logger for notes that fail nothing.
 func (s *Source) log() *slog.Logger { return s.o.Logger }
 
-// Name returns "opsgenie".
-func (s *Source) Name() string { return SourceName }
+// Name returns the source name: "opsgenie", or "opsgenie/<instance>".
+func (s *Source) Name() string { return s.o.Name }
 
 // BaseURL returns the API base URL requests go to.
 func (s *Source) BaseURL() string {

@@ -67,11 +67,12 @@ func (s *Source) Dependencies(ctx context.Context, serviceID string) ([]model.De
 	return deps, nil
 }
 
-// serviceIDs returns the PagerDuty service ids of the target: this source's own record,
+// serviceIDs returns the PagerDuty service ids of the target: the record of this source
+// (named source),
 // else the catalog annotation. Names are matched by the join through this source's
 // catalog, which puts a record on the target.
-func serviceIDs(t model.Target) []string {
-	if r, ok := t.RecordFrom(SourceName); ok && r.ID != "" {
+func serviceIDs(source string, t model.Target) []string {
+	if r, ok := t.RecordFrom(source); ok && r.ID != "" {
 		return []string{r.ID}
 	}
 	if id := t.Annotation("pagerduty.com/service-id"); id != "" {
@@ -81,11 +82,11 @@ func serviceIDs(t model.Target) []string {
 }
 
 // withRelated returns the target's service ids followed by its related services' ids.
-func withRelated(t model.Target) []string {
+func withRelated(source string, t model.Target) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, tt := range append([]model.Target{t}, t.Related...) {
-		for _, id := range serviceIDs(tt) {
+		for _, id := range serviceIDs(source, tt) {
 			if !seen[id] {
 				seen[id] = true
 				out = append(out, id)

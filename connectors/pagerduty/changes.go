@@ -22,7 +22,7 @@ import (
 // relates to the target's open incidents (one request per incident, at most
 // DefaultMaxRelated); those it correlated "intelligently" carry that as a risk.
 func (s *Source) Changes(ctx context.Context, t model.Target) ([]model.Change, error) {
-	ids := withRelated(t)
+	ids := withRelated(s.Name(), t)
 	if t.Name != "" && len(ids) == 0 {
 		return nil, nil
 	}
@@ -82,7 +82,7 @@ func (s *Source) Changes(ctx context.Context, t model.Target) ([]model.Change, e
 // relatedChanges reads the related change events of the target's own open incidents (at
 // most DefaultMaxRelated; those last seen open are read while the incidents are listed).
 func (s *Source) relatedChanges(ctx context.Context, t model.Target, since, until time.Time) ([]model.Change, error) {
-	own := serviceIDs(t)
+	own := serviceIDs(s.Name(), t)
 	if len(own) == 0 {
 		return nil, nil
 	}

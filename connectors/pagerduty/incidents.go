@@ -39,7 +39,7 @@ func (s *Source) openIncidents(ctx context.Context, ids []string) ([]incident, e
 // targetIncidents returns the open incidents of the target and its related services.
 // ok is false when the target has no PagerDuty identity.
 func (s *Source) targetIncidents(ctx context.Context, t model.Target) ([]incident, bool, error) {
-	ids := withRelated(t)
+	ids := withRelated(s.Name(), t)
 	if t.Name != "" && len(ids) == 0 {
 		return nil, false, nil
 	}
@@ -84,7 +84,7 @@ func toIncident(in incident) model.Incident {
 // a time). The alerts of the incidents last seen open are read while the incidents are
 // listed again (see perIncident).
 func (s *Source) Alerts(ctx context.Context, t model.Target) ([]model.Alert, error) {
-	ids, own := withRelated(t), serviceIDs(t)
+	ids, own := withRelated(s.Name(), t), serviceIDs(s.Name(), t)
 	if t.Name != "" && len(ids) == 0 {
 		return []model.Alert{}, nil
 	}

@@ -19,7 +19,7 @@ import (
 // policy's rules as cumulative escalation steps. The policy id comes from the catalog, or
 // from one GET /services/{id} when the catalog has not been read.
 func (s *Source) Responders(ctx context.Context, t model.Target) (model.Responders, error) {
-	ids := serviceIDs(t)
+	ids := serviceIDs(s.Name(), t)
 	if len(ids) == 0 {
 		return model.Responders{}, nil
 	}

@@ -49,6 +49,9 @@ const answerTTL = 5 * time.Second
 
 // Options configure a Source.
 type Options struct {
+	// Name is the source name in answers: SourceName for the unnamed instance (the
+	// default), or SourceName/<instance> for a named one (model.SourceName).
+	Name string
 	// Client is the HTTP client for the PagerDuty API (base URL, auth, Accept header).
 	Client *httpx.Client
 	// PageSize is the limit per page (default 100, the vendor maximum).
@@ -86,6 +89,9 @@ var (
 
 // New returns a Source for o.
 func New(o Options) *Source {
+	if o.Name == "" {
+		o.Name = SourceName
+	}
 	if o.PageSize <= 0 {
 		o.PageSize = DefaultPageSize
 	}
@@ -111,8 +117,8 @@ func Auth(token string) func(*http.Request) {
 // Header returns the fixed headers every request needs (the versioned Accept).
 func Header() http.Header { return http.Header{"Accept": {Accept}} }
 
-// Name returns "pagerduty".
-func (s *Source) Name() string { return SourceName }
+// Name returns the source name: "pagerduty", or "pagerduty/<instance>".
+func (s *Source) Name() string { return s.o.Name }
 
 // BaseURL returns the API base URL requests go to.
 func (s *Source) BaseURL() string {

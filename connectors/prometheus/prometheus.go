@@ -34,6 +34,9 @@ var DefaultFallbacks = []string{"job", "app"}
 
 // Options configure a Source.
 type Options struct {
+	// Name is the source name in answers: SourceName for the unnamed instance (the
+	// default), or SourceName/<instance> for a named one (model.SourceName).
+	Name string
 	// Client talks to the Prometheus base URL (optionally through an authenticating proxy).
 	Client *httpx.Client
 	// Labels name the service, team and severity labels; empty names default to
@@ -69,6 +72,9 @@ var (
 
 // New returns a Source for o.
 func New(o Options) *Source {
+	if o.Name == "" {
+		o.Name = SourceName
+	}
 	if o.Labels.Service == "" {
 		o.Labels.Service = "service"
 	}
@@ -93,8 +99,8 @@ func New(o Options) *Source {
 	return &Source{o: o, rules: cache.NewMemo[[]ruleGroup](o.ReferenceTTL)}
 }
 
-// Name returns "prometheus".
-func (s *Source) Name() string { return SourceName }
+// Name returns the source name: "prometheus", or "prometheus/<instance>".
+func (s *Source) Name() string { return s.o.Name }
 
 // Check reads /api/v1/status/buildinfo: reachability and, behind a proxy, credentials.
 func (s *Source) Check(ctx context.Context) error {

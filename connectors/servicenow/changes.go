@@ -24,7 +24,7 @@ const windowPad = 14 * time.Hour
 // is in [t.Since, t.Until], newest first. One request: the rows are read with display values,
 // which name the people, groups and CIs they reference (a reference without one is looked up).
 func (s *Source) Changes(ctx context.Context, t model.Target) ([]model.Change, error) {
-	c := refsOf(t, true)
+	c := refsOf(s.name, t, true)
 	if c.empty() {
 		return nil, nil
 	}

@@ -24,7 +24,7 @@ var incidentFields = []string{"sys_id", "number", "short_description", "priority
 // for Changes: display values name the group, the assignee and the CIs.
 func (s *Source) Incidents(ctx context.Context, t model.Target) ([]model.Incident, error) {
 	q := "active=true"
-	c := refsOf(t, false)
+	c := refsOf(s.name, t, false)
 	if t.Name != "" {
 		if c.empty() {
 			return nil, nil

@@ -106,13 +106,13 @@ func (s *Source) supportGroups(ctx context.Context, t model.Target) ([]string, e
 	if t.Name == "" {
 		return nil, nil
 	}
-	if r, ok := t.RecordFrom(SourceName); ok {
+	if r, ok := t.RecordFrom(s.name); ok {
 		if g := r.Annotations[AnnotationSupportGroup]; g != "" {
 			return []string{g}, nil
 		}
 		return nil, nil
 	}
-	c := refsOf(t, false)
+	c := refsOf(s.name, t, false)
 	if c.empty() {
 		return nil, nil
 	}

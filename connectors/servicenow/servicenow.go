@@ -43,6 +43,9 @@ const DefaultPageSize = 1000
 
 // Options configure a Source.
 type Options struct {
+	// Name is the source name in answers: SourceName for the unnamed instance (the
+	// default), or SourceName/<instance> for a named one (model.SourceName).
+	Name string
 	// Client is the HTTP client for the instance (base URL, auth, retries).
 	Client *httpx.Client
 	// InstanceURL is the instance base URL used for record links (https://acme.service-now.com).
@@ -64,6 +67,7 @@ type Options struct {
 // Source is a ServiceNow instance. It implements Catalog, Changes, Incidents, OnCall,
 // IncidentFinder and Warmer.
 type Source struct {
+	name     string
 	c        *httpx.Client
 	instance string
 	classes  []string
@@ -85,7 +89,10 @@ var (
 
 // New returns a Source for o, applying defaults.
 func New(o Options) *Source {
-	s := &Source{memo: cache.NewMemo[row](memoTTL), c: o.Client, instance: strings.TrimSuffix(o.InstanceURL, "/"), maxRows: o.MaxRows,
+	if o.Name == "" {
+		o.Name = SourceName
+	}
+	s := &Source{name: o.Name, memo: cache.NewMemo[row](memoTTL), c: o.Client, instance: strings.TrimSuffix(o.InstanceURL, "/"), maxRows: o.MaxRows,
 		pageSize: o.PageSize, parallel: o.Parallel, authVars: o.AuthVars}
 	for _, c := range o.CIClasses {
 		if c = strings.TrimSpace(c); c != "" && !slices.Contains(s.classes, c) {
@@ -110,8 +117,8 @@ func New(o Options) *Source {
 	return s
 }
 
-// Name returns "servicenow".
-func (s *Source) Name() string { return SourceName }
+// Name returns the source name: "servicenow", or "servicenow/<instance>".
+func (s *Source) Name() string { return s.name }
 
 // Check reads one row of every table the answers read (Probes): it proves the URL, the
 // credentials and each read access.

@@ -7,6 +7,7 @@ import (
 // ciRef is how a target is known in the CMDB: sys_ids and CI names, with the names of the
 // sys_ids that are known from this source's own records.
 type ciRef struct {
+	source     string // this source's name: its records are its own
 	ids, names []string
 	known      map[string]string // sys_id -> CI name
 }
@@ -23,7 +24,7 @@ func (c *ciRef) add(t model.Target) {
 	if t.Name == "" {
 		return
 	}
-	if r, ok := t.RecordFrom(SourceName); ok {
+	if r, ok := t.RecordFrom(c.source); ok {
 		c.ids = append(c.ids, r.ID)
 		c.known[r.ID] = r.Name
 		return
@@ -36,9 +37,10 @@ func (c *ciRef) add(t model.Target) {
 	c.names = append(c.names, t.Identities()...)
 }
 
-// refsOf returns the identities of t, and of its related targets when withRelated is set.
-func refsOf(t model.Target, withRelated bool) ciRef {
-	var c ciRef
+// refsOf returns the identities of t as the named source knows them, and of its related
+// targets when withRelated is set.
+func refsOf(source string, t model.Target, withRelated bool) ciRef {
+	c := ciRef{source: source}
 	c.add(t)
 	if withRelated {
 		for _, r := range t.Related {

@@ -231,14 +231,15 @@ func when(cond bool, detail string) string {
 // crossTeam reports whether two known owners differ.
 func crossTeam(a, b string) bool { return a != "" && b != "" && a != b }
 
-// linked reports whether e has a record from one of sources, or a catalog reference to one.
+// linked reports whether e has a record from one of sources, or a catalog reference to the
+// kind of one (a reference names a kind, in any of its instances).
 func linked(e *directory.Entity, sources []string) bool {
 	for _, r := range e.Records {
 		if slices.Contains(sources, r.Source) {
 			return true
 		}
 		for _, ref := range r.Refs {
-			if slices.Contains(sources, ref.In) {
+			if slices.ContainsFunc(sources, func(s string) bool { return model.SourceKind(s) == ref.In }) {
 				return true
 			}
 		}

@@ -7,10 +7,10 @@ import (
 )
 
 func init() {
-	register(config.SourceAlertmanager, func(cfg *config.Config, o Options) connectors.Source {
-		c := cfg.Sources.Alertmanager
+	register(config.SourceAlertmanager, func(cfg *config.Config, in config.Instance, c *config.Alertmanager, o Options) connectors.Source {
 		return alertmanager.New(alertmanager.Options{
-			Client: httpClient(cfg, o, config.SourceAlertmanager, c.URL, proxyAuth(c.Username, c.Password, c.Token), nil),
+			Name:   in.Name,
+			Client: httpClient(cfg, o, in.Name, c.URL, proxyAuth(c.Username, c.Password, c.Token), nil),
 			Labels: c.Labels,
 		})
 	})

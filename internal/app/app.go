@@ -26,44 +26,46 @@ type Options struct {
 	OneShot bool
 }
 
-// Sources builds every enabled source, most trusted catalog first, and names the disabled ones.
+// Sources builds every configured instance of every source kind, most trusted catalog
+// first, and names the kinds that are not configured.
 func Sources(cfg *config.Config, o Options) (enabled []connectors.Source, disabled []string) {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	on := cfg.Enabled()
-	for _, name := range config.SourceNames() {
-		if !slices.Contains(on, name) {
-			disabled = append(disabled, name)
-			continue
+	instances := cfg.Instances()
+	for _, kind := range config.SourceNames() {
+		if !slices.ContainsFunc(instances, func(in config.Instance) bool { return in.Kind == kind }) {
+			disabled = append(disabled, kind)
 		}
-		if s := build(cfg, name, o); s != nil {
-			enabled = append(enabled, s)
+	}
+	for _, in := range instances {
+		if b := builders[in.Kind]; b != nil {
+			enabled = append(enabled, b(cfg, in, o))
 		} else {
-			disabled = append(disabled, name) // configured, but no connector in this build yet
-			o.Logger.Warn("source configured but not supported by this build", "source", name)
+			o.Logger.Warn("source configured but not supported by this build", "source", in.Name)
 		}
 	}
 	return enabled, disabled
 }
 
-// builder constructs one source from the configuration; each connector's wiring file
-// (servicenow.go, pagerduty.go, ...) registers its builder in init.
-type builder func(cfg *config.Config, o Options) connectors.Source
+// builder constructs one source instance; each connector's wiring file (servicenow.go,
+// pagerduty.go, ...) registers its builder in init.
+type builder func(cfg *config.Config, in config.Instance, o Options) connectors.Source
 
-var builders = map[string]builder{
-	"catalogfile": func(cfg *config.Config, o Options) connectors.Source {
-		return catalogfile.New(catalogfile.Options{Paths: cfg.Sources.CatalogFile.Paths, FS: o.CatalogFS})
-	},
+var builders = map[string]builder{}
+
+func init() {
+	register(config.SourceCatalogFile, func(_ *config.Config, in config.Instance, c *config.CatalogFile, o Options) connectors.Source {
+		return catalogfile.New(catalogfile.Options{Name: in.Name, Paths: c.Paths, FS: o.CatalogFS})
+	})
 }
 
-func register(name string, b builder) { builders[name] = b }
-
-func build(cfg *config.Config, name string, o Options) connectors.Source {
-	if b := builders[name]; b != nil {
-		return b(cfg, o)
+// register sets the builder of a source kind whose instances' settings are a *T: it gets
+// the instance (its name in answers, in.Name) and its settings.
+func register[T any](kind string, b func(cfg *config.Config, in config.Instance, c *T, o Options) connectors.Source) {
+	builders[kind] = func(cfg *config.Config, in config.Instance, o Options) connectors.Source {
+		return b(cfg, in, in.Block.(*T), o)
 	}
-	return nil
 }
 
 // Engine builds the join engine for cfg.
@@ -88,5 +90,7 @@ func Engine(cfg *config.Config, o Options) *engine.Engine {
 		Now:      o.Now,
 		Logger:   o.Logger,
 		NoWarm:   o.OneShot,
+		// An answer talks to at most this many instances of one kind at once.
+		InstanceConcurrency: cfg.InstanceConcurrency,
 	})
 }

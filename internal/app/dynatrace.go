@@ -9,12 +9,12 @@ import (
 )
 
 func init() {
-	register(config.SourceDynatrace, func(cfg *config.Config, o Options) connectors.Source {
-		c := cfg.Sources.Dynatrace
+	register(config.SourceDynatrace, func(cfg *config.Config, in config.Instance, c *config.Dynatrace, o Options) connectors.Source {
 		token := c.Token.Value()
 		auth := func(r *http.Request) { r.Header.Set("Authorization", "Api-Token "+token) }
 		return dynatrace.New(dynatrace.Options{
-			Client: httpClient(cfg, o, config.SourceDynatrace, c.URL, auth, nil),
+			Name:   in.Name,
+			Client: httpClient(cfg, o, in.Name, c.URL, auth, nil),
 			EnvURL: c.URL,
 			Logger: o.Logger,
 			Now:    o.Now,

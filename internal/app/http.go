@@ -7,7 +7,8 @@ import (
 	"github.com/opsctx/opsctx/internal/httpx"
 )
 
-// httpClient builds the source's HTTP client: the one factory, with the source's timeout,
+// httpClient builds a source instance's HTTP client (source is its name in answers): the
+// one factory, with the instance's timeout,
 // every configured secret for redaction, and the shared logger.
 func httpClient(cfg *config.Config, o Options, source, baseURL string, auth func(*http.Request), header http.Header) *httpx.Client {
 	h := clientOptions(cfg, o, source, baseURL)

@@ -12,8 +12,7 @@ func init() { register(config.SourceJSM, buildJSM) }
 // buildJSM wires the JSM Operations connector: the Atlassian gateway (default, or the
 // configured URL) and, when configured, the site (its tenant_info names the cloud id and it
 // lists users), both with basic auth, and reference listings kept for the catalog cache TTL.
-func buildJSM(cfg *config.Config, o Options) connectors.Source {
-	jc := cfg.Sources.JSM
+func buildJSM(cfg *config.Config, in config.Instance, jc *config.JSM, o Options) connectors.Source {
 	base := jc.URL
 	if base == "" {
 		base = config.DefaultJSMURL
@@ -21,8 +20,8 @@ func buildJSM(cfg *config.Config, o Options) connectors.Source {
 	auth := jsm.Auth(jc.Email, jc.APIToken.Value())
 	var site *httpx.Client
 	if jc.SiteURL != "" {
-		site = httpClient(cfg, o, config.SourceJSM, jc.SiteURL, auth, nil)
+		site = httpClient(cfg, o, in.Name, jc.SiteURL, auth, nil)
 	}
-	return jsm.New(jsm.Options{API: httpClient(cfg, o, config.SourceJSM, base, auth, nil), Site: site, CloudID: jc.CloudID,
+	return jsm.New(jsm.Options{Name: in.Name, API: httpClient(cfg, o, in.Name, base, auth, nil), Site: site, CloudID: jc.CloudID,
 		Now: o.Now, Logger: o.Logger, ReferenceTTL: cfg.CacheTTL[config.CacheCatalog]})
 }

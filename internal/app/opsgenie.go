@@ -10,12 +10,11 @@ func init() { register(config.SourceOpsgenie, buildOpsgenie) }
 
 // buildOpsgenie wires the Opsgenie connector: base URL (US default, EU when configured),
 // `GenieKey` auth, and schedule and escalation listings kept for the catalog cache TTL.
-func buildOpsgenie(cfg *config.Config, o Options) connectors.Source {
-	oc := cfg.Sources.Opsgenie
+func buildOpsgenie(cfg *config.Config, in config.Instance, oc *config.Opsgenie, o Options) connectors.Source {
 	base := oc.URL
 	if base == "" {
 		base = config.DefaultOpsgenieURL
 	}
-	c := httpClient(cfg, o, config.SourceOpsgenie, base, opsgenie.Auth(oc.APIKey.Value()), nil)
-	return opsgenie.New(opsgenie.Options{Client: c, Now: o.Now, Logger: o.Logger, ReferenceTTL: cfg.CacheTTL[config.CacheCatalog]})
+	c := httpClient(cfg, o, in.Name, base, opsgenie.Auth(oc.APIKey.Value()), nil)
+	return opsgenie.New(opsgenie.Options{Name: in.Name, Client: c, Now: o.Now, Logger: o.Logger, ReferenceTTL: cfg.CacheTTL[config.CacheCatalog]})
 }

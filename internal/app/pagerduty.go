@@ -15,13 +15,12 @@ func init() { register(config.SourcePagerDuty, buildPagerDuty) }
 // versioned Accept header, and `Token token=` auth with a REST API key, or a Scoped OAuth app's
 // tokens (client credentials for the account's as_account scope and the read scopes the
 // connector uses, renewed).
-func buildPagerDuty(cfg *config.Config, o Options) connectors.Source {
-	pc := cfg.Sources.PagerDuty
+func buildPagerDuty(cfg *config.Config, in config.Instance, pc *config.PagerDuty, o Options) connectors.Source {
 	base := pc.URL
 	if base == "" {
 		base = config.DefaultPagerDutyURL
 	}
-	h := clientOptions(cfg, o, config.SourcePagerDuty, base)
+	h := clientOptions(cfg, o, in.Name, base)
 	h.Header = pagerduty.Header()
 	if pc.ClientID != "" {
 		region := "us"
@@ -33,5 +32,5 @@ func buildPagerDuty(cfg *config.Config, o Options) connectors.Source {
 	} else {
 		h.Auth = pagerduty.Auth(pc.Token.Value())
 	}
-	return pagerduty.New(pagerduty.Options{Client: httpx.New(h), Now: o.Now})
+	return pagerduty.New(pagerduty.Options{Name: in.Name, Client: httpx.New(h), Now: o.Now})
 }

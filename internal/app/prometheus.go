@@ -9,10 +9,10 @@ import (
 )
 
 func init() {
-	register(config.SourcePrometheus, func(cfg *config.Config, o Options) connectors.Source {
-		c := cfg.Sources.Prometheus
+	register(config.SourcePrometheus, func(cfg *config.Config, in config.Instance, c *config.Prometheus, o Options) connectors.Source {
 		return prometheus.New(prometheus.Options{
-			Client: httpClient(cfg, o, config.SourcePrometheus, c.URL, proxyAuth(c.Username, c.Password, c.Token), nil),
+			Name:   in.Name,
+			Client: httpClient(cfg, o, in.Name, c.URL, proxyAuth(c.Username, c.Password, c.Token), nil),
 			Labels: c.Labels,
 			SLOs:   cfg.SLOs,
 			// The rule listing is reference data: kept as long as the catalogs.

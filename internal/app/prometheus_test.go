@@ -40,8 +40,8 @@ func TestProxyClientAuth(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := config.Default()
-			cfg.Sources.Alertmanager = &config.Alertmanager{URL: echo.URL, Username: tc.user, Password: config.Secret(tc.pass), Token: config.Secret(tc.token)}
-			cfg.Sources.Prometheus = &config.Prometheus{URL: echo.URL, Username: tc.user, Password: config.Secret(tc.pass), Token: config.Secret(tc.token)}
+			cfg.Sources.Alertmanager = []*config.Alertmanager{{URL: echo.URL, Username: tc.user, Password: config.Secret(tc.pass), Token: config.Secret(tc.token)}}
+			cfg.Sources.Prometheus = []*config.Prometheus{{URL: echo.URL, Username: tc.user, Password: config.Secret(tc.pass), Token: config.Secret(tc.token)}}
 			srcs, _ := Sources(cfg, Options{})
 			if len(srcs) != 2 {
 				t.Fatalf("sources %v", srcs)

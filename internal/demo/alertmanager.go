@@ -16,7 +16,7 @@ func startAlertmanager(s Scenario, cfg *config.Config) (*fake.Server, error) {
 	s.edit(config.SourceAlertmanager, &alerts)
 	srv := amfake.Start(amfake.Options{GroupBy: []string{"alertname", "service"}, Receiver: "shop-oncall",
 		Now: func() time.Time { return s.T0.Add(time.Since(started)) }}, alerts, nil)
-	cfg.Sources.Alertmanager = &config.Alertmanager{URL: srv.URL, Labels: demoLabels}
+	cfg.Sources.Alertmanager = []*config.Alertmanager{{URL: srv.URL, Labels: demoLabels}}
 	return srv.Server, nil
 }
 

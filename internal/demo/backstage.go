@@ -20,6 +20,6 @@ func startBackstage(s Scenario, cfg *config.Config) (*fake.Server, error) {
 	}
 	s.edit(config.SourceBackstage, &entities)
 	srv := bsfake.Start(entities, bsfake.Options{Token: bsToken})
-	cfg.Sources.Backstage = &config.Backstage{URL: srv.URL, Token: config.Secret(bsToken)}
+	cfg.Sources.Backstage = []*config.Backstage{{URL: srv.URL, Token: config.Secret(bsToken)}}
 	return srv.Server, nil
 }

@@ -15,7 +15,7 @@ import (
 func TestBackstageInTheJoinedAnswer(t *testing.T) {
 	t0 := time.Now().UTC().Truncate(time.Second)
 	env, e := snStartDemo(t, t0)
-	if env.Config.Sources.Backstage == nil || env.Config.Sources.Backstage.Token.Value() == "" {
+	if len(env.Config.Sources.Backstage) == 0 || env.Config.Sources.Backstage[0].Token.Value() == "" {
 		t.Fatal("demo config has no authenticated Backstage source")
 	}
 	a, err := e.IncidentContext(context.Background(), engine.Query{Service: "checkout"})

@@ -50,7 +50,7 @@ func StartAt(ctx context.Context, t0 time.Time) (*Env, error) {
 // StartScenario starts the demo with a variation of the story (see Scenario.Edit).
 func StartScenario(ctx context.Context, sc Scenario) (*Env, error) {
 	cfg := config.Default()
-	cfg.Sources.CatalogFile = &config.CatalogFile{Paths: []string{"."}}
+	cfg.Sources.CatalogFile = []*config.CatalogFile{{Paths: []string{"."}}}
 	sc.T0 = sc.T0.UTC()
 	env := &Env{Config: cfg, CatalogFS: sc.CatalogFS(), Start: sc.T0, Scenario: sc, Servers: map[string]*fake.Server{}}
 	names := make([]string, 0, len(starters))

@@ -24,7 +24,7 @@ func startDynatrace(s Scenario, cfg *config.Config) (*fake.Server, error) {
 	s.edit(config.SourceDynatrace, &data)
 	srv := dtfake.Start(dtfake.Options{Token: dynatraceToken, BasePath: dynatraceEnvPath,
 		Now: func() time.Time { return s.T0.Add(time.Since(started)) }}, data)
-	cfg.Sources.Dynatrace = &config.Dynatrace{URL: srv.EnvURL(), Token: dynatraceToken}
+	cfg.Sources.Dynatrace = []*config.Dynatrace{{URL: srv.EnvURL(), Token: dynatraceToken}}
 	return srv.Server, nil
 }
 

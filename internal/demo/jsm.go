@@ -23,7 +23,7 @@ func startJSM(s Scenario, cfg *config.Config) (*fake.Server, error) {
 	data := jsmData(s, time.Now())
 	s.edit(config.SourceJSM, &data)
 	srv := jsmfake.Start(data, jsmEmail, jsmToken)
-	cfg.Sources.JSM = &config.JSM{SiteURL: srv.URL, CloudID: JSMCloud, URL: srv.URL, Email: jsmEmail, APIToken: jsmToken}
+	cfg.Sources.JSM = []*config.JSM{{SiteURL: srv.URL, CloudID: JSMCloud, URL: srv.URL, Email: jsmEmail, APIToken: jsmToken}}
 	return srv, nil
 }
 

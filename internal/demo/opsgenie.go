@@ -17,7 +17,7 @@ func startOpsgenie(s Scenario, cfg *config.Config) (*fake.Server, error) {
 	data := opsgenieData(s, time.Now())
 	s.edit(config.SourceOpsgenie, &data)
 	srv := ogfake.Start(data, opsgenieKey)
-	cfg.Sources.Opsgenie = &config.Opsgenie{URL: srv.URL, APIKey: opsgenieKey}
+	cfg.Sources.Opsgenie = []*config.Opsgenie{{URL: srv.URL, APIKey: opsgenieKey}}
 	return srv, nil
 }
 

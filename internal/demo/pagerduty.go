@@ -17,7 +17,7 @@ func startPagerDuty(s Scenario, cfg *config.Config) (*fake.Server, error) {
 	data := pagerDutyData(s, time.Now())
 	s.edit(config.SourcePagerDuty, &data)
 	srv := pdfake.Start(data, pagerDutyToken)
-	cfg.Sources.PagerDuty = &config.PagerDuty{URL: srv.URL, Token: pagerDutyToken}
+	cfg.Sources.PagerDuty = []*config.PagerDuty{{URL: srv.URL, Token: pagerDutyToken}}
 	return srv, nil
 }
 

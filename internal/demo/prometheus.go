@@ -18,7 +18,7 @@ func startPrometheus(s Scenario, cfg *config.Config) (*fake.Server, error) {
 	data := prometheusData(s)
 	s.edit(config.SourcePrometheus, &data)
 	srv := promfake.StartData(promfake.Options{Now: func() time.Time { return s.T0.Add(time.Since(started)) }}, data)
-	cfg.Sources.Prometheus = &config.Prometheus{URL: srv.URL, Labels: demoLabels}
+	cfg.Sources.Prometheus = []*config.Prometheus{{URL: srv.URL, Labels: demoLabels}}
 	cfg.SLOs = append(cfg.SLOs, searchSLO)
 	return srv.Server, nil
 }

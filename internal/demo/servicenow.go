@@ -25,8 +25,8 @@ func startServiceNow(s Scenario, cfg *config.Config) (*fake.Server, error) {
 	data := ServiceNowData(s)
 	s.edit(config.SourceServiceNow, &data)
 	srv := snfake.Start(data, snfake.Options{Username: snUser, ClientID: snClientID, ClientSecret: snClientSecret})
-	cfg.Sources.ServiceNow = &config.ServiceNow{URL: srv.URL, ClientID: snClientID, ClientSecret: config.Secret(snClientSecret),
-		CIClasses: []string{config.DefaultServiceNowCIClass}, MaxRows: config.DefaultServiceNowMaxRows}
+	cfg.Sources.ServiceNow = []*config.ServiceNow{{URL: srv.URL, ClientID: snClientID, ClientSecret: config.Secret(snClientSecret),
+		CIClasses: []string{config.DefaultServiceNowCIClass}, MaxRows: config.DefaultServiceNowMaxRows}}
 	return srv.Server, nil
 }
 

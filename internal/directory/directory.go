@@ -237,6 +237,11 @@ func (d *Directory) EntityForRecord(source, idOrName string) *Entity {
 	if e := d.byRecord[source+"\x00"+idOrName]; e != nil {
 		return e
 	}
+	if kind := model.SourceKind(source); kind != source {
+		if e := d.byRecord[kind+"\x00"+idOrName]; e != nil { // named by an identity annotation
+			return e
+		}
+	}
 	if es := d.byKey[Fold(idOrName)]; len(es) == 1 {
 		return es[0]
 	}

@@ -53,12 +53,13 @@ func free(source string, es []*Entity) []*Entity {
 // byRefs matches r to the entities whose records reference it, one way of stating the
 // reference at a time, in the order the catalogs first stated them.
 func (d *Directory) byRefs(r model.Service) (string, []*Entity) {
-	for _, via := range d.refVias[r.Source] {
+	kind := model.SourceKind(r.Source) // a reference names a kind's record, in any instance
+	for _, via := range d.refVias[kind] {
 		var hits []*Entity
 		for _, e := range d.Entities {
 			for _, er := range e.Records {
 				for _, ref := range er.Refs {
-					if ref.In == r.Source && ref.Via == via && ref.ID != "" && (ref.ID == r.ID || Fold(ref.ID) == Fold(r.Name)) {
+					if ref.In == kind && ref.Via == via && ref.ID != "" && (ref.ID == r.ID || Fold(ref.ID) == Fold(r.Name)) {
 						hits = append(hits, e)
 					}
 				}
@@ -132,8 +133,9 @@ func (d *Directory) index(e *Entity, r model.Service) {
 		m[k] = append(m[k], e)
 	}
 	d.byRecord[r.Source+"\x00"+r.ID] = e
-	// References name this entity's record in another source (which may not be a catalog
-	// source), so problems and changes from that source resolve here.
+	// References name this entity's record in another source kind (which may not be a
+	// catalog source), so problems and changes from any of its instances resolve here
+	// (EntityForRecord looks them up by kind).
 	for _, ref := range r.Refs {
 		if ref.ID == "" {
 			continue

@@ -40,6 +40,9 @@ type Options struct {
 	// NoWarm skips Warmer sources' Warm: for one answer and exit (the CLI's context and
 	// check), where reference data would be fetched for nothing.
 	NoWarm bool
+	// InstanceConcurrency bounds how many instances of one source kind an answer talks to
+	// at once (default fetch.DefaultPerKind).
+	InstanceConcurrency int
 }
 
 // Engine answers queries by fanning out to sources.
@@ -76,7 +79,7 @@ func New(o Options) *Engine {
 		o.Thresholds = slo.DefaultThresholds()
 	}
 	f := fetch.New(fetch.Options{Sources: o.Sources, Disabled: o.Disabled, Cache: o.Cache, Grace: o.Deadline / 4,
-		Logger: o.Logger, NoWarm: o.NoWarm})
+		Logger: o.Logger, NoWarm: o.NoWarm, PerKind: o.InstanceConcurrency})
 	return &Engine{o: o, f: f}
 }
 

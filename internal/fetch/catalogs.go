@@ -40,7 +40,15 @@ func (r *Round) Catalogs(ctx context.Context) []model.Sourced[model.Catalog] {
 			continue
 		}
 		go func() {
-			v, info, err := cache.Fetch(ctx, c, cache.KindCatalog, s.Name()+"|catalog", s.Catalog)
+			v, info, err := cache.Fetch(ctx, c, cache.KindCatalog, s.Name()+"|catalog", func(ctx context.Context) (model.Catalog, error) {
+				release, err := r.lim.acquire(ctx, s.Name())
+				if err != nil {
+					return model.Catalog{}, err
+				}
+				defer release()
+				v, err := s.Catalog(ctx)
+				return own(s.Name(), v), err
+			})
 			mu.Lock()
 			inTime := !left
 			if inTime {

@@ -2,6 +2,12 @@
 // concurrently and through the cache, and keeps a status book per answer (status, as_of,
 // latency and error per source). A slow or failing source is recorded, never fatal: its
 // data is missing from the Facts and its reason is in the statuses.
+//
+// A source is one instance of a source kind ("prometheus", "prometheus/eu-west-1"): each
+// has its own cache entries (keyed "<source name>|<what>", see key), status entry, client
+// (rate-limit cool-down, pagination guards) and target view (model.Target.For); every item
+// it returns is stamped with its name. A round talks to at most PerKind instances of one
+// kind at once.
 package fetch
 
 import (
@@ -30,6 +36,9 @@ type Options struct {
 	// NoWarm skips Warmer sources' Warm: for one answer and exit (the CLI's context and
 	// check), where reference data would be fetched for nothing.
 	NoWarm bool
+	// PerKind bounds how many instances of one kind a round talks to at once (default
+	// DefaultPerKind).
+	PerKind int
 }
 
 // Fetcher fans out to the sources. It is safe for concurrent use; each answer starts its
@@ -47,6 +56,9 @@ func New(o Options) *Fetcher {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
+	if o.PerKind <= 0 {
+		o.PerKind = DefaultPerKind
+	}
 	f := &Fetcher{o: o}
 	for _, s := range o.Sources {
 		f.names = append(f.names, s.Name())
@@ -62,12 +74,13 @@ func (f *Fetcher) Disabled() []string { return f.o.Disabled }
 
 // Round is one answer's fetching: the calls it makes and the status book they fill.
 type Round struct {
-	f *Fetcher
-	b *book
+	f   *Fetcher
+	b   *book
+	lim *limiter
 }
 
 // Begin starts the fetching of one answer.
-func (f *Fetcher) Begin() *Round { return &Round{f: f, b: newBook()} }
+func (f *Fetcher) Begin() *Round { return &Round{f: f, b: newBook(), lim: newLimiter(f.o.PerKind)} }
 
 // Statuses returns the status of every source this round asked, in source order, followed
 // by the disabled sources: the `sources` of an answer.
@@ -87,8 +100,9 @@ func Capable[T any](srcs []connectors.Source) []T {
 	return out
 }
 
-// all calls call on every source concurrently through the cache and returns the values
-// of those that answered (fresh or stale), in source order. Each call leaves at ctx's deadline.
+// all calls call on every source concurrently through the cache (at most PerKind instances
+// of a kind at once) and returns the values of those that answered (fresh or stale), each
+// stamped with its source, in source order. Each call leaves at ctx's deadline.
 func all[S connectors.Source, T any](ctx context.Context, r *Round, srcs []S, kind cache.Kind, key, what string,
 	call func(context.Context, S) (T, error)) []model.Sourced[T] {
 	if len(srcs) == 0 {
@@ -109,7 +123,14 @@ func all[S connectors.Source, T any](ctx context.Context, r *Round, srcs []S, ki
 		p.Go(func() {
 			start := time.Now()
 			v, info, err := cache.Fetch(ctx, c, kind, s.Name()+"|"+key, func(ctx context.Context) (T, error) {
-				return call(ctx, s)
+				release, err := r.lim.acquire(ctx, s.Name())
+				if err != nil {
+					var zero T
+					return zero, err
+				}
+				defer release()
+				v, err := call(ctx, s)
+				return own(s.Name(), v), err
 			})
 			b.record(s.Name(), what, info, err, time.Since(start))
 			if err != nil {

@@ -56,16 +56,27 @@ func key(t model.Target, w Window) string {
 }
 
 // Gather fetches the kinds of data asked for t, from every source that serves each kind,
-// concurrently and through the cache. A zero target asks for everything open.
+// concurrently and through the cache. A zero target asks for everything open. Each source is
+// asked about its own view of t (model.Target.For): an instance that cannot hold t is not
+// asked, and is not in the statuses.
 func (r *Round) Gather(ctx context.Context, t model.Target, w Window, kinds ...Kind) model.Facts {
 	var f model.Facts
 	k := key(t, w)
-	srcs := r.f.o.Sources
+	views := map[string]model.Target{}
+	var srcs []connectors.Source
+	for _, s := range r.f.o.Sources {
+		if v, ok := t.For(s.Name()); ok {
+			views[s.Name()] = v
+			srcs = append(srcs, s)
+		}
+	}
 	var wg conc.WaitGroup
 	if slices.Contains(kinds, Alerts) {
 		wg.Go(func() {
 			for _, s := range all(ctx, r, Capable[connectors.Alerts](srcs), Alerts, k, "alerts",
-				func(ctx context.Context, c connectors.Alerts) ([]model.Alert, error) { return c.Alerts(ctx, t) }) {
+				func(ctx context.Context, c connectors.Alerts) ([]model.Alert, error) {
+					return c.Alerts(ctx, views[c.Name()])
+				}) {
 				f.Alerts = append(f.Alerts, s.Value...)
 			}
 		})
@@ -73,7 +84,9 @@ func (r *Round) Gather(ctx context.Context, t model.Target, w Window, kinds ...K
 	if slices.Contains(kinds, Problems) {
 		wg.Go(func() {
 			for _, s := range all(ctx, r, Capable[connectors.Problems](srcs), Problems, k, "problems",
-				func(ctx context.Context, c connectors.Problems) ([]model.Problem, error) { return c.Problems(ctx, t) }) {
+				func(ctx context.Context, c connectors.Problems) ([]model.Problem, error) {
+					return c.Problems(ctx, views[c.Name()])
+				}) {
 				f.Problems = append(f.Problems, s.Value...)
 			}
 		})
@@ -82,7 +95,7 @@ func (r *Round) Gather(ctx context.Context, t model.Target, w Window, kinds ...K
 		wg.Go(func() {
 			for _, s := range all(ctx, r, Capable[connectors.Incidents](srcs), Incidents, k, "incidents",
 				func(ctx context.Context, c connectors.Incidents) ([]model.Incident, error) {
-					return c.Incidents(ctx, t)
+					return c.Incidents(ctx, views[c.Name()])
 				}) {
 				f.Incidents = append(f.Incidents, s.Value...)
 			}
@@ -91,7 +104,9 @@ func (r *Round) Gather(ctx context.Context, t model.Target, w Window, kinds ...K
 	if slices.Contains(kinds, Changes) {
 		wg.Go(func() {
 			for _, s := range all(ctx, r, Capable[connectors.Changes](srcs), Changes, k, "changes",
-				func(ctx context.Context, c connectors.Changes) ([]model.Change, error) { return c.Changes(ctx, t) }) {
+				func(ctx context.Context, c connectors.Changes) ([]model.Change, error) {
+					return c.Changes(ctx, views[c.Name()])
+				}) {
 				f.Changes = append(f.Changes, s.Value...)
 			}
 		})
@@ -99,13 +114,15 @@ func (r *Round) Gather(ctx context.Context, t model.Target, w Window, kinds ...K
 	if slices.Contains(kinds, OnCall) {
 		wg.Go(func() {
 			f.Responders = all(ctx, r, Capable[connectors.OnCall](srcs), OnCall, k, "on-call",
-				func(ctx context.Context, c connectors.OnCall) (model.Responders, error) { return c.Responders(ctx, t) })
+				func(ctx context.Context, c connectors.OnCall) (model.Responders, error) {
+					return c.Responders(ctx, views[c.Name()])
+				})
 		})
 	}
 	if slices.Contains(kinds, SLOs) {
 		wg.Go(func() {
 			f.SLOs = all(ctx, r, Capable[connectors.SLOs](srcs), SLOs, k, "slos",
-				func(ctx context.Context, c connectors.SLOs) ([]model.SLO, error) { return c.SLOs(ctx, t) })
+				func(ctx context.Context, c connectors.SLOs) ([]model.SLO, error) { return c.SLOs(ctx, views[c.Name()]) })
 		})
 	}
 	wg.Wait()

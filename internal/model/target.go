@@ -1,6 +1,9 @@
 package model
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Target is the service a query is about, as the join resolved it, with every identity
 // each source knows it by. Connectors pick the identities they understand.
@@ -58,4 +61,52 @@ func (t Target) RecordFrom(source string) (Service, bool) {
 		}
 	}
 	return Service{}, false
+}
+
+// For returns the target as the source with the given name is to be asked about it, and
+// whether that source is to be asked at all. A service is not asked of an instance its
+// records pin elsewhere (InstancesAnnotation), nor of an instance when another instance of
+// the same kind holds its record and this one holds none: two tenants that merely share a
+// name do not describe the same service. Related services the source does not serve are
+// left out; when it serves only related ones, the target keeps its name but not its records.
+// A zero target (everything open) is asked of every source.
+func (t Target) For(source string) (Target, bool) {
+	if t.Name == "" {
+		return t, true
+	}
+	main := t.servedBy(source)
+	rel := t.Related
+	if slices.ContainsFunc(t.Related, func(r Target) bool { return !r.servedBy(source) }) {
+		rel = nil
+		for _, r := range t.Related {
+			if r.servedBy(source) {
+				rel = append(rel, r)
+			}
+		}
+	}
+	if !main && len(rel) == 0 {
+		return Target{}, false
+	}
+	out := t
+	out.Related = rel
+	if !main {
+		out.Records = nil
+	}
+	return out, true
+}
+
+// servedBy reports whether source may hold records and signals of the target (see For).
+func (t Target) servedBy(source string) bool {
+	kind, own, other := SourceKind(source), false, false
+	var pins []string
+	for _, r := range t.Records {
+		pins = append(pins, r.Pins()...)
+		switch {
+		case r.Source == source:
+			own = true
+		case SourceKind(r.Source) == kind:
+			other = true
+		}
+	}
+	return Serves(pins, source) && (own || !other)
 }

@@ -121,7 +121,7 @@ func TestResponsesMatchSpec(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer env.Close()
-		srv, c := env.Servers["jsm"], env.Config.Sources.JSM
+		srv, c := env.Servers["jsm"], env.Config.Sources.JSM[0]
 		ops := "/jsm/ops/api/" + demo.JSMCloud + "/v1"
 		for op, path := range map[string]string{
 			"/_edge/tenant_info": "/_edge/tenant_info", "/v1/alerts": ops + "/alerts", "/v1/teams": ops + "/teams",

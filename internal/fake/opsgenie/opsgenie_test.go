@@ -89,7 +89,7 @@ func TestResponsesMatchSpec(t *testing.T) {
 		esc, teamName string
 	}{
 		{"sample", smp, key, "id-1", "S1/on-calls?", "E1", "checkout"},
-		{"demo", env.Servers["opsgenie"], string(env.Config.Sources.Opsgenie.APIKey), demo.OGTinyID + "?identifierType=tiny",
+		{"demo", env.Servers["opsgenie"], string(env.Config.Sources.Opsgenie[0].APIKey), demo.OGTinyID + "?identifierType=tiny",
 			demo.OGSchedule + "/on-calls?scheduleIdentifierType=name", "checkout_escalation?identifierType=name", demo.OGTeam},
 	}
 	for _, c := range cases {

@@ -104,7 +104,7 @@ func TestResponsesMatchSpec(t *testing.T) {
 		svc, inc := ids[name][0], ids[name][1]
 		tok := token
 		if name == "demo" {
-			tok = string(env.Config.Sources.PagerDuty.Token)
+			tok = string(env.Config.Sources.PagerDuty[0].Token)
 		}
 		hdr := map[string]string{"Authorization": "Token token=" + tok}
 		tests := []struct{ op, path string }{
