@@ -235,12 +235,11 @@ func openStream(t *testing.T, base string) *http.Response {
 // TestEventStreams: GET /mcp streams are capped, carry keep-alives and close when idle;
 // a GET that does not ask for a stream (a plain curl) is answered at once.
 func TestEventStreams(t *testing.T) {
-	base := serve(t, opstransport.HTTPOptions{Streams: opstransport.StreamLimits{Max: 2, KeepAlive: 20 * time.Millisecond, Idle: 300 * time.Millisecond}})
-
+	capped := serve(t, opstransport.HTTPOptions{Streams: opstransport.StreamLimits{Max: 2, Idle: time.Hour}})
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		if resp, body := request(t, http.MethodGet, base+"/mcp", "", map[string]string{"Accept": "*/*"}); resp.StatusCode != http.StatusNotAcceptable {
+		if resp, body := request(t, http.MethodGet, capped+"/mcp", "", map[string]string{"Accept": "*/*"}); resp.StatusCode != http.StatusNotAcceptable {
 			t.Errorf("plain GET: %d %s, want 406", resp.StatusCode, body)
 		}
 	}()
@@ -250,21 +249,38 @@ func TestEventStreams(t *testing.T) {
 		t.Fatal("a plain GET /mcp hangs")
 	}
 
-	a, b := openStream(t, base), openStream(t, base)
+	a, b := openStream(t, capped), openStream(t, capped)
 	if a.StatusCode != http.StatusOK || b.StatusCode != http.StatusOK || a.Header.Get("Content-Type") != "text/event-stream" {
 		t.Fatalf("streams: %d %d %q", a.StatusCode, b.StatusCode, a.Header.Get("Content-Type"))
 	}
-	third := openStream(t, base)
+	third := openStream(t, capped)
 	third.Body.Close()
 	if third.StatusCode != http.StatusServiceUnavailable || third.Header.Get("Retry-After") == "" {
 		t.Errorf("stream over the cap: %d, want 503 with Retry-After", third.StatusCode)
 	}
+	a.Body.Close()
+	b.Body.Close()
+	// Closed streams free their places.
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		s := openStream(t, capped)
+		s.Body.Close()
+		if s.StatusCode == http.StatusOK {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("closed streams still count against the cap: %d", s.StatusCode)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 
 	// A stream carries keep-alives, then the server closes it for idleness.
+	idle := serve(t, opstransport.HTTPOptions{Streams: opstransport.StreamLimits{KeepAlive: 20 * time.Millisecond, Idle: time.Second}})
+	s := openStream(t, idle)
+	defer s.Body.Close()
 	pings := 0
 	closed := make(chan error, 1)
 	go func() {
-		sc := bufio.NewScanner(a.Body)
+		sc := bufio.NewScanner(s.Body)
 		for sc.Scan() {
 			if strings.Contains(sc.Text(), `"method":"ping"`) {
 				pings++
@@ -277,21 +293,7 @@ func TestEventStreams(t *testing.T) {
 	case <-time.After(60 * time.Second):
 		t.Fatal("an idle stream stayed open")
 	}
-	a.Body.Close()
 	if pings == 0 {
 		t.Error("no keep-alive on the stream")
-	}
-	b.Body.Close()
-	// Closed streams free their places.
-	for deadline := time.Now().Add(30 * time.Second); ; {
-		s := openStream(t, base)
-		s.Body.Close()
-		if s.StatusCode == http.StatusOK {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("closed streams still count against the cap: %d", s.StatusCode)
-		}
-		time.Sleep(20 * time.Millisecond)
 	}
 }
