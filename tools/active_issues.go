@@ -7,7 +7,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
-	"github.com/opsctx/opsctx/internal/answer"
+	"github.com/opsctx/opsctx/internal/answer/issues"
 	"github.com/opsctx/opsctx/internal/render"
 )
 
@@ -24,9 +24,9 @@ func activeIssuesTool(d Deps) server.ServerTool {
 		append([]mcp.ToolOption{
 			mcp.WithDescription("Everything open right now across sources (problems, alerts, incidents), deduplicated and grouped by root cause: alerts on services downstream of a failing root cause are listed under it, not as separate fires. Optionally for one team or service, above a severity."),
 			mcp.WithInputSchema[ActiveIssuesArgs](),
-			mcp.WithOutputSchema[answer.ActiveIssuesResult](),
+			mcp.WithOutputSchema[issues.Result](),
 		}, readOnly("Active issues")...)...)
-	return typed(tool, func(ctx context.Context, a ActiveIssuesArgs) (*answer.ActiveIssuesResult, string, error) {
+	return typed(tool, func(ctx context.Context, a ActiveIssuesArgs) (*issues.Result, string, error) {
 		switch strings.ToLower(a.MinSeverity) {
 		case "", "critical", "high", "warning", "low", "info":
 		default:
@@ -36,7 +36,7 @@ func activeIssuesTool(d Deps) server.ServerTool {
 		if err != nil {
 			return nil, "", err
 		}
-		r, err := d.Engine.ActiveIssues(ctx, answer.IssueFilter{Team: strings.TrimSpace(a.Team), Service: strings.TrimSpace(a.Service), MinSeverity: strings.ToLower(a.MinSeverity), Limit: limit})
+		r, err := d.Engine.ActiveIssues(ctx, issues.Filter{Team: strings.TrimSpace(a.Team), Service: strings.TrimSpace(a.Service), MinSeverity: strings.ToLower(a.MinSeverity), Limit: limit})
 		if err != nil {
 			return nil, "", err
 		}

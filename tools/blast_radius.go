@@ -6,7 +6,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
-	"github.com/opsctx/opsctx/internal/answer"
+	"github.com/opsctx/opsctx/internal/answer/blast"
 	"github.com/opsctx/opsctx/internal/render"
 )
 
@@ -21,9 +21,9 @@ func blastRadiusTool(d Deps) server.ServerTool {
 		append([]mcp.ToolOption{
 			mcp.WithDescription("What else is affected: the services a service depends on (upstream) and that depend on it (downstream), to a depth, with each one's current health and owner; hops that cross team boundaries are marked, and the downstream teams to notify are listed."),
 			mcp.WithInputSchema[BlastRadiusArgs](),
-			mcp.WithOutputSchema[answer.BlastRadiusResult](),
+			mcp.WithOutputSchema[blast.Result](),
 		}, readOnly("Blast radius")...)...)
-	return typed(tool, func(ctx context.Context, a BlastRadiusArgs) (*answer.BlastRadiusResult, string, error) {
+	return typed(tool, func(ctx context.Context, a BlastRadiusArgs) (*blast.Result, string, error) {
 		if err := required("service", a.Service); err != nil {
 			return nil, "", err
 		}

@@ -7,7 +7,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
-	"github.com/opsctx/opsctx/internal/answer"
+	"github.com/opsctx/opsctx/internal/answer/audit"
 	"github.com/opsctx/opsctx/internal/render"
 )
 
@@ -23,9 +23,9 @@ func boundaryAuditTool(d Deps) server.ServerTool {
 		append([]mcp.ToolOption{
 			mcp.WithDescription("Where incidents hide: services without an owner, on-call, runbook or alerting; cross-team dependencies with no declared contract; drift between declared (catalog/CMDB) and measured (telemetry) dependencies; owners that disagree between sources."),
 			mcp.WithInputSchema[BoundaryAuditArgs](),
-			mcp.WithOutputSchema[answer.AuditResult](),
+			mcp.WithOutputSchema[audit.Result](),
 		}, readOnly("Boundary audit")...)...)
-	return typed(tool, func(ctx context.Context, a BoundaryAuditArgs) (*answer.AuditResult, string, error) {
+	return typed(tool, func(ctx context.Context, a BoundaryAuditArgs) (*audit.Result, string, error) {
 		if a.Service != "" && a.Team != "" {
 			return nil, "", badArg("give service or team, not both")
 		}

@@ -10,6 +10,9 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/opsctx/opsctx/internal/answer"
+	"github.com/opsctx/opsctx/internal/answer/audit"
+	"github.com/opsctx/opsctx/internal/answer/blast"
+	"github.com/opsctx/opsctx/internal/answer/issues"
 	"github.com/opsctx/opsctx/internal/engine"
 	"github.com/opsctx/opsctx/internal/testkit/toolsnaps"
 )
@@ -80,11 +83,11 @@ func TestSchemasGenerate(t *testing.T) {
 		"WhoOwnsArgs":         mcp.SchemaForRaw[WhoOwnsArgs],
 		"WhoOwnsResult":       mcp.SchemaForRaw[answer.WhoOwnsResult],
 		"BlastRadiusArgs":     mcp.SchemaForRaw[BlastRadiusArgs],
-		"BlastRadiusResult":   mcp.SchemaForRaw[answer.BlastRadiusResult],
+		"BlastRadiusResult":   mcp.SchemaForRaw[blast.Result],
 		"ActiveIssuesArgs":    mcp.SchemaForRaw[ActiveIssuesArgs],
-		"ActiveIssuesResult":  mcp.SchemaForRaw[answer.ActiveIssuesResult],
+		"ActiveIssuesResult":  mcp.SchemaForRaw[issues.Result],
 		"BoundaryAuditArgs":   mcp.SchemaForRaw[BoundaryAuditArgs],
-		"AuditResult":         mcp.SchemaForRaw[answer.AuditResult],
+		"AuditResult":         mcp.SchemaForRaw[audit.Result],
 	}
 	for name, f := range checks {
 		raw, err := f()

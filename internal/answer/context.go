@@ -44,11 +44,11 @@ func Context(d *directory.Directory, ent *directory.Entity, f model.Facts, o Con
 // assemble turns the fetched facts into the answer (without headline and detail caps).
 func assemble(d *directory.Directory, ent *directory.Entity, f model.Facts, o ContextOptions) *IncidentContext {
 	now := o.Now
-	ans := &IncidentContext{Since: o.Since.UTC(), Notes: []string{}, Service: serviceRef(ent)}
+	ans := &IncidentContext{Since: o.Since.UTC(), Notes: []string{}, Service: ServiceRefOf(ent)}
 	for _, ow := range ent.Owners() {
 		ans.Owners = append(ans.Owners, Owner{Team: ow.Team, TeamName: d.TeamTitle(ow.Team), Source: ow.Source})
 	}
-	if teams := distinctTeams(ent.Owners()); len(teams) > 1 {
+	if teams := DistinctTeams(ent.Owners()); len(teams) > 1 {
 		ans.Notes = append(ans.Notes, "owners disagree between sources: "+strings.Join(teams, " vs "))
 	}
 	for _, a := range d.Ambiguities {
@@ -59,9 +59,9 @@ func assemble(d *directory.Directory, ent *directory.Entity, f model.Facts, o Co
 	}
 
 	// Problems first: they name root causes that explain alerts.
-	ans.Problems = problemEntries(d, f.Problems)
-	ans.AlertGroups = groupAlerts(d, ent.Name, f.Alerts, f.Problems)
-	ans.Incidents = incidentEntries(f.Incidents)
+	ans.Problems = ProblemEntries(d, f.Problems)
+	ans.AlertGroups = GroupAlerts(d, ent.Name, f.Alerts, f.Problems)
+	ans.Incidents = IncidentEntries(f.Incidents)
 
 	start := referenceStart(f, o.IncidentStart)
 	ans.OnCall, ans.Escalation = responderEntries(f.Responders, f, start, now)
@@ -73,13 +73,14 @@ func assemble(d *directory.Directory, ent *directory.Entity, f model.Facts, o Co
 	ans.Changes = rankChanges(d, ent, f, start, now)
 	ans.Dependencies = dependencies(d, ent, f)
 	ans.Runbooks = runbooks(ent, f.Alerts)
-	ans.SLOs = sloEntries(d, f.SLOs, o.Thresholds)
+	ans.SLOs = SLOEntries(d, f.SLOs, o.Thresholds)
 	markImpact(d, ans.AlertGroups, ans.SLOs, f.HasSLOs)
 	return ans
 }
 
-// distinctTeams returns the owners that name different teams (by teamKey), first name kept.
-func distinctTeams(os []directory.Owner) []string {
+// DistinctTeams returns the owners that name different teams (by directory.TeamKey), the
+// first name of each kept.
+func DistinctTeams(os []directory.Owner) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, o := range os {
@@ -119,7 +120,9 @@ func referenceStart(f model.Facts, incidentStart time.Time) time.Time {
 	return t
 }
 
-func problemEntries(d *directory.Directory, ps []model.Problem) []ProblemEntry {
+// ProblemEntries lists open and closed problems, oldest first, with root causes and impacted
+// services named as the directory knows them.
+func ProblemEntries(d *directory.Directory, ps []model.Problem) []ProblemEntry {
 	out := []ProblemEntry{}
 	sort.SliceStable(ps, func(i, j int) bool { return ps[i].StartedAt.Before(ps[j].StartedAt) })
 	for _, p := range ps {
@@ -152,7 +155,8 @@ func problemEntries(d *directory.Directory, ps []model.Problem) []ProblemEntry {
 	return out
 }
 
-func incidentEntries(is []model.Incident) []IncidentEntry {
+// IncidentEntries lists incidents, oldest first.
+func IncidentEntries(is []model.Incident) []IncidentEntry {
 	out := []IncidentEntry{}
 	sort.SliceStable(is, func(i, j int) bool { return is[i].StartedAt.Before(is[j].StartedAt) })
 	for _, i := range is {

@@ -11,8 +11,8 @@ import (
 	"github.com/opsctx/opsctx/internal/sanitize"
 )
 
-// rootCauses returns, per open problem, the canonical root-cause name and the impacted names.
-func rootCauses(d *directory.Directory, ps []model.Problem) map[string]model.Problem {
+// RootCauses returns the open problems by their root cause's canonical name (folded).
+func RootCauses(d *directory.Directory, ps []model.Problem) map[string]model.Problem {
 	out := map[string]model.Problem{}
 	for _, p := range ps {
 		if p.Status == model.ProblemClosed || p.RootCause == "" && p.RootCauseName == "" {
@@ -27,9 +27,10 @@ func rootCauses(d *directory.Directory, ps []model.Problem) map[string]model.Pro
 	return out
 }
 
-// groupAlerts deduplicates alerts across sources and marks groups explained by a root cause.
-func groupAlerts(d *directory.Directory, defaultService string, alerts []model.Alert, problems []model.Problem) []AlertGroup {
-	rcs := rootCauses(d, problems)
+// GroupAlerts deduplicates alerts across sources into groups, worst first, and marks the
+// groups a root-cause problem explains; alerts naming no service are on defaultService.
+func GroupAlerts(d *directory.Directory, defaultService string, alerts []model.Alert, problems []model.Problem) []AlertGroup {
+	rcs := RootCauses(d, problems)
 	groups := map[string]*AlertGroup{}
 	var order []string
 	// Alerts join one group by dedup key (fingerprint, alert_key, alias) or, across systems
@@ -115,7 +116,7 @@ func impacted(d *directory.Directory, p model.Problem, svc string) bool {
 
 // dependencies lists the neighbours with owner and health.
 func dependencies(d *directory.Directory, ent *directory.Entity, f model.Facts) Dependencies {
-	rcs := rootCauses(d, f.Problems)
+	rcs := RootCauses(d, f.Problems)
 	alerting := map[string]bool{}
 	for _, a := range f.Alerts {
 		alerting[fold(d.Canonical(a.Source, a.Service))] = true

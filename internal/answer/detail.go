@@ -46,14 +46,14 @@ func (d Detail) Items() int {
 // the one place an answer is cut: the text renders what the structured result keeps.
 func applyDetail(a *IncidentContext, detail Detail) {
 	n := detail.Items()
-	a.Problems, a.Omitted.Problems = capList(a.Problems, n)
-	a.AlertGroups, a.Omitted.AlertGroups = capList(a.AlertGroups, n)
-	a.Changes, a.Omitted.Changes = capList(a.Changes, n)
-	a.Incidents, a.Omitted.Incidents = capList(a.Incidents, n)
-	a.SLOs, a.Omitted.SLOs = capList(a.SLOs, n)
-	a.OnCall, a.Omitted.OnCall = capList(a.OnCall, n)
-	a.Dependencies.Upstream, a.Omitted.Upstream = capList(a.Dependencies.Upstream, max(n, 5))
-	a.Dependencies.Downstream, a.Omitted.Downstream = capList(a.Dependencies.Downstream, max(n, 5))
+	a.Problems, a.Omitted.Problems = Cap(a.Problems, n)
+	a.AlertGroups, a.Omitted.AlertGroups = Cap(a.AlertGroups, n)
+	a.Changes, a.Omitted.Changes = Cap(a.Changes, n)
+	a.Incidents, a.Omitted.Incidents = Cap(a.Incidents, n)
+	a.SLOs, a.Omitted.SLOs = Cap(a.SLOs, n)
+	a.OnCall, a.Omitted.OnCall = Cap(a.OnCall, n)
+	a.Dependencies.Upstream, a.Omitted.Upstream = Cap(a.Dependencies.Upstream, max(n, 5))
+	a.Dependencies.Downstream, a.Omitted.Downstream = Cap(a.Dependencies.Downstream, max(n, 5))
 	if detail == DetailBrief {
 		for i := range a.AlertGroups {
 			if len(a.AlertGroups[i].Alerts) > 1 {

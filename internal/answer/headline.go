@@ -17,8 +17,8 @@ func headline(a *IncidentContext, now time.Time) string {
 		name = a.Service.Name
 	}
 	var parts []string
-	if len(a.SLOs) > 0 && burning(a.SLOs[0]) {
-		parts = append(parts, "User impact: "+impactText(a.SLOs[0]))
+	if len(a.SLOs) > 0 && a.SLOs[0].Burning() {
+		parts = append(parts, "User impact: "+a.SLOs[0].Impact())
 	}
 	switch {
 	case len(a.Problems) > 0:

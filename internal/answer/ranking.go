@@ -21,7 +21,7 @@ func rankChanges(d *directory.Directory, ent *directory.Entity, f model.Facts, s
 	if ref.IsZero() {
 		ref, refWhat = now, "now"
 	}
-	rcs := rootCauses(d, f.Problems)
+	rcs := RootCauses(d, f.Problems)
 	out := []ChangeEntry{}
 	for _, c := range correlateChanges(d, f.Changes) {
 		svc := d.Canonical(c.Source, c.Service)

@@ -11,8 +11,8 @@ import (
 	"github.com/opsctx/opsctx/internal/slo"
 )
 
-// sloEntries evaluates SLOs with the engine's thresholds, worst first.
-func sloEntries(d *directory.Directory, ss []model.Sourced[[]model.SLO], th slo.Thresholds) []SLOEntry {
+// SLOEntries evaluates the SLOs of every source with the thresholds, worst first.
+func SLOEntries(d *directory.Directory, ss []model.Sourced[[]model.SLO], th slo.Thresholds) []SLOEntry {
 	out := []SLOEntry{}
 	for _, s := range ss {
 		for _, x := range s.Value {
@@ -45,8 +45,8 @@ func statusRank(s slo.Status) int {
 	return 0
 }
 
-// burning reports whether an SLO is using its budget faster than sustainable.
-func burning(s SLOEntry) bool { return s.Status == slo.Breaching || s.Status == slo.Warning }
+// Burning reports whether the SLO is using its budget faster than sustainable.
+func (s SLOEntry) Burning() bool { return s.Status == slo.Breaching || s.Status == slo.Warning }
 
 // markImpact says, for each alert group, whether it touches a burning SLO: on the SLO's
 // service, or on something that service depends on. Without SLO data it says nothing.
@@ -57,7 +57,7 @@ func markImpact(d *directory.Directory, groups []AlertGroup, slos []SLOEntry, ha
 	for i := range groups {
 		groups[i].UserImpact = "no user impact measured"
 		for _, s := range slos {
-			if !burning(s) {
+			if !s.Burning() {
 				continue
 			}
 			if fold(s.Service) == fold(groups[i].Service) || d.DependsOn(s.Service, groups[i].Service, 4) {
@@ -68,8 +68,8 @@ func markImpact(d *directory.Directory, groups []AlertGroup, slos []SLOEntry, ha
 	}
 }
 
-// impactText states an SLO's burn in its own words, for headlines and prompts.
-func impactText(s SLOEntry) string {
+// Impact states the SLO's burn in its own words, for headlines and prompts.
+func (s SLOEntry) Impact() string {
 	out := fmt.Sprintf("%s SLO %q (%.4g%% over %s) is %s", s.Service, s.Name, s.Objective, s.Window, s.Status)
 	if b, ok := s.BurnRates["1h"]; ok && b > 0 {
 		if b >= slo.MaxBurn {

@@ -14,8 +14,8 @@ func SourceEntries(st []model.SourceStatus) []SourceEntry {
 	return out
 }
 
-// serviceRef describes an entity for a result.
-func serviceRef(ent *directory.Entity) ServiceRef {
+// ServiceRefOf describes an entity for a result: the one place a ServiceRef is built.
+func ServiceRefOf(ent *directory.Entity) ServiceRef {
 	r := ServiceRef{ID: ent.Records[0].ID, Name: ent.Name, Title: ent.Title(), Aliases: ent.Aliases(), OwnerTeam: ent.Owner()}
 	if r.Aliases == nil {
 		r.Aliases = []string{}
@@ -41,14 +41,8 @@ func appendUnique(xs []string, v string) []string {
 	return append(xs, v)
 }
 
-func firstOf(xs []string) string {
-	if len(xs) == 0 {
-		return ""
-	}
-	return xs[0]
-}
-
-func capList[T any](xs []T, n int) ([]T, int) {
+// Cap keeps the first n items of xs and says how many it left out.
+func Cap[T any](xs []T, n int) ([]T, int) {
 	if len(xs) <= n {
 		return xs, 0
 	}

@@ -218,3 +218,12 @@ const (
 	HealthFailing  Health = "failing"  // the root cause of an open problem
 	HealthUnknown  Health = "unknown"  // no alert or problem source could tell
 )
+
+// Level is the problem's severity on opsctx's scale.
+func (p ProblemEntry) Level() model.Severity { return p.level }
+
+// Level is the group's worst severity on opsctx's scale.
+func (g AlertGroup) Level() model.Severity { return g.level }
+
+// Level is the incident's priority on opsctx's scale.
+func (i IncidentEntry) Level() model.Severity { return i.level }

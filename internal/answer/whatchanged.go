@@ -43,7 +43,7 @@ func WhatChanged(d *directory.Directory, ent *directory.Entity, f model.Facts, o
 		f.Changes = own
 	}
 	start := referenceStart(f, time.Time{})
-	res := &WhatChangedResult{Service: serviceRef(ent), Since: from.UTC(), Reference: start.UTC(), Sources: SourceEntries(o.Sources)}
+	res := &WhatChangedResult{Service: ServiceRefOf(ent), Since: from.UTC(), Reference: start.UTC(), Sources: SourceEntries(o.Sources)}
 	var in = f.Changes[:0:0]
 	for _, c := range f.Changes {
 		if !c.At.Before(from) {
@@ -51,6 +51,6 @@ func WhatChanged(d *directory.Directory, ent *directory.Entity, f model.Facts, o
 		}
 	}
 	f.Changes = in
-	res.Changes, res.Omitted = capList(rankChanges(d, ent, f, start, now), max(o.Limit, 1))
+	res.Changes, res.Omitted = Cap(rankChanges(d, ent, f, start, now), max(o.Limit, 1))
 	return res
 }

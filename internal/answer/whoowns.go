@@ -39,7 +39,7 @@ type WhoOwnsResult struct {
 
 // WhoOwns answers who owns ent, who is on call now, and how it escalates, from the facts f.
 func WhoOwns(d *directory.Directory, ent *directory.Entity, f model.Facts, now time.Time, th slo.Thresholds, sources []model.SourceStatus) *WhoOwnsResult {
-	res := &WhoOwnsResult{Service: serviceRef(ent), Owners: []TeamInfo{}, Notes: []string{}}
+	res := &WhoOwnsResult{Service: ServiceRefOf(ent), Owners: []TeamInfo{}, Notes: []string{}}
 	for _, o := range ent.Owners() {
 		ti := TeamInfo{Team: o.Team, TeamName: d.TeamTitle(o.Team), Source: o.Source, Members: []string{}}
 		if tm, ok := d.Team(o.Team); ok {
@@ -50,7 +50,7 @@ func WhoOwns(d *directory.Directory, ent *directory.Entity, f model.Facts, now t
 		}
 		res.Owners = append(res.Owners, ti)
 	}
-	if teams := distinctTeams(ent.Owners()); len(teams) > 1 {
+	if teams := DistinctTeams(ent.Owners()); len(teams) > 1 {
 		res.Notes = append(res.Notes, "owners disagree between sources: "+strings.Join(teams, " vs "))
 	}
 	if len(res.Owners) == 0 {
@@ -72,9 +72,9 @@ func WhoOwns(d *directory.Directory, ent *directory.Entity, f model.Facts, now t
 		}
 	}
 	res.Impact = []string{}
-	for _, s := range sloEntries(d, f.SLOs, th) {
-		if burning(s) {
-			res.Impact = append(res.Impact, impactText(s))
+	for _, s := range SLOEntries(d, f.SLOs, th) {
+		if s.Burning() {
+			res.Impact = append(res.Impact, s.Impact())
 		}
 	}
 	res.Runbooks = runbooks(ent, f.Alerts)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/opsctx/opsctx/connectors"
 	"github.com/opsctx/opsctx/internal/answer"
+	"github.com/opsctx/opsctx/internal/answer/issues"
 	"github.com/opsctx/opsctx/internal/cache"
 	"github.com/opsctx/opsctx/internal/directory"
 	"github.com/opsctx/opsctx/internal/engine"
@@ -422,12 +423,12 @@ func MeasureScale(ctx context.Context, spec ScaleSpec, o ScaleOptions) (*ScaleRe
 	}
 	res.HeapInuse = heapAfterGC()
 	if o.ActiveIssues > 0 {
-		if _, err := e.ActiveIssues(ctx, answer.IssueFilter{}); err != nil { // primes the open-facts cache
+		if _, err := e.ActiveIssues(ctx, issues.Filter{}); err != nil { // primes the open-facts cache
 			return nil, err
 		}
 		for range o.ActiveIssues {
 			start := time.Now()
-			if _, err := e.ActiveIssues(ctx, answer.IssueFilter{}); err != nil {
+			if _, err := e.ActiveIssues(ctx, issues.Filter{}); err != nil {
 				return nil, err
 			}
 			res.ActiveIssues = append(res.ActiveIssues, time.Since(start))

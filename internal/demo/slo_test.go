@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/opsctx/opsctx/internal/answer"
+	active "github.com/opsctx/opsctx/internal/answer/issues"
 	"github.com/opsctx/opsctx/internal/app"
 	"github.com/opsctx/opsctx/internal/demo"
 	"github.com/opsctx/opsctx/internal/engine"
@@ -78,7 +78,7 @@ func TestDemoUserImpact(t *testing.T) {
 	// Unfiltered, the join folds the search alert into P-2311's group (search depends on
 	// inventory, which depends on orders-db), so look at search on its own: its alert group
 	// touches no burning SLO.
-	issues, err := eng.ActiveIssues(ctx, answer.IssueFilter{Limit: 50})
+	issues, err := eng.ActiveIssues(ctx, active.Filter{Limit: 50})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +86,7 @@ func TestDemoUserImpact(t *testing.T) {
 		!strings.Contains(issues.Groups[0].UserImpact, `"checkout-availability" (99.9% over 30d) is breaching`) {
 		t.Errorf("first group does not carry the burning checkout SLO: %+v", issues.Groups)
 	}
-	search, err := eng.ActiveIssues(ctx, answer.IssueFilter{Service: demo.Search, Limit: 50})
+	search, err := eng.ActiveIssues(ctx, active.Filter{Service: demo.Search, Limit: 50})
 	if err != nil {
 		t.Fatal(err)
 	}

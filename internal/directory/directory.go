@@ -7,6 +7,7 @@ package directory
 import (
 	"iter"
 	"sort"
+	"strings"
 
 	"github.com/opsctx/opsctx/internal/model"
 )
@@ -335,4 +336,21 @@ func appendUnique(xs []string, v string) []string {
 		}
 	}
 	return append(xs, v)
+}
+
+// OwnedBy reports whether any source names team as the owner of the service with the
+// canonical name, by the team's id, name or title ("team-checkout", "Checkout team" and
+// "checkout" all name one team).
+func (d *Directory) OwnedBy(service, team string) bool {
+	e := d.Entity(service)
+	if e == nil {
+		return false
+	}
+	for _, o := range e.Owners() {
+		if Fold(o.Team) == Fold(team) || Fold(d.TeamTitle(o.Team)) == Fold(team) || Normalize(o.Team) == Normalize(team) ||
+			strings.TrimPrefix(Fold(o.Team), "team-") == Fold(team) {
+			return true
+		}
+	}
+	return false
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/opsctx/opsctx/connectors"
 	"github.com/opsctx/opsctx/internal/answer"
+	"github.com/opsctx/opsctx/internal/answer/issues"
 	"github.com/opsctx/opsctx/internal/cache"
 	"github.com/opsctx/opsctx/internal/catalogmodel"
 	"github.com/opsctx/opsctx/internal/engine"
@@ -304,7 +305,7 @@ func TestActiveIssuesLeadWithUserImpactAndAuditFindsGaps(t *testing.T) {
 			{ID: "db", Title: "orders-db slow", Service: "orders-db", Severity: "warning", Source: "prometheus"},
 		}}
 	e := newEngine(time.Second, &fake.Memory{SourceName: "catalogfile", Cat: shopCatalog()}, src)
-	res, err := e.ActiveIssues(context.Background(), answer.IssueFilter{Limit: 10})
+	res, err := e.ActiveIssues(context.Background(), issues.Filter{Limit: 10})
 	if err != nil {
 		t.Fatal(err)
 	}

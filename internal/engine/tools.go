@@ -7,6 +7,9 @@ import (
 
 	"github.com/opsctx/opsctx/connectors"
 	"github.com/opsctx/opsctx/internal/answer"
+	"github.com/opsctx/opsctx/internal/answer/audit"
+	"github.com/opsctx/opsctx/internal/answer/blast"
+	"github.com/opsctx/opsctx/internal/answer/issues"
 	"github.com/opsctx/opsctx/internal/directory"
 	"github.com/opsctx/opsctx/internal/fetch"
 	"github.com/opsctx/opsctx/internal/model"
@@ -51,7 +54,7 @@ func (e *Engine) WhoOwns(ctx context.Context, service string) (*answer.WhoOwnsRe
 
 // BlastRadius walks dependencies both ways to depth, with health and owners, marking
 // hops that cross team boundaries.
-func (e *Engine) BlastRadius(ctx context.Context, service string, depth int) (*answer.BlastRadiusResult, error) {
+func (e *Engine) BlastRadius(ctx context.Context, service string, depth int) (*blast.Result, error) {
 	ctx, cancel, r, d := e.start(ctx)
 	defer cancel()
 	ent, err := resolve(d, r, service)
@@ -59,12 +62,12 @@ func (e *Engine) BlastRadius(ctx context.Context, service string, depth int) (*a
 		return nil, err
 	}
 	f := r.Gather(ctx, model.Target{Until: e.o.Now()}, fetch.Window{}, open...)
-	return answer.BlastRadius(d, ent, f, depth, r.Statuses()), nil
+	return blast.Radius(d, ent, f, depth, r.Statuses()), nil
 }
 
 // ActiveIssues lists open problems, alerts and incidents across sources, deduplicated and
 // grouped by root cause, worst first.
-func (e *Engine) ActiveIssues(ctx context.Context, flt answer.IssueFilter) (*answer.ActiveIssuesResult, error) {
+func (e *Engine) ActiveIssues(ctx context.Context, flt issues.Filter) (*issues.Result, error) {
 	ctx, cancel, r, d := e.start(ctx)
 	defer cancel()
 	var only *directory.Entity
@@ -76,15 +79,15 @@ func (e *Engine) ActiveIssues(ctx context.Context, flt answer.IssueFilter) (*ans
 		only = ent
 	}
 	f := r.Gather(ctx, model.Target{Until: e.o.Now()}, fetch.Window{}, slices.Concat(open, []fetch.Kind{fetch.SLOs})...)
-	return answer.ActiveIssues(d, only, f, flt, e.o.Thresholds, r.Statuses()), nil
+	return issues.Active(d, only, f, flt, e.o.Thresholds, r.Statuses()), nil
 }
 
 // BoundaryAudit finds ownerless or unpaged services, cross-team edges without a declared
 // contract, and drift between declared (catalog/CMDB) and measured (telemetry) dependencies.
-func (e *Engine) BoundaryAudit(ctx context.Context, service, team string, limit int) (*answer.AuditResult, error) {
+func (e *Engine) BoundaryAudit(ctx context.Context, service, team string, limit int) (*audit.Result, error) {
 	ctx, cancel, r, d := e.start(ctx)
 	defer cancel()
-	o := answer.AuditOptions{Team: team, Limit: limit, SLOSources: len(fetch.Capable[connectors.SLOs](e.o.Sources)) > 0}
+	o := audit.Options{Team: team, Limit: limit, SLOSources: len(fetch.Capable[connectors.SLOs](e.o.Sources)) > 0}
 	if o.SLOSources {
 		o.SLOs = r.Gather(ctx, model.Target{}, fetch.Window{}, fetch.SLOs).SLOs
 	}
@@ -97,7 +100,7 @@ func (e *Engine) BoundaryAudit(ctx context.Context, service, team string, limit 
 	}
 	o.OnCall, o.Paging, o.Alerting = roles(e.o.Sources)
 	o.Asked, o.Sources = r.Asked(), r.Statuses()
-	return answer.BoundaryAudit(d, o), nil
+	return audit.Boundaries(d, o), nil
 }
 
 // FindService lists the services a query may mean across every catalog, with how each matched.

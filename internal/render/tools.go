@@ -5,6 +5,9 @@ import (
 	"strings"
 
 	"github.com/opsctx/opsctx/internal/answer"
+	"github.com/opsctx/opsctx/internal/answer/audit"
+	"github.com/opsctx/opsctx/internal/answer/blast"
+	"github.com/opsctx/opsctx/internal/answer/issues"
 )
 
 // WhatChanged renders what_changed.
@@ -75,13 +78,13 @@ func WhoOwns(r *answer.WhoOwnsResult) string {
 }
 
 // BlastRadius renders blast_radius.
-func BlastRadius(r *answer.BlastRadiusResult) string {
+func BlastRadius(r *blast.Result) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Blast radius of %s (%s), depth %d\n\n", title(r.Service), r.Health, r.Depth)
 	if len(r.Teams) > 0 {
 		fmt.Fprintf(&b, "Downstream teams to tell: %s. Team boundaries crossed: %d.\n\n", strings.Join(r.Teams, ", "), r.Crossings)
 	}
-	hop := func(ns []answer.Neighbour, verb string) {
+	hop := func(ns []blast.Neighbour, verb string) {
 		for _, n := range ns {
 			fmt.Fprintf(&b, "- %s%s %s (%s, owner %s, via %s)", strings.Repeat("  ", n.Depth-1), verb, n.Service, n.Health, first(n.OwnerTeam, "unknown"), n.Via)
 			if n.CrossesTeams {
@@ -97,7 +100,7 @@ func BlastRadius(r *answer.BlastRadiusResult) string {
 }
 
 // ActiveIssues renders active_issues.
-func ActiveIssues(r *answer.ActiveIssuesResult) string {
+func ActiveIssues(r *issues.Result) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Active issues: %d group(s) — %d problem(s), %d alert(s), %d incident(s)\n\n", len(r.Groups)+r.Omitted, r.Counts.Problems, r.Counts.Alerts, r.Counts.Incidents)
 	for _, g := range r.Groups {
@@ -131,7 +134,7 @@ func ActiveIssues(r *answer.ActiveIssuesResult) string {
 }
 
 // Audit renders boundary_audit.
-func Audit(r *answer.AuditResult) string {
+func Audit(r *audit.Result) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Boundary audit of %s: %d service(s), %d finding(s)\n\n", r.Scope, r.Services, len(r.Findings)+r.Omitted)
 	for _, f := range r.Findings {

@@ -1,20 +1,23 @@
-package answer
+// Package blast assembles blast_radius: the services one depends on and that depend on it,
+// to a depth, with health and owners, and the team boundaries crossed.
+package blast
 
 import (
 	"maps"
 	"slices"
 	"sort"
 
+	"github.com/opsctx/opsctx/internal/answer"
 	"github.com/opsctx/opsctx/internal/directory"
 	"github.com/opsctx/opsctx/internal/model"
 )
 
 // Neighbour is a service reached from the queried one in a blast-radius walk.
 type Neighbour struct {
-	Service   string `json:"service"`
-	Depth     int    `json:"depth"`
-	OwnerTeam string `json:"owner_team"`
-	Health    Health `json:"health"`
+	Service   string        `json:"service"`
+	Depth     int           `json:"depth"`
+	OwnerTeam string        `json:"owner_team"`
+	Health    answer.Health `json:"health"`
 	// Via is the service one hop closer to the queried one.
 	Via string `json:"via"`
 	// CrossesTeams is true when this hop goes from one owning team to another.
@@ -22,26 +25,26 @@ type Neighbour struct {
 	Sources      []string `json:"sources"`
 }
 
-// BlastRadiusResult is the result of blast_radius.
-type BlastRadiusResult struct {
-	Service ServiceRef `json:"service"`
-	Health  Health     `json:"health"`
-	Depth   int        `json:"depth"`
+// Result is the result of blast_radius.
+type Result struct {
+	Service answer.ServiceRef `json:"service"`
+	Health  answer.Health     `json:"health"`
+	Depth   int               `json:"depth"`
 	// Upstream are what the service depends on (transitively); downstream what depends on it.
 	Upstream   []Neighbour `json:"upstream"`
 	Downstream []Neighbour `json:"downstream"`
 	// Teams are the owning teams affected downstream (who to tell).
 	Teams []string `json:"teams"`
 	// Crossings counts hops that cross team boundaries.
-	Crossings int           `json:"crossings"`
-	Sources   []SourceEntry `json:"sources"`
+	Crossings int                  `json:"crossings"`
+	Sources   []answer.SourceEntry `json:"sources"`
 }
 
-// BlastRadius walks dependencies of ent both ways to depth, with health (judged from the
+// Radius walks dependencies of ent both ways to depth, with health (judged from the
 // open facts f) and owners, marking hops that cross team boundaries.
-func BlastRadius(d *directory.Directory, ent *directory.Entity, f model.Facts, depth int, sources []model.SourceStatus) *BlastRadiusResult {
+func Radius(d *directory.Directory, ent *directory.Entity, f model.Facts, depth int, sources []model.SourceStatus) *Result {
 	h := newHealthIndex(d, f)
-	res := &BlastRadiusResult{Service: serviceRef(ent), Health: h.of(ent.Name), Depth: depth}
+	res := &Result{Service: answer.ServiceRefOf(ent), Health: h.of(ent.Name), Depth: depth}
 	res.Upstream = walk(d, ent.Name, depth, true, h)
 	res.Downstream = walk(d, ent.Name, depth, false, h)
 	teams := map[string]bool{}
@@ -56,14 +59,14 @@ func BlastRadius(d *directory.Directory, ent *directory.Entity, f model.Facts, d
 		}
 	}
 	res.Teams = slices.Sorted(maps.Keys(teams))
-	res.Sources = SourceEntries(sources)
+	res.Sources = answer.SourceEntries(sources)
 	return res
 }
 
 // walk does a breadth-first walk; up follows "depends on", down follows "is used by".
 func walk(d *directory.Directory, from string, depth int, up bool, h healthIndex) []Neighbour {
 	out := []Neighbour{}
-	seen := map[string]bool{fold(from): true}
+	seen := map[string]bool{directory.Fold(from): true}
 	frontier := []string{from}
 	for level := 1; level <= depth && len(frontier) > 0; level++ {
 		var next []string
@@ -78,10 +81,10 @@ func walk(d *directory.Directory, from string, depth int, up bool, h healthIndex
 				if up {
 					n = e.To
 				}
-				if seen[fold(n)] {
+				if seen[directory.Fold(n)] {
 					continue
 				}
-				seen[fold(n)] = true
+				seen[directory.Fold(n)] = true
 				nb := Neighbour{Service: n, Depth: level, OwnerTeam: d.OwnerOf(n), Health: h.of(n), Via: cur, Sources: e.Sources}
 				curOwner := d.OwnerOf(cur)
 				nb.CrossesTeams = nb.OwnerTeam != "" && curOwner != "" && nb.OwnerTeam != curOwner

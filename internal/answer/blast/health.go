@@ -1,8 +1,9 @@
-package answer
+package blast
 
 import (
 	"cmp"
 
+	"github.com/opsctx/opsctx/internal/answer"
 	"github.com/opsctx/opsctx/internal/directory"
 	"github.com/opsctx/opsctx/internal/model"
 )
@@ -17,7 +18,7 @@ type healthIndex struct {
 
 func newHealthIndex(d *directory.Directory, f model.Facts) healthIndex {
 	h := healthIndex{rootCause: map[string]string{}, impacted: map[string]bool{}, alerting: map[string]int{}, known: f.HasAlerts}
-	for name, p := range rootCauses(d, f.Problems) {
+	for name, p := range answer.RootCauses(d, f.Problems) {
 		h.rootCause[name] = cmp.Or(p.DisplayID, p.ID)
 	}
 	for _, p := range f.Problems {
@@ -25,29 +26,29 @@ func newHealthIndex(d *directory.Directory, f model.Facts) healthIndex {
 			continue
 		}
 		for _, x := range p.Impacted {
-			h.impacted[fold(d.Canonical(p.Source, x))] = true
+			h.impacted[directory.Fold(d.Canonical(p.Source, x))] = true
 		}
 	}
 	for _, a := range f.Alerts {
-		h.alerting[fold(d.Canonical(a.Source, a.Service))]++
+		h.alerting[directory.Fold(d.Canonical(a.Source, a.Service))]++
 	}
 	for _, i := range f.Incidents {
-		h.alerting[fold(d.Canonical(i.Source, i.Service))]++
+		h.alerting[directory.Fold(d.Canonical(i.Source, i.Service))]++
 	}
 	return h
 }
 
 // of returns "failing" (root cause of an open problem), "degraded" (impacted or alerting),
 // "ok", or "unknown" when no source could tell.
-func (h healthIndex) of(name string) Health {
-	k := fold(name)
+func (h healthIndex) of(name string) answer.Health {
+	k := directory.Fold(name)
 	switch {
 	case h.rootCause[k] != "":
-		return HealthFailing
+		return answer.HealthFailing
 	case h.impacted[k] || h.alerting[k] > 0:
-		return HealthDegraded
+		return answer.HealthDegraded
 	case h.known:
-		return HealthOK
+		return answer.HealthOK
 	}
-	return HealthUnknown
+	return answer.HealthUnknown
 }

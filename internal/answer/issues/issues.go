@@ -1,31 +1,33 @@
-package answer
+// Package issues assembles active_issues: everything open across sources, deduplicated
+// and grouped by root cause, user impact first.
+package issues
 
 import (
 	"cmp"
 	"slices"
 	"sort"
-	"strings"
 	"time"
 
+	"github.com/opsctx/opsctx/internal/answer"
 	"github.com/opsctx/opsctx/internal/directory"
 	"github.com/opsctx/opsctx/internal/model"
 	"github.com/opsctx/opsctx/internal/slo"
 )
 
-// IssueGroup is one fire: a root-cause problem with what it explains, or a service's
+// Group is one fire: a root-cause problem with what it explains, or a service's
 // unexplained alerts and incidents.
-type IssueGroup struct {
+type Group struct {
 	// Key is the root-cause problem id, or "service:<name>" for unexplained issues.
-	Key       string          `json:"key"`
-	RootCause string          `json:"root_cause,omitempty"`
-	Service   string          `json:"service"`
-	OwnerTeam string          `json:"owner_team"`
-	Severity  string          `json:"severity"`
-	Since     time.Time       `json:"since,omitzero"`
-	Problems  []ProblemEntry  `json:"problems"`
-	Alerts    []AlertGroup    `json:"alert_groups"`
-	Incidents []IncidentEntry `json:"incidents"`
-	Sources   []string        `json:"sources"`
+	Key       string                 `json:"key"`
+	RootCause string                 `json:"root_cause,omitempty"`
+	Service   string                 `json:"service"`
+	OwnerTeam string                 `json:"owner_team"`
+	Severity  string                 `json:"severity"`
+	Since     time.Time              `json:"since,omitzero"`
+	Problems  []answer.ProblemEntry  `json:"problems"`
+	Alerts    []answer.AlertGroup    `json:"alert_groups"`
+	Incidents []answer.IncidentEntry `json:"incidents"`
+	Sources   []string               `json:"sources"`
 	// UserImpact names the burning SLO this group touches, or says none was measured.
 	UserImpact string `json:"user_impact,omitempty"`
 	// burn is the 1h burn rate of that SLO, and level the group's severity, for ordering.
@@ -33,42 +35,42 @@ type IssueGroup struct {
 	level model.Severity
 }
 
-// ActiveIssuesResult is the result of active_issues.
-type ActiveIssuesResult struct {
-	Groups  []IssueGroup `json:"groups"`
-	Omitted int          `json:"omitted"`
-	Counts  IssueCounts  `json:"counts"`
+// Result is the result of active_issues.
+type Result struct {
+	Groups  []Group `json:"groups"`
+	Omitted int     `json:"omitted"`
+	Counts  Counts  `json:"counts"`
 	// SLOs are the burning SLOs in scope, worst first.
-	SLOs    []SLOEntry    `json:"slos"`
-	Sources []SourceEntry `json:"sources"`
+	SLOs    []answer.SLOEntry    `json:"slos"`
+	Sources []answer.SourceEntry `json:"sources"`
 }
 
-// IssueCounts totals what is open in the answer's scope.
-type IssueCounts struct {
+// Counts totals what is open in the answer's scope.
+type Counts struct {
 	Problems  int `json:"problems"`
 	Alerts    int `json:"alerts"`
 	Incidents int `json:"incidents"`
 }
 
-// IssueFilter narrows active_issues.
-type IssueFilter struct {
+// Filter narrows active_issues.
+type Filter struct {
 	Team, Service, MinSeverity string
 	Limit                      int
 }
 
-// ActiveIssues lists the open problems, alerts and incidents in f, deduplicated and grouped
+// Active lists the open problems, alerts and incidents in f, deduplicated and grouped
 // by root cause, worst first; only those of the service only (when not nil) and of the
 // filter's team.
-func ActiveIssues(d *directory.Directory, only *directory.Entity, f model.Facts, flt IssueFilter, th slo.Thresholds, sources []model.SourceStatus) *ActiveIssuesResult {
-	is := &issues{d: d, only: only, team: flt.Team, min: model.SeverityOf(flt.MinSeverity), groups: map[string]*IssueGroup{},
-		res: &ActiveIssuesResult{Groups: []IssueGroup{}, SLOs: []SLOEntry{}}}
+func Active(d *directory.Directory, only *directory.Entity, f model.Facts, flt Filter, th slo.Thresholds, sources []model.SourceStatus) *Result {
+	is := &issues{d: d, only: only, team: flt.Team, min: model.SeverityOf(flt.MinSeverity), groups: map[string]*Group{},
+		res: &Result{Groups: []Group{}, SLOs: []answer.SLOEntry{}}}
 	is.addProblems(f.Problems)
 	is.addAlerts(f.Alerts, f.Problems)
 	is.addIncidents(f.Incidents)
 	res := is.res
-	slos := sloEntries(d, f.SLOs, th)
+	slos := answer.SLOEntries(d, f.SLOs, th)
 	for _, s := range slos {
-		if burning(s) && is.inScope("", s.Service) {
+		if s.Burning() && is.inScope("", s.Service) {
 			res.SLOs = append(res.SLOs, s)
 		}
 	}
@@ -79,8 +81,8 @@ func ActiveIssues(d *directory.Directory, only *directory.Entity, f model.Facts,
 		res.Groups = append(res.Groups, *g)
 	}
 	sortIssueGroups(res.Groups)
-	res.Groups, res.Omitted = capList(res.Groups, max(flt.Limit, 1))
-	res.Sources = SourceEntries(sources)
+	res.Groups, res.Omitted = answer.Cap(res.Groups, max(flt.Limit, 1))
+	res.Sources = answer.SourceEntries(sources)
 	return res
 }
 
@@ -91,18 +93,18 @@ type issues struct {
 	only   *directory.Entity // the one service asked about, or nil
 	team   string            // the owning team asked about, or ""
 	min    model.Severity    // leave out anything less severe (unknown severities stay)
-	groups map[string]*IssueGroup
+	groups map[string]*Group
 	order  []string
-	res    *ActiveIssuesResult
+	res    *Result
 }
 
 // inScope reports whether a service, as source names it, is one the question is about.
 func (is *issues) inScope(source, svc string) bool {
 	name := is.d.Canonical(source, svc)
-	if is.only != nil && fold(name) != fold(is.only.Name) {
+	if is.only != nil && directory.Fold(name) != directory.Fold(is.only.Name) {
 		return false
 	}
-	return is.team == "" || ownedBy(is.d, name, is.team)
+	return is.team == "" || is.d.OwnedBy(name, is.team)
 }
 
 // severe reports whether a severity passes the filter; unknown ones pass.
@@ -111,11 +113,11 @@ func (is *issues) severe(s model.Severity) bool {
 }
 
 // group returns the group with key, made for svc when new.
-func (is *issues) group(key, svc string) *IssueGroup {
+func (is *issues) group(key, svc string) *Group {
 	g := is.groups[key]
 	if g == nil {
-		g = &IssueGroup{Key: key, Service: svc, OwnerTeam: is.d.OwnerOf(svc), Problems: []ProblemEntry{}, Alerts: []AlertGroup{},
-			Incidents: []IncidentEntry{}, Sources: []string{}}
+		g = &Group{Key: key, Service: svc, OwnerTeam: is.d.OwnerOf(svc), Problems: []answer.ProblemEntry{}, Alerts: []answer.AlertGroup{},
+			Incidents: []answer.IncidentEntry{}, Sources: []string{}}
 		is.groups[key] = g
 		is.order = append(is.order, key)
 	}
@@ -134,11 +136,11 @@ func (is *issues) addProblems(ps []model.Problem) {
 			probs = append(probs, p)
 		}
 	}
-	for _, pe := range problemEntries(is.d, probs) {
-		g := is.group(pe.ID, cmp.Or(pe.RootCause, firstOf(pe.Impacted)))
+	for _, pe := range answer.ProblemEntries(is.d, probs) {
+		g := is.group(pe.ID, cmp.Or(append([]string{pe.RootCause}, pe.Impacted...)...))
 		g.RootCause = pe.RootCause
 		g.Problems = append(g.Problems, pe)
-		g.Sources = appendUnique(g.Sources, pe.Source)
+		g.addSource(pe.Source)
 		is.res.Counts.Problems++
 	}
 }
@@ -153,7 +155,7 @@ func (is *issues) addAlerts(as []model.Alert, problems []model.Problem) {
 		}
 	}
 	is.res.Counts.Alerts = len(alerts)
-	for _, ag := range groupAlerts(is.d, "", alerts, problems) {
+	for _, ag := range answer.GroupAlerts(is.d, "", alerts, problems) {
 		key := "service:" + ag.Service
 		if ag.ExplainedBy != "" && is.groups[ag.ExplainedBy] != nil {
 			key = ag.ExplainedBy
@@ -161,7 +163,7 @@ func (is *issues) addAlerts(as []model.Alert, problems []model.Problem) {
 		g := is.group(key, ag.Service)
 		g.Alerts = append(g.Alerts, ag)
 		for _, s := range ag.Sources {
-			g.Sources = appendUnique(g.Sources, s)
+			g.addSource(s)
 		}
 	}
 }
@@ -176,7 +178,7 @@ func (is *issues) addIncidents(in []model.Incident) {
 		}
 	}
 	is.res.Counts.Incidents = len(incs)
-	for _, ie := range incidentEntries(incs) {
+	for _, ie := range answer.IncidentEntries(incs) {
 		svc := is.d.Canonical(ie.Source, ie.Service)
 		key := "service:" + svc
 		for _, k := range is.order {
@@ -187,13 +189,13 @@ func (is *issues) addIncidents(in []model.Incident) {
 		}
 		g := is.group(key, svc)
 		g.Incidents = append(g.Incidents, ie)
-		g.Sources = appendUnique(g.Sources, ie.Source)
+		g.addSource(ie.Source)
 	}
 }
 
 // sortIssueGroups puts user impact first: groups touching a burning SLO, by burn rate; then
 // root causes, then severity, then age.
-func sortIssueGroups(gs []IssueGroup) {
+func sortIssueGroups(gs []Group) {
 	sort.SliceStable(gs, func(i, j int) bool {
 		a, b := gs[i], gs[j]
 		if a.burn != b.burn {
@@ -211,7 +213,7 @@ func sortIssueGroups(gs []IssueGroup) {
 
 // groupImpact marks a group with the burning SLO it touches: on the group's service, on a
 // service the group's problems impact, or on a service that depends on the group's service.
-func groupImpact(d *directory.Directory, g *IssueGroup, slos []SLOEntry, have bool) {
+func groupImpact(d *directory.Directory, g *Group, slos []answer.SLOEntry, have bool) {
 	if !have {
 		return
 	}
@@ -221,12 +223,12 @@ func groupImpact(d *directory.Directory, g *IssueGroup, slos []SLOEntry, have bo
 		touched = append(touched, p.Impacted...)
 	}
 	for _, s := range slos {
-		if !burning(s) {
+		if !s.Burning() {
 			continue
 		}
 		for _, x := range touched {
-			if x != "" && (fold(x) == fold(s.Service) || d.DependsOn(s.Service, x, 4)) {
-				g.UserImpact = impactText(s)
+			if x != "" && (directory.Fold(x) == directory.Fold(s.Service) || d.DependsOn(s.Service, x, 4)) {
+				g.UserImpact = s.Impact()
 				g.burn = max(s.BurnRates["1h"], 1e-9)
 				return
 			}
@@ -236,15 +238,15 @@ func groupImpact(d *directory.Directory, g *IssueGroup, slos []SLOEntry, have bo
 
 // groupExplains is explains for a root-cause group: svc is its root cause or impacted by one
 // of its problems, or, when they list no impact, depends on the root cause within two hops.
-func groupExplains(d *directory.Directory, g *IssueGroup, svc string) bool {
-	if fold(svc) == fold(g.RootCause) {
+func groupExplains(d *directory.Directory, g *Group, svc string) bool {
+	if directory.Fold(svc) == directory.Fold(g.RootCause) {
 		return true
 	}
 	listed := false
 	for _, p := range g.Problems {
 		for _, x := range p.Impacted {
 			listed = true
-			if fold(x) == fold(svc) {
+			if directory.Fold(x) == directory.Fold(svc) {
 				return true
 			}
 		}
@@ -253,7 +255,7 @@ func groupExplains(d *directory.Directory, g *IssueGroup, svc string) bool {
 }
 
 // finishGroup sets a group's worst severity and earliest start.
-func finishGroup(g *IssueGroup) {
+func finishGroup(g *Group) {
 	consider := func(level model.Severity, sev string, at time.Time) {
 		if level > g.level || g.Severity == "" {
 			g.Severity, g.level = sev, level
@@ -263,27 +265,19 @@ func finishGroup(g *IssueGroup) {
 		}
 	}
 	for _, p := range g.Problems {
-		consider(p.level, p.Severity, p.StartedAt)
+		consider(p.Level(), p.Severity, p.StartedAt)
 	}
 	for _, a := range g.Alerts {
-		consider(a.level, a.Severity, a.FirstSeen)
+		consider(a.Level(), a.Severity, a.FirstSeen)
 	}
 	for _, i := range g.Incidents {
-		consider(i.level, i.Priority, i.StartedAt)
+		consider(i.Level(), i.Priority, i.StartedAt)
 	}
 }
 
-// ownedBy reports whether any source names team as the service's owner (by id, name or title).
-func ownedBy(d *directory.Directory, service, team string) bool {
-	e := d.Entity(service)
-	if e == nil {
-		return false
+// addSource notes that source sees the group.
+func (g *Group) addSource(source string) {
+	if !slices.Contains(g.Sources, source) {
+		g.Sources = append(g.Sources, source)
 	}
-	for _, o := range e.Owners() {
-		if fold(o.Team) == fold(team) || fold(d.TeamTitle(o.Team)) == fold(team) || normalize(o.Team) == normalize(team) ||
-			strings.TrimPrefix(fold(o.Team), "team-") == fold(team) {
-			return true
-		}
-	}
-	return false
 }

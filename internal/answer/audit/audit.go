@@ -1,4 +1,6 @@
-package answer
+// Package audit assembles boundary_audit: where incidents hide between teams and systems
+// (ownerless or unpaged services, uncontracted cross-team edges, declared vs measured drift).
+package audit
 
 import (
 	"fmt"
@@ -6,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/opsctx/opsctx/internal/answer"
 	"github.com/opsctx/opsctx/internal/directory"
 	"github.com/opsctx/opsctx/internal/model"
 )
@@ -24,18 +27,18 @@ type Finding struct {
 	Severity string `json:"severity"`
 }
 
-// AuditResult is the result of boundary_audit.
-type AuditResult struct {
-	Scope    string         `json:"scope"`
-	Services int            `json:"services"`
-	Findings []Finding      `json:"findings"`
-	Counts   map[string]int `json:"counts"`
-	Omitted  int            `json:"omitted"`
-	Sources  []SourceEntry  `json:"sources"`
+// Result is the result of boundary_audit.
+type Result struct {
+	Scope    string               `json:"scope"`
+	Services int                  `json:"services"`
+	Findings []Finding            `json:"findings"`
+	Counts   map[string]int       `json:"counts"`
+	Omitted  int                  `json:"omitted"`
+	Sources  []answer.SourceEntry `json:"sources"`
 }
 
-// AuditOptions are what boundary_audit is assembled from besides the directory.
-type AuditOptions struct {
+// Options are what boundary_audit is assembled from besides the directory.
+type Options struct {
 	// Service audits only this service and its edges; Team only the services it owns.
 	Service *directory.Entity
 	Team    string
@@ -55,12 +58,12 @@ type AuditOptions struct {
 // audit is one boundary_audit being assembled.
 type audit struct {
 	d        *directory.Directory
-	o        AuditOptions
+	o        Options
 	withSLO  map[string]bool // Fold(service) -> some SLO covers it
 	haveSLOs bool            // some SLO source answered with SLOs (without one, "no SLO" means nothing)
 	// measuredAnswered is true when some source that sees dependencies in traffic answered.
 	measuredAnswered bool
-	res              *AuditResult
+	res              *Result
 }
 
 // serviceRules are the gaps looked for on each service: a rule reports the detail of its
@@ -74,7 +77,7 @@ var serviceRules = []struct {
 	}},
 	{"owner_disagreement", "medium", func(_ *audit, e *directory.Entity) string {
 		owners := e.Owners()
-		if len(distinctTeams(owners)) < 2 {
+		if len(answer.DistinctTeams(owners)) < 2 {
 			return ""
 		}
 		var per []string
@@ -91,7 +94,7 @@ var serviceRules = []struct {
 		return when(!hasRunbook(e), "no runbook link")
 	}},
 	{"no_slo", "medium", func(a *audit, e *directory.Entity) string {
-		return when(a.haveSLOs && !a.withSLO[fold(e.Name)], "no SLO: user impact cannot be measured")
+		return when(a.haveSLOs && !a.withSLO[directory.Fold(e.Name)], "no SLO: user impact cannot be measured")
 	}},
 	{"no_alerting", "medium", func(a *audit, e *directory.Entity) string {
 		return when(!linked(e, a.o.Alerting), "not linked to any alerting or monitoring source")
@@ -108,7 +111,7 @@ var edgeRules = []struct {
 			fmt.Sprintf("%s (%s) depends on %s (%s) with no declared contract (timeouts, SLO)", ed.From, fo, ed.To, to))
 	}},
 	{"edge_without_slo", "medium", func(a *audit, ed directory.Edge, fo, to string) string {
-		return when(a.haveSLOs && crossTeam(fo, to) && !a.withSLO[fold(ed.To)],
+		return when(a.haveSLOs && crossTeam(fo, to) && !a.withSLO[directory.Fold(ed.To)],
 			fmt.Sprintf("%s (%s) depends on %s (%s), which has no SLO", ed.From, fo, ed.To, to))
 	}},
 	{"telemetry_only_edge", "high", func(_ *audit, ed directory.Edge, _, _ string) string {
@@ -121,10 +124,10 @@ var edgeRules = []struct {
 	}},
 }
 
-// BoundaryAudit finds ownerless or unpaged services, cross-team edges without a declared
+// Boundaries finds ownerless or unpaged services, cross-team edges without a declared
 // contract, and drift between declared (catalog/CMDB) and measured (telemetry) dependencies.
-func BoundaryAudit(d *directory.Directory, o AuditOptions) *AuditResult {
-	a := &audit{d: d, o: o, res: &AuditResult{Scope: "all services", Findings: []Finding{}, Counts: map[string]int{}}}
+func Boundaries(d *directory.Directory, o Options) *Result {
+	a := &audit{d: d, o: o, res: &Result{Scope: "all services", Findings: []Finding{}, Counts: map[string]int{}}}
 	a.judgeSLOs()
 	a.measuredAnswered = slices.ContainsFunc(o.Asked, func(s model.SourceStatus) bool {
 		return (s.Status == model.StateOK || s.Status == model.StateStale) && slices.Contains(d.MeasuringSources(), s.Name)
@@ -133,10 +136,10 @@ func BoundaryAudit(d *directory.Directory, o AuditOptions) *AuditResult {
 	switch {
 	case o.Service != nil:
 		a.res.Scope = "service " + o.Service.Name
-		inScope = func(n string) bool { return fold(n) == fold(o.Service.Name) }
+		inScope = func(n string) bool { return directory.Fold(n) == directory.Fold(o.Service.Name) }
 	case o.Team != "":
 		a.res.Scope = "team " + o.Team
-		inScope = func(n string) bool { return ownedBy(d, n, o.Team) }
+		inScope = func(n string) bool { return d.OwnedBy(n, o.Team) }
 	}
 	for _, ent := range d.Entities {
 		if kind := strings.ToLower(ent.Records[0].Kind); kind == "system" || kind == "api" || kind == "domain" || !inScope(ent.Name) {
@@ -168,8 +171,8 @@ func BoundaryAudit(d *directory.Directory, o AuditOptions) *AuditResult {
 	}
 	res := a.res
 	sortFindings(res.Findings)
-	res.Findings, res.Omitted = capList(res.Findings, max(o.Limit, 1))
-	res.Sources = SourceEntries(o.Sources)
+	res.Findings, res.Omitted = answer.Cap(res.Findings, max(o.Limit, 1))
+	res.Sources = answer.SourceEntries(o.Sources)
 	return res
 }
 
@@ -184,12 +187,12 @@ func (a *audit) judgeSLOs() {
 	for _, s := range a.o.SLOs {
 		a.haveSLOs = a.haveSLOs || len(s.Value) > 0
 		for _, x := range s.Value {
-			a.withSLO[fold(a.d.Canonical(s.Source, x.Service))] = true
+			a.withSLO[directory.Fold(a.d.Canonical(s.Source, x.Service))] = true
 		}
 	}
 	for _, ent := range a.d.Entities {
 		if slices.ContainsFunc(ent.Records, func(r model.Service) bool { return r.SLODeclared }) {
-			a.withSLO[fold(ent.Name)], a.haveSLOs = true, true
+			a.withSLO[directory.Fold(ent.Name)], a.haveSLOs = true, true
 		}
 	}
 }
