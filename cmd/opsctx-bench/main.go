@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"github.com/opsctx/opsctx/internal/bench"
+	"github.com/opsctx/opsctx/internal/bench/scale"
 )
 
 var allSections = []string{"fanout", "cache", "economy", "tokens", "http", "load", "scale"}
@@ -57,7 +58,7 @@ type options struct {
 // report collects what the sections measured.
 type report struct {
 	rows   []row
-	growth []*bench.ScaleResult
+	growth []*scale.Result
 	peak   map[int]uint64
 	sizes  []bench.AnswerSize
 	notes  []string
@@ -138,7 +139,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	r := &report{peak: map[int]uint64{}, loadBefore: bench.LoadAverage()}
 	steps := map[string]func(context.Context, options, *report, io.Writer) error{
 		"fanout": fanout, "cache": cacheSection, "economy": economy, "tokens": tokens,
-		"http": httpSection, "load": load, "scale": scale,
+		"http": httpSection, "load": load, "scale": scaleSection,
 	}
 	for _, s := range allSections { // fixed order: timing-sensitive first, memory-heavy last
 		if !slices.Contains(o.sections, s) {
@@ -334,7 +335,7 @@ func load(ctx context.Context, o options, r *report, _ io.Writer) error {
 	return nil
 }
 
-func scale(ctx context.Context, o options, r *report, stderr io.Writer) error {
+func scaleSection(ctx context.Context, o options, r *report, stderr io.Writer) error {
 	for _, n := range o.growth {
 		if err := bench.ResetPeakRSS(); err != nil {
 			r.notes = append(r.notes, "peak RSS not reset per size: "+err.Error())
@@ -344,7 +345,7 @@ func scale(ctx context.Context, o options, r *report, stderr io.Writer) error {
 			ai = 1
 		}
 		t0 := time.Now()
-		res, err := bench.MeasureScale(ctx, bench.ScaleSpecFor(n), bench.ScaleOptions{Calls: o.scaleCalls, ActiveIssues: ai, Sizes: n == o.scale, RefreshCallers: 8})
+		res, err := scale.Measure(ctx, scale.SpecFor(n), scale.Options{Calls: o.scaleCalls, ActiveIssues: ai, Sizes: n == o.scale, RefreshCallers: 8})
 		if err != nil {
 			return fmt.Errorf("%d services: %w", n, err)
 		}
@@ -376,7 +377,7 @@ func scale(ctx context.Context, o options, r *report, stderr io.Writer) error {
 		limit := int64(o.memLimit) << 20
 		prev := debug.SetMemoryLimit(limit)
 		_ = bench.ResetPeakRSS()
-		res, err := bench.MeasureScale(ctx, bench.ScaleSpecFor(o.scale), bench.ScaleOptions{Calls: o.scaleCalls, RefreshCallers: 8})
+		res, err := scale.Measure(ctx, scale.SpecFor(o.scale), scale.Options{Calls: o.scaleCalls, RefreshCallers: 8})
 		debug.SetMemoryLimit(prev)
 		if err != nil {
 			return fmt.Errorf("%d services with a memory limit: %w", o.scale, err)
@@ -386,7 +387,7 @@ func scale(ctx context.Context, o options, r *report, stderr io.Writer) error {
 				fmt.Sprintf("%s / %s / %s / %s", bench.FormatBytes(p), ms(res.Join.Median()), ms(res.Cold), ms(res.AfterRefresh.Max())), rssTarget, p <= rssLimit)
 		}
 	}
-	var last *bench.ScaleResult
+	var last *scale.Result
 	for _, g := range r.growth {
 		if len(g.ActiveIssues) > 0 {
 			last = g

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -15,7 +14,6 @@ import (
 
 	"github.com/opsctx/opsctx/internal/answer"
 	"github.com/opsctx/opsctx/internal/demo"
-	"github.com/opsctx/opsctx/internal/directory"
 	"github.com/opsctx/opsctx/internal/engine"
 	"github.com/opsctx/opsctx/internal/render"
 	"github.com/opsctx/opsctx/internal/version"
@@ -186,42 +184,6 @@ func TestLoad(t *testing.T) {
 	}
 }
 
-// TestScaleAnswer: on a small synthetic organisation the join finds the target's own alerts,
-// changes, problem and dependencies among thousands of others.
-func TestScaleAnswer(t *testing.T) {
-	r, err := MeasureScale(context.Background(), ScaleSpecFor(1000), ScaleOptions{Calls: 10, Sizes: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := r.Answer
-	if a.Service.Name != ScaleTarget {
-		t.Fatalf("answered about %q, want %q", a.Service.Name, ScaleTarget)
-	}
-	var alerts int
-	for _, g := range a.AlertGroups {
-		if g.Service == ScaleTarget {
-			alerts += g.Count
-		}
-	}
-	if alerts != 4 {
-		t.Errorf("%d alerts on the target, want 4 (5xx twice, latency, crash loop)", alerts)
-	}
-	if !slices.ContainsFunc(a.Problems, func(p answer.ProblemEntry) bool { return p.ID == "P-4242" }) {
-		t.Errorf("problem P-4242 missing: %+v", a.Problems)
-	}
-	for _, id := range []string{"evt-tgt-2", "CHG9000042"} {
-		if !slices.ContainsFunc(a.Changes, func(c answer.ChangeEntry) bool { return c.ID == id }) {
-			t.Errorf("change %s (on the target or its root cause) missing: %+v", id, a.Changes)
-		}
-	}
-	if len(a.Dependencies.Upstream) < 3 {
-		t.Errorf("%d upstream dependencies, want at least the 3 fixed ones", len(a.Dependencies.Upstream))
-	}
-	if len(r.Sizes) != len(Details) {
-		t.Errorf("%d answer sizes, want %d", len(r.Sizes), len(Details))
-	}
-}
-
 // TestFanoutRuns checks the fan-out machinery with a small latency: every answer complete,
 // a baseline call per capability, a depth per source. (The figures are the command's job.)
 func TestFanoutRuns(t *testing.T) {
@@ -286,43 +248,6 @@ func BenchmarkToolCallWarm(b *testing.B) {
 				if err := callInProcess(context.Background(), bc.s, msg); err != nil {
 					b.Fatal(err)
 				}
-			}
-		})
-	}
-}
-
-// BenchmarkScaleJoin is a cached incident_context on synthetic organisations.
-func BenchmarkScaleJoin(b *testing.B) {
-	for _, n := range []int{1000, 5000, 10000, 50000} {
-		b.Run(fmt.Sprintf("services=%d", n), func(b *testing.B) {
-			d := GenerateScale(ScaleSpecFor(n))
-			e := d.Engine(true)
-			ctx := context.Background()
-			qs := rotation(d)
-			for _, q := range qs {
-				if _, err := e.IncidentContext(ctx, q); err != nil {
-					b.Fatal(err)
-				}
-			}
-			i := 0
-			for b.Loop() {
-				if _, err := e.IncidentContext(ctx, qs[i%len(qs)]); err != nil {
-					b.Fatal(err)
-				}
-				i++
-			}
-		})
-	}
-}
-
-// BenchmarkDirectoryBuild is the one-off directory build after a catalog refresh.
-func BenchmarkDirectoryBuild(b *testing.B) {
-	for _, n := range []int{1000, 10000, 50000} {
-		b.Run(fmt.Sprintf("services=%d", n), func(b *testing.B) {
-			d := GenerateScale(ScaleSpecFor(n))
-			cats := []directory.SourceCatalog{{Source: d.Catalog.SourceName, Catalog: d.Catalog.Cat}}
-			for b.Loop() {
-				_ = directory.Build(cats, nil)
 			}
 		})
 	}

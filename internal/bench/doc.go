@@ -17,6 +17,6 @@
 //
 // Sources: the demo (internal/demo: every vendor fake over HTTP on 127.0.0.1, latency set
 // with fake.Server.SetLatency) for fan-out, cache, economy, tokens, HTTP and load; in-process
-// fake.Memory sources (GenerateScale) for scale. Tokens are estimated as ceil(bytes / 4)
+// fake.Memory sources (package scale) for scale. Tokens are estimated as ceil(bytes / 4)
 // (Tokens).
 package bench

@@ -1,9 +1,13 @@
-package bench
+// Package scale measures opsctx on synthetic organisations (up to 50k services, 200k
+// relations, 10k open alerts) held by in-process fake.Memory sources: directory build,
+// cold and cached answers, answers right after a catalog refresh, memory.
+package scale
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"runtime"
 	"strings"
@@ -14,6 +18,7 @@ import (
 	"github.com/opsctx/opsctx/connectors"
 	"github.com/opsctx/opsctx/internal/answer"
 	"github.com/opsctx/opsctx/internal/answer/issues"
+	"github.com/opsctx/opsctx/internal/bench"
 	"github.com/opsctx/opsctx/internal/cache"
 	"github.com/opsctx/opsctx/internal/directory"
 	"github.com/opsctx/opsctx/internal/engine"
@@ -21,16 +26,16 @@ import (
 	"github.com/opsctx/opsctx/internal/model"
 )
 
-// ScaleSpec sizes a synthetic organisation.
-type ScaleSpec struct {
+// Spec sizes a synthetic organisation.
+type Spec struct {
 	Services, Relations, Teams, Alerts, Changes, Problems int
 	Seed                                                  uint64
 }
 
-// ScaleSpecFor scales the 50k reference (50k services, 200k relations, 500 teams, 10k open
+// SpecFor scales the 50k reference (50k services, 200k relations, 500 teams, 10k open
 // alerts, 2k changes, 50 open problems) to services.
-func ScaleSpecFor(services int) ScaleSpec {
-	return ScaleSpec{
+func SpecFor(services int) Spec {
+	return Spec{
 		Services:  services,
 		Relations: 4 * services,
 		Teams:     max(5, services/100),
@@ -41,19 +46,19 @@ func ScaleSpecFor(services int) ScaleSpec {
 	}
 }
 
-// ScaleTarget is the service the scale scenarios ask about; it carries a few alerts, changes
+// Target is the service the scale scenarios ask about; it carries a few alerts, changes
 // and an open problem of its own on top of the random ones.
-const ScaleTarget = "svc-00042"
+const Target = "svc-00042"
 
 // scaleT0 is the synthetic organisation's "now".
 var scaleT0 = time.Date(2026, 3, 2, 14, 0, 0, 0, time.UTC)
 
-// ScaleData is a generated organisation served by in-process fake.Memory sources.
-type ScaleData struct {
-	Spec ScaleSpec
+// Data is a generated organisation served by in-process fake.Memory sources.
+type Data struct {
+	Spec Spec
 	// Names are the service names, "svc-00000" on.
 	Names []string
-	// Target is the service with extra alerts, changes and a problem: ScaleTarget when the
+	// Target is the service with extra alerts, changes and a problem: Target when the
 	// organisation has more than 42 services.
 	Target string
 	// Catalog, Alerts, Changes and Problems are the fake.Memory sources holding everything
@@ -64,10 +69,10 @@ type ScaleData struct {
 }
 
 // Now is the organisation's clock: it stands still unless Advance moves it.
-func (d *ScaleData) Now() time.Time { return scaleT0.Add(time.Duration(d.advanced.Load())) }
+func (d *Data) Now() time.Time { return scaleT0.Add(time.Duration(d.advanced.Load())) }
 
 // Advance moves the organisation's clock on by dt (to expire cache entries).
-func (d *ScaleData) Advance(dt time.Duration) { d.advanced.Add(int64(dt)) }
+func (d *Data) Advance(dt time.Duration) { d.advanced.Add(int64(dt)) }
 
 var (
 	alertTitles = []string{"HighErrorRate", "HighLatencyP99", "PodCrashLooping", "KubeDeploymentReplicasMismatch",
@@ -77,10 +82,10 @@ var (
 	lastNames  = []string{"Meyer", "Okafor", "Rossi", "Nair", "Kim", "Silva", "Novak", "Haddad", "Berg", "Ito", "Walsh", "Costa"}
 )
 
-// GenerateScale builds the organisation for spec; it is deterministic for a given spec.
-func GenerateScale(spec ScaleSpec) *ScaleData {
+// Generate builds the organisation for spec; it is deterministic for a given spec.
+func Generate(spec Spec) *Data {
 	r := rand.New(rand.NewPCG(spec.Seed, spec.Seed^0x9e3779b97f4a7c15))
-	d := &ScaleData{Spec: spec, Names: make([]string, spec.Services)}
+	d := &Data{Spec: spec, Names: make([]string, spec.Services)}
 	person := func() string { return firstNames[r.IntN(len(firstNames))] + " " + lastNames[r.IntN(len(lastNames))] }
 	teamOf := make([]string, spec.Services)
 
@@ -203,7 +208,7 @@ func GenerateScale(spec ScaleSpec) *ScaleData {
 // (only what concerns the target and its neighbours, in its time window) from an index built
 // here; unfiltered ones are the bare fake.Memory values, which hand every alert, change and
 // problem to the join on every question (a worst case no real connector reaches).
-func (d *ScaleData) Sources(filtered bool) []connectors.Source {
+func (d *Data) Sources(filtered bool) []connectors.Source {
 	mems := []*fake.Memory{d.Catalog, d.Alerts, d.Deploys, d.Records, d.Problems}
 	out := make([]connectors.Source, 0, len(mems))
 	for _, m := range mems {
@@ -218,8 +223,8 @@ func (d *ScaleData) Sources(filtered bool) []connectors.Source {
 
 // Engine returns a fresh engine (own cache, default TTLs) over the organisation; the engine
 // and its cache run on the organisation's clock.
-func (d *ScaleData) Engine(filtered bool) *engine.Engine {
-	return engine.New(engine.Options{Sources: d.Sources(filtered), Cache: cache.New(cache.Options{Now: d.Now}), Now: d.Now, Logger: quiet})
+func (d *Data) Engine(filtered bool) *engine.Engine {
+	return engine.New(engine.Options{Sources: d.Sources(filtered), Cache: cache.New(cache.Options{Now: d.Now}), Now: d.Now, Logger: slog.New(slog.DiscardHandler)})
 }
 
 // filtered wraps a fake.Memory: every call still goes through it (call count, delay, errors)
@@ -302,9 +307,9 @@ func (f *filtered) Problems(ctx context.Context, t model.Target) ([]model.Proble
 	return out, nil
 }
 
-// ScaleResult are the figures of one organisation size.
-type ScaleResult struct {
-	Spec ScaleSpec
+// Result are the figures of one organisation size.
+type Result struct {
+	Spec Spec
 	// Generate is the time to build the synthetic data (not opsctx work).
 	Generate time.Duration
 	// Build is directory.Build of the catalog alone: the directory (identity resolution, indexes,
@@ -313,25 +318,25 @@ type ScaleResult struct {
 	// Cold is the first incident_context: fetch every (instant) source and build the directory.
 	Cold time.Duration
 	// Join are cached incident_context calls over a rotation of services.
-	Join Durations
+	Join bench.Durations
 	// AfterRefresh are the latencies of RefreshCallers concurrent incident_context calls
 	// (different services) right after every cache entry, catalogs included, expired: the
 	// sources are asked again (instantly) and the directory is rebuilt.
-	AfterRefresh Durations
+	AfterRefresh bench.Durations
 	// ActiveIssues are cached active_issues calls without a filter (every open alert and
 	// problem of the organisation goes through the join), if measured.
-	ActiveIssues Durations
+	ActiveIssues bench.Durations
 	// HeapData is the heap in use after a GC with only the synthetic data (what the sources
 	// hold) alive; HeapInuse adds the engine: directory, cache and answers.
 	HeapData, HeapInuse uint64
 	// Answer is the standard answer for the organisation's target.
 	Answer *answer.IncidentContext
 	// Sizes are the answer sizes per detail level for the target, if measured.
-	Sizes []AnswerSize
+	Sizes []bench.AnswerSize
 }
 
-// ScaleOptions configure MeasureScale.
-type ScaleOptions struct {
+// Options configure Measure.
+type Options struct {
 	// Calls is how many cached incident_context calls are timed (default 200).
 	Calls int
 	// ActiveIssues is how many cached, unfiltered active_issues calls are timed (0 = none).
@@ -346,10 +351,10 @@ type ScaleOptions struct {
 // afterRefresh moves the clock past the catalog TTL (10 min) and times n concurrent
 // questions about different services, then waits until the refreshed directory is in use
 // (large ones are rebuilt in the background), so that its cost is part of the measurement.
-func afterRefresh(ctx context.Context, d *ScaleData, e *engine.Engine, qs []engine.Query, n int) (Durations, error) {
+func afterRefresh(ctx context.Context, d *Data, e *engine.Engine, qs []engine.Query, n int) (bench.Durations, error) {
 	old, _ := e.Directory(ctx)
 	d.Advance(11 * time.Minute)
-	out := make(Durations, n)
+	out := make(bench.Durations, n)
 	errs := make([]error, n)
 	var wg sync.WaitGroup
 	for i := range n {
@@ -375,14 +380,14 @@ func afterRefresh(ctx context.Context, d *ScaleData, e *engine.Engine, qs []engi
 	}
 }
 
-// MeasureScale generates the organisation for spec and measures opsctx on it.
-func MeasureScale(ctx context.Context, spec ScaleSpec, o ScaleOptions) (*ScaleResult, error) {
+// Measure generates the organisation for spec and measures opsctx on it.
+func Measure(ctx context.Context, spec Spec, o Options) (*Result, error) {
 	if o.Calls <= 0 {
 		o.Calls = 200
 	}
 	start := time.Now()
-	d := GenerateScale(spec)
-	res := &ScaleResult{Spec: spec, Generate: time.Since(start)}
+	d := Generate(spec)
+	res := &Result{Spec: spec, Generate: time.Since(start)}
 	res.HeapData = heapAfterGC() // also drops the generator's garbage before opsctx runs
 
 	start = time.Now()
@@ -403,7 +408,7 @@ func MeasureScale(ctx context.Context, spec ScaleSpec, o ScaleOptions) (*ScaleRe
 			return nil, err
 		}
 	}
-	res.Join = make(Durations, 0, o.Calls)
+	res.Join = make(bench.Durations, 0, o.Calls)
 	for i := range o.Calls {
 		start := time.Now()
 		if _, err := e.IncidentContext(ctx, qs[i%len(qs)]); err != nil {
@@ -417,7 +422,7 @@ func MeasureScale(ctx context.Context, spec ScaleSpec, o ScaleOptions) (*ScaleRe
 		}
 	}
 	if o.Sizes {
-		if res.Sizes, err = AnswerSizes(ctx, e, fmt.Sprintf("synthetic %d services", spec.Services), d.Target); err != nil {
+		if res.Sizes, err = bench.AnswerSizes(ctx, e, fmt.Sprintf("synthetic %d services", spec.Services), d.Target); err != nil {
 			return nil, err
 		}
 	}
@@ -439,7 +444,7 @@ func MeasureScale(ctx context.Context, spec ScaleSpec, o ScaleOptions) (*ScaleRe
 }
 
 // rotation is the organisation's target plus nine other services spread over the catalog.
-func rotation(d *ScaleData) []engine.Query {
+func rotation(d *Data) []engine.Query {
 	qs := []engine.Query{{Service: d.Target}}
 	for i := 1; i < 10 && i < len(d.Names); i++ {
 		qs = append(qs, engine.Query{Service: d.Names[(i*7919)%len(d.Names)]})

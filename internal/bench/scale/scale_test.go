@@ -1,0 +1,85 @@
+package scale
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/opsctx/opsctx/internal/answer"
+	"github.com/opsctx/opsctx/internal/bench"
+	"github.com/opsctx/opsctx/internal/directory"
+)
+
+// TestScaleAnswer: on a small synthetic organisation the join finds the target's own alerts,
+// changes, problem and dependencies among thousands of others.
+func TestScaleAnswer(t *testing.T) {
+	r, err := Measure(context.Background(), SpecFor(1000), Options{Calls: 10, Sizes: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := r.Answer
+	if a.Service.Name != Target {
+		t.Fatalf("answered about %q, want %q", a.Service.Name, Target)
+	}
+	var alerts int
+	for _, g := range a.AlertGroups {
+		if g.Service == Target {
+			alerts += g.Count
+		}
+	}
+	if alerts != 4 {
+		t.Errorf("%d alerts on the target, want 4 (5xx twice, latency, crash loop)", alerts)
+	}
+	if !slices.ContainsFunc(a.Problems, func(p answer.ProblemEntry) bool { return p.ID == "P-4242" }) {
+		t.Errorf("problem P-4242 missing: %+v", a.Problems)
+	}
+	for _, id := range []string{"evt-tgt-2", "CHG9000042"} {
+		if !slices.ContainsFunc(a.Changes, func(c answer.ChangeEntry) bool { return c.ID == id }) {
+			t.Errorf("change %s (on the target or its root cause) missing: %+v", id, a.Changes)
+		}
+	}
+	if len(a.Dependencies.Upstream) < 3 {
+		t.Errorf("%d upstream dependencies, want at least the 3 fixed ones", len(a.Dependencies.Upstream))
+	}
+	if len(r.Sizes) != len(bench.Details) {
+		t.Errorf("%d answer sizes, want %d", len(r.Sizes), len(bench.Details))
+	}
+}
+
+// BenchmarkScaleJoin is a cached incident_context on synthetic organisations.
+func BenchmarkScaleJoin(b *testing.B) {
+	for _, n := range []int{1000, 5000, 10000, 50000} {
+		b.Run(fmt.Sprintf("services=%d", n), func(b *testing.B) {
+			d := Generate(SpecFor(n))
+			e := d.Engine(true)
+			ctx := context.Background()
+			qs := rotation(d)
+			for _, q := range qs {
+				if _, err := e.IncidentContext(ctx, q); err != nil {
+					b.Fatal(err)
+				}
+			}
+			i := 0
+			for b.Loop() {
+				if _, err := e.IncidentContext(ctx, qs[i%len(qs)]); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+		})
+	}
+}
+
+// BenchmarkDirectoryBuild is the one-off directory build after a catalog refresh.
+func BenchmarkDirectoryBuild(b *testing.B) {
+	for _, n := range []int{1000, 10000, 50000} {
+		b.Run(fmt.Sprintf("services=%d", n), func(b *testing.B) {
+			d := Generate(SpecFor(n))
+			cats := []directory.SourceCatalog{{Source: d.Catalog.SourceName, Catalog: d.Catalog.Cat}}
+			for b.Loop() {
+				_ = directory.Build(cats, nil)
+			}
+		})
+	}
+}
