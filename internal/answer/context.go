@@ -53,8 +53,11 @@ func assemble(d *directory.Directory, ent *directory.Entity, f model.Facts, o Co
 	}
 	for _, a := range d.Ambiguities {
 		if a.Concerns(ent) {
-			ans.Notes = append(ans.Notes, fmt.Sprintf("%s record %q matches several services (%s) by %s and was not merged",
-				a.Source, a.Record, strings.Join(a.Candidates, ", "), a.Method))
+			matches := strings.Join(a.Candidates, ", ")
+			if len(a.Candidates) > 1 {
+				matches = "several services (" + matches + ")"
+			}
+			ans.Notes = append(ans.Notes, fmt.Sprintf("%s record %q matches %s by %s and was not merged", a.Source, a.Record, matches, a.Method))
 		}
 	}
 

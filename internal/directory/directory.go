@@ -115,7 +115,8 @@ type Edge struct {
 	Measured bool `json:"measured"`
 }
 
-// Ambiguity is a record that matched several entities equally well and was not merged.
+// Ambiguity is a record that was not merged: it matched several entities equally well, or
+// an entity by a name another instance of its kind also uses.
 type Ambiguity struct {
 	Source     string   `json:"source"`
 	Record     string   `json:"record"`
@@ -154,7 +155,9 @@ type Directory struct {
 	teams    map[string]model.Team
 	aliasOf  map[string]string   // Fold(configured alias) -> Fold(canonical)
 	refVias  map[string][]string // source -> how references into it were stated, first seen first
-	graph    graph               // the dependency edges
+	// contestedNames are the names records of several instances of one kind go by (kind \x00 Fold).
+	contestedNames map[string]bool
+	graph          graph // the dependency edges
 	// measuring are the sources that saw dependencies in traffic.
 	measuring []string
 }
@@ -171,7 +174,7 @@ func Build(cats []SourceCatalog, aliases map[string][]string) *Directory {
 	d := &Directory{
 		byKey: map[string][]*Entity{}, byNorm: map[string][]*Entity{}, byRecord: map[string]*Entity{},
 		byName: map[string]*Entity{}, teams: map[string]model.Team{}, aliasOf: map[string]string{},
-		refVias: map[string][]string{},
+		refVias: map[string][]string{}, contestedNames: contestedNames(cats),
 	}
 	for canon, names := range aliases {
 		for _, n := range names {
@@ -204,7 +207,7 @@ func Build(cats []SourceCatalog, aliases map[string][]string) *Directory {
 
 // add attaches r to the entity it describes, or makes it a new entity.
 func (d *Directory) add(r model.Service) {
-	method, cands := d.candidates(r)
+	method, cands, refused := d.candidates(r)
 	switch {
 	case len(cands) == 1:
 		e := cands[0]
@@ -219,10 +222,18 @@ func (d *Directory) add(r model.Service) {
 		}
 		sort.Strings(names)
 		d.Ambiguities = append(d.Ambiguities, Ambiguity{Source: r.Source, Record: r.Name, Method: method, Candidates: names})
+	case len(refused) > 0:
+		var names []string
+		for _, c := range refused {
+			names = append(names, c.Name)
+		}
+		sort.Strings(names)
+		d.Ambiguities = append(d.Ambiguities, Ambiguity{Source: r.Source, Record: r.Name, Candidates: names,
+			Method: "a name another " + model.SourceKind(r.Source) + " instance also uses (link it with a catalog reference, or pin it with " + model.InstancesAnnotation + ")"})
 	}
 	name := r.Name
-	if _, taken := d.byName[Fold(name)]; taken {
-		name = r.Source + ":" + r.Name // keep canonical names unique
+	if _, taken := d.byName[Fold(name)]; taken || d.contested(r) {
+		name = r.Source + ":" + r.Name // keep canonical names unique, and tenants' apart
 	}
 	e := &Entity{Name: name, Records: []model.Service{r}, Matches: []Match{{Source: r.Source, ID: r.ID, Name: r.Name, Method: "primary record"}}}
 	d.Entities = append(d.Entities, e)
@@ -233,33 +244,41 @@ func (d *Directory) add(r model.Service) {
 // Entity returns the entity with the canonical name, or nil.
 func (d *Directory) Entity(name string) *Entity { return d.byName[Fold(name)] }
 
-// EntityForRecord returns the entity a source record (or any name the source uses) belongs to.
+// EntityForRecord returns the entity a source record (or any name the source uses) belongs
+// to: its own record, a catalog reference to it (by kind), else the entity the name means
+// for that source (see choose); nil when none, or when the one it means is pinned to other
+// instances of the source's kind.
 func (d *Directory) EntityForRecord(source, idOrName string) *Entity {
 	if e := d.byRecord[source+"\x00"+idOrName]; e != nil {
 		return e
 	}
 	if kind := model.SourceKind(source); kind != source {
-		if e := d.byRecord[kind+"\x00"+idOrName]; e != nil { // named by an identity annotation
+		if e := d.byRecord[kind+"\x00"+idOrName]; e != nil && e.Serves(source) { // named by a catalog reference
 			return e
 		}
 	}
-	if es := d.byKey[Fold(idOrName)]; len(es) == 1 {
-		return es[0]
+	if e := choose(d.byKey[Fold(idOrName)], idOrName, source); e != nil {
+		return e
 	}
-	if es := d.byNorm[Normalize(idOrName)]; len(es) == 1 {
-		return es[0]
+	if len(d.byKey[Fold(idOrName)]) > 0 {
+		return nil // the name means another instance's service, or is ambiguous
 	}
-	return nil
+	return choose(d.byNorm[Normalize(idOrName)], idOrName, source)
 }
 
 // Canonical maps a service name or id as a source states it to the canonical entity name
-// when the directory knows it, else returns it unchanged.
+// when the directory knows it, else returns it unchanged, or qualified by the source
+// (alertmanager/us-east-1:checkout) when the entity of that name is pinned to other
+// instances: a neighbour's checkout is never ours.
 func (d *Directory) Canonical(source, svc string) string {
 	if svc == "" {
 		return ""
 	}
 	if e := d.EntityForRecord(source, svc); e != nil {
 		return e.Name
+	}
+	if e := d.byName[Fold(svc)]; e != nil && !e.Serves(source) {
+		return source + ":" + svc
 	}
 	return svc
 }

@@ -23,14 +23,21 @@ var matchLevels = []func(d *Directory, r model.Service) (string, []*Entity){
 
 // candidates finds the entities r could belong to, at the most trusted level that has any.
 // Several candidates at that level are an ambiguity (all are returned, none is merged); a
-// single candidate that already has a record from r's source is a different service.
-func (d *Directory) candidates(r model.Service) (method string, cands []*Entity) {
-	for _, level := range matchLevels {
-		if method, cands = level(d, r); len(cands) > 0 {
-			return method, cands
+// single candidate that already has a record from r's source is a different service. Only
+// entities that admit r's instance are candidates (see admit); refused are those that
+// matched by a name another instance of r's kind also uses, or holds.
+func (d *Directory) candidates(r model.Service) (method string, cands, refused []*Entity) {
+	for i, level := range matchLevels {
+		var no []*Entity
+		method, cands = level(d, r)
+		if cands, no = d.admit(r, cands, i > 0); len(cands) > 0 {
+			return method, cands, nil
+		}
+		if refused == nil {
+			refused = no
 		}
 	}
-	return method, nil
+	return method, nil, refused
 }
 
 // free deduplicates the entities a record of source matched, and drops a single one that

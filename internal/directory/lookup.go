@@ -2,6 +2,7 @@ package directory
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -23,10 +24,14 @@ func (d *Directory) Lookup(query string) []Candidate {
 		return nil
 	}
 	if es := d.byKey[q]; len(es) > 0 {
+		// The entity whose canonical name the query is wins over others that merely go by
+		// it (another tenant's record of that name, kept apart): those come as suggestions.
+		named := slices.IndexFunc(es, func(e *Entity) bool { return Fold(e.Name) == q })
 		out := make([]Candidate, 0, len(es))
-		for _, e := range es {
-			out = append(out, Candidate{Entity: e, How: d.how(e, q), Exact: true})
+		for i, e := range es {
+			out = append(out, Candidate{Entity: e, How: d.how(e, q), Exact: named < 0 || i == named})
 		}
+		sort.SliceStable(out, func(i, j int) bool { return out[i].Exact && !out[j].Exact })
 		return out
 	}
 	if es := d.byNorm[Normalize(query)]; len(es) > 0 {
