@@ -65,6 +65,15 @@ type SLOs interface {
 	SLOs(ctx context.Context, t model.Target) ([]model.SLO, error)
 }
 
+// Mutes sources return the periods in which they hold notifications back (silences,
+// maintenance windows) that are active at t.Until or start before t.Ahead, for the target
+// and its Related services; a source that cannot tell which services a period covers
+// returns them all. A zero Target asks for every such period.
+type Mutes interface {
+	Source
+	Mutes(ctx context.Context, t model.Target) ([]model.Mute, error)
+}
+
 // IncidentRef is what an incident lookup resolves to: the services concerned and when it started.
 type IncidentRef struct {
 	ID        string

@@ -35,7 +35,10 @@ type Options struct {
 // Source is an Alertmanager.
 type Source struct{ o Options }
 
-var _ connectors.Alerts = (*Source)(nil)
+var (
+	_ connectors.Alerts = (*Source)(nil)
+	_ connectors.Mutes  = (*Source)(nil)
+)
 
 // New returns a Source for o.
 func New(o Options) *Source {

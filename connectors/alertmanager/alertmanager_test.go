@@ -50,7 +50,7 @@ func alerts() []fakeam.Alert {
 }
 
 func silence() fakeam.Silence {
-	return fakeam.Silence{Matchers: []fakeam.Matcher{{Name: "alertname", Value: "CheckoutNoisy"}}, StartsAt: t0.Add(-time.Hour),
+	return fakeam.Silence{ID: "sil-noisy", Matchers: []fakeam.Matcher{{Name: "alertname", Value: "CheckoutNoisy"}}, StartsAt: t0.Add(-time.Hour),
 		EndsAt: t0.Add(time.Hour), CreatedBy: "sam", Comment: "known noise"}
 }
 
@@ -88,7 +88,7 @@ func TestAlertsMapping(t *testing.T) {
 					RunbookURL: "https://rb/checkout#latency", Source: "alertmanager", URL: "http://prom/graph?g0.expr=x"},
 				{ID: fp(alerts()[2].Labels), Title: "CheckoutNoisy", Service: "checkout", Severity: "info", Status: "silenced",
 					DedupKey: fp(alerts()[2].Labels), StartedAt: t0.Add(-5 * time.Minute), Labels: alerts()[2].Labels,
-					RunbookURL: "https://rb/noisy", Source: "alertmanager"},
+					RunbookURL: "https://rb/noisy", SilencedBy: []string{"sil-noisy"}, Source: "alertmanager"},
 				{ID: fp(alerts()[3].Labels), Title: "JobOnly", Service: "checkout", Severity: "warning", Status: "firing",
 					DedupKey: fp(alerts()[3].Labels), StartedAt: t0.Add(-3 * time.Minute), Labels: alerts()[3].Labels, Source: "alertmanager"},
 				{ID: fp(alerts()[4].Labels), Title: "AppOnly", Service: "orders-db", Status: "firing",
@@ -210,5 +210,32 @@ func TestGroupsAndSilences(t *testing.T) {
 	if len(sils) != 2 || sils[0].State != "active" || sils[0].Matchers[0] != `alertname="CheckoutNoisy"` ||
 		sils[1].ID != id || sils[1].State != "pending" || sils[1].Matchers[0] != `service=~"a|b"` || sils[1].CreatedBy != "lena" {
 		t.Errorf("silences %+v", sils)
+	}
+	// Mutes: the active silence and the pending one starting within the horizon; not the
+	// pending one starting after it, nor the expired one.
+	srv.AddSilence(fakeam.Silence{ID: "later", Matchers: []fakeam.Matcher{{Name: "service", Value: "checkout"}},
+		StartsAt: t0.Add(3 * time.Hour), EndsAt: t0.Add(4 * time.Hour), CreatedBy: "kofi"})
+	f := false
+	srv.AddSilence(fakeam.Silence{ID: "neg", Matchers: []fakeam.Matcher{{Name: "severity", Value: "info|warning", IsRegex: true, IsEqual: &f}},
+		StartsAt: t0.Add(-time.Minute), EndsAt: t0.Add(25 * time.Minute), CreatedBy: "sam", Comment: "quiet"})
+	mutes, err := src.Mutes(context.Background(), model.Target{Name: "checkout", Until: t0, Ahead: t0.Add(2 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, m := range mutes {
+		ids = append(ids, m.ID)
+	}
+	if !slices.Equal(ids, []string{"sil-noisy", id, "neg"}) {
+		t.Fatalf("mutes %v, want the active, the pending within the horizon and the negative one", ids)
+	}
+	neg := mutes[2]
+	if neg.Kind != model.MuteSilence || neg.CreatedBy != "sam" || neg.Title != "quiet" || !neg.EndsAt.Equal(t0.Add(25*time.Minute)) ||
+		neg.Matchers[0] != (model.Matcher{Name: "severity", Value: "info|warning", Regex: true, Negative: true}) {
+		t.Errorf("negative silence %+v", neg)
+	}
+	if !mutes[0].Covers(alerts()[2].Labels) || mutes[0].Covers(alerts()[0].Labels) ||
+		neg.Covers(alerts()[2].Labels) || !neg.Covers(alerts()[0].Labels) {
+		t.Errorf("coverage: %+v / %+v", mutes[0], neg)
 	}
 }

@@ -80,7 +80,7 @@ func (s *Source) alert(a gettableAlert) model.Alert {
 	return model.Alert{
 		ID: a.Fingerprint, Title: title, Service: s.service(a.Labels), Severity: a.Labels[s.o.Labels.Severity],
 		Status: statusOf(a.Status), DedupKey: a.Fingerprint, StartedAt: a.StartsAt.UTC(), Labels: a.Labels,
-		Description: a.Annotations["description"], RunbookURL: runbook, Source: SourceName, URL: a.GeneratorURL,
+		Description: a.Annotations["description"], RunbookURL: runbook, SilencedBy: a.Status.SilencedBy, Source: SourceName, URL: a.GeneratorURL,
 	}
 }
 

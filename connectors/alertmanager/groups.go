@@ -68,40 +68,75 @@ type Silence struct {
 	Comment   string
 }
 
-// Silences returns the active and pending silences (expired ones are skipped, since
-// v0.25 cannot filter them out).
-func (s *Source) Silences(ctx context.Context) ([]Silence, error) {
-	var got []struct {
-		ID     string `json:"id"`
-		Status struct {
-			State string `json:"state"`
-		} `json:"status"`
-		Matchers []struct {
-			Name    string `json:"name"`
-			Value   string `json:"value"`
-			IsRegex bool   `json:"isRegex"`
-			IsEqual *bool  `json:"isEqual"`
-		} `json:"matchers"`
-		StartsAt  time.Time `json:"startsAt"`
-		EndsAt    time.Time `json:"endsAt"`
-		CreatedBy string    `json:"createdBy"`
-		Comment   string    `json:"comment"`
-	}
+// wireSilence is the v2 gettableSilence, limited to what opsctx reads.
+type wireSilence struct {
+	ID     string `json:"id"`
+	Status struct {
+		State string `json:"state"`
+	} `json:"status"`
+	Matchers []struct {
+		Name    string `json:"name"`
+		Value   string `json:"value"`
+		IsRegex bool   `json:"isRegex"`
+		IsEqual *bool  `json:"isEqual"` // absent before v0.22: equal
+	} `json:"matchers"`
+	StartsAt  time.Time `json:"startsAt"`
+	EndsAt    time.Time `json:"endsAt"`
+	CreatedBy string    `json:"createdBy"`
+	Comment   string    `json:"comment"`
+}
+
+// silences reads the active and pending silences (expired ones are skipped, since v0.25
+// cannot filter them out).
+func (s *Source) silences(ctx context.Context) ([]wireSilence, error) {
+	var got []wireSilence
 	if _, err := s.o.Client.GetJSON(ctx, "api/v2/silences", nil, &got); err != nil {
 		return nil, wrap(err)
 	}
+	return slices.DeleteFunc(got, func(g wireSilence) bool { return g.Status.State == "expired" }), nil
+}
+
+// Silences returns the active and pending silences.
+func (s *Source) Silences(ctx context.Context) ([]Silence, error) {
+	got, err := s.silences(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var out []Silence
 	for _, g := range got {
-		if g.Status.State == "expired" {
-			continue
-		}
 		sil := Silence{ID: g.ID, State: g.Status.State, StartsAt: g.StartsAt.UTC(), EndsAt: g.EndsAt.UTC(), CreatedBy: g.CreatedBy, Comment: g.Comment}
-		for _, m := range g.Matchers {
-			eq := m.IsEqual == nil || *m.IsEqual
-			op := map[[2]bool]string{{false, true}: "=", {false, false}: "!=", {true, true}: "=~", {true, false}: "!~"}[[2]bool{m.IsRegex, eq}]
-			sil.Matchers = append(sil.Matchers, m.Name+op+quoteValue(m.Value))
+		for _, m := range mute(g).Matchers {
+			sil.Matchers = append(sil.Matchers, m.Name+m.Op()+quoteValue(m.Value))
 		}
 		out = append(out, sil)
 	}
 	return out, nil
+}
+
+// Mutes returns the silences that are active now or start before t.Ahead (pending ones
+// starting later are left out), whatever the target: which alerts a silence covers depends
+// on their labels, which the answer matches.
+func (s *Source) Mutes(ctx context.Context, t model.Target) ([]model.Mute, error) {
+	got, err := s.silences(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := []model.Mute{}
+	for _, g := range got {
+		if g.Status.State == "pending" && (t.Ahead.IsZero() || !g.StartsAt.Before(t.Ahead)) {
+			continue
+		}
+		out = append(out, mute(g))
+	}
+	return out, nil
+}
+
+// mute maps a silence.
+func mute(g wireSilence) model.Mute {
+	m := model.Mute{ID: g.ID, Kind: model.MuteSilence, Title: g.Comment, StartsAt: g.StartsAt.UTC(), EndsAt: g.EndsAt.UTC(),
+		CreatedBy: g.CreatedBy, Source: SourceName}
+	for _, x := range g.Matchers {
+		m.Matchers = append(m.Matchers, model.Matcher{Name: x.Name, Value: x.Value, Regex: x.IsRegex, Negative: x.IsEqual != nil && !*x.IsEqual})
+	}
+	return m
 }

@@ -14,10 +14,11 @@ const (
 	KindIncidents Kind = "incidents"
 	KindChanges   Kind = "changes"
 	KindSLOs      Kind = "slos"
+	KindMutes     Kind = "mutes"
 )
 
 // DefaultTTLs returns a new map with the default freshness TTL of each kind:
-// catalog 10m, oncall 5m, alerts/problems/incidents 30s, changes 2m, slos 1m.
+// catalog 10m, oncall 5m, alerts/problems/incidents/mutes 30s, changes 2m, slos 1m.
 func DefaultTTLs() map[Kind]time.Duration {
 	return map[Kind]time.Duration{
 		KindCatalog:   10 * time.Minute,
@@ -27,5 +28,6 @@ func DefaultTTLs() map[Kind]time.Duration {
 		KindIncidents: 30 * time.Second,
 		KindChanges:   2 * time.Minute,
 		KindSLOs:      time.Minute,
+		KindMutes:     30 * time.Second,
 	}
 }

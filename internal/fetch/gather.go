@@ -25,6 +25,7 @@ const (
 	Changes   = cache.KindChanges
 	OnCall    = cache.KindOnCall
 	SLOs      = cache.KindSLOs
+	Mutes     = cache.KindMutes
 )
 
 // Window names the time window of a gather in the cache key: data fetched for one window
@@ -34,6 +35,8 @@ type Window struct {
 	Length time.Duration
 	// Anchor is the incident start the window is measured back from; zero means now.
 	Anchor time.Time
+	// Horizon is how far ahead of now the answer looks (the target's Ahead).
+	Horizon time.Duration
 }
 
 // key is the cache key of a gather for t in w: the target, whether its neighbours are
@@ -48,6 +51,9 @@ func key(t model.Target, w Window) string {
 	b.WriteString(w.Length.String())
 	if !w.Anchor.IsZero() {
 		b.WriteString("@" + w.Anchor.UTC().Format(time.RFC3339Nano))
+	}
+	if w.Horizon > 0 {
+		b.WriteString("+" + w.Horizon.String())
 	}
 	if len(t.Related) == 0 {
 		b.WriteString("|alone")
@@ -77,7 +83,13 @@ func (r *Round) Gather(ctx context.Context, t model.Target, w Window, kinds ...K
 				func(ctx context.Context, c connectors.Alerts) ([]model.Alert, error) {
 					return c.Alerts(ctx, views[c.Name()])
 				}) {
-				f.Alerts = append(f.Alerts, s.Value...)
+				for _, a := range s.Value {
+					if a.Status == model.AlertPending { // about to fire, not firing
+						f.Pending = append(f.Pending, a)
+					} else {
+						f.Alerts = append(f.Alerts, a)
+					}
+				}
 			}
 		})
 	}
@@ -123,6 +135,16 @@ func (r *Round) Gather(ctx context.Context, t model.Target, w Window, kinds ...K
 		wg.Go(func() {
 			f.SLOs = all(ctx, r, Capable[connectors.SLOs](srcs), SLOs, k, "slos",
 				func(ctx context.Context, c connectors.SLOs) ([]model.SLO, error) { return c.SLOs(ctx, views[c.Name()]) })
+		})
+	}
+	if slices.Contains(kinds, Mutes) {
+		wg.Go(func() {
+			for _, s := range all(ctx, r, Capable[connectors.Mutes](srcs), Mutes, k, "silences and maintenance",
+				func(ctx context.Context, c connectors.Mutes) ([]model.Mute, error) {
+					return c.Mutes(ctx, views[c.Name()])
+				}) {
+				f.Mutes = append(f.Mutes, s.Value...)
+			}
 		})
 	}
 	wg.Wait()

@@ -82,8 +82,11 @@ func own[T any](source string, v T) T {
 		*x = stamp(*x, source, func(c *model.Change) *string { return &c.Source })
 	case *[]model.SLO:
 		*x = stamp(*x, source, func(s *model.SLO) *string { return &s.Source })
+	case *[]model.Mute:
+		*x = stamp(*x, source, func(m *model.Mute) *string { return &m.Source })
 	case *model.Responders:
 		x.OnCall = stamp(x.OnCall, source, func(o *model.OnCall) *string { return &o.Source })
+		x.Upcoming = stamp(x.Upcoming, source, func(o *model.OnCall) *string { return &o.Source })
 		x.Escalation = stamp(x.Escalation, source, func(e *model.EscalationStep) *string { return &e.Source })
 	case *model.Catalog:
 		x.Services = stamp(x.Services, source, func(s *model.Service) *string { return &s.Source })

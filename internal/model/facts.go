@@ -12,12 +12,17 @@ type Sourced[T any] struct {
 // Facts is everything fetched for one target (or, with a zero target, everything open),
 // as the fetch hands it to the answer assembly. A kind that was not asked for is empty.
 type Facts struct {
-	Alerts     []Alert
+	Alerts []Alert
+	// Pending are alerts whose condition holds but which do not fire yet (AlertPending).
+	Pending    []Alert
 	Problems   []Problem
 	Incidents  []Incident
 	Changes    []Change
 	Responders []Sourced[Responders]
 	SLOs       []Sourced[[]SLO]
+	// Mutes are the silences and maintenance windows active now or starting before the
+	// target's Ahead.
+	Mutes []Mute
 	// HasAlerts is true when some alert or problem source is enabled, so that "no alert"
 	// means healthy rather than unknown.
 	HasAlerts bool

@@ -108,15 +108,34 @@ type Catalog struct {
 	Truncated bool `json:"truncated,omitempty"`
 }
 
-// OnCall is a person on call now for a service, at an escalation level (1 = first responder).
+// OnCall is a shift: a person on call for a service at an escalation level (1 = first
+// responder), from Start (zero: not known, or since before anyone asked) until Until (zero:
+// not known, or without end).
 type OnCall struct {
 	Name     string    `json:"name"`
 	Email    string    `json:"email,omitempty"`
 	Level    int       `json:"level"`
+	Start    time.Time `json:"start,omitzero"`
 	Until    time.Time `json:"until,omitzero"`
 	Schedule string    `json:"schedule,omitempty"`
-	Source   string    `json:"source"`
+	// Override is set when the shift is a schedule override, which wins over the rotation.
+	Override bool   `json:"override,omitempty"`
+	Source   string `json:"source"`
 }
+
+// CoversAt reports whether the shift holds t.
+func (o OnCall) CoversAt(t time.Time) bool {
+	return !t.Before(o.Start) && (o.Until.IsZero() || t.Before(o.Until))
+}
+
+// Condition is what keeps an escalation rule going: escalation stops when it no longer holds.
+type Condition string
+
+// Escalation conditions (Opsgenie's rule conditions; PagerDuty's policies stop on acknowledgement).
+const (
+	IfNotAcked  Condition = ""              // the rule fires only while the alert or incident is unacknowledged
+	IfNotClosed Condition = "if-not-closed" // the rule fires until the alert or incident is closed, acknowledged or not
+)
 
 // EscalationStep is one rule of an escalation policy: after AfterMinutes unresolved, Targets are paged.
 // AfterMinutes is cumulative from the incident start.
@@ -124,12 +143,18 @@ type EscalationStep struct {
 	Level        int      `json:"level"`
 	AfterMinutes int      `json:"after_minutes"`
 	Targets      []string `json:"targets"`
-	Source       string   `json:"source"`
+	// Condition is what keeps the rule going (default: fires only while unacknowledged).
+	Condition Condition `json:"condition,omitempty"`
+	Source    string    `json:"source"`
 }
 
 // Responders is what an on-call source knows for one service.
 type Responders struct {
-	OnCall     []OnCall         `json:"oncall,omitempty"`
+	// OnCall are the shifts that hold now, per level.
+	OnCall []OnCall `json:"oncall,omitempty"`
+	// Upcoming are the shifts that begin after now and before the target's Ahead: who takes
+	// over each level, and when.
+	Upcoming   []OnCall         `json:"upcoming,omitempty"`
 	Escalation []EscalationStep `json:"escalation,omitempty"`
 	// Policy names the escalation policy / schedule the answer came from.
 	Policy string `json:"policy,omitempty"`
@@ -150,16 +175,27 @@ type Alert struct {
 	// Level is Severity on opsctx's scale, set by connectors whose vendor words are not the
 	// common ones (see SeverityOf); zero means read Severity.
 	Level  Severity `json:"level,omitempty"`
-	Status string   `json:"status,omitempty"` // firing, acknowledged, silenced, suppressed, resolved
+	Status string   `json:"status,omitempty"` // firing, pending, acknowledged, silenced, suppressed, resolved
 	// DedupKey joins the same alert across systems (fingerprint, alert_key, alias).
 	DedupKey    string            `json:"dedup_key,omitempty"`
 	StartedAt   time.Time         `json:"started_at,omitzero"`
 	Labels      map[string]string `json:"labels,omitempty"`
 	Description string            `json:"description,omitempty"`
 	RunbookURL  string            `json:"runbook_url,omitempty"`
-	Source      string            `json:"source"`
-	URL         string            `json:"url,omitempty"`
+	// Acks are who acknowledged the alert and when (Opsgenie and JSM alert owners).
+	Acks []Ack `json:"acks,omitempty"`
+	// SilencedBy are the ids of the silences that mute the alert now (see Mute).
+	SilencedBy []string `json:"silenced_by,omitempty"`
+	// FiresAt is when a pending alert fires if its condition still holds (its rule's `for`
+	// runs out); zero for an alert that is not pending or whose rule is not known.
+	FiresAt time.Time `json:"fires_at,omitzero"`
+	Source  string    `json:"source"`
+	URL     string    `json:"url,omitempty"`
 }
+
+// AlertPending is the Status of an alert whose condition holds but whose `for` has not run
+// out yet: it is not firing, and it is not reported among the firing alerts.
+const AlertPending = "pending"
 
 // Problem is an observability finding with impact and, where known, a root cause.
 type Problem struct {
@@ -202,12 +238,18 @@ type Incident struct {
 	Status    string    `json:"status"`
 	StartedAt time.Time `json:"started_at"`
 	Assignees []string  `json:"assignees,omitempty"`
-	Team      string    `json:"team,omitempty"`
-	Source    string    `json:"source"`
-	URL       string    `json:"url,omitempty"`
+	// Acks are who acknowledged the incident and when, earliest first.
+	Acks []Ack `json:"acks,omitempty"`
+	// Scheduled are the actions the source has scheduled on the incident (an escalation, the
+	// acknowledgement timing out), soonest first.
+	Scheduled []Action `json:"scheduled,omitempty"`
+	Team      string   `json:"team,omitempty"`
+	Source    string   `json:"source"`
+	URL       string   `json:"url,omitempty"`
 }
 
-// Change is a change record, deployment or configuration event.
+// Change is a change record, deployment or configuration event. At is when it happened
+// (began), or for a change scheduled later than now, when it is to begin.
 type Change struct {
 	ID      string    `json:"id"`
 	Title   string    `json:"title"`
@@ -220,8 +262,10 @@ type Change struct {
 	Risk    []string `json:"risk,omitempty"`
 	State   string   `json:"state,omitempty"`
 	Version string   `json:"version,omitempty"`
-	Source  string   `json:"source"`
-	URL     string   `json:"url,omitempty"`
+	// Record holds an ITSM change record's windows, people and backout plan.
+	Record *ChangeRecord `json:"record,omitempty"`
+	Source string        `json:"source"`
+	URL    string        `json:"url,omitempty"`
 }
 
 // SourceState is the status of one source in one answer.

@@ -18,6 +18,9 @@ type Target struct {
 	Since time.Time
 	// Until is the end of the window (normally now).
 	Until time.Time
+	// Ahead is the end of the forward-looking window (the horizon): shifts, silences,
+	// maintenance windows and scheduled changes until then are of interest. Zero: only now.
+	Ahead time.Time
 }
 
 // Identities returns every distinct name and id by which the target is known,
