@@ -13,6 +13,7 @@ import (
 
 // ActiveIssuesArgs are the arguments of active_issues.
 type ActiveIssuesArgs struct {
+	Scope
 	Team        string `json:"team,omitempty" jsonschema:"Only services owned by this team (name or display name)."`
 	Service     string `json:"service,omitempty" jsonschema:"Only this service."`
 	MinSeverity string `json:"min_severity,omitempty" jsonschema:"enum=critical,enum=high,enum=warning,enum=low,enum=info" jsonschema_description:"Leave out anything less severe: critical, high, warning, low, info."`
@@ -26,7 +27,7 @@ func activeIssuesTool(d Deps) server.ServerTool {
 			mcp.WithInputSchema[ActiveIssuesArgs](),
 			mcp.WithOutputSchema[issues.Result](),
 		}, readOnly("Active issues")...)...)
-	return typed(tool, func(ctx context.Context, a ActiveIssuesArgs) (*issues.Result, string, error) {
+	return typed(d, tool, func(ctx context.Context, a ActiveIssuesArgs) (*issues.Result, string, error) {
 		switch strings.ToLower(a.MinSeverity) {
 		case "", "critical", "high", "warning", "low", "info":
 		default:

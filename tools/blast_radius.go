@@ -12,6 +12,7 @@ import (
 
 // BlastRadiusArgs are the arguments of blast_radius.
 type BlastRadiusArgs struct {
+	Scope
 	Service string `json:"service" jsonschema:"Service name as you know it."`
 	Depth   int    `json:"depth,omitempty" jsonschema:"How many hops to follow each way (default 2, max 6)."`
 }
@@ -23,7 +24,7 @@ func blastRadiusTool(d Deps) server.ServerTool {
 			mcp.WithInputSchema[BlastRadiusArgs](),
 			mcp.WithOutputSchema[blast.Result](),
 		}, readOnly("Blast radius")...)...)
-	return typed(tool, func(ctx context.Context, a BlastRadiusArgs) (*blast.Result, string, error) {
+	return typed(d, tool, func(ctx context.Context, a BlastRadiusArgs) (*blast.Result, string, error) {
 		if err := required("service", a.Service); err != nil {
 			return nil, "", err
 		}

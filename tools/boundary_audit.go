@@ -13,6 +13,7 @@ import (
 
 // BoundaryAuditArgs are the arguments of boundary_audit.
 type BoundaryAuditArgs struct {
+	Scope
 	Service string `json:"service,omitempty" jsonschema:"Audit only this service and its edges."`
 	Team    string `json:"team,omitempty" jsonschema:"Audit only services owned by this team."`
 	Limit   int    `json:"limit,omitempty" jsonschema:"Maximum findings to return (default 50, max 500)."`
@@ -25,7 +26,7 @@ func boundaryAuditTool(d Deps) server.ServerTool {
 			mcp.WithInputSchema[BoundaryAuditArgs](),
 			mcp.WithOutputSchema[audit.Result](),
 		}, readOnly("Boundary audit")...)...)
-	return typed(tool, func(ctx context.Context, a BoundaryAuditArgs) (*audit.Result, string, error) {
+	return typed(d, tool, func(ctx context.Context, a BoundaryAuditArgs) (*audit.Result, string, error) {
 		if a.Service != "" && a.Team != "" {
 			return nil, "", badArg("give service or team, not both")
 		}

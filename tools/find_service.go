@@ -13,6 +13,7 @@ import (
 
 // FindServiceArgs are the arguments of find_service.
 type FindServiceArgs struct {
+	Scope
 	Query string `json:"query" jsonschema:"A service name, title, alias or id from any system, e.g. checkout, Checkout Service, PCHKOUT, SERVICE-5B2C..."`
 }
 
@@ -23,7 +24,7 @@ func findServiceTool(d Deps) server.ServerTool {
 			mcp.WithInputSchema[FindServiceArgs](),
 			mcp.WithOutputSchema[answer.FindResult](),
 		}, readOnly("Find service")...)...)
-	return typed(tool, func(ctx context.Context, a FindServiceArgs) (*answer.FindResult, string, error) {
+	return typed(d, tool, func(ctx context.Context, a FindServiceArgs) (*answer.FindResult, string, error) {
 		if strings.TrimSpace(a.Query) == "" {
 			return nil, "", badArg("query must not be empty")
 		}

@@ -15,6 +15,7 @@ import (
 
 // IncidentContextArgs are the arguments of incident_context.
 type IncidentContextArgs struct {
+	Scope
 	Service  string `json:"service,omitempty" jsonschema:"Service name as you know it: catalog name, title, alias, ServiceNow CI name or sys_id, PagerDuty service id or name, Dynatrace entity id or name. Give service or incident, not both."`
 	Incident string `json:"incident,omitempty" jsonschema:"Incident reference instead of a service: PagerDuty incident id or number, ServiceNow INC number, Dynatrace problem id or display id (P-...), Opsgenie alert id or tiny id."`
 	Since    string `json:"since,omitempty" jsonschema:"How far back to look for changes and alerts: Go duration or days, e.g. 90m, 2h, 3d. Default 2h."`
@@ -28,7 +29,7 @@ func incidentContextTool(d Deps) server.ServerTool {
 			mcp.WithInputSchema[IncidentContextArgs](),
 			mcp.WithOutputSchema[answer.IncidentContext](),
 		}, readOnly("Incident context")...)...)
-	return typed(tool, func(ctx context.Context, a IncidentContextArgs) (*answer.IncidentContext, string, error) {
+	return typed(d, tool, func(ctx context.Context, a IncidentContextArgs) (*answer.IncidentContext, string, error) {
 		q, err := contextQuery(a)
 		if err != nil {
 			return nil, "", err

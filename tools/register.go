@@ -140,10 +140,11 @@ func observe(log *slog.Logger) server.ToolHandlerMiddleware {
 }
 
 // typed wraps a typed handler: it rejects unknown argument names (listing the valid ones),
-// decodes the arguments, and turns user-fixable errors into IsError results.
-func typed[A any, R any](tool mcp.Tool, h func(ctx context.Context, a A) (R, string, error)) server.ServerTool {
+// decodes the arguments, narrows the answer to their environment (every tool's arguments
+// embed Scope), and turns user-fixable errors into IsError results.
+func typed[A scoped, R any](d Deps, tool mcp.Tool, h func(ctx context.Context, a A) (R, string, error)) server.ServerTool {
 	valid := argNames(tool)
-	tool = rawOutputSchema(tool)
+	tool = environmentSchema(rawOutputSchema(tool))
 	return server.ServerTool{Tool: tool, Handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 		var unknown []string
 		for k := range req.GetArguments() {
@@ -159,6 +160,10 @@ func typed[A any, R any](tool mcp.Tool, h func(ctx context.Context, a A) (R, str
 		var a A
 		if err := req.BindArguments(&a); err != nil {
 			return mcp.NewToolResultError("invalid arguments: " + err.Error()), nil
+		}
+		ctx, err := d.Engine.Narrow(ctx, a.scope().Environment)
+		if err != nil {
+			return mcp.NewToolResultError(err.Error()), nil
 		}
 		res, text, err := h(ctx, a)
 		if err != nil {

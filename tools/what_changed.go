@@ -13,6 +13,7 @@ import (
 
 // WhatChangedArgs are the arguments of what_changed.
 type WhatChangedArgs struct {
+	Scope
 	Service             string `json:"service" jsonschema:"Service name as you know it (catalog name, alias, CI name, PagerDuty or Dynatrace id)."`
 	Since               string `json:"since,omitempty" jsonschema:"How far back: Go duration or days, e.g. 6h, 24h, 3d. Default 24h."`
 	IncludeDependencies *bool  `json:"include_dependencies,omitempty" jsonschema:"Also list changes on the services it depends on and that depend on it. Default true."`
@@ -26,7 +27,7 @@ func whatChangedTool(d Deps) server.ServerTool {
 			mcp.WithInputSchema[WhatChangedArgs](),
 			mcp.WithOutputSchema[answer.WhatChangedResult](),
 		}, readOnly("What changed")...)...)
-	return typed(tool, func(ctx context.Context, a WhatChangedArgs) (*answer.WhatChangedResult, string, error) {
+	return typed(d, tool, func(ctx context.Context, a WhatChangedArgs) (*answer.WhatChangedResult, string, error) {
 		if err := required("service", a.Service); err != nil {
 			return nil, "", err
 		}

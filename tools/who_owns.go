@@ -12,6 +12,7 @@ import (
 
 // WhoOwnsArgs are the arguments of who_owns.
 type WhoOwnsArgs struct {
+	Scope
 	Service string `json:"service" jsonschema:"Service name as you know it (catalog name, alias, CI name, PagerDuty or Dynatrace id)."`
 }
 
@@ -22,7 +23,7 @@ func whoOwnsTool(d Deps) server.ServerTool {
 			mcp.WithInputSchema[WhoOwnsArgs](),
 			mcp.WithOutputSchema[answer.WhoOwnsResult](),
 		}, readOnly("Who owns")...)...)
-	return typed(tool, func(ctx context.Context, a WhoOwnsArgs) (*answer.WhoOwnsResult, string, error) {
+	return typed(d, tool, func(ctx context.Context, a WhoOwnsArgs) (*answer.WhoOwnsResult, string, error) {
 		if err := required("service", a.Service); err != nil {
 			return nil, "", err
 		}

@@ -63,7 +63,7 @@ func assemble(d *directory.Directory, ent *directory.Entity, f model.Facts, o Co
 
 	// Problems first: they name root causes that explain alerts.
 	ans.Problems = ProblemEntries(d, f.Problems)
-	ans.AlertGroups = GroupAlerts(d, ent.Name, f.Alerts, f.Problems)
+	ans.AlertGroups = GroupAlerts(d, ent.Name, f.Alerts, f.Problems, o.Sources)
 	ans.Incidents = IncidentEntries(f.Incidents)
 
 	start := referenceStart(f, o.IncidentStart)

@@ -29,7 +29,9 @@ func RootCauses(d *directory.Directory, ps []model.Problem) map[string]model.Pro
 
 // GroupAlerts deduplicates alerts across sources into groups, worst first, and marks the
 // groups a root-cause problem explains; alerts naming no service are on defaultService.
-func GroupAlerts(d *directory.Directory, defaultService string, alerts []model.Alert, problems []model.Problem) []AlertGroup {
+// The same alert from several instances of a source (clusters) is one group whose Spread
+// says in how many of the instances asked (st) it fires, and where that is unknown.
+func GroupAlerts(d *directory.Directory, defaultService string, alerts []model.Alert, problems []model.Problem, st []model.SourceStatus) []AlertGroup {
 	rcs := RootCauses(d, problems)
 	groups := map[string]*AlertGroup{}
 	var order []string
@@ -79,7 +81,9 @@ func GroupAlerts(d *directory.Directory, defaultService string, alerts []model.A
 	}
 	out := make([]AlertGroup, 0, len(order))
 	for _, k := range order {
-		out = append(out, *groups[k])
+		g := groups[k]
+		g.Spread = spreadOf(g.Sources, st, d.CatalogSources())
+		out = append(out, *g)
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].level != out[j].level {

@@ -3,6 +3,7 @@ package answer
 import (
 	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -31,12 +32,23 @@ func headline(a *IncidentContext, now time.Time) string {
 		if p.RootCause != "" {
 			parts = append(parts, fmt.Sprintf("primary contributor: %s (%s root cause)", p.RootCause, p.Source))
 		}
+		if len(a.AlertGroups) > 0 && len(a.AlertGroups[0].Spread) > 0 {
+			g := a.AlertGroups[0]
+			parts = append(parts, fmt.Sprintf("alert %q firing %s", g.Alerts[0].Title, SpreadText(g.Spread)))
+		}
 	case len(a.AlertGroups) > 0:
 		g := a.AlertGroups[0]
-		parts = append(parts, fmt.Sprintf("%s: %d alert group(s) firing, worst %q (%s)%s", name, len(a.AlertGroups), g.Alerts[0].Title, g.Severity, sinceText(g.FirstSeen, now)))
+		where := SpreadText(g.Spread)
+		if where != "" {
+			where = " " + where
+		}
+		parts = append(parts, fmt.Sprintf("%s: %d alert group(s) firing, worst %q (%s)%s%s", name, len(a.AlertGroups), g.Alerts[0].Title, g.Severity, where, sinceText(g.FirstSeen, now)))
 	case len(a.Incidents) > 0:
 		i := a.Incidents[0]
 		parts = append(parts, fmt.Sprintf("%s: open incident %s %q%s", name, cmp.Or(i.Number, i.ID), i.Title, sinceText(i.StartedAt, now)))
+	case slices.ContainsFunc(a.Sources, func(s SourceEntry) bool { return s.Status == model.StateError }):
+		// Quiet where the sources answered; where one failed, nothing is known.
+		parts = append(parts, name+": no open problems, alerts or incidents reported by the sources that answered; unknown where a source failed")
 	default:
 		parts = append(parts, name+": no open problems, alerts or incidents reported")
 	}

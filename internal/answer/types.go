@@ -89,8 +89,11 @@ type AlertGroup struct {
 	// ExplainedBy names the root-cause problem that explains this group, if any.
 	ExplainedBy string `json:"explained_by,omitempty"`
 	// UserImpact says which burning SLO the group touches, or "no user impact measured".
-	UserImpact string         `json:"user_impact,omitempty"`
-	level      model.Severity // of Severity
+	UserImpact string `json:"user_impact,omitempty"`
+	// Spread says, for source kinds asked of several instances, in how many of them the
+	// group fires and where that is unknown.
+	Spread []Spread       `json:"spread,omitempty"`
+	level  model.Severity // of Severity
 }
 
 // IncidentEntry is an open incident or ticket (an extension of the DESIGN contract).

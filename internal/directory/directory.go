@@ -160,6 +160,8 @@ type Directory struct {
 	graph          graph // the dependency edges
 	// measuring are the sources that saw dependencies in traffic.
 	measuring []string
+	// cataloguing are the sources whose catalogs the directory was built from.
+	cataloguing []string
 }
 
 // SourceCatalog is one source's catalog, for Build.
@@ -182,6 +184,7 @@ func Build(cats []SourceCatalog, aliases map[string][]string) *Directory {
 		}
 	}
 	for _, c := range cats {
+		d.cataloguing = append(d.cataloguing, c.Source)
 		for _, r := range c.Catalog.Services {
 			if r.Source == "" {
 				r.Source = c.Source
@@ -329,6 +332,11 @@ func (d *Directory) DependsOn(from, to string, depth int) bool {
 // MeasuringSources are the sources that saw dependencies in traffic (telemetry), in the
 // order the catalogs came.
 func (d *Directory) MeasuringSources() []string { return d.measuring }
+
+// CatalogSources are the sources whose catalogs the directory was built from, in order: each
+// of their instances holds its own records (a PagerDuty account's services), unlike sources
+// that only label their signals with service names (a cluster's Alertmanager).
+func (d *Directory) CatalogSources() []string { return d.cataloguing }
 
 // Edges yields every dependency edge, in the order the catalogs declared them. Their
 // slices are shared with the directory: do not modify them.

@@ -32,7 +32,7 @@ func (e *Engine) IncidentContext(ctx context.Context, q Query) (*answer.Incident
 		q.Since = 2 * time.Hour
 	}
 	now := e.o.Now().UTC()
-	r := e.f.Begin()
+	r := e.begin(ctx)
 
 	var (
 		dir  *directory.Directory

@@ -134,7 +134,7 @@ func (e *Engine) rebuild(in []directory.SourceCatalog, stamp string) {
 func (e *Engine) Directory(ctx context.Context) (*directory.Directory, []model.SourceStatus) {
 	ctx, cancel := context.WithTimeout(ctx, e.o.Deadline)
 	defer cancel()
-	r := e.f.Begin()
+	r := e.begin(ctx)
 	d := e.directory(ctx, r)
 	return d, r.Statuses()
 }
@@ -143,7 +143,7 @@ func (e *Engine) Directory(ctx context.Context) (*directory.Directory, []model.S
 // the catalogs limited to half the deadline.
 func (e *Engine) start(ctx context.Context) (context.Context, context.CancelFunc, *fetch.Round, *directory.Directory) {
 	ctx, cancel := context.WithTimeout(ctx, e.o.Deadline)
-	r := e.f.Begin()
+	r := e.begin(ctx)
 	pctx, pcancel := context.WithTimeout(ctx, e.o.Deadline/2)
 	d := e.directory(pctx, r)
 	pcancel()

@@ -13,6 +13,8 @@ package fetch
 import (
 	"context"
 	"log/slog"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -77,6 +79,7 @@ type Round struct {
 	f   *Fetcher
 	b   *book
 	lim *limiter
+	env Environment // narrows per-service fetches (Within)
 }
 
 // Begin starts the fetching of one answer.
@@ -84,7 +87,21 @@ func (f *Fetcher) Begin() *Round { return &Round{f: f, b: newBook(), lim: newLim
 
 // Statuses returns the status of every source this round asked, in source order, followed
 // by the disabled sources: the `sources` of an answer.
-func (r *Round) Statuses() []model.SourceStatus { return r.b.statuses(r.f.names, r.f.o.Disabled) }
+// Sources outside the round's environment that were not asked are reported as skipped.
+func (r *Round) Statuses() []model.SourceStatus {
+	st := r.b.statuses(r.f.names, r.f.o.Disabled)
+	if len(r.env) == 0 {
+		return st
+	}
+	in := r.selected(r.f.names)
+	for _, n := range r.f.names {
+		if !in(n) && !slices.ContainsFunc(st, func(s model.SourceStatus) bool { return s.Name == n }) {
+			st = append(st, model.SourceStatus{Name: n, Status: model.StateSkipped,
+				Error: "not in environment " + strings.Join(r.env, ", ")})
+		}
+	}
+	return st
+}
 
 // Asked returns the status of every source this round asked so far, in source order.
 func (r *Round) Asked() []model.SourceStatus { return r.b.statuses(r.f.names, nil) }

@@ -70,8 +70,9 @@ func (r *Round) Gather(ctx context.Context, t model.Target, w Window, kinds ...K
 	k := key(t, w)
 	views := map[string]model.Target{}
 	var srcs []connectors.Source
+	in := r.selected(r.f.names)
 	for _, s := range r.f.o.Sources {
-		if v, ok := t.For(s.Name()); ok {
+		if v, ok := t.For(s.Name()); ok && in(s.Name()) {
 			views[s.Name()] = v
 			srcs = append(srcs, s)
 		}
@@ -158,7 +159,14 @@ func (r *Round) Gather(ctx context.Context, t model.Target, w Window, kinds ...K
 // FindIncident asks every IncidentFinder for ref and returns the first hit (in source order),
 // or nil when no source knows it.
 func (r *Round) FindIncident(ctx context.Context, ref string) *connectors.IncidentRef {
-	hits := all(ctx, r, Capable[connectors.IncidentFinder](r.f.o.Sources), cache.KindIncidents, "find|"+ref, "incident lookup",
+	in := r.selected(r.f.names)
+	var srcs []connectors.Source
+	for _, s := range r.f.o.Sources {
+		if in(s.Name()) {
+			srcs = append(srcs, s)
+		}
+	}
+	hits := all(ctx, r, Capable[connectors.IncidentFinder](srcs), cache.KindIncidents, "find|"+ref, "incident lookup",
 		func(ctx context.Context, f connectors.IncidentFinder) (*connectors.IncidentRef, error) {
 			found, err := f.FindIncident(ctx, ref)
 			if errors.Is(err, connectors.ErrNotFound) {

@@ -277,6 +277,8 @@ const (
 	StateError    SourceState = "error"
 	StateStale    SourceState = "stale"
 	StateDisabled SourceState = "disabled"
+	// StateSkipped is an instance the answer did not ask: outside the environment asked about.
+	StateSkipped SourceState = "skipped"
 )
 
 // SourceStatus reports how one source contributed to an answer.

@@ -34,6 +34,9 @@ func brief(a *answer.IncidentContext) string {
 	xs = nil
 	for _, g := range a.AlertGroups {
 		s := fmt.Sprintf("%s %q ×%d on %s", g.Severity, g.Alerts[0].Title, g.Count, g.Service)
+		if len(g.Spread) > 0 {
+			s += " " + answer.SpreadText(g.Spread)
+		}
 		if g.ExplainedBy != "" {
 			s += " (explained by " + g.ExplainedBy + ")"
 		}

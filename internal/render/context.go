@@ -65,6 +65,9 @@ func alertsSection(b *strings.Builder, a *answer.IncidentContext) {
 			if g.UserImpact != "" {
 				fmt.Fprintf(b, " — %s", g.UserImpact)
 			}
+			if len(g.Spread) > 0 {
+				fmt.Fprintf(b, " — %s", answer.SpreadText(g.Spread))
+			}
 			b.WriteString("\n")
 		}
 	})

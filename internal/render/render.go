@@ -34,7 +34,7 @@ func Sources(b *strings.Builder, st []answer.SourceEntry) {
 			b.WriteString(", ")
 		}
 		fmt.Fprintf(b, "%s %s", s.Name, s.Status)
-		if s.Status != model.StateDisabled {
+		if s.Status != model.StateDisabled && s.Status != model.StateSkipped {
 			fmt.Fprintf(b, " %dms", s.LatencyMS)
 		}
 		if s.Error != "" {

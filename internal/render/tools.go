@@ -119,7 +119,11 @@ func ActiveIssues(r *issues.Result) string {
 			fmt.Fprintf(&b, "- problem %s %q impacted %s [%s]\n", p.ID, p.Title, strings.Join(p.Impacted, ", "), p.Source)
 		}
 		for _, a := range g.Alerts {
-			fmt.Fprintf(&b, "- alert %q on %s ×%d [%s]\n", a.Alerts[0].Title, a.Service, a.Count, strings.Join(a.Sources, ", "))
+			fmt.Fprintf(&b, "- alert %q on %s ×%d [%s]", a.Alerts[0].Title, a.Service, a.Count, strings.Join(a.Sources, ", "))
+			if len(a.Spread) > 0 {
+				fmt.Fprintf(&b, " %s", answer.SpreadText(a.Spread))
+			}
+			b.WriteString("\n")
 		}
 		for _, i := range g.Incidents {
 			fmt.Fprintf(&b, "- incident %s %q %s [%s]\n", first(i.Number, i.ID), i.Title, i.Status, i.Source)

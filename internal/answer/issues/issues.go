@@ -63,7 +63,7 @@ type Filter struct {
 // filter's team.
 func Active(d *directory.Directory, only *directory.Entity, f model.Facts, flt Filter, th slo.Thresholds, sources []model.SourceStatus) *Result {
 	is := &issues{d: d, only: only, team: flt.Team, min: model.SeverityOf(flt.MinSeverity), groups: map[string]*Group{},
-		res: &Result{Groups: []Group{}, SLOs: []answer.SLOEntry{}}}
+		res: &Result{Groups: []Group{}, SLOs: []answer.SLOEntry{}}, sources: sources}
 	is.addProblems(f.Problems)
 	is.addAlerts(f.Alerts, f.Problems)
 	is.addIncidents(f.Incidents)
@@ -96,6 +96,8 @@ type issues struct {
 	groups map[string]*Group
 	order  []string
 	res    *Result
+	// sources are the statuses of the sources asked, for where alert groups fire.
+	sources []model.SourceStatus
 }
 
 // inScope reports whether a service, as source names it, is one the question is about.
@@ -155,7 +157,7 @@ func (is *issues) addAlerts(as []model.Alert, problems []model.Problem) {
 		}
 	}
 	is.res.Counts.Alerts = len(alerts)
-	for _, ag := range answer.GroupAlerts(is.d, "", alerts, problems) {
+	for _, ag := range answer.GroupAlerts(is.d, "", alerts, problems, is.sources) {
 		key := "service:" + ag.Service
 		if ag.ExplainedBy != "" && is.groups[ag.ExplainedBy] != nil {
 			key = ag.ExplainedBy
