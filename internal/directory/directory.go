@@ -122,11 +122,16 @@ type Ambiguity struct {
 	Record     string   `json:"record"`
 	Method     string   `json:"method"`
 	Candidates []string `json:"candidates"`
+	// Host is set when the record is a host record and the candidates are hosts.
+	Host bool `json:"host,omitempty"`
 }
 
 // Concerns reports whether the ambiguity is about e: e is one of the candidates, or e has
 // the record that was kept apart.
 func (a Ambiguity) Concerns(e *Entity) bool {
+	if a.Host {
+		return false
+	}
 	for _, c := range a.Candidates {
 		if c == e.Name {
 			return true
@@ -141,9 +146,11 @@ func (a Ambiguity) Concerns(e *Entity) bool {
 }
 
 // Directory is the merged view of every catalog: entities with their per-source records,
-// teams, people and dependency edges, indexed for lookup.
+// teams, people and dependency edges, and the hosts they run on, indexed for lookup.
 type Directory struct {
-	Entities    []*Entity
+	Entities []*Entity
+	// Hosts are the hosts, nodes, clusters and namespaces services run on (see RunsOn).
+	Hosts       []*Host
 	Teams       []model.Team
 	People      []model.Person
 	Ambiguities []Ambiguity
@@ -157,7 +164,9 @@ type Directory struct {
 	refVias  map[string][]string // source -> how references into it were stated, first seen first
 	// contestedNames are the names records of several instances of one kind go by (kind \x00 Fold).
 	contestedNames map[string]bool
-	graph          graph // the dependency edges
+	graph          graph       // the dependency edges
+	hosts          hostIndex   // hosts by record, name and short name
+	runsOn         runsOnGraph // what runs on what
 	// measuring are the sources that saw dependencies in traffic.
 	measuring []string
 	// cataloguing are the sources whose catalogs the directory was built from.
@@ -176,7 +185,7 @@ func Build(cats []SourceCatalog, aliases map[string][]string) *Directory {
 	d := &Directory{
 		byKey: map[string][]*Entity{}, byNorm: map[string][]*Entity{}, byRecord: map[string]*Entity{},
 		byName: map[string]*Entity{}, teams: map[string]model.Team{}, aliasOf: map[string]string{},
-		refVias: map[string][]string{}, contestedNames: contestedNames(cats),
+		refVias: map[string][]string{}, contestedNames: contestedNames(cats), hosts: newHostIndex(),
 	}
 	for canon, names := range aliases {
 		for _, n := range names {
@@ -205,6 +214,8 @@ func Build(cats []SourceCatalog, aliases map[string][]string) *Directory {
 		d.People = append(d.People, c.Catalog.People...)
 	}
 	d.buildEdges(cats)
+	d.buildHosts(cats)
+	d.buildRunsOn(cats)
 	return d
 }
 
@@ -219,20 +230,10 @@ func (d *Directory) add(r model.Service) {
 		d.index(e, r)
 		return
 	case len(cands) > 1:
-		var names []string
-		for _, c := range cands {
-			names = append(names, c.Name)
-		}
-		sort.Strings(names)
-		d.Ambiguities = append(d.Ambiguities, Ambiguity{Source: r.Source, Record: r.Name, Method: method, Candidates: names})
+		d.Ambiguities = append(d.Ambiguities, ambiguity(r.Source, r.Name, method, cands, entityName))
 	case len(refused) > 0:
-		var names []string
-		for _, c := range refused {
-			names = append(names, c.Name)
-		}
-		sort.Strings(names)
-		d.Ambiguities = append(d.Ambiguities, Ambiguity{Source: r.Source, Record: r.Name, Candidates: names,
-			Method: "a name another " + model.SourceKind(r.Source) + " instance also uses (link it with a catalog reference, or pin it with " + model.InstancesAnnotation + ")"})
+		d.Ambiguities = append(d.Ambiguities, ambiguity(r.Source, r.Name, "a name another "+model.SourceKind(r.Source)+
+			" instance also uses (link it with a catalog reference, or pin it with "+model.InstancesAnnotation+")", refused, entityName))
 	}
 	name := r.Name
 	if _, taken := d.byName[Fold(name)]; taken || d.contested(r) {
@@ -242,6 +243,18 @@ func (d *Directory) add(r model.Service) {
 	d.Entities = append(d.Entities, e)
 	d.byName[Fold(name)] = e
 	d.index(e, r)
+}
+
+func entityName(e *Entity) string { return e.Name }
+
+// ambiguity records that a record matched several candidates equally well (by name, sorted).
+func ambiguity[T any](source, record, method string, cands []T, name func(T) string) Ambiguity {
+	names := make([]string, 0, len(cands))
+	for _, c := range cands {
+		names = append(names, name(c))
+	}
+	sort.Strings(names)
+	return Ambiguity{Source: source, Record: record, Method: method, Candidates: names}
 }
 
 // Entity returns the entity with the canonical name, or nil.

@@ -6,10 +6,13 @@ import (
 	"github.com/opsctx/opsctx/internal/model"
 )
 
-// Target builds the connector-facing target for an entity with its direct neighbours, for
-// the window [since, until].
+// Target builds the connector-facing target for an entity with its direct neighbours and
+// what it runs on, for the window [since, until].
 func (d *Directory) Target(e *Entity, since, until time.Time) model.Target {
 	t := model.Target{Name: e.Name, Records: e.Records, Since: since, Until: until}
+	for _, p := range d.RunsOn(e.Name) {
+		t.Hosts = append(t.Hosts, p.Host.Target(since, until))
+	}
 	up, down := d.Neighbours(e.Name)
 	seen := map[string]bool{Fold(e.Name): true}
 	for _, ed := range append(up, down...) {

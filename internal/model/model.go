@@ -89,7 +89,8 @@ type Team struct {
 type Dependency struct {
 	From string `json:"from"` // Service.ID in the same source
 	To   string `json:"to"`   // Service.ID in the same source
-	// Kind says how the edge is known: "depends_on", "calls", "api", "runs_on".
+	// Kind says how the edge is known: "depends_on", "calls", "api" (what runs where is
+	// Catalog.RunsOn, not a dependency).
 	Kind   string `json:"kind,omitempty"`
 	Source string `json:"source"`
 	// Contract holds declared expectations on the edge (timeout, SLO), if any.
@@ -104,6 +105,11 @@ type Catalog struct {
 	Teams        []Team       `json:"teams,omitempty"`
 	People       []Person     `json:"people,omitempty"`
 	Dependencies []Dependency `json:"dependencies,omitempty"`
+	// Hosts are the hosts, nodes, clusters and namespaces services run on, and RunsOn the
+	// edges from services (or hosts) to them: kept apart from the services and their
+	// dependencies.
+	Hosts  []Host   `json:"hosts,omitempty"`
+	RunsOn []RunsOn `json:"runs_on,omitempty"`
 	// Truncated is set when the source had more rows than the configured cap.
 	Truncated bool `json:"truncated,omitempty"`
 }

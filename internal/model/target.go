@@ -14,6 +14,10 @@ type Target struct {
 	Records []Service
 	// Related are names of services in the dependency path (for changes on dependencies).
 	Related []Target
+	// Hosts are the hosts, nodes, clusters and namespaces the service runs on, each a target
+	// whose Records are its host records (Host.Record): their changes, alerts and problems
+	// are asked with the service's.
+	Hosts []Target
 	// Since is the start of the time window of interest.
 	Since time.Time
 	// Until is the end of the window (normally now).
