@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/opsctx/opsctx/connectors"
@@ -63,7 +64,10 @@ type Options struct {
 // Source is a Dynatrace environment.
 type Source struct {
 	o    Options
-	defs *cache.Memo[[]slo] // the unevaluated SLO listing, kept for ReferenceTTL
+	defs *cache.Memo[sloListing] // the unevaluated SLO listing, kept for ReferenceTTL
+
+	mu     sync.Mutex
+	runsOn map[string][]string // service id -> the process groups and hosts it runs on
 }
 
 var (
@@ -93,7 +97,7 @@ func New(o Options) *Source {
 	if o.ReferenceTTL <= 0 {
 		o.ReferenceTTL = DefaultReferenceTTL
 	}
-	return &Source{o: o, defs: cache.NewMemo[[]slo](o.ReferenceTTL)}
+	return &Source{o: o, defs: cache.NewMemo[sloListing](o.ReferenceTTL), runsOn: map[string][]string{}}
 }
 
 // Name returns the source name: "dynatrace", or "dynatrace/<instance>".

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/opsctx/opsctx/connectors"
 	"github.com/opsctx/opsctx/internal/model"
 )
 
@@ -20,10 +21,12 @@ const (
 // accepted as the inverse), deduplicated, and kept only between listed services.
 func (s *Source) Catalog(ctx context.Context) (model.Catalog, error) {
 	q := url.Values{"entitySelector": {criterion("type", "SERVICE")}, "fields": {entityFields}, "pageSize": {s.pageSize(500)}}
-	es, truncated, err := list[entity](ctx, s, entitiesPath, q)
-	if err != nil {
+	es, err := list[entity](ctx, s, entitiesPath, q)
+	truncated := connectors.IsIncomplete(err)
+	if err != nil && !truncated {
 		return model.Catalog{}, err
 	}
+	s.rememberRunsOn(es)
 	cat := model.Catalog{Services: make([]model.Service, 0, len(es)), Truncated: truncated}
 	known := map[string]bool{}
 	for _, e := range es {
@@ -70,7 +73,7 @@ func (s *Source) service(e entity) model.Service {
 			v += ":" + t.Value
 		}
 		svc.Tags = append(svc.Tags, v)
-		if strings.EqualFold(t.Key, "owner") && t.Value != "" && svc.Owner == "" {
+		if slices.Contains(ownerTagKeys, strings.ToLower(t.Key)) && t.Value != "" && svc.Owner == "" {
 			svc.Owner = t.Value
 		}
 	}

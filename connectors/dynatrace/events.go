@@ -3,6 +3,7 @@ package dynatrace
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/url"
 	"slices"
 	"sort"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/sourcegraph/conc/pool"
 
+	"github.com/opsctx/opsctx/connectors"
 	"github.com/opsctx/opsctx/internal/model"
 )
 
@@ -28,25 +30,36 @@ const (
 var authorKeys = []string{"author", "user", "triggered_by", "triggeredby", "approver", "changed_by", "owner", "committer"}
 
 // Changes returns the deployment and configuration events of the target and its
-// neighbours in [Since, Until]: one paged request per event type (an eventSelector takes
-// one type), scoped by eventSelector entityId(...). A zero target reads every entity's.
+// neighbours in [Since, Until]: those sent to their services and those sent to the process
+// groups and hosts the services run on (CI tools often report there), the latter counted as
+// their service's. One paged request per event type (an eventSelector takes one type), scoped
+// by eventSelector entityId(...). A zero target reads every entity's.
 func (s *Source) Changes(ctx context.Context, t model.Target) ([]model.Change, error) {
 	ids := entityIDs(s.Name(), t, true)
 	if t.Name != "" && len(ids) == 0 {
 		return nil, nil
 	}
+	runsOn, topoErr := s.runsOnOf(ctx, ids)
+	scope := slices.Clone(ids)
+	for _, id := range slices.Sorted(maps.Keys(runsOn)) {
+		scope = append(scope, id)
+	}
 	results := make([][]event, len(s.o.EventTypes))
+	cuts := make([]error, len(s.o.EventTypes))
 	p := pool.New().WithContext(ctx).WithCancelOnError().WithFirstError()
 	for i, typ := range s.o.EventTypes {
 		sel := criterion("eventType", typ)
-		if len(ids) > 0 {
-			sel += "," + criterion("entityId", ids...)
+		if len(scope) > 0 {
+			sel += "," + criterion("entityId", scope...)
 		}
 		q := url.Values{"eventSelector": {sel}, "pageSize": {s.pageSize(500)}}
 		setWindow(q, t)
 		p.Go(func(ctx context.Context) error {
-			evs, _, err := list[event](ctx, s, eventsPath, q)
+			evs, err := list[event](ctx, s, eventsPath, q)
 			results[i] = evs
+			if connectors.IsIncomplete(err) {
+				cuts[i], err = err, nil
+			}
 			return err
 		})
 	}
@@ -57,12 +70,75 @@ func (s *Source) Changes(ctx context.Context, t model.Target) ([]model.Change, e
 	for _, evs := range results {
 		for _, e := range evs {
 			if !slices.ContainsFunc(out, func(c model.Change) bool { return c.ID == e.EventID }) {
-				out = append(out, change(e))
+				c := change(e)
+				if svc := runsOn[e.EntityID.EntityID.ID]; svc != "" {
+					c.Service = svc // sent to a process group or host the service runs on
+				}
+				out = append(out, c)
 			}
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].At.After(out[j].At) })
-	return out, nil
+	return out, connectors.JoinIncomplete(append(cuts, topoErr)...)
+}
+
+// runsOnOf maps the process groups and hosts the services run on (their fromRelationships
+// runsOn and runsOnHost) to the service: from the catalog listing when it has them, else by
+// reading the services' entities (one request). When the entities cannot be read, changes sent
+// to process groups and hosts are missing, and the *connectors.Incomplete says so.
+func (s *Source) runsOnOf(ctx context.Context, ids []string) (map[string]string, error) {
+	var missing []string
+	for _, id := range ids {
+		if strings.HasPrefix(id, "SERVICE-") && !s.knowsRunsOn(id) {
+			missing = append(missing, id)
+		}
+	}
+	var cut error
+	if len(missing) > 0 {
+		q := url.Values{"entitySelector": {criterion("entityId", missing...)}, "fields": {"+fromRelationships"},
+			"pageSize": {s.pageSize(500)}}
+		es, err := list[entity](ctx, s, entitiesPath, q)
+		if err != nil && !connectors.IsIncomplete(err) {
+			cut = &connectors.Incomplete{What: "changes sent to the service's process groups and hosts", Why: err.Error()}
+		}
+		s.rememberRunsOn(es)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[string]string{}
+	for _, id := range ids {
+		for _, e := range s.runsOn[id] {
+			if _, ok := out[e]; !ok {
+				out[e] = id
+			}
+		}
+	}
+	return out, cut
+}
+
+func (s *Source) knowsRunsOn(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.runsOn[id]
+	return ok
+}
+
+// rememberRunsOn keeps the process groups and hosts of each service entity.
+func (s *Source) rememberRunsOn(es []entity) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, e := range es {
+		if e.Type != "" && e.Type != "SERVICE" {
+			continue
+		}
+		var on []string
+		for _, rel := range []string{"runsOn", "runsOnHost"} {
+			for _, r := range e.FromRelationships[rel] {
+				on = append(on, r.ID)
+			}
+		}
+		s.runsOn[e.EntityID] = on
+	}
 }
 
 // change maps a deployment or configuration event.

@@ -3,9 +3,11 @@ package dynatrace_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/opsctx/opsctx/connectors"
 	"github.com/opsctx/opsctx/connectors/dynatrace"
 	fakedt "github.com/opsctx/opsctx/internal/fake/dynatrace"
 	"github.com/opsctx/opsctx/internal/model"
@@ -102,5 +104,99 @@ func TestChangesWithoutIdentity(t *testing.T) {
 	got, err := src.Changes(context.Background(), model.Target{Name: "search"})
 	if err != nil || got != nil || len(srv.Requests()) != 0 {
 		t.Errorf("got %v, %v after %d requests; want nothing and no request", got, err, len(srv.Requests()))
+	}
+}
+
+// TestChangesOnProcessGroupsAndHosts: deployments and configuration changes sent to the
+// process groups and hosts a service runs on (its runsOn and runsOnHost relationships) are the
+// service's changes; a token that may not read entities leaves them out and says so.
+func TestChangesOnProcessGroupsAndHosts(t *testing.T) {
+	const pg, host, otherPG = "PROCESS_GROUP-00000000000000A1", "HOST-00000000000000B1", "PROCESS_GROUP-00000000000000C1"
+	d := fakedt.Data{
+		Entities: []fakedt.Entity{{EntityID: svcCheckout, Type: "SERVICE", DisplayName: "checkout-service", LastSeenTms: msAt(time.Minute),
+			FromRelationships: map[string][]fakedt.EntityID{"runsOn": {{ID: pg, Type: "PROCESS_GROUP"}}, "runsOnHost": {{ID: host, Type: "HOST"}}}}},
+		Events: []fakedt.Event{
+			{EventID: "e-pg", EventType: "CUSTOM_DEPLOYMENT", Title: "Deploy checkout jar", StartTime: msAt(20 * time.Minute), Status: "OPEN",
+				EntityID: stub(pg, "checkout-jvm")},
+			{EventID: "e-host", EventType: "CUSTOM_CONFIGURATION", Title: "kernel parameter", StartTime: msAt(15 * time.Minute), Status: "OPEN",
+				EntityID: stub(host, "web-1")},
+			{EventID: "e-unrelated", EventType: "CUSTOM_DEPLOYMENT", Title: "elsewhere", StartTime: msAt(15 * time.Minute), Status: "OPEN",
+				EntityID: stub(otherPG, "other-jvm")},
+		},
+	}
+	src, _ := start(t, d, dynatrace.Options{}, fakedt.Options{})
+	got, err := src.Changes(context.Background(), target("checkout", svcCheckout))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, c := range got {
+		ids = append(ids, c.ID+"@"+c.Service)
+	}
+	if want := []string{"e-host@" + svcCheckout, "e-pg@" + svcCheckout}; fmt.Sprint(ids) != fmt.Sprint(want) {
+		t.Errorf("changes %v, want %v", ids, want)
+	}
+
+	src, _ = start(t, d, dynatrace.Options{}, fakedt.Options{Scopes: []string{"events.read"}})
+	got, err = src.Changes(context.Background(), target("checkout", svcCheckout))
+	if !connectors.IsIncomplete(err) || len(got) != 0 || !strings.Contains(err.Error(), "process groups and hosts") {
+		t.Errorf("without entities.read: %v, %v; want none and an Incomplete naming the process groups and hosts", got, err)
+	}
+}
+
+// TestEveryListingIsReadToTheEndOrSaidIncomplete: problems, events, SLOs and the service listing
+// with more items than a page are read to their end; cut at MaxPages they return what was read
+// with an Incomplete (the catalog marks itself truncated).
+func TestEveryListingIsReadToTheEndOrSaidIncomplete(t *testing.T) {
+	const n = 5
+	var d fakedt.Data
+	var related []model.Target
+	for i := range n {
+		id := fmt.Sprintf("SERVICE-%016X", i+1)
+		d.Entities = append(d.Entities, fakedt.Entity{EntityID: id, Type: "SERVICE", DisplayName: fmt.Sprint("svc", i), LastSeenTms: msAt(time.Minute)})
+		d.Problems = append(d.Problems, fakedt.Problem{ProblemID: fmt.Sprintf("%d_1V2", i), DisplayID: fmt.Sprintf("P-%d", i), Title: "slow",
+			Status: "OPEN", SeverityLevel: "PERFORMANCE", ImpactLevel: "SERVICES", StartTime: msAt(10 * time.Minute), EndTime: -1,
+			ImpactedEntities: []fakedt.EntityStub{stub(id, fmt.Sprint("svc", i))}})
+		d.Events = append(d.Events, fakedt.Event{EventID: fmt.Sprint("e", i), EventType: "CUSTOM_DEPLOYMENT", Title: "deploy",
+			StartTime: msAt(10 * time.Minute), Status: "OPEN", EntityID: stub(id, fmt.Sprint("svc", i))})
+		d.SLOs = append(d.SLOs, fakedt.SLO{ID: fmt.Sprintf("a0000000-0000-4000-8000-00000000000%d", i), Name: fmt.Sprint("slo", i), Enabled: true,
+			Target: 99, Warning: 99.5, Timeframe: "-1d", Filter: `type("SERVICE"),entityId("` + id + `")`, MetricExpression: "x",
+			EvaluatedPercentage: 99.9, Status: "SUCCESS"})
+		related = append(related, annotated(fmt.Sprint("svc", i), id))
+	}
+	zero := model.Target{Since: t0.Add(-2 * time.Hour), Until: t0}
+	many := target("svc", "", related...)
+	calls := map[string]func(*dynatrace.Source) (int, error){
+		"problems": func(s *dynatrace.Source) (int, error) {
+			ps, err := s.Problems(context.Background(), many)
+			return len(ps), err
+		},
+		"events": func(s *dynatrace.Source) (int, error) {
+			cs, err := s.Changes(context.Background(), zero)
+			return len(cs), err
+		},
+		"SLOs": func(s *dynatrace.Source) (int, error) {
+			xs, err := s.SLOs(context.Background(), model.Target{})
+			return len(xs), err
+		},
+		"services": func(s *dynatrace.Source) (int, error) {
+			cat, err := s.Catalog(context.Background())
+			if err == nil && cat.Truncated {
+				err = &connectors.Incomplete{What: "catalog", Why: "truncated"}
+			}
+			return len(cat.Services), err
+		},
+	}
+	for name, call := range calls {
+		t.Run(name, func(t *testing.T) {
+			src, _ := start(t, d, dynatrace.Options{PageSize: 2}, fakedt.Options{})
+			if got, err := call(src); err != nil || got != n {
+				t.Errorf("read to the end: %d, %v; want %d", got, err, n)
+			}
+			src, _ = start(t, d, dynatrace.Options{PageSize: 2, MaxPages: 2}, fakedt.Options{})
+			if got, err := call(src); !connectors.IsIncomplete(err) || got != 4 {
+				t.Errorf("cut at 2 pages: %d, %v; want 4 and an Incomplete", got, err)
+			}
+		})
 	}
 }

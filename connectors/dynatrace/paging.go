@@ -2,7 +2,10 @@ package dynatrace
 
 import (
 	"context"
+	"fmt"
 	"net/url"
+
+	"github.com/opsctx/opsctx/connectors"
 )
 
 // page is one page of a Dynatrace list response; one of the list fields is set.
@@ -17,23 +20,23 @@ type page[T any] struct {
 
 // list reads path with q and follows nextPageKey to the end. Follow-up requests carry only
 // the key plus the perPage parameters (fields on /problems), as the API demands. It stops
-// after MaxPages and then reports truncated.
-func list[T any](ctx context.Context, s *Source, path string, q url.Values, perPage ...string) (items []T, truncated bool, err error) {
+// after MaxPages and then returns the items read with a *connectors.Incomplete.
+func list[T any](ctx context.Context, s *Source, path string, q url.Values, perPage ...string) (items []T, err error) {
 	for pages := 1; ; pages++ {
 		var p page[T]
 		if _, err := s.o.Client.GetJSON(ctx, path, q, &p); err != nil {
-			return nil, false, s.wrap(err)
+			return nil, s.wrap(err)
 		}
 		items = append(items, p.Problems...)
 		items = append(items, p.Events...)
 		items = append(items, p.Entities...)
 		items = append(items, p.SLO...)
 		if p.NextPageKey == "" {
-			return items, false, nil
+			return items, nil
 		}
 		if pages >= s.o.MaxPages {
-			s.logger().Warn("dynatrace result truncated", "path", path, "pages", pages, "rows", len(items), "total", p.TotalCount)
-			return items, true, nil
+			return items, &connectors.Incomplete{What: "GET /" + path,
+				Why: fmt.Sprintf("%d of %d items in %d pages read, more remain (MaxPages)", len(items), p.TotalCount, pages)}
 		}
 		next := url.Values{"nextPageKey": {p.NextPageKey}}
 		for _, k := range perPage {

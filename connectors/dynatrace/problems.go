@@ -19,6 +19,9 @@ const (
 	problemFields = "+evidenceDetails,+impactAnalysis"
 )
 
+// ownerTagKeys are the tag keys that name an owning team (owner:team-x, team:team-x).
+var ownerTagKeys = []string{"owner", "team", "owner-team", "owning-team"}
+
 var (
 	displayIDPattern = regexp.MustCompile(`^(?i)P-\d+$`)
 	problemIDPattern = regexp.MustCompile(`^-?\d+_\d+V2$`)
@@ -34,7 +37,10 @@ func (s *Source) Problems(ctx context.Context, t model.Target) ([]model.Problem,
 		return s.listProblems(ctx, base)
 	}
 	setWindow(base, t)
-	var out []model.Problem
+	var (
+		out  []model.Problem
+		cuts []error
+	)
 	for _, group := range byType(entityIDs(s.Name(), t, true)) {
 		q := url.Values{}
 		for k, v := range base {
@@ -42,28 +48,31 @@ func (s *Source) Problems(ctx context.Context, t model.Target) ([]model.Problem,
 		}
 		q.Set("entitySelector", criterion("entityId", group...))
 		ps, err := s.listProblems(ctx, q)
-		if err != nil {
+		if err != nil && !connectors.IsIncomplete(err) {
 			return nil, err
 		}
+		cuts = append(cuts, err)
 		for _, p := range ps {
 			if !slices.ContainsFunc(out, func(x model.Problem) bool { return x.ID == p.ID }) {
 				out = append(out, p)
 			}
 		}
 	}
-	return out, nil
+	return out, connectors.JoinIncomplete(cuts...)
 }
 
+// listProblems reads the problems of q; a listing cut at MaxPages returns them with its
+// *connectors.Incomplete.
 func (s *Source) listProblems(ctx context.Context, q url.Values) ([]model.Problem, error) {
-	ps, _, err := list[problem](ctx, s, problemsPath, q, "fields")
-	if err != nil {
+	ps, err := list[problem](ctx, s, problemsPath, q, "fields")
+	if err != nil && !connectors.IsIncomplete(err) {
 		return nil, err
 	}
 	out := make([]model.Problem, 0, len(ps))
 	for _, p := range ps {
 		out = append(out, s.problem(p))
 	}
-	return out, nil
+	return out, err
 }
 
 // setWindow sets from/to (epoch ms) from the target's window.
@@ -88,8 +97,8 @@ func (s *Source) FindIncident(ctx context.Context, ref string) (connectors.Incid
 			"fields":          {problemFields},
 			"from":            {fmt.Sprintf("now-%dh", int(s.o.LookbackForIDs.Hours()))},
 		}
-		ps, _, err := list[problem](ctx, s, problemsPath, q, "fields")
-		if err != nil {
+		ps, err := list[problem](ctx, s, problemsPath, q, "fields")
+		if err != nil && !connectors.IsIncomplete(err) { // a display id is unique: the first page has it
 			return connectors.IncidentRef{}, err
 		}
 		if len(ps) == 0 {
@@ -151,6 +160,16 @@ func (s *Source) problem(p problem) model.Problem {
 	}
 	if p.EndTime > 0 {
 		mp.EndedAt = ms(p.EndTime)
+	}
+	for _, t := range p.EntityTags {
+		if slices.Contains(ownerTagKeys, strings.ToLower(t.Key)) && t.Value != "" && !slices.Contains(mp.Owners, t.Value) {
+			mp.Owners = append(mp.Owners, t.Value)
+		}
+	}
+	for _, z := range p.ManagementZones {
+		if z.Name != "" && !slices.Contains(mp.Zones, z.Name) {
+			mp.Zones = append(mp.Zones, z.Name)
+		}
 	}
 	if rc := p.RootCauseEntity; rc != nil && rc.EntityID.ID != "" {
 		mp.RootCause, mp.RootCauseName = rc.EntityID.ID, rc.Name

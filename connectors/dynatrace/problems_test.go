@@ -38,6 +38,7 @@ func dbProblem() fakedt.Problem {
 		ImpactedEntities: []fakedt.EntityStub{stub(svcCheckout, "checkout-service")},
 		AffectedEntities: []fakedt.EntityStub{rc, stub(svcCheckout, "checkout-service"), stub(svcCart, "cart")},
 		ManagementZones:  []fakedt.ManagementZone{{ID: "42", Name: "shop-production"}},
+		EntityTags:       []fakedt.Tag{fakedt.ContextlessTag("owner", "team-platform"), fakedt.ContextlessTag("env", "prod")},
 		EvidenceDetails: &fakedt.EvidenceDetails{TotalCount: 1, Details: []fakedt.Evidence{{
 			EvidenceType: "EVENT", DisplayName: "Configuration change", Entity: rc, RootCauseRelevant: true, StartTime: msAt(31 * time.Minute)}}},
 		ImpactAnalysis: &fakedt.ImpactAnalysis{Impacts: []fakedt.Impact{{ImpactType: "SERVICE",
@@ -50,7 +51,7 @@ func TestProblemMapping(t *testing.T) {
 	noRC.ProblemID, noRC.DisplayID, noRC.RootCauseEntity = "1_2V2", "P-1", nil // root cause only in evidence
 	closed := dbProblem()
 	closed.ProblemID, closed.DisplayID, closed.Status, closed.EndTime = "3_4V2", "P-3", "CLOSED", msAt(5*time.Minute)
-	closed.EvidenceDetails, closed.ImpactAnalysis, closed.ManagementZones = nil, nil, nil
+	closed.EvidenceDetails, closed.ImpactAnalysis, closed.ManagementZones, closed.EntityTags = nil, nil, nil, nil
 	cases := []struct {
 		name string
 		in   fakedt.Problem
@@ -60,12 +61,14 @@ func TestProblemMapping(t *testing.T) {
 			ID: "-5723950718830532608_1732600000000V2", DisplayID: "P-2311", Title: "Response time degradation",
 			Severity: "PERFORMANCE", Level: model.SeverityWarning, Impact: "about 1520 affected users", Status: "open",
 			StartedAt: t0.Add(-22 * time.Minute), RootCause: svcDB, RootCauseName: "orders-db",
-			Impacted: []string{svcCheckout, svcCart}, ImpactedNames: []string{"checkout-service", "cart"}, Source: "dynatrace"}},
+			Impacted: []string{svcCheckout, svcCart}, ImpactedNames: []string{"checkout-service", "cart"},
+			Owners: []string{"team-platform"}, Zones: []string{"shop-production"}, Source: "dynatrace"}},
 		{"root cause from evidence", noRC, model.Problem{
 			ID: "1_2V2", DisplayID: "P-1", Title: "Response time degradation",
 			Severity: "PERFORMANCE", Level: model.SeverityWarning, Impact: "about 1520 affected users", Status: "open",
 			StartedAt: t0.Add(-22 * time.Minute), RootCause: svcDB, RootCauseName: "orders-db",
-			Impacted: []string{svcCheckout, svcCart}, ImpactedNames: []string{"checkout-service", "cart"}, Source: "dynatrace"}},
+			Impacted: []string{svcCheckout, svcCart}, ImpactedNames: []string{"checkout-service", "cart"},
+			Owners: []string{"team-platform"}, Zones: []string{"shop-production"}, Source: "dynatrace"}},
 		{"closed", closed, model.Problem{
 			ID: "3_4V2", DisplayID: "P-3", Title: "Response time degradation", Severity: "PERFORMANCE", Level: model.SeverityWarning, Impact: "services impact",
 			Status: "closed", StartedAt: t0.Add(-22 * time.Minute), EndedAt: t0.Add(-5 * time.Minute),

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/opsctx/opsctx/connectors"
 	"github.com/opsctx/opsctx/internal/model"
 )
 
@@ -60,20 +61,20 @@ func (s *Source) SLOs(ctx context.Context, t model.Target) ([]model.SLO, error) 
 		return url.Values{"evaluate": {"true"}, "timeFrame": {"CURRENT"}, "pageSize": {s.evalPageSize()}}
 	}
 	if t.Name == "" {
-		xs, _, err := list[slo](ctx, s, sloPath, eval())
-		if err != nil {
+		xs, err := list[slo](ctx, s, sloPath, eval())
+		if err != nil && !connectors.IsIncomplete(err) {
 			return nil, err
 		}
 		out := make([]model.SLO, 0, len(xs))
 		for _, x := range xs {
 			out = append(out, s.slo(x, filterService(x.Filter)))
 		}
-		return out, nil
+		return out, err
 	}
 	ids, names := entityIDs(s.Name(), t, false), targetNames(t)
-	all, err := s.definitions(ctx)
-	if err != nil {
-		return nil, err
+	all, cut := s.definitions(ctx)
+	if cut != nil && !connectors.IsIncomplete(cut) {
+		return nil, cut
 	}
 	service := map[string]string{} // SLO id -> the entity id or name that ties it to t
 	var order []string
@@ -87,7 +88,7 @@ func (s *Source) SLOs(ctx context.Context, t model.Target) ([]model.SLO, error) 
 	for chunk := range slices.Chunk(order, sloEvalPageSize) {
 		q := eval()
 		q.Set("sloSelector", criterion("id", chunk...))
-		xs, _, err := list[slo](ctx, s, sloPath, q)
+		xs, err := list[slo](ctx, s, sloPath, q) // at most one page: sloEvalPageSize ids
 		if err != nil {
 			return nil, err
 		}
@@ -97,7 +98,7 @@ func (s *Source) SLOs(ctx context.Context, t model.Target) ([]model.SLO, error) 
 			}
 		}
 	}
-	return out, nil
+	return out, cut
 }
 
 // Warm fetches the unevaluated SLO listing again and keeps it for ReferenceTTL, so that SLOs
@@ -108,16 +109,30 @@ func (s *Source) Warm(ctx context.Context) error {
 	return err
 }
 
+// sloListing is the unevaluated SLO listing; cut says why it may not hold every SLO.
+type sloListing struct {
+	xs  []slo
+	cut error
+}
+
 // definitions returns the kept unevaluated SLO listing, fetching it unless it is fresh, in
-// flight or being refreshed by Warm.
+// flight or being refreshed by Warm; a listing cut at MaxPages comes with its
+// *connectors.Incomplete.
 func (s *Source) definitions(ctx context.Context) ([]slo, error) {
-	return s.defs.Get(ctx, "", s.fetchDefinitions)
+	l, err := s.defs.Get(ctx, "", s.fetchDefinitions)
+	if err != nil {
+		return nil, err
+	}
+	return l.xs, l.cut
 }
 
 // fetchDefinitions reads every enabled SLO, unevaluated.
-func (s *Source) fetchDefinitions(ctx context.Context) ([]slo, error) {
-	xs, _, err := list[slo](ctx, s, sloPath, url.Values{"evaluate": {"false"}, "pageSize": {s.pageSize(sloListPageSize)}})
-	return xs, err
+func (s *Source) fetchDefinitions(ctx context.Context) (sloListing, error) {
+	xs, err := list[slo](ctx, s, sloPath, url.Values{"evaluate": {"false"}, "pageSize": {s.pageSize(sloListPageSize)}})
+	if connectors.IsIncomplete(err) {
+		return sloListing{xs, err}, nil
+	}
+	return sloListing{xs: xs}, err
 }
 
 // evalPageSize is the page size of evaluated listings: PageSize, at most 25.

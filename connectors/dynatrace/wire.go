@@ -50,6 +50,13 @@ type problem struct {
 	ImpactAnalysis *struct {
 		Impacts []impact `json:"impacts"`
 	} `json:"impactAnalysis"`
+	EntityTags      []tag  `json:"entityTags"`
+	ManagementZones []zone `json:"managementZones"`
+}
+
+type zone struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
 }
 
 type property struct {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/opsctx/opsctx/connectors"
 	"github.com/opsctx/opsctx/internal/httpx"
 	"github.com/opsctx/opsctx/internal/model"
 )
@@ -52,11 +53,17 @@ func quote(v string) string {
 }
 
 // Alerts returns the open alerts of the target and its related services (every open alert
-// for a zero Target), newest first, in one search paged to the end (at most MaxPages).
+// for a zero Target), newest first, in one search paged to the end; beyond MaxPages, the alerts
+// read with a *connectors.Incomplete.
 func (s *Source) Alerts(ctx context.Context, t model.Target) ([]model.Alert, error) {
 	q := Query(t)
 	out := []model.Alert{}
-	for page, offset := 0, 0; page < s.o.MaxPages; page++ {
+	var cut error
+	for page, offset := 0, 0; ; page++ {
+		if page == s.o.MaxPages {
+			cut = &connectors.Incomplete{What: "alerts", Why: fmt.Sprintf("%d alerts in %d pages read, more remain (MaxPages)", len(out), page)}
+			break
+		}
 		var res struct {
 			Data   []alert `json:"data"`
 			Paging struct {
@@ -80,7 +87,7 @@ func (s *Source) Alerts(ctx context.Context, t model.Target) ([]model.Alert, err
 		offset += len(res.Data)
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].StartedAt.After(out[j].StartedAt) })
-	return out, nil
+	return out, cut
 }
 
 func toAlert(a alert) model.Alert {

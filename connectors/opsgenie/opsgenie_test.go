@@ -343,3 +343,14 @@ func TestErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestAlertsCutAtMaxPagesSaySo: a search with more pages than MaxPages returns the alerts of the
+// pages read with an Incomplete; read to its end (TestAlerts) it has every alert.
+func TestAlertsCutAtMaxPagesSaySo(t *testing.T) {
+	src, _ := start(t, world(), 2)
+	src.o.MaxPages = 2
+	as, err := src.Alerts(context.Background(), model.Target{})
+	if !connectors.IsIncomplete(err) || len(as) != 4 || !strings.Contains(err.Error(), "alerts may be incomplete: 4 alerts in 2 pages read") {
+		t.Fatalf("%d alerts, %v; want the 4 read and an Incomplete", len(as), err)
+	}
+}

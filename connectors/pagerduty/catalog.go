@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/url"
 
+	"github.com/opsctx/opsctx/connectors"
 	"github.com/opsctx/opsctx/internal/model"
 )
 
@@ -11,7 +12,11 @@ import (
 // each service's escalation policy for Responders. Service dependencies need one request
 // per service in PagerDuty, so they are not part of the catalog (see Dependencies).
 func (s *Source) Catalog(ctx context.Context) (model.Catalog, error) {
-	svcs, truncated, err := listAll[service](ctx, s, "/services", url.Values{"sort_by": {"name"}}, "services")
+	svcs, err := listAll[service](ctx, s, "/services", url.Values{"sort_by": {"name"}}, "services")
+	truncated := connectors.IsIncomplete(err)
+	if truncated {
+		err = nil // the catalog says so itself (Truncated)
+	}
 	if err != nil {
 		return model.Catalog{}, err
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/sourcegraph/conc"
 
+	"github.com/opsctx/opsctx/connectors"
 	"github.com/opsctx/opsctx/internal/model"
 )
 
@@ -41,19 +42,22 @@ func (s *Source) Changes(ctx context.Context, t model.Target) ([]model.Change, e
 		wg         conc.WaitGroup
 	)
 	wg.Go(func() { related, relatedErr = s.relatedChanges(ctx, t, since, until) })
-	evs, truncated, err := listAll[changeEvent](ctx, s, "/change_events", q, "change_events")
+	evs, err := listAll[changeEvent](ctx, s, "/change_events", q, "change_events")
 	wg.Wait()
-	if err != nil {
+	cut := err // why the change events read may not be all
+	switch {
+	case err != nil && !connectors.IsIncomplete(err):
 		return nil, err
-	}
-	if truncated && len(ids) > 0 {
+	case err != nil && len(ids) > 0:
 		// A busy account: ask each service instead, so none of theirs is cut off.
-		evs = nil
+		evs, cut = nil, connectors.Partial(len(ids) <= DefaultMaxServiceChanges, "change events",
+			fmt.Sprintf("the account's listing is longer than MaxPages; %d of %d services asked one by one", DefaultMaxServiceChanges, len(ids)))
 		for _, id := range ids[:min(len(ids), DefaultMaxServiceChanges)] {
-			more, _, err := listAll[changeEvent](ctx, s, "/services/"+url.PathEscape(id)+"/change_events", q, "change_events")
-			if err != nil {
+			more, err := listAll[changeEvent](ctx, s, "/services/"+url.PathEscape(id)+"/change_events", q, "change_events")
+			if err != nil && !connectors.IsIncomplete(err) {
 				return nil, err
 			}
+			cut = connectors.JoinIncomplete(cut, err)
 			evs = append(evs, more...)
 		}
 	}
@@ -65,7 +69,7 @@ func (s *Source) Changes(ctx context.Context, t model.Target) ([]model.Change, e
 			out = append(out, toChange(ev, svc))
 		}
 	}
-	if relatedErr != nil {
+	if relatedErr != nil && !connectors.IsIncomplete(relatedErr) {
 		return nil, relatedErr
 	}
 	for _, c := range related {
@@ -76,7 +80,7 @@ func (s *Source) Changes(ctx context.Context, t model.Target) ([]model.Change, e
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].At.After(out[j].At) })
-	return out, nil
+	return out, connectors.JoinIncomplete(cut, relatedErr)
 }
 
 // relatedChanges reads the related change events of the target's own open incidents (at
@@ -90,17 +94,26 @@ func (s *Source) relatedChanges(ctx context.Context, t model.Target, since, unti
 	incs, per, err := perIncident(ctx, s.relatedOf, pick(s.known.of(own)),
 		func(ctx context.Context) ([]incident, error) {
 			incs, _, err := s.targetIncidents(ctx, t)
+			if connectors.IsIncomplete(err) {
+				err = nil // the incidents said so; their related changes only add risks
+			}
 			return pick(incs), err
 		},
 		func(ctx context.Context, in incident) ([]changeEvent, error) {
 			var res struct {
 				ChangeEvents []changeEvent `json:"change_events"`
 			}
-			_, err := s.c.GetJSON(ctx, "/incidents/"+url.PathEscape(in.ID)+"/related_change_events", url.Values{"limit": {"25"}}, &res)
+			_, err := s.c.GetJSON(ctx, "/incidents/"+url.PathEscape(in.ID)+"/related_change_events", url.Values{"limit": {strconv.Itoa(relatedLimit)}}, &res)
 			return res.ChangeEvents, wrap(err)
 		})
 	if err != nil {
 		return nil, err
+	}
+	var full []string // incidents whose related change events filled the one page the API offers
+	for i, in := range incs {
+		if len(per[i]) >= relatedLimit {
+			full = append(full, "#"+strconv.Itoa(in.IncidentNumber))
+		}
 	}
 	var out []model.Change
 	for i, in := range incs {
@@ -117,8 +130,13 @@ func (s *Source) relatedChanges(ctx context.Context, t model.Target, since, unti
 			out = append(out, c)
 		}
 	}
-	return out, nil
+	return out, connectors.Partial(len(full) == 0, "related change events of incident "+strings.Join(full, ", "),
+		fmt.Sprintf("the API returns at most %d and offers no further page", relatedLimit))
 }
+
+// relatedLimit is the page size of an incident's related change events: the listing takes
+// only limit, no offset.
+const relatedLimit = 100
 
 // onServices returns the event's first service among ids (its first service when ids is empty).
 func onServices(ev changeEvent, ids []string) (string, bool) {

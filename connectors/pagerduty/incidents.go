@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"maps"
 	"net/http"
 	"net/url"
@@ -12,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/opsctx/opsctx/connectors"
 	"github.com/opsctx/opsctx/internal/httpx"
@@ -19,21 +21,35 @@ import (
 	"github.com/opsctx/opsctx/internal/sanitize"
 )
 
+// openList is a listing of open incidents; incomplete says why it may not hold them all.
+type openList struct {
+	incs       []incident
+	incomplete error
+}
+
 // openIncidents lists triggered and acknowledged incidents of the services (all services
-// when ids is empty), newest first. Concurrent callers share one listing.
+// when ids is empty), newest first. Concurrent callers share one listing. A listing cut at
+// MaxPages returns its incidents with a *connectors.Incomplete.
 func (s *Source) openIncidents(ctx context.Context, ids []string) ([]incident, error) {
-	return s.open.Get(ctx, strings.Join(ids, ","), func(ctx context.Context) ([]incident, error) {
+	l, err := s.open.Get(ctx, strings.Join(ids, ","), func(ctx context.Context) (openList, error) {
 		q := url.Values{"statuses[]": {"triggered", "acknowledged"}, "date_range": {"all"}, "sort_by": {"created_at:desc"}}
 		if len(ids) > 0 {
 			q["service_ids[]"] = ids
 		}
-		incs, _, err := listAll[incident](ctx, s, "/incidents", q, "incidents")
+		incs, err := listAll[incident](ctx, s, "/incidents", q, "incidents")
 		sort.SliceStable(incs, func(i, j int) bool { return parseTime(incs[i].CreatedAt).After(parseTime(incs[j].CreatedAt)) })
+		if connectors.IsIncomplete(err) {
+			return openList{incs, err}, nil
+		}
 		if err == nil {
 			s.known.remember(ids, incs)
 		}
-		return incs, err
+		return openList{incs: incs}, err
 	})
+	if err != nil {
+		return nil, err
+	}
+	return l.incs, l.incomplete
 }
 
 // targetIncidents returns the open incidents of the target and its related services.
@@ -51,14 +67,14 @@ func (s *Source) targetIncidents(ctx context.Context, t model.Target) ([]inciden
 // (every open incident for a zero Target).
 func (s *Source) Incidents(ctx context.Context, t model.Target) ([]model.Incident, error) {
 	incs, _, err := s.targetIncidents(ctx, t)
-	if err != nil {
+	if err != nil && !connectors.IsIncomplete(err) {
 		return nil, err
 	}
 	out := []model.Incident{}
 	for _, in := range incs {
 		out = append(out, toIncident(in))
 	}
-	return out, nil
+	return out, err
 }
 
 func toIncident(in incident) model.Incident {
@@ -89,19 +105,37 @@ func (s *Source) Alerts(ctx context.Context, t model.Target) ([]model.Alert, err
 		return []model.Alert{}, nil
 	}
 	pick := func(incs []incident) []incident { return capTarget(incs, own, s.o.MaxAlertIncidents) }
+	var (
+		listed, capped error // why the incidents whose alerts are read may not be all
+		mu             sync.Mutex
+		cut            error // why an incident's alerts may not be all
+	)
 	incs, per, err := perIncident(ctx, s.alertsOf, pick(s.known.of(ids)),
 		func(ctx context.Context) ([]incident, error) {
 			incs, _, err := s.targetIncidents(ctx, t)
-			return pick(incs), err
+			if connectors.IsIncomplete(err) {
+				listed, err = err, nil
+			}
+			picked := pick(incs)
+			capped = connectors.Partial(len(picked) == len(incs), "alerts",
+				fmt.Sprintf("read for %d of %d open incidents (MaxAlertIncidents)", len(picked), len(incs)))
+			return picked, err
 		},
 		func(ctx context.Context, in incident) ([]alert, error) {
-			as, _, err := listAll[alert](ctx, s, "/incidents/"+url.PathEscape(in.ID)+"/alerts",
+			as, err := listAll[alert](ctx, s, "/incidents/"+url.PathEscape(in.ID)+"/alerts",
 				url.Values{"statuses[]": {"triggered"}}, "alerts")
+			if connectors.IsIncomplete(err) {
+				mu.Lock()
+				cut = err
+				mu.Unlock()
+				err = nil
+			}
 			return as, err
 		})
-	if err != nil {
+	if err != nil && !connectors.IsIncomplete(err) {
 		return nil, err
 	}
+	err = connectors.JoinIncomplete(listed, capped, cut)
 	out := []model.Alert{}
 	for i, in := range incs {
 		for _, a := range per[i] {
@@ -109,7 +143,7 @@ func (s *Source) Alerts(ctx context.Context, t model.Target) ([]model.Alert, err
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].StartedAt.Before(out[j].StartedAt) })
-	return out, nil
+	return out, err
 }
 
 func toAlert(a alert, in incident) model.Alert {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/sourcegraph/conc"
 
+	"github.com/opsctx/opsctx/connectors"
 	"github.com/opsctx/opsctx/internal/escalation"
 	"github.com/opsctx/opsctx/internal/model"
 )
@@ -43,16 +44,16 @@ func (s *Source) Responders(ctx context.Context, t model.Target) (model.Responde
 	})
 	wg.Go(func() {
 		q := url.Values{"escalation_policy_ids[]": {epID}, "include[]": {"users"}, "since": {now}, "until": {now}}
-		ocs, _, oErr = listAll[oncall](ctx, s, "/oncalls", q, "oncalls")
+		ocs, oErr = listAll[oncall](ctx, s, "/oncalls", q, "oncalls")
 	})
 	wg.Wait()
 	if pErr != nil {
 		return model.Responders{}, wrap(pErr)
 	}
-	if oErr != nil {
+	if oErr != nil && !connectors.IsIncomplete(oErr) {
 		return model.Responders{}, oErr
 	}
-	return responders(pol, ocs, s.o.Now()), nil
+	return responders(pol, ocs, s.o.Now()), oErr
 }
 
 // policyFor returns the escalation policy id of a service.

@@ -71,7 +71,7 @@ type Source struct {
 
 	mu        sync.Mutex
 	policyOf  map[string]string          // service id -> escalation policy id, learnt from Catalog
-	open      *cache.Memo[[]incident]    // one listing per answer: incidents, alerts and changes ask concurrently
+	open      *cache.Memo[openList]      // one listing per answer: incidents, alerts and changes ask concurrently
 	alertsOf  *cache.Memo[[]alert]       // incident id -> its alerts, shared by speculative and listed reads
 	relatedOf *cache.Memo[[]changeEvent] // incident id -> its related change events, likewise
 	known     known                      // the open incidents of each service last listed
@@ -104,7 +104,7 @@ func New(o Options) *Source {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Source{o: o, c: o.Client, policyOf: map[string]string{}, open: cache.NewMemo[[]incident](answerTTL),
+	return &Source{o: o, c: o.Client, policyOf: map[string]string{}, open: cache.NewMemo[openList](answerTTL),
 		alertsOf: cache.NewMemo[[]alert](answerTTL), relatedOf: cache.NewMemo[[]changeEvent](answerTTL),
 		known: known{cache.NewMemo[[]incident](answerTTL)}}
 }
@@ -140,15 +140,16 @@ func wrap(err error) error {
 	return err
 }
 
-// listAll reads every page of a classic-paginated list, up to MaxPages; truncated reports
-// that more rows were left unread. A page says whether another follows with `more`; a listing
-// whose response declares no `more` (the change event listings) is read page by page until
-// a page comes back short, as its limit and offset parameters allow.
-func listAll[T any](ctx context.Context, s *Source, path string, q url.Values, key string) (out []T, truncated bool, err error) {
+// listAll reads every page of a classic-paginated list, up to MaxPages; beyond it, it returns
+// the rows read with a *connectors.Incomplete. A page says whether another follows with
+// `more`; a listing whose response declares no `more` (the change event listings) is read
+// page by page until a page comes back short, as its limit and offset parameters allow.
+func listAll[T any](ctx context.Context, s *Source, path string, q url.Values, key string) (out []T, err error) {
 	offset := 0
 	for page := 0; ; page++ {
 		if page == s.o.MaxPages {
-			return out, true, nil
+			return out, &connectors.Incomplete{What: "GET " + path,
+				Why: fmt.Sprintf("%d rows in %d pages read, more remain (MaxPages)", len(out), page)}
 		}
 		pq := url.Values{}
 		for k, vs := range q {
@@ -158,12 +159,12 @@ func listAll[T any](ctx context.Context, s *Source, path string, q url.Values, k
 		pq.Set("offset", strconv.Itoa(offset))
 		var raw map[string]json.RawMessage
 		if _, err := s.c.GetJSON(ctx, path, pq, &raw); err != nil {
-			return out, false, wrap(err)
+			return out, wrap(err)
 		}
 		var items []T
 		if b := raw[key]; len(b) > 0 {
 			if err := json.Unmarshal(b, &items); err != nil {
-				return out, false, fmt.Errorf("%s: malformed %s in GET %s: %w", SourceName, key, path, err)
+				return out, fmt.Errorf("%s: malformed %s in GET %s: %w", SourceName, key, path, err)
 			}
 		}
 		out = append(out, items...)
@@ -172,7 +173,7 @@ func listAll[T any](ctx context.Context, s *Source, path string, q url.Values, k
 			more = string(m) == "true"
 		}
 		if !more || len(items) == 0 {
-			return out, false, nil
+			return out, nil
 		}
 		offset += len(items)
 	}

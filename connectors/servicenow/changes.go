@@ -3,10 +3,12 @@ package servicenow
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/opsctx/opsctx/connectors"
 	"github.com/opsctx/opsctx/internal/model"
 )
 
@@ -38,10 +40,11 @@ func (s *Source) Changes(ctx context.Context, t model.Target) ([]model.Change, e
 		parts = append(parts, orGroup([]string{"work_start<=" + to, "start_date<=" + to}))
 	}
 	parts = append(parts, "ORDERBYDESCstart_date")
-	rows, _, err := s.list(ctx, list{table: "change_request", query: and(parts...), fields: changeFields, display: true})
+	rows, truncated, err := s.list(ctx, list{table: "change_request", query: and(parts...), fields: changeFields, display: true})
 	if err != nil {
 		return nil, err
 	}
+	cut := connectors.Partial(!truncated, "change requests", fmt.Sprintf("more match than max_rows (%d) rows", s.maxRows))
 	n, want := names{}, refs{}
 	for _, r := range rows {
 		n.take(r, want, "sys_user", "assigned_to", "requested_by")
@@ -62,7 +65,7 @@ func (s *Source) Changes(ctx context.Context, t model.Target) ([]model.Change, e
 		}
 	}
 	slices.SortStableFunc(out, func(a, b model.Change) int { return b.At.Compare(a.At) })
-	return out, nil
+	return out, cut
 }
 
 // change maps a change_request row. At is the actual start (work_start), else the planned

@@ -31,10 +31,11 @@ func (s *Source) Incidents(ctx context.Context, t model.Target) ([]model.Inciden
 		}
 		q = and(q, c.query("business_service", "cmdb_ci"))
 	}
-	rows, _, err := s.list(ctx, list{table: "incident", query: and(q, "ORDERBYDESCopened_at"), fields: incidentFields, display: true})
+	rows, truncated, err := s.list(ctx, list{table: "incident", query: and(q, "ORDERBYDESCopened_at"), fields: incidentFields, display: true})
 	if err != nil {
 		return nil, err
 	}
+	cut := connectors.Partial(!truncated, "active incidents", fmt.Sprintf("more match than max_rows (%d) rows", s.maxRows))
 	n, want := names{}, refs{}
 	for _, r := range rows {
 		n.take(r, want, "sys_user", "assigned_to")
@@ -67,7 +68,7 @@ func (s *Source) Incidents(ctx context.Context, t model.Target) ([]model.Inciden
 		}
 		out = append(out, inc)
 	}
-	return out, nil
+	return out, cut
 }
 
 // priority renders a priority code as "P1".."P5" (1 = critical).

@@ -72,15 +72,21 @@ func headline(a *IncidentContext, now time.Time) string {
 		}
 		parts = append(parts, s)
 	}
-	var down []string
+	var down, partial []string
 	for _, s := range a.Sources {
-		if s.Status == model.StateError {
+		switch s.Status {
+		case model.StateError:
 			down = append(down, s.Name)
+		case model.StatePartial:
+			partial = append(partial, s.Name)
 		}
 	}
 	out := strings.Join(parts, "; ")
 	if len(down) > 0 {
 		out += " (unavailable: " + strings.Join(down, ", ") + ")"
+	}
+	if len(partial) > 0 {
+		out += " (may be incomplete: " + strings.Join(partial, ", ") + ")"
 	}
 	return out + "."
 }

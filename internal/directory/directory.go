@@ -387,10 +387,15 @@ func (d *Directory) OwnedBy(service, team string) bool {
 		return false
 	}
 	for _, o := range e.Owners() {
-		if Fold(o.Team) == Fold(team) || Fold(d.TeamTitle(o.Team)) == Fold(team) || Normalize(o.Team) == Normalize(team) ||
-			strings.TrimPrefix(Fold(o.Team), "team-") == Fold(team) {
+		if d.NamesTeam(o.Team, team) {
 			return true
 		}
 	}
 	return false
+}
+
+// NamesTeam reports whether owner (a team id, name or title as a source states it) is team.
+func (d *Directory) NamesTeam(owner, team string) bool {
+	return Fold(owner) == Fold(team) || Fold(d.TeamTitle(owner)) == Fold(team) || Normalize(owner) == Normalize(team) ||
+		strings.TrimPrefix(Fold(owner), "team-") == Fold(team)
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -387,3 +388,74 @@ type catalogOnly struct{ m *fake.Memory }
 func (c catalogOnly) Name() string                                       { return c.m.Name() }
 func (c catalogOnly) Check(ctx context.Context) error                    { return c.m.Check(ctx) }
 func (c catalogOnly) Catalog(ctx context.Context) (model.Catalog, error) { return c.m.Catalog(ctx) }
+
+// TestIncompleteListingIsKeptAndSaid: a source whose listing could not be read to its end
+// answers with the rows it read, and the answer says the listing may be incomplete and why
+// (source status "partial", the headline), also when served from the cache; a truncated
+// catalog is said the same way.
+func TestIncompleteListingIsKeptAndSaid(t *testing.T) {
+	cat := shopCatalog()
+	cat.Truncated = true
+	catalog := &fake.Memory{SourceName: "catalogfile", Cat: cat}
+	changes := &incompleteChanges{Memory: &fake.Memory{SourceName: "pagerduty",
+		Chgs: []model.Change{{ID: "C1", Title: "deploy checkout v2", Kind: "deploy", At: time.Now().Add(-10 * time.Minute), Service: "checkout", Source: "pagerduty"}}}}
+	e := newEngine(2*time.Second, catalog, changes)
+	for _, round := range []string{"fetched", "cached"} {
+		a, err := e.IncidentContext(context.Background(), engine.Query{Service: "checkout"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.ContainsFunc(a.Changes, func(c answer.ChangeEntry) bool { return c.ID == "C1" }) {
+			t.Errorf("%s: the change that was read is missing: %+v", round, a.Changes)
+		}
+		if s := status(t, a, "pagerduty"); s.Status != model.StatePartial || !strings.Contains(s.Error, "change events may be incomplete: 20 pages read") {
+			t.Errorf("%s: pagerduty status %+v, want partial naming the listing and why", round, s)
+		}
+		if s := status(t, a, "catalogfile"); s.Status != model.StatePartial || !strings.Contains(s.Error, "catalog: may be incomplete") {
+			t.Errorf("%s: catalog status %+v", round, s)
+		}
+		if !strings.Contains(a.Headline, "may be incomplete: catalogfile, pagerduty") {
+			t.Errorf("%s: headline %q does not say which sources may be incomplete", round, a.Headline)
+		}
+	}
+	if n := changes.calls.Load(); n != 1 {
+		t.Errorf("%d change listings, want 1 (the partial listing is cached like a complete one)", n)
+	}
+}
+
+// incompleteChanges is a source whose change listing stops short (a page cap).
+type incompleteChanges struct {
+	*fake.Memory
+	calls atomic.Int32
+}
+
+func (s *incompleteChanges) Changes(ctx context.Context, t model.Target) ([]model.Change, error) {
+	s.calls.Add(1)
+	chs, _ := s.Memory.Changes(ctx, t)
+	return chs, &connectors.Incomplete{What: "change events", Why: "20 pages read, more remain"}
+}
+
+// TestProblemOwnershipHints: a problem whose entities are in no catalog is still listed for the
+// team its source's owner tag or management zone names, and not for another team.
+func TestProblemOwnershipHints(t *testing.T) {
+	dt := &fake.Memory{SourceName: "dynatrace", Probs: []model.Problem{
+		{ID: "p-tag", Title: "queue backlog", Status: model.ProblemOpen, RootCause: "PROCESS_GROUP-00000000000000A1", Owners: []string{"team-platform"}, Source: "dynatrace"},
+		{ID: "p-zone", Title: "disk full", Status: model.ProblemOpen, RootCause: "HOST-00000000000000B1", Zones: []string{"team-checkout"}, Source: "dynatrace"},
+	}}
+	e := newEngine(time.Second, &fake.Memory{SourceName: "catalogfile", Cat: shopCatalog()}, dt)
+	for team, want := range map[string]string{"team-platform": "p-tag", "team-checkout": "p-zone", "team-storefront": ""} {
+		res, err := e.ActiveIssues(context.Background(), issues.Filter{Team: team, Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, g := range res.Groups {
+			for _, p := range g.Problems {
+				got = append(got, p.ID)
+			}
+		}
+		if strings.Join(got, ",") != want {
+			t.Errorf("team %s: problems %v, want %q", team, got, want)
+		}
+	}
+}

@@ -33,7 +33,7 @@ func (r *Round) Catalogs(ctx context.Context) []model.Sourced[model.Catalog] {
 		if v, info, ok := cache.Fresh[model.Catalog](c, cache.KindCatalog, s.Name()+"|catalog"); ok { // no goroutine for a hit
 			mu.Lock()
 			recorded[s.Name()] = true
-			b.record(s.Name(), "catalog", info, nil, 0)
+			b.record(s.Name(), "catalog", info, nil, 0, truncated(v))
 			got[s.Name()] = model.Sourced[model.Catalog]{Source: s.Name(), Value: v, AsOf: info.AsOf}
 			mu.Unlock()
 			answered <- true
@@ -53,7 +53,7 @@ func (r *Round) Catalogs(ctx context.Context) []model.Sourced[model.Catalog] {
 			inTime := !left
 			if inTime {
 				recorded[s.Name()] = true
-				b.record(s.Name(), "catalog", info, err, time.Since(start))
+				b.record(s.Name(), "catalog", info, err, time.Since(start), truncated(v))
 				if err == nil {
 					got[s.Name()] = model.Sourced[model.Catalog]{Source: s.Name(), Value: v, AsOf: info.AsOf}
 				}
@@ -87,11 +87,11 @@ func (r *Round) Catalogs(ctx context.Context) []model.Sourced[model.Catalog] {
 		slow := fmt.Errorf("still loading after %s", time.Since(start).Round(time.Millisecond))
 		if v, info, ok := cache.Peek[model.Catalog](c, cache.KindCatalog, s.Name()+"|catalog"); ok {
 			info.Stale, info.Err = true, slow // the last good catalog, while the refresh goes on
-			b.record(s.Name(), "catalog", info, nil, time.Since(start))
+			b.record(s.Name(), "catalog", info, nil, time.Since(start), truncated(v))
 			got[s.Name()] = model.Sourced[model.Catalog]{Source: s.Name(), Value: v, AsOf: info.AsOf}
 			continue
 		}
-		b.record(s.Name(), "catalog", cache.Info{}, fmt.Errorf("%w; answered without it", slow), time.Since(start))
+		b.record(s.Name(), "catalog", cache.Info{}, fmt.Errorf("%w; answered without it", slow), time.Since(start), "")
 	}
 	out := make([]model.Sourced[model.Catalog], 0, len(got))
 	for _, s := range srcs {
@@ -123,4 +123,12 @@ func (f *Fetcher) warm(ctx context.Context) {
 			}
 		}()
 	}
+}
+
+// truncated says why a catalog may be incomplete: the source had more rows than it reads.
+func truncated(c model.Catalog) string {
+	if !c.Truncated {
+		return ""
+	}
+	return "may be incomplete: the source has more services or relations than it reads (its row or page cap)"
 }

@@ -12,6 +12,7 @@ package fetch
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"slices"
 	"strings"
@@ -117,9 +118,17 @@ func Capable[T any](srcs []connectors.Source) []T {
 	return out
 }
 
+// partial is a source's value as cached: with why a listing in it may be incomplete, if so.
+type partial[T any] struct {
+	v          T
+	incomplete string
+}
+
 // all calls call on every source concurrently through the cache (at most PerKind instances
 // of a kind at once) and returns the values of those that answered (fresh or stale), each
-// stamped with its source, in source order. Each call leaves at ctx's deadline.
+// stamped with its source, in source order. Each call leaves at ctx's deadline. A call that
+// returns a *connectors.Incomplete with its values answered: the values are kept and cached
+// with the reason, and the source's status says the listing may be incomplete.
 func all[S connectors.Source, T any](ctx context.Context, r *Round, srcs []S, kind cache.Kind, key, what string,
 	call func(context.Context, S) (T, error)) []model.Sourced[T] {
 	if len(srcs) == 0 {
@@ -130,32 +139,34 @@ func all[S connectors.Source, T any](ctx context.Context, r *Round, srcs []S, ki
 	got := map[string]model.Sourced[T]{}
 	p := pool.New().WithMaxGoroutines(len(srcs))
 	for _, s := range srcs {
-		if v, info, ok := cache.Fresh[T](c, kind, s.Name()+"|"+key); ok { // a hit needs no goroutine
-			b.record(s.Name(), what, info, nil, 0)
+		if v, info, ok := cache.Fresh[partial[T]](c, kind, s.Name()+"|"+key); ok { // a hit needs no goroutine
+			b.record(s.Name(), what, info, nil, 0, v.incomplete)
 			mu.Lock() // goroutines of earlier misses may be storing theirs
-			got[s.Name()] = model.Sourced[T]{Source: s.Name(), Value: v, AsOf: info.AsOf}
+			got[s.Name()] = model.Sourced[T]{Source: s.Name(), Value: v.v, AsOf: info.AsOf}
 			mu.Unlock()
 			continue
 		}
 		p.Go(func() {
 			start := time.Now()
-			v, info, err := cache.Fetch(ctx, c, kind, s.Name()+"|"+key, func(ctx context.Context) (T, error) {
+			v, info, err := cache.Fetch(ctx, c, kind, s.Name()+"|"+key, func(ctx context.Context) (partial[T], error) {
 				release, err := r.lim.acquire(ctx, s.Name())
 				if err != nil {
-					var zero T
-					return zero, err
+					return partial[T]{}, err
 				}
 				defer release()
 				v, err := call(ctx, s)
-				return own(s.Name(), v), err
+				if inc := (*connectors.Incomplete)(nil); errors.As(err, &inc) {
+					return partial[T]{v: own(s.Name(), v), incomplete: inc.Error()}, nil // the rows that were read are kept
+				}
+				return partial[T]{v: own(s.Name(), v)}, err
 			})
-			b.record(s.Name(), what, info, err, time.Since(start))
+			b.record(s.Name(), what, info, err, time.Since(start), v.incomplete)
 			if err != nil {
 				r.f.o.Logger.Debug("source failed", "source", s.Name(), "what", what, "err", ErrorText(err))
 				return
 			}
 			mu.Lock()
-			got[s.Name()] = model.Sourced[T]{Source: s.Name(), Value: v, AsOf: info.AsOf}
+			got[s.Name()] = model.Sourced[T]{Source: s.Name(), Value: v.v, AsOf: info.AsOf}
 			mu.Unlock()
 		})
 	}

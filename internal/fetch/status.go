@@ -23,17 +23,19 @@ type book struct {
 func newBook() *book { return &book{m: map[string]*model.SourceStatus{}} }
 
 // rank orders states from best to worst: a source's status in an answer is its worst call's.
-var rank = map[model.SourceState]int{model.StateOK: 1, model.StateStale: 2, model.StateError: 3}
+var rank = map[model.SourceState]int{model.StateOK: 1, model.StatePartial: 2, model.StateStale: 3, model.StateError: 4}
 
-// record notes one call to source (what it asked for, how the cache answered, its error and
-// how long it took).
-func (b *book) record(source, what string, info cache.Info, err error, d time.Duration) {
+// record notes one call to source (what it asked for, how the cache answered, its error, how
+// long it took, and why a listing it returned may be incomplete).
+func (b *book) record(source, what string, info cache.Info, err error, d time.Duration, incomplete string) {
 	st, msg := model.StateOK, ""
 	switch {
 	case err != nil:
 		st, msg = model.StateError, ErrorText(err)
 	case info.Stale:
 		st, msg = model.StateStale, "serving data from "+info.AsOf.UTC().Format(time.RFC3339)+" (refresh: "+ErrorText(info.Err)+")"
+	case incomplete != "":
+		st, msg = model.StatePartial, sanitize.Text(incomplete, 300)
 	}
 	metrics.ObserveSource(source, string(st), d)
 	b.mu.Lock()

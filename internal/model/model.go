@@ -219,8 +219,13 @@ type Problem struct {
 	RootCauseName string   `json:"root_cause_name,omitempty"`
 	Impacted      []string `json:"impacted,omitempty"` // entity ids or service names
 	ImpactedNames []string `json:"impacted_names,omitempty"`
-	Source        string   `json:"source"`
-	URL           string   `json:"url,omitempty"`
+	// Owners are the teams the source's tags name for the problem's entities (ownership hints:
+	// they place a problem with its team even when its entities are in no catalog).
+	Owners []string `json:"owners,omitempty"`
+	// Zones are the management zones (or similar scopes) of the problem's entities.
+	Zones  []string `json:"zones,omitempty"`
+	Source string   `json:"source"`
+	URL    string   `json:"url,omitempty"`
 }
 
 // Problem states.
@@ -279,9 +284,11 @@ type SourceState string
 
 // Source states.
 const (
-	StateOK       SourceState = "ok"
-	StateError    SourceState = "error"
-	StateStale    SourceState = "stale"
+	StateOK    SourceState = "ok"
+	StateError SourceState = "error"
+	StateStale SourceState = "stale"
+	// StatePartial: the source answered, but a listing may be incomplete (Error says which and why).
+	StatePartial  SourceState = "partial"
 	StateDisabled SourceState = "disabled"
 	// StateSkipped is an instance the answer did not ask: outside the environment asked about.
 	StateSkipped SourceState = "skipped"

@@ -130,7 +130,7 @@ func Boundaries(d *directory.Directory, o Options) *Result {
 	a := &audit{d: d, o: o, res: &Result{Scope: "all services", Findings: []Finding{}, Counts: map[string]int{}}}
 	a.judgeSLOs()
 	a.measuredAnswered = slices.ContainsFunc(o.Asked, func(s model.SourceStatus) bool {
-		return (s.Status == model.StateOK || s.Status == model.StateStale) && slices.Contains(d.MeasuringSources(), s.Name)
+		return s.Status != model.StateError && slices.Contains(d.MeasuringSources(), s.Name)
 	})
 	inScope := func(string) bool { return true }
 	switch {

@@ -134,7 +134,12 @@ func (is *issues) addProblems(ps []model.Problem) {
 		if p.Status == model.ProblemClosed || !is.severe(p.Rank()) {
 			continue
 		}
-		if slices.ContainsFunc(append([]string{p.RootCause}, p.Impacted...), func(x string) bool { return x != "" && is.inScope(p.Source, x) }) {
+		inScope := slices.ContainsFunc(append([]string{p.RootCause}, p.Impacted...), func(x string) bool { return x != "" && is.inScope(p.Source, x) })
+		// The source's ownership hints (owner tags, management zones) place a problem with the
+		// team asked about even when its entities are in no catalog.
+		hinted := is.team != "" && is.only == nil &&
+			slices.ContainsFunc(append(slices.Clone(p.Owners), p.Zones...), func(o string) bool { return is.d.NamesTeam(o, is.team) })
+		if inScope || hinted {
 			probs = append(probs, p)
 		}
 	}

@@ -1,0 +1,65 @@
+package servicenow
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/opsctx/opsctx/connectors"
+	snfake "github.com/opsctx/opsctx/internal/fake/servicenow"
+	"github.com/opsctx/opsctx/internal/model"
+)
+
+// TestListingsReadToTheEndOrSaidIncomplete: change requests and active incidents holding more
+// rows than a page are read to their end; more rows than max_rows come back with an
+// Incomplete naming the listing, never silently cut.
+func TestListingsReadToTheEndOrSaidIncomplete(t *testing.T) {
+	const n = 7
+	d := shop()
+	for i := range n {
+		d.Tables["change_request"] = append(d.Tables["change_request"], snfake.Record{"sys_id": id(fmt.Sprint("CHGX", i)),
+			"number": fmt.Sprintf("CHG90%02d", i), "short_description": "deploy", "type": "standard", "state": "3",
+			"start_date": at(time.Duration(i+1) * time.Minute), "cmdb_ci": id("Search Service")})
+		d.Tables["incident"] = append(d.Tables["incident"], snfake.Record{"sys_id": id(fmt.Sprint("INCX", i)),
+			"number": fmt.Sprintf("INC90%02d", i), "short_description": "slow", "state": "2", "active": "true",
+			"opened_at": at(time.Duration(i+1) * time.Minute), "cmdb_ci": id("Search Service")})
+	}
+	search := model.Target{Name: "Search Service", Since: t0.Add(-2 * time.Hour), Until: t0,
+		Records: []model.Service{{ID: id("Search Service"), Name: "Search Service", Source: SourceName}}}
+	calls := map[string]func(*Source) (int, error){
+		"change requests": func(s *Source) (int, error) {
+			cs, err := s.Changes(context.Background(), search)
+			var own int
+			for _, c := range cs {
+				if strings.HasPrefix(c.ID, "CHG90") {
+					own++
+				}
+			}
+			return own, err
+		},
+		"active incidents": func(s *Source) (int, error) {
+			is, err := s.Incidents(context.Background(), search)
+			var own int
+			for _, i := range is {
+				if strings.HasPrefix(i.Number, "INC90") {
+					own++
+				}
+			}
+			return own, err
+		},
+	}
+	for name, call := range calls {
+		t.Run(name, func(t *testing.T) {
+			srv := start(t, d, creds)
+			if got, err := call(source(t, srv, "opsctx", "s3cret", Options{PageSize: 2})); err != nil || got != n {
+				t.Errorf("read to the end: %d, %v; want %d", got, err, n)
+			}
+			got, err := call(source(t, srv, "opsctx", "s3cret", Options{PageSize: 2, MaxRows: 4}))
+			if !connectors.IsIncomplete(err) || got > 4 || !strings.Contains(err.Error(), name+" may be incomplete: more match than max_rows (4)") {
+				t.Errorf("capped at 4 rows: %d, %v; want at most 4 and an Incomplete naming %s", got, err, name)
+			}
+		})
+	}
+}
