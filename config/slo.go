@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -25,6 +26,33 @@ type SLO struct {
 	ErrorQuery string        `yaml:"error_query" json:"error_query,omitempty"`
 	GoodQuery  string        `yaml:"good_query" json:"good_query,omitempty"`
 	TotalQuery string        `yaml:"total_query" json:"total_query"`
+	// Prometheus names the Prometheus instance that evaluates the SLO; default the SLO
+	// evaluator (Config.SLOEvaluator).
+	Prometheus string `yaml:"prometheus" json:"prometheus,omitempty"`
+}
+
+// SLOEvaluator returns the Prometheus instance that evaluates declared SLOs by default (the
+// unnamed one, else the first listed): its name, "" when none is configured. With one
+// Prometheus per cluster, one instance's series hold an SLO; the others would report "no
+// traffic" for it.
+func (c *Config) SLOEvaluator() string {
+	for _, p := range c.Sources.Prometheus {
+		if p.Name == "" {
+			return ""
+		}
+	}
+	if len(c.Sources.Prometheus) > 0 {
+		return c.Sources.Prometheus[0].Name
+	}
+	return ""
+}
+
+// EvaluatesSLO reports whether the Prometheus instance named instance evaluates s.
+func (c *Config) EvaluatesSLO(instance string, s SLO) bool {
+	if s.Prometheus == "" {
+		return instance == c.SLOEvaluator()
+	}
+	return s.Prometheus == instance
 }
 
 // slos validates declared SLOs; errors name the field (slos[i].objective) and the fix.
@@ -42,6 +70,9 @@ func (v *validator) slos() {
 		names[strings.ToLower(s.Name)] = true
 		if strings.TrimSpace(s.Service) == "" {
 			v.errf("%s: required (the service the SLO belongs to)", at("service"))
+		}
+		if s.Prometheus = strings.TrimSpace(s.Prometheus); s.Prometheus != "" && !slices.ContainsFunc(v.c.Sources.Prometheus, func(p *Prometheus) bool { return p.Name == s.Prometheus }) {
+			v.errf("%s: %q is not a configured Prometheus instance (sources.prometheus names)", at("prometheus"), s.Prometheus)
 		}
 		if s.Objective <= 0 || s.Objective > 100 {
 			v.errf("%s: %v is not a percentage: use e.g. 99.9 (greater than 0, at most 100)", at("objective"), s.Objective)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -55,7 +56,7 @@ func (s *Source) declared(t model.Target) []decl {
 		out = append(out, decl{name: c.Name, service: c.Service, origin: "config", objective: c.Objective, window: w,
 			errQ: c.ErrorQuery, goodQ: c.GoodQuery, totalQ: c.TotalQuery})
 	}
-	if t.Name == "" {
+	if t.Name == "" || s.o.PinnedCatalogSLOs && !pinnedHere(t, s.Name()) {
 		return out
 	}
 	seen := map[string]bool{}
@@ -70,6 +71,16 @@ func (s *Source) declared(t model.Target) []decl {
 		}
 	}
 	return out
+}
+
+// pinnedHere reports whether a record of t pins it to the named source.
+func pinnedHere(t model.Target, source string) bool {
+	for _, r := range t.Records {
+		if slices.Contains(r.Pins(), source) {
+			return true
+		}
+	}
+	return false
 }
 
 // annotationSLO reads the SLO annotations of one record, validated as config.SLO is.

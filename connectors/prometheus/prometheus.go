@@ -51,8 +51,12 @@ type Options struct {
 	GroupLimit int
 	// MaxPages bounds the rule pages followed (0: DefaultMaxPages).
 	MaxPages int
-	// SLOs are the SLOs declared in the configuration file, evaluated by SLOs.
+	// SLOs are the SLOs declared in the configuration file that this instance evaluates.
 	SLOs []config.SLO
+	// PinnedCatalogSLOs makes this instance evaluate the SLOs declared in catalog annotations
+	// only for services pinned to it (model.InstancesAnnotation), not for every service:
+	// with several Prometheus instances, one evaluates them (see internal/app).
+	PinnedCatalogSLOs bool
 	// ReferenceTTL is how long the rule listing SLO discovery reads is kept
 	// (0: DefaultReferenceTTL); new SLO rules show after at most this long.
 	ReferenceTTL time.Duration

@@ -2,12 +2,17 @@ package app
 
 import (
 	"context"
+	"os"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/opsctx/opsctx/config"
+	"github.com/opsctx/opsctx/connectors"
 	"github.com/opsctx/opsctx/internal/fake"
 	pdfake "github.com/opsctx/opsctx/internal/fake/pagerduty"
+	promfake "github.com/opsctx/opsctx/internal/fake/prometheus"
+	"github.com/opsctx/opsctx/internal/model"
 )
 
 // TestEveryInstanceIsASource: each configured instance is built as its own source, named
@@ -53,5 +58,47 @@ func TestEveryInstanceIsASource(t *testing.T) {
 				t.Errorf("%s %s: Authorization %q, want the instance's own token", f.URL, r.Path, got)
 			}
 		}
+	}
+}
+
+// TestDeclaredSLOsEvaluatedOnce: with a Prometheus per cluster, a declared SLO is evaluated
+// by one instance (its prometheus setting, else the first listed), not by every cluster;
+// naming an unknown instance is an error.
+func TestDeclaredSLOsEvaluatedOnce(t *testing.T) {
+	eu, us := promfake.Start(promfake.Options{}, nil), promfake.Start(promfake.Options{}, nil)
+	defer eu.Close()
+	defer us.Close()
+	slo := func(prom string) string {
+		return `slos: [{name: s, service: search, objective: 99, error_query: 'sum(rate(e[$window]))', total_query: 'sum(rate(t[$window]))'` + prom + `}]
+`
+	}
+	sources := "sources:\n  prometheus:\n    - {name: eu, url: " + eu.URL + "}\n    - {name: us, url: " + us.URL + "}\n"
+	for _, tc := range []struct{ prom, asked, quiet string }{{"", "eu", "us"}, {", prometheus: us", "us", "eu"}} {
+		dir := t.TempDir()
+		path := dir + "/opsctx.yaml"
+		if err := os.WriteFile(path, []byte(sources+slo(tc.prom)), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := config.Load(path, func(string) string { return "" })
+		if err != nil {
+			t.Fatal(err)
+		}
+		eu.Reset()
+		us.Reset()
+		srcs, _ := Sources(cfg, Options{})
+		for _, s := range srcs {
+			_, _ = s.(connectors.SLOs).SLOs(context.Background(), model.Target{}) // the fake has no canned answers: asked is enough
+		}
+		fakes := map[string]*promfake.Server{"eu": eu, "us": us}
+		if fakes[tc.asked].Count("/api/v1/query") == 0 || fakes[tc.quiet].Count("/api/v1/query") != 0 {
+			t.Errorf("prometheus %q: queries eu %d, us %d; want only %s", tc.prom, eu.Count("/api/v1/query"), us.Count("/api/v1/query"), tc.asked)
+		}
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(dir+"/opsctx.yaml", []byte(sources+slo(", prometheus: ap")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := config.Load(dir+"/opsctx.yaml", func(string) string { return "" }); err == nil || !strings.Contains(err.Error(), `slos[0].prometheus: "ap" is not a configured Prometheus instance`) {
+		t.Errorf("unknown evaluator: %v", err)
 	}
 }

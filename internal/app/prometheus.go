@@ -2,6 +2,7 @@ package app
 
 import (
 	"net/http"
+	"slices"
 
 	"github.com/opsctx/opsctx/config"
 	"github.com/opsctx/opsctx/connectors"
@@ -14,7 +15,10 @@ func init() {
 			Name:   in.Name,
 			Client: httpClient(cfg, o, in.Name, c.URL, proxyAuth(c.Username, c.Password, c.Token), nil),
 			Labels: c.Labels,
-			SLOs:   cfg.SLOs,
+			// Declared SLOs are evaluated by one instance each (config.SLO.Prometheus, else the
+			// default evaluator), not by every cluster.
+			SLOs:              slices.DeleteFunc(slices.Clone(cfg.SLOs), func(s config.SLO) bool { return !cfg.EvaluatesSLO(c.Name, s) }),
+			PinnedCatalogSLOs: c.Name != cfg.SLOEvaluator(),
 			// The rule listing is reference data: kept as long as the catalogs.
 			ReferenceTTL: cfg.CacheTTL[config.CacheCatalog],
 		})
