@@ -145,3 +145,36 @@ func TestCheckNamesEachMissingPermission(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckProbesEveryInstance: each instance of a source is checked on its own line with
+// its own credentials; one that fails fails the command, the others pass.
+func TestCheckProbesEveryInstance(t *testing.T) {
+	eu := pdfake.Start(pdfake.Data{}, "pd-eu-token")
+	defer eu.Close()
+	us := pdfake.Start(pdfake.Data{}, "pd-us-token")
+	defer us.Close()
+	env := map[string]string{"PAGERDUTY_INSTANCES": "eu,us",
+		"PAGERDUTY_EU_API_URL": eu.URL, "PAGERDUTY_EU_API_TOKEN": "pd-eu-token",
+		"PAGERDUTY_US_API_URL": us.URL, "PAGERDUTY_US_API_TOKEN": "pd-us-wrong"}
+	code, out, errOut := runCLI(t, env, "check")
+	if code != 1 {
+		t.Errorf("exit %d, want 1 (us fails)\n%s%s", code, out, errOut)
+	}
+	var euOK, usFail int
+	for _, l := range checkLines(t, out) {
+		switch {
+		case l.source == "pagerduty/eu" && l.status == "ok":
+			euOK++
+		case l.source == "pagerduty/us" && l.status == "FAIL" && strings.Contains(l.detail, "401"):
+			usFail++
+		case strings.HasPrefix(l.source, "pagerduty"):
+			t.Errorf("unexpected line %+v", l)
+		}
+	}
+	if euOK == 0 || usFail == 0 {
+		t.Errorf("want every pagerduty/eu line ok and pagerduty/us lines failing with 401:\n%s", out)
+	}
+	if strings.Contains(out, "pd-us-wrong") || strings.Contains(out, "pd-eu-token") {
+		t.Error("a token was printed")
+	}
+}

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"net/http"
 	"os"
 	"slices"
 	"strings"
@@ -100,5 +101,37 @@ func TestDeclaredSLOsEvaluatedOnce(t *testing.T) {
 	}
 	if _, err := config.Load(dir+"/opsctx.yaml", func(string) string { return "" }); err == nil || !strings.Contains(err.Error(), `slos[0].prometheus: "ap" is not a configured Prometheus instance`) {
 		t.Errorf("unknown evaluator: %v", err)
+	}
+}
+
+// TestRateLimitCoolDownIsPerInstance: a 429 with a long Retry-After from one account holds
+// back that account's next requests (not sent until the wait is over) and no other's.
+func TestRateLimitCoolDownIsPerInstance(t *testing.T) {
+	eu := pdfake.Start(pdfake.Data{}, "pd-eu-token")
+	defer eu.Close()
+	us := pdfake.Start(pdfake.Data{}, "pd-us-token")
+	defer us.Close()
+	eu.AddFault(fake.Fault{Status: 429, Body: `{"error":{"message":"Rate Limit Exceeded","code":2020}}`, Header: http.Header{"Retry-After": {"60"}}})
+	env := map[string]string{"PAGERDUTY_INSTANCES": "eu,us", "OPSCTX_SOURCE_TIMEOUT": "2s",
+		"PAGERDUTY_EU_API_URL": eu.URL, "PAGERDUTY_EU_API_TOKEN": "pd-eu-token",
+		"PAGERDUTY_US_API_URL": us.URL, "PAGERDUTY_US_API_TOKEN": "pd-us-token"}
+	cfg, err := config.Load("", func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	srcs, _ := Sources(cfg, Options{})
+	var sent [2]int
+	for round := range 2 {
+		if err := srcs[0].Check(context.Background()); err == nil || !strings.Contains(err.Error(), "429") {
+			t.Errorf("round %d: pagerduty/eu: %v, want rate limited", round, err)
+		}
+		if err := srcs[1].Check(context.Background()); err != nil {
+			t.Errorf("round %d: pagerduty/us: %v", round, err)
+		}
+		sent[round] = len(eu.Requests())
+	}
+	if sent[0] == 0 || sent[1] != sent[0] || len(us.Requests()) == 0 {
+		t.Errorf("pagerduty/eu got %v requests after each round (us %d): the rate-limited account was asked during its cool-down, or the other was not asked",
+			sent, len(us.Requests()))
 	}
 }
