@@ -13,6 +13,7 @@ import (
 
 	"github.com/opsctx/opsctx/config"
 	"github.com/opsctx/opsctx/connectors/alertmanager"
+	"github.com/opsctx/opsctx/internal/fake"
 	fakeam "github.com/opsctx/opsctx/internal/fake/alertmanager"
 	"github.com/opsctx/opsctx/internal/httpx"
 	"github.com/opsctx/opsctx/internal/model"
@@ -46,6 +47,10 @@ func alerts() []fakeam.Alert {
 		{Labels: lbl("alertname", "AliasUpper", "service", "CHECKOUT-API"), StartsAt: t0.Add(-30 * time.Second)},
 		{Labels: lbl("alertname", "RecordID", "service", "component:default/checkout"), StartsAt: t0.Add(-30 * time.Second)},
 		{Labels: lbl("alertname", "Resolved", "service", "checkout"), StartsAt: t0.Add(-time.Hour), EndsAt: t0.Add(-time.Minute)},
+		{Labels: lbl("alertname", "CheckoutAvailabilityBurn", "sloth_id", "checkout-availability", "sloth_service", "checkout",
+			"sloth_slo", "availability", "sloth_severity", "page", "severity", "critical"), StartsAt: t0.Add(-20 * time.Second)},
+		{Labels: lbl("alertname", "ErrorBudgetBurn", "slo", "search-availability", "severity", "critical", "long", "1h", "short", "5m"),
+			StartsAt: t0.Add(-10 * time.Second)},
 	}
 }
 
@@ -95,29 +100,37 @@ func TestAlertsMapping(t *testing.T) {
 					DedupKey: fp(alerts()[4].Labels), StartedAt: t0.Add(-2 * time.Minute), Labels: alerts()[4].Labels, Source: "alertmanager"},
 				{ID: fp(alerts()[7].Labels), Title: "AliasUpper", Service: "CHECKOUT-API", Status: "firing",
 					DedupKey: fp(alerts()[7].Labels), StartedAt: t0.Add(-30 * time.Second), Labels: alerts()[7].Labels, Source: "alertmanager"},
+				// Sloth's alert names its service in sloth_service; Pyrra's names only its SLO
+				// (the answer attributes it through the SLO).
+				{ID: fp(alerts()[10].Labels), Title: "CheckoutAvailabilityBurn", Service: "checkout", Severity: "critical", Status: "firing",
+					DedupKey: fp(alerts()[10].Labels), StartedAt: t0.Add(-20 * time.Second), Labels: alerts()[10].Labels, Source: "alertmanager",
+					SLO: "checkout-availability"},
+				{ID: fp(alerts()[11].Labels), Title: "ErrorBudgetBurn", Severity: "critical", Status: "firing",
+					DedupKey: fp(alerts()[11].Labels), StartedAt: t0.Add(-10 * time.Second), Labels: alerts()[11].Labels, Source: "alertmanager",
+					SLO: "search-availability"},
 			}
+			want[0].InhibitedBy = []string{"0123456789abcdef"}
 			if fmt.Sprintf("%+v", got) != fmt.Sprintf("%+v", want) {
 				t.Errorf("got\n%+v\nwant\n%+v", got, want)
 			}
 			reqs := srv.Requests()
-			if len(reqs) != 3 {
-				t.Fatalf("%d requests, want 3 (service label, then job and app fallbacks)", len(reqs))
+			if len(reqs) != 5 {
+				t.Fatalf("%d requests, want 5 (service label, then Sloth's, job and app fallbacks, Pyrra's SLO alerts)", len(reqs))
 			}
 			re := `"(?i:checkout|checkout-api|orders-db|a\\.b)"` // names and aliases, not record ids; without case
-			// The three disjoint filter sets are asked concurrently, so in any order.
-			wantFilters := [][]string{{`service=~` + re}, {`service=""`, `job=~` + re}, {`service=""`, `job=""`, `app=~` + re}}
+			// The disjoint filter sets are asked concurrently, so in any order.
+			wantFilters := [][]string{{`service=~` + re}, {`service=""`, `sloth_service=~` + re}, {`service=""`, `sloth_service=""`, `job=~` + re},
+				{`service=""`, `sloth_service=""`, `job=""`, `app=~` + re}, {`service=""`, `sloth_service=""`, `job=""`, `app=""`, `slo=~".+"`}}
+			seen := map[string]bool{}
 			for i, r := range reqs {
 				if r.Path != "/api/v2/alerts" || !slices.ContainsFunc(wantFilters, func(w []string) bool { return slices.Equal(r.Query["filter"], w) }) ||
 					r.Query.Get("silenced") != "true" || r.Query.Get("inhibited") != "true" {
 					t.Errorf("request %d: %s %v, want one of the filter sets %v", i, r.Path, r.Query, wantFilters)
 				}
-			}
-			seen := map[string]bool{}
-			for _, r := range reqs {
 				seen[strings.Join(r.Query["filter"], "&")] = true
 			}
-			if len(seen) != 3 {
-				t.Errorf("filter sets asked: %v, want each of the 3 once", seen)
+			if len(seen) != 5 {
+				t.Errorf("asked: %v, want each of the 5 filter sets once", seen)
 			}
 		})
 	}
@@ -132,9 +145,10 @@ func TestAlertsZeroTargetAndLabels(t *testing.T) {
 		ids     []string // alertnames returned
 	}{
 		{"zero target", config.Labels{}, model.Target{}, nil,
-			[]string{"OrdersDBSlowQueries", "CheckoutHighLatency", "CheckoutNoisy", "JobOnly", "AppOnly", "JobNamesOther", "Dotless", "AliasUpper", "RecordID"}},
+			[]string{"OrdersDBSlowQueries", "CheckoutHighLatency", "CheckoutNoisy", "JobOnly", "AppOnly", "JobNamesOther", "Dotless", "AliasUpper", "RecordID",
+				"CheckoutAvailabilityBurn", "ErrorBudgetBurn"}},
 		{"configured labels", config.Labels{Service: "job", Severity: "team"}, model.Target{Name: "checkout"},
-			[]string{`job=~"(?i:checkout)"`}, []string{"JobOnly", "JobNamesOther"}},
+			[]string{`job=~"(?i:checkout)"`}, []string{"JobOnly", "JobNamesOther", "CheckoutAvailabilityBurn", "ErrorBudgetBurn"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -150,7 +164,10 @@ func TestAlertsZeroTargetAndLabels(t *testing.T) {
 			if !slices.Equal(names, tc.ids) {
 				t.Errorf("alerts %v, want %v", names, tc.ids)
 			}
-			if r := srv.Requests(); len(r) != 1 || !slices.Equal(r[0].Query["filter"], tc.filters) {
+			// The first filter set (every alert, or the service label's), besides the others.
+			if r := srv.Requests(); !slices.ContainsFunc(r, func(r fake.Request) bool {
+				return r.Path == "/api/v2/alerts" && slices.Equal(r.Query["filter"], tc.filters)
+			}) {
 				t.Errorf("requests %+v", r)
 			}
 			if tc.labels.Severity == "team" && got[0].Severity != "" {
@@ -195,9 +212,10 @@ func TestGroupsAndSilences(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// service=checkout holds two alerts; the job fallback adds the group with an empty service.
+	// service=checkout holds two alerts; the other service labels (Sloth's, job) and
+	// Pyrra's SLO alerts add the group with an empty service.
 	if len(gs) != 2 || gs[0].Labels["service"] != "checkout" || len(gs[0].Alerts) != 2 || gs[0].Receiver != "default" ||
-		len(gs[1].Alerts) != 1 || gs[1].Alerts[0].Title != "JobOnly" {
+		len(gs[1].Alerts) != 3 || !slices.ContainsFunc(gs[1].Alerts, func(a model.Alert) bool { return a.Title == "JobOnly" }) {
 		t.Errorf("groups %+v", gs)
 	}
 	id := srv.AddSilence(fakeam.Silence{Matchers: []fakeam.Matcher{{Name: "service", Value: "a|b", IsRegex: true}},

@@ -8,6 +8,7 @@ import (
 
 	"github.com/sourcegraph/conc/iter"
 
+	"github.com/opsctx/opsctx/internal/alertlabels"
 	"github.com/opsctx/opsctx/internal/model"
 )
 
@@ -31,15 +32,17 @@ type gettableAlert struct {
 
 // Alerts returns the active, silenced and inhibited alerts whose service label (or
 // fallback label) names t or one of its Related services, using Alertmanager filter
-// matchers; every alert for a zero target. Alerts are deduplicated by fingerprint and
-// ordered by start.
+// matchers; every alert for a zero target. A silenced alert names its silences (whose
+// creator, comment and end Mutes reads in the same round), an inhibited one the alerts
+// that inhibit it. Alerts are deduplicated by fingerprint and ordered by start.
 func (s *Source) Alerts(ctx context.Context, t model.Target) ([]model.Alert, error) {
 	sets := [][]string{nil}
 	if t.Name != "" {
 		sets = s.filterSets(names(t))
 	}
-	// The filter sets are disjoint (the service label, then its fallbacks where it is absent),
-	// so they are asked concurrently: one round trip, not one per set. Merged in set order.
+	// The filter sets are disjoint (the service label, then each fallback where the ones
+	// before it are absent), so they are asked concurrently: one round trip, not one per
+	// set. Merged in set order.
 	fetch := iter.Mapper[[]string, []gettableAlert]{MaxGoroutines: len(sets)}
 	pages, err := fetch.MapErr(sets, func(filters *[]string) ([]gettableAlert, error) {
 		var got []gettableAlert
@@ -79,21 +82,22 @@ func (s *Source) alert(a gettableAlert) model.Alert {
 	}
 	return model.Alert{
 		ID: a.Fingerprint, Title: title, Service: s.service(a.Labels), Severity: a.Labels[s.o.Labels.Severity],
-		Status: statusOf(a.Status), DedupKey: a.Fingerprint, StartedAt: a.StartsAt.UTC(), Labels: a.Labels,
-		Description: a.Annotations["description"], RunbookURL: runbook, SilencedBy: a.Status.SilencedBy, Source: SourceName, URL: a.GeneratorURL,
+		Status: stateOf(a.Status), DedupKey: a.Fingerprint, StartedAt: a.StartsAt.UTC(), Labels: a.Labels,
+		Description: a.Annotations["description"], RunbookURL: runbook, Source: SourceName, URL: a.GeneratorURL,
+		SilencedBy: a.Status.SilencedBy, InhibitedBy: a.Status.InhibitedBy, MutedBy: a.Status.MutedBy, SLO: alertlabels.SLO(a.Labels),
 	}
 }
 
-// statusOf maps the v2 status: silenced, inhibited, suppressed (muted by a time
-// interval) or firing (active and unprocessed).
-func statusOf(st alertStatus) string {
+// stateOf maps the v2 status: silenced, inhibited, muted (by a time interval, or
+// suppressed for a reason the version does not say) or firing (active and unprocessed).
+func stateOf(st alertStatus) model.AlertState {
 	switch {
 	case len(st.SilencedBy) > 0:
-		return "silenced"
+		return model.AlertSilenced
 	case len(st.InhibitedBy) > 0:
-		return "inhibited"
+		return model.AlertInhibited
 	case len(st.MutedBy) > 0 || st.State == "suppressed":
-		return "suppressed"
+		return model.AlertMuted
 	}
-	return "firing"
+	return model.AlertFiring
 }

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/opsctx/opsctx/internal/alertlabels"
 	"github.com/opsctx/opsctx/internal/model"
 )
 
@@ -46,31 +47,27 @@ func anyOf(names []string) string {
 }
 
 // filterSets returns the filter matcher sets that select the alerts of names: the service
-// label matches, or it is absent and the first present fallback label matches. Each set
-// is one request (Alertmanager ANDs the matchers of one request).
+// label matches, or it is absent and the first present of the other service labels (Sloth's
+// sloth_service, the fallbacks) matches; plus the alerts of Pyrra's SLOs that name no
+// service at all, which the answer attributes through their SLO. Each set is one request
+// (Alertmanager ANDs the matchers of one request).
 func (s *Source) filterSets(names []string) [][]string {
 	re := quoteValue(anyOf(names))
-	sets := [][]string{{s.o.Labels.Service + "=~" + re}}
-	absent := []string{s.o.Labels.Service + `=""`}
-	for _, fb := range s.o.Fallbacks {
-		if fb == s.o.Labels.Service {
-			continue
-		}
-		sets = append(sets, append(slices.Clone(absent), fb+"=~"+re))
-		absent = append(absent, fb+`=""`)
+	var sets [][]string
+	var absent []string
+	for _, l := range s.serviceLabels() {
+		sets = append(sets, append(slices.Clone(absent), l+"=~"+re))
+		absent = append(absent, l+`=""`)
 	}
-	return sets
+	return append(sets, append(absent, alertlabels.PyrraSLO+`=~".+"`))
 }
 
-// service is the service an alert's labels name: the service label, else a fallback.
+// serviceLabels are the labels that name an alert's service, in order of precedence.
+func (s *Source) serviceLabels() []string {
+	return alertlabels.ServiceLabels(s.o.Labels.Service, s.o.Fallbacks)
+}
+
+// service is the service an alert's labels name (see serviceLabels).
 func (s *Source) service(labels map[string]string) string {
-	if v := labels[s.o.Labels.Service]; v != "" {
-		return v
-	}
-	for _, fb := range s.o.Fallbacks {
-		if v := labels[fb]; v != "" {
-			return v
-		}
-	}
-	return ""
+	return alertlabels.Service(labels, s.o.Labels.Service, s.o.Fallbacks)
 }

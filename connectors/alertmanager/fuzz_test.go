@@ -89,10 +89,10 @@ func FuzzFilterSets(f *testing.F) {
 			return
 		}
 		sets := s.filterSets(ns)
-		if len(sets) != 1+len(s.o.Fallbacks) {
-			t.Fatalf("%d filter sets, want the service label and each fallback: %q", len(sets), sets)
+		if len(sets) != 3+len(s.o.Fallbacks) {
+			t.Fatalf("%d filter sets, want the service label, Sloth's, each fallback and Pyrra's: %q", len(sets), sets)
 		}
-		for _, set := range sets {
+		for _, set := range sets[:len(sets)-1] { // the last selects Pyrra's SLO alerts, by no name
 			m := set[len(set)-1] // the =~ matcher; the others require absent labels
 			label, quoted, ok := strings.Cut(m, "=~")
 			if !ok || label == "" {

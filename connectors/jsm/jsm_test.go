@@ -139,7 +139,7 @@ func TestAlerts(t *testing.T) {
 	}
 	var ids []string
 	for _, a := range got {
-		ids = append(ids, a.ID+"/"+a.Status)
+		ids = append(ids, a.ID+"/"+string(a.Status))
 	}
 	if want := "[id-1/firing id-2/acknowledged id-3/silenced id-4/firing id-5/firing]"; fmt.Sprint(ids) != want {
 		t.Errorf("alerts %v, want %s", ids, want)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/opsctx/opsctx/internal/alertlabels"
 	"github.com/opsctx/opsctx/internal/model"
 )
 
@@ -34,7 +35,10 @@ func (s *Source) Alerts(ctx context.Context, t model.Target) ([]model.Alert, err
 		if a.State != "firing" && !(s.o.IncludePending && a.State == "pending") {
 			continue
 		}
-		if t.Name != "" && !want[strings.ToLower(s.service(a.Labels))] {
+		// A Pyrra SLO's alert that names no service is kept: the answer attributes it
+		// through its SLO (as the Alertmanager connector's filters do).
+		svc := s.service(a.Labels)
+		if t.Name != "" && !want[strings.ToLower(svc)] && !(svc == "" && a.Labels[alertlabels.PyrraSLO] != "") {
 			continue
 		}
 		out = append(out, s.alert(a))
@@ -63,17 +67,10 @@ func names(t model.Target) map[string]bool {
 	return want
 }
 
-// service is the service an alert's labels name: the service label, else a fallback.
+// service is the service an alert's labels name: the service label, else Sloth's
+// sloth_service, else a fallback.
 func (s *Source) service(labels map[string]string) string {
-	if v := labels[s.o.Labels.Service]; v != "" {
-		return v
-	}
-	for _, fb := range s.o.Fallbacks {
-		if v := labels[fb]; v != "" {
-			return v
-		}
-	}
-	return ""
+	return alertlabels.Service(labels, s.o.Labels.Service, s.o.Fallbacks)
 }
 
 // alert maps an active alert; its id is the Alertmanager fingerprint of its labels.
@@ -90,8 +87,8 @@ func (s *Source) alert(a alert) model.Alert {
 	link, _ := s.o.Client.URL("graph", url.Values{
 		"g0.expr": {`ALERTS{alertname="` + strings.ReplaceAll(a.Labels["alertname"], `"`, `\"`) + `"}`}, "g0.tab": {"1"}})
 	return model.Alert{
-		ID: fp, Title: title, Service: s.service(a.Labels), Severity: a.Labels[s.o.Labels.Severity], Status: a.State,
+		ID: fp, Title: title, Service: s.service(a.Labels), Severity: a.Labels[s.o.Labels.Severity], Status: model.AlertState(a.State),
 		DedupKey: fp, StartedAt: a.ActiveAt.UTC(), Labels: a.Labels, Description: a.Annotations["description"],
-		RunbookURL: runbook, Source: SourceName, URL: link,
+		RunbookURL: runbook, Source: SourceName, URL: link, SLO: alertlabels.SLO(a.Labels),
 	}
 }

@@ -96,7 +96,7 @@ func TestAlerts(t *testing.T) {
 			}
 			var names []string
 			for _, a := range got {
-				names = append(names, a.Labels["alertname"]+"/"+a.Status)
+				names = append(names, a.Labels["alertname"]+"/"+string(a.Status))
 			}
 			if !slices.Equal(names, tc.want) {
 				t.Errorf("alerts %v, want %v", names, tc.want)

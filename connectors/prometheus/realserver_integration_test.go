@@ -63,7 +63,7 @@ func client(t *testing.T, name, base string) *httpx.Client {
 func names(as []model.Alert) []string {
 	var out []string
 	for _, a := range as {
-		out = append(out, a.Labels["alertname"]+"/"+a.Status)
+		out = append(out, a.Labels["alertname"]+"/"+string(a.Status))
 	}
 	slices.Sort(out)
 	return out

@@ -32,7 +32,7 @@ func Context(d *directory.Directory, ent *directory.Entity, f model.Facts, o Con
 	if o.Detail == "" {
 		o.Detail = DetailStandard
 	}
-	ans := assemble(d, ent, f, o)
+	ans := assemble(d, ent, Prepare(d, f, ent.Name), o)
 	ans.Detail = o.Detail
 	ans.Incident = o.Incident
 	ans.Sources = SourceEntries(o.Sources)

@@ -33,6 +33,7 @@ type ChangesOptions struct {
 // with reasons.
 func WhatChanged(d *directory.Directory, ent *directory.Entity, f model.Facts, o ChangesOptions) *WhatChangedResult {
 	from, now := o.From, o.Now
+	f = Prepare(d, f, ent.Name)
 	if !o.IncludeDeps {
 		var own = f.Changes[:0:0]
 		for _, c := range f.Changes {

@@ -39,6 +39,7 @@ type WhoOwnsResult struct {
 
 // WhoOwns answers who owns ent, who is on call now, and how it escalates, from the facts f.
 func WhoOwns(d *directory.Directory, ent *directory.Entity, f model.Facts, now time.Time, th slo.Thresholds, sources []model.SourceStatus) *WhoOwnsResult {
+	f = Prepare(d, f, ent.Name)
 	res := &WhoOwnsResult{Service: ServiceRefOf(ent), Owners: []TeamInfo{}, Notes: []string{}}
 	for _, o := range ent.Owners() {
 		ti := TeamInfo{Team: o.Team, TeamName: d.TeamTitle(o.Team), Source: o.Source, Members: []string{}}

@@ -180,8 +180,16 @@ type Alert struct {
 	Severity string `json:"severity,omitempty"`
 	// Level is Severity on opsctx's scale, set by connectors whose vendor words are not the
 	// common ones (see SeverityOf); zero means read Severity.
-	Level  Severity `json:"level,omitempty"`
-	Status string   `json:"status,omitempty"` // firing, pending, acknowledged, silenced, suppressed, resolved
+	Level Severity `json:"level,omitempty"`
+	// Status is the alert's state on opsctx's one vocabulary (empty: open, state unknown).
+	Status AlertState `json:"status,omitempty"`
+	// InhibitedBy are the ids (fingerprints) of the alerts that inhibit it (Status inhibited).
+	InhibitedBy []string `json:"inhibited_by,omitempty"`
+	// MutedBy names the time intervals that mute it (Status muted).
+	MutedBy []string `json:"muted_by,omitempty"`
+	// SLO names the SLO an SLO tool's alert belongs to (Sloth's sloth_slo, Pyrra's slo
+	// label); the answer attributes an alert without a service through it.
+	SLO string `json:"slo,omitempty"`
 	// DedupKey joins the same alert across systems (fingerprint, alert_key, alias).
 	DedupKey    string            `json:"dedup_key,omitempty"`
 	StartedAt   time.Time         `json:"started_at,omitzero"`
@@ -190,7 +198,8 @@ type Alert struct {
 	RunbookURL  string            `json:"runbook_url,omitempty"`
 	// Acks are who acknowledged the alert and when (Opsgenie and JSM alert owners).
 	Acks []Ack `json:"acks,omitempty"`
-	// SilencedBy are the ids of the silences that mute the alert now (see Mute).
+	// SilencedBy are the ids of the silences that mute the alert now (Status silenced; see
+	// Mute for who set them, why and until when).
 	SilencedBy []string `json:"silenced_by,omitempty"`
 	// FiresAt is when a pending alert fires if its condition still holds (its rule's `for`
 	// runs out); zero for an alert that is not pending or whose rule is not known.
@@ -198,10 +207,6 @@ type Alert struct {
 	Source  string    `json:"source"`
 	URL     string    `json:"url,omitempty"`
 }
-
-// AlertPending is the Status of an alert whose condition holds but whose `for` has not run
-// out yet: it is not firing, and it is not reported among the firing alerts.
-const AlertPending = "pending"
 
 // Problem is an observability finding with impact and, where known, a root cause.
 type Problem struct {

@@ -49,3 +49,15 @@ func rank(level Severity, word string) Severity {
 	}
 	return SeverityOf(word)
 }
+
+// severityNames are the words of the scale, as answers show them.
+var severityNames = map[Severity]string{SeverityCritical: "critical", SeverityHigh: "high", SeverityWarning: "warning",
+	SeverityLow: "low", SeverityInfo: "info", SeverityUnknown: "unknown"}
+
+// String is the level's word on opsctx's scale: critical, high, warning, low, info or unknown.
+func (s Severity) String() string {
+	if n, ok := severityNames[s]; ok {
+		return n
+	}
+	return "unknown"
+}

@@ -64,6 +64,7 @@ type Filter struct {
 func Active(d *directory.Directory, only *directory.Entity, f model.Facts, flt Filter, th slo.Thresholds, sources []model.SourceStatus) *Result {
 	is := &issues{d: d, only: only, team: flt.Team, min: model.SeverityOf(flt.MinSeverity), groups: map[string]*Group{},
 		res: &Result{Groups: []Group{}, SLOs: []answer.SLOEntry{}}, sources: sources}
+	f = answer.Prepare(d, f, "")
 	is.addProblems(f.Problems)
 	is.addAlerts(f.Alerts, f.Problems)
 	is.addIncidents(f.Incidents)
