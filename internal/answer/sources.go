@@ -1,6 +1,8 @@
 package answer
 
 import (
+	"slices"
+
 	"github.com/opsctx/opsctx/internal/directory"
 	"github.com/opsctx/opsctx/internal/model"
 )
@@ -30,13 +32,8 @@ var (
 )
 
 func appendUnique(xs []string, v string) []string {
-	if v == "" {
+	if v == "" || slices.Contains(xs, v) {
 		return xs
-	}
-	for _, x := range xs {
-		if x == v {
-			return xs
-		}
 	}
 	return append(xs, v)
 }

@@ -6,6 +6,7 @@ package directory
 
 import (
 	"iter"
+	"slices"
 	"sort"
 	"strings"
 
@@ -367,13 +368,8 @@ func (d *Directory) Names() []string {
 
 // appendUnique appends v unless it is empty or already present.
 func appendUnique(xs []string, v string) []string {
-	if v == "" {
+	if v == "" || slices.Contains(xs, v) {
 		return xs
-	}
-	for _, x := range xs {
-		if x == v {
-			return xs
-		}
 	}
 	return append(xs, v)
 }
