@@ -54,8 +54,8 @@ func (a *asked) SLOs(ctx context.Context, t model.Target) ([]model.SLO, error) {
 func TestEachToolAsksOnlyForWhatItUses(t *testing.T) {
 	ctx := context.Background()
 	for _, tc := range []struct {
-		tool       string
-		ask        func(*asked) error
+		tool        string
+		ask         func(*asked) error
 		want, never []string
 	}{
 		{"what_changed", func(a *asked) error {
