@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -38,7 +39,8 @@ var owners = []struct {
 // ciFields are the CMDB fields read per CI, with the owners' fields dot-walked
 // (support_group.sys_id, support_group.name, support_group.email, ...).
 var ciFields = func() []string {
-	out := []string{"sys_id", "name", "sys_class_name", "short_description", "service_classification", "operational_status"}
+	out := []string{"sys_id", "name", "sys_class_name", "short_description", "service_classification", "operational_status",
+		"fqdn", "ip_address", "host_name"} // the last three describe hosts (placements)
 	for _, o := range owners {
 		out = append(out, o.field)
 	}
@@ -79,7 +81,9 @@ func (s *Source) Catalog(ctx context.Context) (model.Catalog, error) {
 	cat.Truncated = slices.Contains(l.truncated, true)
 	cis.addCrossing(l.crossing)
 	outside := cis.outside(l.rels)
-	neighbours, err := s.lookup(ctx, "cmdb_ci", outside, ciFields, memoTTL)
+	known := func(id string) bool { _, ok := cis.rows[id]; return ok || slices.Contains(outside, id) }
+	g := placements(l.placements, known)
+	neighbours, err := s.lookup(ctx, "cmdb_ci", append(slices.Clip(outside), g.missing...), ciFields, memoTTL)
 	if err != nil {
 		return model.Catalog{}, err
 	}
@@ -88,8 +92,13 @@ func (s *Source) Catalog(ctx context.Context) (model.Catalog, error) {
 			cis.add(id, r)
 		}
 	}
+	for _, id := range g.missing {
+		if r, ok := neighbours[id]; ok {
+			g.hosts.rows[id] = r
+		}
+	}
 	want, walked := refs{}, map[string]row{}
-	for _, r := range cis.rows {
+	for _, r := range slices.Concat(slices.Collect(maps.Values(cis.rows)), slices.Collect(maps.Values(g.hosts.rows))) {
 		for _, o := range owners {
 			want.add(o.table, r.str(o.field))
 			if ref, ok := walk(r, o.field, o.fields); ok {
@@ -107,7 +116,10 @@ func (s *Source) Catalog(ctx context.Context) (model.Catalog, error) {
 	for _, id := range cis.ids {
 		cat.Services = append(cat.Services, s.service(cis.rows[id], res))
 	}
-	cat.Dependencies = dependencies(l.rels, cis.rows)
+	for _, id := range g.hosts.ids {
+		cat.Hosts = append(cat.Hosts, s.host(g.hosts.rows[id], res))
+	}
+	cat.Dependencies, cat.RunsOn = dependencies(l.rels, cis.rows), g.edges
 	cat.Teams, cat.People = s.teamsAndPeople(want, res)
 	slices.SortFunc(cat.Services, func(a, b model.Service) int { return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID)) })
 	return cat, nil
@@ -115,16 +127,18 @@ func (s *Source) Catalog(ctx context.Context) (model.Catalog, error) {
 
 // catalogLists are the rows of the catalog's first round trip.
 type catalogLists struct {
-	lists     [][]row // the CIs of each configured class
-	rels      []row   // the relations touching the classes
-	crossing  []row   // those crossing the classes' boundary, with the outside end dot-walked
-	truncated []bool  // per table, whether it had more rows than MaxRows
+	lists    [][]row // the CIs of each configured class
+	rels     []row   // the relations touching the classes
+	crossing []row   // those crossing the classes' boundary, with the outside end dot-walked
+	// placements are the "runs on" relations (placementTypes), both ends dot-walked.
+	placements []row
+	truncated  []bool // per table, whether it had more rows than MaxRows
 }
 
 // listCatalog reads the CIs of every class and the relations touching the configured
 // classes, concurrently.
 func (s *Source) listCatalog(ctx context.Context) (catalogLists, error) {
-	l := catalogLists{lists: make([][]row, len(s.classes)), truncated: make([]bool, len(s.classes)+1)}
+	l := catalogLists{lists: make([][]row, len(s.classes)), truncated: make([]bool, len(s.classes)+2)}
 	p := pool.New().WithContext(ctx).WithCancelOnError().WithFirstError()
 	for i, class := range s.classes {
 		p.Go(func(ctx context.Context) error {
@@ -139,6 +153,12 @@ func (s *Source) listCatalog(ctx context.Context) (catalogLists, error) {
 	p.Go(func(ctx context.Context) error {
 		var err error
 		l.rels, l.truncated[len(s.classes)], err = s.relations(ctx, s.classes)
+		return err
+	})
+	p.Go(func(ctx context.Context) error {
+		var err error
+		l.placements, l.truncated[len(s.classes)+1], err = s.list(ctx, list{table: "cmdb_rel_ci", query: placementQuery(), fields: placementFields,
+			display: true})
 		return err
 	})
 	p.Go(func(ctx context.Context) error { // a subset of rels: whatever it misses is looked up later

@@ -58,12 +58,16 @@ func TestCatalogPagesAndQueries(t *testing.T) {
 			"child.support_group.sys_id", "child.support_group.name", "child.support_group.email", "parent.owned_by.email"), true},
 		{"CI fields dot-walk the owners", hasAll(ci[0]["sysparm_fields"], "support_group.sys_id", "support_group.name", "support_group.email",
 			"managed_by_group.sys_id", "managed_by_group.name", "owned_by.sys_id", "owned_by.name", "owned_by.email"), true},
-		{"relation requests", len(requests(srv, "/api/now/table/cmdb_rel_ci")), 5},
+		// 3 placement relations ("runs on" types; pages of 2), both ends and the type's name.
+		{"placement query", relQueries["type.nameINRuns on::Runs,Hosted on::Hosts,Virtualized by::Virtualizes,Members::Member of^ORDERBYsys_id"], 2},
+		{"placements dot-walk the host's fields", hasAll(relFields["type.nameINRuns on::Runs,Hosted on::Hosts,Virtualized by::Virtualizes,Members::Member of^ORDERBYsys_id"],
+			"type", "child.name", "child.fqdn", "child.ip_address", "child.host_name", "child.support_group.name", "parent.sys_class_name"), true},
+		{"relation requests", len(requests(srv, "/api/now/table/cmdb_rel_ci")), 7},
 		{"neighbour from dot-walked fields: no lookup", len(requests(srv, "/api/now/table/cmdb_ci")), 0},
 		// The owners came with the CIs: no lookup, one round trip (the subclass relation query aside).
 		{"owners from dot-walked fields: no group lookup", len(requests(srv, "/api/now/table/sys_user_group")), 0},
 		{"owners from dot-walked fields: no user lookup", len(requests(srv, "/api/now/table/sys_user")), 0},
-		{"requests: CI pages and relation pages only", len(srv.Requests()), 3 + 5},
+		{"requests: CI pages and relation pages only", len(srv.Requests()), 3 + 7},
 		{"services", len(cat.Services), 6},
 		{"teams (with e-mail)", fmt.Sprint(cat.Teams[slices.IndexFunc(cat.Teams, func(t model.Team) bool { return t.Name == "Checkout Support" })].Email), "checkout-support@shop.example"},
 		{"people", len(cat.People), 2},
@@ -110,8 +114,8 @@ func TestCatalogMapping(t *testing.T) {
 		{"subclass row read via parent class", svc["Cart App Service"].Kind, "cmdb_ci_service_auto"},
 		{"neighbour outside the classes", svc["orders-db-prod"].Kind, "cmdb_ci_db_instance"},
 		{"neighbour owner", svc["orders-db-prod"].Owner, "Database Operations"},
-		{"runs-on neighbour ignored", svc["db-host-01"].Name, ""},
-		{"teams", len(cat.Teams), 4},
+		{"a host is not a service", svc["db-host-01"].Name, ""},
+		{"teams", len(cat.Teams), 5},
 		{"team email", cat.Teams[slices.IndexFunc(cat.Teams, func(t model.Team) bool { return t.Name == "Checkout Support" })].Email, "checkout-support@shop.example"},
 		{"people (owned_by)", len(cat.People), 2},
 	}
@@ -133,6 +137,50 @@ func TestCatalogMapping(t *testing.T) {
 	slices.Sort(want)
 	if !slices.Equal(edges, want) {
 		t.Errorf("dependencies = %v, want %v", edges, want)
+	}
+}
+
+// TestCatalogPlacements reads what the services run on: "Runs on::Runs" from a service and
+// from a neighbour, "Members::Member of" from a host to its cluster, and nothing a service
+// does not reach.
+func TestCatalogPlacements(t *testing.T) {
+	srv := start(t, shop(), creds)
+	cat, err := source(t, srv, "opsctx", "s3cret", Options{}).Catalog(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	hosts := map[string]model.Host{}
+	for _, h := range cat.Hosts {
+		hosts[h.Name] = h
+	}
+	app := hosts["app-01"]
+	tests := []struct {
+		name      string
+		got, want any
+	}{
+		{"hosts reached from services, not spare-99", slices.Sorted(maps.Keys(hosts)), []string{"app-01", "app-cluster", "db-host-01"}},
+		{"id", app.ID, id("app-01")},
+		{"kind", app.Kind, model.HostKindHost},
+		{"class", app.Class, "cmdb_ci_linux_server"},
+		{"fqdn from host_name", app.FQDN, "app-01.shop.example"},
+		{"address", app.IPs, []string{"10.0.1.1"}},
+		{"owner is the support group", app.Owner, "Linux Platform"},
+		{"support group annotation (on-call)", app.Annotations[AnnotationSupportGroup], id("Linux Platform")},
+		{"url", app.URL, srv.URL + "/nav_to.do?uri=cmdb_ci_linux_server.do?sys_id=" + id("app-01")},
+		{"cluster kind", hosts["app-cluster"].Kind, model.HostKindCluster},
+		{"cluster owner (managed_by_group)", hosts["app-cluster"].Owner, "Linux Platform"},
+		{"no owner", hosts["db-host-01"].Owner, ""},
+		{"edges", cat.RunsOn, []model.RunsOn{
+			{From: id("orders-db-prod"), To: id("db-host-01"), Via: "Runs on::Runs", Source: "servicenow"},
+			{From: id("Checkout Service"), To: id("app-01"), Via: "Runs on::Runs", Source: "servicenow"},
+			{From: id("app-01"), To: id("app-cluster"), Via: "Members::Member of", Source: "servicenow"},
+		}},
+		{"teams include the hosts' owners", slices.ContainsFunc(cat.Teams, func(t model.Team) bool { return t.Name == "Linux Platform" }), true},
+	}
+	for _, tt := range tests {
+		if fmt.Sprint(tt.got) != fmt.Sprint(tt.want) {
+			t.Errorf("%s = %v, want %v", tt.name, tt.got, tt.want)
+		}
 	}
 }
 
@@ -265,7 +313,7 @@ func TestCatalogWithoutDotWalkedFields(t *testing.T) {
 		return d
 	}
 	ownerLookups := map[string]string{
-		"/api/now/table/sys_user_group": sysIDs("Checkout Support", "Checkout Engineering", "Payments Engineering", "Database Operations"),
+		"/api/now/table/sys_user_group": sysIDs("Checkout Support", "Checkout Engineering", "Payments Engineering", "Database Operations", "Linux Platform"),
 		"/api/now/table/sys_user":       sysIDs("Sam Okafor", "Marco Rossi"),
 	}
 	tests := []struct {
@@ -278,7 +326,7 @@ func TestCatalogWithoutDotWalkedFields(t *testing.T) {
 		{name: "dot-walked: no lookup", data: shop()},
 		{name: "dot-walked, pages of 2: no lookup", data: shop(), page: 2},
 		{name: "every dot-walked field dropped: neighbour, then owners looked up", data: shop(), drop: all,
-			lookups: map[string]string{"/api/now/table/cmdb_ci": sysIDs("orders-db-prod"),
+			lookups: map[string]string{"/api/now/table/cmdb_ci": sysIDs("orders-db-prod", "db-host-01", "app-01", "app-cluster"),
 				"/api/now/table/sys_user_group": ownerLookups["/api/now/table/sys_user_group"], "/api/now/table/sys_user": ownerLookups["/api/now/table/sys_user"]}},
 		{name: "owners' dot-walked fields dropped: owners looked up", data: shop(), drop: ownerFields, lookups: ownerLookups},
 		{name: "dot-walked sys_id dropped: owners looked up", data: shop(), drop: func(f string) bool { return strings.HasSuffix(f, ".sys_id") },

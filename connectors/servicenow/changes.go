@@ -21,8 +21,8 @@ var changeFields = []string{"sys_id", "number", "short_description", "type", "st
 // zone cannot hide a change; the exact window is then applied to the UTC values returned.
 const windowPad = 14 * time.Hour
 
-// Changes returns the change requests on the target's CIs and its related services' CIs
-// (cmdb_ci or business_service) whose start, actual (work_start) else planned (start_date),
+// Changes returns the change requests on the target's CIs, its related services' CIs and
+// the hosts it runs on (cmdb_ci or business_service) whose start, actual (work_start) else planned (start_date),
 // is in [t.Since, t.Until], newest first. One request: the rows are read with display values,
 // which name the people, groups and CIs they reference (a reference without one is looked up).
 func (s *Source) Changes(ctx context.Context, t model.Target) ([]model.Change, error) {

@@ -3,6 +3,7 @@ package servicenow
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -27,6 +28,35 @@ func checkoutTarget() model.Target {
 		},
 		Since: t0.Add(-2 * time.Hour),
 		Until: t0,
+	}
+}
+
+// TestChangesOnHosts asks for the changes on the hosts a service runs on with its own: a
+// host known to this source by its record, another only by name.
+func TestChangesOnHosts(t *testing.T) {
+	srv := start(t, shop(), creds)
+	s := source(t, srv, "opsctx", "s3cret", Options{})
+	tg := checkoutTarget()
+	tg.Related = nil
+	tg.Hosts = []model.Target{
+		{Name: "app-01", Records: []model.Service{(model.Host{ID: id("app-01"), Name: "app-01", Source: "servicenow"}).Record()}},
+		{Name: "web-07.shop.example", Records: []model.Service{(model.Host{ID: "HOST-7", Name: "web-07.shop.example", Source: "dynatrace"}).Record()}},
+	}
+	got, err := s.Changes(context.Background(), tg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := requests(srv, "/api/now/table/change_request")[0]["sysparm_query"]
+	if ids := strings.Split(strings.TrimPrefix(strings.Split(q, "^")[0], "cmdb_ciIN"), ","); !slices.Contains(ids, id("app-01")) ||
+		!slices.Contains(ids, id("Checkout Service")) || !strings.Contains(q, "cmdb_ci.nameINHOST-7,web-07.shop.example") {
+		t.Errorf("query %s: want the hosts' CIs by sys_id and by name", q)
+	}
+	var ids []string
+	for _, c := range got {
+		ids = append(ids, c.ID+"@"+c.Service)
+	}
+	if strings.Join(ids, " ") != "CHG0030020@Checkout Service CHG0030021@app-01" {
+		t.Errorf("changes = %v, want the checkout rollback and the patch on app-01", ids)
 	}
 }
 

@@ -22,23 +22,27 @@ func at(before time.Duration) string { return t0.Add(-before).Format(snfake.Time
 // id is the fixture's sys_id for a name.
 func id(name string) string { return snfake.SysID(name) }
 
-// shop is a small CMDB: three services, a database reached only through a relation, a
-// server reached through a "Runs on" relation (ignored), changes, incidents and on-call.
+// shop is a small CMDB: three services, a database reached only through a relation, the
+// servers they run on ("Runs on::Runs"), the cluster one of them is a member of, changes,
+// incidents and on-call.
 func shop() snfake.Data {
-	dep, runs := id("rel:depends"), id("rel:runs")
+	dep, runs, members := id("rel:depends"), id("rel:runs"), id("rel:members")
 	return snfake.Data{
 		Tables: map[string][]snfake.Record{
-			"cmdb_rel_type": {{"sys_id": dep, "name": "Depends on::Used by"}, {"sys_id": runs, "name": "Runs on::Runs"}},
+			"cmdb_rel_type": {{"sys_id": dep, "name": "Depends on::Used by"}, {"sys_id": runs, "name": "Runs on::Runs"},
+				{"sys_id": members, "name": "Members::Member of"}},
 			"sys_user_group": {
 				{"sys_id": id("Checkout Support"), "name": "Checkout Support", "email": "checkout-support@shop.example"},
 				{"sys_id": id("Checkout Engineering"), "name": "Checkout Engineering"},
 				{"sys_id": id("Payments Engineering"), "name": "Payments Engineering"},
 				{"sys_id": id("Database Operations"), "name": "Database Operations"},
+				{"sys_id": id("Linux Platform"), "name": "Linux Platform", "email": "linux@shop.example"},
 			},
 			"sys_user": {
 				{"sys_id": id("Priya Nair"), "name": "Priya Nair", "email": "priya.nair@shop.example", "user_name": "priya.nair"},
 				{"sys_id": id("Sam Okafor"), "name": "Sam Okafor", "email": "sam.okafor@shop.example", "user_name": "sam.okafor"},
 				{"sys_id": id("Marco Rossi"), "name": "Marco Rossi", "email": "marco.rossi@shop.example", "user_name": "marco.rossi"},
+				{"sys_id": id("Dev Patel"), "name": "Dev Patel", "email": "dev.patel@shop.example", "user_name": "dev.patel"},
 			},
 			"cmdb_ci_service": {
 				{"sys_id": id("Checkout Service"), "name": "Checkout Service", "short_description": "Turns carts into orders",
@@ -55,13 +59,23 @@ func shop() snfake.Data {
 			"cmdb_ci_db_instance": {
 				{"sys_id": id("orders-db-prod"), "name": "orders-db-prod", "support_group": id("Database Operations")},
 			},
-			"cmdb_ci_linux_server": {{"sys_id": id("db-host-01"), "name": "db-host-01"}},
+			"cmdb_ci_linux_server": {
+				{"sys_id": id("db-host-01"), "name": "db-host-01"},
+				{"sys_id": id("app-01"), "name": "app-01", "host_name": "app-01.shop.example", "ip_address": "10.0.1.1",
+					"support_group": id("Linux Platform")},
+				{"sys_id": id("spare-99"), "name": "spare-99"},
+			},
+			"cmdb_ci_cluster": {{"sys_id": id("app-cluster"), "name": "app-cluster", "managed_by_group": id("Linux Platform")}},
+			"cmdb_ci_appl":    {{"sys_id": id("batch-app"), "name": "batch-app"}},
 			"cmdb_rel_ci": {
 				{"sys_id": id("r1"), "parent": id("Checkout Service"), "child": id("orders-db-prod"), "type": dep},
 				{"sys_id": id("r2"), "parent": id("Checkout Service"), "child": id("Payments Service"), "type": dep},
 				{"sys_id": id("r3"), "parent": id("orders-db-prod"), "child": id("db-host-01"), "type": runs},
 				{"sys_id": id("r4"), "parent": id("Cart App Service"), "child": id("Checkout Service"), "type": dep},
 				{"sys_id": id("r5"), "parent": id("Checkout Service"), "child": id("orders-db-prod"), "type": dep}, // duplicate edge
+				{"sys_id": id("r6"), "parent": id("Checkout Service"), "child": id("app-01"), "type": runs},
+				{"sys_id": id("r7"), "parent": id("app-cluster"), "child": id("app-01"), "type": members},
+				{"sys_id": id("r8"), "parent": id("batch-app"), "child": id("spare-99"), "type": runs}, // no service runs there
 			},
 			"change_request": {
 				{"sys_id": id("CHG0030017"), "number": "CHG0030017", "short_description": "raise orders-db statement timeout",
@@ -76,6 +90,9 @@ func shop() snfake.Data {
 					"assignment_group": id("Checkout Engineering"), "cmdb_ci": id("Checkout Service")},
 				{"sys_id": id("CHG0029001"), "number": "CHG0029001", "short_description": "old checkout change",
 					"type": "normal", "state": "3", "work_start": at(72 * time.Hour), "cmdb_ci": id("Checkout Service")},
+				{"sys_id": id("CHG0030021"), "number": "CHG0030021", "short_description": "patch and reboot app-01",
+					"type": "standard", "state": "3", "work_start": at(40 * time.Minute), "work_end": at(30 * time.Minute),
+					"assignment_group": id("Linux Platform"), "cmdb_ci": id("app-01")},
 				{"sys_id": id("CHG0030018"), "number": "CHG0030018", "short_description": "search reindex",
 					"type": "standard", "state": "-1", "work_start": at(20 * time.Minute), "cmdb_ci": id("Search Service")},
 			},
@@ -91,6 +108,7 @@ func shop() snfake.Data {
 		},
 		OnCall: map[string][]snfake.OnCall{
 			id("Checkout Support"): {{UserID: id("Sam Okafor"), Group: id("Checkout Support"), Rota: id("rota"), Order: 1}},
+			id("Linux Platform"):   {{UserID: id("Dev Patel"), Group: id("Linux Platform"), Rota: id("rota:linux"), Order: 1}},
 		},
 	}
 }

@@ -1,6 +1,7 @@
 package servicenow
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
@@ -25,11 +26,15 @@ func TestResponders(t *testing.T) {
 		note    string // substring of Note
 		err     string // substring of the error
 		cmdbReq int    // CI reads needed to find the support group
+		group   string // the support group asked about, when not Checkout Support
 	}{
 		{name: "own record", data: shop(), target: checkoutTarget(),
 			oncall: "Sam Okafor/sam.okafor@shop.example/1/Checkout Support"},
 		{name: "annotation only", data: shop(), target: annotated, cmdbReq: 1,
 			oncall: "Sam Okafor/sam.okafor@shop.example/1/Checkout Support"},
+		{name: "a host's support group", data: shop(), target: model.Target{Name: "app-01", Records: []model.Service{
+			(model.Host{ID: id("app-01"), Name: "app-01", Source: "servicenow", Annotations: map[string]string{AnnotationSupportGroup: id("Linux Platform")}}).Record()}},
+			oncall: "Dev Patel/dev.patel@shop.example/1/Linux Platform", group: "Linux Platform"},
 		{name: "no support group", data: shop(), target: model.Target{Name: "s", Records: []model.Service{snRecord("Search Service", "")}}},
 		{name: "zero target", data: shop(), target: model.Target{}},
 		{name: "plugin REST API missing (400)", data: noPlugin, target: checkoutTarget(), note: "answered HTTP 400"},
@@ -73,11 +78,11 @@ func TestResponders(t *testing.T) {
 			if n := len(requests(srv, "/api/now/table/cmdb_ci")); n != tt.cmdbReq {
 				t.Errorf("cmdb_ci reads = %d, want %d", n, tt.cmdbReq)
 			}
-			if tt.oncall != "" {
-				if q := requests(srv, "/api/now/on_call_rota/whoisoncall")[0]["group_ids"]; q != id("Checkout Support") {
+			if group := cmp.Or(tt.group, "Checkout Support"); tt.oncall != "" {
+				if q := requests(srv, "/api/now/on_call_rota/whoisoncall")[0]["group_ids"]; q != id(group) {
 					t.Errorf("group_ids = %q", q)
 				}
-				if got.Policy != "Checkout Support" {
+				if got.Policy != group {
 					t.Errorf("policy = %q", got.Policy)
 				}
 			}

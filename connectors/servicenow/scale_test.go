@@ -18,7 +18,7 @@ const (
 // the CIs as dot-walked fields: no group or user lookup.
 func bigRequests(pageSize int) int {
 	pages := func(n, per int) int { return (n + per - 1) / per }
-	return pages(bigCIs, pageSize) + pages(bigRels, pageSize) + 1
+	return pages(bigCIs, pageSize) + pages(bigRels, pageSize) + 2 // + the crossing and the placement relations
 }
 
 func TestLargeCMDBLoadsInPages(t *testing.T) {
@@ -38,7 +38,7 @@ func TestLargeCMDBLoadsInPages(t *testing.T) {
 			len(cat.Services), len(cat.Dependencies), len(cat.Teams), len(cat.People), cat.Truncated,
 			bigCIs, bigRels, bigGroups, bigUsers)
 	}
-	// 10 CI pages + 40 relation pages + 1 crossing-relation page; no owner lookup.
+	// 10 CI pages + 40 relation pages + 1 crossing-relation page + 1 placement page; no owner lookup.
 	if got, want := len(srv.Requests()), bigRequests(DefaultPageSize); got != want {
 		t.Errorf("requests = %d, want %d (one per page)", got, want)
 	}

@@ -1,6 +1,8 @@
 package servicenow
 
 import (
+	"slices"
+
 	"github.com/opsctx/opsctx/internal/model"
 )
 
@@ -38,12 +40,12 @@ func (c *ciRef) add(t model.Target) {
 }
 
 // refsOf returns the identities of t as the named source knows them, and of its related
-// targets when withRelated is set.
+// targets and the hosts it runs on when withRelated is set.
 func refsOf(source string, t model.Target, withRelated bool) ciRef {
 	c := ciRef{source: source}
 	c.add(t)
 	if withRelated {
-		for _, r := range t.Related {
+		for _, r := range append(slices.Clip(t.Related), t.Hosts...) {
 			c.add(r)
 		}
 	}
