@@ -6,7 +6,8 @@
 //	go run ./cmd/opsctx-bench -sections fanout,cache -reps 5
 //	go run ./cmd/opsctx-bench -sections scale -growth 1000,10000,100000
 //
-// Sections: fanout (slow HTTP sources vs a sequential baseline), cache (repeat and warm calls),
+// Sections: fanout (slow HTTP sources vs a sequential baseline), instances (12 Prometheus, 12
+// Alertmanager and 3 Dynatrace instances vs one of each), cache (repeat and warm calls),
 // economy (upstream requests per source), tokens (answer sizes on the demo), http (concurrent
 // MCP clients over streamable HTTP), load (bounded load with a failing source), scale
 // (synthetic catalogs: join time, memory, growth). Progress goes to stderr, the tables to stdout.
@@ -32,7 +33,7 @@ import (
 	"github.com/opsctx/opsctx/internal/bench/scale"
 )
 
-var allSections = []string{"fanout", "cache", "economy", "tokens", "http", "load", "scale"}
+var allSections = []string{"fanout", "instances", "cache", "economy", "tokens", "http", "load", "scale"}
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -138,7 +139,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	start := time.Now()
 	r := &report{peak: map[int]uint64{}, loadBefore: bench.LoadAverage()}
 	steps := map[string]func(context.Context, options, *report, io.Writer) error{
-		"fanout": fanout, "cache": cacheSection, "economy": economy, "tokens": tokens,
+		"fanout": fanout, "instances": instances, "cache": cacheSection, "economy": economy, "tokens": tokens,
 		"http": httpSection, "load": load, "scale": scaleSection,
 	}
 	for _, s := range allSections { // fixed order: timing-sensitive first, memory-heavy last
@@ -196,6 +197,28 @@ func fanout(ctx context.Context, o options, r *report, _ io.Writer) error {
 		fmt.Sprintf("%.1f× / %.1f×", ratio(f.SeqCold(), f.Cold.Median()), ratio(f.SeqWarmCatalog(), f.WarmCatalog.Median())), "", nil)
 	if len(f.Problems) > 0 {
 		r.notes = append(r.notes, "fan-out: sources not ok during the measurement (figures suspect): "+strings.Join(f.Problems, "; "))
+	}
+	return nil
+}
+
+func instances(ctx context.Context, o options, r *report, _ io.Writer) error {
+	res, err := bench.Instances(ctx, bench.InstancesOptions{Latency: o.latency, Reps: o.reps})
+	if err != nil {
+		return err
+	}
+	l, tgt, b, m := res.Options.Latency, res.Target(), res.Base, res.Multi
+	what := fmt.Sprintf("%d Prometheus + %d Alertmanager + %d Dynatrace instances (with the demo's other sources: %d HTTP instances) at L = %s, median of %d fresh engines",
+		res.Options.Prometheus, res.Options.Alertmanager, res.Options.Dynatrace, m.HTTPSources, ms(l), res.Options.Reps)
+	r.add("Instances: catalog-warm incident_context, "+what,
+		fmt.Sprintf("%s (%s)", ms(m.WarmCatalog.Median()), inL(m.WarmCatalog.Median(), l)), fmt.Sprintf("≤ 1.1 L + 10 ms = %s", ms(tgt)), m.WarmCatalog.Median() <= tgt)
+	r.add(fmt.Sprintf("Instances: baseline in the same run, one instance of each (%d HTTP instances)", b.HTTPSources),
+		fmt.Sprintf("%s (%s); many / one = %.2f×", ms(b.WarmCatalog.Median()), inL(b.WarmCatalog.Median(), l), ratio(m.WarmCatalog.Median(), b.WarmCatalog.Median())), "", nil)
+	r.add("Instances: upstream requests per catalog-warm answer, one instance of each → many",
+		fmt.Sprintf("%d → %d (%.1f×)", b.Requests, m.Requests, float64(m.Requests)/float64(max(b.Requests, 1))), "", nil)
+	r.add("Instances: peak RSS while answering, one instance of each → many (the fakes run in the same process)",
+		fmt.Sprintf("%s → %s (%.2f×)", bench.FormatBytes(b.PeakRSS), bench.FormatBytes(m.PeakRSS), float64(m.PeakRSS)/float64(max(b.PeakRSS, 1))), "", nil)
+	if len(res.Problems) > 0 {
+		r.notes = append(r.notes, "instances: sources not ok during the measurement (figures suspect): "+strings.Join(res.Problems, "; "))
 	}
 	return nil
 }

@@ -299,3 +299,21 @@ func reportDurations(b *testing.B, name string, d Durations) {
 	b.ReportMetric(float64(d.Median().Microseconds()), name+"-p50-µs")
 	b.ReportMetric(float64(d.Percentile(99).Microseconds()), name+"-p99-µs")
 }
+
+// TestInstancesRuns checks the instances measurement with a small latency: every instance
+// answers, and each added instance is asked during the catalog-warm answer.
+func TestInstancesRuns(t *testing.T) {
+	r, err := Instances(context.Background(), InstancesOptions{Latency: 20 * time.Millisecond, Reps: 1, Prometheus: 3, Alertmanager: 3, Dynatrace: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Problems) > 0 {
+		t.Errorf("sources not ok: %v", r.Problems)
+	}
+	if added := r.Multi.HTTPSources - r.Base.HTTPSources; added != 2+2+1 {
+		t.Errorf("%d instances added, want 5", added)
+	}
+	if r.Multi.Requests < r.Base.Requests+5 {
+		t.Errorf("requests per answer %d -> %d: an added instance was not asked", r.Base.Requests, r.Multi.Requests)
+	}
+}
