@@ -2,9 +2,10 @@ package dynatrace
 
 import (
 	"context"
-	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/sourcegraph/conc/pool"
 
 	"github.com/opsctx/opsctx/connectors"
 	"github.com/opsctx/opsctx/internal/model"
@@ -16,16 +17,36 @@ const (
 )
 
 // Catalog returns the services Dynatrace observed (last 3 days) with their tags and the
-// call edges measured from telemetry. An edge is read from the caller's
-// fromRelationships.calls and from the callee's toRelationships.calls (isCalledBy is
-// accepted as the inverse), deduplicated, and kept only between listed services.
+// call edges measured from telemetry, and the hosts, Kubernetes clusters and namespaces they
+// run on (Catalog.Hosts, Catalog.RunsOn; see platforms). The services, each platform type
+// and the process groups are listed concurrently: one round trip. A call edge is read from
+// the caller's fromRelationships.calls and from the callee's toRelationships.calls
+// (isCalledBy is accepted as the inverse), deduplicated, and kept only between listed
+// services. A listing cut short (MaxPages) marks the catalog truncated.
 func (s *Source) Catalog(ctx context.Context) (model.Catalog, error) {
-	q := url.Values{"entitySelector": {criterion("type", "SERVICE")}, "fields": {entityFields}, "pageSize": {s.pageSize(500)}}
-	es, err := list[entity](ctx, s, entitiesPath, q)
-	truncated := connectors.IsIncomplete(err)
-	if err != nil && !truncated {
+	var es []entity
+	top := topology{platforms: make([][]entity, len(platformTypes))}
+	cuts := make([]bool, len(platformTypes)+2)
+	p := pool.New().WithContext(ctx).WithCancelOnError().WithFirstError()
+	listing := func(i int, typ, fields string, into *[]entity) {
+		p.Go(func(ctx context.Context) error {
+			var err error
+			*into, err = s.listType(ctx, typ, fields)
+			if connectors.IsIncomplete(err) {
+				cuts[i], err = true, nil
+			}
+			return err
+		})
+	}
+	listing(0, "SERVICE", entityFields, &es)
+	listing(1, "PROCESS_GROUP", groupFields, &top.groups)
+	for i, pt := range platformTypes {
+		listing(i+2, pt.typ, platformFields, &top.platforms[i])
+	}
+	if err := p.Wait(); err != nil {
 		return model.Catalog{}, err
 	}
+	truncated := slices.Contains(cuts, true)
 	s.rememberRunsOn(es)
 	cat := model.Catalog{Services: make([]model.Service, 0, len(es)), Truncated: truncated}
 	known := map[string]bool{}
@@ -57,6 +78,7 @@ func (s *Source) Catalog(ctx context.Context) (model.Catalog, error) {
 	for _, ed := range edges {
 		cat.Dependencies = append(cat.Dependencies, model.Dependency{From: ed.from, To: ed.to, Kind: "calls", Source: SourceName, Measured: true})
 	}
+	cat.Hosts, cat.RunsOn = s.platforms(es, top)
 	return cat, nil
 }
 
@@ -73,10 +95,8 @@ func (s *Source) service(e entity) model.Service {
 			v += ":" + t.Value
 		}
 		svc.Tags = append(svc.Tags, v)
-		if slices.Contains(ownerTagKeys, strings.ToLower(t.Key)) && t.Value != "" && svc.Owner == "" {
-			svc.Owner = t.Value
-		}
 	}
+	svc.Owner = ownerTag(e.Tags)
 	if s.o.EnvURL != "" {
 		svc.URL = s.o.EnvURL + "/#newservices/serviceOverview;id=" + e.EntityID
 	}

@@ -3,6 +3,7 @@ package dynatrace_test
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"testing"
 
@@ -53,18 +54,31 @@ func TestCatalog(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reqs := requests(srv, "/api/v2/entities")
-	if len(reqs) != 3 {
-		t.Fatalf("%d requests, want 3 pages", len(reqs))
-	}
-	if r := reqs[0]; r.Path != "/e/abc123/api/v2/entities" || r.Query.Get("entitySelector") != `type("SERVICE")` ||
-		r.Query.Get("fields") != "+tags,+managementZones,+fromRelationships,+toRelationships,+properties.serviceType" {
-		t.Errorf("first request %s %v", r.Path, r.Query)
-	}
-	for _, r := range reqs[1:] {
-		if len(r.Query) != 1 || r.Query.Get("nextPageKey") == "" {
+	// The services (3 pages of 2), and one page of each type that services run on, listed
+	// concurrently: follow-up pages send only nextPageKey.
+	firsts, followUps := map[string]string{}, 0
+	for _, r := range requests(srv, "/api/v2/entities") {
+		if r.Path != "/e/abc123/api/v2/entities" {
+			t.Errorf("path %s", r.Path)
+		}
+		switch sel := r.Query.Get("entitySelector"); {
+		case sel != "":
+			firsts[sel] = r.Query.Get("fields")
+		case len(r.Query) == 1 && r.Query.Get("nextPageKey") != "":
+			followUps++
+		default:
 			t.Errorf("follow-up sent %v, want only nextPageKey", r.Query)
 		}
+	}
+	wantFirsts := map[string]string{
+		`type("SERVICE")`:                     "+tags,+managementZones,+fromRelationships,+toRelationships,+properties.serviceType",
+		`type("PROCESS_GROUP")`:               "+fromRelationships",
+		`type("HOST")`:                        "+tags,+properties,+toRelationships",
+		`type("KUBERNETES_CLUSTER")`:          "+tags,+properties,+toRelationships",
+		`type("CLOUD_APPLICATION_NAMESPACE")`: "+tags,+properties,+toRelationships",
+	}
+	if !maps.Equal(firsts, wantFirsts) || followUps != 2 {
+		t.Errorf("listings %v and %d follow-up pages, want %v and 2", firsts, followUps, wantFirsts)
 	}
 	if cat.Truncated || len(cat.Services) != 5 {
 		t.Fatalf("services %d truncated %v", len(cat.Services), cat.Truncated)
@@ -103,5 +117,68 @@ func TestCatalogTruncated(t *testing.T) {
 	}
 	if len(cat.Dependencies) != 2 { // to payments and orders-db; edges to unlisted services are dropped
 		t.Errorf("dependencies %+v", cat.Dependencies)
+	}
+}
+
+// TestCatalogPlatforms reads what services run on per the entity model: hosts directly
+// (runsOnHost) and through process groups (runsOn, then the group's runsOn), the Kubernetes
+// cluster and namespace (isClusterOfService, isNamespaceOfService), and a host's and a
+// namespace's cluster (isClusterOfHost, isClusterOfNamespace).
+func TestCatalogPlatforms(t *testing.T) {
+	const (
+		pg, host1, host2, host3 = "PROCESS_GROUP-00000000000000A1", "HOST-00000000000000B1", "HOST-00000000000000B2", "HOST-00000000000000B3"
+		k8s, ns                 = "KUBERNETES_CLUSTER-00000000000000C1", "CLOUD_APPLICATION_NAMESPACE-00000000000000D1"
+	)
+	es := []fakedt.Entity{
+		{EntityID: svcCheckout, Type: "SERVICE", DisplayName: "checkout-service",
+			FromRelationships: map[string][]fakedt.EntityID{"runsOn": {ref(pg)}, "runsOnHost": {ref(host1)}},
+			ToRelationships:   map[string][]fakedt.EntityID{"isClusterOfService": {ref(k8s)}, "isNamespaceOfService": {ref(ns)}}},
+		{EntityID: pg, Type: "PROCESS_GROUP", DisplayName: "checkout (tomcat)",
+			FromRelationships: map[string][]fakedt.EntityID{"runsOn": {ref(host1), ref(host2)}}},
+		{EntityID: host1, Type: "HOST", DisplayName: "web-1.shop.example",
+			Properties:      map[string]any{"ipAddress": []any{"10.0.0.1", "172.17.0.1"}, "osType": "LINUX"},
+			Tags:            []fakedt.Tag{fakedt.ContextlessTag("owner", "team-platform")},
+			ToRelationships: map[string][]fakedt.EntityID{"isClusterOfHost": {ref(k8s)}}},
+		{EntityID: host2, Type: "HOST", DisplayName: "10.0.0.2", Properties: map[string]any{"detectedName": "web-2.shop.example", "ipAddresses": []any{"10.0.0.2"}}},
+		{EntityID: host3, Type: "HOST", DisplayName: "batch-7"},
+		{EntityID: k8s, Type: "KUBERNETES_CLUSTER", DisplayName: "prod-eu-1"},
+		{EntityID: ns, Type: "CLOUD_APPLICATION_NAMESPACE", DisplayName: "shop",
+			ToRelationships: map[string][]fakedt.EntityID{"isClusterOfNamespace": {ref(k8s)}}},
+	}
+	src, srv := start(t, fakedt.Data{Entities: es}, dynatrace.Options{}, fakedt.Options{})
+	cat, err := src.Catalog(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	hosts := map[string]model.Host{}
+	for _, h := range cat.Hosts {
+		hosts[h.ID] = h
+	}
+	want1 := model.Host{ID: host1, Name: "web-1.shop.example", Kind: model.HostKindHost, Class: "HOST", FQDN: "web-1.shop.example",
+		IPs: []string{"10.0.0.1", "172.17.0.1"}, Owner: "team-platform", Observed: true, Source: "dynatrace",
+		URL: srv.EnvURL() + "/#newhosts/hostdetails;id=" + host1}
+	tests := []struct {
+		name      string
+		got, want any
+	}{
+		{"hosts, clusters and namespaces", len(cat.Hosts), 5},
+		{"a host", fmt.Sprintf("%+v", hosts[host1]), fmt.Sprintf("%+v", want1)},
+		{"an address as the name, FQDN detected", hosts[host2].FQDN + " " + fmt.Sprint(hosts[host2].IPs), "web-2.shop.example [10.0.0.2]"},
+		{"cluster", hosts[k8s].Kind + " " + hosts[k8s].Name, "cluster prod-eu-1"},
+		{"namespace", hosts[ns].Kind + " " + hosts[ns].Name, "namespace shop"},
+		{"edges", cat.RunsOn, []model.RunsOn{
+			{From: svcCheckout, To: host1, Via: "runsOnHost", Source: "dynatrace"},
+			{From: svcCheckout, To: host2, Via: "process group checkout (tomcat)", Source: "dynatrace"},
+			{From: svcCheckout, To: k8s, Via: "isClusterOfService", Source: "dynatrace"},
+			{From: svcCheckout, To: ns, Via: "isNamespaceOfService", Source: "dynatrace"},
+			{From: host1, To: k8s, Via: "isClusterOfHost", Source: "dynatrace"},
+			{From: ns, To: k8s, Via: "isClusterOfNamespace", Source: "dynatrace"},
+		}},
+		{"a process group is not a service", len(cat.Services), 1},
+	}
+	for _, tt := range tests {
+		if fmt.Sprint(tt.got) != fmt.Sprint(tt.want) {
+			t.Errorf("%s = %v, want %v", tt.name, tt.got, tt.want)
+		}
 	}
 }

@@ -29,10 +29,11 @@ const (
 // authorKeys are free-form property keys that carry who made a change (case-insensitive).
 var authorKeys = []string{"author", "user", "triggered_by", "triggeredby", "approver", "changed_by", "owner", "committer"}
 
-// Changes returns the deployment and configuration events of the target and its
-// neighbours in [Since, Until]: those sent to their services and those sent to the process
-// groups and hosts the services run on (CI tools often report there), the latter counted as
-// their service's. One paged request per event type (an eventSelector takes one type), scoped
+// Changes returns the deployment and configuration events of the target, its neighbours and
+// the hosts it runs on (t.Hosts) in [Since, Until]: those sent to their services, to the
+// process groups the services run on (CI tools often report there), counted as their
+// service's, and to the hosts they run on (runsOnHost, t.Hosts), which stay the host's: the
+// answer places them on the host under the service. One paged request per event type (an eventSelector takes one type), scoped
 // by eventSelector entityId(...). A zero target reads every entity's.
 func (s *Source) Changes(ctx context.Context, t model.Target) ([]model.Change, error) {
 	ids := entityIDs(s.Name(), t, true)
@@ -71,8 +72,9 @@ func (s *Source) Changes(ctx context.Context, t model.Target) ([]model.Change, e
 		for _, e := range evs {
 			if !slices.ContainsFunc(out, func(c model.Change) bool { return c.ID == e.EventID }) {
 				c := change(e)
-				if svc := runsOn[e.EntityID.EntityID.ID]; svc != "" {
-					c.Service = svc // sent to a process group or host the service runs on
+				if svc := runsOn[e.EntityID.EntityID.ID]; svc != "" && e.EntityID.EntityID.Type != "HOST" &&
+					!strings.HasPrefix(e.EntityID.EntityID.ID, "HOST-") {
+					c.Service = svc // sent to a process group the service runs on
 				}
 				out = append(out, c)
 			}

@@ -108,10 +108,13 @@ func TestChangesWithoutIdentity(t *testing.T) {
 }
 
 // TestChangesOnProcessGroupsAndHosts: deployments and configuration changes sent to the
-// process groups and hosts a service runs on (its runsOn and runsOnHost relationships) are the
-// service's changes; a token that may not read entities leaves them out and says so.
+// process groups and hosts a service runs on (its runsOn and runsOnHost relationships, and
+// the target's hosts) come with the service's: a process group's as the service's, a host's
+// as the host's (the answer places it under the service); a token that may not read entities
+// leaves them out and says so.
 func TestChangesOnProcessGroupsAndHosts(t *testing.T) {
 	const pg, host, otherPG = "PROCESS_GROUP-00000000000000A1", "HOST-00000000000000B1", "PROCESS_GROUP-00000000000000C1"
+	const nodeOfTarget = "HOST-00000000000000B2" // known only as one of the target's hosts
 	d := fakedt.Data{
 		Entities: []fakedt.Entity{{EntityID: svcCheckout, Type: "SERVICE", DisplayName: "checkout-service", LastSeenTms: msAt(time.Minute),
 			FromRelationships: map[string][]fakedt.EntityID{"runsOn": {{ID: pg, Type: "PROCESS_GROUP"}}, "runsOnHost": {{ID: host, Type: "HOST"}}}}},
@@ -120,12 +123,16 @@ func TestChangesOnProcessGroupsAndHosts(t *testing.T) {
 				EntityID: stub(pg, "checkout-jvm")},
 			{EventID: "e-host", EventType: "CUSTOM_CONFIGURATION", Title: "kernel parameter", StartTime: msAt(15 * time.Minute), Status: "OPEN",
 				EntityID: stub(host, "web-1")},
+			{EventID: "e-node", EventType: "CUSTOM_CONFIGURATION", Title: "kernel patch", StartTime: msAt(10 * time.Minute), Status: "OPEN",
+				EntityID: stub(nodeOfTarget, "web-2")},
 			{EventID: "e-unrelated", EventType: "CUSTOM_DEPLOYMENT", Title: "elsewhere", StartTime: msAt(15 * time.Minute), Status: "OPEN",
 				EntityID: stub(otherPG, "other-jvm")},
 		},
 	}
 	src, _ := start(t, d, dynatrace.Options{}, fakedt.Options{})
-	got, err := src.Changes(context.Background(), target("checkout", svcCheckout))
+	tg := target("checkout", svcCheckout)
+	tg.Hosts = []model.Target{{Name: "web-2", Records: []model.Service{{ID: nodeOfTarget, Name: "web-2", Source: "dynatrace"}}}}
+	got, err := src.Changes(context.Background(), tg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,7 +140,7 @@ func TestChangesOnProcessGroupsAndHosts(t *testing.T) {
 	for _, c := range got {
 		ids = append(ids, c.ID+"@"+c.Service)
 	}
-	if want := []string{"e-host@" + svcCheckout, "e-pg@" + svcCheckout}; fmt.Sprint(ids) != fmt.Sprint(want) {
+	if want := []string{"e-node@" + nodeOfTarget, "e-host@" + host, "e-pg@" + svcCheckout}; fmt.Sprint(ids) != fmt.Sprint(want) {
 		t.Errorf("changes %v, want %v", ids, want)
 	}
 

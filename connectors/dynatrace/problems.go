@@ -3,10 +3,13 @@ package dynatrace
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/url"
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/sourcegraph/conc/pool"
 
 	"github.com/opsctx/opsctx/connectors"
 	"github.com/opsctx/opsctx/internal/httpx"
@@ -27,9 +30,9 @@ var (
 	problemIDPattern = regexp.MustCompile(`^-?\d+_\d+V2$`)
 )
 
-// Problems returns the open and recent problems of the target and its neighbours (by
-// entitySelector, one request per entity type, within [Since, Until]), or every open
-// problem for a zero target.
+// Problems returns the open and recent problems of the target, its neighbours and the hosts
+// it runs on (by entitySelector, one request per entity type, concurrently, within [Since,
+// Until]), or every open problem for a zero target.
 func (s *Source) Problems(ctx context.Context, t model.Target) ([]model.Problem, error) {
 	base := url.Values{"fields": {problemFields}, "pageSize": {s.pageSize(100)}, "sort": {"-startTime"}}
 	if t.Name == "" {
@@ -37,21 +40,26 @@ func (s *Source) Problems(ctx context.Context, t model.Target) ([]model.Problem,
 		return s.listProblems(ctx, base)
 	}
 	setWindow(base, t)
-	var (
-		out  []model.Problem
-		cuts []error
-	)
-	for _, group := range byType(entityIDs(s.Name(), t, true)) {
-		q := url.Values{}
-		for k, v := range base {
-			q[k] = v
-		}
+	groups := byType(entityIDs(s.Name(), t, true))
+	found, cuts := make([][]model.Problem, len(groups)), make([]error, len(groups))
+	p := pool.New().WithContext(ctx).WithCancelOnError().WithFirstError()
+	for i, group := range groups {
+		q := maps.Clone(base)
 		q.Set("entitySelector", criterion("entityId", group...))
-		ps, err := s.listProblems(ctx, q)
-		if err != nil && !connectors.IsIncomplete(err) {
-			return nil, err
-		}
-		cuts = append(cuts, err)
+		p.Go(func(ctx context.Context) error {
+			ps, err := s.listProblems(ctx, q)
+			if connectors.IsIncomplete(err) {
+				cuts[i], err = err, nil
+			}
+			found[i] = ps
+			return err
+		})
+	}
+	if err := p.Wait(); err != nil {
+		return nil, err
+	}
+	var out []model.Problem
+	for _, ps := range found {
 		for _, p := range ps {
 			if !slices.ContainsFunc(out, func(x model.Problem) bool { return x.ID == p.ID }) {
 				out = append(out, p)

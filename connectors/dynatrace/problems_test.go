@@ -11,6 +11,7 @@ import (
 
 	"github.com/opsctx/opsctx/connectors"
 	"github.com/opsctx/opsctx/connectors/dynatrace"
+	"github.com/opsctx/opsctx/internal/fake"
 	fakedt "github.com/opsctx/opsctx/internal/fake/dynatrace"
 	"github.com/opsctx/opsctx/internal/model"
 )
@@ -136,6 +137,13 @@ func TestProblemsPagingSendsOnlyKeyAndFields(t *testing.T) {
 }
 
 func TestProblemsSelectors(t *testing.T) {
+	const hostDB = "HOST-00000000000000B1"
+	hosted := target("checkout", svcCheckout)
+	hosted.Hosts = []model.Target{{Name: "db-host", Records: []model.Service{{ID: hostDB, Name: "db-host", Source: "dynatrace"}}}}
+	hostStub := fakedt.Stub(hostDB, "HOST", "db-host")
+	onHost := fakedt.Problem{ProblemID: "7_1V2", DisplayID: "P-7", Title: "Memory saturation", Status: "OPEN", SeverityLevel: "RESOURCE_CONTENTION",
+		ImpactLevel: "INFRASTRUCTURE", StartTime: dbProblem().StartTime, EndTime: -1, RootCauseEntity: &hostStub,
+		AffectedEntities: []fakedt.EntityStub{fakedt.Stub(hostDB, "HOST", "db-host")}}
 	cases := []struct {
 		name   string
 		target model.Target
@@ -145,19 +153,24 @@ func TestProblemsSelectors(t *testing.T) {
 			[]map[string]string{{"problemSelector": `status("open")`, "entitySelector": "", "from": ""}}},
 		{"record and related annotation", target("checkout", svcCheckout, annotated("orders-db", svcDB)),
 			[]map[string]string{{"entitySelector": `entityId("` + svcCheckout + `","` + svcDB + `")`, "problemSelector": ""}}},
-		{"entity types split", target("checkout", svcCheckout, annotated("web", appWeb)),
-			[]map[string]string{{"entitySelector": `entityId("` + svcCheckout + `")`}, {"entitySelector": `entityId("` + appWeb + `")`}}},
+		{"entity types split (asked concurrently)", target("checkout", svcCheckout, annotated("web", appWeb)),
+			[]map[string]string{{"entitySelector": `entityId("` + appWeb + `")`}, {"entitySelector": `entityId("` + svcCheckout + `")`}}},
+		{"the hosts it runs on", hosted,
+			[]map[string]string{{"entitySelector": `entityId("` + hostDB + `")`}, {"entitySelector": `entityId("` + svcCheckout + `")`}}},
 		{"entity id typed as a name", model.Target{Name: svcCart}, []map[string]string{{"entitySelector": `entityId("` + svcCart + `")`}}},
 		{"no dynatrace identity", model.Target{Name: "search"}, nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			src, srv := start(t, fakedt.Data{Problems: []fakedt.Problem{dbProblem()}}, dynatrace.Options{}, fakedt.Options{})
+			src, srv := start(t, fakedt.Data{Problems: []fakedt.Problem{dbProblem(), onHost}}, dynatrace.Options{}, fakedt.Options{})
 			got, err := src.Problems(context.Background(), tc.target)
 			if err != nil {
 				t.Fatal(err)
 			}
 			reqs := requests(srv, "/api/v2/problems")
+			slices.SortFunc(reqs, func(a, b fake.Request) int {
+				return strings.Compare(a.Query.Get("entitySelector"), b.Query.Get("entitySelector"))
+			})
 			if len(reqs) != len(tc.want) {
 				t.Fatalf("%d requests, want %d", len(reqs), len(tc.want))
 			}
@@ -168,8 +181,17 @@ func TestProblemsSelectors(t *testing.T) {
 					}
 				}
 			}
-			if len(tc.want) > 0 && tc.name != "entity types split" && len(got) != 1 {
-				t.Errorf("got %d problems, want 1", len(got))
+			want := 1
+			if tc.target.Name == "" {
+				want = 2 // every open problem
+			}
+			switch {
+			case tc.target.Hosts != nil:
+				if len(got) != 2 || !slices.ContainsFunc(got, func(p model.Problem) bool { return p.RootCause == hostDB }) {
+					t.Errorf("got %+v, want the service's problem and the one rooted on its host", got)
+				}
+			case len(tc.want) > 0 && !strings.HasPrefix(tc.name, "entity types split") && len(got) != want:
+				t.Errorf("got %d problems, want %d", len(got), want)
 			}
 		})
 	}

@@ -25,8 +25,9 @@ func criterion(name string, vals ...string) string {
 // entityIDPattern matches Dynatrace entity ids such as SERVICE-5B2C1A9F0D3E7781.
 var entityIDPattern = regexp.MustCompile(`^[A-Z][A-Z0-9_]*-[0-9A-F]{16}$`)
 
-// entityIDs returns the Dynatrace entity ids of t (and of t.Related when related): the
-// record of this source (named source), the catalog annotation, and any identity that is an entity id.
+// entityIDs returns the Dynatrace entity ids of t (and of t.Related and the hosts t runs on,
+// t.Hosts, when related): the record of this source (named source), the catalog annotation,
+// and any identity that is an entity id.
 func entityIDs(source string, t model.Target, related bool) []string {
 	var out []string
 	add := func(id string) {
@@ -47,7 +48,7 @@ func entityIDs(source string, t model.Target, related bool) []string {
 	}
 	one(t)
 	if related {
-		for _, r := range t.Related {
+		for _, r := range append(slices.Clip(t.Related), t.Hosts...) {
 			one(r)
 		}
 	}

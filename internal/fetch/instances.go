@@ -92,6 +92,8 @@ func own[T any](source string, v T) T {
 		x.Services = stamp(x.Services, source, func(s *model.Service) *string { return &s.Source })
 		x.Teams = stamp(x.Teams, source, func(t *model.Team) *string { return &t.Source })
 		x.Dependencies = stamp(x.Dependencies, source, func(d *model.Dependency) *string { return &d.Source })
+		x.Hosts = stamp(x.Hosts, source, func(h *model.Host) *string { return &h.Source })
+		x.RunsOn = stamp(x.RunsOn, source, func(r *model.RunsOn) *string { return &r.Source })
 	case **connectors.IncidentRef:
 		if *x != nil && (*x).Source != source {
 			ref := **x
