@@ -84,7 +84,7 @@ func (s *Source) alert(a gettableAlert) model.Alert {
 		ID: a.Fingerprint, Title: title, Service: s.service(a.Labels), Severity: a.Labels[s.o.Labels.Severity],
 		Status: stateOf(a.Status), DedupKey: a.Fingerprint, StartedAt: a.StartsAt.UTC(), Labels: a.Labels,
 		Description: a.Annotations["description"], RunbookURL: runbook, Source: SourceName, URL: a.GeneratorURL,
-		SilencedBy: a.Status.SilencedBy, InhibitedBy: a.Status.InhibitedBy, MutedBy: a.Status.MutedBy, SLO: alertlabels.SLO(a.Labels),
+		Notifier: true, SilencedBy: a.Status.SilencedBy, InhibitedBy: a.Status.InhibitedBy, MutedBy: a.Status.MutedBy, SLO: alertlabels.SLO(a.Labels),
 	}
 }
 

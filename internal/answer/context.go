@@ -2,6 +2,7 @@ package answer
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -36,6 +37,7 @@ func Context(d *directory.Directory, ent *directory.Entity, f model.Facts, o Con
 	ans.Detail = o.Detail
 	ans.Incident = o.Incident
 	ans.Sources = SourceEntries(o.Sources)
+	ans.Stale = staleSections(ans, o.Now)
 	ans.Headline = headline(ans, o.Now)
 	applyDetail(ans, o.Detail)
 	return ans
@@ -61,13 +63,17 @@ func assemble(d *directory.Directory, ent *directory.Entity, f model.Facts, o Co
 		}
 	}
 
-	// Problems first: they name root causes that explain alerts.
-	ans.Problems = ProblemEntries(d, f.Problems)
-	ans.AlertGroups = GroupAlerts(d, ent.Name, f.Alerts, f.Problems, o.Sources)
-	ans.Incidents = IncidentEntries(f.Incidents)
+	// Problems first: they name root causes that explain alerts. Each fact is placed on
+	// its service with that service's relation to ent (see relationOf).
+	ans.Problems = placeProblems(d, ent.Name, ProblemEntries(d, f.Problems))
+	open, suppressed := GroupAlerts(d, f.Alerts, f.Mutes, f.Problems, o.Sources)
+	ans.AlertGroups, ans.SuppressedAlertGroups = placeGroups(d, ent.Name, open), placeGroups(d, ent.Name, suppressed)
+	ans.Incidents = placeIncidents(d, ent.Name, IncidentEntries(d, f.Incidents))
 
-	start := referenceStart(f, o.IncidentStart)
-	ans.OnCall, ans.Escalation = responderEntries(f.Responders, f, start, now)
+	// The trouble is the service's own: a neighbour's problem or incident does not start
+	// this service's clock.
+	start := referenceStart(ownTrouble(f, ans.Problems, ent.Name), o.IncidentStart)
+	ans.OnCall, ans.Escalation = responderEntries(f.Responders, Own(f, ent.Name), start, now)
 	for _, r := range f.Responders {
 		if r.Value.Note != "" {
 			ans.Notes = append(ans.Notes, r.Source+": "+sanitize.Text(r.Value.Note, 200))
@@ -75,9 +81,12 @@ func assemble(d *directory.Directory, ent *directory.Entity, f model.Facts, o Co
 	}
 	ans.Changes = rankChanges(d, ent, f, start, now)
 	ans.Dependencies = dependencies(d, ent, f)
-	ans.Runbooks = runbooks(ent, f.Alerts)
+	ans.Runbooks = runbooks(d, ent, f.Alerts)
 	ans.SLOs = SLOEntries(d, f.SLOs, o.Thresholds)
-	markImpact(d, ans.AlertGroups, ans.SLOs, f.HasSLOs)
+	for i := range ans.AlertGroups {
+		g := &ans.AlertGroups[i]
+		g.UserImpact = impactText(d, g.Service, g.State, ans.SLOs, f.HasSLOs && g.Relation == RelSelf)
+	}
 	return ans
 }
 
@@ -152,26 +161,89 @@ func ProblemEntries(d *directory.Directory, ps []model.Problem) []ProblemEntry {
 		if imp == nil {
 			imp = []string{}
 		}
-		out = append(out, ProblemEntry{ID: id, Title: sanitize.Short(p.Title), Severity: p.Severity, level: p.Rank(), Status: p.Status, Impact: sanitize.Short(p.Impact),
+		out = append(out, ProblemEntry{ID: id, Title: sanitize.Short(p.Title), Severity: p.Rank().String(), VendorSeverity: vendorWord(p.Severity, p.Rank()),
+			level: p.Rank(), Status: p.Status, Impact: sanitize.Short(p.Impact),
 			StartedAt: p.StartedAt.UTC(), RootCause: sanitize.Short(rc), Impacted: imp, Source: p.Source, URL: p.URL})
 	}
 	return out
 }
 
-// IncidentEntries lists incidents, oldest first.
-func IncidentEntries(is []model.Incident) []IncidentEntry {
+// vendorWord is a source's severity word, kept beside opsctx's when it says something else.
+func vendorWord(word string, level model.Severity) string {
+	if fold(word) == level.String() {
+		return ""
+	}
+	return sanitize.Short(word)
+}
+
+// IncidentEntries lists incidents, oldest first, each on its canonical service.
+func IncidentEntries(d *directory.Directory, is []model.Incident) []IncidentEntry {
 	out := []IncidentEntry{}
 	sort.SliceStable(is, func(i, j int) bool { return is[i].StartedAt.Before(is[j].StartedAt) })
 	for _, i := range is {
 		out = append(out, IncidentEntry{ID: i.ID, Number: i.Number, Title: sanitize.Short(i.Title), Priority: i.Priority, level: i.Rank(),
-			Status: i.Status, StartedAt: i.StartedAt.UTC(), Service: sanitize.Short(i.Service),
-			Team: sanitize.Short(i.Team), Source: i.Source, URL: i.URL})
+			Severity: i.Rank().String(), Status: i.Status, StartedAt: i.StartedAt.UTC(), Service: sanitize.Short(d.Canonical(i.Source, i.Service)),
+			Team: sanitize.Short(i.Team), Assignees: mapped(i.Assignees, sanitize.Short), Source: i.Source, URL: i.URL})
 	}
 	return out
 }
 
-// runbooks returns the target's runbook links first, then its other links, then alert runbooks.
-func runbooks(ent *directory.Entity, alerts []model.Alert) []model.Link {
+// placeGroups sets each alert group's relation to self and leaves out those about services
+// that are not self or its neighbours (see relationOf).
+func placeGroups(d *directory.Directory, self string, gs []AlertGroup) []AlertGroup {
+	out := gs[:0]
+	for _, g := range gs {
+		if rel, ok := relationOf(d, self, g.Service); ok {
+			g.Relation = rel
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// placeIncidents does placeGroups for incidents; one that names no service was found for
+// self.
+func placeIncidents(d *directory.Directory, self string, is []IncidentEntry) []IncidentEntry {
+	out := is[:0]
+	for _, i := range is {
+		if i.Service == "" {
+			out = append(out, i)
+			continue
+		}
+		if rel, ok := relationOf(d, self, i.Service); ok {
+			i.Relation = rel
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// placeProblems does placeGroups for problems: a problem is self's when self is its root
+// cause or impacted (or the source names neither); else it is placed by its root cause,
+// then by its impacted services.
+func placeProblems(d *directory.Directory, self string, ps []ProblemEntry) []ProblemEntry {
+	out := ps[:0]
+	for _, p := range ps {
+		touches := append([]string{p.RootCause}, p.Impacted...)
+		if p.RootCause == "" && len(p.Impacted) == 0 || slices.ContainsFunc(touches, func(x string) bool { return fold(x) == fold(self) }) {
+			out = append(out, p)
+			continue
+		}
+		for _, x := range touches {
+			if rel, ok := relationOf(d, self, x); ok && x != "" {
+				p.Relation, p.Neighbour = rel, x
+				out = append(out, p)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// runbooks returns the target's runbook links first, then its other links, then the
+// runbooks of its own alerts, then those of its neighbours' alerts, each titled with the
+// neighbour and its relation.
+func runbooks(d *directory.Directory, ent *directory.Entity, alerts []model.Alert) []model.Link {
 	out := []model.Link{}
 	seen := map[string]bool{}
 	add := func(l model.Link) {
@@ -195,10 +267,89 @@ func runbooks(ent *directory.Entity, alerts []model.Alert) []model.Link {
 			}
 		}
 	}
-	for _, a := range alerts {
-		if a.RunbookURL != "" {
-			add(model.Link{Title: "Runbook for alert " + a.Title, URL: a.RunbookURL, Type: "runbook"})
+	for _, own := range []bool{true, false} {
+		for _, a := range alerts {
+			rel, ok := relationOf(d, ent.Name, a.Service)
+			if a.RunbookURL == "" || !ok || (rel == RelSelf) != own {
+				continue
+			}
+			title := "Runbook for alert " + a.Title
+			if rel != RelSelf {
+				title += " on " + On(a.Service, rel)
+			}
+			add(model.Link{Title: title, URL: a.RunbookURL, Type: "runbook"})
 		}
 	}
 	return out
+}
+
+// staleSections lists, per source served from an older copy, the sections of a built from
+// its data (see the stale rule).
+func staleSections(a *IncidentContext, now time.Time) []StaleNote {
+	notes := staleNotes(statusesOf(a.Sources), now)
+	if len(notes) == 0 {
+		return nil
+	}
+	mark := func(section string, sources ...string) {
+		for _, src := range sources {
+			if n, ok := notes[src]; ok && !slices.Contains(n.Sections, section) {
+				n.Sections = append(n.Sections, section)
+				notes[src] = n
+			}
+		}
+	}
+	for _, x := range a.SLOs {
+		mark("slos", x.Source)
+	}
+	for _, x := range a.Problems {
+		mark("problems", x.Source)
+	}
+	for _, x := range a.AlertGroups {
+		mark("alert_groups", x.Sources...)
+	}
+	for _, x := range a.SuppressedAlertGroups {
+		mark("suppressed_alert_groups", x.Sources...)
+	}
+	for _, x := range a.Incidents {
+		mark("incidents", x.Source)
+	}
+	for _, x := range a.Changes {
+		mark("changes", x.Source)
+	}
+	for _, x := range a.OnCall {
+		mark("oncall", x.Sources...)
+	}
+	for _, x := range a.Escalation {
+		mark("escalation", x.Source)
+	}
+	var out []StaleNote
+	for _, s := range a.Sources {
+		if n, ok := notes[s.Name]; ok {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// StaleIn returns the stale notes of the sources a section was built from.
+func StaleIn(notes []StaleNote, section string) []StaleNote {
+	var out []StaleNote
+	for _, n := range notes {
+		if slices.Contains(n.Sections, section) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// ownTrouble keeps the facts that tell when self's own trouble started: its own alerts and
+// incidents (see Own) and the problems placed on it (root cause or impacted).
+func ownTrouble(f model.Facts, placed []ProblemEntry, self string) model.Facts {
+	own := Own(f, self)
+	own.Problems = slices.DeleteFunc(slices.Clone(f.Problems), func(p model.Problem) bool {
+		return !slices.ContainsFunc(placed, func(e ProblemEntry) bool {
+			return e.Relation == RelSelf && (e.ID == p.ID || e.ID == p.DisplayID)
+		})
+	})
+	return own
 }

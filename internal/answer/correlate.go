@@ -27,22 +27,66 @@ func RootCauses(d *directory.Directory, ps []model.Problem) map[string]model.Pro
 	return out
 }
 
-// GroupAlerts deduplicates alerts across sources into groups, worst first, and marks the
-// groups a root-cause problem explains; alerts naming no service are on defaultService.
-// The same alert from several instances of a source (clusters) is one group whose Spread
-// says in how many of the instances asked (st) it fires, and where that is unknown.
-func GroupAlerts(d *directory.Directory, defaultService string, alerts []model.Alert, problems []model.Problem, st []model.SourceStatus) []AlertGroup {
-	rcs := RootCauses(d, problems)
+// GroupAlerts deduplicates open alerts (each on its canonical service, see Prepare) into
+// groups, worst first, and marks the groups a root-cause problem explains: the groups that
+// notify (firing, acknowledged) and, apart, those nobody is notified of (silenced,
+// inhibited, muted), each with its silences (from mutes) or inhibitors. Alerts join a group
+// by dedup key (fingerprint, alert_key, alias) or, across systems that key them
+// differently, by the same title on the same service, within one state class. The same
+// alert from several instances of a source (clusters) is one group whose Spread says in how
+// many of the instances asked (st) it fires, and where that is unknown.
+func GroupAlerts(d *directory.Directory, alerts []model.Alert, mutes []model.Mute, problems []model.Problem, st []model.SourceStatus) (open, suppressed []AlertGroup) {
+	notified := notifierStates(alerts)
+	byClass := map[string][]model.Alert{}
+	var classes []string
+	for _, a := range alerts {
+		if !a.Status.Open() || a.Status == model.AlertPending {
+			continue
+		}
+		a.Status = stateOf(a, notified)
+		c := stateClass(a.Status)
+		if _, ok := byClass[c]; !ok {
+			classes = append(classes, c)
+		}
+		byClass[c] = append(byClass[c], a)
+	}
+	g := grouping{d: d, rcs: RootCauses(d, problems), mutes: mutes, titles: titlesByKey(alerts), st: st}
+	open, suppressed = []AlertGroup{}, []AlertGroup{}
+	for _, c := range classes {
+		if c == "open" {
+			open = append(open, g.groups(byClass[c])...)
+		} else {
+			suppressed = append(suppressed, g.groups(byClass[c])...)
+		}
+	}
+	for _, gs := range [][]AlertGroup{open, suppressed} {
+		sort.SliceStable(gs, func(i, j int) bool {
+			if gs[i].level != gs[j].level {
+				return gs[i].level > gs[j].level
+			}
+			return gs[i].FirstSeen.Before(gs[j].FirstSeen)
+		})
+	}
+	return open, suppressed
+}
+
+// grouping is what grouping alerts needs besides the alerts.
+type grouping struct {
+	d      *directory.Directory
+	rcs    map[string]model.Problem
+	mutes  []model.Mute
+	titles map[string]string // alert dedup key or id -> title, to name inhibitors
+	st     []model.SourceStatus
+}
+
+// groups groups alerts of one state class.
+func (gr grouping) groups(alerts []model.Alert) []AlertGroup {
 	groups := map[string]*AlertGroup{}
+	members := map[string][]model.Alert{}
 	var order []string
-	// Alerts join one group by dedup key (fingerprint, alert_key, alias) or, across systems
-	// that key them differently, by the same title on the same service.
 	alias := map[string]string{}
 	for _, a := range alerts {
-		svc := d.Canonical(a.Source, a.Service)
-		if svc == "" {
-			svc = defaultService
-		}
+		svc := a.Service
 		byTitle := normalize(svc) + "/" + fold(sanitize.Short(a.Title))
 		key := a.DedupKey
 		if key == "" {
@@ -61,18 +105,21 @@ func GroupAlerts(d *directory.Directory, defaultService string, alerts []model.A
 			groups[key] = g
 			order = append(order, key)
 		}
-		g.Count++
-		if a.Rank() > g.level || g.Severity == "" {
-			g.Severity, g.level = sanitize.Short(a.Severity), a.Rank()
+		members[key] = append(members[key], a)
+		if a.Rank() > g.level || len(members[key]) == 1 {
+			g.level, g.VendorSeverity = a.Rank(), sanitize.Short(a.Severity)
 		}
 		if fs := a.StartedAt.UTC(); !fs.IsZero() && (g.FirstSeen.IsZero() || fs.Before(g.FirstSeen)) {
 			g.FirstSeen = fs
 		}
 		g.Sources = appendUnique(g.Sources, a.Source)
-		g.Alerts = append(g.Alerts, AlertRef{ID: a.ID, Title: sanitize.Short(a.Title), Source: a.Source, URL: a.URL})
+		if !slices.ContainsFunc(g.Alerts, func(r AlertRef) bool { return r.ID == a.ID && r.Source == a.Source }) {
+			g.Alerts = append(g.Alerts, AlertRef{ID: a.ID, Title: sanitize.Short(a.Title), Source: a.Source, URL: a.URL})
+		}
+		gr.suppression(g, a)
 		if g.ExplainedBy == "" {
-			for _, rc := range slices.Sorted(maps.Keys(rcs)) { // deterministic when several match
-				if p := rcs[rc]; explains(d, rc, p, svc) {
+			for _, rc := range slices.Sorted(maps.Keys(gr.rcs)) { // deterministic when several match
+				if p := gr.rcs[rc]; explains(gr.d, rc, p, svc) {
 					g.ExplainedBy = cmp.Or(p.DisplayID, p.ID)
 					break
 				}
@@ -82,15 +129,65 @@ func GroupAlerts(d *directory.Directory, defaultService string, alerts []model.A
 	out := make([]AlertGroup, 0, len(order))
 	for _, k := range order {
 		g := groups[k]
-		g.Spread = spreadOf(g.Sources, st, d.CatalogSources())
+		g.Count = distinctCount(members[k])
+		g.State = groupState(members[k])
+		g.Severity, g.VendorSeverity = g.level.String(), vendorWord(g.VendorSeverity, g.level)
+		g.Spread = spreadOf(g.Sources, gr.st, gr.d.CatalogSources())
 		out = append(out, *g)
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].level != out[j].level {
-			return out[i].level > out[j].level
+	return out
+}
+
+// groupState is the state of a group's alerts: firing when any fires, acknowledged when all
+// are, else the suppressed state they share.
+func groupState(as []model.Alert) model.AlertState {
+	st := as[0].Status
+	for _, a := range as {
+		if a.Status == model.AlertFiring || st == model.AlertAcknowledged && a.Status != model.AlertAcknowledged {
+			st = a.Status
 		}
-		return out[i].FirstSeen.Before(out[j].FirstSeen)
-	})
+	}
+	return st
+}
+
+// suppression notes on g who holds a's notifications back: its silences (with creator,
+// comment and end when the silences were read), the alerts that inhibit it, the time
+// intervals that mute it.
+func (gr grouping) suppression(g *AlertGroup, a model.Alert) {
+	switch a.Status {
+	case model.AlertSilenced:
+		for _, id := range a.SilencedBy {
+			if slices.ContainsFunc(g.Silences, func(s SilenceEntry) bool { return s.ID == id }) {
+				continue
+			}
+			se := SilenceEntry{ID: id}
+			if i := slices.IndexFunc(gr.mutes, func(m model.Mute) bool { return m.ID == id && m.Kind == model.MuteSilence }); i >= 0 {
+				m := gr.mutes[i]
+				se.CreatedBy, se.Comment, se.EndsAt = sanitize.Short(m.CreatedBy), sanitize.Text(m.Title, 200), m.EndsAt.UTC()
+			}
+			g.Silences = append(g.Silences, se)
+		}
+	case model.AlertInhibited:
+		for _, id := range a.InhibitedBy {
+			g.InhibitedBy = appendUnique(g.InhibitedBy, sanitize.Short(cmp.Or(gr.titles[id], id)))
+		}
+	case model.AlertMuted:
+		for _, m := range a.MutedBy {
+			g.MutedBy = appendUnique(g.MutedBy, sanitize.Short(m))
+		}
+	}
+}
+
+// titlesByKey maps each alert's dedup key and id to its title.
+func titlesByKey(as []model.Alert) map[string]string {
+	out := map[string]string{}
+	for _, a := range as {
+		for _, k := range []string{a.DedupKey, a.ID} {
+			if k != "" && out[k] == "" {
+				out[k] = a.Title
+			}
+		}
+	}
 	return out
 }
 

@@ -48,6 +48,7 @@ func applyDetail(a *IncidentContext, detail Detail) {
 	n := detail.Items()
 	a.Problems, a.Omitted.Problems = Cap(a.Problems, n)
 	a.AlertGroups, a.Omitted.AlertGroups = Cap(a.AlertGroups, n)
+	a.SuppressedAlertGroups, a.Omitted.SuppressedAlertGroups = Cap(a.SuppressedAlertGroups, n)
 	a.Changes, a.Omitted.Changes = Cap(a.Changes, n)
 	a.Incidents, a.Omitted.Incidents = Cap(a.Incidents, n)
 	a.SLOs, a.Omitted.SLOs = Cap(a.SLOs, n)

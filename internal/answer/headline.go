@@ -10,47 +10,71 @@ import (
 	"github.com/opsctx/opsctx/internal/model"
 )
 
-// headline writes the one-sentence summary: impact, primary contributor, most suspicious
-// change, owner and on-call, in that order, leaving out what is unknown.
+// headline writes the one-sentence summary: impact, what is wrong on the service itself,
+// then on its neighbours (under their own names), the most suspicious change, owner and
+// on-call, in that order, leaving out what is unknown. Figures from a source served from an
+// older copy say how old they are; silenced or inhibited alerts are named apart, never as
+// firing.
 func headline(a *IncidentContext, now time.Time) string {
 	name := a.Service.Title
 	if name == "" {
 		name = a.Service.Name
 	}
+	if !Configured(a.Sources) {
+		return name + ": " + NoSourceConfigured + "."
+	}
+	stale := staleNotes(statusesOf(a.Sources), now)
 	var parts []string
 	if len(a.SLOs) > 0 && a.SLOs[0].Burning() {
-		parts = append(parts, "User impact: "+a.SLOs[0].Impact())
+		parts = append(parts, "User impact: "+a.SLOs[0].Impact()+staleText(stale, a.SLOs[0].Source))
 	}
+	problems, neighbourProblems := splitOwn(a.Problems, func(p ProblemEntry) Relation { return p.Relation })
+	groups, neighbourGroups := splitOwn(a.AlertGroups, func(g AlertGroup) Relation { return g.Relation })
+	incidents, _ := splitOwn(a.Incidents, func(i IncidentEntry) Relation { return i.Relation })
 	switch {
-	case len(a.Problems) > 0:
-		p := a.Problems[0]
+	case len(problems) > 0:
+		p := problems[0]
 		impact := ""
 		if p.Impact != "" {
 			impact = ", " + p.Impact
 		}
-		parts = append(parts, fmt.Sprintf("%s: %s%s (%s %s)%s", name, p.Title, impact, p.Source, p.ID, sinceText(p.StartedAt, now)))
+		parts = append(parts, fmt.Sprintf("%s: %s%s (%s %s)%s%s", name, p.Title, impact, p.Source, p.ID, sinceText(p.StartedAt, now), staleText(stale, p.Source)))
 		if p.RootCause != "" {
 			parts = append(parts, fmt.Sprintf("primary contributor: %s (%s root cause)", p.RootCause, p.Source))
 		}
-		if len(a.AlertGroups) > 0 && len(a.AlertGroups[0].Spread) > 0 {
-			g := a.AlertGroups[0]
+		if len(groups) > 0 && len(groups[0].Spread) > 0 {
+			g := groups[0]
 			parts = append(parts, fmt.Sprintf("alert %q firing %s", g.Alerts[0].Title, SpreadText(g.Spread)))
 		}
-	case len(a.AlertGroups) > 0:
-		g := a.AlertGroups[0]
-		where := SpreadText(g.Spread)
-		if where != "" {
-			where = " " + where
-		}
-		parts = append(parts, fmt.Sprintf("%s: %d alert group(s) firing, worst %q (%s)%s%s", name, len(a.AlertGroups), g.Alerts[0].Title, g.Severity, where, sinceText(g.FirstSeen, now)))
-	case len(a.Incidents) > 0:
-		i := a.Incidents[0]
-		parts = append(parts, fmt.Sprintf("%s: open incident %s %q%s", name, cmp.Or(i.Number, i.ID), i.Title, sinceText(i.StartedAt, now)))
+	case len(groups) > 0:
+		parts = append(parts, name+": "+groupsText(groups, now, stale))
+	case len(incidents) > 0:
+		i := incidents[0]
+		parts = append(parts, fmt.Sprintf("%s: open incident %s %q%s%s", name, cmp.Or(i.Number, i.ID), i.Title, sinceText(i.StartedAt, now), staleText(stale, i.Source)))
 	case slices.ContainsFunc(a.Sources, func(s SourceEntry) bool { return s.Status == model.StateError }):
 		// Quiet where the sources answered; where one failed, nothing is known.
 		parts = append(parts, name+": no open problems, alerts or incidents reported by the sources that answered; unknown where a source failed")
 	default:
 		parts = append(parts, name+": no open problems, alerts or incidents reported")
+	}
+	if len(problems) == 0 {
+		switch {
+		case len(neighbourProblems) > 0:
+			p := neighbourProblems[0]
+			parts = append(parts, fmt.Sprintf("%s: %s (%s %s)%s", On(p.Neighbour, p.Relation), p.Title, p.Source, p.ID, sinceText(p.StartedAt, now)))
+		case len(neighbourGroups) > 0:
+			g := neighbourGroups[0]
+			n := 0
+			for _, x := range neighbourGroups {
+				if x.Service == g.Service {
+					n++
+				}
+			}
+			parts = append(parts, On(g.Service, g.Relation)+": "+groupsText(neighbourGroups[:n], now, stale))
+		}
+	}
+	if own, _ := splitOwn(a.SuppressedAlertGroups, func(g AlertGroup) Relation { return g.Relation }); len(own) > 0 {
+		parts = append(parts, fmt.Sprintf("%d alert group(s) on %s %s, not firing", len(own), name, suppressedWord(own)))
 	}
 	if len(a.Changes) > 0 && a.Changes[0].Suspicion >= 0.3 {
 		c := a.Changes[0]
@@ -72,23 +96,63 @@ func headline(a *IncidentContext, now time.Time) string {
 		}
 		parts = append(parts, s)
 	}
-	var down, partial []string
-	for _, s := range a.Sources {
-		switch s.Status {
-		case model.StateError:
-			down = append(down, s.Name)
-		case model.StatePartial:
-			partial = append(partial, s.Name)
+	return strings.Join(parts, "; ") + SourceCaveat(a.Sources) + "."
+}
+
+// groupsText says how many alert groups fire and the worst, with where and for how long.
+func groupsText(gs []AlertGroup, now time.Time, stale map[string]StaleNote) string {
+	g := gs[0]
+	where := SpreadText(g.Spread)
+	if where != "" {
+		where = " " + where
+	}
+	age := ""
+	for _, s := range g.Sources {
+		if age = staleText(stale, s); age != "" {
+			break
 		}
 	}
-	out := strings.Join(parts, "; ")
-	if len(down) > 0 {
-		out += " (unavailable: " + strings.Join(down, ", ") + ")"
+	return fmt.Sprintf("%d alert group(s) firing, worst %q (%s)%s%s%s", len(gs), g.Alerts[0].Title, g.Severity, where, sinceText(g.FirstSeen, now), age)
+}
+
+// suppressedWord says how groups are held back: silenced, inhibited, or both.
+func suppressedWord(gs []AlertGroup) string {
+	var ws []string
+	for _, g := range gs {
+		if w := string(g.State); !slices.Contains(ws, w) {
+			ws = append(ws, w)
+		}
 	}
-	if len(partial) > 0 {
-		out += " (may be incomplete: " + strings.Join(partial, ", ") + ")"
+	return strings.Join(ws, " or ")
+}
+
+// splitOwn splits entries into those about the service asked about and its neighbours'.
+func splitOwn[T any](xs []T, rel func(T) Relation) (own, neighbours []T) {
+	for _, x := range xs {
+		if rel(x) == RelSelf {
+			own = append(own, x)
+		} else {
+			neighbours = append(neighbours, x)
+		}
 	}
-	return out + "."
+	return own, neighbours
+}
+
+// staleText says how old a source's figures are when it was served from an older copy.
+func staleText(stale map[string]StaleNote, source string) string {
+	if n, ok := stale[source]; ok {
+		return fmt.Sprintf(" (%s data from %s ago, a refresh failed)", source, humanMinutes(float64(n.AgeMinutes)))
+	}
+	return ""
+}
+
+// statusesOf turns an answer's sources back into statuses.
+func statusesOf(ss []SourceEntry) []model.SourceStatus {
+	out := make([]model.SourceStatus, len(ss))
+	for i, s := range ss {
+		out[i] = model.SourceStatus{Name: s.Name, Status: s.Status, AsOf: s.AsOf, LatencyMS: s.LatencyMS, Error: s.Error}
+	}
+	return out
 }
 
 // nextEscalation names the soonest level of any source that has not fired yet.

@@ -1,6 +1,7 @@
 package answer
 
 import (
+	"cmp"
 	"slices"
 
 	"github.com/opsctx/opsctx/internal/directory"
@@ -12,6 +13,72 @@ import (
 // the service the question is about ("" for questions about everything).
 func Prepare(d *directory.Directory, f model.Facts, self string) model.Facts {
 	f.Alerts = attributeAlerts(d, f, self)
+	ppl := NewPeople(d, f.Responders)
+	incs := make([]model.Incident, len(f.Incidents))
+	for i, x := range f.Incidents {
+		x.Service = d.Canonical(x.Source, x.Service)
+		x.Assignees = mapped(x.Assignees, ppl.Name)
+		incs[i] = x
+	}
+	f.Incidents = incs
+	chgs := make([]model.Change, len(f.Changes))
+	for i, c := range f.Changes {
+		c.Author = ppl.Name(c.Author)
+		chgs[i] = c
+	}
+	f.Changes = chgs
+	f.Responders = peopleOnCall(f.Responders, ppl)
+	return f
+}
+
+// peopleOnCall names everyone on call and every escalation target the people directory's
+// way, so one person is one entry and one name across sources.
+func peopleOnCall(rs []model.Sourced[model.Responders], ppl People) []model.Sourced[model.Responders] {
+	out := make([]model.Sourced[model.Responders], len(rs))
+	for i, r := range rs {
+		v := r.Value
+		oc := make([]model.OnCall, len(v.OnCall))
+		for j, o := range v.OnCall {
+			o.Name = ppl.Name(cmp.Or(o.Name, o.Email))
+			oc[j] = o
+		}
+		up := make([]model.OnCall, len(v.Upcoming))
+		for j, o := range v.Upcoming {
+			o.Name = ppl.Name(cmp.Or(o.Name, o.Email))
+			up[j] = o
+		}
+		esc := make([]model.EscalationStep, len(v.Escalation))
+		for j, e := range v.Escalation {
+			e.Targets = mapped(e.Targets, ppl.Name)
+			esc[j] = e
+		}
+		v.OnCall, v.Upcoming, v.Escalation = oc, up, esc
+		r.Value = v
+		out[i] = r
+	}
+	return out
+}
+
+// mapped applies f to each of xs, in a new slice.
+func mapped(xs []string, f func(string) string) []string {
+	if xs == nil {
+		return nil
+	}
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = f(x)
+	}
+	return out
+}
+
+// Own keeps the alerts and incidents of prepared facts that are about self (an incident
+// that names no service was found for self), for what is timed from the service's own
+// trouble: a neighbour's incident must not start this service's escalation clock.
+func Own(f model.Facts, self string) model.Facts {
+	f.Alerts = slices.DeleteFunc(slices.Clone(f.Alerts), func(a model.Alert) bool { return fold(a.Service) != fold(self) })
+	f.Incidents = slices.DeleteFunc(slices.Clone(f.Incidents), func(i model.Incident) bool {
+		return i.Service != "" && fold(i.Service) != fold(self)
+	})
 	return f
 }
 

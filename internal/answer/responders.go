@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/opsctx/opsctx/internal/escalation"
@@ -22,7 +21,7 @@ func responderEntries(rs []model.Sourced[model.Responders], f model.Facts, start
 	idx := map[string]int{}
 	for _, r := range rs {
 		for _, o := range r.Value.OnCall {
-			key := personKey(o.Name, o.Email) + "|" + strconv.Itoa(o.Level)
+			key := personKey(o.Name) + "|" + strconv.Itoa(o.Level) // names are the people directory's (see Prepare)
 			if i, ok := idx[key]; ok {
 				e := &oncall[i]
 				e.Sources = appendUnique(e.Sources, r.Source)
@@ -84,12 +83,4 @@ func sourceStart(source string, f model.Facts, fallback time.Time) time.Time {
 		return fallback
 	}
 	return t
-}
-
-// personKey identifies a person across sources: e-mail when known, else the folded name.
-func personKey(name, email string) string {
-	if email != "" {
-		return strings.ToLower(email)
-	}
-	return fold(name)
 }

@@ -11,17 +11,20 @@ import (
 	"github.com/opsctx/opsctx/internal/slo"
 )
 
-// SLOEntries evaluates the SLOs of every source with the thresholds, worst first.
+// SLOEntries evaluates the SLOs of every source with the thresholds, worst first. A figure
+// that could not be computed is null (see failedFigures).
 func SLOEntries(d *directory.Directory, ss []model.Sourced[[]model.SLO], th slo.Thresholds) []SLOEntry {
 	out := []SLOEntry{}
 	for _, s := range ss {
 		for _, x := range s.Value {
 			r := slo.Evaluate(x, th)
 			e := SLOEntry{Name: sanitize.Short(x.Name), Service: sanitize.Short(d.Canonical(s.Source, x.Service)), Objective: x.Objective,
-				Window: slo.WindowString(x.Window), SLI: sanitize.Text(x.SLI, 200), ErrorBudgetRemaining: r.BudgetRemaining,
-				BurnRates: r.BurnRates, Status: r.Status, Source: s.Source, AsOf: x.AsOf.UTC(),
-				HoursToExhaust: r.HoursToExhaust, Error: sanitize.Text(x.Error, 200)}
-			out = append(out, e)
+				Window: slo.WindowString(x.Window), SLI: sanitize.Text(x.SLI, 200), BurnRates: r.BurnRates, Status: r.Status,
+				Source: s.Source, AsOf: x.AsOf.UTC(), Error: sanitize.Text(x.Error, 200)}
+			if r.HasBudget {
+				e.ErrorBudgetRemaining, e.HoursToExhaust = &r.BudgetRemaining, &r.HoursToExhaust
+			}
+			out = append(out, failedFigures(e))
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool {
@@ -48,26 +51,6 @@ func statusRank(s slo.Status) int {
 // Burning reports whether the SLO is using its budget faster than sustainable.
 func (s SLOEntry) Burning() bool { return s.Status == slo.Breaching || s.Status == slo.Warning }
 
-// markImpact says, for each alert group, whether it touches a burning SLO: on the SLO's
-// service, or on something that service depends on. Without SLO data it says nothing.
-func markImpact(d *directory.Directory, groups []AlertGroup, slos []SLOEntry, haveSLOData bool) {
-	if !haveSLOData {
-		return
-	}
-	for i := range groups {
-		groups[i].UserImpact = "no user impact measured"
-		for _, s := range slos {
-			if !s.Burning() {
-				continue
-			}
-			if fold(s.Service) == fold(groups[i].Service) || d.DependsOn(s.Service, groups[i].Service, 4) {
-				groups[i].UserImpact = fmt.Sprintf("SLO %q %s", s.Name, s.Status)
-				break
-			}
-		}
-	}
-}
-
 // Impact states the SLO's burn in its own words, for headlines and prompts.
 func (s SLOEntry) Impact() string {
 	out := fmt.Sprintf("%s SLO %q (%.4g%% over %s) is %s", s.Service, s.Name, s.Objective, s.Window, s.Status)
@@ -78,12 +61,15 @@ func (s SLOEntry) Impact() string {
 			out += fmt.Sprintf(", burning its error budget %.1fx faster than sustainable", b)
 		}
 	}
-	if s.ErrorBudgetRemaining <= 0 {
+	switch {
+	case s.ErrorBudgetRemaining == nil:
+		out += ", budget left unknown"
+	case *s.ErrorBudgetRemaining <= 0:
 		out += ", budget exhausted"
-	} else {
-		out += fmt.Sprintf(", %.0f%% of the budget left", math.Max(0, s.ErrorBudgetRemaining*100))
-		if s.HoursToExhaust > 0 {
-			out += ", gone in " + humanMinutes(s.HoursToExhaust*60) + " at this rate"
+	default:
+		out += fmt.Sprintf(", %.0f%% of the budget left", math.Max(0, *s.ErrorBudgetRemaining*100))
+		if s.HoursToExhaust != nil && *s.HoursToExhaust > 0 {
+			out += ", gone in " + humanMinutes(*s.HoursToExhaust*60) + " at this rate"
 		}
 	}
 	return out

@@ -55,15 +55,23 @@ type EscalationEntry struct {
 
 // ProblemEntry is an open observability problem.
 type ProblemEntry struct {
-	ID        string    `json:"id"`
-	Title     string    `json:"title"`
-	Severity  string    `json:"severity"`
-	Status    string    `json:"status"`
-	StartedAt time.Time `json:"started_at,omitzero"`
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	// Severity is on opsctx's one scale (critical, high, warning, low, info, unknown);
+	// VendorSeverity is the source's own word for it.
+	Severity       string    `json:"severity"`
+	VendorSeverity string    `json:"vendor_severity,omitempty"`
+	Status         string    `json:"status"`
+	StartedAt      time.Time `json:"started_at,omitzero"`
 	// Impact describes who is affected, e.g. "38% of users", when the source says.
-	Impact    string         `json:"impact,omitempty"`
-	RootCause string         `json:"root_cause"`
-	Impacted  []string       `json:"impacted"`
+	Impact    string   `json:"impact,omitempty"`
+	RootCause string   `json:"root_cause"`
+	Impacted  []string `json:"impacted"`
+	// Relation and Neighbour say how the problem touches the service asked about when
+	// neither its root cause nor its impacted services are that service: through Neighbour,
+	// its dependency or consumer (see Relation).
+	Relation  Relation       `json:"relation,omitempty"`
+	Neighbour string         `json:"neighbour,omitempty"`
 	Source    string         `json:"source"`
 	URL       string         `json:"url"`
 	level     model.Severity // of Severity
@@ -77,15 +85,40 @@ type AlertRef struct {
 	URL    string `json:"url"`
 }
 
+// SilenceEntry is a silence that holds an alert group's notifications back: who set it,
+// why, and until when.
+type SilenceEntry struct {
+	ID        string    `json:"id"`
+	CreatedBy string    `json:"created_by,omitempty"`
+	Comment   string    `json:"comment,omitempty"`
+	EndsAt    time.Time `json:"ends_at,omitzero"`
+}
+
 // AlertGroup is a set of alerts that describe the same fire.
 type AlertGroup struct {
-	Key       string     `json:"key"`
-	Service   string     `json:"service"`
-	Severity  string     `json:"severity"`
+	Key     string `json:"key"`
+	Service string `json:"service"`
+	// Relation says how Service relates to the service asked about ("" when it is that
+	// service): the group is a neighbour's, listed under its own name.
+	Relation Relation `json:"relation,omitempty"`
+	// State is the group's notification state: firing, acknowledged, silenced, inhibited or
+	// muted. When Alertmanager reports the alerts, its word decides.
+	State model.AlertState `json:"state"`
+	// Severity is on opsctx's one scale; VendorSeverity the sources' own word.
+	Severity       string `json:"severity"`
+	VendorSeverity string `json:"vendor_severity,omitempty"`
+	// Count is how many distinct alerts the group holds: one alert seen by several sources
+	// counts once (Sources lists them).
 	Count     int        `json:"count"`
 	FirstSeen time.Time  `json:"first_seen,omitzero"`
 	Sources   []string   `json:"sources"`
 	Alerts    []AlertRef `json:"alerts"`
+	// Silences are the silences of a silenced group; InhibitedBy the alerts that inhibit an
+	// inhibited one (their titles, or ids when unknown); MutedBy the time intervals of a
+	// muted one.
+	Silences    []SilenceEntry `json:"silences,omitempty"`
+	InhibitedBy []string       `json:"inhibited_by,omitempty"`
+	MutedBy     []string       `json:"muted_by,omitempty"`
 	// ExplainedBy names the root-cause problem that explains this group, if any.
 	ExplainedBy string `json:"explained_by,omitempty"`
 	// UserImpact says which burning SLO the group touches, or "no user impact measured".
@@ -98,14 +131,21 @@ type AlertGroup struct {
 
 // IncidentEntry is an open incident or ticket (an extension of the DESIGN contract).
 type IncidentEntry struct {
-	ID        string         `json:"id"`
-	Number    string         `json:"number,omitempty"`
-	Title     string         `json:"title"`
-	Priority  string         `json:"priority,omitempty"`
-	Status    string         `json:"status"`
-	StartedAt time.Time      `json:"started_at,omitzero"`
-	Service   string         `json:"service,omitempty"`
-	Team      string         `json:"team,omitempty"`
+	ID     string `json:"id"`
+	Number string `json:"number,omitempty"`
+	Title  string `json:"title"`
+	// Priority is the source's own word; Severity the same on opsctx's one scale.
+	Priority  string    `json:"priority,omitempty"`
+	Severity  string    `json:"severity"`
+	Status    string    `json:"status"`
+	StartedAt time.Time `json:"started_at,omitzero"`
+	Service   string    `json:"service,omitempty"`
+	// Relation says how Service relates to the service asked about ("" when it is that
+	// service, or unknown).
+	Relation Relation `json:"relation,omitempty"`
+	Team     string   `json:"team,omitempty"`
+	// Assignees are the people the incident is assigned to, by name.
+	Assignees []string       `json:"assignees,omitempty"`
 	Source    string         `json:"source"`
 	URL       string         `json:"url,omitempty"`
 	level     model.Severity // of Priority
@@ -147,21 +187,25 @@ type Dependencies struct {
 	Downstream []DependencyEntry `json:"downstream"`
 }
 
-// SLOEntry is a service level objective with its burn (filled by SLO sources).
+// SLOEntry is a service level objective with its burn (filled by SLO sources). A figure the
+// source could not compute is null (absent from BurnRates), never 0, and Error says why.
 type SLOEntry struct {
-	Name                 string             `json:"name"`
-	Service              string             `json:"service"`
-	Objective            float64            `json:"objective"`
-	Window               string             `json:"window"`
-	SLI                  string             `json:"sli"`
-	ErrorBudgetRemaining float64            `json:"error_budget_remaining"`
+	Name      string  `json:"name"`
+	Service   string  `json:"service"`
+	Objective float64 `json:"objective"`
+	Window    string  `json:"window"`
+	SLI       string  `json:"sli"`
+	// ErrorBudgetRemaining is the fraction of the budget left (1 = untouched, ≤ 0 =
+	// exhausted); null when unknown.
+	ErrorBudgetRemaining *float64           `json:"error_budget_remaining"`
 	BurnRates            map[string]float64 `json:"burn_rates"`
 	Status               slo.Status         `json:"status"`
 	Source               string             `json:"source"`
 	AsOf                 time.Time          `json:"as_of,omitzero"`
-	// HoursToExhaust is how long the remaining budget lasts at the 1h burn rate (0 = not burning).
-	HoursToExhaust float64 `json:"hours_to_exhaust"`
-	// Error is set when the SLO could not be evaluated; its figures are then not meaningful.
+	// HoursToExhaust is how long the remaining budget lasts at the 1h burn rate (0 = not
+	// burning); null when unknown.
+	HoursToExhaust *float64 `json:"hours_to_exhaust"`
+	// Error is set when the SLO could not be evaluated; its figures are then null.
 	Error string `json:"error,omitempty"`
 }
 
@@ -178,29 +222,34 @@ type SourceEntry struct {
 type Omitted struct {
 	Problems    int `json:"problems,omitempty"`
 	AlertGroups int `json:"alert_groups,omitempty"`
-	Changes     int `json:"changes,omitempty"`
-	Incidents   int `json:"incidents,omitempty"`
-	Upstream    int `json:"upstream,omitempty"`
-	Downstream  int `json:"downstream,omitempty"`
-	SLOs        int `json:"slos,omitempty"`
-	OnCall      int `json:"oncall,omitempty"`
+	// SuppressedAlertGroups are silenced, inhibited or muted groups left out.
+	SuppressedAlertGroups int `json:"suppressed_alert_groups,omitempty"`
+	Changes               int `json:"changes,omitempty"`
+	Incidents             int `json:"incidents,omitempty"`
+	Upstream              int `json:"upstream,omitempty"`
+	Downstream            int `json:"downstream,omitempty"`
+	SLOs                  int `json:"slos,omitempty"`
+	OnCall                int `json:"oncall,omitempty"`
 }
 
 // IncidentContext is the result of incident_context.
 type IncidentContext struct {
-	Service      ServiceRef        `json:"service"`
-	Headline     string            `json:"headline"`
-	Owners       []Owner           `json:"owners"`
-	OnCall       []OnCallEntry     `json:"oncall"`
-	Escalation   []EscalationEntry `json:"escalation"`
-	Problems     []ProblemEntry    `json:"problems"`
-	AlertGroups  []AlertGroup      `json:"alert_groups"`
-	Incidents    []IncidentEntry   `json:"incidents"`
-	Changes      []ChangeEntry     `json:"changes"`
-	Dependencies Dependencies      `json:"dependencies"`
-	Runbooks     []model.Link      `json:"runbooks"`
-	SLOs         []SLOEntry        `json:"slos"`
-	Sources      []SourceEntry     `json:"sources"`
+	Service     ServiceRef        `json:"service"`
+	Headline    string            `json:"headline"`
+	Owners      []Owner           `json:"owners"`
+	OnCall      []OnCallEntry     `json:"oncall"`
+	Escalation  []EscalationEntry `json:"escalation"`
+	Problems    []ProblemEntry    `json:"problems"`
+	AlertGroups []AlertGroup      `json:"alert_groups"`
+	Incidents   []IncidentEntry   `json:"incidents"`
+	// SuppressedAlertGroups are the open alert groups nobody is notified of (silenced,
+	// inhibited, muted), listed apart from the firing ones and left out of their counts.
+	SuppressedAlertGroups []AlertGroup  `json:"suppressed_alert_groups"`
+	Changes               []ChangeEntry `json:"changes"`
+	Dependencies          Dependencies  `json:"dependencies"`
+	Runbooks              []model.Link  `json:"runbooks"`
+	SLOs                  []SLOEntry    `json:"slos"`
+	Sources               []SourceEntry `json:"sources"`
 	// Incident echoes the incident the query started from, when one was given.
 	Incident string `json:"incident,omitempty"`
 	// Since is the start of the time window considered.
@@ -209,6 +258,30 @@ type IncidentContext struct {
 	Omitted Omitted   `json:"omitted"`
 	// Notes lists contradictions and caveats (owners that disagree, ambiguous names, on-call gaps).
 	Notes []string `json:"notes"`
+	// Stale lists the sources whose data in this answer is an older copy (served after a
+	// failed refresh), how old it is and the sections built from it.
+	Stale []StaleNote `json:"stale,omitempty"`
+}
+
+// Relation is how a service relates to the one a question is about: a neighbour's facts are
+// listed under the neighbour's own name, with the relation.
+type Relation string
+
+// Relations.
+const (
+	RelSelf       Relation = ""           // the service asked about
+	RelDependency Relation = "dependency" // the service asked about depends on it
+	RelConsumer   Relation = "consumer"   // it depends on the service asked about
+)
+
+// StaleNote says that a source's data in an answer is an older copy.
+type StaleNote struct {
+	Source string    `json:"source"`
+	AsOf   time.Time `json:"as_of"`
+	// AgeMinutes is how old the copy is at the answer's time.
+	AgeMinutes int `json:"age_minutes"`
+	// Sections are the parts of the answer built from it (slos, problems, alert_groups, ...).
+	Sections []string `json:"sections"`
 }
 
 // Health is how a service is doing, judged from open problems and alerts.

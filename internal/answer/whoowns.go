@@ -57,13 +57,14 @@ func WhoOwns(d *directory.Directory, ent *directory.Entity, f model.Facts, now t
 	if len(res.Owners) == 0 {
 		res.Notes = append(res.Notes, "no source names an owner for this service")
 	}
+	own := Own(f, ent.Name) // escalation is timed from the service's own incident
 	start := time.Time{}
-	for _, i := range f.Incidents {
+	for _, i := range own.Incidents {
 		if i.Status != model.IncidentResolved && (start.IsZero() || i.StartedAt.Before(start)) {
 			start, res.ActiveIncident = i.StartedAt, cmp.Or(i.Number, i.ID)
 		}
 	}
-	res.OnCall, res.Escalation = responderEntries(f.Responders, f, start, now)
+	res.OnCall, res.Escalation = responderEntries(f.Responders, own, start, now)
 	if len(res.OnCall) == 0 {
 		res.Notes = append(res.Notes, "no source reports anyone on call for this service")
 	}
@@ -78,7 +79,7 @@ func WhoOwns(d *directory.Directory, ent *directory.Entity, f model.Facts, now t
 			res.Impact = append(res.Impact, s.Impact())
 		}
 	}
-	res.Runbooks = runbooks(ent, f.Alerts)
+	res.Runbooks = runbooks(d, ent, f.Alerts)
 	res.Sources = SourceEntries(sources)
 	return res
 }

@@ -22,7 +22,7 @@ type Query struct {
 }
 
 // everything is what incident_context needs: every kind of data.
-var everything = []fetch.Kind{fetch.Alerts, fetch.Problems, fetch.Incidents, fetch.Changes, fetch.OnCall, fetch.SLOs}
+var everything = []fetch.Kind{fetch.Alerts, fetch.Problems, fetch.Incidents, fetch.Changes, fetch.OnCall, fetch.SLOs, fetch.Mutes}
 
 // IncidentContext answers incident_context: the joined picture of one service.
 func (e *Engine) IncidentContext(ctx context.Context, q Query) (*answer.IncidentContext, error) {

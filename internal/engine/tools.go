@@ -19,6 +19,10 @@ import (
 // incidents).
 var open = []fetch.Kind{fetch.Alerts, fetch.Problems, fetch.Incidents}
 
+// withSilences is open with the silences, which say who silenced an alert, why and until
+// when (read in the same round trip as the alerts).
+var withSilences = append(slices.Clip(open), fetch.Mutes)
+
 // WhatChanged lists changes from every source on the service (and its dependencies), ranked
 // by suspicion with reasons.
 func (e *Engine) WhatChanged(ctx context.Context, service string, since time.Duration, includeDeps bool, limit int) (*answer.WhatChangedResult, error) {
@@ -78,7 +82,7 @@ func (e *Engine) ActiveIssues(ctx context.Context, flt issues.Filter) (*issues.R
 		}
 		only = ent
 	}
-	f := r.Gather(ctx, model.Target{Until: e.o.Now()}, fetch.Window{}, slices.Concat(open, []fetch.Kind{fetch.SLOs})...)
+	f := r.Gather(ctx, model.Target{Until: e.o.Now()}, fetch.Window{}, slices.Concat(withSilences, []fetch.Kind{fetch.SLOs})...)
 	return issues.Active(d, only, f, flt, e.o.Thresholds, r.Statuses()), nil
 }
 

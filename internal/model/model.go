@@ -187,6 +187,10 @@ type Alert struct {
 	InhibitedBy []string `json:"inhibited_by,omitempty"`
 	// MutedBy names the time intervals that mute it (Status muted).
 	MutedBy []string `json:"muted_by,omitempty"`
+	// Notifier is set by a source that decides whether the alert notifies anyone (an
+	// Alertmanager): its Status is the authority on silences, inhibitions and mutes. A rule
+	// evaluator (Prometheus) reports the same alert firing without knowing them.
+	Notifier bool `json:"notifier,omitempty"`
 	// SLO names the SLO an SLO tool's alert belongs to (Sloth's sloth_slo, Pyrra's slo
 	// label); the answer attributes an alert without a service through it.
 	SLO string `json:"slo,omitempty"`

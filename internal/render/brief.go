@@ -21,7 +21,7 @@ func brief(a *answer.IncidentContext) string {
 	if len(a.SLOs) > 0 {
 		var xs []string
 		for _, s := range a.SLOs {
-			xs = append(xs, fmt.Sprintf("%q %s (1h burn %.1fx, %.0f%% budget left)", s.Name, s.Status, s.BurnRates["1h"], s.ErrorBudgetRemaining*100))
+			xs = append(xs, fmt.Sprintf("%q %s (%s)", s.Name, s.Status, briefSLOFigures(s)))
 		}
 		line(&b, "SLOs", len(a.SLOs)+a.Omitted.SLOs, xs)
 	}
@@ -33,7 +33,7 @@ func brief(a *answer.IncidentContext) string {
 	line(&b, "Changes", len(a.Changes)+a.Omitted.Changes, xs)
 	xs = nil
 	for _, g := range a.AlertGroups {
-		s := fmt.Sprintf("%s %q ×%d on %s", g.Severity, g.Alerts[0].Title, g.Count, g.Service)
+		s := fmt.Sprintf("%s %q ×%d on %s", g.Severity, g.Alerts[0].Title, g.Count, answer.On(g.Service, g.Relation))
 		if len(g.Spread) > 0 {
 			s += " " + answer.SpreadText(g.Spread)
 		}
@@ -43,6 +43,11 @@ func brief(a *answer.IncidentContext) string {
 		xs = append(xs, s)
 	}
 	line(&b, "Alerts", len(a.AlertGroups)+a.Omitted.AlertGroups, xs)
+	xs = nil
+	for _, g := range a.SuppressedAlertGroups {
+		xs = append(xs, fmt.Sprintf("%q ×%d on %s %s%s", g.Alerts[0].Title, g.Count, answer.On(g.Service, g.Relation), g.State, answer.SuppressionText(g)))
+	}
+	line(&b, "Not firing (silenced or inhibited)", len(a.SuppressedAlertGroups)+a.Omitted.SuppressedAlertGroups, xs)
 	xs = nil
 	for _, i := range a.Incidents {
 		xs = append(xs, fmt.Sprintf("%s %s %s [%s]", first(i.Number, i.ID), i.Priority, i.Status, i.Source))
@@ -91,4 +96,19 @@ func cut(s string, n int) string {
 		return string(r[:n]) + "…"
 	}
 	return s
+}
+
+// briefSLOFigures is an SLO's 1h burn and budget left, or unknown where not computed.
+func briefSLOFigures(s answer.SLOEntry) string {
+	if s.Error != "" {
+		return "figures unknown: " + cut(s.Error, 80)
+	}
+	burn, budget := "1h burn unknown", "budget left unknown"
+	if v, ok := s.BurnRates["1h"]; ok {
+		burn = fmt.Sprintf("1h burn %.1fx", v)
+	}
+	if s.ErrorBudgetRemaining != nil {
+		budget = fmt.Sprintf("%.0f%% budget left", *s.ErrorBudgetRemaining*100)
+	}
+	return burn + ", " + budget
 }

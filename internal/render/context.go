@@ -27,28 +27,69 @@ func IncidentContext(a *answer.IncidentContext) string {
 
 // contextSections write the sections of incident_context, in order.
 var contextSections = []func(b *strings.Builder, a *answer.IncidentContext){
-	slosSection, problemsSection, alertsSection, incidentsSection, changesSection,
+	slosSection, problemsSection, alertsSection, suppressedSection, incidentsSection, changesSection,
 	ownersSection, onCallSection, escalationSection, dependenciesSection,
 }
 
 func slosSection(b *strings.Builder, a *answer.IncidentContext) {
-	section(b, "User impact (SLOs)", len(a.SLOs), a.Omitted.SLOs, func() {
+	section(b, "User impact (SLOs)"+staleHeading(a.Stale, "slos"), len(a.SLOs), a.Omitted.SLOs, func() {
 		for _, s := range a.SLOs {
-			fmt.Fprintf(b, "- %q %s: objective %.3g%% over %s, budget left %.0f%%, burn 1h %.1fx [%s]\n",
-				s.Name, s.Status, s.Objective, s.Window, s.ErrorBudgetRemaining*100, s.BurnRates["1h"], s.Source)
+			fmt.Fprintf(b, "- %q %s: objective %.4g%% over %s, %s [%s]\n", s.Name, s.Status, s.Objective, s.Window, sloFigures(s, a.Detail), s.Source)
 		}
 	})
 }
 
+// sloFigures states an SLO's budget and burn, or, where the source failed to compute them,
+// that they are unknown and why: never a number that was not measured. Full detail gives
+// every burn window and the SLI.
+func sloFigures(s answer.SLOEntry, d answer.Detail) string {
+	if s.Error != "" {
+		return "budget left and burn unknown: " + s.Error
+	}
+	out := "budget left unknown"
+	if s.ErrorBudgetRemaining != nil {
+		out = fmt.Sprintf("budget left %.0f%%", *s.ErrorBudgetRemaining*100)
+	}
+	windows := []string{"1h"}
+	if d == answer.DetailFull {
+		windows = []string{"5m", "1h", "6h", "3d"}
+	}
+	for _, w := range windows {
+		if v, ok := s.BurnRates[w]; ok {
+			out += fmt.Sprintf(", burn %s %.1fx", w, v)
+		} else if w == "1h" {
+			out += ", burn 1h unknown (no data)"
+		}
+	}
+	if d == answer.DetailFull && s.SLI != "" {
+		out += fmt.Sprintf(", SLI %q", s.SLI)
+	}
+	return out
+}
+
+// severity is a severity on opsctx's scale with the source's own word beside it.
+func severity(scale, vendor string) string {
+	if vendor != "" {
+		return scale + " (" + vendor + ")"
+	}
+	return scale
+}
+
 func problemsSection(b *strings.Builder, a *answer.IncidentContext) {
-	section(b, "Problems", len(a.Problems), a.Omitted.Problems, func() {
+	section(b, "Problems"+staleHeading(a.Stale, "problems"), len(a.Problems), a.Omitted.Problems, func() {
 		for _, p := range a.Problems {
-			fmt.Fprintf(b, "- %s %q — %s, %s, since %s", p.ID, p.Title, p.Severity, p.Status, ts(p.StartedAt))
+			fmt.Fprintf(b, "- %s %q — %s, %s, since %s", p.ID, p.Title, severity(p.Severity, p.VendorSeverity), p.Status, ts(p.StartedAt))
+			if p.Relation != answer.RelSelf {
+				fmt.Fprintf(b, "; on %s", answer.On(p.Neighbour, p.Relation))
+			}
 			if p.RootCause != "" {
 				fmt.Fprintf(b, "; root cause: %s", p.RootCause)
 			}
 			if len(p.Impacted) > 0 {
 				fmt.Fprintf(b, "; impacted: %s", strings.Join(p.Impacted, ", "))
+			}
+			if p.Impact != "" && a.Detail == answer.DetailFull {
+				fmt.Fprintf(b, "; impact: %s", p.Impact)
 			}
 			fmt.Fprintf(b, " [%s]%s\n", p.Source, link(p.URL))
 		}
@@ -56,33 +97,79 @@ func problemsSection(b *strings.Builder, a *answer.IncidentContext) {
 }
 
 func alertsSection(b *strings.Builder, a *answer.IncidentContext) {
-	section(b, "Alerts", len(a.AlertGroups), a.Omitted.AlertGroups, func() {
+	section(b, "Alerts firing"+staleHeading(a.Stale, "alert_groups"), len(a.AlertGroups), a.Omitted.AlertGroups, func() {
 		for _, g := range a.AlertGroups {
-			fmt.Fprintf(b, "- %s on %s: %q ×%d since %s [%s]", g.Severity, g.Service, g.Alerts[0].Title, g.Count, ts(g.FirstSeen), strings.Join(g.Sources, ", "))
-			if g.ExplainedBy != "" {
-				fmt.Fprintf(b, " — explained by %s", g.ExplainedBy)
-			}
-			if g.UserImpact != "" {
-				fmt.Fprintf(b, " — %s", g.UserImpact)
-			}
-			if len(g.Spread) > 0 {
-				fmt.Fprintf(b, " — %s", answer.SpreadText(g.Spread))
-			}
-			b.WriteString("\n")
+			alertGroupLine(b, g, a.Detail)
 		}
 	})
 }
 
+// suppressedSection lists the alert groups nobody is notified of, apart from the firing
+// ones, with who holds them back and until when.
+func suppressedSection(b *strings.Builder, a *answer.IncidentContext) {
+	section(b, "Silenced or inhibited (not firing)"+staleHeading(a.Stale, "suppressed_alert_groups"), len(a.SuppressedAlertGroups),
+		a.Omitted.SuppressedAlertGroups, func() {
+			for _, g := range a.SuppressedAlertGroups {
+				alertGroupLine(b, g, a.Detail)
+			}
+		})
+}
+
+// alertGroupLine writes one alert group: severity, service (with its relation), title,
+// distinct count, state when not plainly firing, what holds it back, sources.
+func alertGroupLine(b *strings.Builder, g answer.AlertGroup, d answer.Detail) {
+	fmt.Fprintf(b, "- %s on %s: %q ×%d since %s", severity(g.Severity, g.VendorSeverity), answer.On(g.Service, g.Relation), g.Alerts[0].Title, g.Count, ts(g.FirstSeen))
+	if g.State != "" && g.State != "firing" {
+		fmt.Fprintf(b, ", %s%s", g.State, answer.SuppressionText(g))
+	}
+	fmt.Fprintf(b, " [%s]", strings.Join(g.Sources, ", "))
+	if g.ExplainedBy != "" {
+		fmt.Fprintf(b, " — explained by %s", g.ExplainedBy)
+	}
+	if g.UserImpact != "" {
+		fmt.Fprintf(b, " — %s", g.UserImpact)
+	}
+	if len(g.Spread) > 0 {
+		fmt.Fprintf(b, " — %s", answer.SpreadText(g.Spread))
+	}
+	b.WriteString("\n")
+	if d == answer.DetailFull {
+		for _, r := range g.Alerts {
+			fmt.Fprintf(b, "  - %s %q [%s]%s\n", r.ID, r.Title, r.Source, link(r.URL))
+		}
+	}
+}
+
+// staleHeading says, after a section's name, which of its sources are an older copy and
+// how old.
+func staleHeading(notes []answer.StaleNote, section string) string {
+	var parts []string
+	for _, n := range answer.StaleIn(notes, section) {
+		parts = append(parts, fmt.Sprintf("%s data from %s, %d min old", n.Source, ts(n.AsOf), n.AgeMinutes))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (stale: " + strings.Join(parts, "; ") + ")"
+}
+
 func incidentsSection(b *strings.Builder, a *answer.IncidentContext) {
-	section(b, "Incidents", len(a.Incidents), a.Omitted.Incidents, func() {
+	section(b, "Incidents"+staleHeading(a.Stale, "incidents"), len(a.Incidents), a.Omitted.Incidents, func() {
 		for _, i := range a.Incidents {
-			fmt.Fprintf(b, "- %s %q %s %s since %s [%s]%s\n", first(i.Number, i.ID), i.Title, i.Priority, i.Status, ts(i.StartedAt), i.Source, link(i.URL))
+			fmt.Fprintf(b, "- %s %q %s %s since %s", first(i.Number, i.ID), i.Title, severity(i.Severity, i.Priority), i.Status, ts(i.StartedAt))
+			if i.Relation != answer.RelSelf {
+				fmt.Fprintf(b, " on %s", answer.On(i.Service, i.Relation))
+			}
+			if len(i.Assignees) > 0 {
+				fmt.Fprintf(b, ", assigned to %s", strings.Join(i.Assignees, ", "))
+			}
+			fmt.Fprintf(b, " [%s]%s\n", i.Source, link(i.URL))
 		}
 	})
 }
 
 func changesSection(b *strings.Builder, a *answer.IncidentContext) {
-	section(b, "Changes (most suspicious first)", len(a.Changes), a.Omitted.Changes, func() {
+	section(b, "Changes (most suspicious first)"+staleHeading(a.Stale, "changes"), len(a.Changes), a.Omitted.Changes, func() {
 		for _, c := range a.Changes {
 			fmt.Fprintf(b, "- %.2f %s %q (%s on %s, %s", c.Suspicion, c.ID, c.Title, c.Kind, c.Service, ts(c.At))
 			if c.Author != "" {
@@ -114,11 +201,11 @@ func ownersSection(b *strings.Builder, a *answer.IncidentContext) {
 }
 
 func onCallSection(b *strings.Builder, a *answer.IncidentContext) {
-	section(b, "On call", len(a.OnCall), a.Omitted.OnCall, func() { onCallLines(b, a.OnCall) })
+	section(b, "On call"+staleHeading(a.Stale, "oncall"), len(a.OnCall), a.Omitted.OnCall, func() { onCallLines(b, a.OnCall) })
 }
 
 func escalationSection(b *strings.Builder, a *answer.IncidentContext) {
-	section(b, "Escalation", len(a.Escalation), 0, func() {
+	section(b, "Escalation"+staleHeading(a.Stale, "escalation"), len(a.Escalation), 0, func() {
 		for _, e := range a.Escalation {
 			fmt.Fprintf(b, "- L%d after %d min: %s", e.Level, e.AfterMinutes, strings.Join(e.Targets, ", "))
 			if !e.FiresAt.IsZero() {

@@ -102,12 +102,12 @@ func BlastRadius(r *blast.Result) string {
 // ActiveIssues renders active_issues.
 func ActiveIssues(r *issues.Result) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "# Active issues: %d group(s) — %d problem(s), %d alert(s), %d incident(s)\n\n", len(r.Groups)+r.Omitted, r.Counts.Problems, r.Counts.Alerts, r.Counts.Incidents)
+	fmt.Fprintf(&b, "# %s\n\n", r.Headline)
 	for _, g := range r.Groups {
 		if g.RootCause != "" {
-			fmt.Fprintf(&b, "## %s root cause %s (%s) since %s\n", g.Severity, g.RootCause, g.Key, ts(g.Since))
+			fmt.Fprintf(&b, "## %s: root cause %s (%s) since %s\n", g.Severity, g.RootCause, g.Key, ts(g.Since))
 		} else {
-			fmt.Fprintf(&b, "## %s on %s since %s\n", g.Severity, g.Service, ts(g.Since))
+			fmt.Fprintf(&b, "## %s: on %s since %s\n", g.Severity, g.Service, ts(g.Since))
 		}
 		if g.OwnerTeam != "" {
 			fmt.Fprintf(&b, "Owner: %s. Seen by: %s\n", g.OwnerTeam, strings.Join(g.Sources, ", "))
@@ -116,23 +116,33 @@ func ActiveIssues(r *issues.Result) string {
 			fmt.Fprintf(&b, "User impact: %s\n", g.UserImpact)
 		}
 		for _, p := range g.Problems {
-			fmt.Fprintf(&b, "- problem %s %q impacted %s [%s]\n", p.ID, p.Title, strings.Join(p.Impacted, ", "), p.Source)
+			fmt.Fprintf(&b, "- problem %s %q %s impacted %s [%s]\n", p.ID, p.Title, severity(p.Severity, p.VendorSeverity), strings.Join(p.Impacted, ", "), p.Source)
 		}
 		for _, a := range g.Alerts {
-			fmt.Fprintf(&b, "- alert %q on %s ×%d [%s]", a.Alerts[0].Title, a.Service, a.Count, strings.Join(a.Sources, ", "))
+			fmt.Fprintf(&b, "- alert %q %s on %s ×%d", a.Alerts[0].Title, severity(a.Severity, a.VendorSeverity), a.Service, a.Count)
+			if a.State != "" && a.State != "firing" {
+				fmt.Fprintf(&b, ", %s", a.State)
+			}
+			fmt.Fprintf(&b, " [%s]", strings.Join(a.Sources, ", "))
 			if len(a.Spread) > 0 {
 				fmt.Fprintf(&b, " %s", answer.SpreadText(a.Spread))
 			}
 			b.WriteString("\n")
 		}
 		for _, i := range g.Incidents {
-			fmt.Fprintf(&b, "- incident %s %q %s [%s]\n", first(i.Number, i.ID), i.Title, i.Status, i.Source)
+			fmt.Fprintf(&b, "- incident %s %q %s %s on %s [%s]\n", first(i.Number, i.ID), i.Title, severity(i.Severity, i.Priority), i.Status, i.Service, i.Source)
 		}
 		b.WriteString("\n")
 	}
 	if r.Omitted > 0 {
 		fmt.Fprintf(&b, "… %d more groups not shown (raise limit)\n\n", r.Omitted)
 	}
+	section(&b, "Silenced or inhibited (not firing, not counted above)", len(r.Suppressed), 0, func() {
+		for _, a := range r.Suppressed {
+			fmt.Fprintf(&b, "- alert %q %s on %s ×%d, %s%s [%s]\n", a.Alerts[0].Title, severity(a.Severity, a.VendorSeverity), a.Service, a.Count,
+				a.State, answer.SuppressionText(a), strings.Join(a.Sources, ", "))
+		}
+	})
 	Sources(&b, r.Sources)
 	return b.String()
 }

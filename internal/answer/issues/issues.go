@@ -4,6 +4,7 @@ package issues
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 	"sort"
 	"time"
@@ -18,10 +19,11 @@ import (
 // unexplained alerts and incidents.
 type Group struct {
 	// Key is the root-cause problem id, or "service:<name>" for unexplained issues.
-	Key       string                 `json:"key"`
-	RootCause string                 `json:"root_cause,omitempty"`
-	Service   string                 `json:"service"`
-	OwnerTeam string                 `json:"owner_team"`
+	Key       string `json:"key"`
+	RootCause string `json:"root_cause,omitempty"`
+	Service   string `json:"service"`
+	OwnerTeam string `json:"owner_team"`
+	// Severity is the worst of the group's, on opsctx's one scale.
 	Severity  string                 `json:"severity"`
 	Since     time.Time              `json:"since,omitzero"`
 	Problems  []answer.ProblemEntry  `json:"problems"`
@@ -33,23 +35,33 @@ type Group struct {
 	// burn is the 1h burn rate of that SLO, and level the group's severity, for ordering.
 	burn  float64
 	level model.Severity
+	// problemHints are the owners and zones the group's problems' source names.
+	problemHints []string
 }
 
 // Result is the result of active_issues.
 type Result struct {
-	Groups  []Group `json:"groups"`
-	Omitted int     `json:"omitted"`
-	Counts  Counts  `json:"counts"`
+	// Headline says in one sentence what is open (and what could not be asked).
+	Headline string  `json:"headline"`
+	Groups   []Group `json:"groups"`
+	Omitted  int     `json:"omitted"`
+	Counts   Counts  `json:"counts"`
+	// Suppressed are the open alert groups nobody is notified of (silenced, inhibited,
+	// muted): listed apart, in no group and no firing count.
+	Suppressed []answer.AlertGroup `json:"suppressed_alert_groups"`
 	// SLOs are the burning SLOs in scope, worst first.
 	SLOs    []answer.SLOEntry    `json:"slos"`
 	Sources []answer.SourceEntry `json:"sources"`
 }
 
-// Counts totals what is open in the answer's scope.
+// Counts totals what is open in the answer's scope, over every group (shown or omitted).
 type Counts struct {
-	Problems  int `json:"problems"`
-	Alerts    int `json:"alerts"`
-	Incidents int `json:"incidents"`
+	Problems int `json:"problems"`
+	// Alerts are the distinct alerts that notify (firing or acknowledged); Suppressed those
+	// nobody is notified of.
+	Alerts     int `json:"alerts"`
+	Suppressed int `json:"suppressed"`
+	Incidents  int `json:"incidents"`
 }
 
 // Filter narrows active_issues.
@@ -58,33 +70,70 @@ type Filter struct {
 	Limit                      int
 }
 
-// Active lists the open problems, alerts and incidents in f, deduplicated and grouped
-// by root cause, worst first; only those of the service only (when not nil) and of the
-// filter's team.
+// Active lists the open problems, alerts and incidents in f, deduplicated and grouped by
+// root cause, worst first. Everything open is grouped first; the filter then keeps whole
+// groups (those of the service only, when not nil, of the filter's team, at or above its
+// severity), so a filter never changes how the rest is grouped.
 func Active(d *directory.Directory, only *directory.Entity, f model.Facts, flt Filter, th slo.Thresholds, sources []model.SourceStatus) *Result {
-	is := &issues{d: d, only: only, team: flt.Team, min: model.SeverityOf(flt.MinSeverity), groups: map[string]*Group{},
-		res: &Result{Groups: []Group{}, SLOs: []answer.SLOEntry{}}, sources: sources}
+	is := &issues{d: d, only: only, groups: map[string]*Group{}, sources: sources}
 	f = answer.Prepare(d, f, "")
 	is.addProblems(f.Problems)
-	is.addAlerts(f.Alerts, f.Problems)
+	open, suppressed := answer.GroupAlerts(d, f.Alerts, f.Mutes, f.Problems, sources)
+	is.addAlerts(open)
 	is.addIncidents(f.Incidents)
-	res := is.res
 	slos := answer.SLOEntries(d, f.SLOs, th)
-	for _, s := range slos {
-		if s.Burning() && is.inScope("", s.Service) {
-			res.SLOs = append(res.SLOs, s)
-		}
-	}
-	for _, k := range is.order {
-		g := is.groups[k]
+	k := keep{d: d, team: flt.Team, min: model.SeverityOf(flt.MinSeverity)}
+	res := &Result{Groups: []Group{}, Suppressed: []answer.AlertGroup{}, SLOs: []answer.SLOEntry{}}
+	for _, key := range is.order {
+		g := is.groups[key]
 		finishGroup(g)
+		if !k.group(g) {
+			continue
+		}
 		groupImpact(d, g, slos, f.HasSLOs)
 		res.Groups = append(res.Groups, *g)
+		res.Counts.Problems += len(g.Problems)
+		res.Counts.Incidents += len(g.Incidents)
+		for _, a := range g.Alerts {
+			res.Counts.Alerts += a.Count
+		}
+	}
+	for _, a := range suppressed {
+		if is.inScope(a.Service) && k.services(a.Service) && k.severe(a.Level()) {
+			res.Suppressed = append(res.Suppressed, a)
+			res.Counts.Suppressed += a.Count
+		}
+	}
+	for _, s := range slos {
+		if s.Burning() && is.inScope(s.Service) && k.services(s.Service) {
+			res.SLOs = append(res.SLOs, s)
+		}
 	}
 	sortIssueGroups(res.Groups)
 	res.Groups, res.Omitted = answer.Cap(res.Groups, max(flt.Limit, 1))
 	res.Sources = answer.SourceEntries(sources)
+	res.Headline = headline(res, flt)
 	return res
+}
+
+// headline says what is open in one sentence.
+func headline(r *Result, flt Filter) string {
+	scope := "everywhere"
+	switch {
+	case flt.Service != "":
+		scope = "on " + flt.Service
+	case flt.Team != "":
+		scope = "for team " + flt.Team
+	}
+	if flt.MinSeverity != "" {
+		scope += " at " + flt.MinSeverity + " or worse"
+	}
+	out := fmt.Sprintf("Active issues %s: %d group(s) — %d problem(s), %d firing alert(s), %d incident(s)", scope,
+		len(r.Groups)+r.Omitted, r.Counts.Problems, r.Counts.Alerts, r.Counts.Incidents)
+	if r.Counts.Suppressed > 0 {
+		out += fmt.Sprintf("; %d alert(s) silenced or inhibited, listed apart", r.Counts.Suppressed)
+	}
+	return out + answer.SourceCaveat(r.Sources) + "."
 }
 
 // issues is one active_issues answer being assembled: its groups by key, in order of
@@ -92,27 +141,55 @@ func Active(d *directory.Directory, only *directory.Entity, f model.Facts, flt F
 type issues struct {
 	d      *directory.Directory
 	only   *directory.Entity // the one service asked about, or nil
-	team   string            // the owning team asked about, or ""
-	min    model.Severity    // leave out anything less severe (unknown severities stay)
 	groups map[string]*Group
 	order  []string
-	res    *Result
 	// sources are the statuses of the sources asked, for where alert groups fire.
 	sources []model.SourceStatus
 }
 
-// inScope reports whether a service, as source names it, is one the question is about.
-func (is *issues) inScope(source, svc string) bool {
-	name := is.d.Canonical(source, svc)
-	if is.only != nil && directory.Fold(name) != directory.Fold(is.only.Name) {
-		return false
-	}
-	return is.team == "" || is.d.OwnedBy(name, is.team)
+// inScope reports whether a canonical service is the one the question is about (any,
+// without one).
+func (is *issues) inScope(name string) bool {
+	return is.only == nil || directory.Fold(name) == directory.Fold(is.only.Name)
 }
 
-// severe reports whether a severity passes the filter; unknown ones pass.
-func (is *issues) severe(s model.Severity) bool {
-	return is.min == model.SeverityUnknown || s == model.SeverityUnknown || s >= is.min
+// keep is the filter on finished groups: the team asked about and the least severity.
+type keep struct {
+	d    *directory.Directory
+	team string
+	min  model.Severity
+}
+
+// severe reports whether a severity passes the filter; unknown ones pass (not knowing how
+// bad something is is no reason to hide it).
+func (k keep) severe(s model.Severity) bool {
+	return k.min == model.SeverityUnknown || s == model.SeverityUnknown || s >= k.min
+}
+
+// services reports whether the team asked about owns one of the services (any team passes
+// without one).
+func (k keep) services(svcs ...string) bool {
+	return k.team == "" || slices.ContainsFunc(svcs, func(s string) bool { return s != "" && k.d.OwnedBy(s, k.team) })
+}
+
+// group keeps a group whose worst severity passes and that concerns the team: it owns the
+// group's service, its root cause or a service the group touches (impacted, alerting, with
+// an incident), or the problems' source places them with it (owner tags, management zones).
+func (k keep) group(g *Group) bool {
+	if !k.severe(g.level) {
+		return false
+	}
+	svcs := []string{g.Service, g.RootCause}
+	for _, p := range g.Problems {
+		svcs = append(svcs, p.Impacted...)
+	}
+	for _, a := range g.Alerts {
+		svcs = append(svcs, a.Service)
+	}
+	for _, i := range g.Incidents {
+		svcs = append(svcs, i.Service)
+	}
+	return k.services(svcs...) || k.team != "" && slices.ContainsFunc(g.problemHints, func(o string) bool { return k.d.NamesTeam(o, k.team) })
 }
 
 // group returns the group with key, made for svc when new.
@@ -131,39 +208,35 @@ func (is *issues) group(key, svc string) *Group {
 // service is), keyed by its id.
 func (is *issues) addProblems(ps []model.Problem) {
 	var probs []model.Problem
+	hints := map[string][]string{}
 	for _, p := range ps {
-		if p.Status == model.ProblemClosed || !is.severe(p.Rank()) {
+		if p.Status == model.ProblemClosed {
 			continue
 		}
-		inScope := slices.ContainsFunc(append([]string{p.RootCause}, p.Impacted...), func(x string) bool { return x != "" && is.inScope(p.Source, x) })
-		// The source's ownership hints (owner tags, management zones) place a problem with the
-		// team asked about even when its entities are in no catalog.
-		hinted := is.team != "" && is.only == nil &&
-			slices.ContainsFunc(append(slices.Clone(p.Owners), p.Zones...), func(o string) bool { return is.d.NamesTeam(o, is.team) })
-		if inScope || hinted {
-			probs = append(probs, p)
+		if is.only != nil && !slices.ContainsFunc(append([]string{p.RootCause}, p.Impacted...), func(x string) bool {
+			return x != "" && is.inScope(is.d.Canonical(p.Source, x))
+		}) {
+			continue
 		}
+		probs = append(probs, p)
+		hints[cmp.Or(p.DisplayID, p.ID)] = append(slices.Clone(p.Owners), p.Zones...)
 	}
 	for _, pe := range answer.ProblemEntries(is.d, probs) {
 		g := is.group(pe.ID, cmp.Or(append([]string{pe.RootCause}, pe.Impacted...)...))
 		g.RootCause = pe.RootCause
 		g.Problems = append(g.Problems, pe)
+		g.problemHints = append(g.problemHints, hints[pe.ID]...)
 		g.addSource(pe.Source)
-		is.res.Counts.Problems++
 	}
 }
 
-// addAlerts groups the alerts in scope and files each group under the problem that
-// explains it, else under its service.
-func (is *issues) addAlerts(as []model.Alert, problems []model.Problem) {
-	var alerts []model.Alert
-	for _, a := range as {
-		if is.inScope(a.Source, a.Service) && (is.min == model.SeverityUnknown || a.Rank() >= is.min) {
-			alerts = append(alerts, a)
+// addAlerts files each open alert group in scope under the problem that explains it, else
+// under its service.
+func (is *issues) addAlerts(groups []answer.AlertGroup) {
+	for _, ag := range groups {
+		if !is.inScope(ag.Service) {
+			continue
 		}
-	}
-	is.res.Counts.Alerts = len(alerts)
-	for _, ag := range answer.GroupAlerts(is.d, "", alerts, problems, is.sources) {
 		key := "service:" + ag.Service
 		if ag.ExplainedBy != "" && is.groups[ag.ExplainedBy] != nil {
 			key = ag.ExplainedBy
@@ -176,18 +249,14 @@ func (is *issues) addAlerts(as []model.Alert, problems []model.Problem) {
 	}
 }
 
-// addIncidents files each incident in scope under the first root-cause group that explains
-// its service, else under its service.
+// addIncidents files each open incident in scope under the first root-cause group that
+// explains its service, else under its service.
 func (is *issues) addIncidents(in []model.Incident) {
-	var incs []model.Incident
-	for _, i := range in {
-		if is.inScope(i.Source, i.Service) && is.severe(i.Rank()) {
-			incs = append(incs, i)
+	for _, ie := range answer.IncidentEntries(is.d, in) {
+		if ie.Status == model.IncidentResolved || !is.inScope(ie.Service) {
+			continue
 		}
-	}
-	is.res.Counts.Incidents = len(incs)
-	for _, ie := range answer.IncidentEntries(incs) {
-		svc := is.d.Canonical(ie.Source, ie.Service)
+		svc := ie.Service
 		key := "service:" + svc
 		for _, k := range is.order {
 			if g := is.groups[k]; g.RootCause != "" && groupExplains(is.d, g, svc) {
@@ -219,27 +288,34 @@ func sortIssueGroups(gs []Group) {
 	})
 }
 
-// groupImpact marks a group with the burning SLO it touches: on the group's service, on a
-// service the group's problems impact, or on a service that depends on the group's service.
+// groupImpact marks a group with the burning SLO it touches, by the answer's impact rule
+// (answer.SLOImpact): its own service's, else that of a service its problems impact (as
+// the source states), else a consumer's, saying so.
 func groupImpact(d *directory.Directory, g *Group, slos []answer.SLOEntry, have bool) {
 	if !have {
 		return
 	}
 	g.UserImpact = "no user impact measured"
-	touched := []string{g.Service, g.RootCause}
+	svcs := []string{g.Service}
 	for _, p := range g.Problems {
-		touched = append(touched, p.Impacted...)
+		svcs = append(svcs, p.Impacted...)
 	}
-	for _, s := range slos {
-		if !s.Burning() {
-			continue
-		}
-		for _, x := range touched {
-			if x != "" && (directory.Fold(x) == directory.Fold(s.Service) || d.DependsOn(s.Service, x, 4)) {
-				g.UserImpact = s.Impact()
-				g.burn = max(s.BurnRates["1h"], 1e-9)
-				return
+	for _, consumers := range []bool{false, true} {
+		for _, svc := range svcs {
+			s, via, ok := answer.SLOImpact(d, svc, model.AlertFiring, slos)
+			if !ok || (via != "") != consumers {
+				continue
 			}
+			switch {
+			case via != "":
+				g.UserImpact = fmt.Sprintf("may affect %s, which depends on %s: %s", via, svc, s.Impact())
+			case directory.Fold(svc) != directory.Fold(g.Service):
+				g.UserImpact = fmt.Sprintf("impacted %s: %s", svc, s.Impact())
+			default:
+				g.UserImpact = s.Impact()
+			}
+			g.burn = max(s.BurnRates["1h"], 1e-9)
+			return
 		}
 	}
 }
@@ -264,23 +340,22 @@ func groupExplains(d *directory.Directory, g *Group, svc string) bool {
 
 // finishGroup sets a group's worst severity and earliest start.
 func finishGroup(g *Group) {
-	consider := func(level model.Severity, sev string, at time.Time) {
-		if level > g.level || g.Severity == "" {
-			g.Severity, g.level = sev, level
-		}
+	consider := func(level model.Severity, at time.Time) {
+		g.level = max(g.level, level)
 		if !at.IsZero() && (g.Since.IsZero() || at.Before(g.Since)) {
 			g.Since = at
 		}
 	}
 	for _, p := range g.Problems {
-		consider(p.Level(), p.Severity, p.StartedAt)
+		consider(p.Level(), p.StartedAt)
 	}
 	for _, a := range g.Alerts {
-		consider(a.Level(), a.Severity, a.FirstSeen)
+		consider(a.Level(), a.FirstSeen)
 	}
 	for _, i := range g.Incidents {
-		consider(i.Level(), i.Priority, i.StartedAt)
+		consider(i.Level(), i.StartedAt)
 	}
+	g.Severity = g.level.String()
 }
 
 // addSource notes that source sees the group.
