@@ -42,9 +42,10 @@ func (e *Engine) IncidentContext(ctx context.Context, q Query) (*answer.Incident
 	// Phase 1 (catalogs, incident lookup) gets at most half the deadline, so a hung catalog
 	// source cannot starve phase 2 (alerts, problems, changes, on-call).
 	pctx, pcancel := context.WithTimeout(ctx, e.o.Deadline/2)
+	var hits []*connectors.IncidentRef
 	wg.Go(func() { dir = e.directory(pctx, r) })
 	if q.Incident != "" {
-		wg.Go(func() { iref = r.FindIncident(pctx, q.Incident) })
+		wg.Go(func() { hits = r.FindIncident(pctx, q.Incident) })
 	}
 	wg.Wait()
 	pcancel()
@@ -54,10 +55,10 @@ func (e *Engine) IncidentContext(ctx context.Context, q Query) (*answer.Incident
 	switch {
 	case q.Incident == "":
 		ent, err = resolve(dir, r, q.Service)
-	case iref == nil:
-		err = &LookupError{Query: q.Incident, What: "incident", Sources: r.Asked()}
 	default:
-		ent, err = entityForIncident(dir, r, iref)
+		if iref, err = oneIncident(q.Incident, hits, r); err == nil {
+			ent, err = entityForIncident(dir, r, iref)
+		}
 	}
 	if err != nil {
 		return nil, err

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 
@@ -19,12 +20,15 @@ type LookupError struct {
 	Suggestions []string
 	// Sources are the statuses of the sources asked, so a failing catalog is visible.
 	Sources []model.SourceStatus
+	// Advice replaces the closing advice of an ambiguity.
+	Advice string
 }
 
 func (e *LookupError) Error() string {
 	var b strings.Builder
 	if e.Ambiguous {
-		fmt.Fprintf(&b, "%s %q is ambiguous: it matches %s. Ask again with one of these names.", e.What, e.Query, strings.Join(quoteAll(e.Suggestions), ", "))
+		advice := cmp.Or(e.Advice, "Ask again with one of these names.")
+		fmt.Fprintf(&b, "%s %q is ambiguous: it matches %s. %s", e.What, e.Query, strings.Join(quoteAll(e.Suggestions), ", "), advice)
 	} else {
 		fmt.Fprintf(&b, "unknown %s %q.", e.What, e.Query)
 		if len(e.Suggestions) > 0 {
@@ -77,6 +81,26 @@ func resolve(d *directory.Directory, r *fetch.Round, query string) (*directory.E
 		return nil, &LookupError{Query: query, What: "service", Ambiguous: true, Suggestions: names, Sources: r.Asked()}
 	}
 	return nil, &LookupError{Query: query, What: "service", Suggestions: sugg, Sources: r.Asked()}
+}
+
+// oneIncident picks the incident a reference means among the sources' hits: the first, unless
+// another instance of its kind knows the reference too (accounts number incidents apart), which
+// only the environment can settle.
+func oneIncident(ref string, hits []*connectors.IncidentRef, r *fetch.Round) (*connectors.IncidentRef, error) {
+	if len(hits) == 0 {
+		return nil, &LookupError{Query: ref, What: "incident", Sources: r.Asked()}
+	}
+	var same []string
+	for _, h := range hits {
+		if model.SourceKind(h.Source) == model.SourceKind(hits[0].Source) {
+			same = append(same, fmt.Sprintf("%s in %s", cmp.Or(h.Title, h.ID), h.Source))
+		}
+	}
+	if len(same) > 1 {
+		return nil, &LookupError{Query: ref, What: "incident", Ambiguous: true, Suggestions: same, Sources: r.Asked(),
+			Advice: "Ask again with environment set to the instance you mean."}
+	}
+	return hits[0], nil
 }
 
 // entityForIncident maps an incident's services to one entity.

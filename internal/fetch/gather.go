@@ -156,9 +156,10 @@ func (r *Round) Gather(ctx context.Context, t model.Target, w Window, kinds ...K
 	return f
 }
 
-// FindIncident asks every IncidentFinder for ref and returns the first hit (in source order),
-// or nil when no source knows it.
-func (r *Round) FindIncident(ctx context.Context, ref string) *connectors.IncidentRef {
+// FindIncident asks every IncidentFinder for ref and returns the hits in source order (none
+// when no source knows it). Instances of one kind number their incidents apart (#4711 in
+// the EU and in the US account), so several may answer.
+func (r *Round) FindIncident(ctx context.Context, ref string) []*connectors.IncidentRef {
 	in := r.selected(r.f.names)
 	var srcs []connectors.Source
 	for _, s := range r.f.o.Sources {
@@ -177,10 +178,11 @@ func (r *Round) FindIncident(ctx context.Context, ref string) *connectors.Incide
 			}
 			return &found, nil
 		})
+	var out []*connectors.IncidentRef
 	for _, h := range hits {
 		if h.Value != nil {
-			return h.Value
+			out = append(out, h.Value)
 		}
 	}
-	return nil
+	return out
 }

@@ -153,8 +153,8 @@ func TestItemsCarryTheirInstance(t *testing.T) {
 	if cat.Services[0].Source != "alertmanager/eu" || cat.Teams[0].Source != "alertmanager/eu" || cat.Dependencies[0].Source != "alertmanager/eu" {
 		t.Errorf("catalog %+v", cat)
 	}
-	if ref := r.FindIncident(context.Background(), "INC1"); ref == nil || ref.Source != "alertmanager/eu" || eu.Found.Source != "alertmanager" {
-		t.Errorf("incident ref %+v", ref)
+	if refs := r.FindIncident(context.Background(), "INC1"); len(refs) != 1 || refs[0].Source != "alertmanager/eu" || eu.Found.Source != "alertmanager" {
+		t.Errorf("incident refs %+v", refs)
 	}
 }
 
