@@ -52,7 +52,7 @@ func TestCheckNamesEachMissingPermission(t *testing.T) {
 	}
 	serviceNow := func(denied string) func(t *testing.T) map[string]string {
 		return func(t *testing.T) map[string]string {
-			srv := snfake.Start(snfake.Data{}, snfake.Options{Username: "int", ClientID: "cid", ClientSecret: "cs-canary-1", Denied: []string{denied}})
+			srv := snfake.Start(snfake.Data{OnCall: map[string][]snfake.OnCall{}}, snfake.Options{Username: "int", ClientID: "cid", ClientSecret: "cs-canary-1", Denied: []string{denied}})
 			t.Cleanup(srv.Close)
 			return map[string]string{"SERVICENOW_INSTANCE_URL": srv.URL, "SERVICENOW_CLIENT_ID": "cid", "SERVICENOW_CLIENT_SECRET": "cs-canary-1"}
 		}
@@ -99,7 +99,10 @@ func TestCheckNamesEachMissingPermission(t *testing.T) {
 		{"servicenow users", serviceNow("sys_user"), "servicenow/people (sys_user)", "FAIL", "to read sys_user", nil},
 		{"servicenow changes", serviceNow("change_request"), "servicenow/changes (change_request)", "FAIL", "role itil (or change read access) to read change_request", nil},
 		{"servicenow incidents", serviceNow("incident"), "servicenow/incidents (incident)", "FAIL", "role itil to read incident", nil},
-		{"servicenow on-call", serviceNow("cmn_rota_member"), "servicenow/on-call (cmn_rota_member)", "WARN", "oc_read", nil},
+		{"servicenow on-call now", serviceNow("whoisoncall"), "servicenow/on-call now (/api/now/on_call_rota/whoisoncall)", "WARN", "oc_read", nil},
+		{"servicenow on-call shifts", serviceNow("cmn_rota"), "servicenow/on-call shifts (cmn_rota)", "WARN", "(On-Call Scheduling) to read cmn_rota (", nil},
+		{"servicenow on-call rosters", serviceNow("cmn_rota_roster"), "servicenow/on-call rosters (cmn_rota_roster)", "WARN", "to read cmn_rota_roster", nil},
+		{"servicenow on-call members", serviceNow("cmn_rota_member"), "servicenow/on-call members (cmn_rota_member)", "WARN", "to read cmn_rota_member", nil},
 		{"opsgenie read access", opsgenie(ogfake.Access{NoRead: true}), "opsgenie/alerts", "FAIL", "missing Read access", nil},
 		{"opsgenie configuration access", opsgenie(ogfake.Access{NoConfiguration: true}), "opsgenie/schedules (on-call)", "FAIL", "missing Configuration access",
 			map[string]string{"opsgenie/escalations": "FAIL", "opsgenie/teams": "FAIL", "opsgenie/users (full names)": "WARN"}},

@@ -59,6 +59,9 @@ func (s *Source) Changes(ctx context.Context, t model.Target) ([]model.Change, e
 	}
 	var out []model.Change
 	for _, r := range rows {
+		if !c.keeps(r, n, "cmdb_ci", "business_service") {
+			continue
+		}
 		ch := s.change(r, n, c.known)
 		if (t.Since.IsZero() || !ch.At.Before(t.Since)) && (t.Until.IsZero() || !ch.At.After(t.Until)) {
 			out = append(out, ch)

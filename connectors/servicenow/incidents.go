@@ -50,6 +50,9 @@ func (s *Source) Incidents(ctx context.Context, t model.Target) ([]model.Inciden
 	}
 	out := make([]model.Incident, 0, len(rows))
 	for _, r := range rows {
+		if t.Name != "" && !c.keeps(r, n, "business_service", "cmdb_ci") {
+			continue
+		}
 		inc := model.Incident{
 			ID:        r.str("sys_id"),
 			Number:    r.str("number"),

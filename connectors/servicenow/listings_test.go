@@ -63,3 +63,42 @@ func TestListingsReadToTheEndOrSaidIncomplete(t *testing.T) {
 		})
 	}
 }
+
+// TestCaretInANameMatchesExactly: ServiceNow documents no escape for "^" in an encoded query
+// value, so a CI named "Pay^Ments" is asked with LIKE on its longest piece, never "^^", and
+// the rows of other CIs that piece also matches ("Ments Archive") are left out.
+func TestCaretInANameMatchesExactly(t *testing.T) {
+	d := shop()
+	d.Tables["cmdb_ci_service"] = append(d.Tables["cmdb_ci_service"],
+		snfake.Record{"sys_id": id("Pay^Ments"), "name": "Pay^Ments", "support_group": id("Checkout Support")},
+		snfake.Record{"sys_id": id("Ments Archive"), "name": "Ments Archive", "support_group": id("Database Operations")})
+	for _, ci := range []string{"Pay^Ments", "Ments Archive"} {
+		d.Tables["incident"] = append(d.Tables["incident"], snfake.Record{"sys_id": id("INC " + ci), "number": "INC " + ci,
+			"short_description": "down", "state": "2", "active": "true", "opened_at": at(time.Minute), "cmdb_ci": id(ci)})
+		d.Tables["change_request"] = append(d.Tables["change_request"], snfake.Record{"sys_id": id("CHG " + ci),
+			"number": "CHG " + ci, "short_description": "deploy", "type": "standard", "state": "3",
+			"start_date": at(time.Minute), "cmdb_ci": id(ci)})
+	}
+	target := model.Target{Name: "payments", Since: t0.Add(-time.Hour), Until: t0, Records: []model.Service{{Name: "payments",
+		Source: "catalogfile", Annotations: map[string]string{AnnotationCIName: "Pay^Ments"}}}}
+	srv := start(t, d, creds)
+	s := source(t, srv, "opsctx", "s3cret", Options{})
+	ctx := context.Background()
+	incs, err := s.Incidents(ctx, target)
+	if err != nil || len(incs) != 1 || incs[0].Number != "INC Pay^Ments" {
+		t.Errorf("incidents = %+v, %v; want INC Pay^Ments only", incs, err)
+	}
+	chs, err := s.Changes(ctx, target)
+	if err != nil || len(chs) != 1 || chs[0].ID != "CHG Pay^Ments" {
+		t.Errorf("changes = %+v, %v; want CHG Pay^Ments only", chs, err)
+	}
+	r, err := s.Responders(ctx, target)
+	if err != nil || r.Policy != "Checkout Support" {
+		t.Errorf("responders = %+v, %v; want Checkout Support's", r, err)
+	}
+	for _, req := range srv.Requests() {
+		if q := req.Query.Get("sysparm_query"); strings.Contains(q, "^^") || strings.Contains(q, "Pay^") {
+			t.Errorf("%s asked %q: a caret in a value has no escape", req.Path, q)
+		}
+	}
+}

@@ -2,9 +2,11 @@ package servicenow
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 
 	"github.com/opsctx/opsctx/connectors"
+	"github.com/opsctx/opsctx/internal/httpx"
 )
 
 var _ connectors.Prober = (*Source)(nil)
@@ -26,7 +28,19 @@ func (s *Source) Probes() []connectors.Probe {
 	add("people", "sys_user", "a role that may read users (itil)", false)
 	add("changes", "change_request", "role itil (or change read access)", false)
 	add("incidents", "incident", "role itil", false)
-	add("on-call", "cmn_rota_member", "role itil, rota_admin, rota_manager or oc_read (On-Call Scheduling)", true)
+	const rota = "role itil, rota_admin, rota_manager or oc_read (On-Call Scheduling)"
+	out = append(out, connectors.Probe{Capability: "on-call now (/" + whoIsOnCallPath + ")", Needs: rota, Optional: true,
+		Run: func(ctx context.Context) error {
+			_, err := s.c.Get(ctx, whoIsOnCallPath, url.Values{"group_ids": {""}})
+			if st := httpx.StatusOf(err); st == 400 || st == 404 {
+				return fmt.Errorf("the On-Call Scheduling REST API is not available on this instance (HTTP %d): on-call "+
+					"names the rosters from the on-call tables instead, not whose turn it is", st)
+			}
+			return s.wrap(err, "on-call rotas")
+		}})
+	add("on-call shifts", "cmn_rota", rota, true)
+	add("on-call rosters", "cmn_rota_roster", rota, true)
+	add("on-call members", "cmn_rota_member", rota, true)
 	return out
 }
 

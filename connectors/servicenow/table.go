@@ -54,12 +54,19 @@ func (r row) time(k string) time.Time {
 }
 
 // anyOf builds an OR-group matching field against any value: "fieldINa,b^ORfield=c,d".
-// Values holding a comma use "=" (IN splits on commas); "^" is escaped as "^^".
+// Values holding a comma use "=" (IN splits on commas). ServiceNow documents no escape for
+// "^" in an encoded query value (it always ends the condition), so a value holding "^" is
+// matched with LIKE on its longest piece without one: a looser match, which the caller
+// narrows to the exact value on the rows returned (see inexact and ciRef.keeps).
 func anyOf(field string, values []string) []string {
 	var in, out []string
 	for _, v := range values {
-		v = strings.ReplaceAll(strings.TrimSpace(v), "^", "^^")
+		v = strings.TrimSpace(v)
 		switch {
+		case inexact(v):
+			if p := longestPiece(v); p != "" {
+				out = append(out, field+"LIKE"+p)
+			}
 		case v == "":
 		case strings.Contains(v, ","):
 			out = append(out, field+"="+v)
@@ -71,6 +78,20 @@ func anyOf(field string, values []string) []string {
 		out = append([]string{field + "IN" + strings.Join(in, ",")}, out...)
 	}
 	return out
+}
+
+// inexact reports whether an encoded query cannot hold v exactly (it holds a "^").
+func inexact(v string) bool { return strings.Contains(v, "^") }
+
+// longestPiece returns the longest part of v between carets.
+func longestPiece(v string) string {
+	var best string
+	for _, p := range strings.Split(v, "^") {
+		if len(p) > len(best) {
+			best = p
+		}
+	}
+	return best
 }
 
 // orGroup joins conditions with ^OR.

@@ -44,7 +44,7 @@ func TestQueryBuilders(t *testing.T) {
 	}{
 		{"in list", orGroup(anyOf("name", []string{"a", "", " b "})), "nameINa,b"},
 		{"comma values use =", orGroup(anyOf("name", []string{"a", "x, y"})), "nameINa^ORname=x, y"},
-		{"caret escaped", orGroup(anyOf("name", []string{"a^b"})), "nameINa^^b"},
+		{"caret has no escape: LIKE its longest piece", orGroup(anyOf("name", []string{"a", "ab^c", "^^"})), "nameINa^ORnameLIKEab"},
 		{"empty", orGroup(anyOf("name", nil)), ""},
 		{"and skips empty", and("a=1", "", "ORDERBYx"), "a=1^ORDERBYx"},
 		{"time", snTime(time.Date(2025, 1, 2, 3, 4, 5, 0, time.FixedZone("CET", 3600))), "2025-01-02 02:04:05"},

@@ -2,6 +2,7 @@ package servicenow
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/opsctx/opsctx/internal/model"
 )
@@ -15,6 +16,35 @@ type ciRef struct {
 }
 
 func (c *ciRef) empty() bool { return len(c.ids)+len(c.names) == 0 }
+
+// loose reports whether the query matches more than the CIs: a name or id holding "^",
+// which an encoded query cannot hold (see anyOf), is matched by LIKE; keeps then narrows.
+func (c *ciRef) loose() bool {
+	return slices.ContainsFunc(c.ids, inexact) || slices.ContainsFunc(c.names, inexact)
+}
+
+// keeps reports whether a row returned by the query references one of the CIs in one of
+// fields, by sys_id or by name (n and known name the references; ServiceNow compares
+// names without regard to case). Every row is kept when the query was exact.
+func (c *ciRef) keeps(r row, n names, fields ...string) bool {
+	if !c.loose() {
+		return true
+	}
+	for _, f := range fields {
+		id := r.str(f)
+		if id == "" {
+			continue
+		}
+		if slices.Contains(c.ids, id) {
+			return true
+		}
+		name := ciName(id, n, c.known)
+		if slices.ContainsFunc(c.names, func(v string) bool { return strings.EqualFold(v, name) }) {
+			return true
+		}
+	}
+	return false
+}
 
 // add adds the identities of t, in the order of the connector checklist: this source's own
 // record, else the servicenow.com/sys-id and servicenow.com/ci-name annotations, else every

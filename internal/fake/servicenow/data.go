@@ -1,6 +1,7 @@
 package servicenow
 
 import (
+	"cmp"
 	"crypto/md5"
 	"encoding/hex"
 	"maps"
@@ -21,6 +22,10 @@ type OnCall struct {
 	Roster     string // cmn_rota_roster sys_id
 	Order      int    // 1 = primary, 2 = secondary...
 	IsOverride bool
+	IsDevice   bool // a notification device (cmn_notif_device), not a person: UserID is empty
+	// Shift and RosterName are the cmn_rota and cmn_rota_roster names ("24x7" and "Primary"
+	// when empty).
+	Shift, RosterName string
 }
 
 // Data is what the fake serves.
@@ -59,9 +64,10 @@ func rotaRows(oncall map[string][]OnCall, tables map[string][]Record) map[string
 	}
 	for _, g := range slices.Sorted(maps.Keys(oncall)) {
 		for _, oc := range oncall[g] {
-			add("cmn_rota", Record{"sys_id": oc.Rota, "group": oc.Group, "active": "true"})
-			add("cmn_rota_roster", Record{"sys_id": oc.Roster, "rota": oc.Rota, "active": "true"})
-			if !oc.IsOverride {
+			add("cmn_rota", Record{"sys_id": oc.Rota, "name": cmp.Or(oc.Shift, "24x7"), "group": oc.Group, "active": "true"})
+			add("cmn_rota_roster", Record{"sys_id": oc.Roster, "name": cmp.Or(oc.RosterName, "Primary"), "rota": oc.Rota,
+				"order": "100", "active": "true"})
+			if !oc.IsOverride && !oc.IsDevice {
 				add("cmn_rota_member", Record{"sys_id": memberID(oc), "member": oc.UserID, "roster": oc.Roster,
 					"order": strconv.Itoa(oc.Order)})
 			}

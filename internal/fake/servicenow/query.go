@@ -10,7 +10,8 @@ import (
 
 // Query is a parsed encoded query (sysparm_query): "^" is AND, "^OR" joins a condition to
 // the previous one, "^NQ" starts an alternative query, "ORDERBY"/"ORDERBYDESC" sort.
-// Fields may dot-walk references ("type.name"); "^^" escapes a literal "^".
+// Fields may dot-walk references ("type.name"). As ServiceNow documents, a value has no
+// escape for "^": "^" always ends a term ("a^^b" is the terms "a", "" and "b").
 type Query struct {
 	// Alternatives are OR-ed; each is an AND of OR-groups of conditions.
 	Alternatives [][][]Cond
@@ -77,25 +78,9 @@ func ParseQuery(s string) (Query, error) {
 	return q, nil
 }
 
-// splitTerms splits on "^", keeping "^^" as a literal "^".
-func splitTerms(s string) []string {
-	var out []string
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] != '^' {
-			b.WriteByte(s[i])
-			continue
-		}
-		if i+1 < len(s) && s[i+1] == '^' {
-			b.WriteByte('^')
-			i++
-			continue
-		}
-		out = append(out, b.String())
-		b.Reset()
-	}
-	return append(out, b.String())
-}
+// splitTerms splits on "^": there is no escape (ServiceNow SDK, "Encoded Queries": "ServiceNow
+// provides no escape character for these inside encoded query values").
+func splitTerms(s string) []string { return strings.Split(s, "^") }
 
 func parseCond(term string) (Cond, error) {
 	i := 0

@@ -41,7 +41,8 @@ type Options struct {
 	// revoked token is refused with 401 "User Not Authenticated", like an unknown one.
 	TokenTTL time.Duration
 	// Denied lists tables the user may not read (no role or ACL): reading them answers 403
-	// "Insufficient rights to query records".
+	// "Insufficient rights to query records". "whoisoncall" denies the on-call endpoint (a
+	// user without an On-Call Scheduling role): 403 "User Not Authorized".
 	Denied []string
 	// RateLimit is the number of requests allowed per RateWindow (0 = no rate-limit rule).
 	// When set, every answer carries X-RateLimit-Limit/-Reset/-Rule, and excess requests get
@@ -161,6 +162,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if p == "/api/now/on_call_rota/whoisoncall" && s.oncall != nil {
+		if slices.Contains(s.o.Denied, "whoisoncall") {
+			writeError(w, http.StatusForbidden, "User Not Authorized", "")
+			return
+		}
 		s.whoIsOnCall(w, r)
 		return
 	}
@@ -212,11 +217,20 @@ func (s *Server) whoIsOnCall(w http.ResponseWriter, r *http.Request) {
 			out = append(out, map[string]any{
 				"userId": oc.UserID, "memberId": memberID(oc),
 				"roster": oc.Roster, "rota": oc.Rota, "group": oc.Group, "order": oc.Order,
-				"isOverride": oc.IsOverride, "isDevice": false, "deviceId": "",
+				"isOverride": oc.IsOverride, "isDevice": oc.IsDevice, "deviceId": deviceID(oc),
+				"userIds": []string{}, "memberIds": []string{}, "deviceIds": []string{}, "escalationGroups": []string{},
 			})
 		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"result": out})
+}
+
+// deviceID is the cmn_notif_device sys_id of a device entry.
+func deviceID(oc OnCall) string {
+	if !oc.IsDevice {
+		return ""
+	}
+	return SysID("cmn_notif_device:" + oc.Rota + oc.Roster)
 }
 
 // renderer renders rows for one request's sysparm_fields, sysparm_display_value and

@@ -52,6 +52,8 @@ func TestQuery(t *testing.T) {
 		{"cmdb_ci", "sys_idIN" + SysID("db") + "," + SysID("d") + "^ORDERBYname", "D db-prod", false},
 		{"cmdb_ci_service", "Name=A", "", true},
 		{"cmdb_ci_service", "name~A", "", true},
+		{"cmdb_ci_service", "name=A^^name=B", "", false}, // no escape: "^^" is two separators (an empty term)
+		{"cmdb_ci_service", "name=A^^B", "", true},       // ... so "B" is a term without an operator
 	}
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {
