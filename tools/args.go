@@ -32,6 +32,18 @@ func duration(name, v string, def time.Duration) (time.Duration, error) {
 	return d, nil
 }
 
+// MaxHorizon bounds how far ahead an answer looks (PagerDuty lists shifts up to 90 days ahead).
+const MaxHorizon = 90 * 24 * time.Hour
+
+// horizon parses the optional horizon argument: 0 (the default) when empty.
+func horizon(v string) (time.Duration, error) {
+	h, err := duration("horizon", v, 0)
+	if err == nil && (h < 0 || h > MaxHorizon) {
+		err = badArg("horizon must be between 0 and 90d, not %s", v)
+	}
+	return h, err
+}
+
 // bounded applies a default to 0 and rejects values outside 1..maxV.
 func bounded(name string, v, def, maxV int) (int, error) {
 	if v == 0 {

@@ -10,7 +10,6 @@ import (
 	"github.com/opsctx/opsctx/internal/answer"
 	"github.com/opsctx/opsctx/internal/engine"
 	"github.com/opsctx/opsctx/internal/render"
-	"github.com/opsctx/opsctx/internal/timeutil"
 )
 
 // IncidentContextArgs are the arguments of incident_context.
@@ -19,6 +18,7 @@ type IncidentContextArgs struct {
 	Service  string `json:"service,omitempty" jsonschema:"Service name as you know it: catalog name, title, alias, ServiceNow CI name or sys_id, PagerDuty service id or name, Dynatrace entity id or name. Give service or incident, not both."`
 	Incident string `json:"incident,omitempty" jsonschema:"Incident reference instead of a service: PagerDuty incident id or number, ServiceNow INC number, Dynatrace problem id or display id (P-...), Opsgenie alert id or tiny id."`
 	Since    string `json:"since,omitempty" jsonschema:"How far back to look for changes and alerts: Go duration or days, e.g. 90m, 2h, 3d. Default 2h."`
+	Horizon  string `json:"horizon,omitempty" jsonschema:"How far ahead to look for handovers, escalations, silences and maintenance that end, scheduled changes and alerts about to fire: Go duration or days, e.g. 2h, 12h. Default 12h."`
 	Detail   string `json:"detail,omitempty" jsonschema:"enum=brief,enum=standard,enum=full" jsonschema_description:"Answer size: brief (headline and top items), standard (default), full."`
 }
 
@@ -56,12 +56,9 @@ func contextQuery(a IncidentContextArgs) (engine.Query, error) {
 		return engine.Query{}, badArg("%v", err)
 	}
 	q := engine.Query{Service: a.Service, Incident: a.Incident, Detail: detail}
-	if a.Since != "" {
-		d, err := timeutil.ParseDuration(a.Since)
-		if err != nil {
-			return q, badArg("since: %v", err)
-		}
-		q.Since = d
+	if q.Since, err = duration("since", a.Since, 0); err != nil {
+		return q, err
 	}
-	return q, nil
+	q.Horizon, err = horizon(a.Horizon)
+	return q, err
 }

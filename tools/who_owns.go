@@ -14,12 +14,13 @@ import (
 type WhoOwnsArgs struct {
 	Scope
 	Service string `json:"service" jsonschema:"Service name as you know it (catalog name, alias, CI name, PagerDuty or Dynatrace id)."`
+	Horizon string `json:"horizon,omitempty" jsonschema:"How far ahead to look for handovers, escalations and what else happens next: Go duration or days, e.g. 2h, 12h. Default 12h."`
 }
 
 func whoOwnsTool(d Deps) server.ServerTool {
 	tool := mcp.NewTool("who_owns",
 		append([]mcp.ToolOption{
-			mcp.WithDescription("Who owns a service: the owning team per source (disagreements shown side by side), contacts, who is on call now per level, the escalation path with timings relative to an open incident, and runbooks."),
+			mcp.WithDescription("Who owns a service: the owning team per source (disagreements shown side by side), contacts, who is on call now per level and who takes over when, the escalation path timed from the service's own open page (stopped once acknowledged), who has acknowledged, what happens next (handovers, escalations, silences ending, scheduled changes), and runbooks."),
 			mcp.WithInputSchema[WhoOwnsArgs](),
 			mcp.WithOutputSchema[answer.WhoOwnsResult](),
 		}, readOnly("Who owns")...)...)
@@ -27,7 +28,11 @@ func whoOwnsTool(d Deps) server.ServerTool {
 		if err := required("service", a.Service); err != nil {
 			return nil, "", err
 		}
-		r, err := d.Engine.WhoOwns(ctx, a.Service)
+		h, err := horizon(a.Horizon)
+		if err != nil {
+			return nil, "", err
+		}
+		r, err := d.Engine.WhoOwns(ctx, a.Service, h)
 		if err != nil {
 			return nil, "", err
 		}

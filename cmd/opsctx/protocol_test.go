@@ -144,7 +144,7 @@ func TestToolErrorsAreActionable(t *testing.T) {
 		want string
 	}{
 		{"incident_context", map[string]any{"service": "chekout"}, `Did you mean "checkout"`},
-		{"incident_context", map[string]any{"service": "checkout", "servce": "x"}, "valid arguments: detail, environment, incident, service, since"},
+		{"incident_context", map[string]any{"service": "checkout", "servce": "x"}, "valid arguments: detail, environment, horizon, incident, service, since"},
 		{"incident_context", map[string]any{}, "give either service"},
 		{"incident_context", map[string]any{"service": "checkout", "since": "soon"}, "since:"},
 		{"find_service", map[string]any{"query": " "}, "must not be empty"},

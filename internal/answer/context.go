@@ -15,8 +15,9 @@ import (
 
 // ContextOptions are what incident_context is assembled from besides the directory and facts.
 type ContextOptions struct {
-	// Now is the answer's clock; Since the start of the window considered.
-	Now, Since time.Time
+	// Now is the answer's clock; Since the start of the window considered; Ahead the end of
+	// the horizon it looks ahead to (zero: DefaultHorizon from Now).
+	Now, Since, Ahead time.Time
 	// Incident is the incident the question named, and IncidentStart when it began (zero
 	// when unknown or when the question named a service).
 	Incident      string
@@ -33,6 +34,9 @@ func Context(d *directory.Directory, ent *directory.Entity, f model.Facts, o Con
 	if o.Detail == "" {
 		o.Detail = DetailStandard
 	}
+	if o.Ahead.IsZero() {
+		o.Ahead = o.Now.Add(DefaultHorizon)
+	}
 	ans := assemble(d, ent, Prepare(d, f, ent.Name), o)
 	ans.Detail = o.Detail
 	ans.Incident = o.Incident
@@ -45,8 +49,9 @@ func Context(d *directory.Directory, ent *directory.Entity, f model.Facts, o Con
 
 // assemble turns the fetched facts into the answer (without headline and detail caps).
 func assemble(d *directory.Directory, ent *directory.Entity, f model.Facts, o ContextOptions) *IncidentContext {
-	now := o.Now
-	ans := &IncidentContext{Since: o.Since.UTC(), Notes: []string{}, Service: ServiceRefOf(ent)}
+	c := newClock(d, ent, f, o.Now, o.Ahead, o.Since, o.IncidentStart)
+	ans := &IncidentContext{Since: o.Since.UTC(), AsOf: o.Now.UTC(), Horizon: c.ahead.UTC(), StartedAt: c.start.UTC(),
+		Notes: []string{}, Service: ServiceRefOf(ent)}
 	for _, ow := range ent.Owners() {
 		ans.Owners = append(ans.Owners, Owner{Team: ow.Team, TeamName: d.TeamTitle(ow.Team), Source: ow.Source})
 	}
@@ -70,16 +75,16 @@ func assemble(d *directory.Directory, ent *directory.Entity, f model.Facts, o Co
 	ans.AlertGroups, ans.SuppressedAlertGroups = placeGroups(d, ent.Name, open), placeGroups(d, ent.Name, suppressed)
 	ans.Incidents = placeIncidents(d, ent.Name, IncidentEntries(d, f.Incidents))
 
-	// The trouble is the service's own: a neighbour's problem or incident does not start
-	// this service's clock.
-	start := referenceStart(ownTrouble(f, ans.Problems, ent.Name), o.IncidentStart)
-	ans.OnCall, ans.Escalation = responderEntries(f.Responders, Own(f, ent.Name), start, now)
+	r := c.responders()
+	ans.OnCall, ans.Escalation = r.OnCall, r.Escalation
+	ans.Acknowledged, ans.Unacknowledged = c.acknowledgements()
 	for _, r := range f.Responders {
 		if r.Value.Note != "" {
 			ans.Notes = append(ans.Notes, r.Source+": "+sanitize.Text(r.Value.Note, 200))
 		}
 	}
-	ans.Changes = rankChanges(d, ent, f, start, now)
+	ans.Changes = c.rankChanges()
+	ans.Next = c.timeline(r)
 	ans.Dependencies = dependencies(d, ent, f)
 	ans.Runbooks = runbooks(d, ent, f.Alerts)
 	ans.SLOs = SLOEntries(d, f.SLOs, o.Thresholds)
@@ -102,34 +107,6 @@ func DistinctTeams(os []directory.Owner) []string {
 		}
 	}
 	return out
-}
-
-// referenceStart is when the trouble started: the incident, else the earliest open problem,
-// else the earliest firing alert; zero when nothing is wrong.
-func referenceStart(f model.Facts, incidentStart time.Time) time.Time {
-	if !incidentStart.IsZero() {
-		return incidentStart
-	}
-	var t time.Time
-	earliest := func(x time.Time) {
-		if !x.IsZero() && (t.IsZero() || x.Before(t)) {
-			t = x
-		}
-	}
-	for _, p := range f.Problems {
-		if p.Status != model.ProblemClosed {
-			earliest(p.StartedAt)
-		}
-	}
-	if t.IsZero() {
-		for _, i := range f.Incidents {
-			earliest(i.StartedAt)
-		}
-		for _, a := range f.Alerts {
-			earliest(a.StartedAt)
-		}
-	}
-	return t
 }
 
 // ProblemEntries lists open and closed problems, oldest first, with root causes and impacted
@@ -183,7 +160,16 @@ func IncidentEntries(d *directory.Directory, is []model.Incident) []IncidentEntr
 	for _, i := range is {
 		out = append(out, IncidentEntry{ID: i.ID, Number: i.Number, Title: sanitize.Short(i.Title), Priority: i.Priority, level: i.Rank(),
 			Severity: i.Rank().String(), Status: i.Status, StartedAt: i.StartedAt.UTC(), Service: sanitize.Short(d.Canonical(i.Source, i.Service)),
-			Team: sanitize.Short(i.Team), Assignees: mapped(i.Assignees, sanitize.Short), Source: i.Source, URL: i.URL})
+			Team: sanitize.Short(i.Team), Assignees: mapped(i.Assignees, sanitize.Short), Acks: acks(i.Acks), Source: i.Source, URL: i.URL})
+	}
+	return out
+}
+
+// acks copies acknowledgements with the names made safe and the times in UTC.
+func acks(as []model.Ack) []model.Ack {
+	var out []model.Ack
+	for _, a := range as {
+		out = append(out, model.Ack{By: sanitize.Short(a.By), At: a.At.UTC()})
 	}
 	return out
 }
@@ -340,16 +326,4 @@ func StaleIn(notes []StaleNote, section string) []StaleNote {
 		}
 	}
 	return out
-}
-
-// ownTrouble keeps the facts that tell when self's own trouble started: its own alerts and
-// incidents (see Own) and the problems placed on it (root cause or impacted).
-func ownTrouble(f model.Facts, placed []ProblemEntry, self string) model.Facts {
-	own := Own(f, self)
-	own.Problems = slices.DeleteFunc(slices.Clone(f.Problems), func(p model.Problem) bool {
-		return !slices.ContainsFunc(placed, func(e ProblemEntry) bool {
-			return e.Relation == RelSelf && (e.ID == p.ID || e.ID == p.DisplayID)
-		})
-	})
-	return own
 }

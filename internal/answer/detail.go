@@ -53,6 +53,7 @@ func applyDetail(a *IncidentContext, detail Detail) {
 	a.Incidents, a.Omitted.Incidents = Cap(a.Incidents, n)
 	a.SLOs, a.Omitted.SLOs = Cap(a.SLOs, n)
 	a.OnCall, a.Omitted.OnCall = Cap(a.OnCall, n)
+	a.Next, a.Omitted.Next = Cap(a.Next, n)
 	a.Dependencies.Upstream, a.Omitted.Upstream = Cap(a.Dependencies.Upstream, max(n, 5))
 	a.Dependencies.Downstream, a.Omitted.Downstream = Cap(a.Dependencies.Downstream, max(n, 5))
 	if detail == DetailBrief {

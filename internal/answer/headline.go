@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/opsctx/opsctx/internal/model"
+	"github.com/opsctx/opsctx/internal/timeutil"
 )
 
 // headline writes the one-sentence summary: impact, what is wrong on the service itself,
@@ -38,7 +39,7 @@ func headline(a *IncidentContext, now time.Time) string {
 		if p.Impact != "" {
 			impact = ", " + p.Impact
 		}
-		parts = append(parts, fmt.Sprintf("%s: %s%s (%s %s)%s%s", name, p.Title, impact, p.Source, p.ID, sinceText(p.StartedAt, now), staleText(stale, p.Source)))
+		parts = append(parts, fmt.Sprintf("%s: %s%s (%s %s)%s%s", name, p.Title, impact, p.Source, p.ID, sinceText(cmp.Or(a.StartedAt, p.StartedAt), now), staleText(stale, p.Source)))
 		if p.RootCause != "" {
 			parts = append(parts, fmt.Sprintf("primary contributor: %s (%s root cause)", p.RootCause, p.Source))
 		}
@@ -47,10 +48,10 @@ func headline(a *IncidentContext, now time.Time) string {
 			parts = append(parts, fmt.Sprintf("alert %q firing %s", g.Alerts[0].Title, SpreadText(g.Spread)))
 		}
 	case len(groups) > 0:
-		parts = append(parts, name+": "+groupsText(groups, now, stale))
+		parts = append(parts, name+": "+groupsText(groups, a.StartedAt, now, stale))
 	case len(incidents) > 0:
 		i := incidents[0]
-		parts = append(parts, fmt.Sprintf("%s: open incident %s %q%s%s", name, cmp.Or(i.Number, i.ID), i.Title, sinceText(i.StartedAt, now), staleText(stale, i.Source)))
+		parts = append(parts, fmt.Sprintf("%s: open incident %s %q%s%s", name, cmp.Or(i.Number, i.ID), i.Title, sinceText(cmp.Or(a.StartedAt, i.StartedAt), now), staleText(stale, i.Source)))
 	case slices.ContainsFunc(a.Sources, func(s SourceEntry) bool { return s.Status == model.StateError }):
 		// Quiet where the sources answered; where one failed, nothing is known.
 		parts = append(parts, name+": no open problems, alerts or incidents reported by the sources that answered; unknown where a source failed")
@@ -70,13 +71,13 @@ func headline(a *IncidentContext, now time.Time) string {
 					n++
 				}
 			}
-			parts = append(parts, On(g.Service, g.Relation)+": "+groupsText(neighbourGroups[:n], now, stale))
+			parts = append(parts, On(g.Service, g.Relation)+": "+groupsText(neighbourGroups[:n], time.Time{}, now, stale))
 		}
 	}
 	if own, _ := splitOwn(a.SuppressedAlertGroups, func(g AlertGroup) Relation { return g.Relation }); len(own) > 0 {
 		parts = append(parts, fmt.Sprintf("%d alert group(s) on %s %s, not firing", len(own), name, suppressedWord(own)))
 	}
-	if len(a.Changes) > 0 && a.Changes[0].Suspicion >= 0.3 {
+	if len(a.Changes) > 0 && a.Changes[0].Suspicion >= 0.3 && !a.Changes[0].AfterStart {
 		c := a.Changes[0]
 		s := fmt.Sprintf("most suspicious change: %s %q%s", c.ID, c.Title, agoText(c.At, now))
 		if c.Author != "" {
@@ -91,7 +92,13 @@ func headline(a *IncidentContext, now time.Time) string {
 	if len(a.OnCall) > 0 {
 		o := a.OnCall[0]
 		s := fmt.Sprintf("on call: %s (L%d)", o.Name, o.Level)
-		if nx := nextEscalation(a.Escalation, now); nx != "" {
+		if h := o.Handover; h != nil && h.At.Sub(now) <= HandoverSoon {
+			s += ", " + handoverText(*h, now)
+		}
+		if len(a.Acknowledged) > 0 {
+			k := a.Acknowledged[0]
+			s += fmt.Sprintf(", %s acknowledged by %s%s", k.What, k.By, atText(k.At, now))
+		} else if nx := nextEscalation(a.Escalation, now); nx != "" {
 			s += ", " + nx
 		}
 		parts = append(parts, s)
@@ -99,8 +106,9 @@ func headline(a *IncidentContext, now time.Time) string {
 	return strings.Join(parts, "; ") + SourceCaveat(a.Sources) + "."
 }
 
-// groupsText says how many alert groups fire and the worst, with where and for how long.
-func groupsText(gs []AlertGroup, now time.Time, stale map[string]StaleNote) string {
+// groupsText says how many alert groups fire and the worst, with where and for how long:
+// since started (the trouble's first symptom) when known, else since the worst first fired.
+func groupsText(gs []AlertGroup, started, now time.Time, stale map[string]StaleNote) string {
 	g := gs[0]
 	where := SpreadText(g.Spread)
 	if where != "" {
@@ -112,7 +120,7 @@ func groupsText(gs []AlertGroup, now time.Time, stale map[string]StaleNote) stri
 			break
 		}
 	}
-	return fmt.Sprintf("%d alert group(s) firing, worst %q (%s)%s%s%s", len(gs), g.Alerts[0].Title, g.Severity, where, sinceText(g.FirstSeen, now), age)
+	return fmt.Sprintf("%d alert group(s) firing, worst %q (%s)%s%s%s", len(gs), g.Alerts[0].Title, g.Severity, where, sinceText(cmp.Or(started, g.FirstSeen), now), age)
 }
 
 // suppressedWord says how groups are held back: silenced, inhibited, or both.
@@ -171,7 +179,26 @@ func nextEscalation(es []EscalationEntry, now time.Time) string {
 	if best == nil {
 		return ""
 	}
-	return fmt.Sprintf("escalates to %s (L%d) in %d min", strings.Join(best.Targets, ", "), best.Level, int(bestAt.Sub(now).Minutes()+0.5))
+	return fmt.Sprintf("escalates to %s (L%d) at %s, in %d min", strings.Join(best.Targets, ", "), best.Level, timeutil.RFC3339(bestAt), minutesUntil(now, bestAt))
+}
+
+// HandoverSoon is how close a handover must be for the headline to say it.
+const HandoverSoon = 30 * time.Minute
+
+// handoverText says who takes over and when: "hands over to Lena Fischer at …, in 6 min".
+func handoverText(h Handover, now time.Time) string {
+	if h.To == "" {
+		return fmt.Sprintf("shift ends at %s, in %d min, with no one scheduled after", timeutil.RFC3339(h.At), minutesUntil(now, h.At))
+	}
+	return fmt.Sprintf("hands over to %s at %s, in %d min", h.To, timeutil.RFC3339(h.At), minutesUntil(now, h.At))
+}
+
+// atText places a past moment: " at …, N min ago"; nothing when unknown.
+func atText(t, now time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return fmt.Sprintf(" at %s, %s ago", timeutil.RFC3339(t), humanMinutes(now.Sub(t).Minutes()))
 }
 
 func sinceText(t, now time.Time) string {

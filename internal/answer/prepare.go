@@ -14,10 +14,14 @@ import (
 func Prepare(d *directory.Directory, f model.Facts, self string) model.Facts {
 	f.Alerts = attributeAlerts(d, f, self)
 	ppl := NewPeople(d, f.Responders)
+	for i, a := range f.Alerts {
+		f.Alerts[i].Acks = namedAcks(a.Acks, ppl)
+	}
 	incs := make([]model.Incident, len(f.Incidents))
 	for i, x := range f.Incidents {
 		x.Service = d.Canonical(x.Source, x.Service)
 		x.Assignees = mapped(x.Assignees, ppl.Name)
+		x.Acks = namedAcks(x.Acks, ppl)
 		incs[i] = x
 	}
 	f.Incidents = incs
@@ -55,6 +59,18 @@ func peopleOnCall(rs []model.Sourced[model.Responders], ppl People) []model.Sour
 		v.OnCall, v.Upcoming, v.Escalation = oc, up, esc
 		r.Value = v
 		out[i] = r
+	}
+	return out
+}
+
+// namedAcks names who acknowledged the people directory's way, in a new slice.
+func namedAcks(as []model.Ack, ppl People) []model.Ack {
+	if as == nil {
+		return nil
+	}
+	out := make([]model.Ack, len(as))
+	for i, a := range as {
+		out[i] = model.Ack{By: ppl.Name(a.By), At: a.At}
 	}
 	return out
 }

@@ -6,40 +6,44 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"time"
 
-	"github.com/opsctx/opsctx/internal/directory"
 	"github.com/opsctx/opsctx/internal/model"
 	"github.com/opsctx/opsctx/internal/sanitize"
 )
 
-// rankChanges scores every change by how likely it caused the trouble, with the reasons.
-// The score is deterministic: timing (up to 40), location (up to 30), kind (up to 10) and
-// risk flags (8 each), divided by 100 and capped at 1.
-func rankChanges(d *directory.Directory, ent *directory.Entity, f model.Facts, start, now time.Time) []ChangeEntry {
-	ref, refWhat := start, "the trouble started"
+// rankChanges scores every change that has happened by how likely it caused the trouble,
+// with the reasons, against the first symptom (now when nothing is wrong). A change after
+// the start cannot have caused it: it is shown as such (a response or a coincidence),
+// scored on location, kind and risk alone, and ranked below every change before the start,
+// its suspicion no higher than theirs. Before the start, the score is deterministic: timing
+// (up to 40, nearer is more), location (root-cause entity 30, the service 20, a dependency
+// 15), kind (up to 10) and risk flags (8 each), divided by 100 and capped at 1. Changes
+// scheduled after now are not ranked (see timeline).
+func (c *clock) rankChanges() []ChangeEntry {
+	d, ent, now := c.d, c.ent, c.now
+	ref, refWhat := c.start, "the trouble started"
 	if ref.IsZero() {
 		ref, refWhat = now, "now"
 	}
-	rcs := RootCauses(d, f.Problems)
+	rcs := RootCauses(d, c.f.Problems)
 	out := []ChangeEntry{}
-	for _, c := range correlateChanges(d, f.Changes) {
-		svc := d.Canonical(c.Source, c.Service)
+	for _, ch := range correlateChanges(d, c.f.Changes) {
+		if ch.At.After(now) {
+			continue
+		}
+		svc := d.Canonical(ch.Source, ch.Service)
 		if svc == "" {
 			svc = ent.Name
 		}
 		score := 0.0
 		var why []string
-		mins := ref.Sub(c.At).Minutes()
-		switch {
-		case mins >= 0:
+		mins := ref.Sub(ch.At).Minutes()
+		after := mins < 0
+		if after {
+			why = append(why, fmt.Sprintf("%s after %s: a response or a coincidence", humanMinutes(-mins), refWhat))
+		} else {
 			score += 40 * math.Max(0, 1-mins/180)
 			why = append(why, fmt.Sprintf("%s before %s", humanMinutes(mins), refWhat))
-		case mins > -5:
-			score += 30
-			why = append(why, "at the moment "+refWhat)
-		default:
-			why = append(why, fmt.Sprintf("%s after %s", humanMinutes(-mins), refWhat))
 		}
 		switch {
 		case rcs[fold(svc)].ID != "":
@@ -52,39 +56,69 @@ func rankChanges(d *directory.Directory, ent *directory.Entity, f model.Facts, s
 			score += 15
 			why = append(why, "on dependency "+svc)
 		}
-		switch c.Kind {
+		switch ch.Kind {
 		case "deploy", "config":
 			score += 10
-			why = append(why, c.Kind+" change")
+			why = append(why, ch.Kind+" change")
 		case "infra":
 			score += 6
 			why = append(why, "infrastructure change")
 		default:
 			score += 4
 		}
-		risks := c.Risk
-		if c.noRecord {
+		risks := ch.Risk
+		if ch.noRecord {
 			risks = append(slices.Clip(risks), "no change record")
 		}
 		for _, r := range risks {
 			score += 8
 			why = append(why, sanitize.Short(r))
 		}
-		for _, s := range c.confirmedBy { // corroboration, not risk
+		for _, s := range ch.confirmedBy { // corroboration, not risk
 			why = append(why, "confirmed by "+s+" telemetry")
 		}
-		out = append(out, ChangeEntry{ID: c.ID, Title: sanitize.Short(c.Title), Kind: c.Kind, At: c.At.UTC(),
-			Author: sanitize.Short(c.Author), Service: sanitize.Short(svc), Source: c.Source, URL: c.URL,
+		out = append(out, ChangeEntry{ID: ch.ID, Title: sanitize.Short(ch.Title), Kind: ch.Kind, At: ch.At.UTC(),
+			Author: sanitize.Short(ch.Author), Service: sanitize.Short(svc), Source: ch.Source, URL: ch.URL,
 			Suspicion: math.Round(math.Min(score, 100)) / 100, Reason: strings.Join(why, "; "), Reasons: why,
-			ConfirmedBy: c.confirmedBy})
+			ConfirmedBy: ch.confirmedBy, AfterStart: after, Record: record(ch.Record)})
 	}
 	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].AfterStart != out[j].AfterStart {
+			return !out[i].AfterStart
+		}
 		if out[i].Suspicion != out[j].Suspicion {
 			return out[i].Suspicion > out[j].Suspicion
 		}
 		return out[i].At.After(out[j].At)
 	})
+	// A change after the start never looks more suspicious than one before it.
+	floor := 1.0
+	for i := range out {
+		if !out[i].AfterStart {
+			floor = out[i].Suspicion
+		} else {
+			out[i].Suspicion = min(out[i].Suspicion, floor)
+		}
+	}
+	// The record of the top suspect only: the reader decides on a rollback from it.
+	for i := range out {
+		if i > 0 {
+			out[i].Record = nil
+		}
+	}
 	return out
+}
+
+// record copies a change record with its text made safe to show.
+func record(r *model.ChangeRecord) *model.ChangeRecord {
+	if r == nil {
+		return nil
+	}
+	cp := *r
+	cp.RequestedBy, cp.Implementer, cp.ApprovedBy = sanitize.Short(cp.RequestedBy), sanitize.Short(cp.Implementer), sanitize.Short(cp.ApprovedBy)
+	cp.Approval, cp.BackoutPlan = sanitize.Short(cp.Approval), sanitize.Text(cp.BackoutPlan, 500)
+	cp.PlannedStart, cp.PlannedEnd, cp.WorkStart, cp.WorkEnd = cp.PlannedStart.UTC(), cp.PlannedEnd.UTC(), cp.WorkStart.UTC(), cp.WorkEnd.UTC()
+	return &cp
 }
 
 func humanMinutes(m float64) string {

@@ -2,8 +2,12 @@ package answer
 
 import (
 	"cmp"
+	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/opsctx/opsctx/internal/escalation"
@@ -11,15 +15,102 @@ import (
 	"github.com/opsctx/opsctx/internal/sanitize"
 )
 
-// responderEntries flattens on-call and escalation from every source. The same person on
-// call at the same level in several sources is one entry naming every source. Escalation
-// levels are timed from the start of the source's own open incident on the service when it
-// has one (an incident, or an alert for alert-driven tools like Opsgenie), else from start
-// (the trouble's start); with neither, they carry no time.
-func responderEntries(rs []model.Sourced[model.Responders], f model.Facts, start, now time.Time) ([]OnCallEntry, []EscalationEntry) {
+// responding is who responds to the service: on call now with each level's handover, the
+// escalation path timed from the service's own pages, and what of that lies ahead.
+type responding struct {
+	OnCall     []OnCallEntry
+	Escalation []EscalationEntry
+	// Next are the handovers, escalations and acknowledgement timeouts within the horizon.
+	Next []NextEntry
+}
+
+// responders flattens on-call and escalation from every source. The same person on call at
+// the same level in several sources is one entry naming every source; its handover is the
+// first source's that knows one. Each source's escalation is timed from that source's own
+// earliest open page on the service (an incident, or an alert for alert-driven tools like
+// Opsgenie), never from a neighbour's: without one its levels carry no time. A level is
+// staffed by whoever is on call when it fires, and does not fire once the page is
+// acknowledged (unless its rule goes on until the page is closed).
+func (c *clock) responders() responding {
+	var r responding
+	r.OnCall = c.onCall()
+	for _, o := range r.OnCall {
+		if h := o.Handover; h != nil {
+			n := NextEntry{At: h.At, Kind: NextHandover, Subject: fmt.Sprintf("L%d %s to %s", o.Level, o.Name, h.To),
+				What: fmt.Sprintf("L%d %s hands over to %s", o.Level, o.Name, h.To), Service: c.ent.Name, Source: h.Source}
+			if h.To == "" {
+				n.Subject, n.What = fmt.Sprintf("L%d %s off", o.Level, o.Name), fmt.Sprintf("L%d %s's shift ends; no one is scheduled after it", o.Level, o.Name)
+			} else if h.Override {
+				n.What += " (override)"
+			}
+			c.next(&r.Next, n)
+		}
+	}
+	r.Escalation = []EscalationEntry{}
+	for _, src := range c.f.Responders {
+		pg, ok := c.pages[src.Source]
+		p := escalation.Policy{Steps: src.Value.Escalation, Loops: src.Value.Loops, CycleMinutes: src.Value.CycleMinutes}
+		var levels []escalation.Level
+		if !ok { // no page: one pass describes the policy, staffed by who is on call now
+			p.Loops = 0
+			levels = escalation.Staff(escalation.Timeline(p, time.Time{}, c.now), src.Value.OnCall)
+		} else {
+			known := c.now
+			if src.Value.LooksAhead {
+				known = c.ahead
+			}
+			levels = escalation.StaffAt(escalation.Timeline(p, pg.start, c.now),
+				append(append([]model.OnCall(nil), src.Value.OnCall...), src.Value.Upcoming...), c.now, known)
+		}
+		for _, l := range levels {
+			e := EscalationEntry{Level: l.Level, AfterMinutes: l.AfterMinutes, Source: src.Source, Targets: []string{}}
+			for _, t := range l.Who() {
+				e.Targets = append(e.Targets, sanitize.Short(t))
+			}
+			if ok {
+				e.State, e.FiresAt = c.escalationState(l, pg), l.FiresAt.UTC()
+				switch e.State {
+				case EscalationHeld:
+					e.FiresAt = time.Time{} // it will not fire: no time to state
+				case EscalationDue:
+					who := fmt.Sprintf("L%d %s", e.Level, strings.Join(e.Targets, ", "))
+					c.next(&r.Next, NextEntry{At: e.FiresAt, Kind: NextEscalation, Subject: who, Service: c.ent.Name, Source: src.Source,
+						What: fmt.Sprintf("%s is paged unless %s is acknowledged", who, pg.what)})
+				}
+			}
+			r.Escalation = append(r.Escalation, e)
+		}
+	}
+	for _, src := range slices.Sorted(maps.Keys(c.pages)) {
+		pg := c.pages[src]
+		for _, a := range pg.scheduled {
+			if a.Kind == model.ActionUnacknowledge {
+				c.next(&r.Next, NextEntry{At: a.At, Kind: NextAckExpires, Subject: pg.what, Service: c.ent.Name, Source: pg.source,
+					What: fmt.Sprintf("the acknowledgement of %s times out: it re-triggers and pages again", pg.what)})
+			}
+		}
+	}
+	return r
+}
+
+// escalationState is where level l stands for page pg: paged once it fired; held when an
+// acknowledgement came before it would fire and its rule stops on acknowledgement; else due.
+func (c *clock) escalationState(l escalation.Level, pg page) EscalationState {
+	switch {
+	case l.Fired:
+		return EscalationPaged
+	case pg.acked() && l.Condition == model.IfNotAcked:
+		return EscalationHeld
+	}
+	return EscalationDue
+}
+
+// onCall merges the shifts that hold now across sources, lowest level first, each with its
+// handover when that falls within the horizon.
+func (c *clock) onCall() []OnCallEntry {
 	oncall := []OnCallEntry{}
 	idx := map[string]int{}
-	for _, r := range rs {
+	for _, r := range c.f.Responders {
 		for _, o := range r.Value.OnCall {
 			key := personKey(o.Name) + "|" + strconv.Itoa(o.Level) // names are the people directory's (see Prepare)
 			if i, ok := idx[key]; ok {
@@ -30,57 +121,49 @@ func responderEntries(rs []model.Sourced[model.Responders], f model.Facts, start
 				if e.Until.IsZero() {
 					e.Until = o.Until.UTC()
 				}
+				if e.Handover == nil {
+					e.Handover = c.handover(o, r)
+				}
 				continue
 			}
 			idx[key] = len(oncall)
-			oncall = append(oncall, OnCallEntry{Name: sanitize.Short(o.Name), Email: o.Email, Level: o.Level,
-				Until: o.Until.UTC(), Schedule: sanitize.Short(o.Schedule), Source: r.Source, Sources: []string{r.Source}})
+			e := OnCallEntry{Name: sanitize.Short(o.Name), Email: o.Email, Level: o.Level, Until: o.Until.UTC(),
+				Schedule: sanitize.Short(o.Schedule), Source: r.Source, Sources: []string{r.Source}, Handover: c.handover(o, r)}
+			if e.Handover != nil {
+				e.Until = e.Handover.At // the person's back-to-back shifts are one
+			}
+			oncall = append(oncall, e)
 		}
 	}
 	sort.SliceStable(oncall, func(i, j int) bool { return oncall[i].Level < oncall[j].Level })
-
-	esc := []EscalationEntry{}
-	for _, r := range rs {
-		from := sourceStart(r.Source, f, start)
-		p := escalation.Policy{Steps: r.Value.Escalation, Loops: r.Value.Loops, CycleMinutes: r.Value.CycleMinutes}
-		if from.IsZero() {
-			p.Loops = 0 // without an incident, one pass describes the policy
-		}
-		for _, l := range escalation.Staff(escalation.Timeline(p, from, now), r.Value.OnCall) {
-			e := EscalationEntry{Level: l.Level, AfterMinutes: l.AfterMinutes, Source: r.Source, Targets: []string{}}
-			for _, t := range l.Who() {
-				e.Targets = append(e.Targets, sanitize.Short(t))
-			}
-			if !from.IsZero() {
-				e.FiresAt = l.FiresAt.UTC()
-			}
-			esc = append(esc, e)
-		}
-	}
-	return oncall, esc
+	return oncall
 }
 
-// sourceStart is when the source's own earliest open incident began (or, without incidents,
-// its earliest open alert), else the fallback.
-func sourceStart(source string, f model.Facts, fallback time.Time) time.Time {
-	var t time.Time
-	earliest := func(s string, at time.Time) {
-		if s == source && !at.IsZero() && (t.IsZero() || at.Before(t)) {
-			t = at
+// handover is who takes over shift o's level when it ends, if that is within the horizon:
+// the source's upcoming shift at the level that holds the moment o ends (the person's own
+// next shift continues theirs). When the source read shifts to the horizon and none follows,
+// no one is scheduled; when it did not, the successor is unknown (nil).
+func (c *clock) handover(o model.OnCall, r model.Sourced[model.Responders]) *Handover {
+	end := o.Until
+	for range 10 { // back-to-back shifts of the same person
+		if end.IsZero() || end.After(c.ahead) {
+			return nil
 		}
-	}
-	for _, i := range f.Incidents {
-		if i.Status != model.IncidentResolved {
-			earliest(i.Source, i.StartedAt)
+		var next *model.OnCall
+		for i, u := range r.Value.Upcoming {
+			if u.Level == o.Level && u.CoversAt(end) && (next == nil || u.Override && !next.Override) {
+				next = &r.Value.Upcoming[i]
+			}
 		}
-	}
-	if t.IsZero() {
-		for _, a := range f.Alerts {
-			earliest(a.Source, a.StartedAt)
+		switch {
+		case next == nil && !r.Value.LooksAhead:
+			return nil
+		case next == nil:
+			return &Handover{At: end.UTC(), Source: r.Source}
+		case personKey(next.Name) != personKey(o.Name):
+			return &Handover{To: sanitize.Short(next.Name), Email: next.Email, At: end.UTC(), Override: next.Override, Source: r.Source}
 		}
+		end = next.Until
 	}
-	if t.IsZero() {
-		return fallback
-	}
-	return t
+	return nil
 }

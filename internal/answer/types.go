@@ -41,7 +41,30 @@ type OnCallEntry struct {
 	// Source is the first source that reports this person at this level; Sources lists all.
 	Source  string   `json:"source"`
 	Sources []string `json:"sources"`
+	// Handover is who takes this level over when the shift ends, if that is within the
+	// horizon.
+	Handover *Handover `json:"handover,omitempty"`
 }
+
+// Handover is who takes an on-call level over, and when. An empty To means the source
+// schedules no one after the shift.
+type Handover struct {
+	To       string    `json:"to"`
+	Email    string    `json:"email,omitempty"`
+	At       time.Time `json:"at"`
+	Override bool      `json:"override,omitempty"`
+	Source   string    `json:"source"`
+}
+
+// EscalationState is where an escalation level stands for the service's open incident.
+type EscalationState string
+
+// Escalation states.
+const (
+	EscalationPaged EscalationState = "paged" // the level fired
+	EscalationDue   EscalationState = "due"   // the level fires at FiresAt unless someone acknowledges
+	EscalationHeld  EscalationState = "held"  // the level will not fire: the incident is acknowledged
+)
 
 // EscalationEntry is one escalation level with its timing.
 type EscalationEntry struct {
@@ -49,8 +72,11 @@ type EscalationEntry struct {
 	AfterMinutes int      `json:"after_minutes"`
 	Targets      []string `json:"targets"`
 	Source       string   `json:"source"`
-	// FiresAt is when this level is (or was) paged for the incident in question, if one is known.
+	// FiresAt is when this level is (or was) paged for the service's own open incident or
+	// alert in this source; absent when there is none, or when the level will not fire.
 	FiresAt time.Time `json:"fires_at,omitzero"`
+	// State is where the level stands for that incident (absent without one).
+	State EscalationState `json:"state,omitempty"`
 }
 
 // ProblemEntry is an open observability problem.
@@ -145,10 +171,12 @@ type IncidentEntry struct {
 	Relation Relation `json:"relation,omitempty"`
 	Team     string   `json:"team,omitempty"`
 	// Assignees are the people the incident is assigned to, by name.
-	Assignees []string       `json:"assignees,omitempty"`
-	Source    string         `json:"source"`
-	URL       string         `json:"url,omitempty"`
-	level     model.Severity // of Priority
+	Assignees []string `json:"assignees,omitempty"`
+	// Acks are who acknowledged the incident and when, earliest first.
+	Acks   []model.Ack    `json:"acks,omitempty"`
+	Source string         `json:"source"`
+	URL    string         `json:"url,omitempty"`
+	level  model.Severity // of Priority
 }
 
 // ChangeEntry is a change with its suspicion score.
@@ -169,6 +197,12 @@ type ChangeEntry struct {
 	Reasons []string `json:"reasons"`
 	// ConfirmedBy names the sources whose telemetry saw this change record happen.
 	ConfirmedBy []string `json:"confirmed_by,omitempty"`
+	// AfterStart is set on a change that happened after the trouble started: a response or a
+	// coincidence, ranked below every change before it.
+	AfterStart bool `json:"after_start,omitempty"`
+	// Record is the change record's windows, people and backout plan, given for the most
+	// suspicious change when its source keeps them.
+	Record *model.ChangeRecord `json:"record,omitempty"`
 }
 
 // DependencyEntry is a neighbour in the dependency graph.
@@ -230,6 +264,47 @@ type Omitted struct {
 	Downstream            int `json:"downstream,omitempty"`
 	SLOs                  int `json:"slos,omitempty"`
 	OnCall                int `json:"oncall,omitempty"`
+	Next                  int `json:"next,omitempty"`
+}
+
+// NextKind is what happens at a moment of the timeline.
+type NextKind string
+
+// Timeline kinds.
+const (
+	NextHandover         NextKind = "handover"           // an on-call level changes hands
+	NextEscalation       NextKind = "escalation"         // an escalation level is paged
+	NextSilenceEnds      NextKind = "silence_ends"       // a silence ends: its alerts notify again
+	NextMaintenanceEnds  NextKind = "maintenance_ends"   // a maintenance window ends
+	NextChangeStarts     NextKind = "change_starts"      // a scheduled change begins
+	NextChangeWindowEnds NextKind = "change_window_ends" // a change's window closes
+	NextAlertFires       NextKind = "alert_fires"        // a pending alert's for runs out
+	NextAckExpires       NextKind = "ack_expires"        // an acknowledgement times out; the incident re-triggers
+	NextUpdateDue        NextKind = "update_due"         // the next stakeholder update is due
+)
+
+// NextEntry is one thing that will happen within the horizon, unless someone acts.
+type NextEntry struct {
+	At        time.Time `json:"at"`
+	InMinutes int       `json:"in_minutes"`
+	Kind      NextKind  `json:"kind" jsonschema:"enum=handover,enum=escalation,enum=silence_ends,enum=maintenance_ends,enum=change_starts,enum=change_window_ends,enum=alert_fires,enum=ack_expires,enum=update_due"`
+	// Subject is who or what, in a few words ("L2 Lena Fischer", "CHG0030020"); What says
+	// it in full.
+	Subject string `json:"subject"`
+	What    string `json:"what"`
+	// Service is the service it concerns (the one asked about, or a neighbour, named in What).
+	Service string `json:"service"`
+	Source  string `json:"source"`
+}
+
+// AckEntry says who has taken one of the service's pages, tickets or alerts, and when.
+type AckEntry struct {
+	// What names the page, e.g. "pagerduty incident #4711".
+	What string `json:"what"`
+	By   string `json:"by"`
+	// At is when, if the source says.
+	At     time.Time `json:"at,omitzero"`
+	Source string    `json:"source"`
 }
 
 // IncidentContext is the result of incident_context.
@@ -253,9 +328,23 @@ type IncidentContext struct {
 	// Incident echoes the incident the query started from, when one was given.
 	Incident string `json:"incident,omitempty"`
 	// Since is the start of the time window considered.
-	Since   time.Time `json:"since"`
-	Detail  Detail    `json:"detail"`
-	Omitted Omitted   `json:"omitted"`
+	Since time.Time `json:"since"`
+	// AsOf is the answer's time: every "in N min" and "N min ago" counts from it.
+	AsOf time.Time `json:"as_of"`
+	// Horizon is the end of the forward-looking window (`next`, handovers).
+	Horizon time.Time `json:"horizon"`
+	// StartedAt is the trouble's first symptom (the earliest of the service's own alerts,
+	// incidents and problems and its root cause's alerts in the window); absent when
+	// nothing is wrong. Changes are ranked against it.
+	StartedAt time.Time `json:"started_at,omitzero"`
+	// Acknowledged lists who has taken the service's pages, tickets and alerts.
+	Acknowledged []AckEntry `json:"acknowledged"`
+	// Unacknowledged names the service's open pages and tickets nobody has taken yet.
+	Unacknowledged []string `json:"unacknowledged"`
+	// Next is what will happen within the horizon unless someone acts, soonest first.
+	Next    []NextEntry `json:"next"`
+	Detail  Detail      `json:"detail"`
+	Omitted Omitted     `json:"omitted"`
 	// Notes lists contradictions and caveats (owners that disagree, ambiguous names, on-call gaps).
 	Notes []string `json:"notes"`
 	// Stale lists the sources whose data in this answer is an older copy (served after a

@@ -43,15 +43,15 @@ func WhatChanged(d *directory.Directory, ent *directory.Entity, f model.Facts, o
 		}
 		f.Changes = own
 	}
-	start := referenceStart(f, time.Time{})
-	res := &WhatChangedResult{Service: ServiceRefOf(ent), Since: from.UTC(), Reference: start.UTC(), Sources: SourceEntries(o.Sources)}
+	c := newClock(d, ent, f, now, now, from, time.Time{})
+	res := &WhatChangedResult{Service: ServiceRefOf(ent), Since: from.UTC(), Reference: c.start.UTC(), Sources: SourceEntries(o.Sources)}
 	var in = f.Changes[:0:0]
-	for _, c := range f.Changes {
-		if !c.At.Before(from) {
-			in = append(in, c)
+	for _, ch := range f.Changes {
+		if !ch.At.Before(from) {
+			in = append(in, ch)
 		}
 	}
-	f.Changes = in
-	res.Changes, res.Omitted = Cap(rankChanges(d, ent, f, start, now), max(o.Limit, 1))
+	c.f.Changes = in
+	res.Changes, res.Omitted = Cap(c.rankChanges(), max(o.Limit, 1))
 	return res
 }

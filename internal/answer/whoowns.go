@@ -1,7 +1,6 @@
 package answer
 
 import (
-	"cmp"
 	"strings"
 	"time"
 
@@ -28,8 +27,20 @@ type WhoOwnsResult struct {
 	Owners     []TeamInfo        `json:"owners"`
 	OnCall     []OnCallEntry     `json:"oncall"`
 	Escalation []EscalationEntry `json:"escalation"`
-	// ActiveIncident is the open incident the escalation timings are measured from, if any.
+	// ActiveIncident is the service's own open page the escalation timings are measured
+	// from (the earliest, when sources have several), if any.
 	ActiveIncident string `json:"active_incident,omitempty"`
+	// Acknowledged lists who has taken the service's pages, tickets and alerts.
+	Acknowledged []AckEntry `json:"acknowledged"`
+	// Unacknowledged names the service's open pages and tickets nobody has taken yet.
+	Unacknowledged []string `json:"unacknowledged"`
+	// Next is what will happen within the horizon unless someone acts, soonest first.
+	Next []NextEntry `json:"next"`
+	// OmittedNext counts the timeline entries left out.
+	OmittedNext int `json:"omitted_next,omitempty"`
+	// AsOf is the answer's time; Horizon the end of the window it looks ahead to.
+	AsOf    time.Time `json:"as_of"`
+	Horizon time.Time `json:"horizon"`
 	// Impact states user impact in the words of the service's burning SLOs, if any.
 	Impact   []string      `json:"impact"`
 	Runbooks []model.Link  `json:"runbooks"`
@@ -37,10 +48,24 @@ type WhoOwnsResult struct {
 	Sources  []SourceEntry `json:"sources"`
 }
 
-// WhoOwns answers who owns ent, who is on call now, and how it escalates, from the facts f.
-func WhoOwns(d *directory.Directory, ent *directory.Entity, f model.Facts, now time.Time, th slo.Thresholds, sources []model.SourceStatus) *WhoOwnsResult {
+// WhoOwnsOptions are what who_owns is assembled from besides the directory and facts.
+type WhoOwnsOptions struct {
+	// Now is the answer's clock, Since the start of the window considered, Ahead the end of
+	// its horizon (zero: DefaultHorizon from Now).
+	Now, Since, Ahead time.Time
+	Thresholds        slo.Thresholds
+	Sources           []model.SourceStatus
+}
+
+// WhoOwns answers who owns ent, who is on call now and who takes over, how it escalates,
+// who has acknowledged, and what happens next, from the facts f.
+func WhoOwns(d *directory.Directory, ent *directory.Entity, f model.Facts, o WhoOwnsOptions) *WhoOwnsResult {
+	if o.Ahead.IsZero() {
+		o.Ahead = o.Now.Add(DefaultHorizon)
+	}
 	f = Prepare(d, f, ent.Name)
-	res := &WhoOwnsResult{Service: ServiceRefOf(ent), Owners: []TeamInfo{}, Notes: []string{}}
+	c := newClock(d, ent, f, o.Now, o.Ahead, o.Since, time.Time{})
+	res := &WhoOwnsResult{Service: ServiceRefOf(ent), Owners: []TeamInfo{}, Notes: []string{}, AsOf: o.Now.UTC(), Horizon: c.ahead.UTC()}
 	for _, o := range ent.Owners() {
 		ti := TeamInfo{Team: o.Team, TeamName: d.TeamTitle(o.Team), Source: o.Source, Members: []string{}}
 		if tm, ok := d.Team(o.Team); ok {
@@ -57,14 +82,17 @@ func WhoOwns(d *directory.Directory, ent *directory.Entity, f model.Facts, now t
 	if len(res.Owners) == 0 {
 		res.Notes = append(res.Notes, "no source names an owner for this service")
 	}
-	own := Own(f, ent.Name) // escalation is timed from the service's own incident
-	start := time.Time{}
-	for _, i := range own.Incidents {
-		if i.Status != model.IncidentResolved && (start.IsZero() || i.StartedAt.Before(start)) {
-			start, res.ActiveIncident = i.StartedAt, cmp.Or(i.Number, i.ID)
+	var first page
+	for _, pg := range c.pages {
+		if first.what == "" || pg.start.Before(first.start) || pg.start.Equal(first.start) && pg.source < first.source {
+			first = pg
 		}
 	}
-	res.OnCall, res.Escalation = responderEntries(f.Responders, own, start, now)
+	res.ActiveIncident = first.what
+	r := c.responders()
+	res.OnCall, res.Escalation = r.OnCall, r.Escalation
+	res.Acknowledged, res.Unacknowledged = c.acknowledgements()
+	res.Next, res.OmittedNext = Cap(c.timeline(r), DetailStandard.Items())
 	if len(res.OnCall) == 0 {
 		res.Notes = append(res.Notes, "no source reports anyone on call for this service")
 	}
@@ -74,12 +102,12 @@ func WhoOwns(d *directory.Directory, ent *directory.Entity, f model.Facts, now t
 		}
 	}
 	res.Impact = []string{}
-	for _, s := range SLOEntries(d, f.SLOs, th) {
+	for _, s := range SLOEntries(d, f.SLOs, o.Thresholds) {
 		if s.Burning() {
 			res.Impact = append(res.Impact, s.Impact())
 		}
 	}
 	res.Runbooks = runbooks(d, ent, f.Alerts)
-	res.Sources = SourceEntries(sources)
+	res.Sources = SourceEntries(o.Sources)
 	return res
 }

@@ -45,5 +45,7 @@ func AnswerSizes(ctx context.Context, e *engine.Engine, dataset, service string)
 	return out, nil
 }
 
-// BriefTokenBudget is the issue-6 budget of a brief incident_context answer on the demo.
-const BriefTokenBudget = 400
+// BriefTokenBudget is the budget of a brief incident_context answer on the demo: issue 6's
+// 400 tokens, plus 50 for what happens next (issue 22: the as-of time and the three soonest
+// moments of the timeline, which the brief structured result keeps too).
+const BriefTokenBudget = 450

@@ -31,16 +31,17 @@ func TestDemoOnCallAndEscalation(t *testing.T) {
 	defer env.Close()
 	eng := app.Engine(env.Config, app.Options{CatalogFS: env.CatalogFS, Now: func() time.Time { return t0 }})
 	incidentStart := sc.At(demo.IncidentAt)
+	escalates := "escalates to Lena Fischer (L2) at " + timeutil.RFC3339(incidentStart.Add(demo.EscalateAfter*time.Minute)) + ", in 10 min"
 	tests := []struct {
 		name     string
 		q        engine.Query
 		headline string
 		start    time.Time // PagerDuty escalates from its own incident, whatever the query started from
 	}{
-		{"PagerDuty incident number", engine.Query{Incident: fmt.Sprint(demo.PDIncidentNo)}, "escalates to Lena Fischer (L2) in 10 min", incidentStart},
-		{"PagerDuty incident id", engine.Query{Incident: demo.PDIncidentID}, "escalates to Lena Fischer (L2) in 10 min", incidentStart},
-		{"Opsgenie tiny id", engine.Query{Incident: demo.OGTinyID}, "escalates to Lena Fischer (L2) in 10 min", incidentStart},
-		{"service", engine.Query{Service: demo.Checkout}, "escalates to Lena Fischer (L2) in 10 min", incidentStart},
+		{"PagerDuty incident number", engine.Query{Incident: fmt.Sprint(demo.PDIncidentNo)}, escalates, incidentStart},
+		{"PagerDuty incident id", engine.Query{Incident: demo.PDIncidentID}, escalates, incidentStart},
+		{"Opsgenie tiny id", engine.Query{Incident: demo.OGTinyID}, escalates, incidentStart},
+		{"service", engine.Query{Service: demo.Checkout}, escalates, incidentStart},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -17,11 +17,14 @@ type Query struct {
 	Service  string
 	Incident string
 	// Since is how far back to look; default 2h.
-	Since  time.Duration
-	Detail answer.Detail
+	Since time.Duration
+	// Horizon is how far ahead to look; default answer.DefaultHorizon.
+	Horizon time.Duration
+	Detail  answer.Detail
 }
 
-// everything is what incident_context needs: every kind of data.
+// everything is what incident_context needs: every kind of data, the forward-looking reads
+// (shifts, silences, maintenance, scheduled changes) among them, in the same fan-out.
 var everything = []fetch.Kind{fetch.Alerts, fetch.Problems, fetch.Incidents, fetch.Changes, fetch.OnCall, fetch.SLOs, fetch.Mutes}
 
 // IncidentContext answers incident_context: the joined picture of one service.
@@ -30,6 +33,9 @@ func (e *Engine) IncidentContext(ctx context.Context, q Query) (*answer.Incident
 	defer cancel()
 	if q.Since <= 0 {
 		q.Since = 2 * time.Hour
+	}
+	if q.Horizon <= 0 {
+		q.Horizon = answer.DefaultHorizon
 	}
 	now := e.o.Now().UTC()
 	r := e.begin(ctx)
@@ -64,8 +70,8 @@ func (e *Engine) IncidentContext(ctx context.Context, q Query) (*answer.Incident
 		return nil, err
 	}
 
-	o := answer.ContextOptions{Now: now, Since: now.Add(-q.Since), Detail: q.Detail, Thresholds: e.o.Thresholds}
-	w := fetch.Window{Length: q.Since}
+	o := answer.ContextOptions{Now: now, Since: now.Add(-q.Since), Ahead: now.Add(q.Horizon), Detail: q.Detail, Thresholds: e.o.Thresholds}
+	w := fetch.Window{Length: q.Since, Horizon: q.Horizon}
 	if iref != nil {
 		o.Incident, o.IncidentStart = q.Incident, iref.StartedAt
 		if !iref.StartedAt.IsZero() && iref.StartedAt.Add(-q.Since).Before(o.Since) {
@@ -73,7 +79,9 @@ func (e *Engine) IncidentContext(ctx context.Context, q Query) (*answer.Incident
 			w.Anchor = iref.StartedAt
 		}
 	}
-	f := r.Gather(ctx, dir.Target(ent, o.Since, now), w, everything...)
+	t := dir.Target(ent, o.Since, now)
+	t.Ahead = o.Ahead
+	f := r.Gather(ctx, t, w, everything...)
 	o.Sources = r.Statuses()
 	return answer.Context(dir, ent, f, o), nil
 }

@@ -136,6 +136,7 @@ func TestIncidentLookupResolvesService(t *testing.T) {
 	pd := &fake.Memory{SourceName: "pagerduty",
 		Cat:   model.Catalog{Services: []model.Service{{ID: "PCHK", Name: "Checkout API", Source: "pagerduty"}}},
 		Found: &connectors.IncidentRef{ID: "Q1", StartedAt: started, Services: []string{"PCHK"}, Source: "pagerduty"},
+		Incs:  []model.Incident{{ID: "Q1", Number: "7", Service: "Checkout API", Status: "triggered", StartedAt: started, Source: "pagerduty"}},
 		Resp: model.Responders{
 			OnCall:     []model.OnCall{{Name: "Sam Okafor", Level: 1}},
 			Escalation: []model.EscalationStep{{Level: 1, AfterMinutes: 0, Targets: []string{"Sam Okafor"}}, {Level: 2, AfterMinutes: 30, Targets: []string{"Lena Fischer"}}},
@@ -151,7 +152,7 @@ func TestIncidentLookupResolvesService(t *testing.T) {
 	if len(a.Escalation) != 2 || timeutil.RFC3339(a.Escalation[1].FiresAt) != started.Add(30*time.Minute).UTC().Format(time.RFC3339) {
 		t.Errorf("escalation timing = %+v", a.Escalation)
 	}
-	if !strings.Contains(a.Headline, "escalates to Lena Fischer (L2) in 10 min") {
+	if !strings.Contains(a.Headline, "escalates to Lena Fischer (L2) at ") || !strings.Contains(a.Headline, ", in 10 min") {
 		t.Errorf("headline = %s", a.Headline)
 	}
 	if _, err := e.IncidentContext(context.Background(), engine.Query{Incident: "nope"}); err == nil {

@@ -48,9 +48,14 @@ func (a *asked) SLOs(ctx context.Context, t model.Target) ([]model.SLO, error) {
 	a.note("slos")
 	return a.Memory.SLOs(ctx, t)
 }
+func (a *asked) Mutes(ctx context.Context, t model.Target) ([]model.Mute, error) {
+	a.note("mutes")
+	return a.Memory.Mutes(ctx, t)
+}
 
 // TestEachToolAsksOnlyForWhatItUses: an answer fetches only the kinds of data it reads
-// (what_changed never asks for on-call or SLOs; who_owns never for problems or changes).
+// (what_changed never asks for on-call, SLOs or mutes; who_owns asks for everything its
+// timeline reads: the trouble's start, scheduled changes, silences and maintenance).
 func TestEachToolAsksOnlyForWhatItUses(t *testing.T) {
 	ctx := context.Background()
 	for _, tc := range []struct {
@@ -61,15 +66,15 @@ func TestEachToolAsksOnlyForWhatItUses(t *testing.T) {
 		{"what_changed", func(a *asked) error {
 			_, err := newEngine(time.Second, &fake.Memory{SourceName: "catalogfile", Cat: shopCatalog()}, a).WhatChanged(ctx, "checkout", time.Hour, true, 10)
 			return err
-		}, []string{"changes", "problems", "incidents", "alerts"}, []string{"on-call", "slos"}},
+		}, []string{"changes", "problems", "incidents", "alerts"}, []string{"on-call", "slos", "mutes"}},
 		{"who_owns", func(a *asked) error {
-			_, err := newEngine(time.Second, &fake.Memory{SourceName: "catalogfile", Cat: shopCatalog()}, a).WhoOwns(ctx, "checkout")
+			_, err := newEngine(time.Second, &fake.Memory{SourceName: "catalogfile", Cat: shopCatalog()}, a).WhoOwns(ctx, "checkout", 0)
 			return err
-		}, []string{"on-call", "incidents", "alerts", "slos"}, []string{"problems", "changes"}},
+		}, []string{"on-call", "incidents", "alerts", "slos", "problems", "changes", "mutes"}, nil},
 		{"blast_radius", func(a *asked) error {
 			_, err := newEngine(time.Second, &fake.Memory{SourceName: "catalogfile", Cat: shopCatalog()}, a).BlastRadius(ctx, "checkout", 2)
 			return err
-		}, []string{"problems", "alerts", "incidents"}, []string{"changes", "on-call", "slos"}},
+		}, []string{"problems", "alerts", "incidents"}, []string{"changes", "on-call", "slos", "mutes"}},
 	} {
 		a := &asked{Memory: &fake.Memory{SourceName: "m"}, calls: map[string]int{}}
 		if err := tc.ask(a); err != nil {

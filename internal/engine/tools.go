@@ -42,18 +42,26 @@ func (e *Engine) WhatChanged(ctx context.Context, service string, since time.Dur
 	return answer.WhatChanged(d, ent, f, answer.ChangesOptions{From: from, Now: now, IncludeDeps: includeDeps, Limit: limit, Sources: r.Statuses()}), nil
 }
 
-// WhoOwns answers who owns a service, who is on call now, and how it escalates.
-func (e *Engine) WhoOwns(ctx context.Context, service string) (*answer.WhoOwnsResult, error) {
+// WhoOwns answers who owns a service, who is on call now and who takes over within the
+// horizon (default answer.DefaultHorizon), how it escalates, and what happens next.
+func (e *Engine) WhoOwns(ctx context.Context, service string, horizon time.Duration) (*answer.WhoOwnsResult, error) {
 	ctx, cancel, r, d := e.start(ctx)
 	defer cancel()
 	ent, err := resolve(d, r, service)
 	if err != nil {
 		return nil, err
 	}
+	if horizon <= 0 {
+		horizon = answer.DefaultHorizon
+	}
 	from, now := e.window(2 * time.Hour)
-	// On-call, the incidents and alerts escalation is timed from, SLOs for the impact.
-	f := r.Gather(ctx, d.Target(ent, from, now), fetch.Window{Length: 2 * time.Hour}, fetch.OnCall, fetch.Incidents, fetch.Alerts, fetch.SLOs)
-	return answer.WhoOwns(d, ent, f, now, e.o.Thresholds, r.Statuses()), nil
+	t := d.Target(ent, from, now)
+	t.Ahead = now.Add(horizon)
+	// Everything incident_context reads (the same cache entries): on-call with the shifts
+	// ahead, the pages escalation is timed from, SLOs for the impact, and what the timeline
+	// needs (silences, maintenance, scheduled changes, pending alerts, the trouble's start).
+	f := r.Gather(ctx, t, fetch.Window{Length: 2 * time.Hour, Horizon: horizon}, everything...)
+	return answer.WhoOwns(d, ent, f, answer.WhoOwnsOptions{Now: now, Since: from, Ahead: t.Ahead, Thresholds: e.o.Thresholds, Sources: r.Statuses()}), nil
 }
 
 // BlastRadius walks dependencies both ways to depth, with health and owners, marking

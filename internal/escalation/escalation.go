@@ -62,8 +62,10 @@ type Level struct {
 	// Unstaffed is set by Staff when on-call data is known but no one is on call at this level.
 	Unstaffed bool
 	// Fired reports whether FiresAt is not after the time given to Timeline.
-	Fired  bool
-	Source string
+	Fired bool
+	// Condition is what keeps the level's rule going (see model.Condition).
+	Condition model.Condition
+	Source    string
 }
 
 // Timeline lists every firing of the policy's levels for an incident that started at start,
@@ -90,7 +92,7 @@ func Timeline(p Policy, start, now time.Time) []Level {
 			after := max(s.AfterMinutes, 0) + loop*p.CycleMinutes
 			at := start.Add(time.Duration(after) * time.Minute)
 			out = append(out, Level{Level: s.Level, Loop: loop, AfterMinutes: after, FiresAt: at,
-				Targets: append([]string(nil), s.Targets...), Fired: !at.After(now), Source: s.Source})
+				Targets: append([]string(nil), s.Targets...), Fired: !at.After(now), Condition: s.Condition, Source: s.Source})
 		}
 	}
 	return out
@@ -137,6 +139,29 @@ func Staff(levels []Level, oncall []model.OnCall) []Level {
 		}
 		out[i].Paged = names
 		out[i].Unstaffed = len(names) == 0
+	}
+	return out
+}
+
+// StaffAt fills in who is paged at each level from the shifts at that level that hold when
+// it fires. Shifts describe [from, to]: a level firing in that period that no shift holds is
+// marked Unstaffed; one firing outside it that no shift holds is left as it is (unknown).
+// With no shifts at all, levels are left as they are.
+func StaffAt(levels []Level, shifts []model.OnCall, from, to time.Time) []Level {
+	out := make([]Level, len(levels))
+	copy(out, levels)
+	if len(shifts) == 0 {
+		return out
+	}
+	for i := range out {
+		var names []string
+		for _, s := range shifts {
+			if s.Level == out[i].Level && s.Name != "" && s.CoversAt(out[i].FiresAt) && !contains(names, s.Name) {
+				names = append(names, s.Name)
+			}
+		}
+		out[i].Paged = names
+		out[i].Unstaffed = len(names) == 0 && !out[i].FiresAt.Before(from) && !out[i].FiresAt.After(to)
 	}
 	return out
 }

@@ -230,3 +230,39 @@ func TestMinutes(t *testing.T) {
 		}
 	}
 }
+
+func TestStaffAt(t *testing.T) {
+	sam := model.OnCall{Name: "Sam", Level: 1, Until: t0.Add(20 * time.Minute)}
+	lena := model.OnCall{Name: "Lena", Level: 1, Start: t0.Add(20 * time.Minute), Until: t0.Add(8 * time.Hour)}
+	mei := model.OnCall{Name: "Mei", Level: 2} // without end
+	p := Policy{Steps: []model.EscalationStep{
+		{Level: 1, AfterMinutes: 0, Targets: []string{"primary"}},
+		{Level: 2, AfterMinutes: 10, Targets: []string{"secondary"}},
+		{Level: 1, AfterMinutes: 30, Targets: []string{"primary"}},
+		{Level: 3, AfterMinutes: 40, Targets: []string{"managers"}},
+	}}
+	cases := []struct {
+		name      string
+		shifts    []model.OnCall
+		to        time.Time
+		who       [][]string
+		unstaffed []bool
+	}{
+		{"across a handover", []model.OnCall{sam, lena, mei}, t0.Add(12 * time.Hour),
+			[][]string{{"Sam"}, {"Mei"}, {"Lena"}, {"managers"}}, []bool{false, false, false, true}},
+		{"beyond what the shifts describe", []model.OnCall{sam, mei}, t0,
+			[][]string{{"Sam"}, {"Mei"}, {"primary"}, {"managers"}}, []bool{false, false, false, false}},
+		{"no shifts", nil, t0.Add(12 * time.Hour),
+			[][]string{{"primary"}, {"secondary"}, {"primary"}, {"managers"}}, []bool{false, false, false, false}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := StaffAt(Timeline(p, t0, t0), c.shifts, t0, c.to)
+			for i, l := range got {
+				if !reflect.DeepEqual(l.Who(), c.who[i]) || l.Unstaffed != c.unstaffed[i] {
+					t.Errorf("level %d at +%d min: %v unstaffed=%v, want %v %v", l.Level, l.AfterMinutes, l.Who(), l.Unstaffed, c.who[i], c.unstaffed[i])
+				}
+			}
+		})
+	}
+}

@@ -21,6 +21,7 @@ type Memory struct {
 	Chgs       []model.Change
 	Resp       model.Responders
 	SLOList    []model.SLO
+	MuteList   []model.Mute
 	Found      *connectors.IncidentRef
 	// Delay is added to every call; Hang blocks until ctx is done; Err fails every call.
 	Delay time.Duration
@@ -71,6 +72,11 @@ func (m *Memory) Problems(ctx context.Context, _ model.Target) ([]model.Problem,
 // Incidents implements connectors.Incidents.
 func (m *Memory) Incidents(ctx context.Context, _ model.Target) ([]model.Incident, error) {
 	return m.Incs, m.wait(ctx)
+}
+
+// Mutes implements connectors.Mutes.
+func (m *Memory) Mutes(ctx context.Context, _ model.Target) ([]model.Mute, error) {
+	return m.MuteList, m.wait(ctx)
 }
 
 // Changes implements connectors.Changes.

@@ -160,7 +160,10 @@ type Responders struct {
 	OnCall []OnCall `json:"oncall,omitempty"`
 	// Upcoming are the shifts that begin after now and before the target's Ahead: who takes
 	// over each level, and when.
-	Upcoming   []OnCall         `json:"upcoming,omitempty"`
+	Upcoming []OnCall `json:"upcoming,omitempty"`
+	// LooksAhead is set when the source read the shifts up to the target's Ahead: a level
+	// whose shift ends before then with no upcoming shift is then unstaffed, not unknown.
+	LooksAhead bool             `json:"looks_ahead,omitempty"`
 	Escalation []EscalationStep `json:"escalation,omitempty"`
 	// Policy names the escalation policy / schedule the answer came from.
 	Policy string `json:"policy,omitempty"`

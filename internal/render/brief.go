@@ -14,10 +14,11 @@ const briefReasons = 2
 
 // brief renders incident_context at detail=brief: the headline and one line per kind of fact,
 // no URLs but the first runbook, and sources spelled out only when they failed. It is meant
-// to fit in about 400 tokens.
+// to fit in about 450 tokens.
 func brief(a *answer.IncidentContext) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# %s\n\n%s\n\n", title(a.Service), a.Headline)
+	fmt.Fprintf(&b, "As of %s.\n", ts(a.AsOf))
 	if len(a.SLOs) > 0 {
 		var xs []string
 		for _, s := range a.SLOs {
@@ -58,6 +59,11 @@ func brief(a *answer.IncidentContext) string {
 		xs = append(xs, fmt.Sprintf("L%d %s", o.Level, o.Name))
 	}
 	line(&b, "On call", len(a.OnCall)+a.Omitted.OnCall, xs)
+	xs = nil
+	for _, n := range a.Next {
+		xs = append(xs, fmt.Sprintf("%s %s: %s", rel(n.At, a.AsOf), n.Kind, n.Subject))
+	}
+	line(&b, "Next", len(a.Next)+a.Omitted.Next, xs)
 	if len(a.Runbooks) > 0 {
 		fmt.Fprintf(&b, "Runbook: %s\n", a.Runbooks[0].URL)
 	}

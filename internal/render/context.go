@@ -3,6 +3,7 @@ package render
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/opsctx/opsctx/internal/answer"
 )
@@ -14,6 +15,7 @@ func IncidentContext(a *answer.IncidentContext) string {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "# %s\n\n%s\n\n", title(a.Service), a.Headline)
+	asOf(&b, a.AsOf, a.StartedAt, a.Horizon)
 	if a.Incident != "" {
 		fmt.Fprintf(&b, "Incident: %s · window since %s\n\n", a.Incident, ts(a.Since))
 	}
@@ -28,7 +30,15 @@ func IncidentContext(a *answer.IncidentContext) string {
 // contextSections write the sections of incident_context, in order.
 var contextSections = []func(b *strings.Builder, a *answer.IncidentContext){
 	slosSection, problemsSection, alertsSection, suppressedSection, incidentsSection, changesSection,
-	ownersSection, onCallSection, escalationSection, dependenciesSection,
+	ownersSection, ackSectionOf, onCallSection, escalationSection, nextSectionOf, dependenciesSection,
+}
+
+func ackSectionOf(b *strings.Builder, a *answer.IncidentContext) {
+	ackSection(b, a.Acknowledged, a.Unacknowledged, a.AsOf)
+}
+
+func nextSectionOf(b *strings.Builder, a *answer.IncidentContext) {
+	nextSection(b, a.Next, a.Omitted.Next, a.AsOf)
 }
 
 func slosSection(b *strings.Builder, a *answer.IncidentContext) {
@@ -176,6 +186,7 @@ func changesSection(b *strings.Builder, a *answer.IncidentContext) {
 				fmt.Fprintf(b, ", by %s", c.Author)
 			}
 			fmt.Fprintf(b, ") — %s [%s]%s\n", c.Reason, c.Source, link(c.URL))
+			recordLine(b, c.Record, a.AsOf)
 		}
 	})
 }
@@ -201,19 +212,11 @@ func ownersSection(b *strings.Builder, a *answer.IncidentContext) {
 }
 
 func onCallSection(b *strings.Builder, a *answer.IncidentContext) {
-	section(b, "On call"+staleHeading(a.Stale, "oncall"), len(a.OnCall), a.Omitted.OnCall, func() { onCallLines(b, a.OnCall) })
+	section(b, "On call"+staleHeading(a.Stale, "oncall"), len(a.OnCall), a.Omitted.OnCall, func() { onCallLines(b, a.OnCall, a.AsOf) })
 }
 
 func escalationSection(b *strings.Builder, a *answer.IncidentContext) {
-	section(b, "Escalation"+staleHeading(a.Stale, "escalation"), len(a.Escalation), 0, func() {
-		for _, e := range a.Escalation {
-			fmt.Fprintf(b, "- L%d after %d min: %s", e.Level, e.AfterMinutes, strings.Join(e.Targets, ", "))
-			if !e.FiresAt.IsZero() {
-				fmt.Fprintf(b, " (fires %s)", ts(e.FiresAt))
-			}
-			fmt.Fprintf(b, " [%s]\n", e.Source)
-		}
-	})
+	section(b, "Escalation"+staleHeading(a.Stale, "escalation"), len(a.Escalation), 0, func() { escalationLines(b, a.Escalation, a.AsOf) })
 }
 
 func dependenciesSection(b *strings.Builder, a *answer.IncidentContext) {
@@ -228,8 +231,9 @@ func dependenciesSection(b *strings.Builder, a *answer.IncidentContext) {
 	})
 }
 
-// onCallLines writes one line per person on call (shared by incident_context and who_owns).
-func onCallLines(b *strings.Builder, oncall []answer.OnCallEntry) {
+// onCallLines writes one line per person on call with who takes over (shared by
+// incident_context and who_owns).
+func onCallLines(b *strings.Builder, oncall []answer.OnCallEntry, now time.Time) {
 	for _, o := range oncall {
 		fmt.Fprintf(b, "- L%d %s", o.Level, o.Name)
 		if o.Email != "" {
@@ -238,6 +242,7 @@ func onCallLines(b *strings.Builder, oncall []answer.OnCallEntry) {
 		if !o.Until.IsZero() {
 			fmt.Fprintf(b, " until %s", ts(o.Until))
 		}
+		b.WriteString(handoverText(o.Handover, now))
 		fmt.Fprintf(b, " [%s]\n", strings.Join(o.Sources, ", "))
 	}
 }

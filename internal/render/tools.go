@@ -3,6 +3,7 @@ package render
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/opsctx/opsctx/internal/answer"
 	"github.com/opsctx/opsctx/internal/answer/audit"
@@ -40,6 +41,7 @@ func WhatChanged(r *answer.WhatChangedResult) string {
 func WhoOwns(r *answer.WhoOwnsResult) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Who owns %s\n\n", title(r.Service))
+	asOf(&b, r.AsOf, time.Time{}, r.Horizon)
 	for _, i := range r.Impact {
 		fmt.Fprintf(&b, "User impact: %s\n\n", i)
 	}
@@ -58,20 +60,14 @@ func WhoOwns(r *answer.WhoOwnsResult) string {
 			b.WriteString("\n")
 		}
 	})
-	section(&b, "On call now", len(r.OnCall), 0, func() { onCallLines(&b, r.OnCall) })
+	section(&b, "On call now", len(r.OnCall), 0, func() { onCallLines(&b, r.OnCall, r.AsOf) })
 	heading := "Escalation"
 	if r.ActiveIncident != "" {
-		heading += " (timed from open incident " + r.ActiveIncident + ")"
+		heading += " (timed from " + r.ActiveIncident + ")"
 	}
-	section(&b, heading, len(r.Escalation), 0, func() {
-		for _, e := range r.Escalation {
-			fmt.Fprintf(&b, "- %d min unresolved → L%d: %s", e.AfterMinutes, e.Level, strings.Join(e.Targets, ", "))
-			if !e.FiresAt.IsZero() {
-				fmt.Fprintf(&b, " (at %s)", ts(e.FiresAt))
-			}
-			fmt.Fprintf(&b, " [%s]\n", e.Source)
-		}
-	})
+	section(&b, heading, len(r.Escalation), 0, func() { escalationLines(&b, r.Escalation, r.AsOf) })
+	ackSection(&b, r.Acknowledged, r.Unacknowledged, r.AsOf)
+	nextSection(&b, r.Next, r.OmittedNext, r.AsOf)
 	linksAndNotes(&b, r.Runbooks, r.Notes)
 	Sources(&b, r.Sources)
 	return b.String()

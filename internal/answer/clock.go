@@ -1,0 +1,386 @@
+package answer
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/opsctx/opsctx/internal/directory"
+	"github.com/opsctx/opsctx/internal/model"
+	"github.com/opsctx/opsctx/internal/sanitize"
+)
+
+// DefaultHorizon is how far ahead an answer looks by default.
+const DefaultHorizon = 12 * time.Hour
+
+// clock is one answer's sense of time: the facts about ent seen from now, looking ahead to
+// the horizon, with when the trouble started and the service's own open pages. Every time
+// in an answer is measured from its one now.
+type clock struct {
+	d          *directory.Directory
+	ent        *directory.Entity
+	f          model.Facts
+	now, ahead time.Time
+	// start is the first symptom (see firstSymptom); zero when nothing is wrong.
+	start time.Time
+	// pages are the service's own earliest open page per source (see page).
+	pages map[string]page
+}
+
+// newClock sees f from now with a horizon ending at ahead. Symptoms count from since (the
+// start of the window considered); incidentStart is when the incident the question named
+// began (zero when it named a service).
+func newClock(d *directory.Directory, ent *directory.Entity, f model.Facts, now, ahead, since, incidentStart time.Time) *clock {
+	if ahead.Before(now) {
+		ahead = now
+	}
+	c := &clock{d: d, ent: ent, f: f, now: now, ahead: ahead}
+	c.start = c.firstSymptom(since, incidentStart)
+	c.pages = c.ownPages()
+	return c
+}
+
+// own reports whether a source's service name means the service asked about.
+func (c *clock) own(source, svc string) bool {
+	return svc != "" && fold(c.d.Canonical(source, svc)) == fold(c.ent.Name)
+}
+
+// relation says how the service named svc (canonical) relates to the one asked about (see
+// relationOf); ok is false for a service that is neither it nor a neighbour.
+func (c *clock) relation(svc string) (Relation, bool) { return relationOf(c.d, c.ent.Name, svc) }
+
+// on writes where something is: "" for the service itself, else " on dependency x".
+func on(rel Relation, svc string) string {
+	if rel == RelSelf {
+		return ""
+	}
+	return " on " + On(svc, rel)
+}
+
+// firstSymptom is when the trouble started: the earliest moment at or after since of the
+// service's own firing alerts and open incidents, the open problems it is impacted by (or
+// is the root cause of), and the alerts on those problems' root causes; the incident the
+// question named counts as well. Older signals (a warning firing for days) are not this
+// trouble's start. Zero when nothing is wrong.
+func (c *clock) firstSymptom(since, incidentStart time.Time) time.Time {
+	var t time.Time
+	seen := func(x time.Time) {
+		if !x.IsZero() && !x.Before(since) && !x.After(c.now) && (t.IsZero() || x.Before(t)) {
+			t = x
+		}
+	}
+	seen(incidentStart)
+	problems, causes := c.troubles()
+	for _, p := range problems {
+		seen(p.StartedAt)
+	}
+	for _, i := range c.f.Incidents {
+		if i.Status != model.IncidentResolved && c.own(i.Source, i.Service) {
+			seen(i.StartedAt)
+		}
+	}
+	for _, a := range c.f.Alerts {
+		if a.Status.Open() && (c.own(a.Source, a.Service) || causes[fold(c.d.Canonical(a.Source, a.Service))]) {
+			seen(a.StartedAt)
+		}
+	}
+	return t
+}
+
+// troubles are the open problems on the service (it is impacted, or the root cause, or a
+// problem explains its trouble) and their root causes (folded canonical names).
+func (c *clock) troubles() ([]model.Problem, map[string]bool) {
+	var out []model.Problem
+	causes := map[string]bool{}
+	rcs := RootCauses(c.d, c.f.Problems)
+	for _, p := range c.f.Problems {
+		if p.Status == model.ProblemClosed {
+			continue
+		}
+		for rc, q := range rcs {
+			if q.ID == p.ID && q.Source == p.Source && explains(c.d, rc, p, c.ent.Name) {
+				causes[rc] = true
+				out = append(out, p)
+			}
+		}
+		if !slices.ContainsFunc(out, func(q model.Problem) bool { return q.ID == p.ID && q.Source == p.Source }) && impacted(c.d, p, c.ent.Name) {
+			out = append(out, p)
+		}
+	}
+	return out, causes
+}
+
+// page is the service's own earliest open page in one source: what that source's
+// escalation is timed from. It is an incident, or for a source that pages through alerts
+// (one that returned no incident on the service), an alert.
+type page struct {
+	what      string // e.g. "pagerduty incident 4711"
+	start     time.Time
+	acks      []model.Ack
+	scheduled []model.Action
+	source    string
+}
+
+func (p page) acked() bool { return len(p.acks) > 0 }
+
+// ownPages finds each source's earliest open page on the service itself.
+func (c *clock) ownPages() map[string]page {
+	out := map[string]page{}
+	keep := func(p page) {
+		if cur, ok := out[p.source]; !ok || p.start.Before(cur.start) {
+			out[p.source] = p
+		}
+	}
+	for _, i := range c.f.Incidents {
+		if i.Status != model.IncidentResolved && c.own(i.Source, i.Service) {
+			keep(page{what: i.Source + " incident " + cmp.Or(i.Number, i.ID), start: i.StartedAt, acks: i.Acks, scheduled: i.Scheduled, source: i.Source})
+		}
+	}
+	byIncident := map[string]bool{}
+	for src := range out {
+		byIncident[src] = true
+	}
+	for _, a := range c.f.Alerts {
+		if !byIncident[a.Source] && openAlert(a) && c.own(a.Source, a.Service) {
+			keep(page{what: fmt.Sprintf("%s alert %q", a.Source, sanitize.Short(a.Title)), start: a.StartedAt, acks: a.Acks, source: a.Source})
+		}
+	}
+	return out
+}
+
+// openAlert reports whether an alert still asks for someone (firing or acknowledged).
+func openAlert(a model.Alert) bool {
+	return a.Status == model.AlertFiring || a.Status == model.AlertAcknowledged
+}
+
+// acknowledgements lists who has taken the service's own open incidents and the alerts of
+// the sources that page (those that know on-call), and which of them nobody has taken.
+func (c *clock) acknowledgements() (acked []AckEntry, unacked []string) {
+	acked, unacked = []AckEntry{}, []string{}
+	// Alerts count where a source pages through them: it knows on-call, and returned no
+	// incident on the service (a PagerDuty alert is part of its incident).
+	paging := map[string]bool{}
+	for _, r := range c.f.Responders {
+		paging[r.Source] = true
+	}
+	for _, i := range c.f.Incidents {
+		if c.own(i.Source, i.Service) {
+			paging[i.Source] = false
+		}
+	}
+	take := func(what, source string, acks []model.Ack) {
+		if len(acks) == 0 {
+			unacked = append(unacked, what)
+		}
+		for _, a := range acks {
+			acked = append(acked, AckEntry{What: what, By: cmp.Or(sanitize.Short(a.By), "someone (not named by the source)"), At: a.At.UTC(), Source: source})
+		}
+	}
+	for _, i := range c.f.Incidents {
+		if i.Status != model.IncidentResolved && c.own(i.Source, i.Service) {
+			take(i.Source+" incident "+cmp.Or(i.Number, i.ID), i.Source, i.Acks)
+		}
+	}
+	for _, a := range c.f.Alerts {
+		if paging[a.Source] && openAlert(a) && c.own(a.Source, a.Service) {
+			take(fmt.Sprintf("%s alert %q", a.Source, sanitize.Short(a.Title)), a.Source, a.Acks)
+		}
+	}
+	sort.SliceStable(acked, func(i, j int) bool { return acked[i].At.Before(acked[j].At) })
+	return acked, unacked
+}
+
+// next appends n to out when it happens within the horizon, counting its minutes from now.
+func (c *clock) next(out *[]NextEntry, n NextEntry) {
+	if n.At.IsZero() || !n.At.After(c.now) || n.At.After(c.ahead) {
+		return
+	}
+	n.At, n.InMinutes = n.At.UTC(), minutesUntil(c.now, n.At)
+	*out = append(*out, n)
+}
+
+// minutesUntil is the whole minutes from now to at, rounded up: "in 1 min" rather than
+// "in 0 min" for something 20 seconds away.
+func minutesUntil(now, at time.Time) int { return int(math.Ceil(at.Sub(now).Minutes())) }
+
+// timeline is everything that happens within the horizon, soonest first: the responders'
+// handovers, escalations and acknowledgement timeouts (r), silences and maintenance windows
+// that end, changes that start or whose window closes, pending alerts that fire, and when
+// the next stakeholder update is due.
+func (c *clock) timeline(r responding) []NextEntry {
+	out := append([]NextEntry{}, r.Next...)
+	c.mutesEnding(&out)
+	c.changesAhead(&out)
+	for _, a := range c.f.Pending {
+		svc := c.d.Canonical(a.Source, a.Service)
+		if rel, ok := c.relation(svc); ok {
+			c.next(&out, NextEntry{At: a.FiresAt, Kind: NextAlertFires, Subject: sanitize.Short(a.Title), Service: svc, Source: a.Source,
+				What: fmt.Sprintf("%q%s is pending and fires if it still holds", sanitize.Short(a.Title), on(rel, svc))})
+		}
+	}
+	if due, every := c.updateDue(); !due.IsZero() {
+		c.next(&out, NextEntry{At: due, Kind: NextUpdateDue, Subject: "stakeholder update", Service: c.ent.Name, Source: "opsctx",
+			What: fmt.Sprintf("stakeholder update (every %d min while the trouble lasts)", every)})
+	}
+	order := map[NextKind]int{NextEscalation: 0, NextAckExpires: 1, NextSilenceEnds: 2, NextMaintenanceEnds: 3, NextAlertFires: 4,
+		NextHandover: 5, NextChangeStarts: 6, NextChangeWindowEnds: 7, NextUpdateDue: 8}
+	sort.SliceStable(out, func(i, j int) bool {
+		if !out[i].At.Equal(out[j].At) {
+			return out[i].At.Before(out[j].At)
+		}
+		return order[out[i].Kind] < order[out[j].Kind]
+	})
+	return out
+}
+
+// mutesEnding adds the silences that end within the horizon while they mute the service's
+// or a neighbour's alerts (or match the name of one of them), and the maintenance windows
+// on them that end.
+func (c *clock) mutesEnding(out *[]NextEntry) {
+	for _, m := range c.f.Mutes {
+		if !m.ActiveAt(c.now) {
+			continue
+		}
+		switch m.Kind {
+		case model.MuteSilence:
+			if what, subject, svc := c.silenced(m); what != "" {
+				by := ""
+				if m.CreatedBy != "" {
+					by = " by " + sanitize.Short(m.CreatedBy)
+				}
+				if m.Title != "" {
+					by += fmt.Sprintf(" (%q)", sanitize.Short(m.Title))
+				}
+				c.next(out, NextEntry{At: m.EndsAt, Kind: NextSilenceEnds, Subject: subject, Service: svc, Source: m.Source,
+					What: "silence on " + what + " ends" + by + ": it notifies again"})
+			}
+		case model.MuteMaintenance:
+			for _, s := range m.Services {
+				svc := c.d.Canonical(m.Source, s)
+				if rel, ok := c.relation(svc); ok {
+					title := sanitize.Short(cmp.Or(m.Title, m.ID))
+					c.next(out, NextEntry{At: m.EndsAt, Kind: NextMaintenanceEnds, Subject: title, Service: svc, Source: m.Source,
+						What: fmt.Sprintf("maintenance window %q%s ends: it pages again", title, on(rel, svc))})
+					break
+				}
+			}
+		}
+	}
+}
+
+// silenced describes what silence m mutes among the service's and its neighbours' alerts
+// ("CartLatencyHigh (firing) on dependency cart"), or, when none of their alerts is
+// muted, the service it names in a matcher; with a subject (the first alert's name) and
+// the service concerned; "" when it concerns none of them.
+func (c *clock) silenced(m model.Mute) (what, subject, svc string) {
+	var names []string
+	for _, a := range c.f.Alerts {
+		if a.Source != m.Source || !(slices.Contains(a.SilencedBy, m.ID) || m.Covers(a.Labels)) {
+			continue
+		}
+		s := c.d.Canonical(a.Source, a.Service)
+		rel, ok := c.relation(s)
+		if !ok {
+			continue
+		}
+		name := sanitize.Short(cmp.Or(a.Labels["alertname"], a.Title))
+		if svc == "" {
+			svc, subject = s, name
+		}
+		names = appendUnique(names, fmt.Sprintf("%s (%s%s)", name, a.Status, on(rel, s)))
+	}
+	if len(names) > 0 {
+		return strings.Join(names, ", "), subject, svc
+	}
+	for _, x := range m.Matchers {
+		if x.Negative {
+			continue
+		}
+		for _, name := range append([]string{c.ent.Name}, c.neighbourNames()...) {
+			if x.Matches(map[string]string{x.Name: name}) {
+				rel, _ := c.relation(name)
+				m := fmt.Sprintf("%s%s%q", x.Name, x.Op(), sanitize.Short(x.Value))
+				return fmt.Sprintf("%s%s (no alert firing)", m, on(rel, name)), m, name
+			}
+		}
+	}
+	return "", "", ""
+}
+
+// neighbourNames are the service's direct neighbours.
+func (c *clock) neighbourNames() []string {
+	var out []string
+	up, down := c.d.Neighbours(c.ent.Name)
+	for _, e := range up {
+		out = appendUnique(out, e.To)
+	}
+	for _, e := range down {
+		out = appendUnique(out, e.From)
+	}
+	return out
+}
+
+// changesAhead adds the changes on the service or its dependencies that are scheduled to
+// start within the horizon, and those under way whose window closes within it.
+func (c *clock) changesAhead(out *[]NextEntry) {
+	for _, ch := range c.f.Changes {
+		svc := cmp.Or(c.d.Canonical(ch.Source, ch.Service), c.ent.Name)
+		rel, ok := c.relation(svc)
+		if !ok || rel == RelConsumer {
+			continue
+		}
+		state := ""
+		if ch.State != "" {
+			state = ", " + sanitize.Short(ch.State)
+		}
+		what := fmt.Sprintf("%s %q (%s%s)%s", ch.ID, sanitize.Short(ch.Title), ch.Kind, state, on(rel, svc))
+		n := NextEntry{Subject: ch.ID, Service: svc, Source: ch.Source}
+		switch {
+		case ch.At.After(c.now):
+			n.At, n.Kind, n.What = ch.At, NextChangeStarts, what+" starts"
+		case !ch.EndAt.IsZero():
+			n.At, n.Kind, n.What = ch.EndAt, NextChangeWindowEnds, what+": its window closes"
+		}
+		c.next(out, n)
+	}
+}
+
+// Update cadences: critical trouble gets a stakeholder update every 30 minutes, any other
+// every hour, counted from the first symptom.
+const (
+	updateCritical = 30
+	updateOther    = 60
+)
+
+// updateDue is when the next stakeholder update is due while the service is in trouble,
+// and the cadence in minutes; zero without trouble.
+func (c *clock) updateDue() (time.Time, int) {
+	if c.start.IsZero() {
+		return time.Time{}, 0
+	}
+	worst := model.SeverityUnknown
+	problems, _ := c.troubles()
+	for _, p := range problems {
+		worst = max(worst, p.Rank())
+	}
+	for _, i := range c.f.Incidents {
+		if i.Status != model.IncidentResolved && c.own(i.Source, i.Service) {
+			worst = max(worst, i.Rank())
+		}
+	}
+	for _, a := range c.f.Alerts {
+		if a.Status == model.AlertFiring && c.own(a.Source, a.Service) {
+			worst = max(worst, a.Rank())
+		}
+	}
+	every := updateOther
+	if worst >= model.SeverityCritical {
+		every = updateCritical
+	}
+	n := int(c.now.Sub(c.start)/(time.Duration(every)*time.Minute)) + 1
+	return c.start.Add(time.Duration(n*every) * time.Minute), every
+}
