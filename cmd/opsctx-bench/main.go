@@ -213,6 +213,8 @@ func instances(ctx context.Context, o options, r *report, _ io.Writer) error {
 		fmt.Sprintf("%s (%s)", ms(m.WarmCatalog.Median()), inL(m.WarmCatalog.Median(), l)), fmt.Sprintf("≤ 1.1 L + 10 ms = %s", ms(tgt)), m.WarmCatalog.Median() <= tgt)
 	r.add(fmt.Sprintf("Instances: baseline in the same run, one instance of each (%d HTTP instances)", b.HTTPSources),
 		fmt.Sprintf("%s (%s); many / one = %.2f×", ms(b.WarmCatalog.Median()), inL(b.WarmCatalog.Median(), l), ratio(m.WarmCatalog.Median(), b.WarmCatalog.Median())), "", nil)
+	r.add("Instances: CPU per catalog-warm answer (the process's user + system time, the fakes' serving included), one instance of each → many",
+		fmt.Sprintf("%s → %s", ms(b.CPU.Median()), ms(m.CPU.Median())), "", nil)
 	r.add("Instances: upstream requests per catalog-warm answer, one instance of each → many",
 		fmt.Sprintf("%d → %d (%.1f×)", b.Requests, m.Requests, float64(m.Requests)/float64(max(b.Requests, 1))), "", nil)
 	r.add("Instances: peak RSS while answering, one instance of each → many (the fakes run in the same process)",

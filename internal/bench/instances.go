@@ -54,6 +54,9 @@ type InstancesRun struct {
 	WarmCatalog Durations
 	// Requests is how many upstream requests one catalog-warm answer made (median).
 	Requests int
+	// CPU is the process's CPU time (user + system) during one catalog-warm answer (median),
+	// the fakes' share included: what the answer costs whatever else runs on the machine.
+	CPU Durations
 	// PeakRSS is the process's peak resident set while the configuration answered (the
 	// fakes run in the same process).
 	PeakRSS uint64
@@ -157,12 +160,13 @@ func (r *InstancesResult) measure(ctx context.Context, env *demo.Env, servers []
 		for _, s := range servers {
 			s.Reset()
 		}
-		start := time.Now()
+		start, cpu := time.Now(), CPUTime()
 		ans, err := e.IncidentContext(ctx, engine.Query{Service: DemoService})
 		if err != nil {
 			return run, fmt.Errorf("catalog-warm incident_context: %w", err)
 		}
 		run.WarmCatalog = append(run.WarmCatalog, time.Since(start))
+		run.CPU = append(run.CPU, CPUTime()-cpu)
 		n := 0
 		for _, s := range servers {
 			n += s.Count("")

@@ -7,6 +7,8 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"syscall"
+	"time"
 )
 
 // PeakRSS returns the process's peak resident set size (VmHWM of /proc/self/status, Linux).
@@ -36,6 +38,15 @@ func procStatus(key string) (uint64, error) {
 		}
 	}
 	return 0, errors.New("/proc/self/status has no " + key)
+}
+
+// CPUTime returns the CPU time (user + system) the process has used so far; 0 when unknown.
+func CPUTime() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // LoadAverage returns the 1-minute load average (/proc/loadavg), to tell whether other
