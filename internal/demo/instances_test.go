@@ -301,6 +301,15 @@ func TestSameAlertInThreeOfFiveClusters(t *testing.T) {
 	if !strings.Contains(text, "alertmanager/sa-east-1 error") || !strings.Contains(text, "alertmanager/ap-south-1 ok") {
 		t.Errorf("the markdown's sources do not name each cluster:\n%s", text)
 	}
+
+	// A quiet service is quiet where the clusters answered: unknown in the failed one, not "no alerts".
+	var quiet instancesAnswer
+	text = callBoth(t, c, "incident_context", map[string]any{"service": demo.Payments}, &quiet)
+	const unknown = "unknown where a source failed"
+	if !strings.Contains(quiet.Headline, unknown) || !strings.Contains(quiet.Headline, "alertmanager/sa-east-1") ||
+		!strings.Contains(text, unknown) {
+		t.Errorf("payments with a cluster down: %s\n%s", quiet.Headline, text)
+	}
 }
 
 // TestTenantsAndAccounts: the preprod tenant's same-named service is not merged into the
