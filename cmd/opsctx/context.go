@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/opsctx/opsctx/internal/answer"
 	"github.com/opsctx/opsctx/internal/engine"
@@ -27,6 +28,7 @@ func contextCmd(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 	asJSON := fs.Bool("json", false, "print the structured result as JSON")
 	since := fs.String("since", "2h", "how far back to look (e.g. 90m, 2h, 3d)")
 	detail := fs.String("detail", "standard", "brief, standard or full")
+	environment := fs.String("environment", "", "only these source instances: instance or source names, comma-separated (e.g. eu-west-1,dynatrace/prod)")
 	service, rest := splitPositional(args)
 	if code, ok := parseFlags(fs, rest); !ok {
 		return code
@@ -55,6 +57,10 @@ func contextCmd(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 		return 1
 	}
 	defer e.close()
+	if ctx, err = e.engine.Narrow(ctx, strings.FieldsFunc(*environment, func(r rune) bool { return r == ',' || r == ' ' })); err != nil {
+		fmt.Fprintf(stderr, "opsctx: %v\n", err)
+		return 2
+	}
 	ans, err := e.engine.IncidentContext(ctx, engine.Query{Service: service, Incident: *incident, Since: d, Detail: level})
 	if err != nil {
 		var le *engine.LookupError
