@@ -74,15 +74,36 @@ type Mutes interface {
 	Mutes(ctx context.Context, t model.Target) ([]model.Mute, error)
 }
 
+// Kinds of incident reference (IncidentRef.Kind).
+const (
+	KindIncident = "incident" // a PagerDuty incident, a ServiceNow INC
+	KindProblem  = "problem"  // a Dynatrace problem
+	KindAlert    = "alert"    // an Opsgenie or JSM Operations alert
+	KindChange   = "change"   // a ServiceNow change request: not trouble, but what may cause it
+)
+
 // IncidentRef is what an incident lookup resolves to: the services concerned and when it started.
 type IncidentRef struct {
-	ID        string
-	Title     string
+	ID    string
+	Title string
+	// Kind is one of the Kind constants.
+	Kind      string
 	StartedAt time.Time
-	// Services are names or ids of the affected services as this source knows them.
+	// Services are names or ids of the services the reference is about as this source knows
+	// them, the one to answer for first: the impacted service, not the root cause (a record
+	// may be listed by id and then by name).
 	Services []string
-	Source   string
-	URL      string
+	// Roles says how a Services entry is concerned, when the source tells: "business
+	// service", "configuration item", "impacted service named in the title".
+	Roles map[string]string
+	// RootCause names the root-cause entity (id, then name) when the source tells one: the
+	// cause of the trouble, kept apart from the services it is about.
+	RootCause []string
+	// Key is the reference's deduplication key (an alert's alias, an incident key): the same
+	// alert seen by two sources has the same Key.
+	Key    string
+	Source string
+	URL    string
 }
 
 // IncidentFinder sources can resolve an incident reference (id, number, display id) to services.

@@ -13,8 +13,9 @@ import (
 // BlastRadiusArgs are the arguments of blast_radius.
 type BlastRadiusArgs struct {
 	Scope
-	Service string `json:"service" jsonschema:"Service name as you know it."`
-	Depth   int    `json:"depth,omitempty" jsonschema:"How many hops to follow each way (default 2, max 6)."`
+	Service string `json:"service,omitempty" jsonschema:"Service name as you know it. Or give one of incident, repo or path."`
+	Entry
+	Depth int `json:"depth,omitempty" jsonschema:"How many hops to follow each way (default 2, max 6)."`
 }
 
 func blastRadiusTool(d Deps) server.ServerTool {
@@ -25,14 +26,15 @@ func blastRadiusTool(d Deps) server.ServerTool {
 			mcp.WithOutputSchema[blast.Result](),
 		}, readOnly("Blast radius")...)...)
 	return typed(d, tool, func(ctx context.Context, a BlastRadiusArgs) (*blast.Result, string, error) {
-		if err := required("service", a.Service); err != nil {
+		s, err := d.subject(ctx, a.Service, a.Entry)
+		if err != nil {
 			return nil, "", err
 		}
 		depth, err := bounded("depth", a.Depth, 2, 6)
 		if err != nil {
 			return nil, "", err
 		}
-		r, err := d.Engine.BlastRadius(ctx, a.Service, depth)
+		r, err := d.Engine.BlastRadius(ctx, s, depth)
 		if err != nil {
 			return nil, "", err
 		}

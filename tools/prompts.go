@@ -41,10 +41,11 @@ func promptHandler(d Deps, template string) server.PromptHandlerFunc {
 	return func(ctx context.Context, req mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
 		args := req.Params.Arguments
 		instructions := template
-		q, err := contextQuery(IncidentContextArgs{Service: args["service"], Incident: args["incident"], Detail: string(answer.DetailStandard)})
+		q, err := contextQuery(IncidentContextArgs{Detail: string(answer.DetailStandard)})
 		if err != nil {
 			return nil, err
 		}
+		q.Service, q.Incident = args["service"], args["incident"]
 		if strings.Contains(instructions, "%s") {
 			next := strings.TrimSpace(args["next_update_minutes"])
 			if next == "" {

@@ -104,22 +104,32 @@ func TestSchemasGenerate(t *testing.T) {
 	}
 }
 
-func TestContextQueryValidation(t *testing.T) {
+func TestArgumentValidation(t *testing.T) {
 	tests := []struct {
 		name    string
+		deps    Deps
 		args    IncidentContextArgs
 		wantErr string
 	}{
-		{"neither", IncidentContextArgs{}, "give either service"},
-		{"both", IncidentContextArgs{Service: "a", Incident: "b"}, "not both"},
-		{"bad since", IncidentContextArgs{Service: "a", Since: "yesterday"}, "since:"},
-		{"bad detail", IncidentContextArgs{Service: "a", Detail: "huge"}, "detail must be"},
-		{"days ok", IncidentContextArgs{Service: "a", Since: "3d"}, ""},
-		{"incident ok", IncidentContextArgs{Incident: " INC0012345 "}, ""},
+		{"neither", Deps{}, IncidentContextArgs{}, "give a service"},
+		{"both", Deps{}, IncidentContextArgs{Service: "a", Entry: Entry{Incident: "b"}}, "not several (service, incident)"},
+		{"repo and path", Deps{Local: true}, IncidentContextArgs{Entry: Entry{Repo: "a/b", Path: "."}}, "not several (repo, path)"},
+		{"bad since", Deps{}, IncidentContextArgs{Service: "a", Since: "yesterday"}, "since:"},
+		{"bad detail", Deps{}, IncidentContextArgs{Service: "a", Detail: "huge"}, "detail must be"},
+		{"days ok", Deps{}, IncidentContextArgs{Service: "a", Since: "3d"}, ""},
+		{"incident ok", Deps{}, IncidentContextArgs{Entry: Entry{Incident: " INC0012345 "}}, ""},
+		{"service too long", Deps{}, IncidentContextArgs{Service: strings.Repeat("x", 257)}, "the limit is 256"},
+		{"repo too long", Deps{}, IncidentContextArgs{Entry: Entry{Repo: strings.Repeat("x", 2049)}}, "the limit is 2048"},
+		{"path too long", Deps{Local: true}, IncidentContextArgs{Entry: Entry{Path: strings.Repeat("x", 4097)}}, "the limit is 4096"},
+		{"path on a server that does not share the disk", Deps{}, IncidentContextArgs{Entry: Entry{Path: "/tmp"}}, "over HTTP the server never reads its own disk"},
+		{"path that is no checkout", Deps{Local: true}, IncidentContextArgs{Entry: Entry{Path: t.TempDir()}}, "no catalog-info.yaml and no git checkout"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := contextQuery(tt.args)
+			if err == nil {
+				_, err = tt.deps.subject(context.Background(), tt.args.Service, tt.args.Entry)
+			}
 			switch {
 			case tt.wantErr == "" && err != nil:
 				t.Errorf("unexpected error %v", err)

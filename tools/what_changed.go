@@ -14,7 +14,8 @@ import (
 // WhatChangedArgs are the arguments of what_changed.
 type WhatChangedArgs struct {
 	Scope
-	Service             string `json:"service" jsonschema:"Service name as you know it (catalog name, alias, CI name, PagerDuty or Dynatrace id)."`
+	Service string `json:"service,omitempty" jsonschema:"Service name as you know it (catalog name, alias, CI name, PagerDuty or Dynatrace id). Or give one of incident, repo or path."`
+	Entry
 	Since               string `json:"since,omitempty" jsonschema:"How far back: Go duration or days, e.g. 6h, 24h, 3d. Default 24h."`
 	IncludeDependencies *bool  `json:"include_dependencies,omitempty" jsonschema:"Also list changes on the services it depends on and that depend on it. Default true."`
 	Limit               int    `json:"limit,omitempty" jsonschema:"Maximum changes to return (default 20, max 200)."`
@@ -28,7 +29,8 @@ func whatChangedTool(d Deps) server.ServerTool {
 			mcp.WithOutputSchema[answer.WhatChangedResult](),
 		}, readOnly("What changed")...)...)
 	return typed(d, tool, func(ctx context.Context, a WhatChangedArgs) (*answer.WhatChangedResult, string, error) {
-		if err := required("service", a.Service); err != nil {
+		s, err := d.subject(ctx, a.Service, a.Entry)
+		if err != nil {
 			return nil, "", err
 		}
 		since, err := duration("since", a.Since, 24*time.Hour)
@@ -40,7 +42,7 @@ func whatChangedTool(d Deps) server.ServerTool {
 			return nil, "", err
 		}
 		deps := a.IncludeDependencies == nil || *a.IncludeDependencies
-		r, err := d.Engine.WhatChanged(ctx, a.Service, since, deps, limit)
+		r, err := d.Engine.WhatChanged(ctx, s, since, deps, limit)
 		if err != nil {
 			return nil, "", err
 		}

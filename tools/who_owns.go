@@ -13,7 +13,8 @@ import (
 // WhoOwnsArgs are the arguments of who_owns.
 type WhoOwnsArgs struct {
 	Scope
-	Service string `json:"service" jsonschema:"Service name as you know it (catalog name, alias, CI name, PagerDuty or Dynatrace id)."`
+	Service string `json:"service,omitempty" jsonschema:"Service name as you know it (catalog name, alias, CI name, PagerDuty or Dynatrace id). Or give one of incident, repo or path."`
+	Entry
 	Horizon string `json:"horizon,omitempty" jsonschema:"How far ahead to look for handovers, escalations and what else happens next: Go duration or days, e.g. 2h, 12h. Default 12h."`
 }
 
@@ -25,14 +26,15 @@ func whoOwnsTool(d Deps) server.ServerTool {
 			mcp.WithOutputSchema[answer.WhoOwnsResult](),
 		}, readOnly("Who owns")...)...)
 	return typed(d, tool, func(ctx context.Context, a WhoOwnsArgs) (*answer.WhoOwnsResult, string, error) {
-		if err := required("service", a.Service); err != nil {
+		s, err := d.subject(ctx, a.Service, a.Entry)
+		if err != nil {
 			return nil, "", err
 		}
 		h, err := horizon(a.Horizon)
 		if err != nil {
 			return nil, "", err
 		}
-		r, err := d.Engine.WhoOwns(ctx, a.Service, h)
+		r, err := d.Engine.WhoOwns(ctx, s, h)
 		if err != nil {
 			return nil, "", err
 		}

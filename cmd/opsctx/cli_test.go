@@ -40,7 +40,7 @@ func TestCLI(t *testing.T) {
 		{name: "unknown command", args: []string{"frobnicate"}, code: 2, stderr: []string{`unknown command "frobnicate"`}},
 		{name: "context demo", args: []string{"context", "checkout", "--demo"}, stdout: []string{"# Checkout (checkout)", "owner: Checkout team", "Checkout runbook", "catalogfile ok"}},
 		{name: "context unknown", args: []string{"context", "chekout", "--demo"}, code: 1, stderr: []string{`Did you mean "checkout"`}},
-		{name: "context needs one target", args: []string{"context", "--demo"}, code: 2},
+		{name: "context needs one target", args: []string{"context", "checkout", "--demo", "--repo", "shop/checkout"}, code: 2, stderr: []string{"not several"}},
 		{name: "context bad since", args: []string{"context", "checkout", "--demo", "--since", "x"}, code: 2, stderr: []string{"--since"}},
 		{name: "context environment", args: []string{"context", "checkout", "--demo", "--environment", "dynatrace"}, stdout: []string{"dynatrace ok", "alertmanager ok"}},
 		{name: "context unknown environment", args: []string{"context", "checkout", "--demo", "--environment", "eu-west-9"}, code: 2,

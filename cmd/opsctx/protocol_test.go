@@ -17,6 +17,7 @@ import (
 
 	"github.com/opsctx/opsctx/internal/app"
 	"github.com/opsctx/opsctx/internal/demo"
+	"github.com/opsctx/opsctx/internal/testkit/mcpcall"
 	"github.com/opsctx/opsctx/internal/testkit/outputcheck"
 	"github.com/opsctx/opsctx/tools"
 )
@@ -82,15 +83,8 @@ func checkAgainstOutputSchema(t *testing.T, c *client.Client, tool string, res *
 	return out
 }
 
-func text(res *mcp.CallToolResult) string {
-	var b strings.Builder
-	for _, c := range res.Content {
-		if tc, ok := c.(mcp.TextContent); ok {
-			b.WriteString(tc.Text)
-		}
-	}
-	return b.String()
-}
+// text is the markdown of a result.
+var text = mcpcall.Text
 
 func TestInProcessProtocol(t *testing.T) {
 	c := demoClient(t)
@@ -144,8 +138,10 @@ func TestToolErrorsAreActionable(t *testing.T) {
 		want string
 	}{
 		{"incident_context", map[string]any{"service": "chekout"}, `Did you mean "checkout"`},
-		{"incident_context", map[string]any{"service": "checkout", "servce": "x"}, "valid arguments: detail, environment, horizon, incident, service, since"},
-		{"incident_context", map[string]any{}, "give either service"},
+		{"incident_context", map[string]any{"service": "checkout", "servce": "x"}, "valid arguments: detail, environment, horizon, incident, path, repo, service, since"},
+		{"incident_context", map[string]any{}, "give a service"},
+		{"incident_context", map[string]any{"repo": "shop/checkout", "incident": "P-2311"}, "not several (incident, repo)"},
+		{"who_owns", map[string]any{"repo": "not a repo"}, "repo: not a repository reference"},
 		{"incident_context", map[string]any{"service": "checkout", "since": "soon"}, "since:"},
 		{"find_service", map[string]any{"query": " "}, "must not be empty"},
 		{"what_changed", map[string]any{"service": "chekout"}, `Did you mean "checkout"`},

@@ -58,7 +58,8 @@ func serveCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	defer e.close()
 	loaded := prefetch(ctx, e)
 	defer func() { <-loaded }()
-	s := tools.NewServer(tools.Deps{Engine: e.engine, Workspace: *workspace, TextOnly: cfg.ResultForm == config.ResultText, Logger: e.log}, version.Version)
+	s := tools.NewServer(tools.Deps{Engine: e.engine, Workspace: *workspace, Local: *addr == "",
+		TextOnly: cfg.ResultForm == config.ResultText, Logger: e.log}, version.Version)
 	if *addr == "" {
 		e.log.Info("serving MCP over stdio", "sources", e.cfg.Enabled(), "workspace", *workspace)
 		if err := transport.ServeStdio(ctx, s, stdin, stdout, e.log); err != nil {

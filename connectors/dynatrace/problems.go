@@ -93,8 +93,9 @@ func setWindow(q url.Values, t model.Target) {
 	}
 }
 
-// FindIncident resolves a problem id or display id (P-…) to its root cause and impacted
-// entities. Other references are not Dynatrace's: ErrNotFound without a request.
+// FindIncident resolves a problem id or display id (P-…) to the services it impacts (the
+// one to answer for first, see subjects) and its root cause, kept apart. Other references
+// are not Dynatrace's: ErrNotFound without a request.
 func (s *Source) FindIncident(ctx context.Context, ref string) (connectors.IncidentRef, error) {
 	ref = strings.TrimSpace(ref)
 	var p problem
@@ -128,19 +129,134 @@ func (s *Source) FindIncident(ctx context.Context, ref string) (connectors.Incid
 		return connectors.IncidentRef{}, connectors.ErrNotFound
 	}
 	mp := s.problem(p)
-	ir := connectors.IncidentRef{ID: mp.ID, Title: mp.Title, StartedAt: mp.StartedAt, Source: SourceName, URL: mp.URL}
+	ir := connectors.IncidentRef{ID: mp.ID, Title: mp.Title, Kind: connectors.KindProblem, StartedAt: mp.StartedAt,
+		Source: SourceName, URL: mp.URL, Roles: map[string]string{}}
 	if mp.DisplayID != "" {
 		ir.ID = mp.DisplayID
 	}
-	if mp.RootCause != "" {
-		ir.Services = append(ir.Services, mp.RootCause)
+	for _, c := range subjects(p) {
+		for _, v := range []string{c.e.EntityID.ID, c.e.Name} {
+			if v != "" && !slices.Contains(ir.Services, v) {
+				ir.Services = append(ir.Services, v)
+				ir.Roles[v] = c.role
+			}
+		}
 	}
-	for _, id := range mp.Impacted {
-		if !slices.Contains(ir.Services, id) {
-			ir.Services = append(ir.Services, id)
+	for _, v := range []string{mp.RootCause, mp.RootCauseName} {
+		if v != "" {
+			ir.RootCause = append(ir.RootCause, v)
 		}
 	}
 	return ir, nil
+}
+
+// subject is an entity a problem impacts or affects, as a candidate for the service it is
+// about.
+type subject struct {
+	e                              entityStub
+	users                          int64
+	affected, service, named, root bool
+	role                           string
+}
+
+// subjects orders what a problem touches for the question "which service is this about":
+// impacted entities before merely affected ones, services and applications before other
+// entity types, the one the title names, then the one with the most affected users; the
+// root cause last (it is the cause: the subject only when nothing else is touched).
+func subjects(p problem) []subject {
+	rc := ""
+	if p.RootCauseEntity != nil {
+		rc = p.RootCauseEntity.EntityID.ID
+	}
+	users := map[string]int64{}
+	impacted := slices.Clone(p.ImpactedEntities)
+	if p.ImpactAnalysis != nil {
+		for _, i := range p.ImpactAnalysis.Impacts {
+			users[i.ImpactedEntity.EntityID.ID] += i.EstimatedAffectedUsers
+			impacted = append(impacted, i.ImpactedEntity)
+		}
+	}
+	title := strings.ToLower(p.Title)
+	var out []subject
+	add := func(e entityStub, affected bool) {
+		id := e.EntityID.ID
+		if id == "" || slices.ContainsFunc(out, func(c subject) bool { return c.e.EntityID.ID == id }) {
+			return
+		}
+		name := strings.ToLower(e.Name)
+		out = append(out, subject{e: e, users: users[id], affected: affected, root: id == rc, service: isService(e.EntityID),
+			named: len(name) >= 3 && strings.Contains(title, name)})
+	}
+	for _, e := range impacted {
+		add(e, false)
+	}
+	for _, e := range p.AffectedEntities {
+		if e.EntityID.ID != rc { // the root cause is always affected: it is named apart
+			add(e, true)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b subject) int {
+		for _, k := range [][2]bool{{!a.root, !b.root}, {!a.affected, !b.affected}, {a.service, b.service}, {a.named, b.named}} {
+			if k[0] != k[1] {
+				return boolOrder(k[0], k[1])
+			}
+		}
+		return int(b.users - a.users)
+	})
+	counted := 0 // candidates with a count of affected users
+	for _, c := range out {
+		if c.users > 0 {
+			counted++
+		}
+	}
+	for i := range out {
+		out[i].role = role(out[i], i == 0, counted)
+	}
+	return out
+}
+
+// role says how a problem concerns an entity, and for the first, why it comes first.
+func role(c subject, first bool, counted int) string {
+	what := "impacted"
+	if c.affected {
+		what = "affected"
+	}
+	if c.service {
+		what += " service"
+	} else {
+		what += " entity"
+	}
+	switch {
+	case c.root:
+		return "root cause, also impacted"
+	case c.named:
+		return what + " named in the title"
+	case c.users > 0 && first && counted > 1:
+		return fmt.Sprintf("%s with the most affected users (%d)", what, c.users)
+	case c.users > 0:
+		return fmt.Sprintf("%s (%d affected users)", what, c.users)
+	}
+	return what
+}
+
+// isService reports the entity types that are services or applications.
+func isService(r entityRef) bool {
+	t := strings.ToUpper(r.Type)
+	if t == "" {
+		t, _, _ = strings.Cut(r.ID, "-")
+	}
+	return t == "SERVICE" || strings.HasSuffix(t, "APPLICATION")
+}
+
+// boolOrder sorts true before false.
+func boolOrder(a, b bool) int {
+	if a == b {
+		return 0
+	}
+	if a {
+		return -1
+	}
+	return 1
 }
 
 // severityLevels puts Dynatrace's problem severity levels on opsctx's scale: an

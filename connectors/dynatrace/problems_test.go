@@ -240,10 +240,68 @@ func TestFindIncident(t *testing.T) {
 					}
 				}
 			}
-			want := []string{svcDB, svcCheckout, svcCart}
-			if got.ID != tc.wantID || !slices.Equal(got.Services, want) || !got.StartedAt.Equal(t0.Add(-22*time.Minute)) ||
+			want := []string{svcCheckout, "checkout-service", svcCart, "cart"}
+			if got.ID != tc.wantID || !slices.Equal(got.Services, want) || !slices.Equal(got.RootCause, []string{svcDB, "orders-db"}) ||
+				got.Kind != "problem" || got.Roles[svcCheckout] != "impacted service (1520 affected users)" || got.Roles["cart"] != "affected service" ||
+				!got.StartedAt.Equal(t0.Add(-22*time.Minute)) ||
 				got.Source != "dynatrace" || !strings.HasSuffix(got.URL, "pid="+p.ProblemID) || got.Title != p.Title {
 				t.Errorf("got %+v", got)
+			}
+		})
+	}
+}
+
+// TestFindIncidentSubject: a problem is about the service users feel, not its root cause.
+func TestFindIncidentSubject(t *testing.T) {
+	db, host := stub(svcDB, "orders-db"), stub("HOST-00AA11BB22CC33DD", "db-host-01")
+	checkout, cart := stub(svcCheckout, "checkout-service"), stub(svcCart, "cart")
+	impact := func(e fakedt.EntityStub, users int64) fakedt.Impact {
+		return fakedt.Impact{ImpactType: "SERVICE", ImpactedEntity: e, EstimatedAffectedUsers: users}
+	}
+	for _, tt := range []struct {
+		name     string
+		edit     func(p *fakedt.Problem)
+		services []string // ids, in order
+		role     string   // of the first
+	}{
+		{"impacted, not the root cause", func(p *fakedt.Problem) {}, []string{svcCheckout, svcCart}, "impacted service (1520 affected users)"},
+		{"the one the title names", func(p *fakedt.Problem) {
+			p.Title = "Cart response time degradation"
+			p.ImpactedEntities = []fakedt.EntityStub{checkout, cart}
+			p.ImpactAnalysis.Impacts = []fakedt.Impact{impact(checkout, 1520), impact(cart, 10)}
+		}, []string{svcCart, svcCheckout}, "impacted service named in the title"},
+		{"the most affected users", func(p *fakedt.Problem) {
+			p.ImpactedEntities = []fakedt.EntityStub{checkout, cart}
+			p.ImpactAnalysis.Impacts = []fakedt.Impact{impact(checkout, 10), impact(cart, 500)}
+		}, []string{svcCart, svcCheckout}, "impacted service with the most affected users (500)"},
+		{"a service before a host", func(p *fakedt.Problem) {
+			p.ImpactedEntities, p.ImpactAnalysis = []fakedt.EntityStub{host, checkout}, nil
+			p.AffectedEntities = []fakedt.EntityStub{db, host, checkout}
+		}, []string{svcCheckout, host.EntityID.ID}, "impacted service"},
+		{"only the root cause is impacted", func(p *fakedt.Problem) {
+			p.ImpactedEntities, p.AffectedEntities, p.ImpactAnalysis = []fakedt.EntityStub{db}, []fakedt.EntityStub{db}, nil
+		}, []string{svcDB}, "root cause, also impacted"},
+		{"nothing impacted: the affected ones", func(p *fakedt.Problem) {
+			p.ImpactedEntities, p.ImpactAnalysis = nil, nil
+			p.AffectedEntities = []fakedt.EntityStub{db, cart}
+		}, []string{svcCart}, "affected service"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			p := dbProblem()
+			tt.edit(&p)
+			src, _ := start(t, fakedt.Data{Problems: []fakedt.Problem{p}}, dynatrace.Options{}, fakedt.Options{})
+			got, err := src.FindIncident(context.Background(), p.DisplayID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []string
+			for _, s := range got.Services {
+				if strings.Contains(s, "-") && strings.ToUpper(s) == s {
+					ids = append(ids, s)
+				}
+			}
+			if !slices.Equal(ids, tt.services) || got.Roles[got.Services[0]] != tt.role || !slices.Equal(got.RootCause, []string{svcDB, "orders-db"}) {
+				t.Errorf("services %v (first: %q), root cause %v; want %v (first: %q)", got.Services, got.Roles[got.Services[0]], got.RootCause, tt.services, tt.role)
 			}
 		})
 	}

@@ -55,10 +55,14 @@ func (s *Source) FindIncident(ctx context.Context, ref string) (connectors.Incid
 	case a.ID == "":
 		return connectors.IncidentRef{}, connectors.ErrNotFound
 	}
-	ir := connectors.IncidentRef{ID: a.ID, Title: a.Message, StartedAt: parseTime(a.CreatedAt), Source: SourceName,
-		Services: tagValues(a.Tags, "service")}
+	ir := connectors.IncidentRef{ID: a.ID, Title: a.Message, Kind: connectors.KindAlert, StartedAt: parseTime(a.CreatedAt),
+		Key: a.Alias, Source: SourceName, Services: tagValues(a.Tags, "service"), Roles: map[string]string{}}
+	for _, v := range ir.Services {
+		ir.Roles[v] = "service tag"
+	}
 	if a.Entity != "" && !slices.Contains(ir.Services, a.Entity) {
 		ir.Services = append(ir.Services, a.Entity)
+		ir.Roles[a.Entity] = "entity"
 	}
 	return ir, nil
 }

@@ -49,14 +49,17 @@ func (s *Source) FindIncident(ctx context.Context, ref string) (connectors.Incid
 	case a.ID == "":
 		return connectors.IncidentRef{}, connectors.ErrNotFound // an answer without an alert
 	}
-	ir := connectors.IncidentRef{ID: a.ID, Title: a.Message, StartedAt: parseTime(a.CreatedAt), Source: SourceName}
+	ir := connectors.IncidentRef{ID: a.ID, Title: a.Message, Kind: connectors.KindAlert, StartedAt: parseTime(a.CreatedAt),
+		Key: a.Alias, Source: SourceName, Roles: map[string]string{}}
 	for _, t := range a.Tags {
 		if k, v, ok := strings.Cut(t, ":"); ok && strings.EqualFold(k, "service") && v != "" && !slices.Contains(ir.Services, v) {
 			ir.Services = append(ir.Services, v)
+			ir.Roles[v] = "service tag"
 		}
 	}
 	if a.Entity != "" && !slices.Contains(ir.Services, a.Entity) {
 		ir.Services = append(ir.Services, a.Entity)
+		ir.Roles[a.Entity] = "entity"
 	}
 	return ir, nil
 }

@@ -194,10 +194,12 @@ func (s *Source) FindIncident(ctx context.Context, ref string) (connectors.Incid
 		return connectors.IncidentRef{}, errors.New("pagerduty: incident lookup returned no incident")
 	}
 	in := out.Incident
-	ir := connectors.IncidentRef{ID: in.ID, Title: in.Title, StartedAt: parseTime(in.CreatedAt), Source: SourceName, URL: in.HTMLURL}
+	ir := connectors.IncidentRef{ID: in.ID, Title: in.Title, Kind: connectors.KindIncident, StartedAt: parseTime(in.CreatedAt),
+		Key: in.IncidentKey, Source: SourceName, URL: in.HTMLURL, Roles: map[string]string{}}
 	for _, v := range []string{in.Service.ID, in.Service.Summary} {
 		if v != "" && !slices.Contains(ir.Services, v) {
 			ir.Services = append(ir.Services, v)
+			ir.Roles[v] = "service"
 		}
 	}
 	return ir, nil

@@ -36,6 +36,7 @@ type service struct {
 type incident struct {
 	ID             string `json:"id"`
 	IncidentNumber int    `json:"incident_number"`
+	IncidentKey    string `json:"incident_key"`
 	Title          string `json:"title"`
 	CreatedAt      string `json:"created_at"`
 	Status         string `json:"status"`

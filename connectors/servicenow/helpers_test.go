@@ -95,6 +95,8 @@ func shop() snfake.Data {
 					"assignment_group": id("Linux Platform"), "cmdb_ci": id("app-01")},
 				{"sys_id": id("CHG0030018"), "number": "CHG0030018", "short_description": "search reindex",
 					"type": "standard", "state": "-1", "work_start": at(20 * time.Minute), "cmdb_ci": id("Search Service")},
+				{"sys_id": id("CHG0030030"), "number": "CHG0030030", "short_description": "patch db-host-01",
+					"type": "normal", "state": "3", "work_start": at(50 * time.Hour), "cmdb_ci": id("db-host-01"), "business_service": id("Cart App Service")},
 			},
 			"incident": {
 				{"sys_id": id("INC0012345"), "number": "INC0012345", "short_description": "Checkout payments failing intermittently",
@@ -102,6 +104,9 @@ func shop() snfake.Data {
 					"business_service": id("Checkout Service"), "assignment_group": id("Checkout Support"), "assigned_to": id("Sam Okafor")},
 				{"sys_id": id("INC0012001"), "number": "INC0012001", "short_description": "Checkout slow yesterday",
 					"priority": "3", "state": "6", "active": "false", "opened_at": at(30 * time.Hour), "business_service": id("Checkout Service")},
+				{"sys_id": id("INC0012500"), "number": "INC0012500", "short_description": "Checkout orders not saved",
+					"priority": "3", "state": "7", "active": "false", "opened_at": at(40 * time.Hour), "business_service": id("Checkout Service"),
+					"cmdb_ci": id("orders-db-prod")},
 				{"sys_id": id("INC0012400"), "number": "INC0012400", "short_description": "Search results stale",
 					"priority": "4", "state": "1", "active": "true", "opened_at": at(5 * time.Minute), "cmdb_ci": id("Search Service")},
 			},

@@ -97,7 +97,8 @@ var (
 )
 
 // FindIncident resolves an INC number, a CHG number or an incident/change sys_id to the
-// CIs it concerns: Services lists the business_service and cmdb_ci sys_ids and names.
+// CIs it concerns: Services lists the business_service and cmdb_ci sys_ids and names (for
+// a change, the CI changed first).
 // Other references, and records that do not exist, give connectors.ErrNotFound.
 func (s *Source) FindIncident(ctx context.Context, ref string) (connectors.IncidentRef, error) {
 	ref = strings.TrimSpace(ref)
@@ -133,20 +134,31 @@ func (s *Source) find(ctx context.Context, table, query, ref string) (connectors
 	if err := s.lookupNames(ctx, n, want); err != nil {
 		return connectors.IncidentRef{}, err
 	}
-	var services []string
-	for _, v := range []string{bs, n[bs], ci, n[ci]} {
-		if v != "" && !slices.Contains(services, v) {
-			services = append(services, v)
-		}
-	}
-	started := r.time("opened_at")
+	ir := connectors.IncidentRef{ID: r.str("number"), Title: r.str("short_description"), Kind: connectors.KindIncident,
+		StartedAt: r.time("opened_at"), Roles: map[string]string{}, Source: SourceName, URL: s.recordURL(table, r.str("sys_id"))}
+	// An incident is about its business service, else its CI; a change about the CI changed.
+	order := []string{bs, n[bs], ci, n[ci]}
 	if table == "change_request" {
+		ir.Kind, order = connectors.KindChange, []string{ci, n[ci], bs, n[bs]}
 		for _, t := range []time.Time{r.time("start_date"), r.time("work_start")} {
 			if !t.IsZero() {
-				started = t // actual start wins over planned, planned over opened
+				ir.StartedAt = t // actual start wins over planned, planned over opened
 			}
 		}
 	}
-	return connectors.IncidentRef{ID: r.str("number"), Title: r.str("short_description"), StartedAt: started,
-		Services: services, Source: SourceName, URL: s.recordURL(table, r.str("sys_id"))}, nil
+	for _, v := range order {
+		if v != "" && !slices.Contains(ir.Services, v) {
+			ir.Services = append(ir.Services, v)
+		}
+	}
+	for _, v := range []string{bs, n[bs]} {
+		ir.Roles[v] = "business service"
+	}
+	for _, v := range []string{ci, n[ci]} {
+		if _, both := ir.Roles[v]; !both {
+			ir.Roles[v] = "configuration item"
+		}
+	}
+	delete(ir.Roles, "")
+	return ir, nil
 }

@@ -61,17 +61,24 @@ func TestFindIncident(t *testing.T) {
 	tests := []struct {
 		ref      string
 		id       string
+		kind     string
 		services string
+		roles    string        // of each service, in order
 		started  time.Duration // before t0
 		notFound bool
 		requests int
 	}{
 		// CI names come as display values: one request per record read, no cmdb_ci lookup.
-		{ref: "INC0012345", id: "INC0012345", services: id("Checkout Service") + ",Checkout Service", started: 15 * time.Minute, requests: 1},
-		{ref: " inc0012345 ", id: "INC0012345", services: id("Checkout Service") + ",Checkout Service", started: 15 * time.Minute, requests: 1},
-		{ref: "CHG0030017", id: "CHG0030017", services: id("orders-db-prod") + ",orders-db-prod", started: 31 * time.Minute, requests: 1},
-		{ref: id("INC0012400"), id: "INC0012400", services: id("Search Service") + ",Search Service", started: 5 * time.Minute, requests: 1},
-		{ref: id("CHG0030012"), id: "CHG0030012", services: id("Payments Service") + ",Payments Service", started: 100 * time.Minute, requests: 2},
+		{ref: "INC0012345", id: "INC0012345", kind: "incident", services: id("Checkout Service") + ",Checkout Service", roles: "business service,business service", started: 15 * time.Minute, requests: 1},
+		{ref: " inc0012345 ", id: "INC0012345", kind: "incident", services: id("Checkout Service") + ",Checkout Service", roles: "business service,business service", started: 15 * time.Minute, requests: 1},
+		{ref: "CHG0030017", id: "CHG0030017", kind: "change", services: id("orders-db-prod") + ",orders-db-prod", roles: "configuration item,configuration item", started: 31 * time.Minute, requests: 1},
+		{ref: id("INC0012400"), id: "INC0012400", kind: "incident", services: id("Search Service") + ",Search Service", roles: "configuration item,configuration item", started: 5 * time.Minute, requests: 1},
+		{ref: id("CHG0030012"), id: "CHG0030012", kind: "change", services: id("Payments Service") + ",Payments Service", roles: "business service,business service", started: 100 * time.Minute, requests: 2},
+		// Both stated: an incident is about its business service, a change about its CI.
+		{ref: "INC0012500", id: "INC0012500", kind: "incident", services: id("Checkout Service") + ",Checkout Service," + id("orders-db-prod") + ",orders-db-prod",
+			roles: "business service,business service,configuration item,configuration item", started: 40 * time.Hour, requests: 1},
+		{ref: "CHG0030030", id: "CHG0030030", kind: "change", services: id("db-host-01") + ",db-host-01," + id("Cart App Service") + ",Cart App Service",
+			roles: "configuration item,configuration item,business service,business service", started: 50 * time.Hour, requests: 1},
 		{ref: "INC9999999", notFound: true, requests: 1},
 		{ref: "P-2311", notFound: true, requests: 0},
 		{ref: "Q1CHK7LATENCY", notFound: true, requests: 0},
@@ -92,6 +99,13 @@ func TestFindIncident(t *testing.T) {
 			}
 			if err != nil {
 				t.Fatal(err)
+			}
+			var roles []string
+			for _, s := range got.Services {
+				roles = append(roles, got.Roles[s])
+			}
+			if got.Kind != tt.kind || strings.Join(roles, ",") != tt.roles {
+				t.Errorf("kind %q roles %v, want %q %s", got.Kind, roles, tt.kind, tt.roles)
 			}
 			if got.ID != tt.id || strings.Join(got.Services, ",") != tt.services || !got.StartedAt.Equal(t0.Add(-tt.started)) ||
 				got.Source != "servicenow" || got.Title == "" || !strings.Contains(got.URL, "sys_id=") {

@@ -26,6 +26,10 @@ type ContextOptions struct {
 	Thresholds    slo.Thresholds
 	// Sources are the statuses of every source, for `sources` and the headline.
 	Sources []model.SourceStatus
+	// Pinned is the change the question named, listed first among the changes.
+	Pinned *model.Change
+	// ResolvedFrom says how the service was found when the question did not name it.
+	ResolvedFrom *ResolvedFrom
 }
 
 // Context assembles incident_context for ent: the joined picture with its headline,
@@ -40,6 +44,7 @@ func Context(d *directory.Directory, ent *directory.Entity, f model.Facts, o Con
 	ans := assemble(d, ent, Prepare(d, f, ent.Name), o)
 	ans.Detail = o.Detail
 	ans.Incident = o.Incident
+	ans.ResolvedFrom = o.ResolvedFrom.Capped(o.Detail.Items())
 	ans.Sources = SourceEntries(o.Sources)
 	ans.Stale = staleSections(ans, o.Now)
 	ans.Headline = headline(ans, o.Now)
@@ -49,6 +54,7 @@ func Context(d *directory.Directory, ent *directory.Entity, f model.Facts, o Con
 
 // assemble turns the fetched facts into the answer (without headline and detail caps).
 func assemble(d *directory.Directory, ent *directory.Entity, f model.Facts, o ContextOptions) *IncidentContext {
+	f.Changes = withPinned(f.Changes, o.Pinned)
 	c := newClock(d, ent, f, o.Now, o.Ahead, o.Since, o.IncidentStart)
 	ans := &IncidentContext{Since: o.Since.UTC(), AsOf: o.Now.UTC(), Horizon: c.ahead.UTC(), StartedAt: c.start.UTC(),
 		Notes: []string{}, Service: ServiceRefOf(ent)}
@@ -83,7 +89,7 @@ func assemble(d *directory.Directory, ent *directory.Entity, f model.Facts, o Co
 			ans.Notes = append(ans.Notes, r.Source+": "+sanitize.Text(r.Value.Note, 200))
 		}
 	}
-	ans.Changes = c.rankChanges()
+	ans.Changes = pin(c.rankChanges(), o.Pinned)
 	ans.Next = c.timeline(r)
 	ans.Dependencies = dependencies(d, ent, f)
 	ans.Runbooks = runbooks(d, ent, f.Alerts)

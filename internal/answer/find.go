@@ -22,7 +22,10 @@ type ServiceCandidate struct {
 
 // FindResult is the result of find_service.
 type FindResult struct {
-	Query      string             `json:"query"`
+	Query string `json:"query"`
+	// Kind is what the query was taken for when it is not a name: an incident, a repo, a
+	// path or a host.
+	Kind       EntryKind          `json:"kind,omitempty"`
 	Candidates []ServiceCandidate `json:"candidates"`
 	// Ambiguous is true when several services match the query exactly.
 	Ambiguous bool `json:"ambiguous"`
@@ -31,12 +34,34 @@ type FindResult struct {
 	Sources  []SourceEntry         `json:"sources"`
 }
 
-// FindService lists the services query may mean across every catalog, with how each matched.
+// Match is a service a find_service query led to, how, and whether it is an answer (Exact)
+// or a suggestion.
+type Match struct {
+	Entity *directory.Entity
+	How    string
+	Exact  bool
+}
+
+// FindService lists the services a name may mean across every catalog, with how each matched.
 func FindService(d *directory.Directory, query string, sources []model.SourceStatus) *FindResult {
-	res := &FindResult{Query: query, Candidates: []ServiceCandidate{}, Unmerged: []directory.Ambiguity{}, Sources: SourceEntries(sources)}
-	exact := 0
+	var ms []Match
 	for _, c := range d.Lookup(query) {
-		sc := ServiceCandidate{Name: c.Entity.Name, Title: sanitize.Short(c.Entity.Title()), MatchedBy: c.How, Exact: c.Exact,
+		ms = append(ms, Match{Entity: c.Entity, How: c.How, Exact: c.Exact})
+	}
+	return Found(d, query, "", ms, sources)
+}
+
+// Found assembles find_service from the services an input led to, best first, each once.
+func Found(d *directory.Directory, query string, kind EntryKind, ms []Match, sources []model.SourceStatus) *FindResult {
+	res := &FindResult{Query: query, Kind: kind, Candidates: []ServiceCandidate{}, Unmerged: []directory.Ambiguity{}, Sources: SourceEntries(sources)}
+	exact := 0
+	seen := map[*directory.Entity]bool{}
+	for _, c := range ms {
+		if seen[c.Entity] {
+			continue
+		}
+		seen[c.Entity] = true
+		sc := ServiceCandidate{Name: c.Entity.Name, Title: sanitize.Short(c.Entity.Title()), MatchedBy: sanitize.Short(c.How), Exact: c.Exact,
 			Kind: c.Entity.Records[0].Kind, Aliases: c.Entity.Aliases(), Records: c.Entity.Matches}
 		if sc.Aliases == nil {
 			sc.Aliases = []string{}

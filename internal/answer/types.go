@@ -203,6 +203,8 @@ type ChangeEntry struct {
 	// Record is the change record's windows, people and backout plan, given for the most
 	// suspicious change when its source keeps them.
 	Record *model.ChangeRecord `json:"record,omitempty"`
+	// Pinned is set on the change the question named: it comes first whatever its score.
+	Pinned bool `json:"pinned,omitempty"`
 }
 
 // DependencyEntry is a neighbour in the dependency graph.
@@ -309,14 +311,16 @@ type AckEntry struct {
 
 // IncidentContext is the result of incident_context.
 type IncidentContext struct {
-	Service     ServiceRef        `json:"service"`
-	Headline    string            `json:"headline"`
-	Owners      []Owner           `json:"owners"`
-	OnCall      []OnCallEntry     `json:"oncall"`
-	Escalation  []EscalationEntry `json:"escalation"`
-	Problems    []ProblemEntry    `json:"problems"`
-	AlertGroups []AlertGroup      `json:"alert_groups"`
-	Incidents   []IncidentEntry   `json:"incidents"`
+	Service ServiceRef `json:"service"`
+	// ResolvedFrom says how the service was found when the question did not name it.
+	ResolvedFrom *ResolvedFrom     `json:"resolved_from,omitempty"`
+	Headline     string            `json:"headline"`
+	Owners       []Owner           `json:"owners"`
+	OnCall       []OnCallEntry     `json:"oncall"`
+	Escalation   []EscalationEntry `json:"escalation"`
+	Problems     []ProblemEntry    `json:"problems"`
+	AlertGroups  []AlertGroup      `json:"alert_groups"`
+	Incidents    []IncidentEntry   `json:"incidents"`
 	// SuppressedAlertGroups are the open alert groups nobody is notified of (silenced,
 	// inhibited, muted), listed apart from the firing ones and left out of their counts.
 	SuppressedAlertGroups []AlertGroup  `json:"suppressed_alert_groups"`

@@ -10,7 +10,9 @@ import (
 // WhatChangedResult is the result of what_changed.
 type WhatChangedResult struct {
 	Service ServiceRef `json:"service"`
-	Since   time.Time  `json:"since"`
+	// ResolvedFrom says how the service was found when the question did not name it.
+	ResolvedFrom *ResolvedFrom `json:"resolved_from,omitempty"`
+	Since        time.Time     `json:"since"`
 	// Reference is the moment changes are measured against: when the current trouble
 	// started; absent when nothing is wrong, and changes are measured against now.
 	Reference time.Time     `json:"reference,omitzero"`
@@ -27,6 +29,11 @@ type ChangesOptions struct {
 	IncludeDeps bool
 	Limit       int
 	Sources     []model.SourceStatus
+	// Pinned is the change the question named, listed first.
+	Pinned *model.Change
+	// IncidentStart is when the incident the question named began (zero otherwise): changes
+	// are measured against it.
+	IncidentStart time.Time
 }
 
 // WhatChanged lists the changes in f on ent (and its dependencies), ranked by suspicion
@@ -34,6 +41,7 @@ type ChangesOptions struct {
 func WhatChanged(d *directory.Directory, ent *directory.Entity, f model.Facts, o ChangesOptions) *WhatChangedResult {
 	from, now := o.From, o.Now
 	f = Prepare(d, f, ent.Name)
+	f.Changes = withPinned(f.Changes, o.Pinned)
 	if !o.IncludeDeps {
 		var own = f.Changes[:0:0]
 		for _, c := range f.Changes {
@@ -43,7 +51,7 @@ func WhatChanged(d *directory.Directory, ent *directory.Entity, f model.Facts, o
 		}
 		f.Changes = own
 	}
-	c := newClock(d, ent, f, now, now, from, time.Time{})
+	c := newClock(d, ent, f, now, now, from, o.IncidentStart)
 	res := &WhatChangedResult{Service: ServiceRefOf(ent), Since: from.UTC(), Reference: c.start.UTC(), Sources: SourceEntries(o.Sources)}
 	var in = f.Changes[:0:0]
 	for _, ch := range f.Changes {
@@ -52,6 +60,6 @@ func WhatChanged(d *directory.Directory, ent *directory.Entity, f model.Facts, o
 		}
 	}
 	c.f.Changes = in
-	res.Changes, res.Omitted = Cap(c.rankChanges(), max(o.Limit, 1))
+	res.Changes, res.Omitted = Cap(pin(c.rankChanges(), o.Pinned), max(o.Limit, 1))
 	return res
 }

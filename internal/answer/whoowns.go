@@ -23,6 +23,8 @@ type TeamInfo struct {
 // WhoOwnsResult is the result of who_owns.
 type WhoOwnsResult struct {
 	Service ServiceRef `json:"service"`
+	// ResolvedFrom says how the service was found when the question did not name it.
+	ResolvedFrom *ResolvedFrom `json:"resolved_from,omitempty"`
 	// Owners lists the owning team per source; disagreements are kept side by side.
 	Owners     []TeamInfo        `json:"owners"`
 	OnCall     []OnCallEntry     `json:"oncall"`

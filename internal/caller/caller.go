@@ -25,3 +25,17 @@ func From(ctx context.Context) (Caller, bool) {
 	c, ok := ctx.Value(key{}).(Caller)
 	return c, ok
 }
+
+type remoteKey struct{}
+
+// WithRemote marks ctx as a request that came over the network (HTTP): the caller does not
+// share the server's disk, so nothing is read from it on their behalf.
+func WithRemote(ctx context.Context) context.Context {
+	return context.WithValue(ctx, remoteKey{}, true)
+}
+
+// Remote reports whether ctx is a request that came over the network.
+func Remote(ctx context.Context) bool {
+	r, _ := ctx.Value(remoteKey{}).(bool)
+	return r
+}

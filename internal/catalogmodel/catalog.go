@@ -130,6 +130,7 @@ func (m *mapper) service(e *Entity, id string) model.Service {
 	if len(ann) > 0 {
 		s.Annotations = maps.Clone(ann)
 		s.Refs = Refs(ann)
+		s.Repos = Repos(ann)
 		s.SLODeclared = ann[AnnotationSLOObjective] != ""
 	}
 	return s

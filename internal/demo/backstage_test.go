@@ -40,7 +40,10 @@ func TestBackstageInTheJoinedAnswer(t *testing.T) {
 		{"payments-api", "payments-api", []string{"backstage"}},
 	}
 	for _, tt := range tests {
-		res := e.FindService(context.Background(), tt.query)
+		res, err := e.FindService(context.Background(), engine.Service(tt.query))
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(res.Candidates) == 0 || res.Candidates[0].Name != tt.want {
 			t.Errorf("find_service %q = %+v, want %s", tt.query, res.Candidates, tt.want)
 			continue

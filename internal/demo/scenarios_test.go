@@ -2,7 +2,6 @@ package demo_test
 
 import (
 	"context"
-	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -17,7 +16,6 @@ import (
 	"github.com/opsctx/opsctx/internal/engine"
 	dtfake "github.com/opsctx/opsctx/internal/fake/dynatrace"
 	pdfake "github.com/opsctx/opsctx/internal/fake/pagerduty"
-	"github.com/opsctx/opsctx/internal/testkit/outputcheck"
 	"github.com/opsctx/opsctx/tools"
 )
 
@@ -54,25 +52,10 @@ func mcpEngineClient(t *testing.T, sc demo.Scenario) (*client.Client, *engine.En
 	return c, eng
 }
 
-// call returns a tool's structured result decoded into out.
+// call returns a tool's structured result decoded into out (see callBoth).
 func call(t *testing.T, c *client.Client, tool string, args map[string]any, out any) {
 	t.Helper()
-	var req mcp.CallToolRequest
-	req.Params.Name, req.Params.Arguments = tool, args
-	res, err := c.CallTool(context.Background(), req)
-	if err != nil {
-		t.Fatalf("%s: %v", tool, err)
-	}
-	if res.IsError {
-		t.Fatalf("%s %v: %v", tool, args, res.Content)
-	}
-	if err := outputcheck.Check(context.Background(), c, tool, res.StructuredContent); err != nil {
-		t.Fatal(err) // what a strict client would reject
-	}
-	raw, _ := json.Marshal(res.StructuredContent)
-	if err := json.Unmarshal(raw, out); err != nil {
-		t.Fatal(err)
-	}
+	callBoth(t, c, tool, args, out)
 }
 
 // truth is what a scenario's answer must show.

@@ -168,6 +168,9 @@ type Directory struct {
 	graph          graph       // the dependency edges
 	hosts          hostIndex   // hosts by record, name and short name
 	runsOn         runsOnGraph // what runs on what
+	// repos are the stated code locations by repository path; localRepos the local folders.
+	repos      map[string][]repoEntry
+	localRepos []repoEntry
 	// measuring are the sources that saw dependencies in traffic.
 	measuring []string
 	// cataloguing are the sources whose catalogs the directory was built from.
@@ -187,6 +190,7 @@ func Build(cats []SourceCatalog, aliases map[string][]string) *Directory {
 		byKey: map[string][]*Entity{}, byNorm: map[string][]*Entity{}, byRecord: map[string]*Entity{},
 		byName: map[string]*Entity{}, teams: map[string]model.Team{}, aliasOf: map[string]string{},
 		refVias: map[string][]string{}, contestedNames: contestedNames(cats), hosts: newHostIndex(),
+		repos: map[string][]repoEntry{},
 	}
 	for canon, names := range aliases {
 		for _, n := range names {

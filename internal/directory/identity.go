@@ -154,6 +154,7 @@ func (d *Directory) index(e *Entity, r model.Service) {
 			d.refVias[ref.In] = append(d.refVias[ref.In], ref.Via)
 		}
 	}
+	d.indexRepos(e, r)
 	for _, n := range append([]string{r.ID, r.Name, r.Title, e.Name}, r.Aliases...) {
 		addKey(d.byKey, Fold(n))
 	}

@@ -28,7 +28,8 @@ func TestIncidentNumberInTwoAccounts(t *testing.T) {
 		account("pagerduty/eu", "PEU1", "Payments slow"), account("pagerduty/us", "PCHK", "Checkout down"))
 	_, err := e.IncidentContext(context.Background(), engine.Query{Incident: "4711"})
 	var le *engine.LookupError
-	if !errors.As(err, &le) || !le.Ambiguous || !strings.Contains(err.Error(), `"Payments slow in pagerduty/eu", "Checkout down in pagerduty/us"`) ||
+	if !errors.As(err, &le) || !le.Ambiguous || !strings.Contains(err.Error(), `pagerduty/eu:4711 (pagerduty/eu incident "Payments slow"`) ||
+		!strings.Contains(err.Error(), `pagerduty/us:4711 (team-checkout; pagerduty/us incident "Checkout down" on checkout)`) ||
 		!strings.Contains(err.Error(), "environment") {
 		t.Fatalf("err = %v, want an ambiguity naming both accounts", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/opsctx/opsctx/internal/engine"
 	"github.com/opsctx/opsctx/internal/fake"
 	"github.com/opsctx/opsctx/internal/model"
 )
@@ -64,15 +65,15 @@ func TestEachToolAsksOnlyForWhatItUses(t *testing.T) {
 		want, never []string
 	}{
 		{"what_changed", func(a *asked) error {
-			_, err := newEngine(time.Second, &fake.Memory{SourceName: "catalogfile", Cat: shopCatalog()}, a).WhatChanged(ctx, "checkout", time.Hour, true, 10)
+			_, err := newEngine(time.Second, &fake.Memory{SourceName: "catalogfile", Cat: shopCatalog()}, a).WhatChanged(ctx, engine.Service("checkout"), time.Hour, true, 10)
 			return err
 		}, []string{"changes", "problems", "incidents", "alerts"}, []string{"on-call", "slos", "mutes"}},
 		{"who_owns", func(a *asked) error {
-			_, err := newEngine(time.Second, &fake.Memory{SourceName: "catalogfile", Cat: shopCatalog()}, a).WhoOwns(ctx, "checkout", 0)
+			_, err := newEngine(time.Second, &fake.Memory{SourceName: "catalogfile", Cat: shopCatalog()}, a).WhoOwns(ctx, engine.Service("checkout"), 0)
 			return err
 		}, []string{"on-call", "incidents", "alerts", "slos", "problems", "changes", "mutes"}, nil},
 		{"blast_radius", func(a *asked) error {
-			_, err := newEngine(time.Second, &fake.Memory{SourceName: "catalogfile", Cat: shopCatalog()}, a).BlastRadius(ctx, "checkout", 2)
+			_, err := newEngine(time.Second, &fake.Memory{SourceName: "catalogfile", Cat: shopCatalog()}, a).BlastRadius(ctx, engine.Service("checkout"), 2)
 			return err
 		}, []string{"problems", "alerts", "incidents"}, []string{"changes", "on-call", "slos", "mutes"}},
 	} {

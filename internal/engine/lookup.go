@@ -1,11 +1,9 @@
 package engine
 
 import (
-	"cmp"
 	"fmt"
 	"strings"
 
-	"github.com/opsctx/opsctx/connectors"
 	"github.com/opsctx/opsctx/internal/directory"
 	"github.com/opsctx/opsctx/internal/fetch"
 	"github.com/opsctx/opsctx/internal/model"
@@ -14,28 +12,50 @@ import (
 // LookupError is returned when a service or incident cannot be resolved; it is the user's
 // (or model's) to fix, so its message says what to try.
 type LookupError struct {
-	Query       string
-	What        string // "service" or "incident"
-	Ambiguous   bool
+	Query string
+	// What is what Query was taken for: "service", "incident", "repository", "path", "host".
+	What      string
+	Ambiguous bool
+	// Suggestions are names to try; Candidates, when set, are the equally good answers
+	// with their owners and the evidence for each (never one picked among them).
 	Suggestions []string
+	Candidates  []Candidate
+	// Hint says what else to try.
+	Hint string
 	// Sources are the statuses of the sources asked, so a failing catalog is visible.
 	Sources []model.SourceStatus
-	// Advice replaces the closing advice of an ambiguity.
-	Advice string
 }
 
 func (e *LookupError) Error() string {
 	var b strings.Builder
-	if e.Ambiguous {
-		advice := cmp.Or(e.Advice, "Ask again with one of these names.")
-		fmt.Fprintf(&b, "%s %q is ambiguous: it matches %s. %s", e.What, e.Query, strings.Join(quoteAll(e.Suggestions), ", "), advice)
-	} else {
-		fmt.Fprintf(&b, "unknown %s %q.", e.What, e.Query)
+	switch {
+	case len(e.Candidates) > 0:
+		fmt.Fprintf(&b, "%s %q matches %d equally well; none is picked:", e.What, short(e.Query), len(e.Candidates))
+		for _, c := range e.Candidates {
+			fmt.Fprintf(&b, "\n- %s", c.Name)
+			var facts []string
+			for _, f := range []string{c.OwnerTeam, c.Health, c.Evidence} {
+				if f != "" {
+					facts = append(facts, f)
+				}
+			}
+			if len(facts) > 0 {
+				fmt.Fprintf(&b, " (%s)", strings.Join(facts, "; "))
+			}
+		}
+		b.WriteString("\nAsk again with one of these.")
+	case e.Ambiguous:
+		fmt.Fprintf(&b, "%s %q is ambiguous: it matches %s. Ask again with one of these names.", e.What, short(e.Query), strings.Join(quoteAll(e.Suggestions), ", "))
+	default:
+		fmt.Fprintf(&b, "unknown %s %q.", e.What, short(e.Query))
 		if len(e.Suggestions) > 0 {
 			fmt.Fprintf(&b, " Did you mean %s?", strings.Join(quoteAll(e.Suggestions), ", "))
-		} else if e.What == "service" {
+		} else if e.What == "service" && e.Hint == "" {
 			b.WriteString(" Use find_service to search the catalog.")
 		}
+	}
+	if e.Hint != "" {
+		b.WriteString(" " + e.Hint)
 	}
 	var failing []string
 	for _, s := range e.Sources {
@@ -47,6 +67,23 @@ func (e *LookupError) Error() string {
 		fmt.Fprintf(&b, " Note: these sources failed, so the answer may be incomplete: %s.", strings.Join(failing, "; "))
 	}
 	return b.String()
+}
+
+// Candidate is one of several equally good answers to a lookup.
+type Candidate struct {
+	Name      string
+	OwnerTeam string
+	Health    string
+	// Evidence says why it is a candidate.
+	Evidence string
+}
+
+// short is the start of an input, for messages that must not echo a long one.
+func short(s string) string {
+	if r := []rune(s); len(r) > 80 {
+		return string(r[:80]) + "…"
+	}
+	return s
 }
 
 func quoteAll(xs []string) []string {
@@ -81,42 +118,4 @@ func resolve(d *directory.Directory, r *fetch.Round, query string) (*directory.E
 		return nil, &LookupError{Query: query, What: "service", Ambiguous: true, Suggestions: names, Sources: r.Asked()}
 	}
 	return nil, &LookupError{Query: query, What: "service", Suggestions: sugg, Sources: r.Asked()}
-}
-
-// oneIncident picks the incident a reference means among the sources' hits: the first, unless
-// another instance of its kind knows the reference too (accounts number incidents apart), which
-// only the environment can settle.
-func oneIncident(ref string, hits []*connectors.IncidentRef, r *fetch.Round) (*connectors.IncidentRef, error) {
-	if len(hits) == 0 {
-		return nil, &LookupError{Query: ref, What: "incident", Sources: r.Asked()}
-	}
-	var same []string
-	for _, h := range hits {
-		if model.SourceKind(h.Source) == model.SourceKind(hits[0].Source) {
-			same = append(same, fmt.Sprintf("%s in %s", cmp.Or(h.Title, h.ID), h.Source))
-		}
-	}
-	if len(same) > 1 {
-		return nil, &LookupError{Query: ref, What: "incident", Ambiguous: true, Suggestions: same, Sources: r.Asked(),
-			Advice: "Ask again with environment set to the instance you mean."}
-	}
-	return hits[0], nil
-}
-
-// entityForIncident maps an incident's services to one entity.
-func entityForIncident(d *directory.Directory, r *fetch.Round, ref *connectors.IncidentRef) (*directory.Entity, error) {
-	for _, s := range ref.Services {
-		if e := d.EntityForRecord(ref.Source, s); e != nil {
-			return e, nil
-		}
-	}
-	name := ref.ID
-	if len(ref.Services) > 0 {
-		name = ref.Services[0]
-	}
-	var sugg []string
-	for _, c := range d.Lookup(name) {
-		sugg = append(sugg, c.Entity.Name)
-	}
-	return nil, &LookupError{Query: name, What: "service", Sources: r.Asked(), Suggestions: sugg}
 }

@@ -23,31 +23,36 @@ var open = []fetch.Kind{fetch.Alerts, fetch.Problems, fetch.Incidents}
 // when (read in the same round trip as the alerts).
 var withSilences = append(slices.Clip(open), fetch.Mutes)
 
-// WhatChanged lists changes from every source on the service (and its dependencies), ranked
-// by suspicion with reasons.
-func (e *Engine) WhatChanged(ctx context.Context, service string, since time.Duration, includeDeps bool, limit int) (*answer.WhatChangedResult, error) {
-	ctx, cancel, r, d := e.start(ctx)
+// WhatChanged lists changes from every source on the subject's service (and its
+// dependencies), ranked by suspicion with reasons; a change the subject named comes first.
+func (e *Engine) WhatChanged(ctx context.Context, s Subject, since time.Duration, includeDeps bool, limit int) (*answer.WhatChangedResult, error) {
+	q, cancel, err := e.ask(ctx, s)
 	defer cancel()
-	ent, err := resolve(d, r, service)
 	if err != nil {
 		return nil, err
 	}
-	from, now := e.window(since)
-	t := d.Target(ent, from, now)
+	from, now, w := e.windowFor(q, since)
+	t := q.d.Target(q.ent, from, now)
 	if !includeDeps {
 		t.Related = nil
 	}
 	// The changes, and what tells when the trouble started.
-	f := r.Gather(ctx, t, fetch.Window{Length: since}, fetch.Changes, fetch.Problems, fetch.Incidents, fetch.Alerts)
-	return answer.WhatChanged(d, ent, f, answer.ChangesOptions{From: from, Now: now, IncludeDeps: includeDeps, Limit: limit, Sources: r.Statuses()}), nil
+	f := q.r.Gather(q.ctx, t, w, fetch.Changes, fetch.Problems, fetch.Incidents, fetch.Alerts)
+	res := answer.WhatChanged(q.d, q.ent, f, answer.ChangesOptions{From: from, Now: now, IncludeDeps: includeDeps, Limit: limit,
+		Sources: q.r.Statuses(), Pinned: q.pinned(), IncidentStart: q.incidentStart()})
+	res.ResolvedFrom = q.from.Capped(maxOthers)
+	return res, nil
 }
 
-// WhoOwns answers who owns a service, who is on call now and who takes over within the
-// horizon (default answer.DefaultHorizon), how it escalates, and what happens next.
-func (e *Engine) WhoOwns(ctx context.Context, service string, horizon time.Duration) (*answer.WhoOwnsResult, error) {
-	ctx, cancel, r, d := e.start(ctx)
+// maxOthers is how many other services resolved_from lists outside incident_context
+// (which caps them by its detail level).
+const maxOthers = 10
+
+// WhoOwns answers who owns the subject's service, who is on call now and who takes over
+// within the horizon (default answer.DefaultHorizon), how it escalates, and what happens next.
+func (e *Engine) WhoOwns(ctx context.Context, s Subject, horizon time.Duration) (*answer.WhoOwnsResult, error) {
+	q, cancel, err := e.ask(ctx, s)
 	defer cancel()
-	ent, err := resolve(d, r, service)
 	if err != nil {
 		return nil, err
 	}
@@ -55,26 +60,29 @@ func (e *Engine) WhoOwns(ctx context.Context, service string, horizon time.Durat
 		horizon = answer.DefaultHorizon
 	}
 	from, now := e.window(2 * time.Hour)
-	t := d.Target(ent, from, now)
+	t := q.d.Target(q.ent, from, now)
 	t.Ahead = now.Add(horizon)
 	// Everything incident_context reads (the same cache entries): on-call with the shifts
 	// ahead, the pages escalation is timed from, SLOs for the impact, and what the timeline
 	// needs (silences, maintenance, scheduled changes, pending alerts, the trouble's start).
-	f := r.Gather(ctx, t, fetch.Window{Length: 2 * time.Hour, Horizon: horizon}, everything...)
-	return answer.WhoOwns(d, ent, f, answer.WhoOwnsOptions{Now: now, Since: from, Ahead: t.Ahead, Thresholds: e.o.Thresholds, Sources: r.Statuses()}), nil
+	f := q.r.Gather(q.ctx, t, fetch.Window{Length: 2 * time.Hour, Horizon: horizon}, everything...)
+	res := answer.WhoOwns(q.d, q.ent, f, answer.WhoOwnsOptions{Now: now, Since: from, Ahead: t.Ahead, Thresholds: e.o.Thresholds, Sources: q.r.Statuses()})
+	res.ResolvedFrom = q.from.Capped(maxOthers)
+	return res, nil
 }
 
-// BlastRadius walks dependencies both ways to depth, with health and owners, marking
-// hops that cross team boundaries.
-func (e *Engine) BlastRadius(ctx context.Context, service string, depth int) (*blast.Result, error) {
-	ctx, cancel, r, d := e.start(ctx)
+// BlastRadius walks dependencies of the subject's service both ways to depth, with health
+// and owners, marking hops that cross team boundaries.
+func (e *Engine) BlastRadius(ctx context.Context, s Subject, depth int) (*blast.Result, error) {
+	q, cancel, err := e.ask(ctx, s)
 	defer cancel()
-	ent, err := resolve(d, r, service)
 	if err != nil {
 		return nil, err
 	}
-	f := r.Gather(ctx, model.Target{Until: e.o.Now()}, fetch.Window{}, open...)
-	return blast.Radius(d, ent, f, depth, r.Statuses()), nil
+	f := q.r.Gather(q.ctx, model.Target{Until: e.o.Now()}, fetch.Window{}, open...)
+	res := blast.Radius(q.d, q.ent, f, depth, q.r.Statuses())
+	res.ResolvedFrom = q.from.Capped(maxOthers)
+	return res, nil
 }
 
 // ActiveIssues lists open problems, alerts and incidents across sources, deduplicated and
@@ -113,12 +121,6 @@ func (e *Engine) BoundaryAudit(ctx context.Context, service, team string, limit 
 	o.OnCall, o.Paging, o.Alerting = roles(e.o.Sources)
 	o.Asked, o.Sources = r.Asked(), r.Statuses()
 	return audit.Boundaries(d, o), nil
-}
-
-// FindService lists the services a query may mean across every catalog, with how each matched.
-func (e *Engine) FindService(ctx context.Context, query string) *answer.FindResult {
-	d, st := e.Directory(ctx)
-	return answer.FindService(d, query, st)
 }
 
 // roles names the sources by what they can do: onCall know who is on call, paging page

@@ -156,18 +156,30 @@ func (r *Round) Gather(ctx context.Context, t model.Target, w Window, kinds ...K
 	return f
 }
 
-// FindIncident asks every IncidentFinder for ref and returns the hits in source order (none
-// when no source knows it). Instances of one kind number their incidents apart (#4711 in
-// the EU and in the US account), so several may answer.
-func (r *Round) FindIncident(ctx context.Context, ref string) []*connectors.IncidentRef {
+// FindIncident asks every IncidentFinder for ref and returns what each found, in source
+// order (several when sources know the reference, the same alert or different ones). A
+// reference qualified with a source name or kind ("pagerduty:4711", "opsgenie/eu:1042")
+// is asked of those sources only.
+func (r *Round) FindIncident(ctx context.Context, ref string) []connectors.IncidentRef {
 	in := r.selected(r.f.names)
-	var srcs []connectors.Source
-	for _, s := range r.f.o.Sources {
-		if in(s.Name()) {
-			srcs = append(srcs, s)
+	var finders []connectors.IncidentFinder
+	for _, f := range Capable[connectors.IncidentFinder](r.f.o.Sources) {
+		if in(f.Name()) {
+			finders = append(finders, f)
 		}
 	}
-	hits := all(ctx, r, Capable[connectors.IncidentFinder](srcs), cache.KindIncidents, "find|"+ref, "incident lookup",
+	if q, rest, ok := strings.Cut(ref, ":"); ok && rest != "" {
+		var only []connectors.IncidentFinder
+		for _, f := range finders {
+			if strings.EqualFold(q, f.Name()) || strings.EqualFold(q, model.SourceKind(f.Name())) {
+				only = append(only, f)
+			}
+		}
+		if len(only) > 0 {
+			finders, ref = only, strings.TrimSpace(rest)
+		}
+	}
+	hits := all(ctx, r, finders, cache.KindIncidents, "find|"+ref, "incident lookup",
 		func(ctx context.Context, f connectors.IncidentFinder) (*connectors.IncidentRef, error) {
 			found, err := f.FindIncident(ctx, ref)
 			if errors.Is(err, connectors.ErrNotFound) {
@@ -178,10 +190,10 @@ func (r *Round) FindIncident(ctx context.Context, ref string) []*connectors.Inci
 			}
 			return &found, nil
 		})
-	var out []*connectors.IncidentRef
+	var out []connectors.IncidentRef
 	for _, h := range hits {
 		if h.Value != nil {
-			out = append(out, h.Value)
+			out = append(out, *h.Value)
 		}
 	}
 	return out

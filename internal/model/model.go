@@ -37,6 +37,8 @@ type Service struct {
 	// Refs are the catalog's statements that this service is known to other sources (its
 	// record there, or a link such as an on-call team), filled by the catalog connectors.
 	Refs []Ref `json:"refs,omitempty"`
+	// Repos are where the catalog says the service's code lives, most telling first.
+	Repos []Repo `json:"repos,omitempty"`
 	// SLODeclared is set when the catalog declares an SLO for this service (evaluated by an
 	// SLO source per service, so SLO listings do not return it).
 	SLODeclared bool   `json:"slo_declared,omitempty"`
@@ -53,6 +55,22 @@ type Ref struct {
 	// source (an Opsgenie team that is paged for it).
 	ID string `json:"id,omitempty"`
 	// Via says how the catalog stated it, e.g. "annotation pagerduty.com/service-id".
+	Via string `json:"via"`
+}
+
+// Repo is where a service's code lives as a catalog states it: a repository on a code
+// host and, in a monorepo, the folder inside it (as parsed by internal/repourl:
+// lowercased, without ".git"); or, for a catalog read from disk, a local folder.
+type Repo struct {
+	// Host is the code host ("github.com"); "" when the statement does not name one (a
+	// project slug, which GitHub Enterprise and self-managed GitLab use too).
+	Host string `json:"host,omitempty"`
+	// Path is the repository's path on the host ("shop/mono"), Dir the folder in it.
+	Path string `json:"path,omitempty"`
+	Dir  string `json:"dir,omitempty"`
+	// Local is an absolute local folder (a dir: or file: location) instead of a repository.
+	Local string `json:"local,omitempty"`
+	// Via says how the catalog states it, e.g. "annotation backstage.io/source-location".
 	Via string `json:"via"`
 }
 

@@ -19,6 +19,7 @@ func brief(a *answer.IncidentContext) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# %s\n\n%s\n\n", title(a.Service), a.Headline)
 	fmt.Fprintf(&b, "As of %s.\n", ts(a.AsOf))
+	resolvedFrom(&b, a.ResolvedFrom)
 	if len(a.SLOs) > 0 {
 		var xs []string
 		for _, s := range a.SLOs {

@@ -16,6 +16,7 @@ func IncidentContext(a *answer.IncidentContext) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# %s\n\n%s\n\n", title(a.Service), a.Headline)
 	asOf(&b, a.AsOf, a.StartedAt, a.Horizon)
+	resolvedFrom(&b, a.ResolvedFrom)
 	if a.Incident != "" {
 		fmt.Fprintf(&b, "Incident: %s · window since %s\n\n", a.Incident, ts(a.Since))
 	}

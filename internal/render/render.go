@@ -47,17 +47,24 @@ func Sources(b *strings.Builder, st []answer.SourceEntry) {
 // FindService renders find_service.
 func FindService(r *answer.FindResult) string {
 	var b strings.Builder
+	q := fmt.Sprintf("%q", r.Query)
+	if r.Kind != "" {
+		q = string(r.Kind) + " " + q
+	}
 	switch {
 	case len(r.Candidates) == 0:
-		fmt.Fprintf(&b, "No service matches %q.\n", r.Query)
+		fmt.Fprintf(&b, "No service matches %s.\n", q)
 	case r.Ambiguous:
-		fmt.Fprintf(&b, "%q is ambiguous; it matches %d services:\n", r.Query, len(r.Candidates))
+		fmt.Fprintf(&b, "%s is ambiguous; it matches %d services equally:\n", q, countExact(r.Candidates))
 	case !r.Candidates[0].Exact:
-		fmt.Fprintf(&b, "No exact match for %q; similar names:\n", r.Query)
+		fmt.Fprintf(&b, "No exact match for %s; similar:\n", q)
 	default:
-		fmt.Fprintf(&b, "%q resolves to:\n", r.Query)
+		fmt.Fprintf(&b, "%s resolves to:\n", q)
 	}
-	for _, c := range r.Candidates {
+	for i, c := range r.Candidates {
+		if i > 0 && !c.Exact && r.Candidates[i-1].Exact {
+			b.WriteString("Also:\n")
+		}
 		fmt.Fprintf(&b, "- %s", c.Name)
 		if c.Title != "" && c.Title != c.Name {
 			fmt.Fprintf(&b, " (%q)", c.Title)
@@ -115,4 +122,14 @@ func first(xs ...string) string {
 		}
 	}
 	return ""
+}
+
+func countExact(cs []answer.ServiceCandidate) int {
+	n := 0
+	for _, c := range cs {
+		if c.Exact {
+			n++
+		}
+	}
+	return n
 }

@@ -18,7 +18,9 @@ func WhatChanged(r *answer.WhatChangedResult) string {
 	if !r.Reference.IsZero() {
 		against = ts(r.Reference)
 	}
-	fmt.Fprintf(&b, "# Changes for %s since %s\n\nMeasured against: %s\n\n", title(r.Service), ts(r.Since), against)
+	fmt.Fprintf(&b, "# Changes for %s since %s\n\n", title(r.Service), ts(r.Since))
+	resolvedFrom(&b, r.ResolvedFrom)
+	fmt.Fprintf(&b, "Measured against: %s\n\n", against)
 	if len(r.Changes) == 0 {
 		b.WriteString("No changes found in this window.\n\n")
 	}
@@ -42,6 +44,7 @@ func WhoOwns(r *answer.WhoOwnsResult) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Who owns %s\n\n", title(r.Service))
 	asOf(&b, r.AsOf, time.Time{}, r.Horizon)
+	resolvedFrom(&b, r.ResolvedFrom)
 	for _, i := range r.Impact {
 		fmt.Fprintf(&b, "User impact: %s\n\n", i)
 	}
@@ -77,6 +80,7 @@ func WhoOwns(r *answer.WhoOwnsResult) string {
 func BlastRadius(r *blast.Result) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Blast radius of %s (%s), depth %d\n\n", title(r.Service), r.Health, r.Depth)
+	resolvedFrom(&b, r.ResolvedFrom)
 	if len(r.Teams) > 0 {
 		fmt.Fprintf(&b, "Downstream teams to tell: %s. Team boundaries crossed: %d.\n\n", strings.Join(r.Teams, ", "), r.Crossings)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/mark3labs/mcp-go/server"
 
+	"github.com/opsctx/opsctx/internal/caller"
 	"github.com/opsctx/opsctx/internal/loopback"
 	"github.com/opsctx/opsctx/internal/metrics"
 	"github.com/opsctx/opsctx/internal/oauth"
@@ -64,7 +65,7 @@ func Handler(s *server.MCPServer, o HTTPOptions) http.Handler {
 		server.WithHeartbeatInterval(limits.KeepAlive), server.WithStreamableHTTPLogger(log))
 	a := newAuth(o, log)
 	mux := http.NewServeMux()
-	mux.Handle("/mcp", guard(o, a, newStreams(limits).limit(singleMessage(mcpH))))
+	mux.Handle("/mcp", guard(o, a, newStreams(limits).limit(singleMessage(remote(mcpH)))))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = w.Write([]byte("ok\n"))
@@ -81,6 +82,14 @@ func Handler(s *server.MCPServer, o HTTPOptions) http.Handler {
 		}
 	}
 	return mux
+}
+
+// remote marks every request as coming over the network (caller.Remote): tools then read
+// nothing from the server's disk for it.
+func remote(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(caller.WithRemote(r.Context())))
+	})
 }
 
 // ServeHTTP listens on o.Addr until ctx is done, then shuts down gracefully.

@@ -28,8 +28,10 @@ type Neighbour struct {
 // Result is the result of blast_radius.
 type Result struct {
 	Service answer.ServiceRef `json:"service"`
-	Health  answer.Health     `json:"health"`
-	Depth   int               `json:"depth"`
+	// ResolvedFrom says how the service was found when the question did not name it.
+	ResolvedFrom *answer.ResolvedFrom `json:"resolved_from,omitempty"`
+	Health       answer.Health        `json:"health"`
+	Depth        int                  `json:"depth"`
 	// Upstream are what the service depends on (transitively); downstream what depends on it.
 	Upstream   []Neighbour `json:"upstream"`
 	Downstream []Neighbour `json:"downstream"`
