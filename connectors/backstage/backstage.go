@@ -113,7 +113,7 @@ func (s *Source) entities(ctx context.Context) ([]catalogmodel.Entity, bool, err
 	limit := strconv.Itoa(min(s.pageSize, s.max))
 	q := url.Values{"filter": {strings.Join(filter, ",")}, "limit": {limit}, "fields": {entityFields}}
 	var out []catalogmodel.Entity
-	seen := map[string]bool{}
+	var guard connectors.Pages
 	for {
 		var page struct {
 			Items      []map[string]any `json:"items"`
@@ -137,10 +137,9 @@ func (s *Source) entities(ctx context.Context) ([]catalogmodel.Entity, bool, err
 		if next == "" || len(page.Items) == 0 {
 			return out, false, nil
 		}
-		if seen[next] {
-			return nil, false, fmt.Errorf("backstage: paging did not advance (cursor repeated)")
+		if err := guard.Next("GET /api/catalog/entities/by-query", next); err != nil {
+			return nil, false, err
 		}
-		seen[next] = true
 		q = url.Values{"cursor": {next}, "limit": {limit}, "fields": {entityFields}}
 	}
 }

@@ -198,7 +198,7 @@ func TestErrors(t *testing.T) {
 		{name: "catalog API path in the URL", tok: token, base: "/api/catalog", want: []string{"HTTP 404", "check BACKSTAGE_URL"}},
 		{name: "cursor does not advance", tok: token, fault: &fake.Fault{Status: 200,
 			Body: `{"items":[{"apiVersion":"backstage.io/v1alpha1","kind":"Group","metadata":{"name":"g"},"spec":{"type":"team","children":[]}}],"totalItems":9,"pageInfo":{"nextCursor":"same"}}`},
-			want: []string{"paging did not advance"}},
+			want: []string{"paging loops", "repeats an earlier page"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

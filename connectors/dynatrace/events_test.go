@@ -2,6 +2,7 @@ package dynatrace_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/opsctx/opsctx/connectors"
 	"github.com/opsctx/opsctx/connectors/dynatrace"
+	"github.com/opsctx/opsctx/internal/fake"
 	fakedt "github.com/opsctx/opsctx/internal/fake/dynatrace"
 	"github.com/opsctx/opsctx/internal/model"
 )
@@ -153,7 +155,9 @@ func TestChangesOnProcessGroupsAndHosts(t *testing.T) {
 
 // TestEveryListingIsReadToTheEndOrSaidIncomplete: problems, events, SLOs and the service listing
 // with more items than a page are read to their end; cut at MaxPages they return what was read
-// with an Incomplete (the catalog marks itself truncated).
+// with an Incomplete (the catalog marks itself truncated); from an environment that hands out
+// the same nextPageKey again (it replays page 1) they fail with a paging loop instead of
+// listing page 1 MaxPages times.
 func TestEveryListingIsReadToTheEndOrSaidIncomplete(t *testing.T) {
 	const n = 5
 	var d fakedt.Data
@@ -171,8 +175,15 @@ func TestEveryListingIsReadToTheEndOrSaidIncomplete(t *testing.T) {
 			EvaluatedPercentage: 99.9, Status: "SUCCESS"})
 		related = append(related, annotated(fmt.Sprint("svc", i), id))
 	}
+	for _, typ := range []string{"PROCESS_GROUP", "HOST", "KUBERNETES_CLUSTER", "CLOUD_APPLICATION_NAMESPACE"} {
+		for i := range 3 { // every listing of the catalog has a second page, whichever is replayed
+			d.Entities = append(d.Entities, fakedt.Entity{EntityID: fmt.Sprintf("%s-%016X", typ, i+1), Type: typ,
+				DisplayName: fmt.Sprint(typ, i), LastSeenTms: msAt(time.Minute)})
+		}
+	}
 	zero := model.Target{Since: t0.Add(-2 * time.Hour), Until: t0}
 	many := target("svc", "", related...)
+	paths := map[string]string{"problems": "/api/v2/problems", "events": "/api/v2/events", "SLOs": "/api/v2/slo", "services": "/api/v2/entities"}
 	calls := map[string]func(*dynatrace.Source) (int, error){
 		"problems": func(s *dynatrace.Source) (int, error) {
 			ps, err := s.Problems(context.Background(), many)
@@ -203,6 +214,11 @@ func TestEveryListingIsReadToTheEndOrSaidIncomplete(t *testing.T) {
 			src, _ = start(t, d, dynatrace.Options{PageSize: 2, MaxPages: 2}, fakedt.Options{})
 			if got, err := call(src); !connectors.IsIncomplete(err) || got != 4 {
 				t.Errorf("cut at 2 pages: %d, %v; want 4 and an Incomplete", got, err)
+			}
+			src, srv := start(t, d, dynatrace.Options{PageSize: 2, EventTypes: []string{"CUSTOM_DEPLOYMENT"}}, fakedt.Options{}) // one listing per path
+			srv.AddFault(fake.Fault{Path: strings.TrimPrefix(srv.EnvURL(), srv.URL) + paths[name], Replay: true})
+			if got, err := call(src); !errors.Is(err, connectors.ErrPagingLoop) || got != 0 {
+				t.Errorf("page 1 replayed: %d, %v; want none and a paging loop", got, err)
 			}
 		})
 	}

@@ -20,8 +20,10 @@ type page[T any] struct {
 
 // list reads path with q and follows nextPageKey to the end. Follow-up requests carry only
 // the key plus the perPage parameters (fields on /problems), as the API demands. It stops
-// after MaxPages and then returns the items read with a *connectors.Incomplete.
+// after MaxPages and then returns the items read with a *connectors.Incomplete; a
+// nextPageKey handed out twice fails the listing (connectors.ErrPagingLoop).
 func list[T any](ctx context.Context, s *Source, path string, q url.Values, perPage ...string) (items []T, err error) {
+	var guard connectors.Pages
 	for pages := 1; ; pages++ {
 		var p page[T]
 		if _, err := s.o.Client.GetJSON(ctx, path, q, &p); err != nil {
@@ -37,6 +39,9 @@ func list[T any](ctx context.Context, s *Source, path string, q url.Values, perP
 		if pages >= s.o.MaxPages {
 			return items, &connectors.Incomplete{What: "GET /" + path,
 				Why: fmt.Sprintf("%d of %d items in %d pages read, more remain (MaxPages)", len(items), p.TotalCount, pages)}
+		}
+		if err := guard.Next("GET /"+path, p.NextPageKey); err != nil {
+			return nil, err
 		}
 		next := url.Values{"nextPageKey": {p.NextPageKey}}
 		for _, k := range perPage {

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/opsctx/opsctx/connectors"
 	"github.com/opsctx/opsctx/connectors/opsgenie"
 	"github.com/opsctx/opsctx/internal/httpx"
 	"github.com/opsctx/opsctx/internal/model"
@@ -16,7 +17,9 @@ import (
 // Alerts returns the open alerts of the target and its related services (every open alert
 // for a zero Target), newest first, in one search paged to the end (at most MaxPages). The
 // search is Opsgenie's (JSM Operations kept its syntax): each service's
-// opsgenie.com/component-selector annotation, else tag:"service:<name>".
+// opsgenie.com/component-selector annotation, else tag:"service:<name>". A page that
+// repeats an earlier one (an upstream that ignores the offset) fails the call
+// (connectors.ErrPagingLoop).
 func (s *Source) Alerts(ctx context.Context, t model.Target) ([]model.Alert, error) {
 	cloud, err := s.cloudID(ctx)
 	if err != nil {
@@ -24,6 +27,7 @@ func (s *Source) Alerts(ctx context.Context, t model.Target) ([]model.Alert, err
 	}
 	q := opsgenie.Query(t)
 	out := []model.Alert{}
+	var guard connectors.Pages
 	for page, offset := 0, 0; page < s.o.MaxPages; page++ {
 		var res struct {
 			Values []alert `json:"values"`
@@ -36,6 +40,13 @@ func (s *Source) Alerts(ctx context.Context, t model.Target) ([]model.Alert, err
 				return nil, fmt.Errorf("%w: check the %s annotation", err, AnnotationSelector)
 			}
 			return nil, wrap(err, scopeAlerts)
+		}
+		ids := make([]string, len(res.Values))
+		for i, a := range res.Values {
+			ids[i] = a.ID
+		}
+		if err := guard.Next("GET /alerts", connectors.PageKey(ids...)); err != nil {
+			return nil, err // the offset was ignored
 		}
 		for _, a := range res.Values {
 			out = append(out, toAlert(a))

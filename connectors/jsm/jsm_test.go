@@ -2,6 +2,7 @@ package jsm
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -161,6 +162,34 @@ func TestAlerts(t *testing.T) {
 	sel := model.Target{Name: "checkout", Records: []model.Service{{Source: "catalogfile", Annotations: map[string]string{AnnotationSelector: `tag:"service:cart"`}}}}
 	if got, err := src.Alerts(context.Background(), sel); err != nil || len(got) != 1 || got[0].ID != "id-7" {
 		t.Errorf("selector: %d alerts, %v", len(got), err)
+	}
+}
+
+// TestPagingLoopFails: a site that ignores the offset (every page is page 1, with a next
+// link) fails the alert search and the schedule listing with a paging loop, rather than
+// listing page 1 MaxPages times; a user listing that loops stops there and names the rest by
+// account id.
+func TestPagingLoopFails(t *testing.T) {
+	srv := start(t, world())
+	srv.AddFault(fake.Fault{Path: opsPath(cloud, "/alerts"), Replay: true})
+	srv.AddFault(fake.Fault{Path: opsPath(cloud, "/schedules"), Replay: true})
+	src := source(t, srv.URL, Options{PageSize: 2}, false)
+	if as, err := src.Alerts(context.Background(), checkout); !errors.Is(err, connectors.ErrPagingLoop) || len(as) != 0 {
+		t.Errorf("alerts: %d, %v; want none and a paging loop", len(as), err)
+	}
+	if _, err := src.Responders(context.Background(), checkout); !errors.Is(err, connectors.ErrPagingLoop) {
+		t.Errorf("responders: %v; want a paging loop", err)
+	}
+
+	srv = start(t, world())
+	users := "/ex/jira/" + cloud + "/rest/api/3/users/search"
+	srv.AddFault(fake.Fault{Path: users, Replay: true})
+	src = source(t, srv.URL, Options{PageSize: 2, UserPageSize: 2}, false)
+	if _, err := src.Responders(context.Background(), checkout); err != nil {
+		t.Fatal(err)
+	}
+	if n := srv.Count(users); n != 2 {
+		t.Errorf("%d user pages asked, want 2 (page 1 and its repeat)", n)
 	}
 }
 

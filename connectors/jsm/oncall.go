@@ -14,6 +14,7 @@ import (
 	"github.com/sourcegraph/conc"
 	"github.com/sourcegraph/conc/iter"
 
+	"github.com/opsctx/opsctx/connectors"
 	"github.com/opsctx/opsctx/internal/escalation"
 	"github.com/opsctx/opsctx/internal/model"
 )
@@ -74,12 +75,14 @@ func (s *Source) fetchReference(ctx context.Context) (reference, error) {
 }
 
 // pages reads an operations API listing (config scope) with offset/size, following
-// links.next to the end (at most MaxPages, or maxPages when positive).
+// links.next to the end (at most MaxPages, or maxPages when positive). A page that repeats
+// an earlier one fails the listing (connectors.ErrPagingLoop).
 func pages[T any](ctx context.Context, s *Source, path, key string, maxPages int) ([]T, error) {
 	if maxPages <= 0 {
 		maxPages = s.o.MaxPages
 	}
 	var out []T
+	var guard connectors.Pages
 	for page, offset := 0, 0; page < maxPages; page++ {
 		var res map[string]json.RawMessage
 		if err := s.get(ctx, path, url.Values{"offset": {strconv.Itoa(offset)}, "size": {strconv.Itoa(s.o.PageSize)}}, &res, scopeConfig); err != nil {
@@ -94,6 +97,11 @@ func pages[T any](ctx context.Context, s *Source, path, key string, maxPages int
 		}
 		if raw := res["links"]; len(raw) > 0 {
 			_ = json.Unmarshal(raw, &l) // a malformed link ends the listing
+		}
+		if len(items) > 0 {
+			if err := guard.Next("GET "+path, string(res[key])); err != nil { // the offset was ignored
+				return nil, err
+			}
 		}
 		out = append(out, items...)
 		if l.Next == "" || len(items) < s.o.PageSize {
@@ -112,11 +120,20 @@ func pages[T any](ctx context.Context, s *Source, path, key string, maxPages int
 func (s *Source) users(ctx context.Context, cloud string) map[string]user {
 	c, path := s.usersAt(cloud)
 	out := map[string]user{}
+	var guard connectors.Pages
 	for page, start := 1, 0; ; page++ {
 		var us []user
 		q := url.Values{"startAt": {strconv.Itoa(start)}, "maxResults": {strconv.Itoa(s.o.UserPageSize)}}
 		if _, err := c.GetJSON(ctx, path, q, &us); err != nil {
 			s.o.Logger.Debug("jsm users not listed; people are named by account id", "err", wrap(err, scopeUsers), "users", len(out))
+			return out
+		}
+		ids := make([]string, len(us))
+		for i, u := range us {
+			ids[i] = u.AccountID
+		}
+		if err := guard.Next(path, connectors.PageKey(ids...)); err != nil {
+			s.o.Logger.Info("jsm users not listed to the end; the rest are named by account id", "err", err, "users", len(out))
 			return out
 		}
 		for _, u := range us {

@@ -54,11 +54,13 @@ func quote(v string) string {
 
 // Alerts returns the open alerts of the target and its related services (every open alert
 // for a zero Target), newest first, in one search paged to the end; beyond MaxPages, the alerts
-// read with a *connectors.Incomplete.
+// read with a *connectors.Incomplete. A page that repeats an earlier one (an upstream that
+// ignores the offset) fails the call (connectors.ErrPagingLoop).
 func (s *Source) Alerts(ctx context.Context, t model.Target) ([]model.Alert, error) {
 	q := Query(t)
 	out := []model.Alert{}
 	var cut error
+	var guard connectors.Pages
 	for page, offset := 0, 0; ; page++ {
 		if page == s.o.MaxPages {
 			cut = &connectors.Incomplete{What: "alerts", Why: fmt.Sprintf("%d alerts in %d pages read, more remain (MaxPages)", len(out), page)}
@@ -78,6 +80,9 @@ func (s *Source) Alerts(ctx context.Context, t model.Target) ([]model.Alert, err
 			}
 			return nil, wrap(err)
 		}
+		if err := guard.Next("GET /v2/alerts", connectors.PageKey(alertIDs(res.Data)...)); err != nil {
+			return nil, err // the offset was ignored
+		}
 		for _, a := range res.Data {
 			out = append(out, toAlert(a))
 		}
@@ -88,6 +93,15 @@ func (s *Source) Alerts(ctx context.Context, t model.Target) ([]model.Alert, err
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].StartedAt.After(out[j].StartedAt) })
 	return out, cut
+}
+
+// alertIDs are the ids of a page of alerts, which identify it (connectors.PageKey).
+func alertIDs(as []alert) []string {
+	ids := make([]string, len(as))
+	for i, a := range as {
+		ids[i] = a.ID
+	}
+	return ids
 }
 
 func toAlert(a alert) model.Alert {

@@ -12,6 +12,7 @@ import (
 	"github.com/sourcegraph/conc"
 	"github.com/sourcegraph/conc/iter"
 
+	"github.com/opsctx/opsctx/connectors"
 	"github.com/opsctx/opsctx/internal/escalation"
 	"github.com/opsctx/opsctx/internal/model"
 )
@@ -74,6 +75,7 @@ func (s *Source) fetchReference(ctx context.Context) (reference, error) {
 // debug level and keeps what was read: the others are named by username.
 func (s *Source) fullNames(ctx context.Context) map[string]string {
 	names := map[string]string{}
+	var guard connectors.Pages
 	for page, offset := 1, 0; ; page++ {
 		var res struct {
 			Data   []user `json:"data"`
@@ -84,6 +86,14 @@ func (s *Source) fullNames(ctx context.Context) map[string]string {
 		params := url.Values{"offset": {strconv.Itoa(offset)}, "limit": {strconv.Itoa(s.o.PageSize)}, "sortField": {"username"}}
 		if _, err := s.c.GetJSON(ctx, "/v2/users", params, &res); err != nil {
 			s.log().Debug("opsgenie users not listed; people are named by username", "err", err, "users", len(names))
+			return names
+		}
+		ids := make([]string, len(res.Data))
+		for i, u := range res.Data {
+			ids[i] = u.Username
+		}
+		if err := guard.Next("GET /v2/users", connectors.PageKey(ids...)); err != nil {
+			s.log().Info("opsgenie users not listed to the end; the rest are named by username", "err", err, "users", len(names))
 			return names
 		}
 		for _, u := range res.Data {

@@ -354,3 +354,13 @@ func TestAlertsCutAtMaxPagesSaySo(t *testing.T) {
 		t.Fatalf("%d alerts, %v; want the 4 read and an Incomplete", len(as), err)
 	}
 }
+
+// TestAlertsPagingLoopFails: an account that ignores the offset (every page is page 1, with
+// a next link) fails the search with a paging loop, rather than listing page 1 MaxPages times.
+func TestAlertsPagingLoopFails(t *testing.T) {
+	src, srv := start(t, world(), 2)
+	srv.AddFault(fake.Fault{Path: "/v2/alerts", Replay: true})
+	if as, err := src.Alerts(context.Background(), model.Target{}); !errors.Is(err, connectors.ErrPagingLoop) || len(as) != 0 {
+		t.Fatalf("%d alerts, %v; want none and a paging loop", len(as), err)
+	}
+}

@@ -153,3 +153,22 @@ func TestUsersPaged(t *testing.T) {
 		})
 	}
 }
+
+// TestUsersPagingLoopStops: a user listing that ignores the offset (every page is page 1)
+// stops at the first repeated page and says so in the log; the people it named keep their
+// names, the answer does not fail for it (the user listing only names people).
+func TestUsersPagingLoopStops(t *testing.T) {
+	srv := ogfake.Start(world(), testKey)
+	t.Cleanup(srv.Close)
+	srv.AddFault(fake.Fault{Path: "/v2/users", Replay: true})
+	src, log := usersSource(t, srv, 2, 0)
+	if err := src.Warm(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n := srv.Count("/v2/users"); n != 2 {
+		t.Errorf("%d user pages asked, want 2 (page 1 and its repeat)", n)
+	}
+	if !strings.Contains(log.String(), "paging loops") {
+		t.Errorf("log %q does not name the paging loop", log.String())
+	}
+}

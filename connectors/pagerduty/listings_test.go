@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/opsctx/opsctx/connectors"
+	"github.com/opsctx/opsctx/internal/fake"
 	pdfake "github.com/opsctx/opsctx/internal/fake/pagerduty"
 	"github.com/opsctx/opsctx/internal/model"
 )
@@ -44,7 +45,8 @@ func busy(n int) pdfake.Data {
 
 // TestEveryListingIsReadToTheEndOrSaidIncomplete: each listing holding more rows than one page
 // is read to its end, and when it cannot be (MaxPages reached), the rows read are returned with
-// an Incomplete naming the listing, never silently cut.
+// an Incomplete naming the listing, never silently cut; an account that ignores the offset
+// (every page is page 1, more: true) fails the listing with a paging loop.
 func TestEveryListingIsReadToTheEndOrSaidIncomplete(t *testing.T) {
 	const rows, pageSize = 7, 2 // four pages
 	checkout := model.Target{Name: "checkout", Since: t0.Add(-2 * time.Hour), Until: t0,
@@ -78,6 +80,8 @@ func TestEveryListingIsReadToTheEndOrSaidIncomplete(t *testing.T) {
 			return len(cs), err
 		},
 	}
+	paths := map[string]string{"services": "/services", "incidents": "/incidents", "alerts of an incident": "/incidents/I0/alerts",
+		"on-call": "/oncalls", "change events of the account": "/change_events"}
 	for name, call := range count {
 		t.Run(name, func(t *testing.T) {
 			src, srv := start(t, busy(rows), pageSize)
@@ -93,6 +97,11 @@ func TestEveryListingIsReadToTheEndOrSaidIncomplete(t *testing.T) {
 			n, err = call(src)
 			if !connectors.IsIncomplete(err) || n != 2*pageSize || !strings.Contains(err.Error(), "more remain") {
 				t.Errorf("cut at 2 pages: %d rows, %v; want the 4 rows read and an Incomplete saying more remain", n, err)
+			}
+			src, srv = start(t, busy(rows), pageSize)
+			srv.AddFault(fake.Fault{Path: paths[name], Replay: true})
+			if n, err = call(src); !errors.Is(err, connectors.ErrPagingLoop) || n != 0 {
+				t.Errorf("page 1 replayed: %d rows, %v; want none and a paging loop", n, err)
 			}
 		})
 	}

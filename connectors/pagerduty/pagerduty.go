@@ -143,9 +143,12 @@ func wrap(err error) error {
 // listAll reads every page of a classic-paginated list, up to MaxPages; beyond it, it returns
 // the rows read with a *connectors.Incomplete. A page says whether another follows with
 // `more`; a listing whose response declares no `more` (the change event listings) is read
-// page by page until a page comes back short, as its limit and offset parameters allow.
+// page by page until a page comes back short, as its limit and offset parameters allow. A
+// page that repeats an earlier one (an upstream that ignores the offset) fails the listing
+// (connectors.ErrPagingLoop).
 func listAll[T any](ctx context.Context, s *Source, path string, q url.Values, key string) (out []T, err error) {
 	offset := 0
+	var guard connectors.Pages
 	for page := 0; ; page++ {
 		if page == s.o.MaxPages {
 			return out, &connectors.Incomplete{What: "GET " + path,
@@ -165,6 +168,11 @@ func listAll[T any](ctx context.Context, s *Source, path string, q url.Values, k
 		if b := raw[key]; len(b) > 0 {
 			if err := json.Unmarshal(b, &items); err != nil {
 				return out, fmt.Errorf("%s: malformed %s in GET %s: %w", SourceName, key, path, err)
+			}
+		}
+		if len(items) > 0 {
+			if err := guard.Next("GET "+path, string(raw[key])); err != nil { // the offset was ignored
+				return nil, err
 			}
 		}
 		out = append(out, items...)

@@ -2,6 +2,7 @@ package prometheus_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -12,6 +13,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/opsctx/opsctx/config"
+	"github.com/opsctx/opsctx/connectors"
 	"github.com/opsctx/opsctx/connectors/prometheus"
 	"github.com/opsctx/opsctx/internal/fake"
 	fakeam "github.com/opsctx/opsctx/internal/fake/alertmanager"
@@ -182,6 +184,20 @@ func TestRulesPaging(t *testing.T) {
 				t.Errorf("rule %+v", rules[4])
 			}
 		})
+	}
+}
+
+// TestRulesPagingLoopFails: a server that hands out the same group_next_token again (it
+// replays page 1) fails the rule listing with a paging loop instead of listing page 1
+// MaxPages times.
+func TestRulesPagingLoopFails(t *testing.T) {
+	src, srv := start(t, fakeprom.Options{}, prometheus.Options{GroupLimit: 1}, nil)
+	srv.AddFault(fake.Fault{Path: "/api/v1/rules", Replay: true})
+	if rules, err := src.Rules(context.Background()); !errors.Is(err, connectors.ErrPagingLoop) || len(rules) != 0 {
+		t.Fatalf("%d rules, %v; want none and a paging loop", len(rules), err)
+	}
+	if n := srv.Count("/api/v1/rules"); n != 2 {
+		t.Errorf("%d rule pages asked, want 2 (page 1 and its repeat)", n)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/opsctx/opsctx/connectors"
 	"github.com/opsctx/opsctx/internal/model"
 )
 
@@ -101,10 +102,12 @@ type rawRule struct {
 
 // ruleGroups reads /api/v1/rules with q (type, rule_group[], ...), paging by
 // group_limit/group_next_token up to MaxPages (servers before v3 ignore group_limit and
-// answer in one page).
+// answer in one page). A group_next_token handed out twice fails the listing
+// (connectors.ErrPagingLoop).
 func (s *Source) ruleGroups(ctx context.Context, q url.Values) ([]ruleGroup, error) {
 	q.Set("group_limit", strconv.Itoa(s.o.GroupLimit))
 	var out []ruleGroup
+	var guard connectors.Pages
 	for page := 1; ; page++ {
 		var data struct {
 			Groups         []ruleGroup `json:"groups"`
@@ -120,6 +123,9 @@ func (s *Source) ruleGroups(ctx context.Context, q url.Values) ([]ruleGroup, err
 		if page >= s.o.MaxPages {
 			slog.Default().Warn("prometheus rules truncated", "type", q.Get("type"), "pages", page, "groups", len(out))
 			return out, nil
+		}
+		if err := guard.Next("GET /api/v1/rules", data.GroupNextToken); err != nil {
+			return nil, err
 		}
 		q.Set("group_next_token", data.GroupNextToken)
 	}

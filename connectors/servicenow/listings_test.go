@@ -2,19 +2,23 @@ package servicenow
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/opsctx/opsctx/connectors"
+	"github.com/opsctx/opsctx/internal/fake"
 	snfake "github.com/opsctx/opsctx/internal/fake/servicenow"
 	"github.com/opsctx/opsctx/internal/model"
 )
 
 // TestListingsReadToTheEndOrSaidIncomplete: change requests and active incidents holding more
 // rows than a page are read to their end; more rows than max_rows come back with an
-// Incomplete naming the listing, never silently cut.
+// Incomplete naming the listing, never silently cut; an instance that ignores the offset
+// (it answers page 1 to every page) fails the listing with a paging loop, rather than
+// counting page 1's rows once per page.
 func TestListingsReadToTheEndOrSaidIncomplete(t *testing.T) {
 	const n = 7
 	d := shop()
@@ -50,6 +54,7 @@ func TestListingsReadToTheEndOrSaidIncomplete(t *testing.T) {
 			return own, err
 		},
 	}
+	tables := map[string]string{"change requests": "change_request", "active incidents": "incident"}
 	for name, call := range calls {
 		t.Run(name, func(t *testing.T) {
 			srv := start(t, d, creds)
@@ -59,6 +64,10 @@ func TestListingsReadToTheEndOrSaidIncomplete(t *testing.T) {
 			got, err := call(source(t, srv, "opsctx", "s3cret", Options{PageSize: 2, MaxRows: 4}))
 			if !connectors.IsIncomplete(err) || got > 4 || !strings.Contains(err.Error(), name+" may be incomplete: more match than max_rows (4)") {
 				t.Errorf("capped at 4 rows: %d, %v; want at most 4 and an Incomplete naming %s", got, err, name)
+			}
+			srv.AddFault(fake.Fault{PathPrefix: "/api/now/table/" + tables[name], Replay: true})
+			if got, err := call(source(t, srv, "opsctx", "s3cret", Options{PageSize: 2})); !errors.Is(err, connectors.ErrPagingLoop) || got != 0 {
+				t.Errorf("page 1 replayed: %d, %v; want none and a paging loop", got, err)
 			}
 		})
 	}

@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/sourcegraph/conc/pool"
+
+	"github.com/opsctx/opsctx/connectors"
 )
 
 // DefaultParallel is how many pages of one list are fetched at once.
@@ -56,7 +58,9 @@ func (s *Source) list(ctx context.Context, l list) (rows []row, truncated bool, 
 	return s.followLinks(ctx, l, first, next, capRows)
 }
 
-// parallelPages fetches the pages after first by offset, s.parallel at a time.
+// parallelPages fetches the pages after first by offset, s.parallel at a time. An instance
+// that ignores the offset answers every page alike: a page that repeats an earlier one
+// fails the listing (connectors.ErrPagingLoop) rather than counting its rows again.
 func (s *Source) parallelPages(ctx context.Context, l list, first []row, limit, total, capRows int) ([]row, bool, error) {
 	end := min(total, capRows)
 	var offsets []int
@@ -75,23 +79,39 @@ func (s *Source) parallelPages(ctx context.Context, l list, first []row, limit, 
 	if err := p.Wait(); err != nil {
 		return nil, false, err
 	}
+	var guard connectors.Pages
+	if err := guard.Next(l.what(), l.key(first)); err != nil {
+		return nil, false, err
+	}
 	rows := first
 	for _, pg := range pages {
+		if err := guard.Next(l.what(), l.key(pg)); err != nil {
+			return nil, false, err
+		}
 		rows = append(rows, pg...)
 	}
 	return rows[:min(len(rows), capRows)], total > capRows || len(rows) > capRows, nil
 }
 
-// followLinks reads page after page from Link rel="next" (its offset and limit only).
+// followLinks reads page after page from Link rel="next" (its offset and limit only). A
+// next link that does not move forward, or a page that repeats an earlier one, fails the
+// listing (connectors.ErrPagingLoop).
 func (s *Source) followLinks(ctx context.Context, l list, rows []row, next page, capRows int) ([]row, bool, error) {
 	offset := 0
+	var guard connectors.Pages
+	if err := guard.Next(l.what(), l.key(rows)); err != nil {
+		return nil, false, err
+	}
 	for {
 		if next.offset <= offset {
-			return nil, false, fmt.Errorf("servicenow: paging %s did not advance (offset %d → %d)", l.table, offset, next.offset)
+			return nil, false, fmt.Errorf("%s: %w: the next link goes from offset %d to %d", l.what(), connectors.ErrPagingLoop, offset, next.offset)
 		}
 		offset = next.offset
 		got, h, err := s.fetch(ctx, l, offset, min(max(next.limit, 1), capRows-len(rows)))
 		if err != nil {
+			return nil, false, err
+		}
+		if err := guard.Next(l.what(), l.key(got)); err != nil {
 			return nil, false, err
 		}
 		rows = append(rows, got...)
@@ -124,6 +144,27 @@ func (s *Source) fetch(ctx context.Context, l list, offset, limit int) ([]row, h
 		return nil, nil, s.wrap(err, l.table)
 	}
 	return body.Result, res.Header, nil
+}
+
+// what names the listing l in errors.
+func (l list) what() string { return "GET /" + tablePath(l.table) }
+
+// key identifies a page of l by its rows: their sys_ids, or the values of the fields read
+// when those leave sys_id out.
+func (l list) key(rows []row) string {
+	var b strings.Builder
+	for _, r := range rows {
+		if id := r.str("sys_id"); id != "" {
+			b.WriteString(id)
+		} else {
+			for _, f := range l.fields {
+				b.WriteString(r.str(f))
+				b.WriteByte(0)
+			}
+		}
+		b.WriteByte('\n')
+	}
+	return b.String()
 }
 
 // displayValue is the sysparm_display_value of a list read with or without display values.

@@ -3,6 +3,7 @@ package servicenow
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/opsctx/opsctx/connectors"
 	"github.com/opsctx/opsctx/internal/httpx"
 )
 
@@ -74,6 +76,32 @@ func TestPagingFollowsLinksWithoutCount(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestPagingLoopFails: an instance behind a proxy that drops X-Total-Count and ignores
+// sysparm_offset (every page is page 1, the next link advancing or not) fails the listing
+// with a paging loop instead of reading page 1 until max_rows.
+func TestPagingLoopFails(t *testing.T) {
+	for _, advance := range []bool{true, false} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			q := r.URL.Query()
+			off, _ := strconv.Atoi(q.Get("sysparm_offset"))
+			if advance {
+				off += 2
+			}
+			q.Set("sysparm_offset", strconv.Itoa(off))
+			w.Header().Set("Link", fmt.Sprintf("<http://%s%s?%s>;rel=\"next\"", r.Host, r.URL.Path, q.Encode()))
+			_, _ = w.Write([]byte(`{"result":[{"sys_id":"a","name":"ci-a"},{"sys_id":"b","name":"ci-b"}]}`))
+		}))
+		t.Cleanup(srv.Close)
+		c := httpx.New(httpx.Options{Source: "servicenow", BaseURL: srv.URL, Timeout: 5 * time.Second})
+		t.Cleanup(c.CloseIdleConnections)
+		s := New(Options{Client: c, PageSize: 2, MaxRows: 100})
+		rows, _, err := s.list(context.Background(), list{table: "cmdb_ci_service", fields: []string{"sys_id", "name"}})
+		if !errors.Is(err, connectors.ErrPagingLoop) || len(rows) != 0 {
+			t.Errorf("next link advancing %v: %d rows, %v; want none and a paging loop", advance, len(rows), err)
+		}
 	}
 }
 

@@ -47,6 +47,10 @@ type Fault struct {
 	Oversize int
 	// Trickle sends a valid-looking body one byte per this interval.
 	Trickle time.Duration
+	// Replay answers every matching request with the fake's real answer to the first one:
+	// an upstream whose paging does not advance (it ignores the offset and hands out the
+	// same cursor, next link or nextPageKey again).
+	Replay bool
 }
 
 // Server is a fake upstream: an httptest server on 127.0.0.1 with recording and faults.
@@ -59,13 +63,21 @@ type Server struct {
 	latency  time.Duration
 	faults   []*Fault
 	hits     map[*Fault]int
+	replays  map[*Fault]*httptest.ResponseRecorder
 	release  func() // frees a port held by Refuse
 }
 
 // Start starts a fake named name that checks auth (nil = none; failing requests get unauth)
 // and serves h.
 func Start(name string, auth func(*http.Request) bool, unauth http.HandlerFunc, h http.Handler) *Server {
-	s := &Server{name: name, hits: map[*Fault]int{}}
+	s := &Server{name: name, hits: map[*Fault]int{}, replays: map[*Fault]*httptest.ResponseRecorder{}}
+	serve := func(w http.ResponseWriter, r *http.Request) {
+		if auth != nil && !auth(r) {
+			unauth(w, r)
+			return
+		}
+		h.ServeHTTP(w, r)
+	}
 	s.Server = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.record(r)
 		if d := s.Latency(); d > 0 {
@@ -75,15 +87,14 @@ func Start(name string, auth func(*http.Request) bool, unauth http.HandlerFunc, 
 				return
 			}
 		}
-		if f := s.fault(r.URL.Path); f != nil {
+		switch f := s.fault(r.URL.Path); {
+		case f != nil && f.Replay:
+			s.replay(w, r, f, serve)
+		case f != nil:
 			serveFault(w, r, f)
-			return
+		default:
+			serve(w, r)
 		}
-		if auth != nil && !auth(r) {
-			unauth(w, r)
-			return
-		}
-		h.ServeHTTP(w, r)
 	}))
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -154,6 +165,7 @@ func (s *Server) ClearFaults() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.faults = nil
+	s.replays = map[*Fault]*httptest.ResponseRecorder{}
 }
 
 func (s *Server) fault(path string) *Fault {
@@ -170,6 +182,27 @@ func (s *Server) fault(path string) *Fault {
 		return f
 	}
 	return nil
+}
+
+// replay answers r with the answer serve gave to f's first request (recorded then).
+func (s *Server) replay(w http.ResponseWriter, r *http.Request, f *Fault, serve http.HandlerFunc) {
+	s.mu.Lock()
+	rec := s.replays[f]
+	s.mu.Unlock()
+	if rec == nil {
+		first := httptest.NewRecorder()
+		serve(first, r)
+		s.mu.Lock()
+		if rec = s.replays[f]; rec == nil {
+			rec, s.replays[f] = first, first
+		}
+		s.mu.Unlock()
+	}
+	for k, vs := range rec.Header() {
+		w.Header()[k] = vs
+	}
+	w.WriteHeader(rec.Code)
+	_, _ = w.Write(rec.Body.Bytes())
 }
 
 func serveFault(w http.ResponseWriter, r *http.Request, f *Fault) {
