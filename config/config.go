@@ -14,6 +14,7 @@ package config
 import (
 	"reflect"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/opsctx/opsctx/internal/model"
@@ -206,12 +207,32 @@ type ServiceNow struct {
 	Timeout      time.Duration `yaml:"timeout" json:"timeout,omitempty"`
 }
 
-// Dynatrace needs an environment URL and an API token.
+// Dynatrace needs an environment URL and a credential: a classic API token (dt0c01.…,
+// "Api-Token"), a platform token (dt0s16.…, Bearer, through the platform), or an OAuth
+// client (ClientID dt0s02.…, ClientSecret, AccountURN; Bearer access tokens from TokenURL,
+// renewed).
 type Dynatrace struct {
-	Name    string        `yaml:"name" json:"name,omitempty"` // instance name; "" for the unnamed instance
-	URL     string        `yaml:"url" json:"url"`
-	Token   Secret        `yaml:"token" json:"token,omitempty"`
-	Timeout time.Duration `yaml:"timeout" json:"timeout,omitempty"`
+	Name         string        `yaml:"name" json:"name,omitempty"` // instance name; "" for the unnamed instance
+	URL          string        `yaml:"url" json:"url"`
+	Token        Secret        `yaml:"token" json:"token,omitempty"`
+	ClientID     string        `yaml:"client_id" json:"client_id,omitempty"`
+	ClientSecret Secret        `yaml:"client_secret" json:"client_secret,omitempty"`
+	AccountURN   string        `yaml:"account_urn" json:"account_urn,omitempty"` // urn:dtaccount:<uuid> (or urn:dtenvironment:<id>)
+	TokenURL     string        `yaml:"token_url" json:"token_url,omitempty"`     // default DefaultDynatraceTokenURL
+	Timeout      time.Duration `yaml:"timeout" json:"timeout,omitempty"`
+}
+
+// DefaultDynatraceTokenURL is Dynatrace's SSO token endpoint for OAuth clients.
+const DefaultDynatraceTokenURL = "https://sso.dynatrace.com/sso/oauth2/token"
+
+// DynatracePlatformTokenPrefix starts a Dynatrace platform token (a classic API token starts
+// with dt0c01.).
+const DynatracePlatformTokenPrefix = "dt0s16."
+
+// Platform reports whether d signs in to the Dynatrace platform (Bearer): with an OAuth
+// client or a platform token.
+func (d *Dynatrace) Platform() bool {
+	return d.ClientID != "" || strings.HasPrefix(d.Token.Value(), DynatracePlatformTokenPrefix)
 }
 
 // PagerDuty needs a REST API key (Token), or a Scoped OAuth app's ClientID and ClientSecret with

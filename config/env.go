@@ -51,6 +51,10 @@ var envSettings = sync.OnceValue(func() []envSetting {
 		{name: "JSM_API_URL", path: "sources.jsm.url"},
 		{name: "DYNATRACE_ENV_URL", path: "sources.dynatrace.url"},
 		{name: "DYNATRACE_API_TOKEN", path: "sources.dynatrace.token"},
+		{name: "DYNATRACE_CLIENT_ID", path: "sources.dynatrace.client_id"},
+		{name: "DYNATRACE_CLIENT_SECRET", path: "sources.dynatrace.client_secret"},
+		{name: "DYNATRACE_ACCOUNT_URN", path: "sources.dynatrace.account_urn", ifEnabled: true},
+		{name: "DYNATRACE_TOKEN_URL", path: "sources.dynatrace.token_url", ifEnabled: true},
 	}
 	for _, src := range []string{"prometheus", "alertmanager"} {
 		up := strings.ToUpper(src)

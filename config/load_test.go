@@ -121,6 +121,27 @@ func TestLoadEnvEnablesSources(t *testing.T) {
 			},
 		},
 		{
+			name: "dynatrace OAuth client",
+			env: map[string]string{"DYNATRACE_ENV_URL": "https://abc12345.live.dynatrace.com", "DYNATRACE_CLIENT_ID": "dt0s02.C",
+				"DYNATRACE_CLIENT_SECRET": "dt0s02.C.SECRET", "DYNATRACE_ACCOUNT_URN": "urn:dtaccount:acc-1"},
+			want: []string{"dynatrace"},
+			check: func(t *testing.T, c *Config) {
+				if dt := c.Sources.Dynatrace[0]; dt.TokenURL != DefaultDynatraceTokenURL || dt.AccountURN != "urn:dtaccount:acc-1" || !dt.Platform() {
+					t.Errorf("dynatrace = %+v", *dt)
+				}
+			},
+		},
+		{
+			name: "dynatrace platform token",
+			env:  map[string]string{"DYNATRACE_ENV_URL": "https://abc12345.apps.dynatrace.com", "DYNATRACE_API_TOKEN": "dt0s16.ABC.DEF"},
+			want: []string{"dynatrace"},
+			check: func(t *testing.T, c *Config) {
+				if dt := c.Sources.Dynatrace[0]; !dt.Platform() || dt.TokenURL != "" {
+					t.Errorf("dynatrace = %+v", *dt)
+				}
+			},
+		},
+		{
 			name: "pagerduty Scoped OAuth app",
 			env:  map[string]string{"PAGERDUTY_CLIENT_ID": "cid", "PAGERDUTY_CLIENT_SECRET": "cs", "PAGERDUTY_SUBDOMAIN": "acme"},
 			want: []string{"pagerduty"},
@@ -488,6 +509,28 @@ func TestLoadErrors(t *testing.T) {
 			name: "PagerDuty Scoped OAuth without subdomain",
 			env:  map[string]string{"PAGERDUTY_CLIENT_ID": "c", "PAGERDUTY_CLIENT_SECRET": "s"},
 			want: []string{"PagerDuty Scoped OAuth needs PAGERDUTY_CLIENT_ID, PAGERDUTY_CLIENT_SECRET and PAGERDUTY_SUBDOMAIN"},
+		},
+		{
+			name: "Dynatrace OAuth client without account URN",
+			env:  map[string]string{"DYNATRACE_ENV_URL": "https://abc12345.live.dynatrace.com", "DYNATRACE_CLIENT_ID": "dt0s02.C", "DYNATRACE_CLIENT_SECRET": "s"},
+			want: []string{"a Dynatrace OAuth client needs DYNATRACE_CLIENT_ID, DYNATRACE_CLIENT_SECRET and DYNATRACE_ACCOUNT_URN (urn:dtaccount:<account-uuid>)"},
+		},
+		{
+			name: "Dynatrace account URN malformed, in yaml",
+			yaml: "sources:\n  dynatrace: {url: \"https://abc12345.live.dynatrace.com\", client_id: dt0s02.C, client_secret: s, account_urn: acc-1}\n",
+			want: []string{`sources.dynatrace.account_urn must be urn:dtaccount:<account-uuid> or urn:dtenvironment:<environment-id>, not "acc-1"`},
+		},
+		{
+			name: "Dynatrace token and OAuth client both",
+			env: map[string]string{"DYNATRACE_ENV_URL": "https://abc12345.live.dynatrace.com", "DYNATRACE_API_TOKEN": "t",
+				"DYNATRACE_CLIENT_ID": "dt0s02.C", "DYNATRACE_CLIENT_SECRET": "s", "DYNATRACE_ACCOUNT_URN": "urn:dtaccount:a"},
+			want: []string{"DYNATRACE_API_TOKEN and DYNATRACE_CLIENT_ID are both set"},
+		},
+		{
+			name: "Dynatrace without credentials",
+			env:  map[string]string{"DYNATRACE_ENV_URL": "https://abc12345.live.dynatrace.com"},
+			want: []string{"DYNATRACE_API_TOKEN is not set: Dynatrace needs an API token (classic dt0c01.… or platform dt0s16.…), " +
+				"or an OAuth client (DYNATRACE_CLIENT_ID, DYNATRACE_CLIENT_SECRET, DYNATRACE_ACCOUNT_URN)"},
 		},
 		{
 			name: "PagerDuty key and app both",

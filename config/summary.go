@@ -78,7 +78,11 @@ func blockSummary(block any) []string {
 		return []string{"url=" + safeURL(x.URL), "site_url=" + safeURL(x.SiteURL), "cloud_id=" + orNone(x.CloudID),
 			"email=" + orNone(x.Email), "api_token=" + secretState(x.APIToken)}
 	case *Dynatrace:
-		return []string{"url=" + safeURL(x.URL), "token=" + secretState(x.Token)}
+		f := []string{"url=" + safeURL(x.URL), "token=" + secretState(x.Token)}
+		if x.ClientID != "" {
+			f = append(f, "client_id="+x.ClientID, "client_secret="+secretState(x.ClientSecret), "account_urn="+x.AccountURN)
+		}
+		return f
 	case *Prometheus:
 		return []string{"url=" + safeURL(x.URL), "username=" + orNone(x.Username), "password=" + secretState(x.Password),
 			"token=" + secretState(x.Token), "labels=" + labelsString(x.Labels)}

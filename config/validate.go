@@ -244,7 +244,7 @@ func (v *validator) sources() {
 	for _, b := range s.Dynatrace {
 		p := InstancePath("dynatrace", b.Name)
 		v.url(p, "dynatrace", &b.URL, "", "https://abc12345.live.dynatrace.com")
-		v.required(p+".token", b.Token, "Dynatrace needs an API token")
+		v.dynatraceAuth(p, b)
 		v.timeout(p, b.Timeout)
 	}
 	for _, b := range s.Prometheus {
@@ -427,6 +427,28 @@ func (v *validator) pagerDutyAuth(p string, b *PagerDuty) {
 	}
 	if oauth && b.TokenURL == "" {
 		b.TokenURL = DefaultPagerDutyTokenURL
+	}
+}
+
+// dynatraceAuth checks that exactly one of Dynatrace's ways to sign in is configured, each
+// complete: an API token (classic or platform), or an OAuth client (client_id, client_secret
+// and the account URN its tokens are asked for).
+func (v *validator) dynatraceAuth(p string, b *Dynatrace) {
+	n := func(k string) string { return v.n(p + "." + k) }
+	oauth := b.ClientID != "" || b.ClientSecret != "" || b.AccountURN != ""
+	switch {
+	case b.Token != "" && oauth:
+		v.errf("%s and %s are both set: use an API token (classic or platform) or an OAuth client", n("token"), n("client_id"))
+	case oauth && (b.ClientID == "" || b.ClientSecret == "" || b.AccountURN == ""):
+		v.errf("a Dynatrace OAuth client needs %s, %s and %s (urn:dtaccount:<account-uuid>)", n("client_id"), n("client_secret"), n("account_urn"))
+	case oauth && !strings.HasPrefix(b.AccountURN, "urn:dtaccount:") && !strings.HasPrefix(b.AccountURN, "urn:dtenvironment:"):
+		v.errf("%s must be urn:dtaccount:<account-uuid> or urn:dtenvironment:<environment-id>, not %q", n("account_urn"), b.AccountURN)
+	case !oauth && b.Token == "":
+		v.errf("%s is not set: Dynatrace needs an API token (classic dt0c01.… or platform dt0s16.…), or an OAuth client (%s, %s, %s)",
+			n("token"), n("client_id"), n("client_secret"), n("account_urn"))
+	}
+	if oauth && b.TokenURL == "" {
+		b.TokenURL = DefaultDynatraceTokenURL
 	}
 }
 

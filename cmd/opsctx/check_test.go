@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	dynatraceconn "github.com/opsctx/opsctx/connectors/dynatrace"
 	dtfake "github.com/opsctx/opsctx/internal/fake/dynatrace"
 	ogfake "github.com/opsctx/opsctx/internal/fake/opsgenie"
 	pdfake "github.com/opsctx/opsctx/internal/fake/pagerduty"
@@ -77,6 +78,23 @@ func TestCheckNamesEachMissingPermission(t *testing.T) {
 			return map[string]string{"DYNATRACE_ENV_URL": srv.EnvURL(), "DYNATRACE_API_TOKEN": "dt-token-canary"}
 		}
 	}
+	// dynatracePlatform signs in with an OAuth client that may not have the scope missing.
+	dynatracePlatform := func(missing string) func(t *testing.T) map[string]string {
+		return func(t *testing.T) map[string]string {
+			var scopes []string
+			for _, s := range dynatraceconn.PlatformScopes {
+				if s != missing {
+					scopes = append(scopes, s)
+				}
+			}
+			srv := dtfake.Start(dtfake.Options{OAuth: &dtfake.OAuthClient{ClientID: "dt0s02.CHECK", ClientSecret: "dt-secret-canary",
+				Resource: "urn:dtaccount:acc-1", Scopes: scopes}}, dtfake.Data{})
+			t.Cleanup(srv.Close)
+			return map[string]string{"DYNATRACE_ENV_URL": srv.EnvURL(), "DYNATRACE_CLIENT_ID": "dt0s02.CHECK",
+				"DYNATRACE_CLIENT_SECRET": "dt-secret-canary", "DYNATRACE_ACCOUNT_URN": "urn:dtaccount:acc-1",
+				"DYNATRACE_TOKEN_URL": srv.URL + dtfake.TokenPath}
+		}
+	}
 	pagerDuty := func(missing string) func(t *testing.T) map[string]string {
 		return func(t *testing.T) map[string]string {
 			app := &pdfake.App{ClientID: "pd-client", ClientSecret: "pd-secret-canary", Account: "as_account-us.shop"}
@@ -111,6 +129,11 @@ func TestCheckNamesEachMissingPermission(t *testing.T) {
 		{"dynatrace events.read", dynatrace("events.read"), "dynatrace/changes (events)", "FAIL", "missing token scope events.read", nil},
 		{"dynatrace entities.read", dynatrace("entities.read"), "dynatrace/services (entities)", "FAIL", "missing token scope entities.read", nil},
 		{"dynatrace slo.read", dynatrace("slo.read"), "dynatrace/SLOs", "FAIL", "missing token scope slo.read", nil},
+		{"dynatrace platform problems", dynatracePlatform("environment-api:problems:read"), "dynatrace/problems", "FAIL", "missing scope environment-api:problems:read", nil},
+		{"dynatrace platform events", dynatracePlatform("environment-api:events:read"), "dynatrace/changes (events)", "FAIL", "missing scope environment-api:events:read", nil},
+		{"dynatrace platform entities", dynatracePlatform("environment-api:entities:read"), "dynatrace/services (entities)", "FAIL", "missing scope environment-api:entities:read", nil},
+		{"dynatrace platform classic SLOs", dynatracePlatform("environment-api:slo:read"), "dynatrace/SLOs (classic)", "WARN", "missing scope environment-api:slo:read", nil},
+		{"dynatrace platform SLO service", dynatracePlatform("slo:slos:read"), "dynatrace/SLOs (platform SLO service)", "WARN", "missing scope slo:slos:read", nil},
 		{"pagerduty services.read", pagerDuty("services.read"), "pagerduty/services", "FAIL", "missing scope services.read", nil},
 		{"pagerduty incidents.read", pagerDuty("incidents.read"), "pagerduty/incidents and alerts", "FAIL", "missing scope incidents.read", nil},
 		{"pagerduty oncalls.read", pagerDuty("oncalls.read"), "pagerduty/on-call", "FAIL", "missing scope oncalls.read", nil},

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/opsctx/opsctx/config"
 	"github.com/opsctx/opsctx/internal/app"
 	"github.com/opsctx/opsctx/internal/demo"
+	dtfake "github.com/opsctx/opsctx/internal/fake/dynatrace"
 	snfake "github.com/opsctx/opsctx/internal/fake/servicenow"
 	"github.com/opsctx/opsctx/tools"
 )
@@ -73,5 +75,73 @@ func TestServiceNowOAuthAcrossExpiries(t *testing.T) {
 	answer("after revocation")
 	if got := srv.TokenRequests(); got != expiries+1 {
 		t.Errorf("%d token requests after the revocation, want %d (one renewal)", got, expiries+1)
+	}
+}
+
+// TestDynatracePlatformOAuthAcrossExpiries: configured with a Dynatrace OAuth client, answers
+// read the classic API through the platform and SLOs from the platform SLO service too, and
+// keep `dynatrace: ok` while the 2-second access tokens expire, one token request each.
+func TestDynatracePlatformOAuthAcrossExpiries(t *testing.T) {
+	d := demo.DynatraceData(demo.Scenario{T0: time.Now()})
+	att, budget := 99.95, 0.85
+	d.PlatformSLOs = []dtfake.PlatformSLO{{ID: "platform-slo-1", Name: "Checkout availability (SLO app)",
+		Indicator: `fetch spans | filter dt.entity.service == "` + demo.DTCheckout + `"`, Value: &att, ErrorBudget: &budget, Status: "success",
+		Criteria: []dtfake.PlatformCriterion{{TimeframeFrom: "now-28d", TimeframeTo: "now", Target: 99.9}}}}
+	srv := dtfake.Start(dtfake.Options{OAuth: &dtfake.OAuthClient{ClientID: "dt0s02.OPSCTX", ClientSecret: "dt0s02.OPSCTX.SECRET",
+		Resource: "urn:dtaccount:shop"}, TokenTTL: 2 * time.Second}, d)
+	defer srv.Close()
+	env := map[string]string{"DYNATRACE_ENV_URL": srv.EnvURL(), "DYNATRACE_CLIENT_ID": "dt0s02.OPSCTX",
+		"DYNATRACE_CLIENT_SECRET": "dt0s02.OPSCTX.SECRET", "DYNATRACE_ACCOUNT_URN": "urn:dtaccount:shop",
+		"DYNATRACE_TOKEN_URL": srv.URL + dtfake.TokenPath}
+	for _, k := range config.CacheKinds() {
+		env["OPSCTX_CACHE_TTL_"+strings.ToUpper(k)] = "1ms"
+	}
+	cfg, err := config.Load("", func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := client.NewInProcessClient(tools.NewServer(tools.Deps{Engine: app.Engine(cfg, app.Options{OneShot: true})}, "test"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	initialize(t, c)
+	const expiries = 3
+	for i := range expiries {
+		if i > 0 {
+			time.Sleep(2 * time.Second)
+		}
+		res := callTool(t, c, "incident_context", map[string]any{"service": "checkout-service"})
+		var out struct {
+			Sources []struct{ Name, Status, Error string } `json:"sources"`
+			SLOs    []struct{ Name string }                `json:"slos"`
+		}
+		raw, _ := json.Marshal(res.StructuredContent)
+		if err := json.Unmarshal(raw, &out); err != nil || res.IsError {
+			t.Fatalf("answer %d: %v %s", i, err, text(res))
+		}
+		for _, s := range out.Sources {
+			if s.Name == "dynatrace" && s.Status != "ok" {
+				t.Fatalf("answer %d: dynatrace %s: %s", i, s.Status, s.Error)
+			}
+		}
+		var names []string
+		for _, s := range out.SLOs {
+			names = append(names, s.Name)
+		}
+		if !slices.Contains(names, "Checkout availability (SLO app)") || !slices.Contains(names, demo.DTLatencySLO) {
+			t.Fatalf("answer %d: SLOs %v, want the platform and the classic one", i, names)
+		}
+	}
+	if got := srv.TokenRequests(); got != expiries {
+		t.Errorf("%d token requests for %d token lifetimes, want one each", got, expiries)
+	}
+	for _, r := range srv.Requests() {
+		if strings.HasPrefix(r.Path, "/api/") {
+			t.Fatalf("%s asked with platform credentials: the classic API is read through the platform", r.Path)
+		}
 	}
 }

@@ -29,10 +29,12 @@ var canaries = map[string]string{
 	"OPSGENIE_API_KEY":         "canary-og-key-4d2e",
 	"JSM_API_TOKEN":            "canary-jsm-token-6a6a",
 	"DYNATRACE_API_TOKEN":      "canary-dt-token-8a61",
-	"BACKSTAGE_TOKEN":          "canary-bs-token-c0de",
-	"PROMETHEUS_TOKEN":         "canary-prom-token-5e5e",
-	"ALERTMANAGER_PASSWORD":    "canary-am-password-2b2b",
-	"OPSCTX_AUTH_TOKEN":        "canary-http-token-1111",
+	// a second Dynatrace instance signs in with an OAuth client at the echoing upstream
+	"DYNATRACE_PLATFORM_CLIENT_SECRET": "canary-dt-client-secret-77e1",
+	"BACKSTAGE_TOKEN":                  "canary-bs-token-c0de",
+	"PROMETHEUS_TOKEN":                 "canary-prom-token-5e5e",
+	"ALERTMANAGER_PASSWORD":            "canary-am-password-2b2b",
+	"OPSCTX_AUTH_TOKEN":                "canary-http-token-1111",
 }
 
 // jsmEmail is the JSM account whose basic credentials carry the JSM canary.
@@ -83,10 +85,12 @@ func canaryEnv(t *testing.T) map[string]string {
 		"PAGERDUTY_API_URL": url("pagerduty"),
 		"OPSGENIE_API_URL":  e.URL,                                                   // echoes the key back
 		"JSM_SITE_URL":      e.URL, "JSM_API_URL": e.URL, "JSM_USER_EMAIL": jsmEmail, // echo the basic credentials
-		"DYNATRACE_ENV_URL": url("dynatrace"),
-		"BACKSTAGE_URL":     e.URL,
-		"PROMETHEUS_URL":    url("prometheus"),
-		"ALERTMANAGER_URL":  e.URL, "ALERTMANAGER_USERNAME": "opsctx",
+		"DYNATRACE_ENV_URL":   url("dynatrace"),
+		"DYNATRACE_INSTANCES": "platform", "DYNATRACE_PLATFORM_ENV_URL": e.URL, "DYNATRACE_PLATFORM_CLIENT_ID": "dt0s02.CANARY",
+		"DYNATRACE_PLATFORM_ACCOUNT_URN": "urn:dtaccount:canary", "DYNATRACE_PLATFORM_TOKEN_URL": e.URL + "/sso/oauth2/token",
+		"BACKSTAGE_URL":    e.URL,
+		"PROMETHEUS_URL":   url("prometheus"),
+		"ALERTMANAGER_URL": e.URL, "ALERTMANAGER_USERNAME": "opsctx",
 	}
 	for k, v := range canaries {
 		env[k] = v
@@ -123,8 +127,8 @@ func TestCanarySecretsNeverLeak(t *testing.T) {
 		if l := leaks(out + errOut); len(l) > 0 {
 			t.Errorf("%v leaked %v:\n%s\n%s", args, l, out, errOut)
 		}
-		if args[0] == "check" && !strings.Contains(out, "FAIL") {
-			t.Errorf("check should report the echoing sources as failing:\n%s", out)
+		if args[0] == "check" && (!strings.Contains(out, "FAIL") || !strings.Contains(out, "dynatrace/platform")) {
+			t.Errorf("check should report the echoing sources (and the OAuth Dynatrace instance) as failing:\n%s", out)
 		}
 	}
 

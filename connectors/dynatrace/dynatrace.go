@@ -40,8 +40,15 @@ type Options struct {
 	// default), or SourceName/<instance> for a named one (model.SourceName).
 	Name string
 	// Client talks to the environment URL (SaaS https://{id}.live.dynatrace.com or
-	// Managed https://{host}/e/{id}) with "Authorization: Api-Token ...".
+	// Managed https://{host}/e/{id}) with "Authorization: Api-Token ...", or, with Platform,
+	// to the platform URL (https://{id}.apps.dynatrace.com) with Bearer credentials.
 	Client *httpx.Client
+	// Platform says the Client holds platform credentials (a platform token or an OAuth
+	// client's access tokens): the classic Environment API v2 is read through the platform
+	// (/platform/classic/environment-api/v2, platform scopes such as
+	// environment-api:problems:read), and SLOs from the platform SLO service as well as the
+	// classic SLO API (see SLOs).
+	Platform bool
 	// EnvURL is the environment URL, for links to problems and services.
 	EnvURL string
 	// PageSize overrides the per-endpoint page size (0: problems 100, events and entities 500).
@@ -123,13 +130,37 @@ func (s *Source) pageSize(def int) string {
 
 // wrap names the setting to fix on 401/403.
 func (s *Source) wrap(err error) error {
-	switch httpx.StatusOf(err) {
-	case 401:
+	switch st := httpx.StatusOf(err); {
+	case st == 401 && s.o.Platform:
+		return fmt.Errorf("%w: check the platform token (DYNATRACE_API_TOKEN) or the OAuth client (DYNATRACE_CLIENT_ID, "+
+			"DYNATRACE_CLIENT_SECRET, DYNATRACE_ACCOUNT_URN)", err)
+	case st == 401:
 		return fmt.Errorf("%w: check DYNATRACE_API_TOKEN", err)
-	case 403:
+	case st == 403 && s.o.Platform:
+		return fmt.Errorf("%w: check that the platform token or OAuth client has the scopes %s", err, strings.Join(PlatformScopes, ", "))
+	case st == 403:
 		return fmt.Errorf("%w: check that DYNATRACE_API_TOKEN has the scopes problems.read, events.read, entities.read and slo.read", err)
 	}
 	return err
+}
+
+// PlatformScopes are the platform scopes the connector reads with: the classic API through
+// the platform, and the platform SLO service.
+var PlatformScopes = []string{"environment-api:problems:read", "environment-api:events:read",
+	"environment-api:entities:read", "environment-api:slo:read", sloServiceScope}
+
+// classicPlatformPrefix is where the platform serves the classic Environment API v2.
+const classicPlatformPrefix = "platform/classic/environment-api/v2/"
+
+// api returns the path of a classic API v2 endpoint ("api/v2/problems") for this Client: as
+// is, or through the platform.
+func (s *Source) api(path string) string {
+	if s.o.Platform {
+		if rest, ok := strings.CutPrefix(path, "api/v2/"); ok {
+			return classicPlatformPrefix + rest
+		}
+	}
+	return path
 }
 
 // ms converts epoch milliseconds to UTC time.

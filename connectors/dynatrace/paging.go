@@ -26,7 +26,7 @@ func list[T any](ctx context.Context, s *Source, path string, q url.Values, perP
 	var guard connectors.Pages
 	for pages := 1; ; pages++ {
 		var p page[T]
-		if _, err := s.o.Client.GetJSON(ctx, path, q, &p); err != nil {
+		if _, err := s.o.Client.GetJSON(ctx, s.api(path), q, &p); err != nil {
 			return nil, s.wrap(err)
 		}
 		items = append(items, p.Problems...)
@@ -37,7 +37,7 @@ func list[T any](ctx context.Context, s *Source, path string, q url.Values, perP
 			return items, nil
 		}
 		if pages >= s.o.MaxPages {
-			return items, &connectors.Incomplete{What: "GET /" + path,
+			return items, &connectors.Incomplete{What: "GET /" + s.api(path),
 				Why: fmt.Sprintf("%d of %d items in %d pages read, more remain (MaxPages)", len(items), p.TotalCount, pages)}
 		}
 		if err := guard.Next("GET /"+path, p.NextPageKey); err != nil {

@@ -115,7 +115,7 @@ func (s *Source) FindIncident(ctx context.Context, ref string) (connectors.Incid
 		}
 		p = ps[0]
 	case problemIDPattern.MatchString(ref):
-		_, err := s.o.Client.GetJSON(ctx, problemsPath+"/"+url.PathEscape(ref), url.Values{"fields": {problemFields}}, &p)
+		_, err := s.o.Client.GetJSON(ctx, s.api(problemsPath+"/"+url.PathEscape(ref)), url.Values{"fields": {problemFields}}, &p)
 		if st := httpx.StatusOf(err); st == 404 || st == 400 {
 			return connectors.IncidentRef{}, connectors.ErrNotFound
 		}

@@ -8,9 +8,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/opsctx/opsctx/connectors"
+	"github.com/opsctx/opsctx/internal/httpx"
 	"github.com/opsctx/opsctx/internal/model"
 )
 
@@ -61,20 +63,20 @@ func (s *Source) SLOs(ctx context.Context, t model.Target) ([]model.SLO, error) 
 		return url.Values{"evaluate": {"true"}, "timeFrame": {"CURRENT"}, "pageSize": {s.evalPageSize()}}
 	}
 	if t.Name == "" {
-		xs, err := list[slo](ctx, s, sloPath, eval())
-		if err != nil && !connectors.IsIncomplete(err) {
-			return nil, err
-		}
-		out := make([]model.SLO, 0, len(xs))
-		for _, x := range xs {
-			out = append(out, s.slo(x, filterService(x.Filter)))
-		}
-		return out, err
+		return s.allSLOs(ctx, eval())
 	}
 	ids, names := entityIDs(s.Name(), t, false), targetNames(t)
-	all, cut := s.definitions(ctx)
-	if cut != nil && !connectors.IsIncomplete(cut) {
-		return nil, cut
+	l, err := s.definitions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	all, cut := l.xs, l.cut
+	var plat []platformSLO
+	var platService []string
+	for _, x := range l.platform {
+		if svc, ok := matchPlatform(x, ids, names); ok {
+			plat, platService = append(plat, x), append(platService, svc)
+		}
 	}
 	service := map[string]string{} // SLO id -> the entity id or name that ties it to t
 	var order []string
@@ -98,7 +100,38 @@ func (s *Source) SLOs(ctx context.Context, t model.Target) ([]model.SLO, error) 
 			}
 		}
 	}
-	return out, cut
+	ps, pcut := s.evaluatePlatform(ctx, plat, platService)
+	return append(out, ps...), connectors.JoinIncomplete(cut, pcut)
+}
+
+// allSLOs evaluates every SLO: the classic API's, in pages of 25, and, with Platform, the
+// platform SLO service's.
+func (s *Source) allSLOs(ctx context.Context, q url.Values) ([]model.SLO, error) {
+	var out []model.SLO
+	var cut error
+	if s.o.Platform {
+		l, err := s.definitions(ctx)
+		if err != nil {
+			return nil, err
+		}
+		var svc []string
+		for _, x := range l.platform {
+			svc = append(svc, platformService(x))
+		}
+		ps, pcut := s.evaluatePlatform(ctx, l.platform, svc)
+		if !l.classic { // l.cut says why the classic SLOs are missing
+			return ps, connectors.JoinIncomplete(l.cut, pcut)
+		}
+		out, cut = ps, connectors.JoinIncomplete(l.platformCut, pcut)
+	}
+	xs, err := list[slo](ctx, s, sloPath, q)
+	if err != nil && !connectors.IsIncomplete(err) {
+		return nil, err
+	}
+	for _, x := range xs {
+		out = append(out, s.slo(x, filterService(x.Filter)))
+	}
+	return out, connectors.JoinIncomplete(cut, err)
 }
 
 // Warm fetches the unevaluated SLO listing again and keeps it for ReferenceTTL, so that SLOs
@@ -109,30 +142,62 @@ func (s *Source) Warm(ctx context.Context) error {
 	return err
 }
 
-// sloListing is the unevaluated SLO listing; cut says why it may not hold every SLO.
+// sloListing is the unevaluated SLO listing: the classic API's SLOs (xs, unless classic is
+// false: that listing failed and platform SLOs answer alone) and, with Platform, the
+// platform SLO service's. cut says why it may not hold every SLO (a listing cut at MaxPages,
+// or one of the two that failed); platformCut is the part of cut about the platform SLOs.
 type sloListing struct {
-	xs  []slo
-	cut error
+	xs          []slo
+	classic     bool
+	platform    []platformSLO
+	cut         error
+	platformCut error
 }
 
 // definitions returns the kept unevaluated SLO listing, fetching it unless it is fresh, in
-// flight or being refreshed by Warm; a listing cut at MaxPages comes with its
-// *connectors.Incomplete.
-func (s *Source) definitions(ctx context.Context) ([]slo, error) {
-	l, err := s.defs.Get(ctx, "", s.fetchDefinitions)
-	if err != nil {
-		return nil, err
-	}
-	return l.xs, l.cut
+// flight or being refreshed by Warm.
+func (s *Source) definitions(ctx context.Context) (sloListing, error) {
+	return s.defs.Get(ctx, "", s.fetchDefinitions)
 }
 
-// fetchDefinitions reads every enabled SLO, unevaluated.
+// fetchDefinitions reads every enabled SLO, unevaluated: from the classic API and, with
+// Platform, from the platform SLO service at the same time. With both, one failing leaves
+// the other's SLOs and says which listing is missing and why — except a platform without the
+// SLO service (HTTP 404), which simply has no platform SLOs; both failing fails.
 func (s *Source) fetchDefinitions(ctx context.Context) (sloListing, error) {
-	xs, err := list[slo](ctx, s, sloPath, url.Values{"evaluate": {"false"}, "pageSize": {s.pageSize(sloListPageSize)}})
-	if connectors.IsIncomplete(err) {
-		return sloListing{xs, err}, nil
+	var plat []platformSLO
+	var perr error
+	var wg sync.WaitGroup
+	if s.o.Platform {
+		wg.Add(1)
+		go func() { defer wg.Done(); plat, perr = s.listPlatformSLOs(ctx) }()
 	}
-	return sloListing{xs: xs}, err
+	xs, err := list[slo](ctx, s, sloPath, url.Values{"evaluate": {"false"}, "pageSize": {s.pageSize(sloListPageSize)}})
+	wg.Wait()
+	l := sloListing{xs: xs, classic: true}
+	if connectors.IsIncomplete(err) {
+		l.cut, err = err, nil
+	}
+	if !s.o.Platform {
+		return l, err
+	}
+	switch {
+	case connectors.IsIncomplete(perr):
+		l.platform, l.platformCut = plat, perr
+	case perr != nil && httpx.StatusOf(perr) != 404:
+		l.platformCut = &connectors.Incomplete{What: "platform SLOs (GET /" + sloServicePath + ")", Why: perr.Error()}
+	default:
+		l.platform = plat
+	}
+	if err != nil {
+		if perr != nil && !connectors.IsIncomplete(perr) {
+			return sloListing{}, err
+		}
+		l.xs, l.classic = nil, false
+		l.cut = &connectors.Incomplete{What: "classic SLOs (GET /" + s.api(sloPath) + ")", Why: err.Error()}
+	}
+	l.cut = connectors.JoinIncomplete(l.cut, l.platformCut)
+	return l, nil
 }
 
 // evalPageSize is the page size of evaluated listings: PageSize, at most 25.

@@ -153,3 +153,6 @@ func itoa(v int64) string { return strconv.FormatInt(v, 10) }
 
 // hex16 is a 16-digit entity id suffix.
 func hex16(i int) string { return fmt.Sprintf("%016X", 0x7D3A9C1E5B000000+i) }
+
+// DynatraceData is the scenario as Dynatrace sees it (the data the demo's fake serves).
+func DynatraceData(s Scenario) dtfake.Data { return dynatraceData(s) }

@@ -1,7 +1,10 @@
 // Package dynatrace is a contract-faithful fake of the Dynatrace Environment API v2
 // (problems, events, entities, SLOs) on 127.0.0.1: Api-Token auth, selectors, timeframes,
 // nextPageKey cursors that must be sent alone, page-size limits and the vendor's error
-// envelope. Data comes from the caller (tests) or from the demo scenario.
+// envelope; and of the Dynatrace platform (platformapi.go): platform tokens and OAuth
+// clients (Bearer only, tokens from the SSO token endpoint), the classic API under
+// /platform/classic/environment-api/v2 with platform scopes, and the platform SLO service.
+// Data comes from the caller (tests) or from the demo scenario.
 package dynatrace
 
 import (
@@ -28,6 +31,18 @@ type Options struct {
 	BasePath string
 	// Now is the fake's clock for relative timeframes (now-2h); nil means time.Now.
 	Now func() time.Time
+
+	// PlatformToken is a platform token the platform accepts ("Authorization: Bearer <it>");
+	// its scopes are PlatformScopes.
+	PlatformToken string
+	// PlatformScopes are the platform token's scopes (nil: every scope), e.g.
+	// environment-api:problems:read or slo:slos:read; a platform endpoint whose scope the
+	// credential lacks answers 403 naming it (missingScopes).
+	PlatformScopes []string
+	// OAuth registers an OAuth client: POST /sso/oauth2/token issues access tokens for the
+	// platform (TokenTTL, default DefaultTokenTTL).
+	OAuth    *OAuthClient
+	TokenTTL time.Duration
 }
 
 // Data is what the fake serves.
@@ -36,6 +51,8 @@ type Data struct {
 	Events   []Event
 	Entities []Entity
 	SLOs     []SLO
+	// PlatformSLOs are the platform SLO service's SLOs (/platform/slo/v1/slos).
+	PlatformSLOs []PlatformSLO
 }
 
 // Server is a running fake Dynatrace environment.
@@ -47,6 +64,10 @@ type Server struct {
 	data    Data
 	cursors map[string]cursor
 	seq     int
+
+	tokens        map[string]issued      // access tokens the SSO endpoint issued
+	tokenRequests int                    // tokens issued
+	evaluations   map[string]*evaluation // platform SLO evaluations by token
 }
 
 // Start starts the fake with data.
@@ -55,14 +76,24 @@ func Start(o Options, d Data) *Server {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	s := &Server{opts: o, data: d, cursors: map[string]cursor{}}
+	s := &Server{opts: o, data: d, cursors: map[string]cursor{}, tokens: map[string]issued{}, evaluations: map[string]*evaluation{}}
 	mux := http.NewServeMux()
-	api := o.BasePath + "/api/v2"
-	mux.HandleFunc("GET "+api+"/problems", s.scoped("problems.read", s.problems))
-	mux.HandleFunc("GET "+api+"/problems/{problemId}", s.scoped("problems.read", s.problem))
-	mux.HandleFunc("GET "+api+"/events", s.scoped("events.read", s.events))
-	mux.HandleFunc("GET "+api+"/entities", s.scoped("entities.read", s.entities))
-	mux.HandleFunc("GET "+api+"/slo", s.scoped("slo.read", s.slos))
+	api, classic := o.BasePath+"/api/v2", o.BasePath+ClassicPlatformPrefix
+	for _, e := range []struct {
+		path, scope string
+		h           http.HandlerFunc
+	}{
+		{"/problems", "problems.read", s.problems}, {"/problems/{problemId}", "problems.read", s.problem},
+		{"/events", "events.read", s.events}, {"/entities", "entities.read", s.entities}, {"/slo", "slo.read", s.slos},
+	} {
+		mux.HandleFunc("GET "+api+e.path, s.scoped(e.scope, e.h))
+		mux.HandleFunc("GET "+classic+e.path, s.platformScoped(PlatformScopeOf[e.scope], e.h))
+	}
+	slo := o.BasePath + "/platform/slo/v1/slos"
+	mux.HandleFunc("GET "+slo, s.platformScoped(SLOScope, s.platformSLOs))
+	mux.HandleFunc("POST "+slo+"/evaluation:start", s.platformScoped(SLOScope, s.evaluationStart))
+	mux.HandleFunc("GET "+slo+"/evaluation:poll", s.platformScoped(SLOScope, s.evaluationPoll))
+	mux.HandleFunc("POST "+TokenPath, s.token)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "Not found: "+r.URL.Path)
 	})
@@ -87,6 +118,13 @@ func (s *Server) snapshot() Data {
 }
 
 func (s *Server) authorized(r *http.Request) bool {
+	if r.URL.Path == TokenPath {
+		return true // the token endpoint checks the client itself
+	}
+	if s.isPlatform(r) {
+		_, ok := s.bearer(r)
+		return ok
+	}
 	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
 	return ok && strings.EqualFold(scheme, "Api-Token") && tok != "" && (s.opts.Token == "" || tok == s.opts.Token)
 }
@@ -107,6 +145,10 @@ func (s *Server) scoped(scope string, h http.HandlerFunc) http.HandlerFunc {
 }
 
 func unauthorized(w http.ResponseWriter, r *http.Request) {
+	if strings.Contains(r.URL.Path, "/platform/") {
+		platformUnauthorized(w, r)
+		return
+	}
 	msg := "Missing authorization parameter."
 	if r.Header.Get("Authorization") != "" {
 		msg = "Token Authentication failed"
