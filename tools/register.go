@@ -16,6 +16,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
+	"github.com/opsctx/opsctx/internal/args"
 	"github.com/opsctx/opsctx/internal/caller"
 	"github.com/opsctx/opsctx/internal/engine"
 	"github.com/opsctx/opsctx/internal/metrics"
@@ -146,13 +147,17 @@ func observe(log *slog.Logger) server.ToolHandlerMiddleware {
 	}
 }
 
-// typed wraps a typed handler: it rejects unknown argument names (listing the valid ones),
+// typed wraps a typed handler: it bounds every argument (args.CheckAll), rejects unknown
+// argument names (listing the valid ones),
 // decodes the arguments, narrows the answer to their environment (every tool's arguments
 // embed Scope), and turns user-fixable errors into IsError results.
 func typed[A scoped, R any](d Deps, tool mcp.Tool, h func(ctx context.Context, a A) (R, string, error)) server.ServerTool {
 	valid := argNames(tool)
 	tool = environmentSchema(rawOutputSchema(tool))
 	return server.ServerTool{Tool: tool, Handler: func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		if err := args.CheckAll(req.GetArguments()); err != nil {
+			return mcp.NewToolResultError(err.Error()), nil
+		}
 		var unknown []string
 		for k := range req.GetArguments() {
 			if !valid[k] {

@@ -10,9 +10,9 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
+	"github.com/opsctx/opsctx/internal/args"
 	"github.com/opsctx/opsctx/internal/directory"
 	"github.com/opsctx/opsctx/internal/model"
-	"github.com/opsctx/opsctx/internal/sanitize"
 )
 
 // ServiceResource is the JSON of opsctx://services/{name}: one resolved service.
@@ -57,14 +57,16 @@ const servicePrefix = "opsctx://services/"
 
 // lookupService resolves the name of a service resource to exactly one service.
 func lookupService(ctx context.Context, d Deps, name string) (*directory.Entity, *directory.Directory, error) {
+	if err := args.Check("service", name); err != nil {
+		return nil, nil, err
+	}
 	dir, _ := d.Engine.Directory(ctx)
 	cands := dir.Lookup(name)
-	name = sanitize.Short(name)
 	switch {
 	case len(cands) == 0 || !cands[0].Exact:
-		return nil, nil, fmt.Errorf("no service named %q: use find_service", name)
+		return nil, nil, fmt.Errorf("no service named %s: use find_service", args.Quote(name))
 	case len(cands) > 1:
-		return nil, nil, fmt.Errorf("the name %q fits %d services: use find_service", name, len(cands))
+		return nil, nil, fmt.Errorf("the name %s fits %d services: use find_service", args.Quote(name), len(cands))
 	}
 	return cands[0].Entity, dir, nil
 }

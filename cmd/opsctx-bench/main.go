@@ -9,7 +9,8 @@
 // Sections: fanout (slow HTTP sources vs a sequential baseline), instances (12 Prometheus, 12
 // Alertmanager and 3 Dynatrace instances vs one of each), cache (repeat and warm calls),
 // economy (upstream requests per source), tokens (answer sizes on the demo), http (concurrent
-// MCP clients over streamable HTTP), load (bounded load with a failing source), scale
+// MCP clients over streamable HTTP), load (bounded load with a failing source), hostile
+// (unknown-service lookups with huge names on a 5,000-service catalog), scale
 // (synthetic catalogs: join time, memory, growth). Progress goes to stderr, the tables to stdout.
 package main
 
@@ -33,7 +34,7 @@ import (
 	"github.com/opsctx/opsctx/internal/bench/scale"
 )
 
-var allSections = []string{"fanout", "instances", "cache", "economy", "tokens", "http", "load", "scale"}
+var allSections = []string{"fanout", "instances", "cache", "economy", "tokens", "http", "load", "hostile", "scale"}
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -140,7 +141,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	r := &report{peak: map[int]uint64{}, loadBefore: bench.LoadAverage()}
 	steps := map[string]func(context.Context, options, *report, io.Writer) error{
 		"fanout": fanout, "instances": instances, "cache": cacheSection, "economy": economy, "tokens": tokens,
-		"http": httpSection, "load": load, "scale": scaleSection,
+		"http": httpSection, "load": load, "hostile": hostile, "scale": scaleSection,
 	}
 	for _, s := range allSections { // fixed order: timing-sensitive first, memory-heavy last
 		if !slices.Contains(o.sections, s) {
@@ -357,6 +358,28 @@ func load(ctx context.Context, o options, r *report, _ io.Writer) error {
 	if len(l.ToolErrorTexts) > 0 {
 		r.notes = append(r.notes, "load: first tool errors: "+strings.Join(l.ToolErrorTexts, "; "))
 	}
+	return nil
+}
+
+func hostile(ctx context.Context, _ options, r *report, _ io.Writer) error {
+	const services, calls = 5000, 20
+	h, err := scale.MeasureHostile(ctx, services, calls)
+	if err != nil {
+		return err
+	}
+	what := fmt.Sprintf("Hostile: unknown service on a %d-service catalog, whole tools/call in process (who_owns), p50 of %d: ", services, calls)
+	r.add(what+"a near miss (\"did you mean\" suggestions), the everyday baseline", ms(h.Typo.Median()), "", nil)
+	r.add(what+"the longest allowed name (256 characters)", fmt.Sprintf("%s (%.2f× the near miss)", ms(h.AtLimit.Median()),
+		ratio(h.AtLimit.Median(), h.Typo.Median())), "", nil)
+	for _, size := range scale.LongSizes {
+		d := h.Long[size]
+		r.add(what+bench.FormatBytes(uint64(size))+" name (refused by the argument limit; the time is mcp-go decoding the request)",
+			fmt.Sprintf("%s (%.2f× the near miss); error %d bytes", ms(d.Median()), ratio(d.Median(), h.Typo.Median()), h.Echo),
+			"tool error ≤ 10 ms", d.Median() <= 10*time.Millisecond)
+	}
+	r.add("Hostile: process CPU in the second after a client cancelled 8 lookups of the longest allowed name in flight (idle second before)",
+		fmt.Sprintf("%s (idle %s)", ms(h.CPUAfterCancel), ms(h.CPUIdle)), "no CPU after cancellation (≤ idle + 10 ms)",
+		h.CPUAfterCancel <= h.CPUIdle+10*time.Millisecond)
 	return nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/opsctx/opsctx/internal/model"
 )
@@ -175,6 +176,9 @@ type Directory struct {
 	measuring []string
 	// cataloguing are the sources whose catalogs the directory was built from.
 	cataloguing []string
+	// names are each entity's names prepared for suggestions, built on the first miss.
+	names     [][]suggestName
+	namesOnce sync.Once
 }
 
 // SourceCatalog is one source's catalog, for Build.

@@ -1,6 +1,7 @@
 package directory
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"sort"
@@ -19,6 +20,11 @@ type Candidate struct {
 // Lookup finds the entities a user's query may mean, best first. Exact and normalised matches
 // come back with Exact=true; otherwise up to five similar names are suggested.
 func (d *Directory) Lookup(query string) []Candidate {
+	return d.LookupContext(context.Background(), query)
+}
+
+// LookupContext is Lookup that stops suggesting names (and returns none) once ctx is done.
+func (d *Directory) LookupContext(ctx context.Context, query string) []Candidate {
 	q := Fold(query)
 	if q == "" {
 		return nil
@@ -41,7 +47,7 @@ func (d *Directory) Lookup(query string) []Candidate {
 		}
 		return out
 	}
-	return d.suggest(q, 5)
+	return d.suggest(ctx, q, 5)
 }
 
 // how says which name of e the folded query q is.
@@ -64,26 +70,54 @@ func (d *Directory) how(e *Entity, q string) string {
 	return "configured alias"
 }
 
-// suggest returns up to n entities whose names are close to q, closest first.
-func (d *Directory) suggest(q string, n int) []Candidate {
+// suggestName is one name of an entity as suggestions compare it.
+type suggestName struct {
+	fold string
+	norm []rune
+}
+
+// suggestNames are the names of every entity (name, title, aliases) folded and normalised
+// once, in d.Entities' order.
+func (d *Directory) suggestNames() [][]suggestName {
+	d.namesOnce.Do(func() {
+		d.names = make([][]suggestName, len(d.Entities))
+		for i, e := range d.Entities {
+			for _, k := range append([]string{e.Name, e.Title()}, e.Aliases()...) {
+				d.names[i] = append(d.names[i], suggestName{fold: Fold(k), norm: []rune(Normalize(k))})
+			}
+		}
+	})
+	return d.names
+}
+
+// suggest returns up to n entities whose names are close to q, closest first: within an
+// edit distance of half the query's length (at least 2), or containing it. The cost is
+// bounded: names whose length alone puts them out of reach are skipped, each distance stops
+// at the best one found so far, and the scan stops when ctx is done.
+func (d *Directory) suggest(ctx context.Context, q string, n int) []Candidate {
 	type scored struct {
 		e *Entity
 		s int
 	}
 	var all []scored
-	nq := Normalize(q)
-	for _, e := range d.Entities {
-		best := 1 << 30
-		for _, k := range append([]string{e.Name, e.Title()}, e.Aliases()...) {
-			fk := Fold(k)
-			dist := distance(nq, Normalize(k))
-			if strings.Contains(fk, q) || strings.Contains(q, fk) {
-				dist = min(dist, 1)
-			}
-			best = min(best, dist)
+	nq := []rune(Normalize(q))
+	limit := max(2, len(nq)/2)
+	var rows distanceRows
+	for i, names := range d.suggestNames() {
+		if i%128 == 0 && ctx.Err() != nil {
+			return nil
 		}
-		if best <= max(2, len([]rune(nq))/2) {
-			all = append(all, scored{e, best})
+		best := limit + 1
+		for _, k := range names {
+			if strings.Contains(k.fold, q) || strings.Contains(q, k.fold) {
+				best = min(best, 1)
+			}
+			if best > 0 {
+				best = min(best, rows.within(nq, k.norm, best-1))
+			}
+		}
+		if best <= limit {
+			all = append(all, scored{d.Entities[i], best})
 		}
 	}
 	sort.Slice(all, func(i, j int) bool {

@@ -44,26 +44,65 @@ func Normalize(s string) string {
 // Fold is the exact-match key: lowercase and trimmed.
 func Fold(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
-// distance is the Levenshtein edit distance between a and b, used for suggestions.
-func distance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
+// distanceRows are the two rows distanceRows.within works in, kept between calls.
+type distanceRows struct{ prev, cur []int }
+
+// distanceWithin is the Levenshtein edit distance between a and b when it is at most k, and
+// k+1 otherwise.
+func distanceWithin(a, b []rune, k int) int {
+	var r distanceRows
+	return r.within(a, b, k)
+}
+
+// within is distanceWithin in r's rows. It computes only the band of cells within k of the
+// diagonal and stops as soon as every cell of a row exceeds k, so it costs O(k·len(a)) at
+// most and allocates only when b is longer than any before.
+func (r *distanceRows) within(a, b []rune, k int) int {
+	if k < 0 {
+		return 0
 	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
+	if abs(len(a)-len(b)) > k {
+		return k + 1
+	}
+	out := k + 1 // stands for "more than k" in every cell outside the band
+	if cap(r.prev) < len(b)+1 {
+		r.prev, r.cur = make([]int, len(b)+1), make([]int, len(b)+1)
+	}
+	prev, cur := r.prev[:len(b)+1], r.cur[:len(b)+1]
+	for j := range prev {
+		prev[j] = min(j, out)
+	}
+	for i := 1; i <= len(a); i++ {
+		lo, hi := max(1, i-k), min(len(b), i+k)
+		cur[lo-1] = out
+		if lo == 1 {
+			cur[0] = min(i, out)
+		}
+		rowMin := cur[lo-1]
+		for j := lo; j <= hi; j++ {
 			cost := 1
-			if ra[i-1] == rb[j-1] {
+			if a[i-1] == b[j-1] {
 				cost = 0
 			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost, out)
+			rowMin = min(rowMin, cur[j])
+		}
+		if hi < len(b) {
+			cur[hi+1] = out
+		}
+		if rowMin > k {
+			return out
 		}
 		prev, cur = cur, prev
 	}
-	return prev[len(rb)]
+	return prev[len(b)]
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
 }
 
 // TeamKey compares team names across sources: "team-checkout", "Checkout team" and

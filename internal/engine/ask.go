@@ -59,7 +59,7 @@ func (e *Engine) ask(ctx context.Context, s Subject) (*question, context.CancelF
 	}
 	switch {
 	case s.Service != "":
-		q.ent, err = resolve(q.d, q.r, s.Service)
+		q.ent, err = resolve(q.ctx, q.d, q.r, s.Service)
 	case s.Incident != "":
 		if q.inc, err = oneIncident(q.d, q.r, s.Incident, hits); err == nil {
 			q.ent, q.from, err = forIncident(q.d, q.r, s.Incident, q.inc)

@@ -1,9 +1,11 @@
 package engine
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
+	"github.com/opsctx/opsctx/internal/args"
 	"github.com/opsctx/opsctx/internal/directory"
 	"github.com/opsctx/opsctx/internal/fetch"
 	"github.com/opsctx/opsctx/internal/model"
@@ -30,7 +32,7 @@ func (e *LookupError) Error() string {
 	var b strings.Builder
 	switch {
 	case len(e.Candidates) > 0:
-		fmt.Fprintf(&b, "%s %q matches %d equally well; none is picked:", e.What, short(e.Query), len(e.Candidates))
+		fmt.Fprintf(&b, "%s %s matches %d equally well; none is picked:", e.What, args.Quote(e.Query), len(e.Candidates))
 		for _, c := range e.Candidates {
 			fmt.Fprintf(&b, "\n- %s", c.Name)
 			var facts []string
@@ -45,9 +47,9 @@ func (e *LookupError) Error() string {
 		}
 		b.WriteString("\nAsk again with one of these.")
 	case e.Ambiguous:
-		fmt.Fprintf(&b, "%s %q is ambiguous: it matches %s. Ask again with one of these names.", e.What, short(e.Query), strings.Join(quoteAll(e.Suggestions), ", "))
+		fmt.Fprintf(&b, "%s %s is ambiguous: it matches %s. Ask again with one of these names.", e.What, args.Quote(e.Query), strings.Join(quoteAll(e.Suggestions), ", "))
 	default:
-		fmt.Fprintf(&b, "unknown %s %q.", e.What, short(e.Query))
+		fmt.Fprintf(&b, "unknown %s %s.", e.What, args.Quote(e.Query))
 		if len(e.Suggestions) > 0 {
 			fmt.Fprintf(&b, " Did you mean %s?", strings.Join(quoteAll(e.Suggestions), ", "))
 		} else if e.What == "service" && e.Hint == "" {
@@ -79,13 +81,6 @@ type Candidate struct {
 }
 
 // short is the start of an input, for messages that must not echo a long one.
-func short(s string) string {
-	if r := []rune(s); len(r) > 80 {
-		return string(r[:80]) + "…"
-	}
-	return s
-}
-
 func quoteAll(xs []string) []string {
 	out := make([]string, len(xs))
 	for i, x := range xs {
@@ -96,8 +91,11 @@ func quoteAll(xs []string) []string {
 
 // resolve turns a user's service name into one entity, or a LookupError naming the
 // statuses of the sources asked so far.
-func resolve(d *directory.Directory, r *fetch.Round, query string) (*directory.Entity, error) {
-	cands := d.Lookup(query)
+func resolve(ctx context.Context, d *directory.Directory, r *fetch.Round, query string) (*directory.Entity, error) {
+	cands := d.LookupContext(ctx, query)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	var exact []*directory.Entity
 	var sugg []string
 	for _, c := range cands {

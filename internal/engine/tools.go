@@ -92,7 +92,7 @@ func (e *Engine) ActiveIssues(ctx context.Context, flt issues.Filter) (*issues.R
 	defer cancel()
 	var only *directory.Entity
 	if flt.Service != "" {
-		ent, err := resolve(d, r, flt.Service)
+		ent, err := resolve(ctx, d, r, flt.Service)
 		if err != nil {
 			return nil, err
 		}
@@ -112,7 +112,7 @@ func (e *Engine) BoundaryAudit(ctx context.Context, service, team string, limit 
 		o.SLOs = r.Gather(ctx, model.Target{}, fetch.Window{}, fetch.SLOs).SLOs
 	}
 	if service != "" {
-		ent, err := resolve(d, r, service)
+		ent, err := resolve(ctx, d, r, service)
 		if err != nil {
 			return nil, err
 		}

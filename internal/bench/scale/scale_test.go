@@ -83,3 +83,17 @@ func BenchmarkDirectoryBuild(b *testing.B) {
 		})
 	}
 }
+
+// TestHostileLookups: unknown-service lookups with huge names on a 5,000-service catalog are
+// tool errors with a short echo (the figures are the bench table's).
+func TestHostileLookups(t *testing.T) {
+	res, err := MeasureHostile(context.Background(), 5000, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Echo == 0 || res.Echo > 200 {
+		t.Fatalf("the error of a long argument is %d bytes", res.Echo)
+	}
+	t.Logf("typo %s, at limit %s, 10 KB %s, 1 MB %s; CPU after cancel %s (idle %s)", res.Typo.Median(), res.AtLimit.Median(),
+		res.Long[LongSizes[0]].Median(), res.Long[LongSizes[1]].Median(), res.CPUAfterCancel, res.CPUIdle)
+}
