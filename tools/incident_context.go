@@ -29,7 +29,7 @@ func incidentContextTool(d Deps) server.ServerTool {
 			mcp.WithOutputSchema[answer.IncidentContext](),
 		}, readOnly("Incident context")...)...)
 	return typed(d, tool, func(ctx context.Context, a IncidentContextArgs) (*answer.IncidentContext, string, error) {
-		q, err := contextQuery(a)
+		q, err := ContextQuery(a)
 		if err != nil {
 			return nil, "", err
 		}
@@ -46,8 +46,9 @@ func incidentContextTool(d Deps) server.ServerTool {
 	})
 }
 
-// contextQuery validates the window and detail arguments of incident_context.
-func contextQuery(a IncidentContextArgs) (engine.Query, error) {
+// ContextQuery checks the window and detail arguments of incident_context: the one check
+// the tool, its prompts and the CLI (opsctx context) share.
+func ContextQuery(a IncidentContextArgs) (engine.Query, error) {
 	detail, err := answer.ParseDetail(a.Detail)
 	if err != nil {
 		return engine.Query{}, badArg("%v", err)

@@ -48,7 +48,7 @@ func promptHandler(d Deps, template string) server.PromptHandlerFunc {
 			}
 		}
 		instructions := template
-		q, err := contextQuery(IncidentContextArgs{Detail: string(answer.DetailStandard)})
+		q, err := ContextQuery(IncidentContextArgs{Detail: string(answer.DetailStandard)})
 		if err != nil {
 			return nil, err
 		}

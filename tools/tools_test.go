@@ -126,7 +126,7 @@ func TestArgumentValidation(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := contextQuery(tt.args)
+			_, err := ContextQuery(tt.args)
 			if err == nil {
 				_, err = tt.deps.subject(context.Background(), tt.args.Service, tt.args.Entry)
 			}

@@ -23,7 +23,7 @@ func checkCmd(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	fs.SetOutput(stderr)
 	var c common
 	c.register(fs)
-	if code, ok := parseFlags(fs, args); !ok {
+	if code, ok := parseNoArgs(fs, args, stderr); !ok {
 		return code
 	}
 	c.oneShot = true
@@ -61,7 +61,7 @@ func checkCmd(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	}
 	_ = tw.Flush()
 	if len(srcs) == 0 {
-		fmt.Fprintln(stderr, "opsctx: no source is configured; see README (Configuration) or try --demo")
+		fmt.Fprintln(stderr, noSource)
 		return 1
 	}
 	if failed > 0 {

@@ -9,14 +9,14 @@ import (
 	"io"
 	"strings"
 
-	"github.com/opsctx/opsctx/internal/answer"
+	"github.com/opsctx/opsctx/internal/args"
 	"github.com/opsctx/opsctx/internal/engine"
 	"github.com/opsctx/opsctx/internal/render"
-	"github.com/opsctx/opsctx/internal/timeutil"
 	"github.com/opsctx/opsctx/internal/workspace"
+	"github.com/opsctx/opsctx/tools"
 )
 
-func contextCmd(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+func contextCmd(ctx context.Context, argv []string, stdout, stderr io.Writer, getenv func(string) string) int {
 	fs := flag.NewFlagSet("context", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
@@ -26,31 +26,27 @@ func contextCmd(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 	}
 	var c common
 	c.register(fs)
-	incident := fs.String("incident", "", "incident id or number instead of a service (PagerDuty, ServiceNow INC or CHG, Dynatrace P-…, Opsgenie or JSM)")
+	fs.String("incident", "", "incident id or number instead of a service (PagerDuty, ServiceNow INC or CHG, Dynatrace P-…, Opsgenie or JSM)")
 	repo := fs.String("repo", "", "a repository instead of a service: owner/name, an https or ssh URL, or a URL into a monorepo folder")
 	path := fs.String("path", "", "a file or folder in a checkout instead of a service (default: the current folder)")
 	asJSON := fs.Bool("json", false, "print the structured result as JSON")
-	since := fs.String("since", "2h", "how far back to look (e.g. 90m, 2h, 3d)")
-	detail := fs.String("detail", "standard", "brief, standard or full")
+	fs.String("since", "2h", "how far back to look (e.g. 90m, 2h, 3d)")
+	fs.String("detail", "standard", "brief, standard or full")
 	environment := fs.String("environment", "", "only these source instances: instance or source names, comma-separated (e.g. eu-west-1,dynatrace/prod)")
-	service, rest := splitPositional(args)
-	if code, ok := parseFlags(fs, rest); !ok {
+	pos, code, ok := parseAnywhere(fs, argv)
+	if !ok {
 		return code
 	}
-	if service == "" && fs.NArg() > 0 {
-		service = fs.Arg(0)
-	}
-	d, err := timeutil.ParseDuration(*since)
-	if err != nil {
-		fmt.Fprintf(stderr, "opsctx: --since: %v\n", err)
+	if len(pos) > 1 {
+		fmt.Fprintf(stderr, "opsctx: context takes one service, not also %s\n", args.Quote(strings.Join(pos[1:], " ")))
 		return 2
 	}
-	level, err := answer.ParseDetail(*detail)
+	q, err := contextQuery(fs, pos)
 	if err != nil {
-		fmt.Fprintf(stderr, "opsctx: --detail: %v\n", err)
+		fmt.Fprintf(stderr, "opsctx: %v\n", err)
 		return 2
 	}
-	q := engine.Query{Service: service, Incident: *incident, Repo: *repo, Since: d, Detail: level}
+	q.Repo = *repo
 	if code, ok := checkout(&q, *path, stderr, fs.Usage); !ok {
 		return code
 	}
@@ -61,6 +57,10 @@ func contextCmd(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 		return 1
 	}
 	defer e.close()
+	if len(e.engine.Sources()) == 0 {
+		fmt.Fprintln(stderr, noSource)
+		return 1
+	}
 	if ctx, err = e.engine.Narrow(ctx, strings.FieldsFunc(*environment, func(r rune) bool { return r == ',' || r == ' ' })); err != nil {
 		fmt.Fprintf(stderr, "opsctx: %v\n", err)
 		return 2
@@ -117,10 +117,26 @@ func checkout(q *engine.Query, path string, stderr io.Writer, usage func()) (int
 	return 0, true
 }
 
-// splitPositional lets the service name come before the flags (opsctx context checkout --demo).
-func splitPositional(args []string) (string, []string) {
-	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
-		return args[0], args[1:]
+// contextQuery checks the flags set on fs and the service among pos with the tools' own
+// argument checks (limits, detail, durations): the CLI accepts what incident_context does.
+func contextQuery(fs *flag.FlagSet, pos []string) (engine.Query, error) {
+	set := map[string]any{}
+	fs.Visit(func(f *flag.Flag) {
+		if _, ok := args.Limits[f.Name]; ok { // the tools' arguments, not --config or --log-level
+			set[f.Name] = f.Value.String()
+		}
+	})
+	if len(pos) > 0 {
+		set["service"] = pos[0]
 	}
-	return "", args
+	if err := args.CheckAll(set); err != nil {
+		return engine.Query{}, err
+	}
+	str := func(k string) string { s, _ := set[k].(string); return s }
+	q, err := tools.ContextQuery(tools.IncidentContextArgs{Since: str("since"), Detail: str("detail")})
+	if err != nil {
+		return q, fmt.Errorf("--%v", err)
+	}
+	q.Service, q.Incident = str("service"), str("incident")
+	return q, nil
 }

@@ -26,7 +26,7 @@ func serveCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	addr := fs.String("http", "", "serve streamable HTTP on this address (e.g. 127.0.0.1:8080) instead of stdio")
 	tokenFile := fs.String("auth-token-file", "", "file holding the bearer token HTTP clients must send (or $OPSCTX_AUTH_TOKEN)")
 	workspace := fs.String("workspace", "", "the folder (a checkout) that questions without a service are about; stdio only (default $OPSCTX_WORKSPACE)")
-	if code, ok := parseFlags(fs, args); !ok {
+	if code, ok := parseNoArgs(fs, args, stderr); !ok {
 		return code
 	}
 	// Every setting is checked before anything starts (the demo, the catalogs).

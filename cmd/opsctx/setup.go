@@ -11,6 +11,7 @@ import (
 
 	"github.com/opsctx/opsctx/config"
 	"github.com/opsctx/opsctx/internal/app"
+	"github.com/opsctx/opsctx/internal/args"
 	"github.com/opsctx/opsctx/internal/demo"
 	"github.com/opsctx/opsctx/internal/engine"
 	"github.com/opsctx/opsctx/internal/redact"
@@ -113,4 +114,38 @@ func parseFlags(fs *flag.FlagSet, args []string) (int, bool) {
 		return 2, false
 	}
 	return 0, true
+}
+
+// noSource is what a command that needs a source says when none is configured.
+const noSource = "opsctx: no source is configured; see README (Configuration) or try --demo"
+
+// parseAnywhere parses the flags on fs wherever they stand among the positional arguments
+// (opsctx context --demo checkout --detail brief, or opsctx context checkout --demo) and
+// returns the positional ones; after "--" everything is positional. A flag error is exit
+// code 2 (0 for -h).
+func parseAnywhere(fs *flag.FlagSet, argv []string) (pos []string, code int, ok bool) {
+	for {
+		if code, ok := parseFlags(fs, argv); !ok {
+			return nil, code, false
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, 0, true
+		}
+		if len(argv) > len(rest) && argv[len(argv)-len(rest)-1] == "--" {
+			return append(pos, rest...), 0, true
+		}
+		pos, argv = append(pos, rest[0]), rest[1:]
+	}
+}
+
+// parseNoArgs parses the flags of a command that takes no positional argument, wherever
+// they stand, and refuses a stray one instead of ignoring it (and the flags after it).
+func parseNoArgs(fs *flag.FlagSet, argv []string, stderr io.Writer) (int, bool) {
+	pos, code, ok := parseAnywhere(fs, argv)
+	if ok && len(pos) > 0 {
+		fmt.Fprintf(stderr, "opsctx: %s takes no arguments, only flags; not %s\n", fs.Name(), args.Quote(strings.Join(pos, " ")))
+		return 2, false
+	}
+	return code, ok
 }
