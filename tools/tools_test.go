@@ -12,6 +12,7 @@ import (
 	"github.com/opsctx/opsctx/internal/answer"
 	"github.com/opsctx/opsctx/internal/answer/audit"
 	"github.com/opsctx/opsctx/internal/answer/blast"
+	"github.com/opsctx/opsctx/internal/answer/incident"
 	"github.com/opsctx/opsctx/internal/answer/issues"
 	"github.com/opsctx/opsctx/internal/engine"
 	"github.com/opsctx/opsctx/internal/testkit/toolsnaps"
@@ -79,9 +80,9 @@ func TestSchemasGenerate(t *testing.T) {
 		"FindServiceArgs":     mcp.SchemaForRaw[FindServiceArgs],
 		"FindResult":          mcp.SchemaForRaw[answer.FindResult],
 		"WhatChangedArgs":     mcp.SchemaForRaw[WhatChangedArgs],
-		"WhatChangedResult":   mcp.SchemaForRaw[answer.WhatChangedResult],
+		"WhatChangedResult":   mcp.SchemaForRaw[incident.WhatChangedResult],
 		"WhoOwnsArgs":         mcp.SchemaForRaw[WhoOwnsArgs],
-		"WhoOwnsResult":       mcp.SchemaForRaw[answer.WhoOwnsResult],
+		"WhoOwnsResult":       mcp.SchemaForRaw[incident.WhoOwnsResult],
 		"BlastRadiusArgs":     mcp.SchemaForRaw[BlastRadiusArgs],
 		"BlastRadiusResult":   mcp.SchemaForRaw[blast.Result],
 		"ActiveIssuesArgs":    mcp.SchemaForRaw[ActiveIssuesArgs],

@@ -7,7 +7,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
-	"github.com/opsctx/opsctx/internal/answer"
+	"github.com/opsctx/opsctx/internal/answer/incident"
 	"github.com/opsctx/opsctx/internal/render"
 )
 
@@ -26,9 +26,9 @@ func whatChangedTool(d Deps) server.ServerTool {
 		append([]mcp.ToolOption{
 			mcp.WithDescription("Changes from every source (ServiceNow change requests, PagerDuty change events, Dynatrace deployment and configuration events) on one timeline for a service and its dependency chain, ranked by suspicion with the reason: timing before the trouble started, on the root-cause entity or dependency path, kind, emergency/failed, deploys without a change record."),
 			mcp.WithInputSchema[WhatChangedArgs](),
-			mcp.WithOutputSchema[answer.WhatChangedResult](),
+			mcp.WithOutputSchema[incident.WhatChangedResult](),
 		}, readOnly("What changed")...)...)
-	return typed(d, tool, func(ctx context.Context, a WhatChangedArgs) (*answer.WhatChangedResult, string, error) {
+	return typed(d, tool, func(ctx context.Context, a WhatChangedArgs) (*incident.WhatChangedResult, string, error) {
 		s, err := d.subject(ctx, a.Service, a.Entry)
 		if err != nil {
 			return nil, "", err

@@ -6,7 +6,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
-	"github.com/opsctx/opsctx/internal/answer"
+	"github.com/opsctx/opsctx/internal/answer/incident"
 	"github.com/opsctx/opsctx/internal/render"
 )
 
@@ -23,9 +23,9 @@ func whoOwnsTool(d Deps) server.ServerTool {
 		append([]mcp.ToolOption{
 			mcp.WithDescription("Who owns a service: the owning team per source (disagreements shown side by side), contacts, who is on call now per level and who takes over when, the escalation path timed from the service's own open page (stopped once acknowledged), who has acknowledged, what happens next (handovers, escalations, silences ending, scheduled changes), and runbooks."),
 			mcp.WithInputSchema[WhoOwnsArgs](),
-			mcp.WithOutputSchema[answer.WhoOwnsResult](),
+			mcp.WithOutputSchema[incident.WhoOwnsResult](),
 		}, readOnly("Who owns")...)...)
-	return typed(d, tool, func(ctx context.Context, a WhoOwnsArgs) (*answer.WhoOwnsResult, string, error) {
+	return typed(d, tool, func(ctx context.Context, a WhoOwnsArgs) (*incident.WhoOwnsResult, string, error) {
 		s, err := d.subject(ctx, a.Service, a.Entry)
 		if err != nil {
 			return nil, "", err

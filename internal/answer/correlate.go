@@ -27,7 +27,7 @@ func RootCauses(d *directory.Directory, ps []model.Problem) map[string]model.Pro
 	return out
 }
 
-// GroupAlerts deduplicates open alerts (each on its canonical service, see Prepare) into
+// GroupAlerts deduplicates open alerts (each on its canonical service, see prepare.Facts) into
 // groups, worst first, and marks the groups a root-cause problem explains: the groups that
 // notify (firing, acknowledged) and, apart, those nobody is notified of (silenced,
 // inhibited, muted), each with its silences (from mutes) or inhibitors. Alerts join a group
@@ -112,14 +112,14 @@ func (gr grouping) groups(alerts []model.Alert) []AlertGroup {
 		if fs := a.StartedAt.UTC(); !fs.IsZero() && (g.FirstSeen.IsZero() || fs.Before(g.FirstSeen)) {
 			g.FirstSeen = fs
 		}
-		g.Sources = appendUnique(g.Sources, a.Source)
+		g.Sources = AppendUnique(g.Sources, a.Source)
 		if !slices.ContainsFunc(g.Alerts, func(r AlertRef) bool { return r.ID == a.ID && r.Source == a.Source }) {
 			g.Alerts = append(g.Alerts, AlertRef{ID: a.ID, Title: sanitize.Short(a.Title), Source: a.Source, URL: a.URL})
 		}
 		gr.suppression(g, a)
 		if g.ExplainedBy == "" {
 			for _, rc := range slices.Sorted(maps.Keys(gr.rcs)) { // deterministic when several match
-				if p := gr.rcs[rc]; explains(gr.d, rc, p, svc) {
+				if p := gr.rcs[rc]; Explains(gr.d, rc, p, svc) {
 					g.ExplainedBy = cmp.Or(p.DisplayID, p.ID)
 					break
 				}
@@ -169,11 +169,11 @@ func (gr grouping) suppression(g *AlertGroup, a model.Alert) {
 		}
 	case model.AlertInhibited:
 		for _, id := range a.InhibitedBy {
-			g.InhibitedBy = appendUnique(g.InhibitedBy, sanitize.Short(cmp.Or(gr.titles[id], id)))
+			g.InhibitedBy = AppendUnique(g.InhibitedBy, sanitize.Short(cmp.Or(gr.titles[id], id)))
 		}
 	case model.AlertMuted:
 		for _, m := range a.MutedBy {
-			g.MutedBy = appendUnique(g.MutedBy, sanitize.Short(m))
+			g.MutedBy = AppendUnique(g.MutedBy, sanitize.Short(m))
 		}
 	}
 }
@@ -191,17 +191,18 @@ func titlesByKey(as []model.Alert) map[string]string {
 	return out
 }
 
-// explains reports whether a problem rooted in rc explains trouble on svc: svc is the root
+// Explains reports whether a problem rooted in rc explains trouble on svc: svc is the root
 // cause or one of the problem's impacted entities; when the source lists no impacted
 // entities, svc depends on the root cause within two hops.
-func explains(d *directory.Directory, rc string, p model.Problem, svc string) bool {
-	if fold(svc) == rc || impacted(d, p, svc) {
+func Explains(d *directory.Directory, rc string, p model.Problem, svc string) bool {
+	if fold(svc) == rc || Impacted(d, p, svc) {
 		return true
 	}
 	return len(p.Impacted) == 0 && len(p.ImpactedNames) == 0 && d.DependsOn(svc, rc, 2)
 }
 
-func impacted(d *directory.Directory, p model.Problem, svc string) bool {
+// Impacted reports whether the problem lists svc among its impacted entities.
+func Impacted(d *directory.Directory, p model.Problem, svc string) bool {
 	for _, x := range p.Impacted {
 		if fold(d.Canonical(p.Source, x)) == fold(svc) {
 			return true
@@ -215,8 +216,8 @@ func impacted(d *directory.Directory, p model.Problem, svc string) bool {
 	return false
 }
 
-// dependencies lists the neighbours with owner and health.
-func dependencies(d *directory.Directory, ent *directory.Entity, f model.Facts) Dependencies {
+// DependenciesOf lists the neighbours with owner and health.
+func DependenciesOf(d *directory.Directory, ent *directory.Entity, f model.Facts) Dependencies {
 	rcs := RootCauses(d, f.Problems)
 	alerting := map[string]bool{}
 	for _, a := range f.Alerts {

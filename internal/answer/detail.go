@@ -42,9 +42,9 @@ func (d Detail) Items() int {
 	return 10
 }
 
-// applyDetail caps every list for the detail level and records what was left out. It is
+// ApplyDetail caps every list for the detail level and records what was left out. It is
 // the one place an answer is cut: the text renders what the structured result keeps.
-func applyDetail(a *IncidentContext, detail Detail) {
+func ApplyDetail(a *IncidentContext, detail Detail) {
 	n := detail.Items()
 	a.Problems, a.Omitted.Problems = Cap(a.Problems, n)
 	a.AlertGroups, a.Omitted.AlertGroups = Cap(a.AlertGroups, n)

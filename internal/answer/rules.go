@@ -117,12 +117,14 @@ func overlaps(a, b map[string]bool) bool {
 	return false
 }
 
+// RelationOf is svc's relation to self, and whether svc is self or one of its neighbours.
+//
 // Rule: facts belong to the service they are about. An answer about payments used to list
 // its consumer's alerts and runbook as its own. A fact on another service appears only
 // under that service's name with its relation to the one asked about: the services it
 // depends on (dependency) and those that depend on it (consumer), within neighbourDepth
 // hops; anything further is not about this service and is left out.
-func relationOf(d *directory.Directory, self, svc string) (Relation, bool) {
+func RelationOf(d *directory.Directory, self, svc string) (Relation, bool) {
 	switch {
 	case fold(svc) == fold(self):
 		return RelSelf, true
@@ -170,10 +172,10 @@ func SLOImpact(d *directory.Directory, svc string, st model.AlertState, slos []S
 	return SLOEntry{}, "", false
 }
 
-// impactText is SLOImpact in a group's words. Without SLO data nothing is said; "no user
+// ImpactText is SLOImpact in a group's words. Without SLO data nothing is said; "no user
 // impact measured" is said only where SLOs were measured for the group's service
 // (measured: the question asked its SLOs, or one of them is among slos).
-func impactText(d *directory.Directory, svc string, st model.AlertState, slos []SLOEntry, measured bool) string {
+func ImpactText(d *directory.Directory, svc string, st model.AlertState, slos []SLOEntry, measured bool) string {
 	s, via, ok := SLOImpact(d, svc, st, slos)
 	switch {
 	case ok && via == "":
@@ -189,10 +191,12 @@ func impactText(d *directory.Directory, svc string, st model.AlertState, slos []
 // impactDepth is how far down a dependency chain an SLO's burn is traced to an alert.
 const impactDepth = 3
 
+// StaleNotes are the notes of the sources in st served from an older copy, by source name.
+//
 // Rule: a stale figure says how old it is. A source served from cache after a failed
 // refresh reported its figures as current ("breaching 45.8x"); every section built from such
 // a source, and the headline, now say how old the copy is.
-func staleNotes(st []model.SourceStatus, now time.Time) map[string]StaleNote {
+func StaleNotes(st []model.SourceStatus, now time.Time) map[string]StaleNote {
 	out := map[string]StaleNote{}
 	for _, s := range st {
 		if s.Status == model.StateStale && !s.AsOf.IsZero() {

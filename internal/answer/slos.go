@@ -69,8 +69,19 @@ func (s SLOEntry) Impact() string {
 	default:
 		out += fmt.Sprintf(", %.0f%% of the budget left", math.Max(0, *s.ErrorBudgetRemaining*100))
 		if s.HoursToExhaust != nil && *s.HoursToExhaust > 0 {
-			out += ", gone in " + humanMinutes(*s.HoursToExhaust*60) + " at this rate"
+			out += ", gone in " + HumanMinutes(*s.HoursToExhaust*60) + " at this rate"
 		}
 	}
 	return out
+}
+
+// HumanMinutes writes a span of m minutes for people: minutes, hours or days.
+func HumanMinutes(m float64) string {
+	switch {
+	case m < 90:
+		return fmt.Sprintf("%d min", int(math.Round(m)))
+	case m < 48*60:
+		return fmt.Sprintf("%.1f h", m/60)
+	}
+	return fmt.Sprintf("%.1f d", m/1440)
 }

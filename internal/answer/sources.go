@@ -32,7 +32,8 @@ var (
 	normalize = directory.Normalize
 )
 
-func appendUnique(xs []string, v string) []string {
+// AppendUnique appends v to xs unless it is empty or already there.
+func AppendUnique(xs []string, v string) []string {
 	if v == "" || slices.Contains(xs, v) {
 		return xs
 	}

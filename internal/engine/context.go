@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/opsctx/opsctx/internal/answer"
+	"github.com/opsctx/opsctx/internal/answer/incident"
 	"github.com/opsctx/opsctx/internal/fetch"
 	"github.com/opsctx/opsctx/internal/workspace"
 )
@@ -19,7 +20,7 @@ type Query struct {
 	Checkout *workspace.Checkout
 	// Since is how far back to look; default 2h.
 	Since time.Duration
-	// Horizon is how far ahead to look; default answer.DefaultHorizon.
+	// Horizon is how far ahead to look; default incident.DefaultHorizon.
 	Horizon time.Duration
 	Detail  answer.Detail
 }
@@ -39,7 +40,7 @@ func (e *Engine) IncidentContext(ctx context.Context, qy Query) (*answer.Inciden
 		qy.Since = 2 * time.Hour
 	}
 	if qy.Horizon <= 0 {
-		qy.Horizon = answer.DefaultHorizon
+		qy.Horizon = incident.DefaultHorizon
 	}
 	q, cancel, err := e.ask(ctx, qy.Subject())
 	defer cancel()
@@ -48,7 +49,7 @@ func (e *Engine) IncidentContext(ctx context.Context, qy Query) (*answer.Inciden
 	}
 	from, now, w := e.windowFor(q, qy.Since)
 	w.Horizon = qy.Horizon
-	o := answer.ContextOptions{Now: now, Since: from, Ahead: now.Add(qy.Horizon), Detail: qy.Detail, Thresholds: e.o.Thresholds,
+	o := incident.ContextOptions{Now: now, Since: from, Ahead: now.Add(qy.Horizon), Detail: qy.Detail, Thresholds: e.o.Thresholds,
 		IncidentStart: q.incidentStart(), Pinned: q.pinned(), ResolvedFrom: q.from}
 	if q.inc != nil {
 		o.Incident = qy.Incident
@@ -57,5 +58,5 @@ func (e *Engine) IncidentContext(ctx context.Context, qy Query) (*answer.Inciden
 	t.Ahead = o.Ahead
 	f := q.r.Gather(q.ctx, t, w, everything...)
 	o.Sources = q.r.Statuses()
-	return answer.Context(q.d, q.ent, f, o), nil
+	return incident.Context(q.d, q.ent, f, o), nil
 }

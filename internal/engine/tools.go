@@ -6,9 +6,9 @@ import (
 	"time"
 
 	"github.com/opsctx/opsctx/connectors"
-	"github.com/opsctx/opsctx/internal/answer"
 	"github.com/opsctx/opsctx/internal/answer/audit"
 	"github.com/opsctx/opsctx/internal/answer/blast"
+	"github.com/opsctx/opsctx/internal/answer/incident"
 	"github.com/opsctx/opsctx/internal/answer/issues"
 	"github.com/opsctx/opsctx/internal/directory"
 	"github.com/opsctx/opsctx/internal/fetch"
@@ -25,7 +25,7 @@ var withSilences = append(slices.Clip(open), fetch.Mutes)
 
 // WhatChanged lists changes from every source on the subject's service (and its
 // dependencies), ranked by suspicion with reasons; a change the subject named comes first.
-func (e *Engine) WhatChanged(ctx context.Context, s Subject, since time.Duration, includeDeps bool, limit int) (*answer.WhatChangedResult, error) {
+func (e *Engine) WhatChanged(ctx context.Context, s Subject, since time.Duration, includeDeps bool, limit int) (*incident.WhatChangedResult, error) {
 	q, cancel, err := e.ask(ctx, s)
 	defer cancel()
 	if err != nil {
@@ -38,7 +38,7 @@ func (e *Engine) WhatChanged(ctx context.Context, s Subject, since time.Duration
 	}
 	// The changes, and what tells when the trouble started.
 	f := q.r.Gather(q.ctx, t, w, fetch.Changes, fetch.Problems, fetch.Incidents, fetch.Alerts)
-	res := answer.WhatChanged(q.d, q.ent, f, answer.ChangesOptions{From: from, Now: now, IncludeDeps: includeDeps, Limit: limit,
+	res := incident.WhatChanged(q.d, q.ent, f, incident.ChangesOptions{From: from, Now: now, IncludeDeps: includeDeps, Limit: limit,
 		Sources: q.r.Statuses(), Pinned: q.pinned(), IncidentStart: q.incidentStart()})
 	res.ResolvedFrom = q.from.Capped(maxOthers)
 	return res, nil
@@ -49,15 +49,15 @@ func (e *Engine) WhatChanged(ctx context.Context, s Subject, since time.Duration
 const maxOthers = 10
 
 // WhoOwns answers who owns the subject's service, who is on call now and who takes over
-// within the horizon (default answer.DefaultHorizon), how it escalates, and what happens next.
-func (e *Engine) WhoOwns(ctx context.Context, s Subject, horizon time.Duration) (*answer.WhoOwnsResult, error) {
+// within the horizon (default incident.DefaultHorizon), how it escalates, and what happens next.
+func (e *Engine) WhoOwns(ctx context.Context, s Subject, horizon time.Duration) (*incident.WhoOwnsResult, error) {
 	q, cancel, err := e.ask(ctx, s)
 	defer cancel()
 	if err != nil {
 		return nil, err
 	}
 	if horizon <= 0 {
-		horizon = answer.DefaultHorizon
+		horizon = incident.DefaultHorizon
 	}
 	from, now := e.window(2 * time.Hour)
 	t := q.d.Target(q.ent, from, now)
@@ -66,7 +66,7 @@ func (e *Engine) WhoOwns(ctx context.Context, s Subject, horizon time.Duration) 
 	// ahead, the pages escalation is timed from, SLOs for the impact, and what the timeline
 	// needs (silences, maintenance, scheduled changes, pending alerts, the trouble's start).
 	f := q.r.Gather(q.ctx, t, fetch.Window{Length: 2 * time.Hour, Horizon: horizon}, everything...)
-	res := answer.WhoOwns(q.d, q.ent, f, answer.WhoOwnsOptions{Now: now, Since: from, Ahead: t.Ahead, Thresholds: e.o.Thresholds, Sources: q.r.Statuses()})
+	res := incident.WhoOwns(q.d, q.ent, f, incident.WhoOwnsOptions{Now: now, Since: from, Ahead: t.Ahead, Thresholds: e.o.Thresholds, Sources: q.r.Statuses()})
 	res.ResolvedFrom = q.from.Capped(maxOthers)
 	return res, nil
 }

@@ -8,11 +8,12 @@ import (
 	"github.com/opsctx/opsctx/internal/answer"
 	"github.com/opsctx/opsctx/internal/answer/audit"
 	"github.com/opsctx/opsctx/internal/answer/blast"
+	"github.com/opsctx/opsctx/internal/answer/incident"
 	"github.com/opsctx/opsctx/internal/answer/issues"
 )
 
 // WhatChanged renders what_changed.
-func WhatChanged(r *answer.WhatChangedResult) string {
+func WhatChanged(r *incident.WhatChangedResult) string {
 	var b strings.Builder
 	against := "now"
 	if !r.Reference.IsZero() {
@@ -40,7 +41,7 @@ func WhatChanged(r *answer.WhatChangedResult) string {
 }
 
 // WhoOwns renders who_owns.
-func WhoOwns(r *answer.WhoOwnsResult) string {
+func WhoOwns(r *incident.WhoOwnsResult) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Who owns %s\n\n", title(r.Service))
 	asOf(&b, r.AsOf, time.Time{}, r.Horizon)

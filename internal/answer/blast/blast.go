@@ -8,6 +8,7 @@ import (
 	"sort"
 
 	"github.com/opsctx/opsctx/internal/answer"
+	"github.com/opsctx/opsctx/internal/answer/prepare"
 	"github.com/opsctx/opsctx/internal/directory"
 	"github.com/opsctx/opsctx/internal/model"
 )
@@ -45,7 +46,7 @@ type Result struct {
 // Radius walks dependencies of ent both ways to depth, with health (judged from the
 // open facts f) and owners, marking hops that cross team boundaries.
 func Radius(d *directory.Directory, ent *directory.Entity, f model.Facts, depth int, sources []model.SourceStatus) *Result {
-	h := newHealthIndex(d, answer.Prepare(d, f, ""))
+	h := newHealthIndex(d, prepare.Facts(d, f, ""))
 	res := &Result{Service: answer.ServiceRefOf(ent), Health: h.of(ent.Name), Depth: depth}
 	res.Upstream = walk(d, ent.Name, depth, true, h)
 	res.Downstream = walk(d, ent.Name, depth, false, h)

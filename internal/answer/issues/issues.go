@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/opsctx/opsctx/internal/answer"
+	"github.com/opsctx/opsctx/internal/answer/prepare"
 	"github.com/opsctx/opsctx/internal/directory"
 	"github.com/opsctx/opsctx/internal/model"
 	"github.com/opsctx/opsctx/internal/slo"
@@ -76,7 +77,7 @@ type Filter struct {
 // severity), so a filter never changes how the rest is grouped.
 func Active(d *directory.Directory, only *directory.Entity, f model.Facts, flt Filter, th slo.Thresholds, sources []model.SourceStatus) *Result {
 	is := &issues{d: d, only: only, groups: map[string]*Group{}, sources: sources}
-	f = answer.Prepare(d, f, "")
+	f = prepare.Facts(d, f, "")
 	is.addProblems(f.Problems)
 	open, suppressed := answer.GroupAlerts(d, f.Alerts, f.Mutes, f.Problems, sources)
 	is.addAlerts(open)

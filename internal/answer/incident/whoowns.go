@@ -1,9 +1,12 @@
-package answer
+package incident
 
 import (
 	"strings"
 	"time"
 
+	"github.com/opsctx/opsctx/internal/answer"
+	"github.com/opsctx/opsctx/internal/answer/clock"
+	"github.com/opsctx/opsctx/internal/answer/prepare"
 	"github.com/opsctx/opsctx/internal/directory"
 	"github.com/opsctx/opsctx/internal/model"
 	"github.com/opsctx/opsctx/internal/sanitize"
@@ -22,32 +25,32 @@ type TeamInfo struct {
 
 // WhoOwnsResult is the result of who_owns.
 type WhoOwnsResult struct {
-	Service ServiceRef `json:"service"`
+	Service answer.ServiceRef `json:"service"`
 	// ResolvedFrom says how the service was found when the question did not name it.
-	ResolvedFrom *ResolvedFrom `json:"resolved_from,omitempty"`
+	ResolvedFrom *answer.ResolvedFrom `json:"resolved_from,omitempty"`
 	// Owners lists the owning team per source; disagreements are kept side by side.
-	Owners     []TeamInfo        `json:"owners"`
-	OnCall     []OnCallEntry     `json:"oncall"`
-	Escalation []EscalationEntry `json:"escalation"`
+	Owners     []TeamInfo               `json:"owners"`
+	OnCall     []answer.OnCallEntry     `json:"oncall"`
+	Escalation []answer.EscalationEntry `json:"escalation"`
 	// ActiveIncident is the service's own open page the escalation timings are measured
 	// from (the earliest, when sources have several), if any.
 	ActiveIncident string `json:"active_incident,omitempty"`
 	// Acknowledged lists who has taken the service's pages, tickets and alerts.
-	Acknowledged []AckEntry `json:"acknowledged"`
+	Acknowledged []answer.AckEntry `json:"acknowledged"`
 	// Unacknowledged names the service's open pages and tickets nobody has taken yet.
 	Unacknowledged []string `json:"unacknowledged"`
 	// Next is what will happen within the horizon unless someone acts, soonest first.
-	Next []NextEntry `json:"next"`
+	Next []answer.NextEntry `json:"next"`
 	// OmittedNext counts the timeline entries left out.
 	OmittedNext int `json:"omitted_next,omitempty"`
 	// AsOf is the answer's time; Horizon the end of the window it looks ahead to.
 	AsOf    time.Time `json:"as_of"`
 	Horizon time.Time `json:"horizon"`
 	// Impact states user impact in the words of the service's burning SLOs, if any.
-	Impact   []string      `json:"impact"`
-	Runbooks []model.Link  `json:"runbooks"`
-	Notes    []string      `json:"notes"`
-	Sources  []SourceEntry `json:"sources"`
+	Impact   []string             `json:"impact"`
+	Runbooks []model.Link         `json:"runbooks"`
+	Notes    []string             `json:"notes"`
+	Sources  []answer.SourceEntry `json:"sources"`
 }
 
 // WhoOwnsOptions are what who_owns is assembled from besides the directory and facts.
@@ -65,9 +68,9 @@ func WhoOwns(d *directory.Directory, ent *directory.Entity, f model.Facts, o Who
 	if o.Ahead.IsZero() {
 		o.Ahead = o.Now.Add(DefaultHorizon)
 	}
-	f = Prepare(d, f, ent.Name)
-	c := newClock(d, ent, f, o.Now, o.Ahead, o.Since, time.Time{})
-	res := &WhoOwnsResult{Service: ServiceRefOf(ent), Owners: []TeamInfo{}, Notes: []string{}, AsOf: o.Now.UTC(), Horizon: c.ahead.UTC()}
+	f = prepare.Facts(d, f, ent.Name)
+	c := clock.New(d, ent, f, o.Now, o.Ahead, o.Since, time.Time{})
+	res := &WhoOwnsResult{Service: answer.ServiceRefOf(ent), Owners: []TeamInfo{}, Notes: []string{}, AsOf: o.Now.UTC(), Horizon: c.Ahead().UTC()}
 	for _, o := range ent.Owners() {
 		ti := TeamInfo{Team: o.Team, TeamName: d.TeamTitle(o.Team), Source: o.Source, Members: []string{}}
 		if tm, ok := d.Team(o.Team); ok {
@@ -78,23 +81,17 @@ func WhoOwns(d *directory.Directory, ent *directory.Entity, f model.Facts, o Who
 		}
 		res.Owners = append(res.Owners, ti)
 	}
-	if teams := DistinctTeams(ent.Owners()); len(teams) > 1 {
+	if teams := answer.DistinctTeams(ent.Owners()); len(teams) > 1 {
 		res.Notes = append(res.Notes, "owners disagree between sources: "+strings.Join(teams, " vs "))
 	}
 	if len(res.Owners) == 0 {
 		res.Notes = append(res.Notes, "no source names an owner for this service")
 	}
-	var first page
-	for _, pg := range c.pages {
-		if first.what == "" || pg.start.Before(first.start) || pg.start.Equal(first.start) && pg.source < first.source {
-			first = pg
-		}
-	}
-	res.ActiveIncident = first.what
-	r := c.responders()
+	res.ActiveIncident = c.FirstPage()
+	r := c.Responders()
 	res.OnCall, res.Escalation = r.OnCall, r.Escalation
-	res.Acknowledged, res.Unacknowledged = c.acknowledgements()
-	res.Next, res.OmittedNext = Cap(c.timeline(r), DetailStandard.Items())
+	res.Acknowledged, res.Unacknowledged = c.Acknowledgements()
+	res.Next, res.OmittedNext = answer.Cap(c.Timeline(r), answer.DetailStandard.Items())
 	if len(res.OnCall) == 0 {
 		res.Notes = append(res.Notes, "no source reports anyone on call for this service")
 	}
@@ -104,12 +101,12 @@ func WhoOwns(d *directory.Directory, ent *directory.Entity, f model.Facts, o Who
 		}
 	}
 	res.Impact = []string{}
-	for _, s := range SLOEntries(d, f.SLOs, o.Thresholds) {
+	for _, s := range answer.SLOEntries(d, f.SLOs, o.Thresholds) {
 		if s.Burning() {
 			res.Impact = append(res.Impact, s.Impact())
 		}
 	}
 	res.Runbooks = runbooks(d, ent, f.Alerts)
-	res.Sources = SourceEntries(o.Sources)
+	res.Sources = answer.SourceEntries(o.Sources)
 	return res
 }

@@ -1,4 +1,4 @@
-package answer
+package prepare
 
 import (
 	"strings"
@@ -78,7 +78,7 @@ func (p People) Key(name, email string) string {
 	if isHandle(n) && email != "" {
 		n = p.Name(email)
 	}
-	return personKey(n)
+	return PersonKey(n)
 }
 
 // personKeys are the keys a person is found by: their e-mail, its local part as a name
@@ -89,16 +89,16 @@ func personKeys(name, email string) []string {
 		if x == "" {
 			continue
 		}
-		out = append(out, personKey(x))
+		out = append(out, PersonKey(x))
 		if local, _, ok := strings.Cut(x, "@"); ok {
-			out = append(out, personKey(local))
+			out = append(out, PersonKey(local))
 		}
 	}
 	return out
 }
 
-// personKey folds a name, e-mail or username: lower case, separators as spaces.
-func personKey(x string) string {
+// PersonKey folds a name, e-mail or username: lower case, separators as spaces.
+func PersonKey(x string) string {
 	x = strings.ToLower(strings.TrimSpace(x))
 	return strings.Join(strings.FieldsFunc(x, func(r rune) bool { return r == '.' || r == '_' || r == '-' || r == ' ' }), " ")
 }

@@ -1,4 +1,4 @@
-package answer
+package clock
 
 import (
 	"fmt"
@@ -7,27 +7,28 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/opsctx/opsctx/internal/answer"
 	"github.com/opsctx/opsctx/internal/model"
 	"github.com/opsctx/opsctx/internal/sanitize"
 )
 
-// rankChanges scores every change that has happened by how likely it caused the trouble,
+// RankChanges scores each of cs that has happened by how likely it caused the trouble,
 // with the reasons, against the first symptom (now when nothing is wrong). A change after
 // the start cannot have caused it: it is shown as such (a response or a coincidence),
 // scored on location, kind and risk alone, and ranked below every change before the start,
 // its suspicion no higher than theirs. Before the start, the score is deterministic: timing
 // (up to 40, nearer is more), location (root-cause entity 30, the service 20, a dependency
 // 15), kind (up to 10) and risk flags (8 each), divided by 100 and capped at 1. Changes
-// scheduled after now are not ranked (see timeline).
-func (c *clock) rankChanges() []ChangeEntry {
+// scheduled after now are not ranked (see Timeline).
+func (c *Clock) RankChanges(cs []model.Change) []answer.ChangeEntry {
 	d, ent, now := c.d, c.ent, c.now
 	ref, refWhat := c.start, "the trouble started"
 	if ref.IsZero() {
 		ref, refWhat = now, "now"
 	}
-	rcs := RootCauses(d, c.f.Problems)
-	out := []ChangeEntry{}
-	for _, ch := range correlateChanges(d, c.f.Changes) {
+	rcs := answer.RootCauses(d, c.f.Problems)
+	out := []answer.ChangeEntry{}
+	for _, ch := range correlateChanges(d, cs) {
 		if ch.At.After(now) {
 			continue
 		}
@@ -40,10 +41,10 @@ func (c *clock) rankChanges() []ChangeEntry {
 		mins := ref.Sub(ch.At).Minutes()
 		after := mins < 0
 		if after {
-			why = append(why, fmt.Sprintf("%s after %s: a response or a coincidence", humanMinutes(-mins), refWhat))
+			why = append(why, fmt.Sprintf("%s after %s: a response or a coincidence", answer.HumanMinutes(-mins), refWhat))
 		} else {
 			score += 40 * math.Max(0, 1-mins/180)
-			why = append(why, fmt.Sprintf("%s before %s", humanMinutes(mins), refWhat))
+			why = append(why, fmt.Sprintf("%s before %s", answer.HumanMinutes(mins), refWhat))
 		}
 		switch {
 		case rcs[fold(svc)].ID != "":
@@ -77,7 +78,7 @@ func (c *clock) rankChanges() []ChangeEntry {
 		for _, s := range ch.confirmedBy { // corroboration, not risk
 			why = append(why, "confirmed by "+s+" telemetry")
 		}
-		out = append(out, ChangeEntry{ID: ch.ID, Title: sanitize.Short(ch.Title), Kind: ch.Kind, At: ch.At.UTC(),
+		out = append(out, answer.ChangeEntry{ID: ch.ID, Title: sanitize.Short(ch.Title), Kind: ch.Kind, At: ch.At.UTC(),
 			Author: sanitize.Short(ch.Author), Service: sanitize.Short(svc), Source: ch.Source, URL: ch.URL,
 			Suspicion: math.Round(math.Min(score, 100)) / 100, Reason: strings.Join(why, "; "), Reasons: why,
 			ConfirmedBy: ch.confirmedBy, AfterStart: after, Record: record(ch.Record)})
@@ -119,40 +120,4 @@ func record(r *model.ChangeRecord) *model.ChangeRecord {
 	cp.Approval, cp.BackoutPlan = sanitize.Short(cp.Approval), sanitize.Text(cp.BackoutPlan, 500)
 	cp.PlannedStart, cp.PlannedEnd, cp.WorkStart, cp.WorkEnd = cp.PlannedStart.UTC(), cp.PlannedEnd.UTC(), cp.WorkStart.UTC(), cp.WorkEnd.UTC()
 	return &cp
-}
-
-func humanMinutes(m float64) string {
-	switch {
-	case m < 90:
-		return fmt.Sprintf("%d min", int(math.Round(m)))
-	case m < 48*60:
-		return fmt.Sprintf("%.1f h", m/60)
-	}
-	return fmt.Sprintf("%.1f d", m/1440)
-}
-
-// withPinned adds the change the question named to the changes when no source listed it
-// (as its own source described it), so that it is ranked like the others.
-func withPinned(cs []model.Change, c *model.Change) []model.Change {
-	if c == nil || slices.ContainsFunc(cs, func(x model.Change) bool { return strings.EqualFold(x.ID, c.ID) }) {
-		return cs
-	}
-	return append(slices.Clip(cs), *c)
-}
-
-// pin moves the change the question named to the front of the ranked list, marked as
-// asked about; the others keep their order.
-func pin(list []ChangeEntry, c *model.Change) []ChangeEntry {
-	if c == nil {
-		return list
-	}
-	i := slices.IndexFunc(list, func(x ChangeEntry) bool { return strings.EqualFold(x.ID, c.ID) })
-	if i < 0 {
-		return list
-	}
-	e := list[i]
-	e.Pinned = true
-	e.Reasons = append([]string{"the change asked about"}, e.Reasons...)
-	e.Reason = strings.Join(e.Reasons, "; ")
-	return append([]ChangeEntry{e}, slices.Delete(slices.Clone(list), i, i+1)...)
 }

@@ -1,9 +1,10 @@
-package answer
+package clock
 
 import (
 	"sort"
 	"time"
 
+	"github.com/opsctx/opsctx/internal/answer"
 	"github.com/opsctx/opsctx/internal/directory"
 	"github.com/opsctx/opsctx/internal/model"
 )
@@ -58,7 +59,7 @@ func correlateChanges(d *directory.Directory, cs []model.Change) []correlated {
 		}
 		switch {
 		case matched >= 0:
-			seenBy[matched] = appendUnique(seenBy[matched], ev.Source)
+			seenBy[matched] = answer.AppendUnique(seenBy[matched], ev.Source)
 		default:
 			out = append(out, correlated{Change: ev, noRecord: len(records) > 0 && (ev.Kind == "deploy" || ev.Kind == "config")})
 		}

@@ -1,4 +1,4 @@
-package answer
+package clock
 
 import (
 	"cmp"
@@ -10,33 +10,35 @@ import (
 	"strings"
 	"time"
 
+	"github.com/opsctx/opsctx/internal/answer"
+	"github.com/opsctx/opsctx/internal/answer/prepare"
 	"github.com/opsctx/opsctx/internal/escalation"
 	"github.com/opsctx/opsctx/internal/model"
 	"github.com/opsctx/opsctx/internal/sanitize"
 )
 
-// responding is who responds to the service: on call now with each level's handover, the
+// Responding is who responds to the service: on call now with each level's handover, the
 // escalation path timed from the service's own pages, and what of that lies ahead.
-type responding struct {
-	OnCall     []OnCallEntry
-	Escalation []EscalationEntry
+type Responding struct {
+	OnCall     []answer.OnCallEntry
+	Escalation []answer.EscalationEntry
 	// Next are the handovers, escalations and acknowledgement timeouts within the horizon.
-	Next []NextEntry
+	Next []answer.NextEntry
 }
 
-// responders flattens on-call and escalation from every source. The same person on call at
+// Responders flattens on-call and escalation from every source. The same person on call at
 // the same level in several sources is one entry naming every source; its handover is the
 // first source's that knows one. Each source's escalation is timed from that source's own
 // earliest open page on the service (an incident, or an alert for alert-driven tools like
 // Opsgenie), never from a neighbour's: without one its levels carry no time. A level is
 // staffed by whoever is on call when it fires, and does not fire once the page is
 // acknowledged (unless its rule goes on until the page is closed).
-func (c *clock) responders() responding {
-	var r responding
+func (c *Clock) Responders() Responding {
+	var r Responding
 	r.OnCall = c.onCall()
 	for _, o := range r.OnCall {
 		if h := o.Handover; h != nil {
-			n := NextEntry{At: h.At, Kind: NextHandover, Subject: fmt.Sprintf("L%d %s to %s", o.Level, o.Name, h.To),
+			n := answer.NextEntry{At: h.At, Kind: answer.NextHandover, Subject: fmt.Sprintf("L%d %s to %s", o.Level, o.Name, h.To),
 				What: fmt.Sprintf("L%d %s hands over to %s", o.Level, o.Name, h.To), Service: c.ent.Name, Source: h.Source}
 			if h.To == "" {
 				n.Subject, n.What = fmt.Sprintf("L%d %s off", o.Level, o.Name), fmt.Sprintf("L%d %s's shift ends; no one is scheduled after it", o.Level, o.Name)
@@ -46,7 +48,7 @@ func (c *clock) responders() responding {
 			c.next(&r.Next, n)
 		}
 	}
-	r.Escalation = []EscalationEntry{}
+	r.Escalation = []answer.EscalationEntry{}
 	for _, src := range c.f.Responders {
 		pg, ok := c.pages[src.Source]
 		p := escalation.Policy{Steps: src.Value.Escalation, Loops: src.Value.Loops, CycleMinutes: src.Value.CycleMinutes}
@@ -63,18 +65,18 @@ func (c *clock) responders() responding {
 				append(append([]model.OnCall(nil), src.Value.OnCall...), src.Value.Upcoming...), c.now, known)
 		}
 		for _, l := range levels {
-			e := EscalationEntry{Level: l.Level, AfterMinutes: l.AfterMinutes, Source: src.Source, Targets: []string{}}
+			e := answer.EscalationEntry{Level: l.Level, AfterMinutes: l.AfterMinutes, Source: src.Source, Targets: []string{}}
 			for _, t := range l.Who() {
 				e.Targets = append(e.Targets, sanitize.Short(t))
 			}
 			if ok {
 				e.State, e.FiresAt = c.escalationState(l, pg), l.FiresAt.UTC()
 				switch e.State {
-				case EscalationHeld:
+				case answer.EscalationHeld:
 					e.FiresAt = time.Time{} // it will not fire: no time to state
-				case EscalationDue:
+				case answer.EscalationDue:
 					who := fmt.Sprintf("L%d %s", e.Level, strings.Join(e.Targets, ", "))
-					c.next(&r.Next, NextEntry{At: e.FiresAt, Kind: NextEscalation, Subject: who, Service: c.ent.Name, Source: src.Source,
+					c.next(&r.Next, answer.NextEntry{At: e.FiresAt, Kind: answer.NextEscalation, Subject: who, Service: c.ent.Name, Source: src.Source,
 						What: fmt.Sprintf("%s is paged unless %s is acknowledged", who, pg.what)})
 				}
 			}
@@ -85,7 +87,7 @@ func (c *clock) responders() responding {
 		pg := c.pages[src]
 		for _, a := range pg.scheduled {
 			if a.Kind == model.ActionUnacknowledge {
-				c.next(&r.Next, NextEntry{At: a.At, Kind: NextAckExpires, Subject: pg.what, Service: c.ent.Name, Source: pg.source,
+				c.next(&r.Next, answer.NextEntry{At: a.At, Kind: answer.NextAckExpires, Subject: pg.what, Service: c.ent.Name, Source: pg.source,
 					What: fmt.Sprintf("the acknowledgement of %s times out: it re-triggers and pages again", pg.what)})
 			}
 		}
@@ -95,27 +97,27 @@ func (c *clock) responders() responding {
 
 // escalationState is where level l stands for page pg: paged once it fired; held when an
 // acknowledgement came before it would fire and its rule stops on acknowledgement; else due.
-func (c *clock) escalationState(l escalation.Level, pg page) EscalationState {
+func (c *Clock) escalationState(l escalation.Level, pg page) answer.EscalationState {
 	switch {
 	case l.Fired:
-		return EscalationPaged
+		return answer.EscalationPaged
 	case pg.acked() && l.Condition == model.IfNotAcked:
-		return EscalationHeld
+		return answer.EscalationHeld
 	}
-	return EscalationDue
+	return answer.EscalationDue
 }
 
 // onCall merges the shifts that hold now across sources, lowest level first, each with its
 // handover when that falls within the horizon.
-func (c *clock) onCall() []OnCallEntry {
-	oncall := []OnCallEntry{}
+func (c *Clock) onCall() []answer.OnCallEntry {
+	oncall := []answer.OnCallEntry{}
 	idx := map[string]int{}
 	for _, r := range c.f.Responders {
 		for _, o := range r.Value.OnCall {
-			key := personKey(o.Name) + "|" + strconv.Itoa(o.Level) // names are the people directory's (see Prepare)
+			key := prepare.PersonKey(o.Name) + "|" + strconv.Itoa(o.Level) // names are the people directory's (see prepare.Facts)
 			if i, ok := idx[key]; ok {
 				e := &oncall[i]
-				e.Sources = appendUnique(e.Sources, r.Source)
+				e.Sources = answer.AppendUnique(e.Sources, r.Source)
 				e.Email = cmp.Or(e.Email, o.Email)
 				e.Schedule = cmp.Or(e.Schedule, sanitize.Short(o.Schedule))
 				if e.Until.IsZero() {
@@ -127,7 +129,7 @@ func (c *clock) onCall() []OnCallEntry {
 				continue
 			}
 			idx[key] = len(oncall)
-			e := OnCallEntry{Name: sanitize.Short(o.Name), Email: o.Email, Level: o.Level, Until: o.Until.UTC(),
+			e := answer.OnCallEntry{Name: sanitize.Short(o.Name), Email: o.Email, Level: o.Level, Until: o.Until.UTC(),
 				Schedule: sanitize.Short(o.Schedule), Source: r.Source, Sources: []string{r.Source}, Handover: c.handover(o, r)}
 			if e.Handover != nil {
 				e.Until = e.Handover.At // the person's back-to-back shifts are one
@@ -143,7 +145,7 @@ func (c *clock) onCall() []OnCallEntry {
 // the source's upcoming shift at the level that holds the moment o ends (the person's own
 // next shift continues theirs). When the source read shifts to the horizon and none follows,
 // no one is scheduled; when it did not, the successor is unknown (nil).
-func (c *clock) handover(o model.OnCall, r model.Sourced[model.Responders]) *Handover {
+func (c *Clock) handover(o model.OnCall, r model.Sourced[model.Responders]) *answer.Handover {
 	end := o.Until
 	for range 10 { // back-to-back shifts of the same person
 		if end.IsZero() || end.After(c.ahead) {
@@ -159,9 +161,9 @@ func (c *clock) handover(o model.OnCall, r model.Sourced[model.Responders]) *Han
 		case next == nil && !r.Value.LooksAhead:
 			return nil
 		case next == nil:
-			return &Handover{At: end.UTC(), Source: r.Source}
-		case personKey(next.Name) != personKey(o.Name):
-			return &Handover{To: sanitize.Short(next.Name), Email: next.Email, At: end.UTC(), Override: next.Override, Source: r.Source}
+			return &answer.Handover{At: end.UTC(), Source: r.Source}
+		case prepare.PersonKey(next.Name) != prepare.PersonKey(o.Name):
+			return &answer.Handover{To: sanitize.Short(next.Name), Email: next.Email, At: end.UTC(), Override: next.Override, Source: r.Source}
 		}
 		end = next.Until
 	}

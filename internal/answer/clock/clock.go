@@ -1,4 +1,9 @@
-package answer
+// Package clock is the incident's clock: one answer's sense of time for one service. From
+// the facts seen at one now it finds when the trouble began (the first symptom), the
+// service's own open pages, who responds (on call now, handovers, escalation timed from
+// those pages and held once acknowledged), who has acknowledged, what happens next within
+// the horizon, and the changes ranked against the first symptom.
+package clock
 
 import (
 	"cmp"
@@ -9,18 +14,19 @@ import (
 	"strings"
 	"time"
 
+	"github.com/opsctx/opsctx/internal/answer"
 	"github.com/opsctx/opsctx/internal/directory"
 	"github.com/opsctx/opsctx/internal/model"
 	"github.com/opsctx/opsctx/internal/sanitize"
 )
 
-// DefaultHorizon is how far ahead an answer looks by default.
-const DefaultHorizon = 12 * time.Hour
+// fold is the directory's name key.
+var fold = directory.Fold
 
-// clock is one answer's sense of time: the facts about ent seen from now, looking ahead to
+// Clock is one answer's sense of time: the facts about ent seen from now, looking ahead to
 // the horizon, with when the trouble started and the service's own open pages. Every time
 // in an answer is measured from its one now.
-type clock struct {
+type Clock struct {
 	d          *directory.Directory
 	ent        *directory.Entity
 	f          model.Facts
@@ -31,34 +37,54 @@ type clock struct {
 	pages map[string]page
 }
 
-// newClock sees f from now with a horizon ending at ahead. Symptoms count from since (the
+// New sees f from now with a horizon ending at ahead. Symptoms count from since (the
 // start of the window considered); incidentStart is when the incident the question named
 // began (zero when it named a service).
-func newClock(d *directory.Directory, ent *directory.Entity, f model.Facts, now, ahead, since, incidentStart time.Time) *clock {
+func New(d *directory.Directory, ent *directory.Entity, f model.Facts, now, ahead, since, incidentStart time.Time) *Clock {
 	if ahead.Before(now) {
 		ahead = now
 	}
-	c := &clock{d: d, ent: ent, f: f, now: now, ahead: ahead}
+	c := &Clock{d: d, ent: ent, f: f, now: now, ahead: ahead}
 	c.start = c.firstSymptom(since, incidentStart)
 	c.pages = c.ownPages()
 	return c
 }
 
+// Start is the first symptom: when the trouble began (zero when nothing is wrong).
+func (c *Clock) Start() time.Time { return c.start }
+
+// Ahead is the end of the horizon.
+func (c *Clock) Ahead() time.Time { return c.ahead }
+
+// FirstPage names the service's own earliest open page, the escalation timings are
+// measured from ("" when there is none); of pages that began at once, the first source's.
+func (c *Clock) FirstPage() string {
+	var first page
+	for _, pg := range c.pages {
+		if first.what == "" || pg.start.Before(first.start) || pg.start.Equal(first.start) && pg.source < first.source {
+			first = pg
+		}
+	}
+	return first.what
+}
+
 // own reports whether a source's service name means the service asked about.
-func (c *clock) own(source, svc string) bool {
+func (c *Clock) own(source, svc string) bool {
 	return svc != "" && fold(c.d.Canonical(source, svc)) == fold(c.ent.Name)
 }
 
 // relation says how the service named svc (canonical) relates to the one asked about (see
-// relationOf); ok is false for a service that is neither it nor a neighbour.
-func (c *clock) relation(svc string) (Relation, bool) { return relationOf(c.d, c.ent.Name, svc) }
+// answer.RelationOf); ok is false for a service that is neither it nor a neighbour.
+func (c *Clock) relation(svc string) (answer.Relation, bool) {
+	return answer.RelationOf(c.d, c.ent.Name, svc)
+}
 
 // on writes where something is: "" for the service itself, else " on dependency x".
-func on(rel Relation, svc string) string {
-	if rel == RelSelf {
+func on(rel answer.Relation, svc string) string {
+	if rel == answer.RelSelf {
 		return ""
 	}
-	return " on " + On(svc, rel)
+	return " on " + answer.On(svc, rel)
 }
 
 // firstSymptom is when the trouble started: the earliest moment at or after since of the
@@ -66,7 +92,7 @@ func on(rel Relation, svc string) string {
 // is the root cause of), and the alerts on those problems' root causes; the incident the
 // question named counts as well. Older signals (a warning firing for days) are not this
 // trouble's start. Zero when nothing is wrong.
-func (c *clock) firstSymptom(since, incidentStart time.Time) time.Time {
+func (c *Clock) firstSymptom(since, incidentStart time.Time) time.Time {
 	var t time.Time
 	seen := func(x time.Time) {
 		if !x.IsZero() && !x.Before(since) && !x.After(c.now) && (t.IsZero() || x.Before(t)) {
@@ -93,21 +119,21 @@ func (c *clock) firstSymptom(since, incidentStart time.Time) time.Time {
 
 // troubles are the open problems on the service (it is impacted, or the root cause, or a
 // problem explains its trouble) and their root causes (folded canonical names).
-func (c *clock) troubles() ([]model.Problem, map[string]bool) {
+func (c *Clock) troubles() ([]model.Problem, map[string]bool) {
 	var out []model.Problem
 	causes := map[string]bool{}
-	rcs := RootCauses(c.d, c.f.Problems)
+	rcs := answer.RootCauses(c.d, c.f.Problems)
 	for _, p := range c.f.Problems {
 		if p.Status == model.ProblemClosed {
 			continue
 		}
 		for rc, q := range rcs {
-			if q.ID == p.ID && q.Source == p.Source && explains(c.d, rc, p, c.ent.Name) {
+			if q.ID == p.ID && q.Source == p.Source && answer.Explains(c.d, rc, p, c.ent.Name) {
 				causes[rc] = true
 				out = append(out, p)
 			}
 		}
-		if !slices.ContainsFunc(out, func(q model.Problem) bool { return q.ID == p.ID && q.Source == p.Source }) && impacted(c.d, p, c.ent.Name) {
+		if !slices.ContainsFunc(out, func(q model.Problem) bool { return q.ID == p.ID && q.Source == p.Source }) && answer.Impacted(c.d, p, c.ent.Name) {
 			out = append(out, p)
 		}
 	}
@@ -128,7 +154,7 @@ type page struct {
 func (p page) acked() bool { return len(p.acks) > 0 }
 
 // ownPages finds each source's earliest open page on the service itself.
-func (c *clock) ownPages() map[string]page {
+func (c *Clock) ownPages() map[string]page {
 	out := map[string]page{}
 	keep := func(p page) {
 		if cur, ok := out[p.source]; !ok || p.start.Before(cur.start) {
@@ -157,10 +183,10 @@ func openAlert(a model.Alert) bool {
 	return a.Status == model.AlertFiring || a.Status == model.AlertAcknowledged
 }
 
-// acknowledgements lists who has taken the service's own open incidents and the alerts of
+// Acknowledgements lists who has taken the service's own open incidents and the alerts of
 // the sources that page (those that know on-call), and which of them nobody has taken.
-func (c *clock) acknowledgements() (acked []AckEntry, unacked []string) {
-	acked, unacked = []AckEntry{}, []string{}
+func (c *Clock) Acknowledgements() (acked []answer.AckEntry, unacked []string) {
+	acked, unacked = []answer.AckEntry{}, []string{}
 	// Alerts count where a source pages through them: it knows on-call, and returned no
 	// incident on the service (a PagerDuty alert is part of its incident).
 	paging := map[string]bool{}
@@ -177,7 +203,7 @@ func (c *clock) acknowledgements() (acked []AckEntry, unacked []string) {
 			unacked = append(unacked, what)
 		}
 		for _, a := range acks {
-			acked = append(acked, AckEntry{What: what, By: cmp.Or(sanitize.Short(a.By), "someone (not named by the source)"), At: a.At.UTC(), Source: source})
+			acked = append(acked, answer.AckEntry{What: what, By: cmp.Or(sanitize.Short(a.By), "someone (not named by the source)"), At: a.At.UTC(), Source: source})
 		}
 	}
 	for _, i := range c.f.Incidents {
@@ -195,39 +221,39 @@ func (c *clock) acknowledgements() (acked []AckEntry, unacked []string) {
 }
 
 // next appends n to out when it happens within the horizon, counting its minutes from now.
-func (c *clock) next(out *[]NextEntry, n NextEntry) {
+func (c *Clock) next(out *[]answer.NextEntry, n answer.NextEntry) {
 	if n.At.IsZero() || !n.At.After(c.now) || n.At.After(c.ahead) {
 		return
 	}
-	n.At, n.InMinutes = n.At.UTC(), minutesUntil(c.now, n.At)
+	n.At, n.InMinutes = n.At.UTC(), MinutesUntil(c.now, n.At)
 	*out = append(*out, n)
 }
 
-// minutesUntil is the whole minutes from now to at, rounded up: "in 1 min" rather than
+// MinutesUntil is the whole minutes from now to at, rounded up: "in 1 min" rather than
 // "in 0 min" for something 20 seconds away.
-func minutesUntil(now, at time.Time) int { return int(math.Ceil(at.Sub(now).Minutes())) }
+func MinutesUntil(now, at time.Time) int { return int(math.Ceil(at.Sub(now).Minutes())) }
 
-// timeline is everything that happens within the horizon, soonest first: the responders'
+// Timeline is everything that happens within the horizon, soonest first: the responders'
 // handovers, escalations and acknowledgement timeouts (r), silences and maintenance windows
 // that end, changes that start or whose window closes, pending alerts that fire, and when
 // the next stakeholder update is due.
-func (c *clock) timeline(r responding) []NextEntry {
-	out := append([]NextEntry{}, r.Next...)
+func (c *Clock) Timeline(r Responding) []answer.NextEntry {
+	out := append([]answer.NextEntry{}, r.Next...)
 	c.mutesEnding(&out)
 	c.changesAhead(&out)
 	for _, a := range c.f.Pending {
 		svc := c.d.Canonical(a.Source, a.Service)
 		if rel, ok := c.relation(svc); ok {
-			c.next(&out, NextEntry{At: a.FiresAt, Kind: NextAlertFires, Subject: sanitize.Short(a.Title), Service: svc, Source: a.Source,
+			c.next(&out, answer.NextEntry{At: a.FiresAt, Kind: answer.NextAlertFires, Subject: sanitize.Short(a.Title), Service: svc, Source: a.Source,
 				What: fmt.Sprintf("%q%s is pending and fires if it still holds", sanitize.Short(a.Title), on(rel, svc))})
 		}
 	}
 	if due, every := c.updateDue(); !due.IsZero() {
-		c.next(&out, NextEntry{At: due, Kind: NextUpdateDue, Subject: "stakeholder update", Service: c.ent.Name, Source: "opsctx",
+		c.next(&out, answer.NextEntry{At: due, Kind: answer.NextUpdateDue, Subject: "stakeholder update", Service: c.ent.Name, Source: "opsctx",
 			What: fmt.Sprintf("stakeholder update (every %d min while the trouble lasts)", every)})
 	}
-	order := map[NextKind]int{NextEscalation: 0, NextAckExpires: 1, NextSilenceEnds: 2, NextMaintenanceEnds: 3, NextAlertFires: 4,
-		NextHandover: 5, NextChangeStarts: 6, NextChangeWindowEnds: 7, NextUpdateDue: 8}
+	order := map[answer.NextKind]int{answer.NextEscalation: 0, answer.NextAckExpires: 1, answer.NextSilenceEnds: 2, answer.NextMaintenanceEnds: 3, answer.NextAlertFires: 4,
+		answer.NextHandover: 5, answer.NextChangeStarts: 6, answer.NextChangeWindowEnds: 7, answer.NextUpdateDue: 8}
 	sort.SliceStable(out, func(i, j int) bool {
 		if !out[i].At.Equal(out[j].At) {
 			return out[i].At.Before(out[j].At)
@@ -240,7 +266,7 @@ func (c *clock) timeline(r responding) []NextEntry {
 // mutesEnding adds the silences that end within the horizon while they mute the service's
 // or a neighbour's alerts (or match the name of one of them), and the maintenance windows
 // on them that end.
-func (c *clock) mutesEnding(out *[]NextEntry) {
+func (c *Clock) mutesEnding(out *[]answer.NextEntry) {
 	for _, m := range c.f.Mutes {
 		if !m.ActiveAt(c.now) {
 			continue
@@ -255,7 +281,7 @@ func (c *clock) mutesEnding(out *[]NextEntry) {
 				if m.Title != "" {
 					by += fmt.Sprintf(" (%q)", sanitize.Short(m.Title))
 				}
-				c.next(out, NextEntry{At: m.EndsAt, Kind: NextSilenceEnds, Subject: subject, Service: svc, Source: m.Source,
+				c.next(out, answer.NextEntry{At: m.EndsAt, Kind: answer.NextSilenceEnds, Subject: subject, Service: svc, Source: m.Source,
 					What: "silence on " + what + " ends" + by + ": it notifies again"})
 			}
 		case model.MuteMaintenance:
@@ -263,7 +289,7 @@ func (c *clock) mutesEnding(out *[]NextEntry) {
 				svc := c.d.Canonical(m.Source, s)
 				if rel, ok := c.relation(svc); ok {
 					title := sanitize.Short(cmp.Or(m.Title, m.ID))
-					c.next(out, NextEntry{At: m.EndsAt, Kind: NextMaintenanceEnds, Subject: title, Service: svc, Source: m.Source,
+					c.next(out, answer.NextEntry{At: m.EndsAt, Kind: answer.NextMaintenanceEnds, Subject: title, Service: svc, Source: m.Source,
 						What: fmt.Sprintf("maintenance window %q%s ends: it pages again", title, on(rel, svc))})
 					break
 				}
@@ -276,7 +302,7 @@ func (c *clock) mutesEnding(out *[]NextEntry) {
 // ("CartLatencyHigh (firing) on dependency cart"), or, when none of their alerts is
 // muted, the service it names in a matcher; with a subject (the first alert's name) and
 // the service concerned; "" when it concerns none of them.
-func (c *clock) silenced(m model.Mute) (what, subject, svc string) {
+func (c *Clock) silenced(m model.Mute) (what, subject, svc string) {
 	var names []string
 	for _, a := range c.f.Alerts {
 		if a.Source != m.Source || !(slices.Contains(a.SilencedBy, m.ID) || m.Covers(a.Labels)) {
@@ -291,7 +317,7 @@ func (c *clock) silenced(m model.Mute) (what, subject, svc string) {
 		if svc == "" {
 			svc, subject = s, name
 		}
-		names = appendUnique(names, fmt.Sprintf("%s (%s%s)", name, a.Status, on(rel, s)))
+		names = answer.AppendUnique(names, fmt.Sprintf("%s (%s%s)", name, a.Status, on(rel, s)))
 	}
 	if len(names) > 0 {
 		return strings.Join(names, ", "), subject, svc
@@ -312,25 +338,25 @@ func (c *clock) silenced(m model.Mute) (what, subject, svc string) {
 }
 
 // neighbourNames are the service's direct neighbours.
-func (c *clock) neighbourNames() []string {
+func (c *Clock) neighbourNames() []string {
 	var out []string
 	up, down := c.d.Neighbours(c.ent.Name)
 	for _, e := range up {
-		out = appendUnique(out, e.To)
+		out = answer.AppendUnique(out, e.To)
 	}
 	for _, e := range down {
-		out = appendUnique(out, e.From)
+		out = answer.AppendUnique(out, e.From)
 	}
 	return out
 }
 
 // changesAhead adds the changes on the service or its dependencies that are scheduled to
 // start within the horizon, and those under way whose window closes within it.
-func (c *clock) changesAhead(out *[]NextEntry) {
+func (c *Clock) changesAhead(out *[]answer.NextEntry) {
 	for _, ch := range c.f.Changes {
 		svc := cmp.Or(c.d.Canonical(ch.Source, ch.Service), c.ent.Name)
 		rel, ok := c.relation(svc)
-		if !ok || rel == RelConsumer {
+		if !ok || rel == answer.RelConsumer {
 			continue
 		}
 		state := ""
@@ -338,12 +364,12 @@ func (c *clock) changesAhead(out *[]NextEntry) {
 			state = ", " + sanitize.Short(ch.State)
 		}
 		what := fmt.Sprintf("%s %q (%s%s)%s", ch.ID, sanitize.Short(ch.Title), ch.Kind, state, on(rel, svc))
-		n := NextEntry{Subject: ch.ID, Service: svc, Source: ch.Source}
+		n := answer.NextEntry{Subject: ch.ID, Service: svc, Source: ch.Source}
 		switch {
 		case ch.At.After(c.now):
-			n.At, n.Kind, n.What = ch.At, NextChangeStarts, what+" starts"
+			n.At, n.Kind, n.What = ch.At, answer.NextChangeStarts, what+" starts"
 		case !ch.EndAt.IsZero():
-			n.At, n.Kind, n.What = ch.EndAt, NextChangeWindowEnds, what+": its window closes"
+			n.At, n.Kind, n.What = ch.EndAt, answer.NextChangeWindowEnds, what+": its window closes"
 		}
 		c.next(out, n)
 	}
@@ -358,7 +384,7 @@ const (
 
 // updateDue is when the next stakeholder update is due while the service is in trouble,
 // and the cadence in minutes; zero without trouble.
-func (c *clock) updateDue() (time.Time, int) {
+func (c *Clock) updateDue() (time.Time, int) {
 	if c.start.IsZero() {
 		return time.Time{}, 0
 	}

@@ -1,4 +1,4 @@
-package answer
+package incident
 
 import (
 	"cmp"
@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/opsctx/opsctx/internal/answer"
+	"github.com/opsctx/opsctx/internal/answer/clock"
 	"github.com/opsctx/opsctx/internal/model"
 	"github.com/opsctx/opsctx/internal/timeutil"
 )
@@ -16,22 +18,22 @@ import (
 // on-call, in that order, leaving out what is unknown. Figures from a source served from an
 // older copy say how old they are; silenced or inhibited alerts are named apart, never as
 // firing.
-func headline(a *IncidentContext, now time.Time) string {
+func headline(a *answer.IncidentContext, now time.Time) string {
 	name := a.Service.Title
 	if name == "" {
 		name = a.Service.Name
 	}
-	if !Configured(a.Sources) {
-		return name + ": " + NoSourceConfigured + "."
+	if !answer.Configured(a.Sources) {
+		return name + ": " + answer.NoSourceConfigured + "."
 	}
-	stale := staleNotes(statusesOf(a.Sources), now)
+	stale := answer.StaleNotes(statusesOf(a.Sources), now)
 	var parts []string
 	if len(a.SLOs) > 0 && a.SLOs[0].Burning() {
 		parts = append(parts, "User impact: "+a.SLOs[0].Impact()+staleText(stale, a.SLOs[0].Source))
 	}
-	problems, neighbourProblems := splitOwn(a.Problems, func(p ProblemEntry) Relation { return p.Relation })
-	groups, neighbourGroups := splitOwn(a.AlertGroups, func(g AlertGroup) Relation { return g.Relation })
-	incidents, _ := splitOwn(a.Incidents, func(i IncidentEntry) Relation { return i.Relation })
+	problems, neighbourProblems := splitOwn(a.Problems, func(p answer.ProblemEntry) answer.Relation { return p.Relation })
+	groups, neighbourGroups := splitOwn(a.AlertGroups, func(g answer.AlertGroup) answer.Relation { return g.Relation })
+	incidents, _ := splitOwn(a.Incidents, func(i answer.IncidentEntry) answer.Relation { return i.Relation })
 	switch {
 	case len(problems) > 0:
 		p := problems[0]
@@ -45,14 +47,14 @@ func headline(a *IncidentContext, now time.Time) string {
 		}
 		if len(groups) > 0 && len(groups[0].Spread) > 0 {
 			g := groups[0]
-			parts = append(parts, fmt.Sprintf("alert %q firing %s", g.Alerts[0].Title, SpreadText(g.Spread)))
+			parts = append(parts, fmt.Sprintf("alert %q firing %s", g.Alerts[0].Title, answer.SpreadText(g.Spread)))
 		}
 	case len(groups) > 0:
 		parts = append(parts, name+": "+groupsText(groups, a.StartedAt, now, stale))
 	case len(incidents) > 0:
 		i := incidents[0]
 		parts = append(parts, fmt.Sprintf("%s: open incident %s %q%s%s", name, cmp.Or(i.Number, i.ID), i.Title, sinceText(cmp.Or(a.StartedAt, i.StartedAt), now), staleText(stale, i.Source)))
-	case slices.ContainsFunc(a.Sources, func(s SourceEntry) bool { return s.Status == model.StateError }):
+	case slices.ContainsFunc(a.Sources, func(s answer.SourceEntry) bool { return s.Status == model.StateError }):
 		// Quiet where the sources answered; where one failed, nothing is known.
 		parts = append(parts, name+": no open problems, alerts or incidents reported by the sources that answered; unknown where a source failed")
 	default:
@@ -62,7 +64,7 @@ func headline(a *IncidentContext, now time.Time) string {
 		switch {
 		case len(neighbourProblems) > 0:
 			p := neighbourProblems[0]
-			parts = append(parts, fmt.Sprintf("%s: %s (%s %s)%s", On(p.Neighbour, p.Relation), p.Title, p.Source, p.ID, sinceText(p.StartedAt, now)))
+			parts = append(parts, fmt.Sprintf("%s: %s (%s %s)%s", answer.On(p.Neighbour, p.Relation), p.Title, p.Source, p.ID, sinceText(p.StartedAt, now)))
 		case len(neighbourGroups) > 0:
 			g := neighbourGroups[0]
 			n := 0
@@ -71,10 +73,10 @@ func headline(a *IncidentContext, now time.Time) string {
 					n++
 				}
 			}
-			parts = append(parts, On(g.Service, g.Relation)+": "+groupsText(neighbourGroups[:n], time.Time{}, now, stale))
+			parts = append(parts, answer.On(g.Service, g.Relation)+": "+groupsText(neighbourGroups[:n], time.Time{}, now, stale))
 		}
 	}
-	if own, _ := splitOwn(a.SuppressedAlertGroups, func(g AlertGroup) Relation { return g.Relation }); len(own) > 0 {
+	if own, _ := splitOwn(a.SuppressedAlertGroups, func(g answer.AlertGroup) answer.Relation { return g.Relation }); len(own) > 0 {
 		parts = append(parts, fmt.Sprintf("%d alert group(s) on %s %s, not firing", len(own), name, suppressedWord(own)))
 	}
 	if len(a.Changes) > 0 && a.Changes[0].Suspicion >= 0.3 && !a.Changes[0].AfterStart {
@@ -103,14 +105,14 @@ func headline(a *IncidentContext, now time.Time) string {
 		}
 		parts = append(parts, s)
 	}
-	return strings.Join(parts, "; ") + SourceCaveat(a.Sources) + "."
+	return strings.Join(parts, "; ") + answer.SourceCaveat(a.Sources) + "."
 }
 
 // groupsText says how many alert groups fire and the worst, with where and for how long:
 // since started (the trouble's first symptom) when known, else since the worst first fired.
-func groupsText(gs []AlertGroup, started, now time.Time, stale map[string]StaleNote) string {
+func groupsText(gs []answer.AlertGroup, started, now time.Time, stale map[string]answer.StaleNote) string {
 	g := gs[0]
-	where := SpreadText(g.Spread)
+	where := answer.SpreadText(g.Spread)
 	if where != "" {
 		where = " " + where
 	}
@@ -124,7 +126,7 @@ func groupsText(gs []AlertGroup, started, now time.Time, stale map[string]StaleN
 }
 
 // suppressedWord says how groups are held back: silenced, inhibited, or both.
-func suppressedWord(gs []AlertGroup) string {
+func suppressedWord(gs []answer.AlertGroup) string {
 	var ws []string
 	for _, g := range gs {
 		if w := string(g.State); !slices.Contains(ws, w) {
@@ -135,9 +137,9 @@ func suppressedWord(gs []AlertGroup) string {
 }
 
 // splitOwn splits entries into those about the service asked about and its neighbours'.
-func splitOwn[T any](xs []T, rel func(T) Relation) (own, neighbours []T) {
+func splitOwn[T any](xs []T, rel func(T) answer.Relation) (own, neighbours []T) {
 	for _, x := range xs {
-		if rel(x) == RelSelf {
+		if rel(x) == answer.RelSelf {
 			own = append(own, x)
 		} else {
 			neighbours = append(neighbours, x)
@@ -147,15 +149,15 @@ func splitOwn[T any](xs []T, rel func(T) Relation) (own, neighbours []T) {
 }
 
 // staleText says how old a source's figures are when it was served from an older copy.
-func staleText(stale map[string]StaleNote, source string) string {
+func staleText(stale map[string]answer.StaleNote, source string) string {
 	if n, ok := stale[source]; ok {
-		return fmt.Sprintf(" (%s data from %s ago, a refresh failed)", source, humanMinutes(float64(n.AgeMinutes)))
+		return fmt.Sprintf(" (%s data from %s ago, a refresh failed)", source, answer.HumanMinutes(float64(n.AgeMinutes)))
 	}
 	return ""
 }
 
 // statusesOf turns an answer's sources back into statuses.
-func statusesOf(ss []SourceEntry) []model.SourceStatus {
+func statusesOf(ss []answer.SourceEntry) []model.SourceStatus {
 	out := make([]model.SourceStatus, len(ss))
 	for i, s := range ss {
 		out[i] = model.SourceStatus{Name: s.Name, Status: s.Status, AsOf: s.AsOf, LatencyMS: s.LatencyMS, Error: s.Error}
@@ -164,8 +166,8 @@ func statusesOf(ss []SourceEntry) []model.SourceStatus {
 }
 
 // nextEscalation names the soonest level of any source that has not fired yet.
-func nextEscalation(es []EscalationEntry, now time.Time) string {
-	var best *EscalationEntry
+func nextEscalation(es []answer.EscalationEntry, now time.Time) string {
+	var best *answer.EscalationEntry
 	var bestAt time.Time
 	for i, e := range es {
 		t := e.FiresAt
@@ -179,18 +181,18 @@ func nextEscalation(es []EscalationEntry, now time.Time) string {
 	if best == nil {
 		return ""
 	}
-	return fmt.Sprintf("escalates to %s (L%d) at %s, in %d min", strings.Join(best.Targets, ", "), best.Level, timeutil.RFC3339(bestAt), minutesUntil(now, bestAt))
+	return fmt.Sprintf("escalates to %s (L%d) at %s, in %d min", strings.Join(best.Targets, ", "), best.Level, timeutil.RFC3339(bestAt), clock.MinutesUntil(now, bestAt))
 }
 
 // HandoverSoon is how close a handover must be for the headline to say it.
 const HandoverSoon = 30 * time.Minute
 
 // handoverText says who takes over and when: "hands over to Lena Fischer at …, in 6 min".
-func handoverText(h Handover, now time.Time) string {
+func handoverText(h answer.Handover, now time.Time) string {
 	if h.To == "" {
-		return fmt.Sprintf("shift ends at %s, in %d min, with no one scheduled after", timeutil.RFC3339(h.At), minutesUntil(now, h.At))
+		return fmt.Sprintf("shift ends at %s, in %d min, with no one scheduled after", timeutil.RFC3339(h.At), clock.MinutesUntil(now, h.At))
 	}
-	return fmt.Sprintf("hands over to %s at %s, in %d min", h.To, timeutil.RFC3339(h.At), minutesUntil(now, h.At))
+	return fmt.Sprintf("hands over to %s at %s, in %d min", h.To, timeutil.RFC3339(h.At), clock.MinutesUntil(now, h.At))
 }
 
 // atText places a past moment: " at …, N min ago"; nothing when unknown.
@@ -198,19 +200,19 @@ func atText(t, now time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return fmt.Sprintf(" at %s, %s ago", timeutil.RFC3339(t), humanMinutes(now.Sub(t).Minutes()))
+	return fmt.Sprintf(" at %s, %s ago", timeutil.RFC3339(t), answer.HumanMinutes(now.Sub(t).Minutes()))
 }
 
 func sinceText(t, now time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return fmt.Sprintf(" for %s", humanMinutes(now.Sub(t).Minutes()))
+	return fmt.Sprintf(" for %s", answer.HumanMinutes(now.Sub(t).Minutes()))
 }
 
 func agoText(t, now time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return fmt.Sprintf(", %s ago", humanMinutes(now.Sub(t).Minutes()))
+	return fmt.Sprintf(", %s ago", answer.HumanMinutes(now.Sub(t).Minutes()))
 }

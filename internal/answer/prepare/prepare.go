@@ -1,4 +1,7 @@
-package answer
+// Package prepare is the one normalisation step every answer starts from: each fact put on
+// the canonical service it is about, and every person named one way across sources (the
+// people directory). It is pure and knows no result type.
+package prepare
 
 import (
 	"cmp"
@@ -8,10 +11,10 @@ import (
 	"github.com/opsctx/opsctx/internal/model"
 )
 
-// Prepare is the one normalisation step every answer starts from: it puts each fact on the
+// Facts is the one normalisation step every answer starts from: it puts each fact on the
 // canonical service it is about, so that the rules after it compare like with like. self is
 // the service the question is about ("" for questions about everything).
-func Prepare(d *directory.Directory, f model.Facts, self string) model.Facts {
+func Facts(d *directory.Directory, f model.Facts, self string) model.Facts {
 	f.Alerts = attributeAlerts(d, f, self)
 	ppl := NewPeople(d, f.Responders)
 	for i, a := range f.Alerts {
@@ -20,7 +23,7 @@ func Prepare(d *directory.Directory, f model.Facts, self string) model.Facts {
 	incs := make([]model.Incident, len(f.Incidents))
 	for i, x := range f.Incidents {
 		x.Service = d.Canonical(x.Source, x.Service)
-		x.Assignees = mapped(x.Assignees, ppl.Name)
+		x.Assignees = Mapped(x.Assignees, ppl.Name)
 		x.Acks = namedAcks(x.Acks, ppl)
 		incs[i] = x
 	}
@@ -53,7 +56,7 @@ func peopleOnCall(rs []model.Sourced[model.Responders], ppl People) []model.Sour
 		}
 		esc := make([]model.EscalationStep, len(v.Escalation))
 		for j, e := range v.Escalation {
-			e.Targets = mapped(e.Targets, ppl.Name)
+			e.Targets = Mapped(e.Targets, ppl.Name)
 			esc[j] = e
 		}
 		v.OnCall, v.Upcoming, v.Escalation = oc, up, esc
@@ -75,8 +78,8 @@ func namedAcks(as []model.Ack, ppl People) []model.Ack {
 	return out
 }
 
-// mapped applies f to each of xs, in a new slice.
-func mapped(xs []string, f func(string) string) []string {
+// Mapped applies f to each of xs, in a new slice.
+func Mapped(xs []string, f func(string) string) []string {
 	if xs == nil {
 		return nil
 	}
@@ -91,9 +94,9 @@ func mapped(xs []string, f func(string) string) []string {
 // that names no service was found for self), for what is timed from the service's own
 // trouble: a neighbour's incident must not start this service's escalation clock.
 func Own(f model.Facts, self string) model.Facts {
-	f.Alerts = slices.DeleteFunc(slices.Clone(f.Alerts), func(a model.Alert) bool { return fold(a.Service) != fold(self) })
+	f.Alerts = slices.DeleteFunc(slices.Clone(f.Alerts), func(a model.Alert) bool { return directory.Fold(a.Service) != directory.Fold(self) })
 	f.Incidents = slices.DeleteFunc(slices.Clone(f.Incidents), func(i model.Incident) bool {
-		return i.Service != "" && fold(i.Service) != fold(self)
+		return i.Service != "" && directory.Fold(i.Service) != directory.Fold(self)
 	})
 	return f
 }
@@ -106,7 +109,7 @@ func attributeAlerts(d *directory.Directory, f model.Facts, self string) []model
 	sloService := map[string]string{}
 	for _, s := range f.SLOs {
 		for _, x := range s.Value {
-			sloService[fold(x.Name)] = d.Canonical(s.Source, x.Service)
+			sloService[directory.Fold(x.Name)] = d.Canonical(s.Source, x.Service)
 		}
 	}
 	out := make([]model.Alert, 0, len(f.Alerts))
@@ -120,7 +123,7 @@ func attributeAlerts(d *directory.Directory, f model.Facts, self string) []model
 		case a.SLO != "":
 			// An SLO tool's alert is about its SLO's service; without that SLO in the
 			// facts, nothing says which service it is about.
-			a.Service = sloService[fold(a.SLO)]
+			a.Service = sloService[directory.Fold(a.SLO)]
 		default:
 			a.Service = self
 		}

@@ -1,24 +1,27 @@
-package answer
+package incident
 
 import (
 	"time"
 
+	"github.com/opsctx/opsctx/internal/answer"
+	"github.com/opsctx/opsctx/internal/answer/clock"
+	"github.com/opsctx/opsctx/internal/answer/prepare"
 	"github.com/opsctx/opsctx/internal/directory"
 	"github.com/opsctx/opsctx/internal/model"
 )
 
 // WhatChangedResult is the result of what_changed.
 type WhatChangedResult struct {
-	Service ServiceRef `json:"service"`
+	Service answer.ServiceRef `json:"service"`
 	// ResolvedFrom says how the service was found when the question did not name it.
-	ResolvedFrom *ResolvedFrom `json:"resolved_from,omitempty"`
-	Since        time.Time     `json:"since"`
+	ResolvedFrom *answer.ResolvedFrom `json:"resolved_from,omitempty"`
+	Since        time.Time            `json:"since"`
 	// Reference is the moment changes are measured against: when the current trouble
 	// started; absent when nothing is wrong, and changes are measured against now.
-	Reference time.Time     `json:"reference,omitzero"`
-	Changes   []ChangeEntry `json:"changes"`
-	Omitted   int           `json:"omitted"`
-	Sources   []SourceEntry `json:"sources"`
+	Reference time.Time            `json:"reference,omitzero"`
+	Changes   []answer.ChangeEntry `json:"changes"`
+	Omitted   int                  `json:"omitted"`
+	Sources   []answer.SourceEntry `json:"sources"`
 }
 
 // ChangesOptions are what what_changed is assembled from besides the directory and facts.
@@ -40,7 +43,7 @@ type ChangesOptions struct {
 // with reasons.
 func WhatChanged(d *directory.Directory, ent *directory.Entity, f model.Facts, o ChangesOptions) *WhatChangedResult {
 	from, now := o.From, o.Now
-	f = Prepare(d, f, ent.Name)
+	f = prepare.Facts(d, f, ent.Name)
 	f.Changes = withPinned(f.Changes, o.Pinned)
 	if !o.IncludeDeps {
 		var own = f.Changes[:0:0]
@@ -51,15 +54,14 @@ func WhatChanged(d *directory.Directory, ent *directory.Entity, f model.Facts, o
 		}
 		f.Changes = own
 	}
-	c := newClock(d, ent, f, now, now, from, o.IncidentStart)
-	res := &WhatChangedResult{Service: ServiceRefOf(ent), Since: from.UTC(), Reference: c.start.UTC(), Sources: SourceEntries(o.Sources)}
+	c := clock.New(d, ent, f, now, now, from, o.IncidentStart)
+	res := &WhatChangedResult{Service: answer.ServiceRefOf(ent), Since: from.UTC(), Reference: c.Start().UTC(), Sources: answer.SourceEntries(o.Sources)}
 	var in = f.Changes[:0:0]
 	for _, ch := range f.Changes {
 		if !ch.At.Before(from) {
 			in = append(in, ch)
 		}
 	}
-	c.f.Changes = in
-	res.Changes, res.Omitted = Cap(pin(c.rankChanges(), o.Pinned), max(o.Limit, 1))
+	res.Changes, res.Omitted = answer.Cap(pin(c.RankChanges(in), o.Pinned), max(o.Limit, 1))
 	return res
 }
