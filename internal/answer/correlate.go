@@ -229,7 +229,7 @@ func DependenciesOf(d *directory.Directory, ent *directory.Entity, f model.Facts
 			return HealthFailing
 		case alerting[fold(name)]:
 			return HealthDegraded
-		case f.HasAlerts:
+		case f.HasAlerts && len(f.Failed) == 0:
 			return HealthOK
 		}
 		return HealthUnknown

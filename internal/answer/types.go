@@ -384,7 +384,7 @@ type Health string
 
 // Health values.
 const (
-	HealthOK       Health = "ok"       // an alert or problem source answered and names nothing open on it
+	HealthOK       Health = "ok"       // every alert and problem source answered and none names anything open on it
 	HealthDegraded Health = "degraded" // alerting, or impacted by an open problem
 	HealthFailing  Health = "failing"  // the root cause of an open problem
 	HealthUnknown  Health = "unknown"  // no alert or problem source could tell

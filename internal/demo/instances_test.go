@@ -229,8 +229,23 @@ type instancesAnswer struct {
 		Name    string   `json:"name"`
 		Sources []string `json:"sources"`
 	} `json:"oncall"`
-	Notes   []string      `json:"notes"`
-	Sources []sourceEntry `json:"sources"`
+	Notes        []string      `json:"notes"`
+	Sources      []sourceEntry `json:"sources"`
+	Dependencies struct {
+		Upstream []struct {
+			Service string `json:"service"`
+			Health  string `json:"health"`
+		} `json:"upstream"`
+	} `json:"dependencies"`
+}
+
+// health returns the health of each upstream dependency.
+func (a instancesAnswer) health() map[string]string {
+	out := map[string]string{}
+	for _, d := range a.Dependencies.Upstream {
+		out[d.Service] = d.Health
+	}
+	return out
 }
 
 func (a instancesAnswer) status(name string) sourceEntry {
@@ -300,6 +315,15 @@ func TestSameAlertInThreeOfFiveClusters(t *testing.T) {
 	}
 	if !strings.Contains(text, "alertmanager/sa-east-1 error") || !strings.Contains(text, "alertmanager/ap-south-1 ok") {
 		t.Errorf("the markdown's sources do not name each cluster:\n%s", text)
+	}
+
+	// A dependency nothing names is unknown while a cluster's alerts are (never "ok"); one that
+	// alerts or fails is still said so.
+	if h := a.health(); h["payments"] != "unknown" || h["orders-db"] != "failing" {
+		t.Errorf("upstream health with a cluster down: %v", h)
+	}
+	if !strings.Contains(text, "depends on payments (unknown") {
+		t.Errorf("markdown dependencies:\n%s", text)
 	}
 
 	// A quiet service is quiet where the clusters answered: unknown in the failed one, not "no alerts".
@@ -413,6 +437,9 @@ func TestEnvironmentNarrows(t *testing.T) {
 	}
 	if s := a.status("dynatrace/preprod"); s.Status == "skipped" {
 		t.Errorf("a kind with no instance in the environment was narrowed: %+v", s)
+	}
+	if h := a.health(); h["payments"] != "ok" { // the failed cluster is outside the environment
+		t.Errorf("upstream health within eu-west-1: %v", h)
 	}
 	if !strings.Contains(text, "alertmanager/sa-east-1 skipped (not in environment eu-west-1)") {
 		t.Errorf("markdown sources:\n%s", text)

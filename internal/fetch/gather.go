@@ -78,12 +78,16 @@ func (r *Round) Gather(ctx context.Context, t model.Target, w Window, kinds ...K
 		}
 	}
 	var wg conc.WaitGroup
+	var alertsFailed, problemsFailed []string
 	if slices.Contains(kinds, Alerts) {
 		wg.Go(func() {
-			for _, s := range all(ctx, r, Capable[connectors.Alerts](srcs), Alerts, k, "alerts",
+			asked := Capable[connectors.Alerts](srcs)
+			got := all(ctx, r, asked, Alerts, k, "alerts",
 				func(ctx context.Context, c connectors.Alerts) ([]model.Alert, error) {
 					return c.Alerts(ctx, views[c.Name()])
-				}) {
+				})
+			alertsFailed = unanswered(asked, got)
+			for _, s := range got {
 				for _, a := range s.Value {
 					if a.Status == model.AlertPending { // about to fire, not firing
 						f.Pending = append(f.Pending, a)
@@ -96,10 +100,13 @@ func (r *Round) Gather(ctx context.Context, t model.Target, w Window, kinds ...K
 	}
 	if slices.Contains(kinds, Problems) {
 		wg.Go(func() {
-			for _, s := range all(ctx, r, Capable[connectors.Problems](srcs), Problems, k, "problems",
+			asked := Capable[connectors.Problems](srcs)
+			got := all(ctx, r, asked, Problems, k, "problems",
 				func(ctx context.Context, c connectors.Problems) ([]model.Problem, error) {
 					return c.Problems(ctx, views[c.Name()])
-				}) {
+				})
+			problemsFailed = unanswered(asked, got)
+			for _, s := range got {
 				f.Problems = append(f.Problems, s.Value...)
 			}
 		})
@@ -150,10 +157,26 @@ func (r *Round) Gather(ctx context.Context, t model.Target, w Window, kinds ...K
 	}
 	wg.Wait()
 	f.HasAlerts = len(Capable[connectors.Alerts](srcs))+len(Capable[connectors.Problems](srcs)) > 0
+	for _, n := range slices.Concat(alertsFailed, problemsFailed) {
+		if !slices.Contains(f.Failed, n) {
+			f.Failed = append(f.Failed, n)
+		}
+	}
 	for _, s := range f.SLOs {
 		f.HasSLOs = f.HasSLOs || len(s.Value) > 0 // a source with no SLOs measures nothing
 	}
 	return f
+}
+
+// unanswered returns the names of the sources asked that gave no value (fresh or stale).
+func unanswered[S connectors.Source, T any](asked []S, got []model.Sourced[T]) []string {
+	var out []string
+	for _, s := range asked {
+		if !slices.ContainsFunc(got, func(g model.Sourced[T]) bool { return g.Source == s.Name() }) {
+			out = append(out, s.Name())
+		}
+	}
+	return out
 }
 
 // FindIncident asks every IncidentFinder for ref and returns what each found, in source

@@ -26,6 +26,9 @@ type Facts struct {
 	// HasAlerts is true when some alert or problem source is enabled, so that "no alert"
 	// means healthy rather than unknown.
 	HasAlerts bool
+	// Failed are the alert and problem sources asked that did not answer: what they would
+	// have said (one cluster's alerts) is unknown, so "no alert" does not mean healthy.
+	Failed []string
 	// HasSLOs is true when some SLO source answered with at least one SLO.
 	HasSLOs bool
 }

@@ -13,11 +13,11 @@ type healthIndex struct {
 	rootCause map[string]string // entity -> problem id it is the root cause of
 	impacted  map[string]bool
 	alerting  map[string]int
-	known     bool // some problem or alert source answered
+	known     bool // every problem and alert source answered (one that failed could name anything)
 }
 
 func newHealthIndex(d *directory.Directory, f model.Facts) healthIndex {
-	h := healthIndex{rootCause: map[string]string{}, impacted: map[string]bool{}, alerting: map[string]int{}, known: f.HasAlerts}
+	h := healthIndex{rootCause: map[string]string{}, impacted: map[string]bool{}, alerting: map[string]int{}, known: f.HasAlerts && len(f.Failed) == 0}
 	for name, p := range answer.RootCauses(d, f.Problems) {
 		h.rootCause[name] = cmp.Or(p.DisplayID, p.ID)
 	}
