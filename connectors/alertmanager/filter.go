@@ -32,9 +32,11 @@ func names(t model.Target) []string {
 	return out
 }
 
+var valueEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
+
 // quoteValue renders a matcher value in double quotes, escaping \ and " and newlines.
 func quoteValue(v string) string {
-	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace(v) + `"`
+	return `"` + valueEscaper.Replace(v) + `"`
 }
 
 // anyOf is a regex matching exactly one of names, ignoring case.

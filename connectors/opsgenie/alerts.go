@@ -49,8 +49,11 @@ func quote(v string) string {
 		}
 		return r
 	}, v)
-	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(v) + `"`
+	return `"` + queryEscaper.Replace(v) + `"`
 }
+
+// queryEscaper escapes \ and " inside a quoted search value.
+var queryEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
 
 // Alerts returns the open alerts of the target and its related services (every open alert
 // for a zero Target), newest first, in one search paged to the end; beyond MaxPages, the alerts

@@ -71,6 +71,7 @@ type Server struct {
 	alerts   []Alert
 	silences []Silence
 	seq      int
+	filters  map[string]matcher // ?filter= values parsed so far: each compiles a regex
 }
 
 // Start starts the fake with alerts and silences.

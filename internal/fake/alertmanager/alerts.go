@@ -74,7 +74,7 @@ func (s *Server) selected(w http.ResponseWriter, r *http.Request) ([]Alert, []st
 	}
 	var ms []matcher
 	for _, v := range q["filter"] {
-		m, err := parseMatcher(v)
+		m, err := s.filter(v)
 		if err != nil {
 			badRequest(w, err.Error())
 			return nil, nil, f, false
@@ -95,18 +95,26 @@ func (s *Server) selected(w http.ResponseWriter, r *http.Request) ([]Alert, []st
 	s.mu.Lock()
 	alerts, silences := slices.Clone(s.alerts), slices.Clone(s.silences)
 	s.mu.Unlock()
-	sort.SliceStable(alerts, func(i, j int) bool { return Fingerprint(alerts[i].Labels) < Fingerprint(alerts[j].Labels) })
+	type active struct {
+		id string
+		ms []matcher
+	}
+	var actives []active
+	for _, sil := range silences {
+		if sm, err := silenceMatchers(sil); err == nil && silenceState(sil, now) == "active" {
+			actives = append(actives, active{sil.ID, sm})
+		}
+	}
 	var outA []Alert
 	var outS []status
-	for _, a := range alerts {
+	for _, a := range byFingerprint(alerts) {
 		if !matchAll(ms, a.Labels) || !a.EndsAt.IsZero() && a.EndsAt.Before(now) {
 			continue
 		}
 		st := status{State: "active", SilencedBy: []string{}, InhibitedBy: append([]string{}, a.InhibitedBy...)}
-		for _, sil := range silences {
-			sm, err := silenceMatchers(sil)
-			if err == nil && silenceState(sil, now) == "active" && matchAll(sm, a.Labels) {
-				st.SilencedBy = append(st.SilencedBy, sil.ID)
+		for _, sil := range actives {
+			if matchAll(sil.ms, a.Labels) {
+				st.SilencedBy = append(st.SilencedBy, sil.id)
 			}
 		}
 		switch {
@@ -122,6 +130,44 @@ func (s *Server) selected(w http.ResponseWriter, r *http.Request) ([]Alert, []st
 		outA, outS = append(outA, a), append(outS, st)
 	}
 	return outA, outS, f, true
+}
+
+// filter parses a ?filter= value, once per server.
+func (s *Server) filter(v string) (matcher, error) {
+	s.mu.Lock()
+	m, ok := s.filters[v]
+	s.mu.Unlock()
+	if ok {
+		return m, nil
+	}
+	m, err := parseMatcher(v)
+	if err != nil {
+		return m, err
+	}
+	s.mu.Lock()
+	if s.filters == nil {
+		s.filters = map[string]matcher{}
+	}
+	s.filters[v] = m
+	s.mu.Unlock()
+	return m, nil
+}
+
+// byFingerprint sorts alerts in place by fingerprint, as Alertmanager lists them.
+func byFingerprint(alerts []Alert) []Alert {
+	type keyed struct {
+		fp string
+		a  Alert
+	}
+	ks := make([]keyed, len(alerts))
+	for i, a := range alerts {
+		ks[i] = keyed{Fingerprint(a.Labels), a}
+	}
+	slices.SortStableFunc(ks, func(x, y keyed) int { return strings.Compare(x.fp, y.fp) })
+	for i := range ks {
+		alerts[i] = ks[i].a
+	}
+	return alerts
 }
 
 func (s *Server) getAlerts(w http.ResponseWriter, r *http.Request) {
