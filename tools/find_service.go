@@ -6,7 +6,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
-	"github.com/opsctx/opsctx/internal/answer"
+	"github.com/opsctx/opsctx/internal/answer/find"
 	"github.com/opsctx/opsctx/internal/engine"
 	"github.com/opsctx/opsctx/internal/render"
 )
@@ -23,9 +23,9 @@ func findServiceTool(d Deps) server.ServerTool {
 		append([]mcp.ToolOption{
 			mcp.WithDescription("Find services across every catalog source (Backstage, ServiceNow CMDB, PagerDuty, Dynatrace...) and show how each matched: exact name, id, alias, normalised name or similar name — or, from an incident, a repository or a path, the services it leads to, best first, with the evidence. Use it when a name is unknown or ambiguous."),
 			mcp.WithInputSchema[FindServiceArgs](),
-			mcp.WithOutputSchema[answer.FindResult](),
+			mcp.WithOutputSchema[find.Result](),
 		}, readOnly("Find service")...)...)
-	return typed(d, tool, func(ctx context.Context, a FindServiceArgs) (*answer.FindResult, string, error) {
+	return typed(d, tool, func(ctx context.Context, a FindServiceArgs) (*find.Result, string, error) {
 		if isBlank(a.Query, a.Incident, a.Repo, a.Path) && d.Workspace == "" {
 			return nil, "", badArg("query must not be empty")
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/opsctx/opsctx/internal/answer"
 	"github.com/opsctx/opsctx/internal/answer/audit"
 	"github.com/opsctx/opsctx/internal/answer/blast"
+	"github.com/opsctx/opsctx/internal/answer/find"
 	"github.com/opsctx/opsctx/internal/answer/incident"
 	"github.com/opsctx/opsctx/internal/answer/issues"
 	"github.com/opsctx/opsctx/internal/engine"
@@ -78,7 +79,7 @@ func TestSchemasGenerate(t *testing.T) {
 		"IncidentContextArgs": mcp.SchemaForRaw[IncidentContextArgs],
 		"IncidentContext":     mcp.SchemaForRaw[answer.IncidentContext],
 		"FindServiceArgs":     mcp.SchemaForRaw[FindServiceArgs],
-		"FindResult":          mcp.SchemaForRaw[answer.FindResult],
+		"FindResult":          mcp.SchemaForRaw[find.Result],
 		"WhatChangedArgs":     mcp.SchemaForRaw[WhatChangedArgs],
 		"WhatChangedResult":   mcp.SchemaForRaw[incident.WhatChangedResult],
 		"WhoOwnsArgs":         mcp.SchemaForRaw[WhoOwnsArgs],

@@ -41,26 +41,3 @@ func (d Detail) Items() int {
 	}
 	return 10
 }
-
-// ApplyDetail caps every list for the detail level and records what was left out. It is
-// the one place an answer is cut: the text renders what the structured result keeps.
-func ApplyDetail(a *IncidentContext, detail Detail) {
-	n := detail.Items()
-	a.Problems, a.Omitted.Problems = Cap(a.Problems, n)
-	a.AlertGroups, a.Omitted.AlertGroups = Cap(a.AlertGroups, n)
-	a.SuppressedAlertGroups, a.Omitted.SuppressedAlertGroups = Cap(a.SuppressedAlertGroups, n)
-	a.Changes, a.Omitted.Changes = Cap(a.Changes, n)
-	a.Incidents, a.Omitted.Incidents = Cap(a.Incidents, n)
-	a.SLOs, a.Omitted.SLOs = Cap(a.SLOs, n)
-	a.OnCall, a.Omitted.OnCall = Cap(a.OnCall, n)
-	a.Next, a.Omitted.Next = Cap(a.Next, n)
-	a.Dependencies.Upstream, a.Omitted.Upstream = Cap(a.Dependencies.Upstream, max(n, 5))
-	a.Dependencies.Downstream, a.Omitted.Downstream = Cap(a.Dependencies.Downstream, max(n, 5))
-	if detail == DetailBrief {
-		for i := range a.AlertGroups {
-			if len(a.AlertGroups[i].Alerts) > 1 {
-				a.AlertGroups[i].Alerts = a.AlertGroups[i].Alerts[:1]
-			}
-		}
-	}
-}

@@ -1,9 +1,9 @@
 // Package answer holds the structured results of the tools and the pure building blocks
 // every answer is assembled from: alert grouping and correlation with root causes, the truth
 // rules (rules.go: where a fact belongs, alert state, SLO impact, stale data), SLO entries,
-// sources, spread across instances and the detail caps. The tools' assembly lives in the
-// subpackages (incident, issues, audit, blast; clock and prepare beneath them). It fetches
-// nothing and knows no vendor.
+// sources, spread across instances and the detail levels. Each tool is assembled in a
+// subpackage (incident, find, issues, audit, blast; clock and prepare beneath them). It
+// fetches nothing and knows no vendor.
 package answer
 
 import (

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/opsctx/opsctx/internal/directory/hosts"
 	"github.com/opsctx/opsctx/internal/model"
 )
 
@@ -24,21 +25,12 @@ type Entity struct {
 	Matches []Match
 }
 
-// Match records how one source record was resolved to an entity.
-type Match struct {
-	Source string `json:"source"`
-	ID     string `json:"id"`
-	Name   string `json:"name"`
-	// Method is how it matched: "primary record", "annotation pagerduty.com/service-id",
-	// "configured alias", "alias", "tag service:checkout", "normalized name".
-	Method string `json:"method"`
-}
+// Match records how one source record was resolved to an entity (or a host). It is
+// defined with the hosts, the package beneath, so that entities and hosts share it.
+type Match = hosts.Match
 
-// Owner is an owning team as one source states it.
-type Owner struct {
-	Team   string `json:"team"`
-	Source string `json:"source"`
-}
+// Owner is an owning team as one source states it (of an entity or a host).
+type Owner = hosts.Owner
 
 // Title is the entity's display title (first record with a title, else its name).
 func (e *Entity) Title() string {
@@ -152,7 +144,7 @@ func (a Ambiguity) Concerns(e *Entity) bool {
 type Directory struct {
 	Entities []*Entity
 	// Hosts are the hosts, nodes, clusters and namespaces services run on (see RunsOn).
-	Hosts       []*Host
+	Hosts       []*hosts.Host
 	Teams       []model.Team
 	People      []model.Person
 	Ambiguities []Ambiguity
@@ -166,9 +158,8 @@ type Directory struct {
 	refVias  map[string][]string // source -> how references into it were stated, first seen first
 	// contestedNames are the names records of several instances of one kind go by (kind \x00 Fold).
 	contestedNames map[string]bool
-	graph          graph       // the dependency edges
-	hosts          hostIndex   // hosts by record, name and short name
-	runsOn         runsOnGraph // what runs on what
+	graph          graph        // the dependency edges
+	hosts          *hosts.Index // hosts by record, name and short name, and what runs on what
 	// repos are the stated code locations by repository path; localRepos the local folders.
 	repos      map[string][]repoEntry
 	localRepos []repoEntry
@@ -193,7 +184,7 @@ func Build(cats []SourceCatalog, aliases map[string][]string) *Directory {
 	d := &Directory{
 		byKey: map[string][]*Entity{}, byNorm: map[string][]*Entity{}, byRecord: map[string]*Entity{},
 		byName: map[string]*Entity{}, teams: map[string]model.Team{}, aliasOf: map[string]string{},
-		refVias: map[string][]string{}, contestedNames: contestedNames(cats), hosts: newHostIndex(),
+		refVias: map[string][]string{}, contestedNames: contestedNames(cats),
 		repos: map[string][]repoEntry{},
 	}
 	for canon, names := range aliases {
@@ -224,7 +215,6 @@ func Build(cats []SourceCatalog, aliases map[string][]string) *Directory {
 	}
 	d.buildEdges(cats)
 	d.buildHosts(cats)
-	d.buildRunsOn(cats)
 	return d
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/opsctx/opsctx/connectors"
 	"github.com/opsctx/opsctx/internal/answer"
+	"github.com/opsctx/opsctx/internal/answer/find"
 	"github.com/opsctx/opsctx/internal/directory"
 	"github.com/opsctx/opsctx/internal/repourl"
 	"github.com/opsctx/opsctx/internal/workspace"
@@ -16,14 +17,14 @@ import (
 // the evidence for each: for a name, how it matched; for an incident, the services it
 // concerns; for a repository or path, the services stated there (the longest folder
 // first, then the rest of the repository).
-func (e *Engine) FindService(ctx context.Context, s Subject) (*answer.FindResult, error) {
+func (e *Engine) FindService(ctx context.Context, s Subject) (*find.Result, error) {
 	s = s.trimmed()
 	if s.Service != "" {
 		if err := s.Check(); err != nil {
 			return nil, err
 		}
 		d, st := e.Directory(ctx)
-		return answer.FindService(d, s.Service, st), nil
+		return find.Service(d, s.Service, st), nil
 	}
 	q, hits, cancel, err := e.prepare(ctx, s)
 	defer cancel()
@@ -31,7 +32,7 @@ func (e *Engine) FindService(ctx context.Context, s Subject) (*answer.FindResult
 		return nil, err
 	}
 	var (
-		ms    []answer.Match
+		ms    []find.Match
 		input string
 		kind  answer.EntryKind
 	)
@@ -49,22 +50,22 @@ func (e *Engine) FindService(ctx context.Context, s Subject) (*answer.FindResult
 	case s.Host != "":
 		input, kind = s.Host, answer.FromHost
 	}
-	return answer.Found(q.d, input, kind, ms, q.r.Statuses()), nil
+	return find.Found(q.d, input, kind, ms, q.r.Statuses()), nil
 }
 
 // incidentMatches are the services each incident found is about (its subject first, an
 // answer), then the others it touches.
-func incidentMatches(q *question, ref string, hits []connectors.IncidentRef) []answer.Match {
-	var subjects, others []answer.Match
+func incidentMatches(q *question, ref string, hits []connectors.IncidentRef) []find.Match {
+	var subjects, others []find.Match
 	for _, h := range hits {
 		ent, from, err := forIncident(q.d, q.r, ref, &h)
 		if err != nil {
 			continue
 		}
-		subjects = append(subjects, answer.Match{Entity: ent, How: from.Via, Exact: true})
+		subjects = append(subjects, find.Match{Entity: ent, How: from.Via, Exact: true})
 		for _, o := range from.Others {
 			if e := q.d.Entity(o.Service); e != nil {
-				others = append(others, answer.Match{Entity: e, How: fmt.Sprintf("%s %s %s: %s", h.Source, h.Kind, h.ID, o.Role)})
+				others = append(others, find.Match{Entity: e, How: fmt.Sprintf("%s %s %s: %s", h.Source, h.Kind, h.ID, o.Role)})
 			}
 		}
 	}
@@ -73,33 +74,33 @@ func incidentMatches(q *question, ref string, hits []connectors.IncidentRef) []a
 
 // repoMatches are the services at the longest stated folder containing r (answers), then
 // the rest of the repository's services (suggestions). how says how r was found.
-func repoMatches(d *directory.Directory, r repourl.Repo, how string) []answer.Match {
-	var ms []answer.Match
+func repoMatches(d *directory.Directory, r repourl.Repo, how string) []find.Match {
+	var ms []find.Match
 	l := d.LookupRepo(r)
 	for _, m := range l.Matches {
 		why := m.Repo.Via + " (" + locationText(m) + ")"
 		if l.Below {
 			why += ", below " + r.String()
 		}
-		ms = append(ms, answer.Match{Entity: m.Entity, How: join(how, why), Exact: true})
+		ms = append(ms, find.Match{Entity: m.Entity, How: join(how, why), Exact: true})
 	}
 	for _, m := range d.InRepo(r) {
-		ms = append(ms, answer.Match{Entity: m.Entity, How: join(how, "elsewhere in the repository: "+m.Repo.Via+" ("+locationText(m)+")")})
+		ms = append(ms, find.Match{Entity: m.Entity, How: join(how, "elsewhere in the repository: "+m.Repo.Via+" ("+locationText(m)+")")})
 	}
 	return ms
 }
 
 // checkoutMatches are the entities of the nearest catalog file the catalogs know, the
 // services stating a local folder containing the path, then the origin remote's.
-func checkoutMatches(d *directory.Directory, c *workspace.Checkout) []answer.Match {
-	var ms []answer.Match
+func checkoutMatches(d *directory.Directory, c *workspace.Checkout) []find.Match {
+	var ms []find.Match
 	for _, ref := range c.Entities {
 		if e := entityByRef(d, ref); e != nil {
-			ms = append(ms, answer.Match{Entity: e, How: "declared in the nearest catalog file " + c.Catalog, Exact: true})
+			ms = append(ms, find.Match{Entity: e, How: "declared in the nearest catalog file " + c.Catalog, Exact: true})
 		}
 	}
 	for _, m := range d.LookupLocal(c.Path).Matches {
-		ms = append(ms, answer.Match{Entity: m.Entity, How: m.Repo.Via + " (" + m.Repo.Local + ")", Exact: len(ms) == 0})
+		ms = append(ms, find.Match{Entity: m.Entity, How: m.Repo.Via + " (" + m.Repo.Local + ")", Exact: len(ms) == 0})
 	}
 	if r, err := repourl.Parse(c.Remote); err == nil && c.Remote != "" {
 		r.Dir = strings.ToLower(c.Dir)
@@ -111,7 +112,7 @@ func checkoutMatches(d *directory.Directory, c *workspace.Checkout) []answer.Mat
 	return ms
 }
 
-func hasExact(ms []answer.Match) bool {
+func hasExact(ms []find.Match) bool {
 	for _, m := range ms {
 		if m.Exact {
 			return true

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/opsctx/opsctx/internal/answer"
+	"github.com/opsctx/opsctx/internal/answer/find"
 	"github.com/opsctx/opsctx/internal/model"
 	"github.com/opsctx/opsctx/internal/timeutil"
 )
@@ -45,7 +46,7 @@ func Sources(b *strings.Builder, st []answer.SourceEntry) {
 }
 
 // FindService renders find_service.
-func FindService(r *answer.FindResult) string {
+func FindService(r *find.Result) string {
 	var b strings.Builder
 	q := fmt.Sprintf("%q", r.Query)
 	if r.Kind != "" {
@@ -124,7 +125,7 @@ func first(xs ...string) string {
 	return ""
 }
 
-func countExact(cs []answer.ServiceCandidate) int {
+func countExact(cs []find.Candidate) int {
 	n := 0
 	for _, c := range cs {
 		if c.Exact {

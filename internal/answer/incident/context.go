@@ -1,6 +1,6 @@
 // Package incident assembles the answers about one service at the moment of asking:
-// incident_context (with its headline), who_owns and what_changed, each timed by the
-// incident's clock (package clock).
+// incident_context (with its headline and its detail cuts), who_owns and what_changed, each
+// timed by the incident's clock (package clock).
 package incident
 
 import (
@@ -59,7 +59,7 @@ func Context(d *directory.Directory, ent *directory.Entity, f model.Facts, o Con
 	ans.Sources = answer.SourceEntries(o.Sources)
 	ans.Stale = staleSections(ans, o.Now)
 	ans.Headline = headline(ans, o.Now)
-	answer.ApplyDetail(ans, o.Detail)
+	applyDetail(ans, o.Detail)
 	return ans
 }
 

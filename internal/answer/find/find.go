@@ -1,13 +1,16 @@
-package answer
+// Package find assembles find_service: the services a name (or an incident, a repository,
+// a checkout path, a host) may mean across every catalog, with how each matched.
+package find
 
 import (
+	"github.com/opsctx/opsctx/internal/answer"
 	"github.com/opsctx/opsctx/internal/directory"
 	"github.com/opsctx/opsctx/internal/model"
 	"github.com/opsctx/opsctx/internal/sanitize"
 )
 
-// ServiceCandidate is one possible service for a find_service query.
-type ServiceCandidate struct {
+// Candidate is one possible service for a find_service query.
+type Candidate struct {
 	Name      string   `json:"name"`
 	Title     string   `json:"title,omitempty"`
 	OwnerTeam string   `json:"owner_team"`
@@ -20,18 +23,18 @@ type ServiceCandidate struct {
 	Records []directory.Match `json:"records"`
 }
 
-// FindResult is the result of find_service.
-type FindResult struct {
+// Result is the result of find_service.
+type Result struct {
 	Query string `json:"query"`
 	// Kind is what the query was taken for when it is not a name: an incident, a repo, a
 	// path or a host.
-	Kind       EntryKind          `json:"kind,omitempty"`
-	Candidates []ServiceCandidate `json:"candidates"`
+	Kind       answer.EntryKind `json:"kind,omitempty"`
+	Candidates []Candidate      `json:"candidates"`
 	// Ambiguous is true when several services match the query exactly.
 	Ambiguous bool `json:"ambiguous"`
 	// Unmerged lists records that matched several services and were kept apart.
 	Unmerged []directory.Ambiguity `json:"unmerged"`
-	Sources  []SourceEntry         `json:"sources"`
+	Sources  []answer.SourceEntry  `json:"sources"`
 }
 
 // Match is a service a find_service query led to, how, and whether it is an answer (Exact)
@@ -42,8 +45,8 @@ type Match struct {
 	Exact  bool
 }
 
-// FindService lists the services a name may mean across every catalog, with how each matched.
-func FindService(d *directory.Directory, query string, sources []model.SourceStatus) *FindResult {
+// Service lists the services a name may mean across every catalog, with how each matched.
+func Service(d *directory.Directory, query string, sources []model.SourceStatus) *Result {
 	var ms []Match
 	for _, c := range d.Lookup(query) {
 		ms = append(ms, Match{Entity: c.Entity, How: c.How, Exact: c.Exact})
@@ -52,8 +55,8 @@ func FindService(d *directory.Directory, query string, sources []model.SourceSta
 }
 
 // Found assembles find_service from the services an input led to, best first, each once.
-func Found(d *directory.Directory, query string, kind EntryKind, ms []Match, sources []model.SourceStatus) *FindResult {
-	res := &FindResult{Query: query, Kind: kind, Candidates: []ServiceCandidate{}, Unmerged: []directory.Ambiguity{}, Sources: SourceEntries(sources)}
+func Found(d *directory.Directory, query string, kind answer.EntryKind, ms []Match, sources []model.SourceStatus) *Result {
+	res := &Result{Query: query, Kind: kind, Candidates: []Candidate{}, Unmerged: []directory.Ambiguity{}, Sources: answer.SourceEntries(sources)}
 	exact := 0
 	seen := map[*directory.Entity]bool{}
 	for _, c := range ms {
@@ -61,7 +64,7 @@ func Found(d *directory.Directory, query string, kind EntryKind, ms []Match, sou
 			continue
 		}
 		seen[c.Entity] = true
-		sc := ServiceCandidate{Name: c.Entity.Name, Title: sanitize.Short(c.Entity.Title()), MatchedBy: sanitize.Short(c.How), Exact: c.Exact,
+		sc := Candidate{Name: c.Entity.Name, Title: sanitize.Short(c.Entity.Title()), MatchedBy: sanitize.Short(c.How), Exact: c.Exact,
 			Kind: c.Entity.Records[0].Kind, Aliases: c.Entity.Aliases(), Records: c.Entity.Matches}
 		if sc.Aliases == nil {
 			sc.Aliases = []string{}

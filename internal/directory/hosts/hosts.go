@@ -1,7 +1,14 @@
-package directory
+// Package hosts resolves the hosts, nodes, clusters and namespaces services run on: it
+// merges the host records of every source (by reference, full name, FQDN or address, then
+// short name, never across kinds or contradicting DNS domains), finds hosts by any name
+// they go by (ParseHostName normalises how sources and alert labels write them), and keeps
+// the "runs on" edges from services and hosts to hosts. It is pure; the directory builds
+// one Index with the services and answers through it.
+package hosts
 
 import (
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/opsctx/opsctx/internal/model"
@@ -20,6 +27,24 @@ type Host struct {
 	Records []model.Host
 	// Matches says how each record was attached to this host.
 	Matches []Match
+}
+
+// Match records how one source record was resolved to a service entity or a host (the
+// directory's Match).
+type Match struct {
+	Source string `json:"source"`
+	ID     string `json:"id"`
+	Name   string `json:"name"`
+	// Method is how it matched: "primary record", "annotation pagerduty.com/service-id",
+	// "configured alias", "alias", "tag service:checkout", "normalized name"; for hosts
+	// "reference to …", "same host name or address", "same short host name".
+	Method string `json:"method"`
+}
+
+// Owner is an owning team as one source states it (the directory's Owner).
+type Owner struct {
+	Team   string `json:"team"`
+	Source string `json:"source"`
 }
 
 // Owners returns the distinct (team, source) pairs stated by the records, most trusted first.
@@ -88,20 +113,49 @@ func (h *Host) Target(since, until time.Time) model.Target {
 	return t
 }
 
-// hostIndex finds hosts by record, by name (full names, FQDNs, addresses, ids) and by
-// short name.
-type hostIndex struct {
+// Index holds the hosts and finds them by record, by name (full names, FQDNs, addresses,
+// ids) and by short name, with what runs on each.
+type Index struct {
+	// Hosts are every host, in the order their first record was read.
+	Hosts []*Host
+	// Ambiguous are the host records that matched several hosts equally well and were kept
+	// apart.
+	Ambiguous []Ambiguous
+
 	byRecord map[string]*Host   // source \x00 record id -> host
-	byName   map[string][]*Host // ParseHostName(...).Full or Fold(id) -> hosts
+	byName   map[string][]*Host // ParseHostName(...).Full or fold(id) -> hosts
 	byShort  map[string][]*Host // short name -> hosts
-	byCanon  map[string]*Host   // Fold(canonical name) -> host
+	byCanon  map[string]*Host   // fold(canonical name) -> host
 	shared   map[string]bool    // addresses that several hosts of one source have: not identifying
+	runsOn   runsOnGraph        // what runs on what
 }
 
-func newHostIndex() hostIndex {
-	return hostIndex{byRecord: map[string]*Host{}, byName: map[string][]*Host{}, byShort: map[string][]*Host{},
-		byCanon: map[string]*Host{}, shared: map[string]bool{}}
+// Ambiguous is a host record that was not merged: it matched several hosts equally well.
+type Ambiguous struct {
+	Record     model.Host
+	Method     string
+	Candidates []*Host
 }
+
+// Source is one source's host records and "runs on" edges, most trusted source first.
+type Source struct {
+	Name    string
+	Catalog model.Catalog
+}
+
+// Build merges the host records of every source (most trusted first) into hosts and
+// resolves the "runs on" edges; entity says which service entity, by canonical name, a
+// source's record id belongs to ("" when none), for edges from services.
+func Build(srcs []Source, entity func(source, id string) string) *Index {
+	x := &Index{byRecord: map[string]*Host{}, byName: map[string][]*Host{}, byShort: map[string][]*Host{},
+		byCanon: map[string]*Host{}, shared: map[string]bool{}}
+	x.buildHosts(srcs)
+	x.buildRunsOn(srcs, entity)
+	return x
+}
+
+// fold is the directory's name key (directory.Fold).
+func fold(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
 // hostNames are the normalised names of a record: its name, FQDN and addresses.
 func hostNames(r model.Host) []HostName {
@@ -114,8 +168,8 @@ func hostNames(r model.Host) []HostName {
 	return out
 }
 
-// buildHosts merges the host records of every catalog (most trusted first) into hosts.
-func (d *Directory) buildHosts(cats []SourceCatalog) {
+// buildHosts merges the host records of every source (most trusted first) into hosts.
+func (x *Index) buildHosts(cats []Source) {
 	for _, c := range cats { // an address on several hosts of one source (a bridge, a VIP) names none of them
 		perSource := map[string]int{}
 		for _, r := range c.Catalog.Hosts {
@@ -127,68 +181,66 @@ func (d *Directory) buildHosts(cats []SourceCatalog) {
 		}
 		for ip, k := range perSource {
 			if k > 1 {
-				d.hosts.shared[ip] = true
+				x.shared[ip] = true
 			}
 		}
 	}
 	for _, c := range cats {
 		for _, r := range c.Catalog.Hosts {
 			if r.Source == "" {
-				r.Source = c.Source
+				r.Source = c.Name
 			}
 			if r.Kind == "" {
 				r.Kind = model.HostKindHost
 			}
-			d.addHost(r)
+			x.addHost(r)
 		}
 	}
 }
 
 // addHost attaches r to the host it describes, or makes it a new host.
-func (d *Directory) addHost(r model.Host) {
-	method, cands := d.hostCandidates(r)
+func (x *Index) addHost(r model.Host) {
+	method, cands := x.hostCandidates(r)
 	switch {
 	case len(cands) == 1:
 		h := cands[0]
 		h.Records = append(h.Records, r)
 		h.Matches = append(h.Matches, Match{Source: r.Source, ID: r.ID, Name: r.Name, Method: method})
-		d.indexHost(h, r)
+		x.indexHost(h, r)
 		return
 	case len(cands) > 1:
-		a := ambiguity(r.Source, r.Name, method, cands, func(h *Host) string { return h.Name })
-		a.Host = true
-		d.Ambiguities = append(d.Ambiguities, a)
+		x.Ambiguous = append(x.Ambiguous, Ambiguous{Record: r, Method: method, Candidates: cands})
 	}
 	name := r.Name
 	for _, n := range []string{r.Name, r.FQDN, r.Source + ":" + r.Name} {
-		if _, taken := d.hosts.byCanon[Fold(n)]; n != "" && !taken {
+		if _, taken := x.byCanon[fold(n)]; n != "" && !taken {
 			name = n
 			break
 		}
 	}
 	h := &Host{Name: name, Kind: r.Kind, Records: []model.Host{r},
 		Matches: []Match{{Source: r.Source, ID: r.ID, Name: r.Name, Method: "primary record"}}}
-	d.Hosts = append(d.Hosts, h)
-	d.hosts.byCanon[Fold(name)] = h
-	d.indexHost(h, r)
+	x.Hosts = append(x.Hosts, h)
+	x.byCanon[fold(name)] = h
+	x.indexHost(h, r)
 }
 
 // hostCandidates finds the hosts r could belong to, at the most trusted level that has
 // any: a reference naming the record, the same full name, FQDN or address, then the same
 // short name. Only hosts of r's kind whose DNS domains do not contradict r's qualify; a
 // single candidate that already has a record from r's source is a different host.
-func (d *Directory) hostCandidates(r model.Host) (string, []*Host) {
-	if h := d.hosts.byRecord[r.Source+"\x00"+r.ID]; h != nil && h.Kind == r.Kind && !h.Has(r.Source) {
+func (x *Index) hostCandidates(r model.Host) (string, []*Host) {
+	if h := x.byRecord[r.Source+"\x00"+r.ID]; h != nil && h.Kind == r.Kind && !h.Has(r.Source) {
 		return "reference to " + r.ID, []*Host{h}
 	}
 	names := hostNames(r)
 	var exact, short []*Host
 	for _, n := range names {
-		if n.identifying() && !d.hosts.shared[n.Full] {
-			exact = append(exact, d.hosts.byName[n.Full]...)
+		if n.identifying() && !x.shared[n.Full] {
+			exact = append(exact, x.byName[n.Full]...)
 		}
 		if n.Short != "" {
-			short = append(short, d.hosts.byShort[n.Short]...)
+			short = append(short, x.byShort[n.Short]...)
 		}
 	}
 	keep := func(hs []*Host) []*Host {
@@ -237,61 +289,61 @@ func domainsAgree(h *Host, names []HostName) bool {
 }
 
 // indexHost makes every name and id of r find h.
-func (d *Directory) indexHost(h *Host, r model.Host) {
+func (x *Index) indexHost(h *Host, r model.Host) {
 	add := func(m map[string][]*Host, k string) {
 		if k != "" && !slices.Contains(m[k], h) {
 			m[k] = append(m[k], h)
 		}
 	}
-	d.hosts.byRecord[r.Source+"\x00"+r.ID] = h
+	x.byRecord[r.Source+"\x00"+r.ID] = h
 	for _, ref := range r.Refs {
-		if _, taken := d.hosts.byRecord[ref.In+"\x00"+ref.ID]; ref.ID != "" && !taken {
-			d.hosts.byRecord[ref.In+"\x00"+ref.ID] = h
+		if _, taken := x.byRecord[ref.In+"\x00"+ref.ID]; ref.ID != "" && !taken {
+			x.byRecord[ref.In+"\x00"+ref.ID] = h
 		}
 	}
-	add(d.hosts.byName, Fold(r.ID))
-	add(d.hosts.byName, Fold(h.Name))
+	add(x.byName, fold(r.ID))
+	add(x.byName, fold(h.Name))
 	for _, n := range hostNames(r) {
-		add(d.hosts.byName, n.Full)
-		add(d.hosts.byShort, n.Short)
+		add(x.byName, n.Full)
+		add(x.byShort, n.Short)
 	}
 }
 
 // Host returns the host with the canonical name, or nil.
-func (d *Directory) Host(name string) *Host { return d.hosts.byCanon[Fold(name)] }
+func (x *Index) Host(name string) *Host { return x.byCanon[fold(name)] }
 
-// HostForRecord returns the host a source's record id (or a name the source uses for a
+// ForRecord returns the host a source's record id (or a name the source uses for a
 // host) belongs to, when exactly one host fits.
-func (d *Directory) HostForRecord(source, idOrName string) *Host {
-	if h := d.hosts.byRecord[source+"\x00"+idOrName]; h != nil {
+func (x *Index) ForRecord(source, idOrName string) *Host {
+	if h := x.byRecord[source+"\x00"+idOrName]; h != nil {
 		return h
 	}
-	if hs := d.LookupHost(idOrName); len(hs) == 1 {
+	if hs := x.Lookup(idOrName); len(hs) == 1 {
 		return hs[0]
 	}
 	return nil
 }
 
-// LookupHost finds the hosts a name may mean: a record id (a CI sys_id, a Dynatrace
+// Lookup finds the hosts a name may mean: a record id (a CI sys_id, a Dynatrace
 // HOST-… id), a host name, FQDN or address in any of the forms ParseHostName accepts, else
 // the short name of either side ("app-01" finds app-01.shop.example and the reverse).
 // Several hosts come back when the name fits several equally.
-func (d *Directory) LookupHost(query string) []*Host {
-	if hs := d.hosts.byName[Fold(query)]; len(hs) > 0 {
+func (x *Index) Lookup(query string) []*Host {
+	if hs := x.byName[fold(query)]; len(hs) > 0 {
 		return slices.Clone(hs)
 	}
 	n := ParseHostName(query)
 	if n.Full == "" {
 		return nil
 	}
-	if hs := d.hosts.byName[n.Full]; len(hs) > 0 {
+	if hs := x.byName[n.Full]; len(hs) > 0 {
 		return slices.Clone(hs)
 	}
 	if n.Short == "" {
 		return nil
 	}
 	var out []*Host
-	for _, h := range d.hosts.byShort[n.Short] {
+	for _, h := range x.byShort[n.Short] {
 		if domainsAgree(h, []HostName{n}) {
 			out = append(out, h)
 		}

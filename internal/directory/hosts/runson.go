@@ -1,4 +1,4 @@
-package directory
+package hosts
 
 import (
 	"slices"
@@ -29,9 +29,10 @@ type runsOnGraph struct {
 	hosts    map[*Host][]*Host      // host -> hosts running on it directly (a cluster's nodes)
 }
 
-// buildRunsOn resolves every catalog's RunsOn edges: From is a service entity or a host
-// record of that source, To a host record. Edges whose ends are unknown are dropped.
-func (d *Directory) buildRunsOn(cats []SourceCatalog) {
+// buildRunsOn resolves every source's RunsOn edges: From is a service entity (see Build)
+// or a host record of that source, To a host record. Edges whose ends are unknown are
+// dropped.
+func (x *Index) buildRunsOn(cats []Source, entity func(source, id string) string) {
 	g := runsOnGraph{ofEntity: map[string][]Placement{}, ofHost: map[*Host][]Placement{},
 		entities: map[*Host][]string{}, hosts: map[*Host][]*Host{}}
 	place := func(ps []Placement, to *Host, via, source string) ([]Placement, bool) {
@@ -47,21 +48,21 @@ func (d *Directory) buildRunsOn(cats []SourceCatalog) {
 		for _, ro := range c.Catalog.RunsOn {
 			src := ro.Source
 			if src == "" {
-				src = c.Source
+				src = c.Name
 			}
-			to := d.hosts.byRecord[src+"\x00"+ro.To]
+			to := x.byRecord[src+"\x00"+ro.To]
 			if to == nil {
 				continue
 			}
-			if e := d.byRecord[src+"\x00"+ro.From]; e != nil {
+			if e := entity(src, ro.From); e != "" {
 				var added bool
-				k := Fold(e.Name)
+				k := fold(e)
 				if g.ofEntity[k], added = place(g.ofEntity[k], to, ro.Via, src); added {
-					g.entities[to] = append(g.entities[to], e.Name)
+					g.entities[to] = append(g.entities[to], e)
 				}
 				continue
 			}
-			if from := d.hosts.byRecord[src+"\x00"+ro.From]; from != nil && from != to {
+			if from := x.byRecord[src+"\x00"+ro.From]; from != nil && from != to {
 				var added bool
 				if g.ofHost[from], added = place(g.ofHost[from], to, ro.Via, src); added {
 					g.hosts[to] = append(g.hosts[to], from)
@@ -69,14 +70,14 @@ func (d *Directory) buildRunsOn(cats []SourceCatalog) {
 			}
 		}
 	}
-	d.runsOn = g
+	x.runsOn = g
 }
 
 // RunsOn returns what the service with the canonical name runs on: its own hosts first,
 // then what those run on (a node's cluster, a VM's hypervisor), each once. The slices are
-// shared with the directory: do not modify them.
-func (d *Directory) RunsOn(name string) []Placement {
-	direct := d.runsOn.ofEntity[Fold(name)]
+// shared with the index: do not modify them.
+func (x *Index) RunsOn(name string) []Placement {
+	direct := x.runsOn.ofEntity[fold(name)]
 	if len(direct) == 0 {
 		return nil
 	}
@@ -89,7 +90,7 @@ func (d *Directory) RunsOn(name string) []Placement {
 	for depth := 1; depth < maxGroundDepth && len(frontier) > 0; depth++ {
 		var next []Placement
 		for _, p := range frontier {
-			for _, up := range d.runsOn.ofHost[p.Host] {
+			for _, up := range x.runsOn.ofHost[p.Host] {
 				if !seen[up.Host] {
 					seen[up.Host] = true
 					up.Through = p.Host.Name
@@ -104,21 +105,21 @@ func (d *Directory) RunsOn(name string) []Placement {
 }
 
 // HostRunsOn returns what the host runs on directly (a node's cluster).
-func (d *Directory) HostRunsOn(h *Host) []Placement { return d.runsOn.ofHost[h] }
+func (x *Index) HostRunsOn(h *Host) []Placement { return x.runsOn.ofHost[h] }
 
 // RunsHere returns the canonical names of every service that runs on h, directly or on a
 // host that runs on it (the nodes of a cluster), sorted.
-func (d *Directory) RunsHere(h *Host) []string {
+func (x *Index) RunsHere(h *Host) []string {
 	var out []string
 	seen := map[*Host]bool{h: true}
 	frontier := []*Host{h}
 	for depth := 0; depth < maxGroundDepth && len(frontier) > 0; depth++ {
 		var next []*Host
-		for _, x := range frontier {
-			for _, e := range d.runsOn.entities[x] {
+		for _, n := range frontier {
+			for _, e := range x.runsOn.entities[n] {
 				out = appendUnique(out, e)
 			}
-			for _, m := range d.runsOn.hosts[x] {
+			for _, m := range x.runsOn.hosts[n] {
 				if !seen[m] {
 					seen[m] = true
 					next = append(next, m)
@@ -129,4 +130,12 @@ func (d *Directory) RunsHere(h *Host) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// appendUnique appends v to xs unless it is empty or already there.
+func appendUnique(xs []string, v string) []string {
+	if v == "" || slices.Contains(xs, v) {
+		return xs
+	}
+	return append(xs, v)
 }

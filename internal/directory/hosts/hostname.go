@@ -1,4 +1,4 @@
-package directory
+package hosts
 
 import (
 	"net/netip"
