@@ -12,6 +12,8 @@
 package config
 
 import (
+	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -126,9 +128,12 @@ type Config struct {
 	// at once (default DefaultInstanceConcurrency): thirty clusters are not thirty
 	// connections per question. YAML instance_concurrency, env OPSCTX_INSTANCE_CONCURRENCY.
 	InstanceConcurrency int `yaml:"instance_concurrency" json:"instance_concurrency"`
-	// CacheTTL maps a cache kind (see CacheKinds) to how long its entries stay fresh.
-	// YAML cache.<kind>, env OPSCTX_CACHE_TTL_<KIND>.
-	CacheTTL map[string]time.Duration `yaml:"cache" json:"cache"`
+	// Cache configures the freshness of each kind of data, the snapshot on disk and the
+	// cache replicas share. YAML cache.*.
+	Cache Cache `yaml:"cache" json:"cache"`
+	// CacheTTL maps a cache kind (see CacheKinds) to how long its entries stay fresh: filled
+	// from Cache by Validate.
+	CacheTTL map[string]time.Duration `yaml:"-" json:"-"`
 	// Aliases maps a canonical service name to other names users call it.
 	Aliases map[string][]string `yaml:"aliases" json:"aliases,omitempty"`
 	// HTTP configures the streamable HTTP transport.
@@ -144,6 +149,50 @@ type Config struct {
 
 	// from records where each setting came from (fromFile or fromEnv), keyed by YAML path.
 	from map[string]string
+}
+
+// Cache configures what opsctx keeps of what it read: how long each kind stays fresh (env
+// OPSCTX_CACHE_TTL_<KIND>), the snapshot on disk a fresh process starts from, and the cache
+// that replicas share.
+type Cache struct {
+	Catalog   time.Duration `yaml:"catalog" json:"catalog"`
+	OnCall    time.Duration `yaml:"oncall" json:"oncall"`
+	Alerts    time.Duration `yaml:"alerts" json:"alerts"`
+	Problems  time.Duration `yaml:"problems" json:"problems"`
+	Incidents time.Duration `yaml:"incidents" json:"incidents"`
+	Changes   time.Duration `yaml:"changes" json:"changes"`
+	SLOs      time.Duration `yaml:"slos" json:"slos"`
+	// Dir is the directory of the snapshot on disk (see SnapshotDir). Env OPSCTX_CACHE_DIR.
+	Dir string `yaml:"dir" json:"dir,omitempty"`
+	// MaxAge is how old a snapshot may be and still be used at start (default
+	// DefaultSnapshotMaxAge). Env OPSCTX_CACHE_MAX_AGE.
+	MaxAge time.Duration `yaml:"max_age" json:"max_age"`
+	// URL is the redis:// or rediss:// URL of the Redis or Valkey that replicas share; it
+	// may hold a password. Env OPSCTX_CACHE_URL.
+	URL Secret `yaml:"url" json:"url,omitempty"`
+}
+
+// DefaultSnapshotMaxAge is how old a snapshot may be and still be used at start.
+const DefaultSnapshotMaxAge = 24 * time.Hour
+
+// SnapshotOff as cache.dir (or an empty cache.dir in the file) disables the snapshot.
+const SnapshotOff = "off"
+
+// SnapshotDir returns the directory of the snapshot on disk: cache.dir, else the user cache
+// directory's opsctx (os.UserCacheDir); "" when it is disabled (cache.dir "off", or empty in
+// the file) or there is no user cache directory.
+func (c *Config) SnapshotDir() string {
+	switch d := strings.TrimSpace(c.Cache.Dir); {
+	case strings.EqualFold(d, SnapshotOff) || d == "" && c.from["cache.dir"] != "":
+		return ""
+	case d != "":
+		return d
+	}
+	base, err := os.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(base, "opsctx")
 }
 
 // HTTP configures the HTTP transport.

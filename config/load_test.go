@@ -614,7 +614,7 @@ func TestLoadErrors(t *testing.T) {
 		{
 			name: "unknown cache kind",
 			yaml: "cache:\n  alertz: 10s\n",
-			want: []string{"cache.alertz: unknown cache kind (valid: catalog, oncall, alerts, problems, incidents, changes, slos)"},
+			want: []string{"cache.alertz: unknown key (valid: catalog, oncall, alerts, problems, incidents, changes, slos, dir, max_age, url)"},
 		},
 		{
 			name: "max rows",

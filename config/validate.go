@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -78,16 +79,22 @@ func (v *validator) global() {
 	if c.CacheTTL == nil {
 		c.CacheTTL = map[string]time.Duration{}
 	}
-	kinds := CacheKinds()
-	for _, k := range sortedKeys(c.CacheTTL) {
-		if !slices.Contains(kinds, k) {
-			v.errf("%s: unknown cache kind (valid: %s)", v.n(joinPath("cache", k)), strings.Join(kinds, ", "))
-		}
-	}
+	cv := reflect.ValueOf(&c.Cache).Elem()
 	for _, d := range cacheDefaults {
-		ttl := c.CacheTTL[d.kind]
+		f, _ := fieldByKey(cv, d.kind)
+		ttl := time.Duration(f.Int())
+		if ttl == 0 {
+			ttl = c.CacheTTL[d.kind] // set by a program rather than loaded
+		}
 		v.duration("cache."+d.kind, &ttl, d.ttl)
+		f.SetInt(int64(ttl))
 		c.CacheTTL[d.kind] = ttl
+	}
+	v.duration("cache.max_age", &c.Cache.MaxAge, DefaultSnapshotMaxAge)
+	if u := c.Cache.URL.Value(); u != "" {
+		if p, err := url.Parse(u); err != nil || p.Scheme != "redis" && p.Scheme != "rediss" || p.Host == "" {
+			v.errf("%s is not a redis:// or rediss:// URL with a host", v.n("cache.url"))
+		}
 	}
 	v.aliases()
 }

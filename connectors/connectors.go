@@ -5,6 +5,7 @@ package connectors
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"time"
 
@@ -125,4 +126,16 @@ var ErrNotFound = errors.New("not found")
 type Warmer interface {
 	Source
 	Warm(ctx context.Context) error
+}
+
+// Keeper sources can hand their reference data (what Warm keeps: listings, rows of people
+// and groups; never credentials, never an incident's data) to a snapshot on disk and take it
+// back in a fresh process, so that its first question does not wait for the listings. What
+// Keep takes back is used at once and replaced by the next Warm.
+type Keeper interface {
+	Source
+	// Kept returns the reference data kept now, JSON-encoded; nil when there is none.
+	Kept() (json.RawMessage, error)
+	// Keep takes back what Kept returned in an earlier process of the same configuration.
+	Keep(data json.RawMessage) error
 }

@@ -186,6 +186,9 @@ func fanout(ctx context.Context, o options, r *report, _ io.Writer) error {
 		fmt.Sprintf("%s (%s)", ms(f.WarmCatalog.Median()), inL(f.WarmCatalog.Median(), l)), tt, f.WarmCatalog.Median() <= tgt)
 	r.add("Fan-out: cold incident_context (fresh engine, empty cache), "+what,
 		fmt.Sprintf("%s (%s)", ms(f.Cold.Median()), inL(f.Cold.Median(), l)), tt+" (≥ 2 L by design: catalogs, then per-service)", f.Cold.Median() <= tgt)
+	r.add("Snapshot: first incident_context of a fresh one-shot process (`opsctx context`) with a snapshot on disk, "+what,
+		fmt.Sprintf("%s (%s); round trips per source: %s", ms(f.FromSnapshot.Median()), inL(f.FromSnapshot.Median(), l), bench.DepthSummary(f.SnapshotDepth)),
+		tt+" (cold: 2 L and more)", f.FromSnapshot.Median() <= tgt)
 	r.add("Fan-out: catalog phase alone (Engine.Directory on a fresh engine)",
 		fmt.Sprintf("%s (%s)", ms(f.CatalogPhase.Median()), inL(f.CatalogPhase.Median(), l)), ms(tgt), f.CatalogPhase.Median() <= tgt)
 	r.add("Fan-out: round trips in sequence per source at L (catalog + per-service; from each source's latency in the answer)",

@@ -80,7 +80,13 @@ func start(ctx context.Context, c common, cfg *config.Config, stderr io.Writer) 
 	}
 	log := newLogger(stderr, level, cfg.Secrets())
 	opts.Logger, opts.OneShot = log, c.oneShot
-	return &env{cfg: cfg, engine: app.Engine(cfg, opts), log: log, close: close}, nil
+	if !c.demo { // the demo's sources are new each run: nothing to keep
+		opts.SnapshotDir = cfg.SnapshotDir()
+	}
+	eng := app.Engine(cfg, opts)
+	stop := close
+	close = func() { eng.Close(); stop() }
+	return &env{cfg: cfg, engine: eng, log: log, close: close}, nil
 }
 
 // newLogger logs text to w at level, masking every configured secret.

@@ -2,6 +2,8 @@ package dynatrace
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"math"
 	"net/url"
 	"regexp"
@@ -12,6 +14,7 @@ import (
 	"time"
 
 	"github.com/opsctx/opsctx/connectors"
+	"github.com/opsctx/opsctx/internal/cache"
 	"github.com/opsctx/opsctx/internal/httpx"
 	"github.com/opsctx/opsctx/internal/model"
 )
@@ -152,6 +155,70 @@ type sloListing struct {
 	platform    []platformSLO
 	cut         error
 	platformCut error
+}
+
+// sloListingJSON is a sloListing in a snapshot.
+type sloListingJSON struct {
+	SLOs        []slo                  `json:"slos"`
+	Classic     bool                   `json:"classic"`
+	Platform    []platformSLO          `json:"platform,omitempty"`
+	Cut         *connectors.Incomplete `json:"cut,omitempty"`
+	PlatformCut *connectors.Incomplete `json:"platform_cut,omitempty"`
+}
+
+// MarshalJSON encodes the listing with why it was cut, if it was.
+func (l sloListing) MarshalJSON() ([]byte, error) {
+	j := sloListingJSON{SLOs: l.xs, Classic: l.classic, Platform: l.platform}
+	errors.As(l.cut, &j.Cut)
+	errors.As(l.platformCut, &j.PlatformCut)
+	return json.Marshal(j)
+}
+
+// UnmarshalJSON decodes what MarshalJSON wrote.
+func (l *sloListing) UnmarshalJSON(data []byte) error {
+	var j sloListingJSON
+	if err := json.Unmarshal(data, &j); err != nil {
+		return err
+	}
+	*l = sloListing{xs: j.SLOs, classic: j.Classic, platform: j.Platform}
+	if j.Cut != nil {
+		l.cut = j.Cut
+	}
+	if j.PlatformCut != nil {
+		l.platformCut = j.PlatformCut
+	}
+	return nil
+}
+
+// kept is what a snapshot holds of the source: the SLO listing and what each service runs
+// on (from the catalog's entity listing).
+type kept struct {
+	SLOs   *cache.Memo[sloListing] `json:"slos"`
+	RunsOn map[string][]string     `json:"runs_on"`
+}
+
+// Kept returns the SLO listing and what the services run on, for a snapshot
+// (connectors.Keeper).
+func (s *Source) Kept() (json.RawMessage, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return json.Marshal(kept{s.defs, s.runsOn})
+}
+
+// Keep takes back what Kept returned; the next Warm and Catalog replace it.
+func (s *Source) Keep(data json.RawMessage) error {
+	k := kept{SLOs: s.defs}
+	if err := json.Unmarshal(data, &k); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for id, on := range k.RunsOn {
+		if _, ok := s.runsOn[id]; !ok {
+			s.runsOn[id] = on
+		}
+	}
+	return nil
 }
 
 // definitions returns the kept unevaluated SLO listing, fetching it unless it is fresh, in

@@ -15,6 +15,7 @@ import (
 	"github.com/sourcegraph/conc/iter"
 
 	"github.com/opsctx/opsctx/connectors"
+	"github.com/opsctx/opsctx/internal/cache"
 	"github.com/opsctx/opsctx/internal/escalation"
 	"github.com/opsctx/opsctx/internal/model"
 )
@@ -25,6 +26,43 @@ type reference struct {
 	teams     []team
 	schedules []schedule
 	users     map[string]user // by account id
+}
+
+// referenceJSON is a reference in a snapshot.
+type referenceJSON struct {
+	Teams     []team          `json:"teams"`
+	Schedules []schedule      `json:"schedules"`
+	Users     map[string]user `json:"users,omitempty"`
+}
+
+// MarshalJSON encodes the listings.
+func (r reference) MarshalJSON() ([]byte, error) {
+	return json.Marshal(referenceJSON{r.teams, r.schedules, r.users})
+}
+
+// UnmarshalJSON decodes what MarshalJSON wrote.
+func (r *reference) UnmarshalJSON(data []byte) error {
+	var j referenceJSON
+	err := json.Unmarshal(data, &j)
+	*r = reference{j.Teams, j.Schedules, j.Users}
+	return err
+}
+
+// kept is what a snapshot holds of the source: the cloud id, the listings and the teams'
+// escalation policies.
+type kept struct {
+	Cloud       *cache.Memo[string]             `json:"cloud"`
+	Reference   *cache.Memo[reference]          `json:"reference"`
+	Escalations *cache.Memo[[]escalationPolicy] `json:"escalations"`
+}
+
+// Kept returns the cloud id, listings and escalation policies kept, for a snapshot
+// (connectors.Keeper).
+func (s *Source) Kept() (json.RawMessage, error) { return json.Marshal(kept{s.cloud, s.ref, s.escs}) }
+
+// Keep takes back what Kept returned; the next Warm replaces the listings.
+func (s *Source) Keep(data json.RawMessage) error {
+	return json.Unmarshal(data, &kept{s.cloud, s.ref, s.escs})
 }
 
 // person returns the name and e-mail of the user with the account id (the id itself when

@@ -2,6 +2,7 @@ package opsgenie
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"slices"
@@ -24,6 +25,33 @@ type reference struct {
 	escalations []escalationPolicy
 	fullNames   map[string]string
 }
+
+// referenceJSON is a reference in a snapshot.
+type referenceJSON struct {
+	Schedules   []schedule         `json:"schedules"`
+	Escalations []escalationPolicy `json:"escalations"`
+	FullNames   map[string]string  `json:"full_names,omitempty"`
+}
+
+// MarshalJSON encodes the listings.
+func (r reference) MarshalJSON() ([]byte, error) {
+	return json.Marshal(referenceJSON{r.schedules, r.escalations, r.fullNames})
+}
+
+// UnmarshalJSON decodes what MarshalJSON wrote.
+func (r *reference) UnmarshalJSON(data []byte) error {
+	var j referenceJSON
+	err := json.Unmarshal(data, &j)
+	*r = reference{j.Schedules, j.Escalations, j.FullNames}
+	return err
+}
+
+// Kept returns the schedule, escalation and user listings kept, for a snapshot
+// (connectors.Keeper).
+func (s *Source) Kept() (json.RawMessage, error) { return json.Marshal(s.ref) }
+
+// Keep takes back listings Kept returned; the next Warm replaces them.
+func (s *Source) Keep(data json.RawMessage) error { return json.Unmarshal(data, s.ref) }
 
 // name returns the full name of the user with the username, else the username.
 func (r reference) name(username string) string {

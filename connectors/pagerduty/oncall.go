@@ -2,6 +2,7 @@ package pagerduty
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"sort"
@@ -123,4 +124,36 @@ func responders(pol policy, ocs []oncall, now time.Time) model.Responders {
 	}
 	r.Note = strings.Join(notes, "; ")
 	return r
+}
+
+// kept is what a snapshot holds of the source: each service's escalation policy (from the
+// catalog). The open incidents last seen are an incident's data and stay in memory.
+type kept struct {
+	PolicyOf map[string]string `json:"policy_of"`
+}
+
+// Kept returns each service's escalation policy id, for a snapshot (connectors.Keeper).
+func (s *Source) Kept() (json.RawMessage, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.policyOf) == 0 {
+		return nil, nil
+	}
+	return json.Marshal(kept{s.policyOf})
+}
+
+// Keep takes back what Kept returned; the next Catalog replaces it.
+func (s *Source) Keep(data json.RawMessage) error {
+	var k kept
+	if err := json.Unmarshal(data, &k); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for id, ep := range k.PolicyOf {
+		if _, ok := s.policyOf[id]; !ok {
+			s.policyOf[id] = ep
+		}
+	}
+	return nil
 }

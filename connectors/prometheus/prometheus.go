@@ -9,6 +9,7 @@ package prometheus
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"time"
@@ -144,3 +145,9 @@ func get[T any](ctx context.Context, c *httpx.Client, path string, q url.Values,
 	*data = env.Data
 	return nil
 }
+
+// Kept returns the rule listing SLO discovery keeps, for a snapshot (connectors.Keeper).
+func (s *Source) Kept() (json.RawMessage, error) { return json.Marshal(s.rules) }
+
+// Keep takes back a rule listing Kept returned; the next Warm replaces it.
+func (s *Source) Keep(data json.RawMessage) error { return json.Unmarshal(data, s.rules) }

@@ -282,3 +282,10 @@ func (s *Source) supportGroups(ctx context.Context, t model.Target) ([]string, e
 	}
 	return unique(ids), nil
 }
+
+// Kept returns the rows kept (groups, people, rota names: what Warm and the catalog
+// resolved), for a snapshot (connectors.Keeper).
+func (s *Source) Kept() (json.RawMessage, error) { return json.Marshal(s.memo) }
+
+// Keep takes back rows Kept returned; Warm and the catalog read them again.
+func (s *Source) Keep(data json.RawMessage) error { return json.Unmarshal(data, s.memo) }

@@ -13,6 +13,7 @@ import (
 	"github.com/opsctx/opsctx/connectors/catalogfile"
 	"github.com/opsctx/opsctx/internal/cache"
 	"github.com/opsctx/opsctx/internal/engine"
+	"github.com/opsctx/opsctx/internal/snapshot"
 )
 
 // Options adjust wiring beyond the configuration.
@@ -24,6 +25,9 @@ type Options struct {
 	Now func() time.Time
 	// OneShot is for one answer and exit: reference data is not warmed (engine.Options.NoWarm).
 	OneShot bool
+	// SnapshotDir, when set, is where each source's catalog and reference data are kept for
+	// the next process (cfg.SnapshotDir() for the commands; unset in tests and the demo).
+	SnapshotDir string
 }
 
 // Sources builds every configured instance of every source kind, most trusted catalog
@@ -70,6 +74,9 @@ func register[T any](kind string, b func(cfg *config.Config, in config.Instance,
 
 // Engine builds the join engine for cfg.
 func Engine(cfg *config.Config, o Options) *engine.Engine {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
 	ttls := map[cache.Kind]time.Duration{}
 	for k, v := range cfg.CacheTTL {
 		ttls[cache.Kind(k)] = v
@@ -92,5 +99,28 @@ func Engine(cfg *config.Config, o Options) *engine.Engine {
 		NoWarm:   o.OneShot,
 		// An answer talks to at most this many instances of one kind at once.
 		InstanceConcurrency: cfg.InstanceConcurrency,
+		Snapshot:            snapshots(cfg, o),
 	})
+}
+
+// snapshots returns the store of the sources' snapshots in o.SnapshotDir, nil when unset:
+// each instance keyed by a hash of its settings (secrets redacted), local catalog files
+// left out (they are read from disk anyway).
+func snapshots(cfg *config.Config, o Options) *snapshot.Store {
+	if o.SnapshotDir == "" {
+		return nil
+	}
+	keys := map[string]string{}
+	for _, in := range cfg.Instances() {
+		if in.Kind == config.SourceCatalogFile {
+			continue
+		}
+		k, err := snapshot.Key(in.Kind, in.Name, in.Block)
+		if err != nil {
+			o.Logger.Warn("snapshot: source left out", "source", in.Name, "err", err)
+			continue
+		}
+		keys[in.Name] = k
+	}
+	return snapshot.New(snapshot.Options{Dir: o.SnapshotDir, MaxAge: cfg.Cache.MaxAge, Keys: keys, Logger: o.Logger, Now: o.Now})
 }

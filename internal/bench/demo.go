@@ -30,6 +30,12 @@ func DemoEngine(env *demo.Env, now func() time.Time) *engine.Engine {
 	return app.Engine(env.Config, app.Options{CatalogFS: env.CatalogFS, Logger: quiet, Now: now})
 }
 
+// SnapshotEngine is DemoEngine keeping its snapshot in dir, as the commands do in the user
+// cache directory; oneShot builds it as `opsctx context` does (no warming).
+func SnapshotEngine(env *demo.Env, dir string, oneShot bool) *engine.Engine {
+	return app.Engine(env.Config, app.Options{CatalogFS: env.CatalogFS, Logger: quiet, SnapshotDir: dir, OneShot: oneShot})
+}
+
 // SourceNames returns the names of the demo's HTTP fakes, sorted.
 func SourceNames(env *demo.Env) []string {
 	out := make([]string, 0, len(env.Servers))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"os"
 	"strings"
 	"time"
 
@@ -72,6 +73,12 @@ type FanoutResult struct {
 	// WarmCatalog is incident_context right after CatalogPhase on the same engine: catalogs
 	// cached, every per-service fetch cold.
 	WarmCatalog Durations
+	// FromSnapshot is incident_context on a fresh one-shot engine (as `opsctx context` is)
+	// whose snapshot directory holds what an earlier engine kept: catalogs and reference
+	// data come from disk, only per-service data from the sources.
+	FromSnapshot Durations
+	// SnapshotDepth is, per source, the round trips of the last FromSnapshot answer.
+	SnapshotDepth []SourceDepth
 	// Baseline are the connector calls of the sequential baseline, in call order.
 	Baseline []SeqCall
 	// Depth is per source, from the last repetition.
@@ -104,9 +111,12 @@ func (r *FanoutResult) SeqWarmCatalog() time.Duration {
 func (r *FanoutResult) Target() time.Duration { return r.Latency*11/10 + 10*time.Millisecond }
 
 // DepthSummary renders the depths as "source catalog+per-service" items, deepest first.
-func (r *FanoutResult) DepthSummary() string {
+func (r *FanoutResult) DepthSummary() string { return DepthSummary(r.Depth) }
+
+// DepthSummary renders depths as "source catalog+per-service" items.
+func DepthSummary(ds []SourceDepth) string {
 	var parts []string
-	for _, d := range r.Depth {
+	for _, d := range ds {
 		c, p := "-", "-"
 		if d.Catalog >= 0 {
 			c = fmt.Sprint(d.Catalog)
@@ -151,6 +161,9 @@ func Fanout(ctx context.Context, env *demo.Env, o FanoutOptions) (*FanoutResult,
 		r.WarmCatalog = append(r.WarmCatalog, time.Since(start))
 		r.note("warm-catalog", ans.Sources)
 		r.Depth = depths(e, cat, ans.Sources, o.Latency)
+		if err := r.fromSnapshot(ctx, env, q, o.Latency); err != nil {
+			return nil, err
+		}
 	}
 	var err error
 	r.Baseline, err = Sequential(ctx, env, o.Service)
@@ -162,8 +175,39 @@ func Fanout(ctx context.Context, env *demo.Env, o FanoutOptions) (*FanoutResult,
 	return r, err
 }
 
+// fromSnapshot measures one FromSnapshot answer: an engine keeps its snapshot (at L = 0, to
+// save time), then a fresh one-shot engine on the same directory answers at L.
+func (r *FanoutResult) fromSnapshot(ctx context.Context, env *demo.Env, q engine.Query, l time.Duration) error {
+	dir, err := os.MkdirTemp("", "opsctx-bench-snapshot-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	SetLatency(env, 0)
+	prev := SnapshotEngine(env, dir, false)
+	if _, err := prev.IncidentContext(ctx, q); err != nil {
+		return fmt.Errorf("incident_context before the snapshot: %w", err)
+	}
+	prev.Close()
+	SetLatency(env, l)
+	e := SnapshotEngine(env, dir, true)
+	start := time.Now()
+	ans, err := e.IncidentContext(ctx, q)
+	if err != nil {
+		return fmt.Errorf("incident_context from the snapshot: %w", err)
+	}
+	r.FromSnapshot = append(r.FromSnapshot, time.Since(start))
+	r.note("from-snapshot", ans.Sources)
+	r.SnapshotDepth = depths(e, nil, ans.Sources, l)
+	e.Close() // the catalogs read again in the background
+	return nil
+}
+
 func (r *FanoutResult) note(what string, st []answer.SourceEntry) {
 	for _, s := range st {
+		if s.Status == model.StateStale && what == "from-snapshot" && strings.Contains(s.Error, "snapshot") {
+			continue // a catalog from the snapshot, by design
+		}
 		if s.Status != model.StateOK && s.Status != model.StateDisabled {
 			r.Problems = append(r.Problems, fmt.Sprintf("%s: %s %s (%s)", what, s.Name, s.Status, s.Error))
 		}
@@ -176,6 +220,9 @@ func depths(e *engine.Engine, cat []model.SourceStatus, per []answer.SourceEntry
 	var out []SourceDepth
 	for _, s := range e.Sources() {
 		d := SourceDepth{Source: s.Name(), Catalog: -1, PerService: -1}
+		if _, ok := s.(connectors.Catalog); ok && cat == nil {
+			d.Catalog = 0 // from the snapshot
+		}
 		for _, c := range cat {
 			if c.Name == s.Name() {
 				d.CatalogMS, d.Catalog = c.LatencyMS, rt(c.LatencyMS)

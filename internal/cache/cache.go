@@ -90,6 +90,9 @@ func New(o Options) *Cache {
 // TTL returns how long a value of kind k stays fresh.
 func (c *Cache) TTL(k Kind) time.Duration { return c.ttls[k] }
 
+// Now returns the cache's clock: what AsOf is set from.
+func (c *Cache) Now() time.Time { return c.now() }
+
 // Flush drops all cached values. Fetches already in flight still answer
 // their callers but do not store their results.
 func (c *Cache) Flush() {

@@ -2,6 +2,7 @@ package cache
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"sync"
 	"time"
@@ -152,6 +153,37 @@ func (m *Memo[T]) Last(key string) (T, bool) {
 		return zero, false
 	}
 	return e.v, true
+}
+
+// Kept returns every value kept now (fetched or Put, whatever its age), by key: what a
+// snapshot of the memo saves. Fetches in flight and failures are left out.
+func (m *Memo[T]) Kept() map[string]T {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make(map[string]T, len(m.m))
+	for k, e := range m.m {
+		if e.finished() && e.err == nil {
+			out[k] = e.v
+		}
+	}
+	return out
+}
+
+// MarshalJSON encodes the values kept now (Kept) as a JSON object by key, for a snapshot.
+func (m *Memo[T]) MarshalJSON() ([]byte, error) { return json.Marshal(m.Kept()) }
+
+// UnmarshalJSON keeps the values of a JSON object by key (what MarshalJSON wrote, in an
+// earlier process) as if they had just been fetched (Put): they serve until the memo's TTL
+// unless a Refresh replaces them first.
+func (m *Memo[T]) UnmarshalJSON(data []byte) error {
+	var kept map[string]T
+	if err := json.Unmarshal(data, &kept); err != nil {
+		return err
+	}
+	for k, v := range kept {
+		m.Put(k, v)
+	}
+	return nil
 }
 
 // Clear forgets every kept value; fetches in flight go on for their callers.

@@ -2,7 +2,9 @@ package cache
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -202,5 +204,34 @@ func TestGetMany(t *testing.T) {
 	wg.Wait()
 	if calls != 1 || results[0] != "D" || results[1] != "D" {
 		t.Errorf("concurrent GetMany: %d fetches, results %v; want 1 fetch and D twice", calls, results)
+	}
+}
+
+// TestMemoJSON: a memo encodes the values it keeps (not failures, not fetches in flight), and
+// a fresh memo decoding them serves them without fetching.
+func TestMemoJSON(t *testing.T) {
+	ctx := context.Background()
+	m := NewMemo[[]string](time.Hour)
+	m.Put("a", []string{"x", "y"})
+	_, _ = m.Get(ctx, "failed", func(context.Context) ([]string, error) { return nil, errors.New("boom") })
+	block := make(chan struct{})
+	defer close(block)
+	go func() {
+		_, _ = m.Get(ctx, "in flight", func(context.Context) ([]string, error) { <-block; return []string{"late"}, nil })
+	}()
+	b, err := json.Marshal(m)
+	if err != nil || string(b) != `{"a":["x","y"]}` {
+		t.Fatalf("MarshalJSON = %s, %v", b, err)
+	}
+	fresh := NewMemo[[]string](time.Hour)
+	if err := json.Unmarshal(b, fresh); err != nil {
+		t.Fatal(err)
+	}
+	got, err := fresh.Get(ctx, "a", func(context.Context) ([]string, error) { t.Error("fetched a kept value"); return nil, nil })
+	if err != nil || !reflect.DeepEqual(got, []string{"x", "y"}) {
+		t.Errorf("Get after UnmarshalJSON = %v, %v", got, err)
+	}
+	if err := json.Unmarshal([]byte(`[1]`), fresh); err == nil {
+		t.Error("UnmarshalJSON of a list: no error")
 	}
 }

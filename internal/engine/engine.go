@@ -17,6 +17,7 @@ import (
 	"github.com/opsctx/opsctx/internal/fetch"
 	"github.com/opsctx/opsctx/internal/model"
 	"github.com/opsctx/opsctx/internal/slo"
+	"github.com/opsctx/opsctx/internal/snapshot"
 )
 
 // DefaultDeadline bounds every answer.
@@ -43,6 +44,9 @@ type Options struct {
 	// InstanceConcurrency bounds how many instances of one source kind an answer talks to
 	// at once (default fetch.DefaultPerKind).
 	InstanceConcurrency int
+	// Snapshot, when set, keeps each source's catalog and reference data on disk for the
+	// next process (fetch.Options.Snapshot); Close writes it a last time.
+	Snapshot *snapshot.Store
 }
 
 // Engine answers queries by fanning out to sources.
@@ -79,9 +83,13 @@ func New(o Options) *Engine {
 		o.Thresholds = slo.DefaultThresholds()
 	}
 	f := fetch.New(fetch.Options{Sources: o.Sources, Disabled: o.Disabled, Cache: o.Cache, Grace: o.Deadline / 4,
-		Logger: o.Logger, NoWarm: o.NoWarm, PerKind: o.InstanceConcurrency})
+		Logger: o.Logger, NoWarm: o.NoWarm, PerKind: o.InstanceConcurrency, Snapshot: o.Snapshot})
 	return &Engine{o: o, f: f}
 }
+
+// Close waits, at most a deadline, for the catalog reads and snapshot writes under way and
+// writes the snapshot a last time. The engine still answers after Close.
+func (e *Engine) Close() { e.f.Close(e.o.Deadline) }
 
 // Sources returns the enabled sources.
 func (e *Engine) Sources() []connectors.Source { return e.o.Sources }

@@ -39,16 +39,18 @@ func (r *Round) Catalogs(ctx context.Context) []model.Sourced[model.Catalog] {
 			answered <- true
 			continue
 		}
+		if sd, ok := r.f.seeds.get(s.Name()); ok { // from the snapshot: at once, while it is read again
+			mu.Lock()
+			recorded[s.Name()] = true
+			b.record(s.Name(), "catalog", cache.Info{AsOf: sd.AsOf, Stale: true, Err: errFromSnapshot}, nil, 0, truncated(sd.Value))
+			got[s.Name()] = sd
+			mu.Unlock()
+			answered <- true
+			r.f.refreshSeed(ctx, s)
+			continue
+		}
 		go func() {
-			v, info, err := cache.Fetch(ctx, c, cache.KindCatalog, s.Name()+"|catalog", func(ctx context.Context) (model.Catalog, error) {
-				release, err := r.lim.acquire(ctx, s.Name())
-				if err != nil {
-					return model.Catalog{}, err
-				}
-				defer release()
-				v, err := s.Catalog(ctx)
-				return own(s.Name(), v), err
-			})
+			v, info, err := cache.Fetch(ctx, c, cache.KindCatalog, s.Name()+"|catalog", r.f.loadCatalog(s, r.lim))
 			mu.Lock()
 			inTime := !left
 			if inTime {
@@ -102,6 +104,28 @@ func (r *Round) Catalogs(ctx context.Context) []model.Sourced[model.Catalog] {
 	return out
 }
 
+// loadCatalog returns the fetch of s's catalog (within lim's bound on its kind, when lim is
+// set): stamped with its source, and saved to the snapshot when it succeeds.
+func (f *Fetcher) loadCatalog(s connectors.Catalog, lim *limiter) func(context.Context) (model.Catalog, error) {
+	return func(ctx context.Context) (model.Catalog, error) {
+		if lim != nil {
+			release, err := lim.acquire(ctx, s.Name())
+			if err != nil {
+				return model.Catalog{}, err
+			}
+			defer release()
+		}
+		v, err := s.Catalog(ctx)
+		if err != nil {
+			return model.Catalog{}, err
+		}
+		v = own(s.Name(), v)
+		f.seeds.drop(s.Name())
+		f.saveCatalog(s, v)
+		return v, nil
+	}
+}
+
 // warm starts every Warmer's Warm, at most once per catalog TTL (through the cache), and
 // does not wait. It is detached from the answer (which may be over before the goroutine
 // runs); the cache bounds the fetch by its FetchTimeout.
@@ -116,7 +140,11 @@ func (f *Fetcher) warm(ctx context.Context) {
 		}
 		go func() {
 			_, _, err := cache.Fetch(ctx, f.o.Cache, cache.KindCatalog, w.Name()+"|warm", func(ctx context.Context) (struct{}, error) {
-				return struct{}{}, w.Warm(ctx)
+				err := w.Warm(ctx)
+				if err == nil {
+					f.save(w, nil)
+				}
+				return struct{}{}, err
 			})
 			if err != nil {
 				f.o.Logger.Debug("warm failed", "source", w.Name(), "err", ErrorText(err))

@@ -24,6 +24,7 @@ import (
 	"github.com/opsctx/opsctx/connectors"
 	"github.com/opsctx/opsctx/internal/cache"
 	"github.com/opsctx/opsctx/internal/model"
+	"github.com/opsctx/opsctx/internal/snapshot"
 )
 
 // Options configure a Fetcher.
@@ -42,13 +43,19 @@ type Options struct {
 	// PerKind bounds how many instances of one kind a round talks to at once (default
 	// DefaultPerKind).
 	PerKind int
+	// Snapshot, when set, is where each source's catalog and reference data are saved after
+	// they are read, and loaded from by New: a fresh process then answers at once from them
+	// (catalogs marked stale with their as_of) while they are read again.
+	Snapshot *snapshot.Store
 }
 
 // Fetcher fans out to the sources. It is safe for concurrent use; each answer starts its
 // own Round.
 type Fetcher struct {
-	o     Options
-	names []string // source names in order, for the statuses
+	o      Options
+	names  []string       // source names in order, for the statuses
+	seeds  seeds          // catalogs from the snapshot not yet read again
+	saving sync.WaitGroup // snapshot writes and seed refreshes under way
 }
 
 // New returns a Fetcher; a nil Cache or Logger gets a default.
@@ -66,6 +73,7 @@ func New(o Options) *Fetcher {
 	for _, s := range o.Sources {
 		f.names = append(f.names, s.Name())
 	}
+	f.load()
 	return f
 }
 
