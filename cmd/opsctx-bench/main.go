@@ -217,6 +217,9 @@ func instances(ctx context.Context, o options, r *report, _ io.Writer) error {
 		fmt.Sprintf("%s (%s)", ms(m.WarmCatalog.Median()), inL(m.WarmCatalog.Median(), l)), fmt.Sprintf("≤ 1.1 L + 10 ms = %s", ms(tgt)), m.WarmCatalog.Median() <= tgt)
 	r.add(fmt.Sprintf("Instances: baseline in the same run, one instance of each (%d HTTP instances)", b.HTTPSources),
 		fmt.Sprintf("%s (%s); many / one = %.2f×", ms(b.WarmCatalog.Median()), inL(b.WarmCatalog.Median(), l), ratio(m.WarmCatalog.Median(), b.WarmCatalog.Median())), "", nil)
+	r.add("Instances: the next answer on the same engine (another service: its data cold, the connections kept, as for serve's later questions), one instance of each → many; upstream requests",
+		fmt.Sprintf("%s → %s (%s); %d → %d requests", ms(b.Next.Median()), ms(m.Next.Median()), inL(m.Next.Median(), l), b.NextRequests, m.NextRequests),
+		fmt.Sprintf("≤ %s", ms(tgt)), m.Next.Median() <= tgt)
 	r.add("Instances: CPU per catalog-warm answer (the process's user + system time, the fakes' serving included), one instance of each → many",
 		fmt.Sprintf("%s → %s", ms(b.CPU.Median()), ms(m.CPU.Median())), "", nil)
 	r.add("Instances: upstream requests per catalog-warm answer, one instance of each → many",

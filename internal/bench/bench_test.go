@@ -316,4 +316,8 @@ func TestInstancesRuns(t *testing.T) {
 	if r.Multi.Requests < r.Base.Requests+5 {
 		t.Errorf("requests per answer %d -> %d: an added instance was not asked", r.Base.Requests, r.Multi.Requests)
 	}
+	if len(r.Multi.Next) != 1 || r.Multi.NextRequests < r.Base.NextRequests+5 {
+		t.Errorf("second answer: %d timed, requests %d -> %d (every instance asked about the other service too)",
+			len(r.Multi.Next), r.Base.NextRequests, r.Multi.NextRequests)
+	}
 }

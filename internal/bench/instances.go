@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/opsctx/opsctx/config"
+	"github.com/opsctx/opsctx/internal/answer"
 	"github.com/opsctx/opsctx/internal/demo"
 	"github.com/opsctx/opsctx/internal/engine"
 	"github.com/opsctx/opsctx/internal/fake"
@@ -60,6 +61,11 @@ type InstancesRun struct {
 	// PeakRSS is the process's peak resident set while the configuration answered (the
 	// fakes run in the same process).
 	PeakRSS uint64
+	// Next are the durations of a second answer on the same engine, about another service
+	// (demo.Payments): its per-service data cold, the connections the first answer opened
+	// kept, as for serve's later questions. NextRequests is its upstream requests (median).
+	Next         Durations
+	NextRequests int
 }
 
 // InstancesResult compares the demo with one instance of each source (Base) against the
@@ -152,7 +158,7 @@ func (r *InstancesResult) measure(ctx context.Context, env *demo.Env, servers []
 		}
 	}()
 	run := InstancesRun{HTTPSources: len(servers)}
-	var requests []int
+	var requests, nextRequests []int
 	_ = ResetPeakRSS()
 	for range r.Options.Reps {
 		e := DemoEngine(env, nil)
@@ -167,19 +173,47 @@ func (r *InstancesResult) measure(ctx context.Context, env *demo.Env, servers []
 		}
 		run.WarmCatalog = append(run.WarmCatalog, time.Since(start))
 		run.CPU = append(run.CPU, CPUTime()-cpu)
-		n := 0
-		for _, s := range servers {
-			n += s.Count("")
-		}
+		n := count(servers)
 		requests = append(requests, n)
-		for _, s := range ans.Sources {
-			if s.Status != "ok" && s.Status != "disabled" {
-				r.Problems = append(r.Problems, fmt.Sprintf("%d instances: %s %s (%s)", len(servers), s.Name, s.Status, s.Error))
-			}
+		r.check(len(servers), ans.Sources)
+
+		for _, s := range servers {
+			s.Reset()
 		}
+		start = time.Now()
+		next, err := e.IncidentContext(ctx, engine.Query{Service: demo.Payments})
+		if err != nil {
+			return run, fmt.Errorf("second incident_context: %w", err)
+		}
+		run.Next = append(run.Next, time.Since(start))
+		nextRequests = append(nextRequests, count(servers))
+		r.check(len(servers), next.Sources)
 	}
-	slices.Sort(requests)
-	run.Requests = requests[len(requests)/2]
+	run.Requests, run.NextRequests = median(requests), median(nextRequests)
 	run.PeakRSS, _ = PeakRSS()
 	return run, nil
+}
+
+// check notes the sources that were not ok in a measured answer.
+func (r *InstancesResult) check(servers int, sources []answer.SourceEntry) {
+	for _, s := range sources {
+		if s.Status != "ok" && s.Status != "disabled" {
+			r.Problems = append(r.Problems, fmt.Sprintf("%d instances: %s %s (%s)", servers, s.Name, s.Status, s.Error))
+		}
+	}
+}
+
+// count is how many requests the servers received since their last Reset.
+func count(servers []*fake.Server) int {
+	n := 0
+	for _, s := range servers {
+		n += s.Count("")
+	}
+	return n
+}
+
+// median is the middle of xs (sorted in place).
+func median(xs []int) int {
+	slices.Sort(xs)
+	return xs[len(xs)/2]
 }
