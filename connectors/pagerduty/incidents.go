@@ -91,6 +91,16 @@ func toIncident(in incident) model.Incident {
 			m.Assignees = append(m.Assignees, n)
 		}
 	}
+	for _, a := range in.Acknowledgements {
+		m.Acks = append(m.Acks, model.Ack{By: a.Acknowledger.label(), At: parseTime(a.At)})
+	}
+	sort.SliceStable(m.Acks, func(i, j int) bool { return m.Acks[i].At.Before(m.Acks[j].At) })
+	for _, a := range in.PendingActions {
+		if at := parseTime(a.At); !at.IsZero() && a.Type != "urgency_change" {
+			m.Scheduled = append(m.Scheduled, model.Action{Kind: model.ActionKind(a.Type), At: at})
+		}
+	}
+	sort.SliceStable(m.Scheduled, func(i, j int) bool { return m.Scheduled[i].At.Before(m.Scheduled[j].At) })
 	return m
 }
 

@@ -16,10 +16,11 @@ import (
 	"github.com/opsctx/opsctx/internal/model"
 )
 
-// Responders returns who is on call now for the target's service, per escalation level
-// (GET /oncalls for its escalation policy, with users embedded for their e-mail), and the
-// policy's rules as cumulative escalation steps. The policy id comes from the catalog, or
-// from one GET /services/{id} when the catalog has not been read.
+// Responders returns who is on call now for the target's service, per escalation level,
+// and who takes over until t.Ahead (GET /oncalls for its escalation policy from now to
+// t.Ahead, with users embedded for their e-mail: PagerDuty lists the final schedule, so
+// overrides are in it), and the policy's rules as cumulative escalation steps. The policy id
+// comes from the catalog, or from one GET /services/{id} when the catalog has not been read.
 func (s *Source) Responders(ctx context.Context, t model.Target) (model.Responders, error) {
 	ids := serviceIDs(s.Name(), t)
 	if len(ids) == 0 {
@@ -35,7 +36,11 @@ func (s *Source) Responders(ctx context.Context, t model.Target) (model.Responde
 		pErr, oErr error
 		wg         conc.WaitGroup
 	)
-	now := s.o.Now().UTC().Format(time.RFC3339)
+	now := s.o.Now().UTC()
+	until := now
+	if t.Ahead.After(now) {
+		until = t.Ahead.UTC()
+	}
 	wg.Go(func() {
 		var out struct {
 			EscalationPolicy policy `json:"escalation_policy"`
@@ -44,7 +49,8 @@ func (s *Source) Responders(ctx context.Context, t model.Target) (model.Responde
 		pol = out.EscalationPolicy
 	})
 	wg.Go(func() {
-		q := url.Values{"escalation_policy_ids[]": {epID}, "include[]": {"users"}, "since": {now}, "until": {now}}
+		q := url.Values{"escalation_policy_ids[]": {epID}, "include[]": {"users"},
+			"since": {now.Format(time.RFC3339)}, "until": {until.Format(time.RFC3339)}}
 		ocs, oErr = listAll[oncall](ctx, s, "/oncalls", q, "oncalls")
 	})
 	wg.Wait()
@@ -54,7 +60,9 @@ func (s *Source) Responders(ctx context.Context, t model.Target) (model.Responde
 	if oErr != nil && !connectors.IsIncomplete(oErr) {
 		return model.Responders{}, oErr
 	}
-	return responders(pol, ocs, s.o.Now()), oErr
+	r := responders(pol, ocs, now)
+	r.LooksAhead = until.After(now) && oErr == nil // cut short, a missing successor is unknown, not absent
+	return r, oErr
 }
 
 // policyFor returns the escalation policy id of a service.
@@ -78,7 +86,8 @@ func (s *Source) policyFor(ctx context.Context, serviceID string) (string, error
 	return ep, nil
 }
 
-// responders maps a policy and its on-call entries to the model.
+// responders maps a policy and its on-call entries to the model: the entries that hold now
+// are on call, those that begin later are upcoming.
 func responders(pol policy, ocs []oncall, now time.Time) model.Responders {
 	r := model.Responders{Policy: pol.Name}
 	idx := map[string]int{}
@@ -87,9 +96,13 @@ func responders(pol policy, ocs []oncall, now time.Time) model.Responders {
 		if name == "" {
 			continue
 		}
-		oc := model.OnCall{Name: name, Email: o.User.Email, Level: o.EscalationLevel, Until: parseTime(o.End), Source: SourceName}
+		oc := model.OnCall{Name: name, Email: o.User.Email, Level: o.EscalationLevel, Start: parseTime(o.Start), Until: parseTime(o.End), Source: SourceName}
 		if o.Schedule != nil {
 			oc.Schedule = o.Schedule.label()
+		}
+		if oc.Start.After(now) {
+			r.Upcoming = append(r.Upcoming, oc)
+			continue
 		}
 		key := fmt.Sprintf("%d|%s", oc.Level, name)
 		if i, ok := idx[key]; ok { // on call at this level through several schedules: keep the longest
@@ -102,6 +115,7 @@ func responders(pol policy, ocs []oncall, now time.Time) model.Responders {
 		r.OnCall = append(r.OnCall, oc)
 	}
 	sort.SliceStable(r.OnCall, func(i, j int) bool { return r.OnCall[i].Level < r.OnCall[j].Level })
+	sort.SliceStable(r.Upcoming, func(i, j int) bool { return r.Upcoming[i].Start.Before(r.Upcoming[j].Start) })
 
 	rules := make([]escalation.Rule, 0, len(pol.EscalationRules))
 	for _, rule := range pol.EscalationRules {

@@ -1,9 +1,10 @@
 // Package pagerduty is the PagerDuty REST API v2 connector: services and teams (Catalog),
-// open incidents (Incidents) and their alerts (Alerts), who is on call and how the service's
-// escalation policy escalates (OnCall), change events (Changes), and incident lookup by id
-// or number (IncidentFinder). It reads with `Authorization: Token token=…` and the
-// versioned Accept header, pages with limit/offset/more, and honours 429 ratelimit-reset
-// through httpx.
+// open incidents with their acknowledgements and pending actions (Incidents) and their
+// alerts (Alerts), who is on call and who takes over, and how the service's escalation
+// policy escalates (OnCall), change events (Changes), maintenance windows (Mutes), and
+// incident lookup by id or number (IncidentFinder). It reads with `Authorization: Token
+// token=…` and the versioned Accept header, pages with limit/offset/more, and honours 429
+// ratelimit-reset through httpx.
 package pagerduty
 
 import (
@@ -85,6 +86,7 @@ var (
 	_ connectors.Changes        = (*Source)(nil)
 	_ connectors.IncidentFinder = (*Source)(nil)
 	_ connectors.Warmer         = (*Source)(nil)
+	_ connectors.Mutes          = (*Source)(nil)
 )
 
 // New returns a Source for o.

@@ -47,6 +47,19 @@ func world() pdfake.Data {
 				EscalationLevel: 2, Start: ago(time.Hour), End: ago(-2 * time.Hour)},
 			{User: pref("PLENA", "Lena Fischer"), EscalationPolicy: pref("PEP1", ""), EscalationLevel: 3, Start: ago(9 * time.Hour), End: ago(8 * time.Hour)},
 			{User: pref("PSAM", "Sam Okafor"), EscalationPolicy: pref("PEP2", ""), EscalationLevel: 1},
+			// Who takes over: Mei from Lena at level 2 in 2 h, Kofi from Sam at level 1 in 3 h.
+			{User: pref("PMEI", "Mei Chen"), Schedule: &pdfake.Ref{ID: "PSCH1", Summary: "Primary"}, EscalationPolicy: pref("PEP1", ""),
+				EscalationLevel: 2, Start: ago(-2 * time.Hour), End: ago(-10 * time.Hour)},
+			{User: pref("PKOFI", "Kofi Mensah"), Schedule: &pdfake.Ref{ID: "PSCH1", Summary: "Primary"}, EscalationPolicy: pref("PEP1", ""),
+				EscalationLevel: 1, Start: ago(-3 * time.Hour), End: ago(-11 * time.Hour)},
+		},
+		MaintenanceWindows: []pdfake.MaintenanceWindow{
+			{ID: "MW1", StartTime: ago(time.Hour), EndTime: ago(-20 * time.Minute), Description: "payments db upgrade",
+				CreatedBy: &pdfake.Ref{ID: "PLENA", Summary: "Lena Fischer"}, Services: []pdfake.Ref{pref("PPAY", "Payments")}},
+			{ID: "MW2", StartTime: ago(-2 * time.Hour), EndTime: ago(-3 * time.Hour), Description: "checkout failover", Services: []pdfake.Ref{pref("PCHK", "")}},
+			{ID: "MW3", StartTime: ago(-30 * time.Hour), EndTime: ago(-31 * time.Hour), Description: "beyond the horizon", Services: []pdfake.Ref{pref("PCHK", "")}},
+			{ID: "MW4", StartTime: ago(3 * time.Hour), EndTime: ago(2 * time.Hour), Description: "over", Services: []pdfake.Ref{pref("PCHK", "")}},
+			{ID: "MW5", StartTime: ago(time.Hour), EndTime: ago(-time.Hour), Description: "another team's", Services: []pdfake.Ref{pref("PNOT", "")}},
 		},
 		ChangeEvents: []pdfake.ChangeEvent{
 			{ID: "C1", Summary: "checkout v2", Timestamp: ago(30 * time.Minute), Services: []pdfake.Ref{pref("PCHK", "Checkout API")},
@@ -64,10 +77,12 @@ func world() pdfake.Data {
 		d.Incidents = append(d.Incidents, pdfake.Incident{ID: id, IncidentNumber: n, Title: "incident " + id, Status: status,
 			CreatedAt: ago(before), Service: pref(svc, map[string]string{"PCHK": "Checkout API", "PPAY": "Payments"}[svc]), Urgency: "high",
 			Assignments: []pdfake.Assignment{{At: ago(before), Assignee: pref("PSAM", "Sam Okafor")}, {At: ago(before), Assignee: pref("PLENA", "Lena Fischer")}},
-			Teams:       []pdfake.Ref{pref("PT1", "Checkout")}, Priority: &pdfake.Priority{ID: "PP1", Name: "P1"}})
+			Teams:       []pdfake.Ref{pref("PT1", "Checkout")}, Priority: &pdfake.Priority{ID: "PP1", Name: "P1"}, EscalationPolicy: &pdfake.Ref{ID: "PEP1"}})
 	}
 	add("I1", 101, "PCHK", "triggered", time.Hour)
 	add("I2", 102, "PCHK", "acknowledged", 2*time.Hour)
+	d.Incidents[1].Acknowledgements = []pdfake.Acknowledgement{{At: ago(118 * time.Minute), Acknowledger: pref("PSAM", "Sam Okafor")},
+		{At: ago(90 * time.Minute), Acknowledger: pref("PLENA", "Lena Fischer")}}
 	add("I3", 103, "PCHK", "triggered", 3*time.Hour)
 	add("I4", 104, "PCHK", "triggered", 40*24*time.Hour) // older than the default one-month window
 	add("I5", 105, "PCHK", "acknowledged", 5*time.Hour)
@@ -196,7 +211,7 @@ func TestIncidentMapping(t *testing.T) {
 	}
 	want := model.Incident{ID: "I1", Number: "101", Title: "incident I1", Service: "Checkout API", Priority: "P1", Urgency: "high",
 		Status: "triggered", StartedAt: t0.Add(-time.Hour), Assignees: []string{"Sam Okafor", "Lena Fischer"}, Team: "Checkout",
-		Source: SourceName, URL: "https://shop.pagerduty.com/incidents/I1"}
+		Scheduled: []model.Action{{Kind: model.ActionEscalate, At: t0.Add(25 * time.Minute)}}, Source: SourceName, URL: "https://shop.pagerduty.com/incidents/I1"}
 	if !reflect.DeepEqual(incs[0], want) {
 		t.Errorf("got  %#v\nwant %#v", incs[0], want)
 	}
@@ -274,8 +289,8 @@ func TestResponders(t *testing.T) {
 			want := model.Responders{
 				Policy: "Checkout escalation", Loops: 1, CycleMinutes: 55,
 				OnCall: []model.OnCall{
-					{Name: "Sam Okafor", Email: "sam@acme.example", Level: 1, Until: t0.Add(3 * time.Hour), Source: SourceName},
-					{Name: "Lena Fischer", Email: "lena@acme.example", Level: 2, Until: t0.Add(2 * time.Hour), Schedule: "Primary", Source: SourceName},
+					{Name: "Sam Okafor", Email: "sam@acme.example", Level: 1, Start: t0.Add(-time.Hour), Until: t0.Add(3 * time.Hour), Source: SourceName},
+					{Name: "Lena Fischer", Email: "lena@acme.example", Level: 2, Start: t0.Add(-time.Hour), Until: t0.Add(2 * time.Hour), Schedule: "Primary", Source: SourceName},
 				},
 				Escalation: []model.EscalationStep{
 					{Level: 1, AfterMinutes: 0, Targets: []string{"Sam Okafor"}, Source: SourceName},
@@ -303,6 +318,94 @@ func TestResponders(t *testing.T) {
 	src, srv := start(t, world(), 0)
 	if r, err := src.Responders(context.Background(), target("search", "")); err != nil || !reflect.DeepEqual(r, model.Responders{}) || len(srv.Requests()) != 0 {
 		t.Errorf("no identity: %+v, %v, %d requests", r, err, len(srv.Requests()))
+	}
+}
+
+// TestRespondersAhead: with a horizon, one /oncalls window from now to it lists who takes
+// over each level: a shift that begins within the horizon is upcoming, one after it is not
+// listed; the shifts holding now stay on call.
+func TestRespondersAhead(t *testing.T) {
+	tests := []struct {
+		name     string
+		ahead    time.Duration
+		upcoming []string
+	}{
+		{"both handovers inside the horizon", 12 * time.Hour, []string{"L2 Mei Chen from +2h0m0s to +10h0m0s", "L1 Kofi Mensah from +3h0m0s to +11h0m0s"}},
+		{"the handovers outside the horizon", time.Hour, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src, srv := start(t, world(), 0)
+			tg := checkout
+			tg.Ahead = t0.Add(tt.ahead)
+			r, err := src.Responders(context.Background(), tg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var up []string
+			for _, o := range r.Upcoming {
+				up = append(up, fmt.Sprintf("L%d %s from +%s to +%s", o.Level, o.Name, o.Start.Sub(t0), o.Until.Sub(t0)))
+			}
+			if !reflect.DeepEqual(up, tt.upcoming) || !r.LooksAhead || len(r.OnCall) != 2 || r.OnCall[0].Name != "Sam Okafor" || r.OnCall[1].Name != "Lena Fischer" {
+				t.Errorf("upcoming %q (want %q), looks ahead %v, on call %+v", up, tt.upcoming, r.LooksAhead, r.OnCall)
+			}
+			q := requests(srv, "/oncalls")[0].Query
+			if q.Get("since") != ago(0) || q.Get("until") != ago(-tt.ahead) {
+				t.Errorf("oncalls window %v", q)
+			}
+		})
+	}
+}
+
+// TestMutes: the maintenance windows of the target's and its related services that are under
+// way or begin within the horizon, from one filtered listing paged to the end.
+func TestMutes(t *testing.T) {
+	src, srv := start(t, world(), 1)
+	tg := checkout
+	tg.Ahead = t0.Add(12 * time.Hour)
+	ms, err := src.Mutes(context.Background(), tg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []model.Mute{
+		{ID: "MW1", Kind: model.MuteMaintenance, Title: "payments db upgrade", StartsAt: t0.Add(-time.Hour), EndsAt: t0.Add(20 * time.Minute),
+			Services: []string{"PPAY"}, CreatedBy: "Lena Fischer", Source: SourceName, URL: "https://shop.pagerduty.com/service-directory/maintenance-windows/MW1"},
+		{ID: "MW2", Kind: model.MuteMaintenance, Title: "checkout failover", StartsAt: t0.Add(2 * time.Hour), EndsAt: t0.Add(3 * time.Hour),
+			Services: []string{"PCHK"}, Source: SourceName, URL: "https://shop.pagerduty.com/service-directory/maintenance-windows/MW2"},
+	}
+	if !reflect.DeepEqual(ms, want) {
+		t.Errorf("got  %+v\nwant %+v", ms, want)
+	}
+	reqs := requests(srv, "/maintenance_windows")
+	if len(reqs) != 3 { // MW1, MW2, MW3 open on PCHK/PPAY, pages of 1
+		t.Errorf("%d pages, want 3", len(reqs))
+	}
+	if q := reqs[0].Query; q.Get("filter") != "open" || !reflect.DeepEqual(q["service_ids[]"], []string{"PCHK", "PPAY"}) {
+		t.Errorf("query %v", q)
+	}
+	if ms, err := src.Mutes(context.Background(), target("search", "")); err != nil || len(ms) != 0 {
+		t.Errorf("no identity: %+v %v", ms, err)
+	}
+}
+
+// TestIncidentAcknowledgements: who acknowledged an incident and when, earliest first, and
+// what PagerDuty has scheduled on it (the next escalation of a triggered incident).
+func TestIncidentAcknowledgements(t *testing.T) {
+	src, _ := start(t, world(), 10)
+	incs, err := src.Incidents(context.Background(), checkout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := map[string]model.Incident{}
+	for _, in := range incs {
+		byID[in.ID] = in
+	}
+	if got, want := byID["I2"].Acks, []model.Ack{{By: "Sam Okafor", At: t0.Add(-118 * time.Minute)}, {By: "Lena Fischer", At: t0.Add(-90 * time.Minute)}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("I2 acknowledgements %+v, want %+v", got, want)
+	}
+	// I1 triggered 1 h ago; PEP1 escalates at +30, +45, +55 and again from +85 (one loop).
+	if got, want := byID["I1"].Scheduled, []model.Action{{Kind: model.ActionEscalate, At: t0.Add(25 * time.Minute)}}; !reflect.DeepEqual(got, want) || len(byID["I1"].Acks) != 0 {
+		t.Errorf("I1 scheduled %+v (want %+v), acks %+v", got, want, byID["I1"].Acks)
 	}
 }
 

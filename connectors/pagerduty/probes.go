@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 
 	"github.com/opsctx/opsctx/connectors"
 	"github.com/opsctx/opsctx/internal/httpx"
@@ -20,13 +21,16 @@ var listings = []struct{ capability, path, scope string }{
 	{"on-call", "/oncalls", "oncalls.read"},
 	{"escalation policies", "/escalation_policies", "escalation_policies.read"},
 	{"change events", "/change_events", "change_events.read"},
+	{"maintenance windows", "/maintenance_windows", "services.read"},
 }
 
 // Scopes are the Scoped OAuth scopes the connector needs.
 var Scopes = func() []string {
-	out := make([]string, len(listings))
-	for i, l := range listings {
-		out[i] = l.scope
+	var out []string
+	for _, l := range listings {
+		if !slices.Contains(out, l.scope) {
+			out = append(out, l.scope)
+		}
 	}
 	return out
 }()

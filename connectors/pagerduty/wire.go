@@ -48,6 +48,17 @@ type incident struct {
 	Assignments    []struct {
 		Assignee ref `json:"assignee"`
 	} `json:"assignments"`
+	// Acknowledgements are listed while the incident is acknowledged.
+	Acknowledgements []struct {
+		At           string `json:"at"`
+		Acknowledger ref    `json:"acknowledger"`
+	} `json:"acknowledgements"`
+	// PendingActions are what PagerDuty will do and when: escalate, unacknowledge (the
+	// acknowledgement times out), resolve, urgency_change.
+	PendingActions []struct {
+		Type string `json:"type"`
+		At   string `json:"at"`
+	} `json:"pending_actions"`
 }
 
 type alert struct {

@@ -8,6 +8,10 @@ import (
 	pdfake "github.com/opsctx/opsctx/internal/fake/pagerduty"
 )
 
+// ackTimeout is how long (seconds) an acknowledged checkout incident stays acknowledged:
+// PagerDuty's default of 30 minutes.
+var ackTimeout = 1800
+
 // pagerDutyToken is the demo's PagerDuty REST API token.
 const pagerDutyToken = "demo-pagerduty-token"
 
@@ -26,6 +30,7 @@ const (
 	pdSam       = "PSAMOK1"
 	pdLena      = "PLENAF1"
 	pdMarco     = "PMARCO1"
+	pdKofi      = "PKOFIM1"
 	pdTeamChk   = "PTCHK01"
 	pdTeamPay   = "PTPAY01"
 	pdTeamStore = "PTSTO01"
@@ -35,8 +40,9 @@ const (
 )
 
 // pagerDutyData renders the scenario in PagerDuty's shapes: the services, the checkout
-// escalation policy (Sam 30 min → Lena 30 min → Checkout managers), who is on call,
-// incident #4711 with its two alerts, and the innocent payments change event.
+// escalation policy (Sam 30 min → Lena 30 min → Checkout managers), who is on call and who
+// takes over (Sam's L1 shift ends in 25 min, then Kofi), incident #4711 with its two alerts,
+// the innocent payments change event, and Cart's maintenance window ending in 20 min.
 // The fake's clock runs from T0 at started.
 func pagerDutyData(s Scenario, started time.Time) pdfake.Data {
 	ts := func(before time.Duration) string { return s.At(before).Format(time.RFC3339) }
@@ -45,12 +51,12 @@ func pagerDutyData(s Scenario, started time.Time) pdfake.Data {
 	checkoutSvc := ref(PDCheckout, "Checkout API")
 	chkTeam := ref(pdTeamChk, "Checkout")
 	chkPolicy := ref(PDPolicy, "Checkout escalation")
-	shiftEnd := ts(-4 * time.Hour)
+	kofi := ref(pdKofi, Kofi)
 	return pdfake.Data{
 		Now: func() time.Time { return s.T0.Add(time.Since(started)) },
 		Services: []pdfake.Service{
 			{ID: PDCheckout, Name: "Checkout API", Description: "Checkout: turns a cart into a paid order.", Status: "critical",
-				CreatedAt: ts(400 * 24 * time.Hour), EscalationPolicy: chkPolicy, Teams: []pdfake.Ref{chkTeam}},
+				CreatedAt: ts(400 * 24 * time.Hour), EscalationPolicy: chkPolicy, Teams: []pdfake.Ref{chkTeam}, AcknowledgementTimeout: &ackTimeout},
 			{ID: PDPayments, Name: "Payments", Description: "Card authorisation and capture.",
 				CreatedAt: ts(400 * 24 * time.Hour), EscalationPolicy: ref(pdPayPolicy, "Payments escalation"),
 				Teams: []pdfake.Ref{ref(pdTeamPay, "Payments")}},
@@ -63,6 +69,7 @@ func pagerDutyData(s Scenario, started time.Time) pdfake.Data {
 			{ID: pdSam, Name: Sam, Email: Email(Sam), TimeZone: "Europe/London"},
 			{ID: pdLena, Name: Lena, Email: Email(Lena), TimeZone: "Europe/Berlin"},
 			{ID: pdMarco, Name: Marco, Email: Email(Marco), TimeZone: "Europe/Rome"},
+			{ID: pdKofi, Name: Kofi, Email: Email(Kofi), TimeZone: "Africa/Accra"},
 		},
 		Policies: []pdfake.EscalationPolicy{
 			{ID: PDPolicy, Name: "Checkout escalation", Description: "Checkout API on-call", NumLoops: 0,
@@ -82,8 +89,9 @@ func pagerDutyData(s Scenario, started time.Time) pdfake.Data {
 		},
 		// Nobody is on the Checkout managers schedule right now (level 3 is unstaffed).
 		OnCalls: []pdfake.OnCall{
-			{User: sam, EscalationPolicy: chkPolicy, EscalationLevel: 1, Start: ts(8 * time.Hour), End: shiftEnd},
-			{User: lena, EscalationPolicy: chkPolicy, EscalationLevel: 2, Start: ts(8 * time.Hour), End: shiftEnd},
+			{User: sam, EscalationPolicy: chkPolicy, EscalationLevel: 1, Start: ts(8 * time.Hour), End: ts(-ShiftEndsIn)},
+			{User: kofi, EscalationPolicy: chkPolicy, EscalationLevel: 1, Start: ts(-ShiftEndsIn), End: ts(-ShiftEndsIn - 12*time.Hour)},
+			{User: lena, EscalationPolicy: chkPolicy, EscalationLevel: 2, Start: ts(8 * time.Hour), End: ts(-16 * time.Hour)},
 			{User: ref(pdMarco, Marco), EscalationPolicy: ref(pdPayPolicy, "Payments escalation"), EscalationLevel: 1},
 		},
 		Incidents: []pdfake.Incident{
@@ -114,6 +122,10 @@ func pagerDutyData(s Scenario, started time.Time) pdfake.Data {
 		},
 		Related: map[string][]pdfake.RelatedChange{
 			PDIncidentID: {{ChangeEventID: "01PAY3DS2EUFLAG", Reason: "related_service"}},
+		},
+		MaintenanceWindows: []pdfake.MaintenanceWindow{
+			{ID: "PMWCART", StartTime: ts(40 * time.Minute), EndTime: ts(-SilenceEndsIn), Description: "cart session store migration",
+				CreatedBy: &pdfake.Ref{ID: pdMarco, Summary: Marco}, Services: []pdfake.Ref{ref(PDCart, "Cart")}},
 		},
 		Relationships: []pdfake.Relationship{
 			{ID: "DCHKPAY", SupportingService: ref(PDPayments, ""), DependentService: checkoutSvc},

@@ -65,8 +65,8 @@ func TestDemoOnCallAndEscalation(t *testing.T) {
 					pdOnCall = append(pdOnCall, model.OnCall{Name: o.Name, Level: o.Level, Source: "pagerduty"})
 				}
 			}
-			until := sc.At(-4 * time.Hour).Format(time.RFC3339)
-			if want := []string{demo.Sam + " L1 until " + until, demo.Lena + " L2 until " + until}; !slices.Equal(oncall, want) {
+			samUntil, lenaUntil := sc.At(-demo.ShiftEndsIn).Format(time.RFC3339), sc.At(-16*time.Hour).Format(time.RFC3339)
+			if want := []string{demo.Sam + " L1 until " + samUntil, demo.Lena + " L2 until " + lenaUntil}; !slices.Equal(oncall, want) {
 				t.Errorf("pagerduty on-call %q, want %q", oncall, want)
 			}
 			if !slices.ContainsFunc(ans.OnCall, func(o answer.OnCallEntry) bool {

@@ -17,6 +17,12 @@ import (
 // escalates to Lena Fischer (L2) 30 minutes after the incident started, i.e. in 10 minutes.
 // ServiceNow has INC0012345 for checkout; Opsgenie and Alertmanager carry the loud alerts.
 // Search has a loud alert that touches no user-facing SLO.
+//
+// What comes next: Sam's L1 shift ends at T0+25m and Kofi Mensah takes over (PagerDuty,
+// Opsgenie and JSM agree). Cart is mid-migration of its session store: Aiko silenced
+// CartLatencyHigh and PagerDuty holds Cart in maintenance, both until T0+20m, when the
+// firing alert will notify again. Order-queue's lag alert is pending and fires at T0+4m.
+// ServiceNow has CHG0030020, an orders-db failover test, scheduled to start at T0+45m.
 type Scenario struct {
 	T0 time.Time
 	// Edit, when set, may change each vendor's data before its fake starts: it gets the
@@ -97,6 +103,23 @@ const (
 	Lena  = "Lena Fischer"
 	Priya = "Priya Nair"
 	Marco = "Marco Rossi"
+	Kofi  = "Kofi Mensah"
+	Aiko  = "Aiko Tanaka"
+
+	// SNScheduledChange is the change scheduled on orders-db after T0.
+	SNScheduledChange = "CHG0030020"
+	// CartSilenced is the alert silenced during cart's session store migration.
+	CartSilenced = "CartLatencyHigh"
+	// PendingAlert is order-queue's alert about to fire.
+	PendingAlert = "OrderQueueLagHigh"
+)
+
+// Moments after T0 (what the answer looks ahead to).
+const (
+	ShiftEndsIn       = 25 * time.Minute // Sam's L1 shift ends; Kofi takes over
+	SilenceEndsIn     = 20 * time.Minute // cart's silence and maintenance window end
+	PendingFiresIn    = 4 * time.Minute  // order-queue's pending alert fires
+	ScheduledChangeIn = 45 * time.Minute // CHG0030020 starts
 )
 
 // Offsets of the story's events before T0.

@@ -53,6 +53,7 @@ func newHandler(d Data) *handler {
 		{"GET /escalation_policies/{id}", "escalation_policies.read", h.policy},
 		{"GET /change_events", "change_events.read", h.changeEvents},
 		{"GET /service_dependencies/technical_services/{id}", "services.read", h.dependencies},
+		{"GET /maintenance_windows", "services.read", h.maintenanceWindows},
 	} {
 		h.mux.HandleFunc(r.pattern, h.scoped(r.scope, r.serve))
 	}

@@ -74,6 +74,14 @@ func normalize(d Data) Data {
 		}
 		in.Assignments = as
 		in.Teams = orEmpty(refs(in.Teams, "team_reference", "/teams/"))
+		acks := []Acknowledgement{} // listed only while the incident is acknowledged
+		if in.Status == "acknowledged" {
+			for _, a := range in.Acknowledgements {
+				ref(&a.Acknowledger, "user_reference", "/users/")
+				acks = append(acks, a)
+			}
+		}
+		in.Acknowledgements = acks
 		if in.Priority != nil {
 			p := *in.Priority
 			p.Type, p.Summary = "priority", p.Name
@@ -82,6 +90,22 @@ func normalize(d Data) Data {
 		incidents[i] = in
 	}
 	d.Incidents = incidents
+	windows := make([]MaintenanceWindow, len(d.MaintenanceWindows))
+	for i, m := range d.MaintenanceWindows {
+		m.Type, m.Summary, m.SequenceNumber = "maintenance_window", m.Description, i+1
+		if m.HTMLURL == "" {
+			m.HTMLURL = web + "/service-directory/maintenance-windows/" + m.ID
+		}
+		if m.CreatedBy != nil {
+			c := *m.CreatedBy
+			ref(&c, "user_reference", "/users/")
+			m.CreatedBy = &c
+		}
+		m.Services = orEmpty(refs(m.Services, "service_reference", "/service-directory/"))
+		m.Teams = orEmpty(refs(m.Teams, "team_reference", "/teams/"))
+		windows[i] = m
+	}
+	d.MaintenanceWindows = windows
 	alerts := make([]Alert, len(d.Alerts))
 	for i, a := range d.Alerts {
 		a.Type = "alert"

@@ -37,6 +37,8 @@ type Data struct {
 	Policies      []EscalationPolicy
 	ChangeEvents  []ChangeEvent
 	Relationships []Relationship
+	// MaintenanceWindows are served by GET /maintenance_windows.
+	MaintenanceWindows []MaintenanceWindow
 	// Related maps an incident id to its related change events.
 	Related   map[string][]RelatedChange
 	Abilities []string

@@ -20,6 +20,9 @@ const token = "test-token"
 
 var now = time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
 
+// ackTimeout is PSVC001's acknowledgement timeout in seconds.
+var ackTimeout = 1800
+
 func at(d time.Duration) string { return now.Add(-d).Format(time.RFC3339) }
 
 // sample covers every field the fake serves.
@@ -28,7 +31,8 @@ func sample() pd.Data {
 		Now: func() time.Time { return now },
 		Services: []pd.Service{
 			{ID: "PSVC001", Name: "Checkout API", Description: "d", CreatedAt: at(1000 * time.Hour),
-				EscalationPolicy: pd.Ref{ID: "PEP0001", Summary: "Checkout escalation"}, Teams: []pd.Ref{{ID: "PTEAM01", Summary: "Checkout"}}},
+				EscalationPolicy: pd.Ref{ID: "PEP0001", Summary: "Checkout escalation"}, Teams: []pd.Ref{{ID: "PTEAM01", Summary: "Checkout"}},
+				AcknowledgementTimeout: &ackTimeout},
 			{ID: "PSVC002", Name: "Payments", EscalationPolicy: pd.Ref{ID: "PEP0001"}},
 		},
 		Users: []pd.User{{ID: "PUSER01", Name: "Sam Okafor", Email: "sam@example.com", TimeZone: "Europe/Berlin"}},
@@ -53,6 +57,12 @@ func sample() pd.Data {
 		},
 		Related:       map[string][]pd.RelatedChange{"PINC0001": {{ChangeEventID: "01CHANGE1", Reason: "related_service"}}},
 		Relationships: []pd.Relationship{{ID: "D1", SupportingService: pd.Ref{ID: "PSVC002"}, DependentService: pd.Ref{ID: "PSVC001"}}},
+		MaintenanceWindows: []pd.MaintenanceWindow{
+			{ID: "PMW0001", StartTime: at(time.Hour), EndTime: at(-25 * time.Minute), Description: "db patching",
+				CreatedBy: &pd.Ref{ID: "PUSER01", Summary: "Sam Okafor"}, Services: []pd.Ref{{ID: "PSVC002"}}},
+			{ID: "PMW0002", StartTime: at(-2 * time.Hour), EndTime: at(-3 * time.Hour), Description: "failover test", Services: []pd.Ref{{ID: "PSVC001"}}},
+			{ID: "PMW0003", StartTime: at(5 * time.Hour), EndTime: at(4 * time.Hour), Description: "old", Services: []pd.Ref{{ID: "PSVC001"}}},
+		},
 	}
 	for i := 1; i <= 7; i++ {
 		status := []string{"triggered", "acknowledged", "resolved"}[i%3]
@@ -64,7 +74,8 @@ func sample() pd.Data {
 			Assignments:      []pd.Assignment{{At: at(time.Hour), Assignee: pd.Ref{ID: "PUSER01", Summary: "Sam Okafor"}}},
 			AlertCounts:      &pd.AlertCounts{Triggered: 1, All: 1},
 			EscalationPolicy: &pd.Ref{ID: "PEP0001"}, Teams: []pd.Ref{{ID: "PTEAM01"}},
-			Priority: &pd.Priority{ID: "PPRIO01", Name: "P1"}})
+			Priority: &pd.Priority{ID: "PPRIO01", Name: "P1"},
+			Acknowledgements: []pd.Acknowledgement{{At: at(10 * time.Minute), Acknowledger: pd.Ref{ID: "PUSER01", Summary: "Sam Okafor"}}}})
 		d.Alerts = append(d.Alerts, pd.Alert{ID: fmt.Sprintf("PALERT%d", i), Summary: "alert", CreatedAt: at(time.Hour),
 			Status: "triggered", AlertKey: "k", Service: pd.Ref{ID: svc}, Incident: pd.Ref{ID: "PINC0001"}, Severity: "critical",
 			Body: pd.AlertBody{Contexts: []pd.Context{{Type: "link", Href: "https://runbooks.example", Text: "runbook"}},
@@ -122,6 +133,7 @@ func TestResponsesMatchSpec(t *testing.T) {
 			{"/escalation_policies/{id}", "/escalation_policies/" + map[string]string{"sample": "PEP0001", "demo": demo.PDPolicy}[name]},
 			{"/change_events", "/change_events"},
 			{"/service_dependencies/technical_services/{id}", "/service_dependencies/technical_services/" + svc},
+			{"/maintenance_windows", "/maintenance_windows?filter=all"},
 		}
 		for _, tt := range tests {
 			t.Run(name+" "+tt.path, func(t *testing.T) {
@@ -215,6 +227,15 @@ func TestProtocol(t *testing.T) {
 				}
 			}},
 		{"services by query", "/services?query=check", nil, 200, count("services", 1)},
+		{"oncalls at most 90 days ahead", "/oncalls?until=" + at(-91*24*time.Hour), nil, 400, errBody("Invalid Input Provided")},
+		{"maintenance windows open", "/maintenance_windows?filter=open", nil, 200, count("maintenance_windows", 2)},
+		{"maintenance windows ongoing of a service", "/maintenance_windows?filter=ongoing&service_ids[]=PSVC002", nil, 200, func(t *testing.T, b map[string]any, _ http.Header) {
+			ws := b["maintenance_windows"].([]any)
+			if len(ws) != 1 || ws[0].(map[string]any)["id"] != "PMW0001" || ws[0].(map[string]any)["created_by"].(map[string]any)["type"] != "user_reference" {
+				t.Errorf("windows %v", ws)
+			}
+		}},
+		{"maintenance windows: bad filter", "/maintenance_windows?filter=soon", nil, 400, errBody("Invalid Input Provided")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -233,6 +254,45 @@ func TestProtocol(t *testing.T) {
 	}
 	if got := srv.Requests()[0].Header.Get("Authorization"); got != "" {
 		t.Errorf("first request recorded with Authorization %q", got)
+	}
+}
+
+// TestPendingActions: an acknowledged incident lists its acknowledgements and re-triggers
+// its service's acknowledgement timeout after the last one; a triggered incident escalates
+// when its policy's next rule is due, and not after the policy's last rule.
+func TestPendingActions(t *testing.T) {
+	d := sample()
+	d.Incidents = append(d.Incidents, pd.Incident{ID: "PINC0008", IncidentNumber: 108, Title: "fresh", CreatedAt: at(40 * time.Minute),
+		Status: "triggered", Service: pd.Ref{ID: "PSVC001"}, Urgency: "high", Assignments: []pd.Assignment{},
+		EscalationPolicy: &pd.Ref{ID: "PEP0001"}})
+	srv := pd.Start(d, token)
+	defer srv.Close()
+	pending := func(id string) (acks, actions []any) {
+		status, _, raw := get(t, srv, "/incidents/"+id, nil)
+		var b map[string]any
+		if err := json.Unmarshal(raw, &b); status != http.StatusOK || err != nil {
+			t.Fatalf("%s: %d %v %s", id, status, err, raw)
+		}
+		in := b["incident"].(map[string]any)
+		return in["acknowledgements"].([]any), in["pending_actions"].([]any)
+	}
+	// Incident 4: acknowledged 10 min ago on PSVC001 (timeout 30 min).
+	acks, actions := pending("PINC0004")
+	if len(acks) != 1 || len(actions) != 1 || actions[0].(map[string]any)["type"] != "unacknowledge" || actions[0].(map[string]any)["at"] != at(-20*time.Minute) {
+		t.Errorf("acknowledged: acknowledgements %v, pending actions %v", acks, actions)
+	}
+	// Incident 8: triggered 40 min ago; rules of 30 min: the second fires in 20 min.
+	acks, actions = pending("PINC0008")
+	if len(acks) != 0 || len(actions) != 1 || actions[0].(map[string]any)["type"] != "escalate" || actions[0].(map[string]any)["at"] != at(-20*time.Minute) {
+		t.Errorf("triggered: acknowledgements %v, pending actions %v", acks, actions)
+	}
+	// Incident 6: triggered 6 h ago, past the policy's last rule of its last loop.
+	if _, actions = pending("PINC0006"); len(actions) != 0 {
+		t.Errorf("past the last rule: pending actions %v", actions)
+	}
+	// Incident 2 is resolved: nothing pending, no acknowledgements listed.
+	if acks, actions = pending("PINC0002"); len(acks) != 0 || len(actions) != 0 {
+		t.Errorf("resolved: %v %v", acks, actions)
 	}
 }
 

@@ -79,7 +79,7 @@ func (h *handler) incidents(w http.ResponseWriter, r *http.Request) {
 			!all && (created.Before(since) || created.After(until)):
 			continue
 		}
-		out = append(out, in)
+		out = append(out, h.pending(in))
 	}
 	sortBy(out, func(in Incident) string { return ts(in.CreatedAt) }, strings.HasSuffix(q.Get("sort_by"), ":desc"))
 	paginate(w, r, "incidents", out)
@@ -111,7 +111,7 @@ func (h *handler) incident(w http.ResponseWriter, r *http.Request) {
 		notFound(w)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"incident": in})
+	writeJSON(w, http.StatusOK, map[string]any{"incident": h.pending(in)})
 }
 
 func (h *handler) alerts(w http.ResponseWriter, r *http.Request) {
@@ -162,6 +162,9 @@ func (h *handler) relatedChangeEvents(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"change_events": out})
 }
 
+// maxOnCallAhead is how far ahead PagerDuty lists on-call shifts.
+const maxOnCallAhead = 90 * 24 * time.Hour
+
 func (h *handler) oncalls(w http.ResponseWriter, r *http.Request) {
 	now := h.d.Now().UTC()
 	since, until, ok := h.window(w, r, 0, false)
@@ -170,6 +173,10 @@ func (h *handler) oncalls(w http.ResponseWriter, r *http.Request) {
 	}
 	if r.URL.Query().Get("since") == "" && r.URL.Query().Get("until") != "" {
 		since = now
+	}
+	if until.After(now.Add(maxOnCallAhead)) {
+		badRequest(w, "on-call shifts are limited to 90 days in the future")
+		return
 	}
 	policies, schedules, users := list(r, "escalation_policy_ids"), list(r, "schedule_ids"), list(r, "user_ids")
 	earliest := r.URL.Query().Get("earliest") == "true"

@@ -18,7 +18,7 @@ func main() {
 			"/abilities", "/services", "/services/{id}", "/services/{id}/change_events",
 			"/incidents", "/incidents/{id}", "/incidents/{id}/alerts", "/incidents/{id}/related_change_events",
 			"/oncalls", "/escalation_policies", "/escalation_policies/{id}", "/change_events",
-			"/service_dependencies/technical_services/{id}",
+			"/service_dependencies/technical_services/{id}", "/maintenance_windows",
 		},
 	}, "PAGERDUTY_OPENAPI")
 }

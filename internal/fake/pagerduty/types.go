@@ -25,6 +25,37 @@ type Service struct {
 	CreatedAt        string `json:"created_at,omitempty"`
 	EscalationPolicy Ref    `json:"escalation_policy"`
 	Teams            []Ref  `json:"teams"`
+	// AcknowledgementTimeout is how many seconds an acknowledged incident stays so before it
+	// re-triggers; nil disables it.
+	AcknowledgementTimeout *int `json:"acknowledgement_timeout,omitempty"`
+}
+
+// Acknowledgement is who acknowledged an incident, and when.
+type Acknowledgement struct {
+	At           string `json:"at"`
+	Acknowledger Ref    `json:"acknowledger"`
+}
+
+// Action is a pending action: what PagerDuty will do to an incident, and when.
+type Action struct {
+	Type string `json:"type"`
+	At   string `json:"at"`
+}
+
+// MaintenanceWindow is a maintenance window: its services open no incidents while it lasts.
+type MaintenanceWindow struct {
+	ID             string `json:"id"`
+	Type           string `json:"type"`
+	Summary        string `json:"summary,omitempty"`
+	Self           string `json:"self,omitempty"`
+	HTMLURL        string `json:"html_url,omitempty"`
+	SequenceNumber int    `json:"sequence_number"`
+	StartTime      string `json:"start_time"`
+	EndTime        string `json:"end_time"`
+	Description    string `json:"description,omitempty"`
+	CreatedBy      *Ref   `json:"created_by,omitempty"`
+	Services       []Ref  `json:"services"`
+	Teams          []Ref  `json:"teams"`
 }
 
 // Assignment is an incident assignment.
@@ -70,6 +101,10 @@ type Incident struct {
 	Teams              []Ref        `json:"teams"`
 	Priority           *Priority    `json:"priority,omitempty"`
 	Urgency            string       `json:"urgency,omitempty"`
+	// Acknowledgements are served while the incident is acknowledged (empty otherwise).
+	Acknowledgements []Acknowledgement `json:"acknowledgements"`
+	// PendingActions are computed when served (see pending), never taken from the data.
+	PendingActions []Action `json:"pending_actions"`
 }
 
 // Context is a link or image attached to an alert body.
