@@ -49,7 +49,7 @@ func (s *Source) Alerts(ctx context.Context, t model.Target) ([]model.Alert, err
 			return nil, err // the offset was ignored
 		}
 		for _, a := range res.Values {
-			out = append(out, toAlert(a))
+			out = append(out, s.named(toAlert(a)))
 		}
 		if res.Links.Next == "" || len(res.Values) < s.o.PageSize {
 			break
@@ -77,6 +77,7 @@ func toAlert(a alert) model.Alert {
 		m.Status = "silenced"
 	case a.Acknowledged:
 		m.Status = "acknowledged"
+		m.Acks = []model.Ack{{By: a.Owner}} // the owner took it; JSM does not say when
 	default:
 		m.Status = "firing"
 	}
@@ -89,4 +90,20 @@ func toAlert(a alert) model.Alert {
 		m.Labels["source"] = a.Source
 	}
 	return m
+}
+
+// named names who acknowledged an alert (an account id) from the users listing Warm keeps,
+// when it is at hand; it fetches nothing.
+func (s *Source) named(a model.Alert) model.Alert {
+	if len(a.Acks) == 0 {
+		return a
+	}
+	if ref, ok := s.ref.Last(""); ok {
+		for i, k := range a.Acks {
+			if n, _ := ref.person(k.By); n != "" {
+				a.Acks[i].By = n
+			}
+		}
+	}
+	return a
 }

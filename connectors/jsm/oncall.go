@@ -18,6 +18,7 @@ import (
 	"github.com/opsctx/opsctx/internal/cache"
 	"github.com/opsctx/opsctx/internal/escalation"
 	"github.com/opsctx/opsctx/internal/model"
+	"github.com/opsctx/opsctx/internal/shifts"
 )
 
 // reference is the site's teams, schedules and users, which Responders filters by team and
@@ -247,6 +248,10 @@ func (s *Source) Responders(ctx context.Context, t model.Target) (model.Responde
 		wg     conc.WaitGroup
 	)
 	now := s.o.Now().UTC()
+	ahead := now
+	if t.Ahead.After(now) {
+		ahead = t.Ahead.UTC()
+	}
 	wg.Go(func() { escs, escErr = s.escalations(ctx, cloud, tm.ID) })
 	wg.Go(func() {
 		res = iter.Map(mine, func(sc *schedule) shift {
@@ -258,8 +263,8 @@ func (s *Source) Responders(ctx context.Context, t model.Target) (model.Responde
 			)
 			in.Go(func() { sh.err = s.get(ctx, opsPath(cloud, "/schedules/"+sid+"/on-calls"), nil, &oc, scopeConfig) })
 			in.Go(func() {
-				sh.tlErr = s.get(ctx, opsPath(cloud, "/schedules/"+sid+"/timeline"),
-					url.Values{"date": {now.Format(time.RFC3339)}, "interval": {"2"}, "intervalUnit": {"weeks"}}, &sh.tl, scopeConfig)
+				sh.tlErr = s.get(ctx, opsPath(cloud, "/schedules/"+sid+"/timeline"), url.Values{"date": {now.Format(time.RFC3339)},
+					"interval": {strconv.Itoa(shifts.Days(now, ahead))}, "intervalUnit": {"days"}}, &sh.tl, scopeConfig)
 			})
 			in.Wait()
 			sh.ps = oc.OnCallParticipants
@@ -288,7 +293,7 @@ func (s *Source) Responders(ctx context.Context, t model.Target) (model.Responde
 		p = policyOf(*esc, ref, escs)
 	}
 
-	r := model.Responders{}
+	r := model.Responders{LooksAhead: len(mine) > 0 && ahead.After(now)}
 	for i, sc := range mine {
 		sh := res[i]
 		if sh.err != nil {
@@ -297,15 +302,22 @@ func (s *Source) Responders(ctx context.Context, t model.Target) (model.Responde
 		if sh.tlErr != nil {
 			notes = append(notes, sc.Name+": shift ends unknown ("+sh.tlErr.Error()+")")
 		}
+		tl := sh.tl.final()
+		r.LooksAhead = r.LooksAhead && sh.tlErr == nil && tl.Reaches(ahead)
 		ids := users(sh.ps)
 		if len(ids) == 0 {
 			notes = append(notes, sc.Name+": no one on call")
 		}
 		level := levelOf(p.Steps, sc)
-		for _, id := range ids {
+		shift := func(id string, start, until time.Time, override bool) model.OnCall {
 			n, e := ref.person(id)
-			r.OnCall = append(r.OnCall, model.OnCall{Name: n, Email: e, Level: level, Until: shiftEnd(sh.tl, id, now),
-				Schedule: sc.Name, Source: SourceName})
+			return model.OnCall{Name: n, Email: e, Level: level, Start: start, Until: until, Schedule: sc.Name, Override: override, Source: SourceName}
+		}
+		for _, id := range ids {
+			r.OnCall = append(r.OnCall, shift(id, time.Time{}, tl.Until(id, now), false))
+		}
+		for _, p := range tl.Upcoming(now, ahead) {
+			r.Upcoming = append(r.Upcoming, shift(p.Who, p.Start, p.End, p.Override))
 		}
 	}
 	sort.SliceStable(r.OnCall, func(i, j int) bool { return r.OnCall[i].Level < r.OnCall[j].Level })
@@ -338,25 +350,27 @@ func users(ps []participant) []string {
 	return out
 }
 
-// shiftEnd is when the user's current shift ends: the latest end among the timeline's
-// periods that hold now and name the user (as responder or behind a team or escalation).
-// A period that ends where the timeline's window ends may go on past it: its end is not
-// known, nor is one the timeline does not show.
-func shiftEnd(tl timeline, id string, now time.Time) time.Time {
-	var end time.Time
+// final reads the timeline as who is on call when: a period names its user responder, or
+// the users behind a team or escalation responder.
+func (tl timeline) final() shifts.Timeline {
+	out := shifts.Timeline{Start: parseTime(tl.StartDate), End: parseTime(tl.EndDate)}
 	for _, rot := range tl.FinalTimeline.Rotations {
 		for _, p := range rot.Periods {
-			from, to := parseTime(p.StartDate), parseTime(p.EndDate)
-			names := p.Responder.ID == id || slices.ContainsFunc(p.FlattenedResponders, func(r responder) bool { return r.ID == id })
-			if names && !from.After(now) && to.After(now) && to.After(end) {
-				end = to
+			who := []string{}
+			if p.Responder.Type == "user" || p.Responder.Type == "" && p.Responder.ID != "" {
+				who = append(who, p.Responder.ID)
+			}
+			for _, r := range p.FlattenedResponders {
+				if !slices.Contains(who, r.ID) {
+					who = append(who, r.ID)
+				}
+			}
+			for _, id := range who {
+				out.Periods = append(out.Periods, shifts.Period{Start: parseTime(p.StartDate), End: parseTime(p.EndDate), Who: id, Override: p.Type == "override"})
 			}
 		}
 	}
-	if !end.IsZero() && !end.Before(parseTime(tl.EndDate)) {
-		return time.Time{}
-	}
-	return end
+	return out
 }
 
 // levelOf is the 1-based level of the first step that pages the schedule, else 1.
@@ -374,7 +388,7 @@ func levelOf(steps []model.EscalationStep, sc schedule) int {
 func policyOf(e escalationPolicy, ref reference, escs []escalationPolicy) escalation.Policy {
 	rules := make([]escalation.Delayed, 0, len(e.Rules))
 	for _, r := range e.Rules {
-		rules = append(rules, escalation.Delayed{AfterMinutes: escalation.Minutes(r.Delay.TimeAmount, r.Delay.TimeUnit),
+		rules = append(rules, escalation.Delayed{AfterMinutes: escalation.Minutes(r.Delay.TimeAmount, r.Delay.TimeUnit), Condition: escalation.ConditionOf(r.Condition),
 			Target: recipientName(r.Recipient, ref, escs)})
 	}
 	count, wait := 0, 0

@@ -54,11 +54,13 @@ type participant struct {
 type period struct {
 	StartDate           string      `json:"startDate"`
 	EndDate             string      `json:"endDate"`
+	Type                string      `json:"type"`
 	Responder           responder   `json:"responder"`
 	FlattenedResponders []responder `json:"flattenedResponders"`
 }
 
 type timeline struct {
+	StartDate     string `json:"startDate"`
 	EndDate       string `json:"endDate"`
 	FinalTimeline struct {
 		Rotations []struct {
@@ -72,7 +74,9 @@ type escalationPolicy struct {
 	Name    string `json:"name"`
 	Enabled bool   `json:"enabled"`
 	Rules   []struct {
-		Delay struct {
+		// Condition is if-not-acked or if-not-closed: what keeps the rule going.
+		Condition string `json:"condition"`
+		Delay     struct {
 			TimeAmount int    `json:"timeAmount"`
 			TimeUnit   string `json:"timeUnit"`
 		} `json:"delay"`

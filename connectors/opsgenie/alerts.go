@@ -1,12 +1,14 @@
 package opsgenie
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/url"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/opsctx/opsctx/connectors"
@@ -121,6 +123,7 @@ func toAlert(a alert) model.Alert {
 		m.Status = "silenced"
 	case a.Acknowledged:
 		m.Status = "acknowledged"
+		m.Acks = []model.Ack{acknowledgement(a)}
 	default:
 		m.Status = "firing"
 	}
@@ -133,4 +136,17 @@ func toAlert(a alert) model.Alert {
 		m.Labels["source"] = a.Source
 	}
 	return m
+}
+
+// acknowledgement says who acknowledged an alert (the report's acknowledger, else its owner,
+// by username) and when (its creation plus the report's ackTime, when given).
+func acknowledgement(a alert) model.Ack {
+	ack := model.Ack{By: a.Owner}
+	if r := a.Report; r != nil {
+		ack.By = cmp.Or(r.AcknowledgedBy, a.Owner)
+		if created := parseTime(a.CreatedAt); r.AckTime > 0 && !created.IsZero() {
+			ack.At = created.Add(time.Duration(r.AckTime) * time.Millisecond)
+		}
+	}
+	return ack
 }

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/sourcegraph/conc"
 	"github.com/sourcegraph/conc/iter"
@@ -16,6 +17,7 @@ import (
 	"github.com/opsctx/opsctx/connectors"
 	"github.com/opsctx/opsctx/internal/escalation"
 	"github.com/opsctx/opsctx/internal/model"
+	"github.com/opsctx/opsctx/internal/shifts"
 )
 
 // reference is the account's schedule and escalation listings, which Responders filters
@@ -189,33 +191,55 @@ func (s *Source) Responders(ctx context.Context, t model.Target) (model.Responde
 	}
 
 	type result struct {
-		ps  []participant
-		err error
+		ps    []participant
+		tl    shifts.Timeline
+		err   error
+		tlErr error
+	}
+	now := s.o.Now().UTC()
+	ahead := now
+	if t.Ahead.After(now) {
+		ahead = t.Ahead.UTC()
 	}
 	res := iter.Map(mine, func(sc *schedule) result {
-		var oc struct {
-			OnCallParticipants []participant `json:"onCallParticipants"`
-		}
-		err := s.get(ctx, "/v2/schedules/"+url.PathEscape(sc.ID)+"/on-calls", url.Values{"scheduleIdentifierType": {"id"}}, &oc)
-		return result{oc.OnCallParticipants, err}
+		var (
+			r   result
+			in  conc.WaitGroup
+			oc  struct{ OnCallParticipants []participant }
+			sid = url.PathEscape(sc.ID)
+		)
+		in.Go(func() {
+			r.err = s.get(ctx, "/v2/schedules/"+sid+"/on-calls", url.Values{"scheduleIdentifierType": {"id"}}, &oc)
+		})
+		in.Go(func() { r.tl, r.tlErr = s.timeline(ctx, sid, now, ahead) })
+		in.Wait()
+		r.ps = oc.OnCallParticipants
+		return r
 	})
-	r := model.Responders{}
+	r := model.Responders{LooksAhead: true}
 	for i, sc := range mine {
 		if res[i].err != nil {
 			return model.Responders{}, res[i].err
 		}
+		tl := res[i].tl
+		if res[i].tlErr != nil {
+			notes = append(notes, sc.Name+": shift ends unknown ("+res[i].tlErr.Error()+")")
+		}
+		r.LooksAhead = r.LooksAhead && res[i].tlErr == nil && tl.Reaches(ahead)
 		level := levelOf(p.Steps, sc)
 		users := flatten(res[i].ps)
 		if len(users) == 0 {
 			notes = append(notes, sc.Name+": no one on call")
 		}
 		for _, u := range users {
-			oc := model.OnCall{Name: ref.name(u), Level: level, Schedule: sc.Name, Source: SourceName}
-			if strings.Contains(u, "@") {
-				oc.Email = u
-			}
-			r.OnCall = append(r.OnCall, oc)
+			r.OnCall = append(r.OnCall, s.shift(ref, u, level, sc, time.Time{}, tl.Until(u, now), false))
 		}
+		for _, p := range tl.Upcoming(now, ahead) {
+			r.Upcoming = append(r.Upcoming, s.shift(ref, p.Who, level, sc, p.Start, p.End, p.Override))
+		}
+	}
+	if len(mine) == 0 || ahead.Equal(now) {
+		r.LooksAhead = false
 	}
 	sort.SliceStable(r.OnCall, func(i, j int) bool { return r.OnCall[i].Level < r.OnCall[j].Level })
 	if esc != nil {
@@ -229,6 +253,37 @@ func (s *Source) Responders(ctx context.Context, t model.Target) (model.Responde
 	}
 	r.Note = strings.Join(notes, "; ")
 	return r, nil
+}
+
+// shift is an on-call shift of the user with the username, named by the user listing; a
+// username that is an e-mail is also the person's Email.
+func (s *Source) shift(ref reference, username string, level int, sc schedule, start, until time.Time, override bool) model.OnCall {
+	oc := model.OnCall{Name: ref.name(username), Level: level, Start: start, Until: until, Schedule: sc.Name, Override: override, Source: SourceName}
+	if strings.Contains(username, "@") {
+		oc.Email = username
+	}
+	return oc
+}
+
+// timeline reads the schedule's final timeline (overrides in it) from the start of now's day
+// through ahead, in whole days; its user periods are named by username.
+func (s *Source) timeline(ctx context.Context, sid string, now, ahead time.Time) (shifts.Timeline, error) {
+	var raw timeline
+	q := url.Values{"identifierType": {"id"}, "date": {now.Format(time.RFC3339)}, "interval": {strconv.Itoa(shifts.Days(now, ahead))},
+		"intervalUnit": {"days"}}
+	if err := s.get(ctx, "/v2/schedules/"+sid+"/timeline", q, &raw); err != nil {
+		return shifts.Timeline{}, err
+	}
+	tl := shifts.Timeline{Start: parseTime(raw.StartDate), End: parseTime(raw.EndDate)}
+	for _, rot := range raw.FinalTimeline.Rotations {
+		for _, p := range rot.Periods {
+			if p.Recipient.Type == "user" && p.Recipient.Name != "" {
+				tl.Periods = append(tl.Periods, shifts.Period{Start: parseTime(p.StartDate), End: parseTime(p.EndDate),
+					Who: p.Recipient.Name, Override: p.Type == "override"})
+			}
+		}
+	}
+	return tl, nil
 }
 
 // ownedBy reports whether the owner team has the name or id.
@@ -256,7 +311,8 @@ func policyOf(e escalationPolicy, name func(string) string) escalation.Policy {
 		if r.Recipient.Type == "user" {
 			target = name(target)
 		}
-		rules = append(rules, escalation.Delayed{AfterMinutes: escalation.Minutes(r.Delay.TimeAmount, r.Delay.TimeUnit), Target: target})
+		rules = append(rules, escalation.Delayed{AfterMinutes: escalation.Minutes(r.Delay.TimeAmount, r.Delay.TimeUnit), Target: target,
+			Condition: escalation.ConditionOf(r.Condition)})
 	}
 	count, wait := 0, 0
 	if e.Repeat != nil {

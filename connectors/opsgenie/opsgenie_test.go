@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -15,8 +17,10 @@ import (
 	"github.com/opsctx/opsctx/connectors"
 	"github.com/opsctx/opsctx/internal/fake"
 	ogfake "github.com/opsctx/opsctx/internal/fake/opsgenie"
+	fakeschedule "github.com/opsctx/opsctx/internal/fake/schedule"
 	"github.com/opsctx/opsctx/internal/httpx"
 	"github.com/opsctx/opsctx/internal/model"
+	"github.com/opsctx/opsctx/internal/shifts"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -235,13 +239,66 @@ func TestResponders(t *testing.T) {
 	for _, rq := range srv.Requests() {
 		paths = append(paths, rq.Path+"?"+rq.Query.Encode())
 	}
-	wantPaths := []string{"/v2/schedules/S1/on-calls?scheduleIdentifierType=id", "/v2/schedules/S4/on-calls?scheduleIdentifierType=id"}
-	if len(paths) != 5 || !reflect.DeepEqual(paths[3:], wantPaths) && !reflect.DeepEqual(paths[3:], []string{wantPaths[1], wantPaths[0]}) {
-		t.Errorf("requests %v", paths)
+	day := "date=" + url.QueryEscape(t0.Format(time.RFC3339)) + "&identifierType=id&interval=14&intervalUnit=days"
+	wantPaths := []string{"/v2/schedules/S1/on-calls?scheduleIdentifierType=id", "/v2/schedules/S1/timeline?" + day,
+		"/v2/schedules/S4/on-calls?scheduleIdentifierType=id", "/v2/schedules/S4/timeline?" + day}
+	if len(paths) != 7 || !reflect.DeepEqual(slices.Sorted(slices.Values(paths[3:])), wantPaths) {
+		t.Errorf("requests %v, want the 3 listings and %v", paths, wantPaths)
 	}
 	srv.Reset()
 	if r, err := src.Responders(context.Background(), target("search", nil)); err != nil || !reflect.DeepEqual(r, model.Responders{}) || len(srv.Requests()) != 0 {
 		t.Errorf("no team annotation: %+v, %v, %d requests", r, err, len(srv.Requests()))
+	}
+}
+
+// TestRespondersAhead: each schedule's timeline (read beside its on-calls) says until when
+// the people on call now are, and who takes over within the horizon, overrides marked.
+func TestRespondersAhead(t *testing.T) {
+	d := world()
+	d.OnCall, d.Now = nil, func() time.Time { return t0 }
+	d.Rotations = map[string][]fakeschedule.Shift{
+		"S1": {{Rotation: "primary", Start: t0.Add(-8 * time.Hour), End: t0.Add(25 * time.Minute), Who: "sam@example.com"},
+			{Rotation: "primary", Start: t0.Add(25 * time.Minute), End: t0.Add(72 * time.Hour), Who: "bob@example.com"},
+			{Rotation: "primary", Start: t0.Add(2 * time.Hour), End: t0.Add(3 * time.Hour), Who: "amy@example.com", Override: true}},
+		"S4": {{Rotation: "managers", Start: t0.Add(-time.Hour), End: t0.Add(400 * time.Hour), Who: "lena"}},
+	}
+	tests := []struct {
+		name     string
+		ahead    time.Duration
+		upcoming []string
+	}{
+		{"within 12 hours", 12 * time.Hour, []string{"Bob Lee L1 +25m0s..+2h0m0s", "Amy Ng L1 +2h0m0s..+3h0m0s override", "Bob Lee L1 +3h0m0s..+72h0m0s"}},
+		{"within 10 minutes", 10 * time.Minute, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src, srv := start(t, d, 0)
+			tg := checkout
+			tg.Ahead = t0.Add(tt.ahead)
+			r, err := src.Responders(context.Background(), tg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var up []string
+			for _, o := range r.Upcoming {
+				s := fmt.Sprintf("%s L%d +%s..+%s", o.Name, o.Level, o.Start.Sub(t0), max(o.Until.Sub(t0), 0))
+				if o.Override {
+					s += " override"
+				}
+				up = append(up, s)
+			}
+			if !reflect.DeepEqual(up, tt.upcoming) || !r.LooksAhead {
+				t.Errorf("upcoming %q, want %q; looks ahead %v", up, tt.upcoming, r.LooksAhead)
+			}
+			if len(r.OnCall) != 2 || r.OnCall[0].Name != "Sam Okafor" || !r.OnCall[0].Until.Equal(t0.Add(25*time.Minute)) || !r.OnCall[1].Until.IsZero() {
+				t.Errorf("on call %+v: Sam until +25m, Lena past the timeline's window", r.OnCall)
+			}
+			for _, rq := range srv.Requests() {
+				if strings.HasSuffix(rq.Path, "/timeline") && rq.Query.Get("interval") != fmt.Sprint(shifts.Days(t0, tg.Ahead)) {
+					t.Errorf("timeline request %v", rq.Query)
+				}
+			}
+		})
 	}
 }
 

@@ -13,10 +13,11 @@ import (
 	"github.com/opsctx/opsctx/internal/model"
 )
 
-// Request paths of the reference listings and of checkout's on-call requests in world().
+// Request paths of the reference listings and of checkout's on-call requests in world(): per
+// schedule its on-calls and its timeline (when shifts end, who takes over), concurrently.
 var (
 	listings = []string{"/v2/escalations", "/v2/schedules", "/v2/users"}
-	onCalls  = []string{"/v2/schedules/S1/on-calls", "/v2/schedules/S4/on-calls"}
+	onCalls  = []string{"/v2/schedules/S1/on-calls", "/v2/schedules/S1/timeline", "/v2/schedules/S4/on-calls", "/v2/schedules/S4/timeline"}
 	both     = slices.Sorted(slices.Values(append(slices.Clone(listings), onCalls...)))
 )
 

@@ -15,6 +15,11 @@ type alert struct {
 	Priority     string   `json:"priority"`
 	Source       string   `json:"source"`
 	Owner        string   `json:"owner"`
+	// Report says who acknowledged the alert, and how long after its creation (ms).
+	Report *struct {
+		AckTime        int64  `json:"ackTime"`
+		AcknowledgedBy string `json:"acknowledgedBy"`
+	} `json:"report"`
 	// Entity and Description come only with GET /v2/alerts/{identifier}.
 	Entity      string `json:"entity"`
 	Description string `json:"description"`
@@ -67,7 +72,9 @@ type escalationPolicy struct {
 	Name      string    `json:"name"`
 	OwnerTeam *teamMeta `json:"ownerTeam"`
 	Rules     []struct {
-		Delay struct {
+		// Condition is if-not-acked or if-not-closed: what keeps the rule going.
+		Condition string `json:"condition"`
+		Delay     struct {
 			TimeAmount int    `json:"timeAmount"`
 			TimeUnit   string `json:"timeUnit"`
 		} `json:"delay"`
@@ -77,4 +84,20 @@ type escalationPolicy struct {
 		WaitInterval int `json:"waitInterval"`
 		Count        int `json:"count"`
 	} `json:"repeat"`
+}
+
+// timeline is a schedule's final timeline (GET /v2/schedules/{id}/timeline).
+type timeline struct {
+	StartDate     string `json:"startDate"`
+	EndDate       string `json:"endDate"`
+	FinalTimeline struct {
+		Rotations []struct {
+			Periods []struct {
+				StartDate string    `json:"startDate"`
+				EndDate   string    `json:"endDate"`
+				Type      string    `json:"type"`
+				Recipient recipient `json:"recipient"`
+			} `json:"periods"`
+		} `json:"rotations"`
+	} `json:"finalTimeline"`
 }

@@ -35,11 +35,12 @@ const (
 	jsmEscID      = "7f3a1b2c-8d4e-4f6a-b0c1-d2e3f4a5b6c7"
 	jsmSamID      = "712020:5b10ac8d-82e0-4b22-8c7d-4ef5a1b2c3d4"
 	jsmLenaID     = "712020:6c21bd9e-93f1-4c33-9d8e-5f06b2c3d4e5"
+	jsmKofiID     = "712020:7d32ce0f-a402-4d44-8e9f-6a17c3d4e5f6"
 )
 
 // jsmData renders the scenario in JSM Operations' shapes: team checkout is moving from
 // Opsgenie to JSM Operations, so JSM has the same team, its schedule with Sam on call until
-// his shift ends in 4 hours, its escalation (schedule at once, Lena after 30 min) and the
+// his shift ends in 25 minutes (then Kofi), its escalation (schedule at once, Lena after 30 min) and the
 // open 5xx alert under the same alias as Opsgenie's (a new tiny id). People are Atlassian
 // accounts named, with their e-mails, by the site's users listing.
 func jsmData(s Scenario, started time.Time) jsmfake.Data {
@@ -53,8 +54,8 @@ func jsmData(s Scenario, started time.Time) jsmfake.Data {
 			Timezone: "Europe/London", Enabled: true, TeamID: jsmTeamID}},
 		OnCall: map[string][]jsmfake.Participant{jsmScheduleID: {{ID: jsmSamID, Type: "user"}}},
 		Rotations: map[string][]jsmfake.Rotation{jsmScheduleID: {{ID: "0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f", Name: "Primary", Periods: []jsmfake.Period{
-			{StartDate: ts(20 * time.Hour), EndDate: ts(-4 * time.Hour), Type: "base", Responder: user(jsmSamID)},
-			{StartDate: ts(-4 * time.Hour), EndDate: ts(-28 * time.Hour), Type: "base", Responder: user(jsmLenaID)},
+			{StartDate: ts(20 * time.Hour), EndDate: ts(-ShiftEndsIn), Type: "base", Responder: user(jsmSamID)},
+			{StartDate: ts(-ShiftEndsIn), EndDate: ts(-ShiftEndsIn - 24*time.Hour), Type: "base", Responder: user(jsmKofiID)},
 		}}}},
 		Escalations: map[string][]jsmfake.Escalation{jsmTeamID: {{ID: jsmEscID, Name: "checkout_escalation", Enabled: true, Rules: []jsmfake.EscalationRule{
 			{Condition: "if-not-acked", NotifyType: "default", Delay: jsmfake.Delay{TimeAmount: 0, TimeUnit: "minutes"},
@@ -64,6 +65,7 @@ func jsmData(s Scenario, started time.Time) jsmfake.Data {
 		Users: []jsmfake.User{
 			{AccountID: jsmSamID, AccountType: "atlassian", DisplayName: Sam, EmailAddress: Email(Sam), Active: true, TimeZone: "Europe/London"},
 			{AccountID: jsmLenaID, AccountType: "atlassian", DisplayName: Lena, EmailAddress: Email(Lena), Active: true, TimeZone: "Europe/Berlin"},
+			{AccountID: jsmKofiID, AccountType: "atlassian", DisplayName: Kofi, EmailAddress: Email(Kofi), Active: true, TimeZone: "Africa/Accra"},
 			{AccountID: "557058:f58131cb-b67d-43c7-b30d-6b58d40bd077", AccountType: "app", DisplayName: "Automation for Jira", Active: true},
 		},
 		Alerts: []jsmfake.Alert{{ID: "b3e1c5d7-29f4-4a6b-8c0d-1e2f3a4b5c6d-1732600000000", TinyID: JSMTinyID, Alias: OGAlias,

@@ -47,8 +47,8 @@ func TestDemoMidMigration(t *testing.T) {
 			}
 		}
 		if len(sam) != 1 || !slices.Contains(sam[0].Sources, "opsgenie") || !slices.Contains(sam[0].Sources, "jsm") || sam[0].Level != 1 ||
-			sam[0].Email != demo.Email(demo.Sam) || timeutil.RFC3339(sam[0].Until) != sc.At(-4*time.Hour).Format(time.RFC3339) {
-			t.Errorf("%+v: Sam on call %+v, want one L1 entry from opsgenie and jsm until %s", q, sam, sc.At(-4*time.Hour))
+			sam[0].Email != demo.Email(demo.Sam) || timeutil.RFC3339(sam[0].Until) != sc.At(-demo.ShiftEndsIn).Format(time.RFC3339) {
+			t.Errorf("%+v: Sam on call %+v, want one L1 entry from opsgenie and jsm until %s", q, sam, sc.At(-demo.ShiftEndsIn))
 		}
 		var groups []answer.AlertGroup
 		for _, g := range ans.AlertGroups {

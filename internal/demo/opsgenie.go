@@ -6,6 +6,7 @@ import (
 	"github.com/opsctx/opsctx/config"
 	"github.com/opsctx/opsctx/internal/fake"
 	ogfake "github.com/opsctx/opsctx/internal/fake/opsgenie"
+	"github.com/opsctx/opsctx/internal/fake/schedule"
 )
 
 // opsgenieKey is the demo's Opsgenie API key.
@@ -28,11 +29,12 @@ const (
 	ogEscID      = "5b7d2e81-3c4a-4d6f-9a1b-8e0c2f5d7a33"
 	ogSamID      = "a1b2c3d4-0001-4000-8000-000000000001"
 	ogLenaID     = "a1b2c3d4-0002-4000-8000-000000000002"
+	ogKofiID     = "a1b2c3d4-0003-4000-8000-000000000003"
 	ogAlertID    = "70413a06-38d6-4c85-92b8-5ebc900d42e2-1732600000000"
 )
 
 // opsgenieData renders the scenario in Opsgenie's shapes: team checkout, its schedule with
-// Sam on call, its escalation (schedule at once, Lena after 30 min), the open 5xx alert
+// Sam on call until his shift ends in 25 min, then Kofi, its escalation (schedule at once, Lena after 30 min), the open 5xx alert
 // (tiny id 1042, alias shared with PagerDuty's alert_key) and yesterday's closed cart alert.
 // On-call participants and escalation users are named by username (their e-mail), as in
 // Opsgenie; the user listing gives their full names.
@@ -50,13 +52,16 @@ func opsgenieData(s Scenario, started time.Time) ogfake.Data {
 				Locale: "en_GB", Verified: true, CreatedAt: ts(400 * 24 * time.Hour)},
 			{ID: ogLenaID, Username: Email(Lena), FullName: Lena, Role: &ogfake.UserRole{ID: "Admin", Name: "Admin"}, TimeZone: "Europe/Berlin",
 				Locale: "de_DE", Verified: true, CreatedAt: ts(700 * 24 * time.Hour)},
+			{ID: ogKofiID, Username: Email(Kofi), FullName: Kofi, Role: &ogfake.UserRole{ID: "User", Name: "User"}, TimeZone: "Africa/Accra",
+				Locale: "en_GB", Verified: true, CreatedAt: ts(200 * 24 * time.Hour)},
 		},
 		Schedules: []ogfake.Schedule{
 			{ID: ogScheduleID, Name: OGSchedule, Description: "Checkout primary on-call", Timezone: "Europe/London", Enabled: true, OwnerTeam: team},
 		},
-		OnCall: map[string][]ogfake.Participant{
-			ogScheduleID: {{ID: ogSamID, Name: Email(Sam), Type: "user"}},
-		},
+		Rotations: map[string][]schedule.Shift{ogScheduleID: {
+			{Rotation: "primary", Start: s.At(20 * time.Hour), End: s.At(-ShiftEndsIn), Who: Email(Sam)},
+			{Rotation: "primary", Start: s.At(-ShiftEndsIn), End: s.At(-ShiftEndsIn - 24*time.Hour), Who: Email(Kofi)},
+		}},
 		Escalations: []ogfake.Escalation{{ID: ogEscID, Name: "checkout_escalation", OwnerTeam: team, Rules: []ogfake.EscalationRule{
 			{Condition: "if-not-acked", NotifyType: "default", Delay: ogfake.Duration{TimeAmount: 0, TimeUnit: "minutes"},
 				Recipient: ogfake.Recipient{Type: "schedule", ID: ogScheduleID, Name: OGSchedule}},

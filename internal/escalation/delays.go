@@ -13,6 +13,8 @@ import (
 type Delayed struct {
 	AfterMinutes int
 	Target       string
+	// Condition is what keeps the rule going (Opsgenie's if-not-acked, if-not-closed).
+	Condition model.Condition
 }
 
 // FromDelays converts rules whose delays count from the alert's creation into one level per
@@ -23,13 +25,23 @@ func FromDelays(rules []Delayed, count, waitInterval int, source string) Policy 
 	sort.SliceStable(rs, func(i, j int) bool { return rs[i].AfterMinutes < rs[j].AfterMinutes })
 	var p Policy
 	for i, r := range rs {
-		p.Steps = append(p.Steps, model.EscalationStep{Level: i + 1, AfterMinutes: r.AfterMinutes, Targets: []string{r.Target}, Source: source})
+		p.Steps = append(p.Steps, model.EscalationStep{Level: i + 1, AfterMinutes: r.AfterMinutes, Targets: []string{r.Target},
+			Condition: r.Condition, Source: source})
 	}
 	if count > 0 && len(rs) > 0 {
 		p.Loops = count
 		p.CycleMinutes = rs[len(rs)-1].AfterMinutes + max(waitInterval, 0)
 	}
 	return p
+}
+
+// ConditionOf reads an Opsgenie or JSM Operations rule condition: if-not-closed goes on after
+// an acknowledgement; anything else (if-not-acked, the default) stops there.
+func ConditionOf(condition string) model.Condition {
+	if strings.EqualFold(condition, string(model.IfNotClosed)) {
+		return model.IfNotClosed
+	}
+	return model.IfNotAcked
 }
 
 // Minutes converts an Opsgenie or JSM Operations delay (timeAmount, timeUnit) to whole

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/opsctx/opsctx/internal/fake/alertquery"
+	"github.com/opsctx/opsctx/internal/fake/schedule"
 )
 
 // alerts lists the alerts matching the query, newest first unless order=asc, DefaultAlertSize
@@ -201,9 +202,10 @@ func userIDs(ps []Participant) []string {
 	return out
 }
 
-// timeline answers the schedule's shifts within interval intervalUnits (days, weeks or
-// months; default 1 week) from the start of the unit that holds date (default now), each
-// period clipped to that window, as the real API does.
+// timeline answers the schedule's final timeline within interval intervalUnits (days, weeks
+// or months; default 1 week) from the start of the unit that holds date (default now): each
+// rotation's periods with its override periods cut in, each clipped to that window, as the
+// real API does.
 func (h *handler) timeline(w http.ResponseWriter, r *http.Request) {
 	s, ok := h.schedule(w, r)
 	if !ok {
@@ -228,32 +230,27 @@ func (h *handler) timeline(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	day := time.Date(at.Year(), at.Month(), at.Day(), 0, 0, 0, 0, time.UTC)
-	var from, to time.Time
-	switch q.Get("intervalUnit") {
-	case "days":
-		from, to = day, day.AddDate(0, 0, n)
-	case "", "weeks":
-		from = day.AddDate(0, 0, -((int(day.Weekday()) + 6) % 7)) // Monday
-		to = from.AddDate(0, 0, 7*n)
-	case "months":
-		from = time.Date(at.Year(), at.Month(), 1, 0, 0, 0, 0, time.UTC)
-		to = from.AddDate(0, n, 0)
-	default:
-		h.fail(w, http.StatusBadRequest, "Bad Request", "intervalUnit must be one of: days, weeks, months")
+	from, to, err := schedule.Window(at, n, q.Get("intervalUnit"))
+	if err != nil {
+		h.fail(w, http.StatusBadRequest, "Bad Request", err.Error())
 		return
 	}
 	rots := []Rotation{}
 	for _, rot := range h.d.Rotations[s.ID] {
-		out := rot
-		out.Periods = []Period{}
-		for _, p := range rot.Periods {
+		var shifts []schedule.Shift
+		for i, p := range rot.Periods {
 			start, err1 := time.Parse(time.RFC3339, p.StartDate)
 			end, err2 := time.Parse(time.RFC3339, p.EndDate)
-			if err1 != nil || err2 != nil || !end.After(from) || !start.Before(to) {
-				continue
+			if err1 == nil && err2 == nil {
+				shifts = append(shifts, schedule.Shift{Rotation: rot.ID, Start: start, End: end, Who: strconv.Itoa(i), Override: p.Type == "override"})
 			}
-			p.StartDate, p.EndDate = rfc3339(maxTime(start, from)), rfc3339(minTime(end, to))
+		}
+		out := rot
+		out.Periods = []Period{}
+		for _, sh := range schedule.Clip(schedule.Final(shifts), from, to) {
+			i, _ := strconv.Atoi(sh.Who)
+			p := rot.Periods[i]
+			p.StartDate, p.EndDate = rfc3339(sh.Start), rfc3339(sh.End)
 			out.Periods = append(out.Periods, p)
 		}
 		rots = append(rots, out)
@@ -263,20 +260,6 @@ func (h *handler) timeline(w http.ResponseWriter, r *http.Request) {
 }
 
 func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339) }
-
-func maxTime(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
-}
-
-func minTime(a, b time.Time) time.Time {
-	if a.Before(b) {
-		return a
-	}
-	return b
-}
 
 func (h *handler) gatewayUsers(w http.ResponseWriter, r *http.Request) {
 	if r.PathValue("cloudId") != h.d.CloudID {

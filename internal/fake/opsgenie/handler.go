@@ -35,6 +35,7 @@ func newHandler(d Data) *handler {
 	h.mux.HandleFunc("GET /v2/teams/{identifier}", config(h.team))
 	h.mux.HandleFunc("GET /v2/schedules", config(h.schedules))
 	h.mux.HandleFunc("GET /v2/schedules/{identifier}/on-calls", config(h.onCalls))
+	h.mux.HandleFunc("GET /v2/schedules/{identifier}/timeline", config(h.timeline))
 	h.mux.HandleFunc("GET /v2/escalations", config(h.escalations))
 	h.mux.HandleFunc("GET /v2/escalations/{identifier}", config(h.escalation))
 	h.mux.HandleFunc("GET /v2/users", config(h.allowed(d.Key.Team == "", "list users")(h.users)))

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/opsctx/opsctx/internal/fake"
+	"github.com/opsctx/opsctx/internal/fake/schedule"
 )
 
 // Access is what the API key may do, as Opsgenie's key settings grant it. The zero value grants
@@ -40,8 +41,13 @@ type Data struct {
 	Escalations []Escalation
 	// Users are the account's users, listed by GET /v2/users in this order by default.
 	Users []User
-	// OnCall maps a schedule id to its current on-call participants.
+	// OnCall maps a schedule id to its current on-call participants, for schedules without
+	// Rotations.
 	OnCall map[string][]Participant
+	// Rotations map a schedule id to its shifts (Who is a username; Rotation the rotation's
+	// name; Override marks a schedule override): who is on call at a date, and the schedule's
+	// timeline, follow from them.
+	Rotations map[string][]schedule.Shift
 	// Now is the fake's clock (default time.Now).
 	Now func() time.Time
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/opsctx/opsctx/internal/demo"
 	"github.com/opsctx/opsctx/internal/fake"
 	og "github.com/opsctx/opsctx/internal/fake/opsgenie"
+	"github.com/opsctx/opsctx/internal/fake/schedule"
 	"github.com/opsctx/opsctx/internal/testkit/faketest"
 )
 
@@ -31,7 +32,13 @@ func sample() og.Data {
 		Now:   func() time.Time { return now },
 		Teams: []og.Team{{ID: "T1", Name: "checkout", Members: []og.TeamMember{{User: og.UserMeta{ID: "U1", Username: "sam@example.com"}, Role: "admin"}}}},
 		Schedules: []og.Schedule{{ID: "S1", Name: "checkout_schedule", Timezone: "UTC", Enabled: true, OwnerTeam: &og.TeamMeta{ID: "T1", Name: "checkout"}},
-			{ID: "S2", Name: "empty", Timezone: "UTC"}},
+			{ID: "S2", Name: "empty", Timezone: "UTC"}, {ID: "S3", Name: "rotating", Timezone: "UTC", Enabled: true}},
+		// S3: Sam until +4 h, then Bo; Lena overrides from +2 h to +6 h.
+		Rotations: map[string][]schedule.Shift{"S3": {
+			{Rotation: "primary", Start: now.Add(-8 * time.Hour), End: now.Add(4 * time.Hour), Who: "sam@example.com"},
+			{Rotation: "primary", Start: now.Add(4 * time.Hour), End: now.Add(16 * time.Hour), Who: "bo@example.com"},
+			{Rotation: "primary", Start: now.Add(2 * time.Hour), End: now.Add(6 * time.Hour), Who: "lena@example.com", Override: true},
+		}},
 		OnCall: map[string][]og.Participant{"S1": {{ID: "U1", Name: "sam@example.com", Type: "user"},
 			{ID: "E1", Name: "backup", Type: "escalation", OnCallParticipants: []og.Participant{{ID: "U2", Name: "lena@example.com", Type: "user"}}}}},
 		Escalations: []og.Escalation{{ID: "E1", Name: "checkout_escalation", OwnerTeam: &og.TeamMeta{ID: "T1", Name: "checkout"},
@@ -61,6 +68,15 @@ func sample() og.Data {
 	return d
 }
 
+// flatOnCall checks a flat on-calls answer.
+func flatOnCall(want string) func(*testing.T, map[string]any, http.Header) {
+	return func(t *testing.T, b map[string]any, _ http.Header) {
+		if got := fmt.Sprint(b["data"].(map[string]any)["onCallRecipients"]); got != want {
+			t.Errorf("recipients %s, want %s", got, want)
+		}
+	}
+}
+
 func get(t *testing.T, srv *fake.Server, path, k string) (int, http.Header, []byte) {
 	t.Helper()
 	req, _ := http.NewRequestWithContext(context.Background(), http.MethodGet, srv.URL+path, nil)
@@ -86,11 +102,13 @@ func TestResponsesMatchSpec(t *testing.T) {
 		srv           *fake.Server
 		key           string
 		alert, sched  string // sched: the on-calls path after /v2/schedules/, ending in its query
+		timeline      string // the timeline path after /v2/schedules/
 		esc, teamName string
 	}{
-		{"sample", smp, key, "id-1", "S1/on-calls?", "E1", "checkout"},
+		{"sample", smp, key, "id-1", "S1/on-calls?", "S3/timeline?interval=2&intervalUnit=days", "E1", "checkout"},
 		{"demo", env.Servers["opsgenie"], string(env.Config.Sources.Opsgenie[0].APIKey), demo.OGTinyID + "?identifierType=tiny",
-			demo.OGSchedule + "/on-calls?scheduleIdentifierType=name", "checkout_escalation?identifierType=name", demo.OGTeam},
+			demo.OGSchedule + "/on-calls?scheduleIdentifierType=name", demo.OGSchedule + "/timeline?identifierType=name",
+			"checkout_escalation?identifierType=name", demo.OGTeam},
 	}
 	for _, c := range cases {
 		if c.srv == nil {
@@ -106,6 +124,7 @@ func TestResponsesMatchSpec(t *testing.T) {
 			{"/v2/schedules", "/v2/schedules"},
 			{"/v2/schedules/{identifier}/on-calls", "/v2/schedules/" + c.sched},
 			{"/v2/schedules/{identifier}/on-calls", "/v2/schedules/" + c.sched + "&flat=true"},
+			{"/v2/schedules/{identifier}/timeline", "/v2/schedules/" + c.timeline},
 			{"/v2/escalations", "/v2/escalations"},
 			{"/v2/escalations/{identifier}", "/v2/escalations/" + c.esc},
 			{"/v2/users", "/v2/users"},
@@ -226,6 +245,28 @@ func TestProtocol(t *testing.T) {
 			}
 		}},
 		{"unknown schedule", "/v2/schedules/nope/on-calls", "", 404, nil},
+		{"on-calls now", "/v2/schedules/S3/on-calls?flat=true", "", 200, flatOnCall("[sam@example.com]")},
+		{"on-calls at a date: the override wins", "/v2/schedules/S3/on-calls?flat=true&date=" + url.QueryEscape(at(-3*time.Hour)), "", 200,
+			flatOnCall("[lena@example.com]")},
+		{"on-calls at a date after the override", "/v2/schedules/S3/on-calls?flat=true&date=" + url.QueryEscape(at(-7*time.Hour)), "", 200,
+			flatOnCall("[bo@example.com]")},
+		{"on-calls: bad date", "/v2/schedules/S3/on-calls?date=tomorrow", "", 422, nil},
+		{"timeline: the final rotation with the override cut in", "/v2/schedules/S3/timeline?interval=1&intervalUnit=days", "", 200,
+			func(t *testing.T, b map[string]any, _ http.Header) {
+				d := b["data"].(map[string]any)
+				var got []string
+				for _, p := range d["finalTimeline"].(map[string]any)["rotations"].([]any)[0].(map[string]any)["periods"].([]any) {
+					p := p.(map[string]any)
+					got = append(got, fmt.Sprintf("%s %s..%s %s", p["recipient"].(map[string]any)["name"], p["startDate"], p["endDate"], p["type"]))
+				}
+				want := []string{"sam@example.com 2025-03-01T04:00:00Z..2025-03-01T14:00:00Z default",
+					"lena@example.com 2025-03-01T14:00:00Z..2025-03-01T18:00:00Z override",
+					"bo@example.com 2025-03-01T18:00:00Z..2025-03-02T00:00:00Z default"}
+				if fmt.Sprint(got) != fmt.Sprint(want) || d["startDate"] != "2025-03-01T00:00:00Z" || d["endDate"] != "2025-03-02T00:00:00Z" {
+					t.Errorf("timeline %q, want %q (%v..%v)", got, want, d["startDate"], d["endDate"])
+				}
+			}},
+		{"timeline: bad unit", "/v2/schedules/S3/timeline?intervalUnit=hours", "", 422, nil},
 		{"team list omits members", "/v2/teams", "", 200, func(t *testing.T, b map[string]any, _ http.Header) {
 			if _, ok := b["data"].([]any)[0].(map[string]any)["members"]; ok {
 				t.Error("members listed")

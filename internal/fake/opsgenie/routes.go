@@ -9,8 +9,10 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/opsctx/opsctx/internal/fake/alertquery"
+	"github.com/opsctx/opsctx/internal/fake/schedule"
 )
 
 // matches returns the open and closed alerts that match the request's query.
@@ -260,10 +262,12 @@ func (h *handler) schedules(w http.ResponseWriter, _ *http.Request) {
 	h.ok(w, out, map[string]any{"expandable": []string{"rotation"}})
 }
 
-func (h *handler) onCalls(w http.ResponseWriter, r *http.Request) {
-	typ, ok := h.identifierType(w, r, "scheduleIdentifierType")
+// scheduleOf finds the schedule a request names (identifier and its type in param), and
+// answers 404, 403 or 422 when it cannot be read.
+func (h *handler) scheduleOf(w http.ResponseWriter, r *http.Request, param string) (Schedule, bool) {
+	typ, ok := h.identifierType(w, r, param)
 	if !ok {
-		return
+		return Schedule{}, false
 	}
 	for _, s := range h.d.Schedules {
 		if !byIdentifier(typ, r.PathValue("identifier"), s.ID, s.Name) {
@@ -271,21 +275,114 @@ func (h *handler) onCalls(w http.ResponseWriter, r *http.Request) {
 		}
 		if !h.ownedByKey(s.OwnerTeam) {
 			h.forbid(w, "The team of this API key is not allowed to access schedule "+s.Name)
-			return
+			return Schedule{}, false
 		}
-		parent := map[string]any{"id": s.ID, "name": s.Name, "enabled": s.Enabled}
-		ps := h.d.OnCall[s.ID]
-		if r.URL.Query().Get("flat") == "true" {
-			h.ok(w, map[string]any{"_parent": parent, "onCallRecipients": usernames(ps)}, nil)
-			return
-		}
-		if ps == nil {
-			ps = []Participant{}
-		}
-		h.ok(w, map[string]any{"_parent": parent, "onCallParticipants": ps}, nil)
-		return
+		return s, true
 	}
 	h.fail(w, http.StatusNotFound, "Schedule with identifier ["+r.PathValue("identifier")+"] does not exist")
+	return Schedule{}, false
+}
+
+// date reads the optional date parameter (ISO 8601), default now.
+func (h *handler) date(w http.ResponseWriter, r *http.Request) (time.Time, bool) {
+	v := r.URL.Query().Get("date")
+	if v == "" {
+		return h.d.Now().UTC(), true
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		h.fail(w, http.StatusUnprocessableEntity, "date should be an ISO-8601 date")
+		return time.Time{}, false
+	}
+	return t.UTC(), true
+}
+
+// user returns the participant a username names.
+func (h *handler) user(username string) Participant {
+	for _, u := range h.d.Users {
+		if strings.EqualFold(u.Username, username) {
+			return Participant{ID: u.ID, Name: u.Username, Type: "user"}
+		}
+	}
+	return Participant{Name: username, Type: "user"}
+}
+
+// onCalls answers who is on call in a schedule at date (default now): from its rotations,
+// overrides winning, when it has them, else its fixed participants.
+func (h *handler) onCalls(w http.ResponseWriter, r *http.Request) {
+	s, ok := h.scheduleOf(w, r, "scheduleIdentifierType")
+	if !ok {
+		return
+	}
+	at, ok := h.date(w, r)
+	if !ok {
+		return
+	}
+	parent := map[string]any{"id": s.ID, "name": s.Name, "enabled": s.Enabled}
+	ps := h.d.OnCall[s.ID]
+	if shifts, ok := h.d.Rotations[s.ID]; ok {
+		ps = nil
+		for _, who := range schedule.At(shifts, at) {
+			ps = append(ps, h.user(who))
+		}
+	}
+	if r.URL.Query().Get("flat") == "true" {
+		h.ok(w, map[string]any{"_parent": parent, "onCallRecipients": usernames(ps)}, nil)
+		return
+	}
+	if ps == nil {
+		ps = []Participant{}
+	}
+	h.ok(w, map[string]any{"_parent": parent, "onCallParticipants": ps}, nil)
+}
+
+// timeline answers a schedule's final timeline (its rotations with the overrides cut in)
+// for interval intervalUnits (days, weeks or months; default 1 week) from the start of the
+// unit holding date (default now), each period clipped to that window.
+func (h *handler) timeline(w http.ResponseWriter, r *http.Request) {
+	s, ok := h.scheduleOf(w, r, "identifierType")
+	if !ok {
+		return
+	}
+	at, ok := h.date(w, r)
+	if !ok {
+		return
+	}
+	n := 1
+	if v := r.URL.Query().Get("interval"); v != "" {
+		x, err := strconv.Atoi(v)
+		if err != nil || x < 1 {
+			h.fail(w, http.StatusUnprocessableEntity, "interval should be a positive number")
+			return
+		}
+		n = x
+	}
+	from, to, err := schedule.Window(at, n, r.URL.Query().Get("intervalUnit"))
+	if err != nil {
+		h.fail(w, http.StatusUnprocessableEntity, err.Error())
+		return
+	}
+	var names []string
+	byRotation := map[string][]map[string]any{}
+	for _, sh := range schedule.Clip(schedule.Final(h.d.Rotations[s.ID]), from, to) {
+		if !slices.Contains(names, sh.Rotation) {
+			names = append(names, sh.Rotation)
+		}
+		typ := "default"
+		if sh.Override {
+			typ = "override"
+		}
+		u := h.user(sh.Who)
+		byRotation[sh.Rotation] = append(byRotation[sh.Rotation], map[string]any{"startDate": sh.Start.Format(time.RFC3339),
+			"endDate": sh.End.Format(time.RFC3339), "type": typ, "recipient": map[string]any{"id": u.ID, "name": u.Name, "type": "user"}})
+	}
+	rots := []map[string]any{}
+	for i, name := range names {
+		rots = append(rots, map[string]any{"id": fmt.Sprintf("%s-r%d", s.ID, i+1), "name": name, "order": float64(i + 1), "periods": byRotation[name]})
+	}
+	h.ok(w, map[string]any{"_parent": map[string]any{"id": s.ID, "name": s.Name, "enabled": s.Enabled},
+		"startDate": from.Format(time.RFC3339), "endDate": to.Format(time.RFC3339), "finalTimeline": map[string]any{"rotations": rots}},
+		map[string]any{"expandable": []string{"base", "forwarding", "override"}})
 }
 
 // usernames flattens participants to the users' names.

@@ -19,7 +19,7 @@ func main() {
 		Info: map[string]any{"title": "Opsgenie REST API v2 (subset for opsctx fake validation)", "source": "opsgenie/opsgenie-oas swagger.json"},
 		Ops: []string{
 			"/v2/alerts", "/v2/alerts/count", "/v2/alerts/{identifier}", "/v2/teams", "/v2/teams/{identifier}",
-			"/v2/schedules", "/v2/schedules/{identifier}/on-calls", "/v2/escalations", "/v2/escalations/{identifier}", "/v2/users",
+			"/v2/schedules", "/v2/schedules/{identifier}/on-calls", "/v2/schedules/{identifier}/timeline", "/v2/escalations", "/v2/escalations/{identifier}", "/v2/users",
 		},
 		// Recipient and Participant subtypes are chosen by discriminator: keep them all.
 		Keep: func(full map[string]any) []string {
