@@ -74,7 +74,7 @@ func sample() pd.Data {
 			Assignments:      []pd.Assignment{{At: at(time.Hour), Assignee: pd.Ref{ID: "PUSER01", Summary: "Sam Okafor"}}},
 			AlertCounts:      &pd.AlertCounts{Triggered: 1, All: 1},
 			EscalationPolicy: &pd.Ref{ID: "PEP0001"}, Teams: []pd.Ref{{ID: "PTEAM01"}},
-			Priority: &pd.Priority{ID: "PPRIO01", Name: "P1"},
+			Priority:         &pd.Priority{ID: "PPRIO01", Name: "P1"},
 			Acknowledgements: []pd.Acknowledgement{{At: at(10 * time.Minute), Acknowledger: pd.Ref{ID: "PUSER01", Summary: "Sam Okafor"}}}})
 		d.Alerts = append(d.Alerts, pd.Alert{ID: fmt.Sprintf("PALERT%d", i), Summary: "alert", CreatedAt: at(time.Hour),
 			Status: "triggered", AlertKey: "k", Service: pd.Ref{ID: svc}, Incident: pd.Ref{ID: "PINC0001"}, Severity: "critical",
