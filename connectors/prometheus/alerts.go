@@ -19,9 +19,10 @@ type alert struct {
 	ActiveAt    time.Time         `json:"activeAt"`
 }
 
-// Alerts returns the firing alerts (and pending ones with IncludePending) whose service
-// label (or fallback label) names t or one of its Related services; every alert for a
-// zero target. Prometheus cannot filter /api/v1/alerts, so the filter runs here.
+// Alerts returns the firing and pending alerts whose service label (or fallback label) names
+// t or one of its Related services; every alert for a zero target. A pending alert fires
+// when its rule's `for` runs out (FiresAt, when the rule listing kept by Warm knows it).
+// Prometheus cannot filter /api/v1/alerts, so the filter runs here.
 func (s *Source) Alerts(ctx context.Context, t model.Target) ([]model.Alert, error) {
 	var data struct {
 		Alerts []alert `json:"alerts"`
@@ -32,7 +33,7 @@ func (s *Source) Alerts(ctx context.Context, t model.Target) ([]model.Alert, err
 	want := names(t)
 	var out []model.Alert
 	for _, a := range data.Alerts {
-		if a.State != "firing" && !(s.o.IncludePending && a.State == "pending") {
+		if a.State != "firing" && a.State != "pending" {
 			continue
 		}
 		// A Pyrra SLO's alert that names no service is kept: the answer attributes it
@@ -86,9 +87,15 @@ func (s *Source) alert(a alert) model.Alert {
 	fp := Fingerprint(a.Labels)
 	link, _ := s.o.Client.URL("graph", url.Values{
 		"g0.expr": {`ALERTS{alertname="` + strings.ReplaceAll(a.Labels["alertname"], `"`, `\"`) + `"}`}, "g0.tab": {"1"}})
-	return model.Alert{
+	m := model.Alert{
 		ID: fp, Title: title, Service: s.service(a.Labels), Severity: a.Labels[s.o.Labels.Severity], Status: model.AlertState(a.State),
 		DedupKey: fp, StartedAt: a.ActiveAt.UTC(), Labels: a.Labels, Description: a.Annotations["description"],
 		RunbookURL: runbook, Source: SourceName, URL: link, SLO: alertlabels.SLO(a.Labels),
 	}
+	if m.Status == model.AlertPending && !a.ActiveAt.IsZero() {
+		if wait, ok := s.pendingFor(a.Labels); ok {
+			m.FiresAt = a.ActiveAt.Add(wait).UTC()
+		}
+	}
+	return m
 }

@@ -43,8 +43,11 @@ func FuzzResponses(f *testing.F) {
 				"opsctx.io/slo-error-query": `sum(rate(http_requests_total{code=~"5.."}[$window]))`,
 				"opsctx.io/slo-total-query": `sum(rate(http_requests_total[$window]))`}}},
 			Related: []model.Target{{Name: "orders-db"}}}
-		for _, pending := range []bool{false, true} {
-			s := prometheus.New(prometheus.Options{Client: u.Client, IncludePending: pending, GroupLimit: 2, MaxPages: 3})
+		s := prometheus.New(prometheus.Options{Client: u.Client, GroupLimit: 2, MaxPages: 3})
+		for _, warm := range []bool{false, true} {
+			if warm {
+				fzCall(t, "Warm", fuzzcheck.NoValue(s.Warm)) // with the rules' for, pending alerts say when they fire
+			}
 			for _, tt := range []model.Target{{}, named} {
 				fzCall(t, "Alerts", fuzzcheck.With(s.Alerts, tt))
 				if slo, ok := any(s).(connectors.SLOs); ok {
@@ -52,7 +55,6 @@ func FuzzResponses(f *testing.F) {
 				}
 			}
 		}
-		s := prometheus.New(prometheus.Options{Client: u.Client, GroupLimit: 2, MaxPages: 3})
 		fzCall(t, "Rules", s.Rules)
 		fzCall(t, "Check", fuzzcheck.NoValue(s.Check))
 	})

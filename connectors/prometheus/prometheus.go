@@ -45,8 +45,6 @@ type Options struct {
 	Labels config.Labels
 	// Fallbacks name the service when Labels.Service is absent (nil: DefaultFallbacks).
 	Fallbacks []string
-	// IncludePending makes Alerts return pending alerts too (status "pending").
-	IncludePending bool
 	// GroupLimit pages /api/v1/rules by this many groups (0: DefaultGroupLimit); servers
 	// before v3 ignore it and answer in one page.
 	GroupLimit int
@@ -67,6 +65,8 @@ type Options struct {
 type Source struct {
 	o     Options
 	rules *cache.Memo[[]ruleGroup] // the SLO rule listing, see sloRules
+	// fors are the alerting rules' `for`, read from the same listing (see pendingFor).
+	fors *cache.Memo[map[string][]ruleFor]
 }
 
 var (
@@ -101,7 +101,7 @@ func New(o Options) *Source {
 	if o.ReferenceTTL <= 0 {
 		o.ReferenceTTL = DefaultReferenceTTL
 	}
-	return &Source{o: o, rules: cache.NewMemo[[]ruleGroup](o.ReferenceTTL)}
+	return &Source{o: o, rules: cache.NewMemo[[]ruleGroup](o.ReferenceTTL), fors: cache.NewMemo[map[string][]ruleFor](o.ReferenceTTL)}
 }
 
 // Name returns the source name: "prometheus", or "prometheus/<instance>".

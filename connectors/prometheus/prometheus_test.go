@@ -68,6 +68,42 @@ func start(t *testing.T, fo fakeprom.Options, o prometheus.Options, auth func(*h
 	return prometheus.New(o), srv
 }
 
+// TestPendingFiresAt: a pending alert fires when its rule's `for` runs out, which the rule
+// listing Warm keeps tells; before that listing is read, when is not known.
+func TestPendingFiresAt(t *testing.T) {
+	src, srv := start(t, fakeprom.Options{}, prometheus.Options{}, nil)
+	target := model.Target{Name: "checkout"}
+	firesAt := func() time.Time {
+		got, err := src.Alerts(context.Background(), target)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range got {
+			if a.Status == model.AlertPending {
+				return a.FiresAt
+			}
+			if !a.FiresAt.IsZero() {
+				t.Errorf("%s is %s, with a time it fires", a.Labels["alertname"], a.Status)
+			}
+		}
+		t.Fatal("no pending alert")
+		return time.Time{}
+	}
+	if at := firesAt(); !at.IsZero() {
+		t.Errorf("fires at %s before the rules were read", at)
+	}
+	if err := src.Warm(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	srv.Reset()
+	if at := firesAt(); !at.Equal(t0.Add(30 * time.Second)) { // active 30 s ago, for 1 min
+		t.Errorf("fires at %s, want %s", at, t0.Add(30*time.Second))
+	}
+	if n := srv.Count("/api/v1/rules"); n != 0 {
+		t.Errorf("%d rule listings read by Alerts, want 0 (Warm keeps it)", n)
+	}
+}
+
 func TestAlerts(t *testing.T) {
 	target := model.Target{Name: "checkout", Related: []model.Target{{Name: "orders-db"}}}
 	cases := []struct {
@@ -76,14 +112,13 @@ func TestAlerts(t *testing.T) {
 		target model.Target
 		want   []string // alertname/status
 	}{
-		{"target and related", prometheus.Options{}, target, []string{"OrdersDBSlowQueries/firing", "CheckoutHighLatency/firing"}},
-		{"with pending", prometheus.Options{IncludePending: true}, target,
+		{"target and related, pending too", prometheus.Options{}, target,
 			[]string{"OrdersDBSlowQueries/firing", "CheckoutHighLatency/firing", "CheckoutErrors/pending"}},
 		{"zero target", prometheus.Options{}, model.Target{},
-			[]string{"SearchIndexLagHigh/firing", "OrdersDBSlowQueries/firing", "CheckoutHighLatency/firing"}},
+			[]string{"SearchIndexLagHigh/firing", "OrdersDBSlowQueries/firing", "CheckoutHighLatency/firing", "CheckoutErrors/pending"}},
 		{"app fallback, any case", prometheus.Options{}, model.Target{Name: "Search"}, []string{"SearchIndexLagHigh/firing"}},
 		{"record alias", prometheus.Options{}, model.Target{Name: "shop-checkout", Records: []model.Service{{ID: "checkout", Name: "x", Aliases: []string{"CHECKOUT"}}}},
-			[]string{"CheckoutHighLatency/firing"}},
+			[]string{"CheckoutHighLatency/firing", "CheckoutErrors/pending"}},
 		{"record id is no label value", prometheus.Options{}, model.Target{Name: "x", Records: []model.Service{{ID: "checkout", Name: "y"}}}, nil},
 		{"no fallbacks", prometheus.Options{Fallbacks: []string{}}, model.Target{Name: "search"}, nil},
 		{"configured service label", prometheus.Options{Labels: config.Labels{Service: "team"}, Fallbacks: []string{}},
@@ -113,7 +148,7 @@ func TestAlerts(t *testing.T) {
 func TestAlertMapping(t *testing.T) {
 	src, srv := start(t, fakeprom.Options{}, prometheus.Options{}, nil)
 	got, err := src.Alerts(context.Background(), model.Target{Name: "checkout"})
-	if err != nil || len(got) != 1 {
+	if err != nil || len(got) != 2 || got[1].Status != model.AlertPending { // and CheckoutErrors, pending
 		t.Fatalf("%v %v", got, err)
 	}
 	labels := lbl("alertname", "CheckoutHighLatency", "service", "checkout", "severity", "critical", "team", "checkout")

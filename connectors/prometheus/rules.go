@@ -63,9 +63,13 @@ func (s *Source) sloRules(ctx context.Context) ([]ruleGroup, error) {
 	return s.rules.Get(ctx, "slo", s.fetchSLORules)
 }
 
-// fetchSLORules reads the rule listing and keeps what SLO discovery needs.
+// fetchSLORules reads the rule listing and keeps what SLO discovery needs, and from the same
+// listing every alerting rule's `for` (see pendingFor).
 func (s *Source) fetchSLORules(ctx context.Context) ([]ruleGroup, error) {
 	gs, err := s.ruleGroups(ctx, url.Values{"exclude_alerts": {"true"}})
+	if err == nil {
+		s.fors.Put("", forsOf(gs))
+	}
 	for i, g := range gs {
 		var keep []rawRule
 		for _, r := range g.Rules {
@@ -129,4 +133,48 @@ func (s *Source) ruleGroups(ctx context.Context, q url.Values) ([]ruleGroup, err
 		}
 		q.Set("group_next_token", data.GroupNextToken)
 	}
+}
+
+// ruleFor is an alerting rule's static labels and `for`: what a pending alert of the rule
+// waits for before it fires.
+type ruleFor struct {
+	labels map[string]string
+	wait   time.Duration
+}
+
+// forsOf keeps every alerting rule's `for`, by rule name.
+func forsOf(gs []ruleGroup) map[string][]ruleFor {
+	out := map[string][]ruleFor{}
+	for _, g := range gs {
+		for _, r := range g.Rules {
+			if r.Type == "alerting" {
+				out[r.Name] = append(out[r.Name], ruleFor{labels: r.Labels, wait: time.Duration(r.Duration * float64(time.Second))})
+			}
+		}
+	}
+	return out
+}
+
+// pendingFor is the `for` of the rule a pending alert belongs to (same name, its static
+// labels among the alert's), from the rule listing last read; false when it is not known.
+func (s *Source) pendingFor(labels map[string]string) (time.Duration, bool) {
+	fors, ok := s.fors.Last("")
+	if !ok {
+		return 0, false
+	}
+	for _, r := range fors[labels["alertname"]] {
+		if matchesAll(r.labels, labels) {
+			return r.wait, true
+		}
+	}
+	return 0, false
+}
+
+func matchesAll(want, have map[string]string) bool {
+	for k, v := range want {
+		if have[k] != v {
+			return false
+		}
+	}
+	return true
 }

@@ -50,8 +50,10 @@ func instancesClient(t *testing.T) *client.Client {
 	sc := demo.Scenario{T0: time.Now().UTC().Truncate(time.Second), Edit: func(source string, data any) {
 		switch source {
 		case config.SourceAlertmanager:
-			am = slices.Clone(*data.(*[]amfake.Alert))
-			*data.(*[]amfake.Alert) = inCluster(am, clusters[0])
+			if alerts, ok := data.(*[]amfake.Alert); ok { // (its silences come as *[]amfake.Silence)
+				am = slices.Clone(*alerts)
+				*alerts = inCluster(am, clusters[0])
+			}
 		case config.SourceDynatrace:
 			dt = *data.(*dtfake.Data)
 		case config.SourcePagerDuty:

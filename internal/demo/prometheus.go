@@ -84,10 +84,16 @@ type demoAlert struct {
 	labels            map[string]string // rule labels (without alertname)
 	annotations       map[string]string
 	firingSince       time.Duration // offset before T0
+	// pending marks an alert whose condition holds but whose for has not run out: Prometheus
+	// lists it pending (since firingSince+forDur; firingSince, negative, is when it will
+	// fire), Alertmanager never hears of it.
+	pending bool
 }
 
 // demoAlerts: checkout latency (the symptom users feel), orders-db slow queries (the
-// cause, seen from the database) and a loud search alert that touches no user-facing SLO.
+// cause, seen from the database), a loud search alert that touches no user-facing SLO,
+// cart's latency alert (silenced in Alertmanager during its session store migration) and
+// order-queue's lag alert, pending and about to fire.
 func demoAlerts() []demoAlert {
 	return []demoAlert{
 		{name: "CheckoutHighLatency", group: "checkout.rules", forDur: time.Minute,
@@ -109,6 +115,17 @@ func demoAlerts() []demoAlert {
 			annotations: map[string]string{"summary": "Search index lag above 10 minutes",
 				"description": "New products appear in search late; queries are served normally."},
 			firingSince: 40 * time.Minute},
+		{name: CartSilenced, group: "storefront.rules", forDur: 5 * time.Minute,
+			expr:   `histogram_quantile(0.95, sum by (le) (rate(http_server_request_duration_seconds_bucket{service="cart"}[5m]))) > 1`,
+			labels: map[string]string{"service": Cart, "severity": "warning", "team": "storefront"},
+			annotations: map[string]string{"summary": "Cart p95 latency above 1s",
+				"description": "Cart reads sessions from the store being migrated."},
+			firingSince: 35 * time.Minute},
+		{name: PendingAlert, group: "platform.rules", forDur: 10 * time.Minute,
+			expr:   `order_queue_consumer_lag_seconds > 120`,
+			labels: map[string]string{"service": OrderQueue, "severity": "critical", "team": "platform"},
+			annotations: map[string]string{"summary": "order-queue consumers lag more than 2 minutes"},
+			firingSince: -PendingFiresIn, pending: true}, // pending since T0-6m: its 10 min run out at T0+4m
 	}
 }
 
@@ -137,8 +154,12 @@ func prometheusGroups(s Scenario) []promfake.Group {
 		groups = append(groups, promfake.Group{Name: name, File: "/etc/prometheus/rules/" + name + ".yml", Interval: 30 * time.Second, Rules: []promfake.Rule{r}})
 	}
 	for _, a := range demoAlerts() {
+		state := "firing"
+		if a.pending {
+			state = "pending"
+		}
 		add(a.group, promfake.Rule{Name: a.name, Query: a.expr, Duration: a.forDur, Labels: a.labels, Annotations: a.annotations,
-			Alerts: []promfake.Alert{{Labels: a.alertLabels(), Annotations: a.annotations, State: "firing", ActiveAt: s.At(a.firingSince + a.forDur)}}})
+			Alerts: []promfake.Alert{{Labels: a.alertLabels(), Annotations: a.annotations, State: state, ActiveAt: s.At(a.firingSince + a.forDur)}}})
 	}
 	add("checkout.rules", promfake.Rule{Name: "CheckoutErrorRateHigh", Query: `sum(rate(http_requests_total{service="checkout",code=~"5.."}[5m])) / sum(rate(http_requests_total{service="checkout"}[5m])) > 0.05`,
 		Duration: 5 * time.Minute, Labels: map[string]string{"service": Checkout, "severity": "critical", "team": "checkout"},

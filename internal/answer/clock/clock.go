@@ -274,15 +274,15 @@ func (c *Clock) mutesEnding(out *[]answer.NextEntry) {
 		switch m.Kind {
 		case model.MuteSilence:
 			if what, subject, svc := c.silenced(m); what != "" {
-				by := ""
+				name := "silence " + m.ID
 				if m.CreatedBy != "" {
-					by = " by " + sanitize.Short(m.CreatedBy)
+					name = sanitize.Short(m.CreatedBy) + "'s silence"
 				}
 				if m.Title != "" {
-					by += fmt.Sprintf(" (%q)", sanitize.Short(m.Title))
+					name += fmt.Sprintf(" %q", sanitize.Short(m.Title))
 				}
 				c.next(out, answer.NextEntry{At: m.EndsAt, Kind: answer.NextSilenceEnds, Subject: subject, Service: svc, Source: m.Source,
-					What: "silence on " + what + " ends" + by + ": it notifies again"})
+					What: name + " on " + what + " ends: it notifies again"})
 			}
 		case model.MuteMaintenance:
 			for _, s := range m.Services {
@@ -317,7 +317,7 @@ func (c *Clock) silenced(m model.Mute) (what, subject, svc string) {
 		if svc == "" {
 			svc, subject = s, name
 		}
-		names = answer.AppendUnique(names, fmt.Sprintf("%s (%s%s)", name, a.Status, on(rel, s)))
+		names = answer.AppendUnique(names, fmt.Sprintf("%s (%s%s)", name, a.Status, strings.Replace(on(rel, s), " on ", ", on ", 1)))
 	}
 	if len(names) > 0 {
 		return strings.Join(names, ", "), subject, svc
