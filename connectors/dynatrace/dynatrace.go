@@ -71,7 +71,8 @@ type Options struct {
 // Source is a Dynatrace environment.
 type Source struct {
 	o    Options
-	defs *cache.Memo[sloListing] // the unevaluated SLO listing, kept for ReferenceTTL
+	defs *cache.Memo[sloListing]    // the unevaluated SLO listing, kept for ReferenceTTL
+	mws  *cache.Memo[windowListing] // the maintenance windows, kept for ReferenceTTL
 
 	mu     sync.Mutex
 	runsOn map[string][]string // service id -> the process groups and hosts it runs on
@@ -84,6 +85,7 @@ var (
 	_ connectors.IncidentFinder = (*Source)(nil)
 	_ connectors.SLOs           = (*Source)(nil)
 	_ connectors.Warmer         = (*Source)(nil)
+	_ connectors.Mutes          = (*Source)(nil)
 )
 
 // New returns a Source for o.
@@ -104,7 +106,8 @@ func New(o Options) *Source {
 	if o.ReferenceTTL <= 0 {
 		o.ReferenceTTL = DefaultReferenceTTL
 	}
-	return &Source{o: o, defs: cache.NewMemo[sloListing](o.ReferenceTTL), runsOn: map[string][]string{}}
+	return &Source{o: o, defs: cache.NewMemo[sloListing](o.ReferenceTTL), mws: cache.NewMemo[windowListing](o.ReferenceTTL),
+		runsOn: map[string][]string{}}
 }
 
 // Name returns the source name: "dynatrace", or "dynatrace/<instance>".

@@ -16,6 +16,7 @@ type page[T any] struct {
 	Events      []T    `json:"events"`
 	Entities    []T    `json:"entities"`
 	SLO         []T    `json:"slo"`
+	Items       []T    `json:"items"` // settings objects
 }
 
 // list reads path with q and follows nextPageKey to the end. Follow-up requests carry only
@@ -33,6 +34,7 @@ func list[T any](ctx context.Context, s *Source, path string, q url.Values, perP
 		items = append(items, p.Events...)
 		items = append(items, p.Entities...)
 		items = append(items, p.SLO...)
+		items = append(items, p.Items...)
 		if p.NextPageKey == "" {
 			return items, nil
 		}

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/sourcegraph/conc"
+
 	"github.com/opsctx/opsctx/connectors"
 	"github.com/opsctx/opsctx/internal/cache"
 	"github.com/opsctx/opsctx/internal/httpx"
@@ -137,12 +139,17 @@ func (s *Source) allSLOs(ctx context.Context, q url.Values) ([]model.SLO, error)
 	return out, connectors.JoinIncomplete(cut, err)
 }
 
-// Warm fetches the unevaluated SLO listing again and keeps it for ReferenceTTL, so that SLOs
-// only evaluates the target's SLOs; while it runs, SLOs uses the listing it replaces. It
-// does not read entities (Catalog does).
+// Warm fetches the unevaluated SLO listing and the maintenance windows again, concurrently,
+// and keeps them for ReferenceTTL, so that SLOs only evaluates the target's SLOs and Mutes
+// costs no request; while it runs, they use the listings it replaces. It does not read
+// entities (Catalog does).
 func (s *Source) Warm(ctx context.Context) error {
-	_, err := s.defs.Refresh(ctx, "", s.fetchDefinitions)
-	return err
+	var dErr, mErr error
+	var wg conc.WaitGroup
+	wg.Go(func() { _, dErr = s.defs.Refresh(ctx, "", s.fetchDefinitions) })
+	wg.Go(func() { _, mErr = s.mws.Refresh(ctx, "", s.fetchWindows) })
+	wg.Wait()
+	return errors.Join(dErr, mErr)
 }
 
 // sloListing is the unevaluated SLO listing: the classic API's SLOs (xs, unless classic is

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	snfake "github.com/opsctx/opsctx/internal/fake/servicenow"
 	"github.com/opsctx/opsctx/internal/model"
 )
 
@@ -106,7 +107,7 @@ func TestChanges(t *testing.T) {
 		{"author falls back to the group", emergency.Author, "Checkout Engineering"},
 		{"own-record CI name needs no lookup", emergency.Service, "Checkout Service"},
 		{"display values asked", q["sysparm_display_value"], "all"},
-		{"names from display values: the only request", len(srv.Requests()), 1},
+		{"names from display values: no lookup beside the approvals", len(srv.Requests()), 2},
 	}
 	for _, tt := range tests {
 		if fmt.Sprint(tt.got) != fmt.Sprint(tt.want) {
@@ -145,5 +146,59 @@ func TestChangesIdentities(t *testing.T) {
 				t.Errorf("requests %v, want one with query %q", reqs, tt.query)
 			}
 		})
+	}
+}
+
+// TestChangeRecordsAhead: the change record of each change (planned and actual window,
+// requester, implementer, approval with the approvers, backout plan), and the changes
+// scheduled to start within the horizon, asked for in the same request.
+func TestChangeRecordsAhead(t *testing.T) {
+	d := shop()
+	for i, r := range d.Tables["change_request"] {
+		if r["number"] == "CHG0030017" {
+			r["backout_plan"], r["approval"], r["requested_by"] = "ALTER SYSTEM SET statement_timeout = '30s'; reload", "approved", id("Sam Okafor")
+			d.Tables["change_request"][i] = r
+		}
+	}
+	d.Tables["change_request"] = append(d.Tables["change_request"], snfake.Record{"sys_id": id("CHG0030040"), "number": "CHG0030040",
+		"short_description": "orders-db failover test", "type": "normal", "state": "-2", "start_date": at(-45 * time.Minute),
+		"end_date": at(-105 * time.Minute), "requested_by": id("Priya Nair"), "cmdb_ci": id("orders-db-prod")})
+	d.Tables["sysapproval_approver"] = []snfake.Record{
+		{"sys_id": id("appr1"), "approver": id("Marco Rossi"), "sysapproval": id("CHG0030017"), "state": "approved"},
+		{"sys_id": id("appr2"), "approver": id("Sam Okafor"), "sysapproval": id("CHG0030017"), "state": "rejected"},
+		{"sys_id": id("appr3"), "approver": id("Priya Nair"), "sysapproval": id("CHG0030012"), "state": "approved"},
+	}
+	srv := start(t, d, creds)
+	s := source(t, srv, "opsctx", "s3cret", Options{})
+	for _, ahead := range []time.Duration{0, 12 * time.Hour} {
+		tg := checkoutTarget()
+		if ahead > 0 {
+			tg.Ahead = t0.Add(ahead)
+		}
+		got, err := s.Changes(context.Background(), tg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		byID := map[string]model.Change{}
+		for _, c := range got {
+			byID[c.ID] = c
+		}
+		scheduled, ok := byID["CHG0030040"]
+		if ok != (ahead > 0) || ok && (!scheduled.At.Equal(t0.Add(45*time.Minute)) || scheduled.State != "scheduled") {
+			t.Errorf("horizon %s: scheduled change %+v (listed %v)", ahead, scheduled, ok)
+		}
+		want := model.ChangeRecord{PlannedStart: t0.Add(-35 * time.Minute), PlannedEnd: t0.Add(25 * time.Minute), WorkStart: t0.Add(-31 * time.Minute),
+			RequestedBy: "Sam Okafor", Implementer: "Priya Nair", ApprovedBy: "Marco Rossi", Approval: "approved",
+			BackoutPlan: "ALTER SYSTEM SET statement_timeout = '30s'; reload"}
+		if r := byID["CHG0030017"].Record; r == nil || *r != want {
+			t.Errorf("record %+v, want %+v", r, want)
+		}
+		if r := byID["CHG0030012"].Record; r == nil || r.ApprovedBy != "Priya Nair" || r.BackoutPlan != "" {
+			t.Errorf("CHG0030012 record %+v", r)
+		}
+	}
+	q := requests(srv, "/api/now/table/sysapproval_approver")
+	if len(q) != 2 || !strings.Contains(q[0]["sysparm_query"], "state=approved") || !strings.Contains(q[0]["sysparm_query"], "sysapproval.cmdb_ciIN") {
+		t.Errorf("approval requests %v", q)
 	}
 }

@@ -68,6 +68,9 @@ func (s *Source) Incidents(ctx context.Context, t model.Target) ([]model.Inciden
 		}
 		if a := n[r.str("assigned_to")]; a != "" {
 			inc.Assignees = []string{a}
+			if taken[r.str("state")] { // the assignee is working on it: they took it (ServiceNow does not say when)
+				inc.Acks = []model.Ack{{By: a}}
+			}
 		}
 		out = append(out, inc)
 	}
@@ -81,6 +84,10 @@ func priority(code string) string {
 	}
 	return code
 }
+
+// taken are the incident states in which the assignee has taken the incident: in progress,
+// on hold.
+var taken = map[string]bool{"2": true, "3": true}
 
 // incidentStates labels incident.state codes (base-system values).
 var incidentStates = map[string]string{

@@ -31,7 +31,7 @@ func TestDemoOnCallAndEscalation(t *testing.T) {
 	defer env.Close()
 	eng := app.Engine(env.Config, app.Options{CatalogFS: env.CatalogFS, Now: func() time.Time { return t0 }})
 	incidentStart := sc.At(demo.IncidentAt)
-	escalates := "escalates to Lena Fischer (L2) at " + timeutil.RFC3339(incidentStart.Add(demo.EscalateAfter*time.Minute)) + ", in 10 min"
+	escalates := "escalates to Lena Fischer (L2) via pagerduty at " + timeutil.RFC3339(incidentStart.Add(demo.EscalateAfter*time.Minute)) + ", in 10 min"
 	tests := []struct {
 		name     string
 		q        engine.Query

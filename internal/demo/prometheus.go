@@ -122,8 +122,8 @@ func demoAlerts() []demoAlert {
 				"description": "Cart reads sessions from the store being migrated."},
 			firingSince: 35 * time.Minute},
 		{name: PendingAlert, group: "platform.rules", forDur: 10 * time.Minute,
-			expr:   `order_queue_consumer_lag_seconds > 120`,
-			labels: map[string]string{"service": OrderQueue, "severity": "critical", "team": "platform"},
+			expr:        `order_queue_consumer_lag_seconds > 120`,
+			labels:      map[string]string{"service": OrderQueue, "severity": "critical", "team": "platform"},
 			annotations: map[string]string{"summary": "order-queue consumers lag more than 2 minutes"},
 			firingSince: -PendingFiresIn, pending: true}, // pending since T0-6m: its 10 min run out at T0+4m
 	}

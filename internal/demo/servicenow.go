@@ -36,7 +36,9 @@ func snID(name string) string { return snfake.SysID("demo:" + name) }
 // ServiceNowData renders the scenario as ServiceNow tables. The CMDB owner of checkout is the
 // support group "Checkout Support" (Backstage says team-checkout: the disagreement is on
 // purpose); orders-db-prod is a database instance, outside the default CI class, reached
-// through its "Depends on" relation; whoisoncall names Sam Okafor for Checkout Support.
+// through its "Depends on" relation; whoisoncall names Sam Okafor for Checkout Support. The
+// culprit CHG0030017 was approved by Lena and has a backout plan; CHG0030020, an orders-db
+// failover test, is scheduled to start 45 minutes after T0.
 func ServiceNowData(s Scenario) snfake.Data {
 	at := func(before time.Duration) string { return s.At(before).Format(snfake.Time) }
 	dependsOn, runsOn := snID("type:depends-on"), snID("type:runs-on")
@@ -82,7 +84,12 @@ func ServiceNowData(s Scenario) snfake.Data {
 				{"sys_id": snID(SNChange), "number": SNChange, "short_description": "raise orders-db statement timeout",
 					"type": "normal", "state": "-1", "risk": "3", "start_date": at(ChangeAt + 4*time.Minute), "end_date": at(-30 * time.Minute),
 					"work_start": at(ChangeAt), "assigned_to": snID(Priya), "requested_by": snID(Priya),
-					"assignment_group": snID("Database Operations"), "cmdb_ci": snID(SNOrdersDB), "opened_at": at(26 * time.Hour)},
+					"assignment_group": snID("Database Operations"), "cmdb_ci": snID(SNOrdersDB), "opened_at": at(26 * time.Hour),
+					"approval": "approved", "backout_plan": "ALTER SYSTEM SET statement_timeout = '30s'; SELECT pg_reload_conf(); verify with SHOW statement_timeout."},
+				{"sys_id": snID(SNScheduledChange), "number": SNScheduledChange, "short_description": "orders-db failover test",
+					"type": "normal", "state": "-2", "risk": "3", "start_date": at(-ScheduledChangeIn), "end_date": at(-ScheduledChangeIn - time.Hour),
+					"requested_by": snID(Priya), "assignment_group": snID("Database Operations"), "cmdb_ci": snID(SNOrdersDB),
+					"opened_at": at(72 * time.Hour), "approval": "approved"},
 				{"sys_id": snID("CHG0030012"), "number": "CHG0030012", "short_description": "rotate payments TLS certificate",
 					"type": "standard", "state": "3", "close_code": "successful", "start_date": at(100 * time.Minute),
 					"end_date": at(80 * time.Minute), "work_start": at(100 * time.Minute), "work_end": at(92 * time.Minute),
@@ -92,6 +99,10 @@ func ServiceNowData(s Scenario) snfake.Data {
 					"type": "normal", "state": "3", "close_code": "successful", "start_date": at(72 * time.Hour),
 					"work_start": at(72 * time.Hour), "work_end": at(71 * time.Hour), "assigned_to": snID(Lena),
 					"cmdb_ci": snID(SNCheckout), "opened_at": at(100 * time.Hour)},
+			},
+			"sysapproval_approver": {
+				{"sys_id": snID("approval:" + SNChange), "approver": snID(Lena), "sysapproval": snID(SNChange), "state": "approved"},
+				{"sys_id": snID("approval:" + SNScheduledChange), "approver": snID(Lena), "sysapproval": snID(SNScheduledChange), "state": "approved"},
 			},
 			"incident": {
 				{"sys_id": snID(SNIncident), "number": SNIncident, "short_description": "Checkout payments failing intermittently",

@@ -152,7 +152,7 @@ func TestIncidentLookupResolvesService(t *testing.T) {
 	if len(a.Escalation) != 2 || timeutil.RFC3339(a.Escalation[1].FiresAt) != started.Add(30*time.Minute).UTC().Format(time.RFC3339) {
 		t.Errorf("escalation timing = %+v", a.Escalation)
 	}
-	if !strings.Contains(a.Headline, "escalates to Lena Fischer (L2) at ") || !strings.Contains(a.Headline, ", in 10 min") {
+	if !strings.Contains(a.Headline, "escalates to Lena Fischer (L2) via pagerduty at ") || !strings.Contains(a.Headline, ", in 10 min") {
 		t.Errorf("headline = %s", a.Headline)
 	}
 	if _, err := e.IncidentContext(context.Background(), engine.Query{Incident: "nope"}); err == nil {

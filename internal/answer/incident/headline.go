@@ -100,7 +100,8 @@ func headline(a *answer.IncidentContext, now time.Time) string {
 		if len(a.Acknowledged) > 0 {
 			k := a.Acknowledged[0]
 			s += fmt.Sprintf(", %s acknowledged by %s%s", k.What, k.By, atText(k.At, now))
-		} else if nx := nextEscalation(a.Escalation, now); nx != "" {
+		}
+		if nx := nextEscalation(a.Escalation, now); nx != "" {
 			s += ", " + nx
 		}
 		parts = append(parts, s)
@@ -181,7 +182,8 @@ func nextEscalation(es []answer.EscalationEntry, now time.Time) string {
 	if best == nil {
 		return ""
 	}
-	return fmt.Sprintf("escalates to %s (L%d) at %s, in %d min", strings.Join(best.Targets, ", "), best.Level, timeutil.RFC3339(bestAt), clock.MinutesUntil(now, bestAt))
+	return fmt.Sprintf("escalates to %s (L%d) via %s at %s, in %d min", strings.Join(best.Targets, ", "), best.Level, best.Source,
+		timeutil.RFC3339(bestAt), clock.MinutesUntil(now, bestAt))
 }
 
 // HandoverSoon is how close a handover must be for the headline to say it.

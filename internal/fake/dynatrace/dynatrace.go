@@ -53,6 +53,8 @@ type Data struct {
 	SLOs     []SLO
 	// PlatformSLOs are the platform SLO service's SLOs (/platform/slo/v1/slos).
 	PlatformSLOs []PlatformSLO
+	// Settings are settings objects (maintenance windows among them).
+	Settings []SettingsObject
 }
 
 // Server is a running fake Dynatrace environment.
@@ -85,6 +87,7 @@ func Start(o Options, d Data) *Server {
 	}{
 		{"/problems", "problems.read", s.problems}, {"/problems/{problemId}", "problems.read", s.problem},
 		{"/events", "events.read", s.events}, {"/entities", "entities.read", s.entities}, {"/slo", "slo.read", s.slos},
+		{"/settings/objects", "settings.read", s.settings},
 	} {
 		mux.HandleFunc("GET "+api+e.path, s.scoped(e.scope, e.h))
 		mux.HandleFunc("GET "+classic+e.path, s.platformScoped(PlatformScopeOf[e.scope], e.h))
@@ -130,7 +133,7 @@ func (s *Server) authorized(r *http.Request) bool {
 }
 
 // scopeNames are the display names Dynatrace gives token scopes in its 403 message.
-var scopeNames = map[string]string{"problems.read": "Read problems", "events.read": "Read events",
+var scopeNames = map[string]string{"problems.read": "Read problems", "events.read": "Read events", "settings.read": "Read settings",
 	"entities.read": "Read entities", "slo.read": "Read SLO"}
 
 // scoped serves h only to tokens with scope; others get Dynatrace's 403.

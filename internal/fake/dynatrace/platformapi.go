@@ -33,6 +33,7 @@ const DefaultTokenTTL = 5 * time.Minute
 var PlatformScopeOf = map[string]string{
 	"problems.read": "environment-api:problems:read", "events.read": "environment-api:events:read",
 	"entities.read": "environment-api:entities:read", "slo.read": "environment-api:slo:read",
+	"settings.read": "settings:objects:read",
 }
 
 // SLOScope is the platform scope of the SLO service's reads (listing and evaluation).
