@@ -216,7 +216,10 @@ func (c *Clock) Acknowledgements() (acked []answer.AckEntry, unacked []string) {
 			take(fmt.Sprintf("%s alert %q", a.Source, sanitize.Short(a.Title)), a.Source, a.Acks)
 		}
 	}
-	sort.SliceStable(acked, func(i, j int) bool { return acked[i].At.Before(acked[j].At) })
+	sort.SliceStable(acked, func(i, j int) bool { // earliest first; those the source gives no time for last
+		x, y := acked[i].At, acked[j].At
+		return !x.IsZero() && (y.IsZero() || x.Before(y))
+	})
 	return acked, unacked
 }
 
