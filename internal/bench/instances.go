@@ -96,7 +96,9 @@ func Instances(ctx context.Context, o InstancesOptions) (*InstancesResult, error
 	sc := demo.Scenario{T0: time.Now(), Edit: func(source string, data any) {
 		switch source {
 		case config.SourceAlertmanager:
-			am = *data.(*[]amfake.Alert)
+			if alerts, ok := data.(*[]amfake.Alert); ok { // (its silences come as *[]amfake.Silence)
+				am = *alerts
+			}
 		case config.SourcePrometheus:
 			prom = *data.(*promfake.Data)
 		case config.SourceDynatrace:

@@ -14,7 +14,7 @@ const briefReasons = 2
 
 // brief renders incident_context at detail=brief: the headline and one line per kind of fact,
 // no URLs but the first runbook, and sources spelled out only when they failed. It is meant
-// to fit in about 450 tokens.
+// to fit in about 500 tokens.
 func brief(a *answer.IncidentContext) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# %s\n\n%s\n\n", title(a.Service), a.Headline)

@@ -97,7 +97,7 @@ func headline(a *answer.IncidentContext, now time.Time) string {
 		if h := o.Handover; h != nil && h.At.Sub(now) <= HandoverSoon {
 			s += ", " + handoverText(*h, now)
 		}
-		if len(a.Acknowledged) > 0 {
+		if len(a.Acknowledged) > 0 && !a.Acknowledged[0].At.IsZero() { // a page taken, and when (a ticket's assignee is in the answer)
 			k := a.Acknowledged[0]
 			s += fmt.Sprintf(", %s acknowledged by %s%s", k.What, k.By, atText(k.At, now))
 		}
