@@ -11,6 +11,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/opsctx/opsctx/internal/answer"
+	"github.com/opsctx/opsctx/internal/answer/incident"
 	"github.com/opsctx/opsctx/internal/demo"
 	jsmfake "github.com/opsctx/opsctx/internal/fake/jsm"
 	ogfake "github.com/opsctx/opsctx/internal/fake/opsgenie"
@@ -129,7 +130,7 @@ func TestClockDemoStory(t *testing.T) {
 	has(t, "markdown", md, "record: planned ", "(still open, closes in 30 min)", "approved by Lena Fischer", "backout plan: \"ALTER SYSTEM SET statement_timeout")
 
 	// who_owns has the same timeline.
-	var w answer.WhoOwnsResult
+	var w incident.WhoOwnsResult
 	wmd := callBoth(t, c, "who_owns", map[string]any{"service": "checkout"}, &w)
 	if len(nextOf(w.Next, answer.NextHandover)) == 0 || len(nextOf(w.Next, answer.NextEscalation)) == 0 || !w.AsOf.Equal(t0) {
 		t.Errorf("who_owns next: %+v", w.Next)
@@ -157,7 +158,7 @@ func TestClockHandoverHorizon(t *testing.T) {
 		horizon string
 		want    bool
 	}{{"10m", false}, {"1h", true}} {
-		var w answer.WhoOwnsResult
+		var w incident.WhoOwnsResult
 		md := callBoth(t, c, "who_owns", map[string]any{"service": "checkout", "horizon": tc.horizon}, &w)
 		got := len(w.OnCall) > 0 && w.OnCall[0].Handover != nil
 		if got != tc.want || (len(nextOf(w.Next, answer.NextHandover)) > 0) != tc.want || strings.Contains(md, "then Kofi Mensah") != tc.want {
@@ -218,7 +219,7 @@ func TestClockChangeAfterStart(t *testing.T) {
 	}
 	c := mcpClient(t, demo.Scenario{T0: t0, Edit: edit})
 	a, md := incidentContext(t, c, map[string]any{"service": "checkout", "detail": "full"})
-	var wc answer.WhatChangedResult
+	var wc incident.WhatChangedResult
 	wmd := callBoth(t, c, "what_changed", map[string]any{"service": "checkout", "since": "6h"}, &wc)
 	for name, changes := range map[string][]answer.ChangeEntry{"incident_context": a.Changes, "what_changed": wc.Changes} {
 		i := slices.IndexFunc(changes, func(ch answer.ChangeEntry) bool { return ch.ID == "01CHKV2150DEPLOY" })
@@ -337,7 +338,7 @@ func TestClockAcknowledgementStopsEscalation(t *testing.T) {
 // PagerDuty incident and Opsgenie alert must not time payments' escalation.
 func TestClockEscalationOwnPagesOnly(t *testing.T) {
 	c := mcpClient(t, demo.Scenario{T0: t0})
-	var w answer.WhoOwnsResult
+	var w incident.WhoOwnsResult
 	md := callBoth(t, c, "who_owns", map[string]any{"service": "payments"}, &w)
 	if w.ActiveIncident != "" || len(nextOf(w.Next, answer.NextEscalation)) != 0 {
 		t.Errorf("payments' escalation timed from %q: next %+v", w.ActiveIncident, w.Next)
