@@ -295,7 +295,7 @@ func economy(ctx context.Context, _ options, r *report, _ io.Writer) error {
 			v += fmt.Sprintf(" (%d identical to an earlier one)", d)
 		}
 		r.add("Upstream requests per cold incident_context on the demo: "+s, v,
-			fmt.Sprintf("≤ %d, no duplicates", bench.DefaultRequestBudget), n <= bench.DefaultRequestBudget && d == 0)
+			fmt.Sprintf("≤ %d, no duplicates", bench.RequestBudget(s)), n <= bench.RequestBudget(s) && d == 0)
 	}
 	r.add("Upstream requests per cold incident_context on the demo: all sources", fmt.Sprintf("%d (%d duplicates)", sum, dup), "", nil)
 	return nil

@@ -21,8 +21,10 @@ type alert struct {
 
 // Alerts returns the firing and pending alerts whose service label (or fallback label) names
 // t or one of its Related services; every alert for a zero target. A pending alert fires
-// when its rule's `for` runs out (FiresAt, when the rule listing kept by Warm knows it).
-// Prometheus cannot filter /api/v1/alerts, so the filter runs here.
+// when its rule's `for` runs out (FiresAt), which the rule listing Warm keeps tells; while
+// it is not kept yet (a cold start), a pending alert waits for that listing — the one
+// Warm or the SLOs are reading at the same time, or one read now — rather than drop its
+// time. Prometheus cannot filter /api/v1/alerts, so the filter runs here.
 func (s *Source) Alerts(ctx context.Context, t model.Target) ([]model.Alert, error) {
 	var data struct {
 		Alerts []alert `json:"alerts"`
@@ -41,6 +43,9 @@ func (s *Source) Alerts(ctx context.Context, t model.Target) ([]model.Alert, err
 		svc := s.service(a.Labels)
 		if t.Name != "" && !want[strings.ToLower(svc)] && !(svc == "" && a.Labels[alertlabels.PyrraSLO] != "") {
 			continue
+		}
+		if a.State == "pending" {
+			s.knowFors(ctx)
 		}
 		out = append(out, s.alert(a))
 	}

@@ -69,7 +69,7 @@ func start(t *testing.T, fo fakeprom.Options, o prometheus.Options, auth func(*h
 }
 
 // TestPendingFiresAt: a pending alert fires when its rule's `for` runs out, which the rule
-// listing Warm keeps tells; before that listing is read, when is not known.
+// listing Warm keeps tells; before Warm, the alerts read that listing once themselves.
 func TestPendingFiresAt(t *testing.T) {
 	src, srv := start(t, fakeprom.Options{}, prometheus.Options{}, nil)
 	target := model.Target{Name: "checkout"}
@@ -89,18 +89,22 @@ func TestPendingFiresAt(t *testing.T) {
 		t.Fatal("no pending alert")
 		return time.Time{}
 	}
-	if at := firesAt(); !at.IsZero() {
-		t.Errorf("fires at %s before the rules were read", at)
+	want := t0.Add(30 * time.Second) // active 30 s ago, for 1 min
+	if at := firesAt(); !at.Equal(want) {
+		t.Errorf("cold: fires at %s, want %s", at, want)
+	}
+	if n := srv.Count("/api/v1/rules"); n != 1 {
+		t.Errorf("cold: %d rule listings read, want 1", n)
 	}
 	if err := src.Warm(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	srv.Reset()
-	if at := firesAt(); !at.Equal(t0.Add(30 * time.Second)) { // active 30 s ago, for 1 min
-		t.Errorf("fires at %s, want %s", at, t0.Add(30*time.Second))
+	if at := firesAt(); !at.Equal(want) {
+		t.Errorf("warm: fires at %s, want %s", at, want)
 	}
 	if n := srv.Count("/api/v1/rules"); n != 0 {
-		t.Errorf("%d rule listings read by Alerts, want 0 (Warm keeps it)", n)
+		t.Errorf("warm: %d rule listings read by Alerts, want 0 (Warm keeps it)", n)
 	}
 }
 

@@ -155,6 +155,14 @@ func forsOf(gs []ruleGroup) map[string][]ruleFor {
 	return out
 }
 
+// knowFors makes sure the rules' `for` are known, reading the rule listing (shared with
+// Warm and SLO discovery) when they are not kept yet; a failed read leaves them unknown.
+func (s *Source) knowFors(ctx context.Context) {
+	if _, ok := s.fors.Last(""); !ok {
+		_, _ = s.sloRules(ctx)
+	}
+}
+
 // pendingFor is the `for` of the rule a pending alert belongs to (same name, its static
 // labels among the alert's), from the rule listing last read; false when it is not known.
 func (s *Source) pendingFor(labels map[string]string) (time.Duration, bool) {

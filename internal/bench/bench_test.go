@@ -60,16 +60,11 @@ func TestCacheHitMakesNoUpstreamRequests(t *testing.T) {
 	}
 }
 
-// requestBudget bounds the upstream requests per source of one cold incident_context on the
-// demo, so that a request per row (N+1) fails here. The default is DefaultRequestBudget.
-// ServiceNow reads the changes' approvers beside them, Dynatrace its maintenance windows with
-// its SLO listing (issue 22): one listing each, in no added round trip.
-var requestBudget = map[string]int{"servicenow": 11, "dynatrace": 11}
-
 // duplicateBudget bounds requests identical to an earlier one of the same answer (default 0).
 var duplicateBudget = map[string]int{}
 
-// TestUpstreamEconomy: every demo source is asked, and none more than its budget.
+// TestUpstreamEconomy: every demo source is asked, and none more than its budget
+// (RequestBudget).
 func TestUpstreamEconomy(t *testing.T) {
 	env := startDemo(t)
 	ec, err := MeasureEconomy(context.Background(), env, DemoService)
@@ -77,10 +72,7 @@ func TestUpstreamEconomy(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, s := range SourceNames(env) {
-		n, budget := ec.Cold[s], DefaultRequestBudget
-		if b, ok := requestBudget[s]; ok {
-			budget = b
-		}
+		n, budget := ec.Cold[s], RequestBudget(s)
 		switch {
 		case n == 0:
 			t.Errorf("%s: no request for a cold incident_context; is the source wired?", s)

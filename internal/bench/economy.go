@@ -165,5 +165,19 @@ func callInProcess(ctx context.Context, s *server.MCPServer, msg []byte) error {
 }
 
 // DefaultRequestBudget is the most upstream requests one source may make for one cold
-// incident_context on the demo.
+// incident_context on the demo, unless requestBudgets says otherwise.
 const DefaultRequestBudget = 10
+
+// requestBudgets are the sources allowed more than DefaultRequestBudget: ServiceNow reads the
+// changes' approvers beside them, Dynatrace its maintenance windows beside its SLO listing
+// (the incident's clock): one listing each, in no added round trip.
+var requestBudgets = map[string]int{"servicenow": 11, "dynatrace": 11}
+
+// RequestBudget bounds the upstream requests of source for one cold incident_context on the
+// demo, so that a request per row (N+1) shows.
+func RequestBudget(source string) int {
+	if b, ok := requestBudgets[source]; ok {
+		return b
+	}
+	return DefaultRequestBudget
+}

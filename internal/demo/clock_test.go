@@ -2,6 +2,7 @@ package demo_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -127,7 +128,21 @@ func TestClockDemoStory(t *testing.T) {
 			t.Errorf("%s carries a record; only the top suspect does", ch.ID)
 		}
 	}
-	has(t, "markdown", md, "record: planned ", "(still open, closes in 30 min)", "approved by Lena Fischer", "backout plan: \"ALTER SYSTEM SET statement_timeout")
+	if r != nil && r.State != "implement" {
+		t.Errorf("the suspect's record has state %q, want implement", r.State)
+	}
+	has(t, "markdown", md, "record: planned ", "(still open, closes in 30 min)", "state implement", "approved by Lena Fischer",
+		"backout plan: \"ALTER SYSTEM SET statement_timeout")
+
+	// Who is on it: the ticket's assignee (the source gives no time), and the pages nobody took.
+	if len(a.Acknowledged) != 1 || a.Acknowledged[0].By != demo.Sam || a.Acknowledged[0].Source != "servicenow" || !a.Acknowledged[0].At.IsZero() ||
+		!slices.Contains(a.Unacknowledged, "pagerduty incident 4711") {
+		t.Errorf("acknowledged %+v, unacknowledged %v", a.Acknowledged, a.Unacknowledged)
+	}
+	has(t, "markdown", md, "- Sam Okafor acknowledged servicenow incident INC0012345 [servicenow]", "- not acknowledged: pagerduty incident 4711")
+	if strings.Contains(a.Headline, "acknowledged by") {
+		t.Errorf("the headline says a page was acknowledged: %s", a.Headline)
+	}
 
 	// who_owns has the same timeline.
 	var w incident.WhoOwnsResult
@@ -355,4 +370,60 @@ func TestClockEscalationOwnPagesOnly(t *testing.T) {
 	if strings.Contains(a.Headline, "escalates to") {
 		t.Errorf("payments headline announces an escalation: %s", a.Headline)
 	}
+}
+
+// TestClockOpsgenieConditions: Opsgenie's rules apply only while their condition holds. The
+// checkout alert is acknowledged by Sam two minutes after it was created: the if-not-acked
+// rule to Lena (30 min) will not fire, an if-not-closed rule to Marco (45 min) still will,
+// timed from the alert's creation.
+func TestClockOpsgenieConditions(t *testing.T) {
+	created := t0.Add(-demo.OpsgenieAt)
+	edit := func(_ string, data any) {
+		d, ok := data.(*ogfake.Data)
+		if !ok {
+			return
+		}
+		marco := "a1b2c3d4-0009-4000-8000-000000000009"
+		d.Users = append(d.Users, ogfake.User{ID: marco, Username: demo.Email(demo.Marco), FullName: demo.Marco})
+		for i := range d.Escalations {
+			d.Escalations[i].Rules = append(d.Escalations[i].Rules, ogfake.EscalationRule{Condition: "if-not-closed", NotifyType: "default",
+				Delay: ogfake.Duration{TimeAmount: 45, TimeUnit: "minutes"}, Recipient: ogfake.Recipient{Type: "user", ID: marco, Username: demo.Email(demo.Marco)}})
+		}
+		for i := range d.Alerts {
+			if d.Alerts[i].Status == "open" {
+				d.Alerts[i].Acknowledged, d.Alerts[i].Owner = true, demo.Email(demo.Sam)
+				d.Alerts[i].Report = &ogfake.Report{AckTime: 120000, AcknowledgedBy: demo.Email(demo.Sam)}
+			}
+		}
+	}
+	sc := demo.Scenario{T0: t0, Edit: edit}
+	a, md := incidentContext(t, mcpClient(t, sc), map[string]any{"service": "checkout", "detail": "full"})
+	var states []string
+	for _, e := range a.Escalation {
+		if e.Source == "opsgenie" {
+			states = append(states, fmt.Sprintf("L%d %s %s %s", e.Level, strings.Join(e.Targets, ","), e.State, timeutil.RFC3339(e.FiresAt)))
+		}
+	}
+	want := []string{"L1 Sam Okafor paged " + timeutil.RFC3339(created), "L2 Lena Fischer held ", // held: no time
+		"L3 Marco Rossi due " + timeutil.RFC3339(created.Add(45*time.Minute))}
+	if !slices.Equal(states, want) {
+		t.Errorf("opsgenie escalation %q, want %q", states, want)
+	}
+	var projected []string
+	for _, n := range nextOf(a.Next, answer.NextEscalation) {
+		if n.Source == "opsgenie" {
+			projected = append(projected, n.Subject)
+		}
+	}
+	if !slices.Equal(projected, []string{"L3 " + demo.Marco}) {
+		t.Errorf("opsgenie escalations in next %q, want only L3 Marco Rossi", projected)
+	}
+	if !slices.ContainsFunc(a.Acknowledged, func(k answer.AckEntry) bool {
+		return k.Source == "opsgenie" && k.By == demo.Sam && k.At.Equal(created.Add(2*time.Minute))
+	}) {
+		t.Errorf("acknowledged %+v: want the opsgenie alert by Sam at creation + 2 min", a.Acknowledged)
+	}
+	has(t, "markdown", md, "L2 after 30 min: Lena Fischer (will not fire: acknowledged) [opsgenie]",
+		"L3 after 45 min: Marco Rossi (fires "+timeutil.RFC3339(created.Add(45*time.Minute))+", in 27 min, unless acknowledged) [opsgenie]",
+		"Sam Okafor acknowledged opsgenie alert \"checkout 5xx rate above 2%\" at "+timeutil.RFC3339(created.Add(2*time.Minute)))
 }

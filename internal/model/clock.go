@@ -127,6 +127,8 @@ type ChangeRecord struct {
 	RequestedBy  string    `json:"requested_by,omitempty"`
 	Implementer  string    `json:"implementer,omitempty"`
 	ApprovedBy   string    `json:"approved_by,omitempty"`
+	// State is the record's state in its source's words (scheduled, implement, review, ...).
+	State string `json:"state,omitempty"`
 	// Approval is the record's approval state (approved, requested, rejected, ...).
 	Approval    string `json:"approval,omitempty"`
 	BackoutPlan string `json:"backout_plan,omitempty"`

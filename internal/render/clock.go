@@ -117,7 +117,7 @@ func recordLine(b *strings.Builder, r *model.ChangeRecord, now time.Time) {
 	}
 	window("planned", r.PlannedStart, r.PlannedEnd)
 	window("actual", r.WorkStart, r.WorkEnd)
-	for _, p := range []struct{ what, who string }{{"requested by", r.RequestedBy}, {"implemented by", r.Implementer},
+	for _, p := range []struct{ what, who string }{{"state", r.State}, {"requested by", r.RequestedBy}, {"implemented by", r.Implementer},
 		{"approved by", r.ApprovedBy}, {"approval", r.Approval}} {
 		if p.who != "" {
 			parts = append(parts, p.what+" "+p.who)

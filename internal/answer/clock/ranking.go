@@ -1,6 +1,7 @@
 package clock
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -81,7 +82,7 @@ func (c *Clock) RankChanges(cs []model.Change) []answer.ChangeEntry {
 		out = append(out, answer.ChangeEntry{ID: ch.ID, Title: sanitize.Short(ch.Title), Kind: ch.Kind, At: ch.At.UTC(),
 			Author: sanitize.Short(ch.Author), Service: sanitize.Short(svc), Source: ch.Source, URL: ch.URL,
 			Suspicion: math.Round(math.Min(score, 100)) / 100, Reason: strings.Join(why, "; "), Reasons: why,
-			ConfirmedBy: ch.confirmedBy, AfterStart: after, Record: record(ch.Record)})
+			ConfirmedBy: ch.confirmedBy, AfterStart: after, Record: record(ch.Record, ch.State)})
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].AfterStart != out[j].AfterStart {
@@ -110,12 +111,13 @@ func (c *Clock) RankChanges(cs []model.Change) []answer.ChangeEntry {
 	return out
 }
 
-// record copies a change record with its text made safe to show.
-func record(r *model.ChangeRecord) *model.ChangeRecord {
+// record copies a change record with its text made safe to show, and the change's state.
+func record(r *model.ChangeRecord, state string) *model.ChangeRecord {
 	if r == nil {
 		return nil
 	}
 	cp := *r
+	cp.State = sanitize.Short(cmp.Or(cp.State, state))
 	cp.RequestedBy, cp.Implementer, cp.ApprovedBy = sanitize.Short(cp.RequestedBy), sanitize.Short(cp.Implementer), sanitize.Short(cp.ApprovedBy)
 	cp.Approval, cp.BackoutPlan = sanitize.Short(cp.Approval), sanitize.Text(cp.BackoutPlan, 500)
 	cp.PlannedStart, cp.PlannedEnd, cp.WorkStart, cp.WorkEnd = cp.PlannedStart.UTC(), cp.PlannedEnd.UTC(), cp.WorkStart.UTC(), cp.WorkEnd.UTC()
