@@ -146,8 +146,17 @@ func get[T any](ctx context.Context, c *httpx.Client, path string, q url.Values,
 	return nil
 }
 
-// Kept returns the rule listing SLO discovery keeps, for a snapshot (connectors.Keeper).
-func (s *Source) Kept() (json.RawMessage, error) { return json.Marshal(s.rules) }
+// kept is what a snapshot holds of the source: the rule listing SLO discovery keeps, and
+// the alerting rules' `for` read from the same listing (when pending alerts fire).
+type kept struct {
+	Rules *cache.Memo[[]ruleGroup]          `json:"rules"`
+	Fors  *cache.Memo[map[string][]ruleFor] `json:"fors"`
+}
 
-// Keep takes back a rule listing Kept returned; the next Warm replaces it.
-func (s *Source) Keep(data json.RawMessage) error { return json.Unmarshal(data, s.rules) }
+// Kept returns the rule listing and the rules' `for`, for a snapshot (connectors.Keeper).
+func (s *Source) Kept() (json.RawMessage, error) { return json.Marshal(kept{s.rules, s.fors}) }
+
+// Keep takes back what Kept returned; the next Warm replaces it.
+func (s *Source) Keep(data json.RawMessage) error {
+	return json.Unmarshal(data, &kept{s.rules, s.fors})
+}

@@ -106,6 +106,19 @@ func TestPendingFiresAt(t *testing.T) {
 	if n := srv.Count("/api/v1/rules"); n != 0 {
 		t.Errorf("warm: %d rule listings read by Alerts, want 0 (Warm keeps it)", n)
 	}
+	// A fresh process with a snapshot knows the rules' for without reading them.
+	b, err := src.Kept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh, srv2 := start(t, fakeprom.Options{}, prometheus.Options{}, nil)
+	if err := fresh.Keep(b); err != nil {
+		t.Fatal(err)
+	}
+	src = fresh
+	if at := firesAt(); !at.Equal(want) || srv2.Count("/api/v1/rules") != 0 {
+		t.Errorf("from a snapshot: fires at %s (want %s) after %d rule listings (want 0)", at, want, srv2.Count("/api/v1/rules"))
+	}
 }
 
 func TestAlerts(t *testing.T) {

@@ -138,8 +138,8 @@ func (s *Source) ruleGroups(ctx context.Context, q url.Values) ([]ruleGroup, err
 // ruleFor is an alerting rule's static labels and `for`: what a pending alert of the rule
 // waits for before it fires.
 type ruleFor struct {
-	labels map[string]string
-	wait   time.Duration
+	Labels map[string]string `json:"labels,omitempty"`
+	Wait   time.Duration     `json:"wait"`
 }
 
 // forsOf keeps every alerting rule's `for`, by rule name.
@@ -148,7 +148,7 @@ func forsOf(gs []ruleGroup) map[string][]ruleFor {
 	for _, g := range gs {
 		for _, r := range g.Rules {
 			if r.Type == "alerting" {
-				out[r.Name] = append(out[r.Name], ruleFor{labels: r.Labels, wait: time.Duration(r.Duration * float64(time.Second))})
+				out[r.Name] = append(out[r.Name], ruleFor{Labels: r.Labels, Wait: time.Duration(r.Duration * float64(time.Second))})
 			}
 		}
 	}
@@ -171,8 +171,8 @@ func (s *Source) pendingFor(labels map[string]string) (time.Duration, bool) {
 		return 0, false
 	}
 	for _, r := range fors[labels["alertname"]] {
-		if matchesAll(r.labels, labels) {
-			return r.wait, true
+		if matchesAll(r.Labels, labels) {
+			return r.Wait, true
 		}
 	}
 	return 0, false
