@@ -120,7 +120,7 @@ func (st *call) checkRetry(ctx context.Context, resp *http.Response, err error) 
 	if st.renewed {
 		retries--
 	}
-	if ctx.Err() != nil || retries > c.o.RetryMax || !retryable(ctx, st.method, resp, err) {
+	if ctx.Err() != nil || retries > c.o.RetryMax || !retryable(ctx, st.replays(), resp, err) {
 		return false, nil
 	}
 	wait := backoff(c.o.RetryWaitMin, c.o.RetryWaitMax, st.attempt)
@@ -142,6 +142,10 @@ func (st *call) checkRetry(ctx context.Context, resp *http.Response, err error) 
 	return true, nil
 }
 
+// replays reports whether the request may be sent again after a server error: an idempotent
+// method, or a token request (it changes nothing; a token it got and we lost is never used).
+func (st *call) replays() bool { return st.isToken || idempotent(st.method) }
+
 // idempotent reports whether method may be replayed after a server error.
 func idempotent(method string) bool {
 	switch method {
@@ -151,15 +155,15 @@ func idempotent(method string) bool {
 	return false
 }
 
-// retryable decides whether an attempt's outcome may be retried: idempotent
-// requests on connection errors, 429 and 5xx except 501; other methods only
-// on 429 and on connection errors where the request was never sent.
-func retryable(ctx context.Context, method string, resp *http.Response, err error) bool {
+// retryable decides whether an attempt's outcome may be retried: requests that replay
+// (idempotent ones) on connection errors, 429 and 5xx except 501; others only on 429 and on
+// connection errors where the request was never sent.
+func retryable(ctx context.Context, replays bool, resp *http.Response, err error) bool {
 	if err != nil {
 		if errors.Is(err, errOtherOrigin) {
 			return false
 		}
-		if !idempotent(method) {
+		if !replays {
 			return notSent(err)
 		}
 		ok, _ := retryablehttp.DefaultRetryPolicy(ctx, nil, err)
@@ -168,7 +172,7 @@ func retryable(ctx context.Context, method string, resp *http.Response, err erro
 	if resp.StatusCode == http.StatusTooManyRequests {
 		return true
 	}
-	return idempotent(method) && (resp.StatusCode == 0 || resp.StatusCode >= 500 && resp.StatusCode != http.StatusNotImplemented)
+	return replays && (resp.StatusCode == 0 || resp.StatusCode >= 500 && resp.StatusCode != http.StatusNotImplemented)
 }
 
 // notSent reports whether err happened before any byte of the request was sent.

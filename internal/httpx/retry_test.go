@@ -98,7 +98,7 @@ func TestRetryable(t *testing.T) {
 			if tt.err == nil {
 				resp = &http.Response{StatusCode: tt.code}
 			}
-			if got := retryable(context.Background(), tt.method, resp, tt.err); got != tt.want {
+			if got := retryable(context.Background(), idempotent(tt.method), resp, tt.err); got != tt.want {
 				t.Fatalf("retryable = %v, want %v", got, tt.want)
 			}
 		})
