@@ -117,6 +117,15 @@ type IncidentFinder interface {
 // ErrNotFound reports that a lookup found nothing.
 var ErrNotFound = errors.New("not found")
 
+// Authenticator sources obtain a credential before their first request (an OAuth access
+// token, renewed by the source while it is in use). SignIn obtains it if there is none yet,
+// joining a sign-in in flight; the server starts it as it starts (Engine.SignIn), so that no
+// question waits for the token round trip unless it comes first.
+type Authenticator interface {
+	Source
+	SignIn(ctx context.Context) error
+}
+
 // Warmer sources keep slowly-changing reference data that per-service calls depend on
 // (schedules, escalation policies, SLO definitions, rule listings, the open incidents last
 // seen), so that a question about one service costs one round trip instead of a listing

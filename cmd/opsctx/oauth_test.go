@@ -44,8 +44,10 @@ func TestServiceNowOAuthAcrossExpiries(t *testing.T) {
 		t.Fatal(err)
 	}
 	initialize(t, c)
+	var slow slowAnswers
 	answer := func(step string) {
 		t.Helper()
+		defer slow.time()()
 		res := callTool(t, c, "who_owns", map[string]any{"service": demo.SNCheckout})
 		var out struct {
 			Sources []struct{ Name, Status, Error string } `json:"sources"`
@@ -67,14 +69,34 @@ func TestServiceNowOAuthAcrossExpiries(t *testing.T) {
 		}
 		answer("after expiry")
 	}
-	if got := srv.TokenRequests(); got != expiries {
-		t.Errorf("%d token requests for %d token lifetimes, want one each", got, expiries)
-	}
+	slow.check(t, srv.TokenRequests(), expiries, "token lifetimes")
 	srv.Revoke()
 	time.Sleep(20 * time.Millisecond) // past the 1 ms cache TTL: the answer asks the instance again
 	answer("after revocation")
-	if got := srv.TokenRequests(); got != expiries+1 {
-		t.Errorf("%d token requests after the revocation, want %d (one renewal)", got, expiries+1)
+	slow.check(t, srv.TokenRequests(), expiries+1, "token lifetimes and one revocation")
+}
+
+// slowAnswers counts answers that took long enough to reach a 2-second token's renewal
+// point (1.5 s after it was issued, at the answer's start at the latest): each may renew the
+// token once more in the background, or, when that renewal ends after the answer, spare the
+// next answer its renewal. On a machine that keeps up no answer is slow and the count is exact.
+type slowAnswers struct{ n int }
+
+func (s *slowAnswers) time() func() {
+	start := time.Now()
+	return func() {
+		if time.Since(start) > 1400*time.Millisecond {
+			s.n++
+		}
+	}
+}
+
+// check compares the token requests with want, one per token needed, give or take one per
+// slow answer.
+func (s *slowAnswers) check(t *testing.T, got, want int, what string) {
+	t.Helper()
+	if got < want-s.n || got > want+s.n {
+		t.Errorf("%d token requests for %d %s, want %d (± %d slow answers)", got, want, what, want, s.n)
 	}
 }
 
@@ -110,11 +132,14 @@ func TestDynatracePlatformOAuthAcrossExpiries(t *testing.T) {
 	}
 	initialize(t, c)
 	const expiries = 3
+	var slow slowAnswers
 	for i := range expiries {
 		if i > 0 {
 			time.Sleep(2 * time.Second)
 		}
+		done := slow.time()
 		res := callTool(t, c, "incident_context", map[string]any{"service": "checkout-service"})
+		done()
 		var out struct {
 			Sources []struct{ Name, Status, Error string } `json:"sources"`
 			SLOs    []struct{ Name string }                `json:"slos"`
@@ -136,9 +161,7 @@ func TestDynatracePlatformOAuthAcrossExpiries(t *testing.T) {
 			t.Fatalf("answer %d: SLOs %v, want the platform and the classic one", i, names)
 		}
 	}
-	if got := srv.TokenRequests(); got != expiries {
-		t.Errorf("%d token requests for %d token lifetimes, want one each", got, expiries)
-	}
+	slow.check(t, srv.TokenRequests(), expiries, "token lifetimes")
 	for _, r := range srv.Requests() {
 		if strings.HasPrefix(r.Path, "/api/") {
 			t.Fatalf("%s asked with platform credentials: the classic API is read through the platform", r.Path)

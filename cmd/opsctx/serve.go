@@ -144,13 +144,23 @@ func newVerifier(ctx context.Context, e *env, o config.OAuth) (*oauth.Verifier, 
 	return v, nil
 }
 
-// prefetch loads every catalog (and warms the reference data) in the background as the
-// server starts, so that the first question pays no catalog round trip. The channel closes
-// when it is done.
+// prefetch signs in to the sources that need a token and loads every catalog (and warms the
+// reference data) in the background as the server starts, so that the first question pays
+// neither round trip. The channel closes when both are done.
 func prefetch(ctx context.Context, e *env) <-chan struct{} {
 	done := make(chan struct{})
+	signedIn := make(chan struct{})
+	go func() {
+		defer close(signedIn)
+		for _, s := range e.engine.SignIn(ctx) {
+			if s.Status != model.StateOK {
+				e.log.Warn("sign-in failed", "source", s.Name, "err", s.Error)
+			}
+		}
+	}()
 	go func() {
 		defer close(done)
+		defer func() { <-signedIn }()
 		start := time.Now()
 		dir, statuses := e.engine.Directory(ctx)
 		var failed []string

@@ -131,6 +131,12 @@ func (s *Source) pageSize(def int) string {
 	return fmt.Sprint(def)
 }
 
+// SignIn fetches the OAuth client's access token (connectors.Authenticator); with an API or
+// platform token it does nothing.
+func (s *Source) SignIn(ctx context.Context) error { return s.wrap(s.o.Client.SignIn(ctx)) }
+
+var _ connectors.Authenticator = (*Source)(nil)
+
 // wrap names the setting to fix on 401/403.
 func (s *Source) wrap(err error) error {
 	switch st := httpx.StatusOf(err); {

@@ -131,6 +131,12 @@ func (s *Source) BaseURL() string {
 // Check reads one item of every listing the answers use (Probes).
 func (s *Source) Check(ctx context.Context) error { return connectors.CheckAll(ctx, s.Probes()) }
 
+// SignIn fetches the Scoped OAuth app's access token (connectors.Authenticator); with an API
+// token it does nothing.
+func (s *Source) SignIn(ctx context.Context) error { return wrap(s.c.SignIn(ctx)) }
+
+var _ connectors.Authenticator = (*Source)(nil)
+
 // wrap names the variable to fix on authentication errors.
 func wrap(err error) error {
 	switch httpx.StatusOf(err) {

@@ -124,6 +124,12 @@ func (s *Source) Name() string { return s.name }
 // credentials and each read access.
 func (s *Source) Check(ctx context.Context) error { return connectors.CheckAll(ctx, s.Probes()) }
 
+// SignIn fetches the OAuth token when the instance is signed in to with an OAuth client
+// (connectors.Authenticator); with a static token or basic auth it does nothing.
+func (s *Source) SignIn(ctx context.Context) error { return s.wrap(s.c.SignIn(ctx), "oauth_token.do") }
+
+var _ connectors.Authenticator = (*Source)(nil)
+
 // wrap adds what to fix to authentication and authorization failures.
 func (s *Source) wrap(err error, table string) error {
 	switch httpx.StatusOf(err) {

@@ -198,8 +198,45 @@ func TestFanoutRuns(t *testing.T) {
 			t.Errorf("the sequential baseline never called %s", s)
 		}
 	}
+	if len(r.SignIn) != 1 || len(r.CatalogPhaseUnsigned) != 1 || !srcs["servicenow"] || r.Baseline[0].Call != "sign-in" {
+		t.Errorf("sign-in not measured: %v, %v; baseline starts with %+v", r.SignIn, r.CatalogPhaseUnsigned, r.Baseline[0])
+	}
 	if len(r.Depth) < len(env.Servers) {
 		t.Errorf("depth for %d sources, want at least %d: %s", len(r.Depth), len(env.Servers), r.DepthSummary())
+	}
+}
+
+// TestSignInSparesTheCatalogPhase: after Engine.SignIn (what `serve` does as it starts) the
+// catalog phase asks ServiceNow for no token; without it, its first request waits for one.
+func TestSignInSparesTheCatalogPhase(t *testing.T) {
+	env := startDemo(t)
+	sn := env.Servers["servicenow"]
+	const tokenPath = "/oauth_token.do"
+	ctx := context.Background()
+	for _, signIn := range []bool{true, false} {
+		e := DemoEngine(env, nil)
+		ResetRequests(env)
+		if signIn {
+			for _, st := range e.SignIn(ctx) {
+				if st.Status != "ok" {
+					t.Fatalf("sign-in: %+v", st)
+				}
+			}
+			if n := sn.Count(tokenPath); n != 1 {
+				t.Fatalf("sign-in sent %d token requests, want 1", n)
+			}
+			sn.Reset()
+		}
+		if _, st := e.Directory(ctx); len(st) == 0 {
+			t.Fatal("no catalog statuses")
+		}
+		want := 0
+		if !signIn {
+			want = 1
+		}
+		if n, all := sn.Count(tokenPath), sn.Count(""); n != want || all <= n {
+			t.Errorf("signed in %v: %d token requests of %d in the catalog phase, want %d and table reads", signIn, n, all, want)
+		}
 	}
 }
 

@@ -55,7 +55,7 @@ type SourceDepth struct {
 // SeqCall is one connector call of the sequential baseline.
 type SeqCall struct {
 	Source, Call string
-	// PerService is false for the catalog calls that resolve the service first.
+	// PerService is false for the sign-ins and the catalog calls that resolve the service first.
 	PerService bool
 	Took       time.Duration
 	Err        error
@@ -66,10 +66,18 @@ type FanoutResult struct {
 	Latency time.Duration
 	// HTTPSources is how many HTTP fakes answered with Latency (the catalog files are local).
 	HTTPSources int
-	// Cold is incident_context on a fresh engine (empty cache, new connectors).
+	// Cold is incident_context on a fresh engine (empty cache, new connectors, not signed
+	// in): sign-in, catalogs and per-service data in sequence.
 	Cold Durations
-	// CatalogPhase is Engine.Directory on a fresh engine: every catalog, fetched concurrently.
+	// SignIn is Engine.SignIn on a fresh engine: the OAuth tokens of the sources that sign in
+	// (the demo's ServiceNow), fetched concurrently, as `serve` does when it starts.
+	SignIn Durations
+	// CatalogPhase is Engine.Directory on a fresh engine after SignIn: every catalog, fetched
+	// concurrently.
 	CatalogPhase Durations
+	// CatalogPhaseUnsigned is Engine.Directory on a fresh engine that has not signed in: a
+	// source's first request waits for its token.
+	CatalogPhaseUnsigned Durations
 	// WarmCatalog is incident_context right after CatalogPhase on the same engine: catalogs
 	// cached, every per-service fetch cold.
 	WarmCatalog Durations
@@ -149,9 +157,18 @@ func Fanout(ctx context.Context, env *demo.Env, o FanoutOptions) (*FanoutResult,
 		r.Cold = append(r.Cold, time.Since(start))
 		r.note("cold", ans.Sources)
 
+		start = time.Now()
+		_, cat := DemoEngine(env, nil).Directory(ctx)
+		r.CatalogPhaseUnsigned = append(r.CatalogPhaseUnsigned, time.Since(start))
+		r.noteStatuses("catalogs before sign-in", cat)
+
 		e := DemoEngine(env, nil)
 		start = time.Now()
-		_, cat := e.Directory(ctx)
+		signed := e.SignIn(ctx)
+		r.SignIn = append(r.SignIn, time.Since(start))
+		r.noteStatuses("sign-in", signed)
+		start = time.Now()
+		_, cat = e.Directory(ctx)
 		r.CatalogPhase = append(r.CatalogPhase, time.Since(start))
 		start = time.Now()
 		ans, err = e.IncidentContext(ctx, q)
@@ -208,6 +225,14 @@ func (r *FanoutResult) note(what string, st []answer.SourceEntry) {
 		if s.Status == model.StateStale && what == "from-snapshot" && strings.Contains(s.Error, "snapshot") {
 			continue // a catalog from the snapshot, by design
 		}
+		if s.Status != model.StateOK && s.Status != model.StateDisabled {
+			r.Problems = append(r.Problems, fmt.Sprintf("%s: %s %s (%s)", what, s.Name, s.Status, s.Error))
+		}
+	}
+}
+
+func (r *FanoutResult) noteStatuses(what string, st []model.SourceStatus) {
+	for _, s := range st {
 		if s.Status != model.StateOK && s.Status != model.StateDisabled {
 			r.Problems = append(r.Problems, fmt.Sprintf("%s: %s %s (%s)", what, s.Name, s.Status, s.Error))
 		}
@@ -274,11 +299,18 @@ func perServiceCalls(s connectors.Source) []capCall {
 }
 
 // Sequential is the baseline: fresh connectors for the demo's configuration, called one
-// after another — every catalog, then (for the service they resolve to) every per-service
+// after another — every sign-in, every catalog, then (for the service they resolve to) every per-service
 // capability of every source — with the same connectors opsctx uses.
 func Sequential(ctx context.Context, env *demo.Env, service string) ([]SeqCall, error) {
 	srcs, _ := app.Sources(env.Config, app.Options{CatalogFS: env.CatalogFS, Logger: quiet})
 	var calls []SeqCall
+	for _, s := range srcs {
+		if a, ok := s.(connectors.Authenticator); ok {
+			start := time.Now()
+			err := a.SignIn(ctx)
+			calls = append(calls, SeqCall{Source: s.Name(), Call: "sign-in", Took: time.Since(start), Err: err})
+		}
+	}
 	var cats []directory.SourceCatalog
 	for _, s := range srcs {
 		c, ok := s.(connectors.Catalog)

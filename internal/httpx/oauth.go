@@ -11,14 +11,13 @@ import (
 
 	"github.com/hashicorp/go-retryablehttp"
 	"golang.org/x/oauth2"
-	"golang.org/x/oauth2/clientcredentials"
 )
 
 // OAuth configures a renewed OAuth 2 bearer token (RFC 6749) that the client fetches from
 // TokenURL and sends as `Authorization: Bearer …`: the client-credentials grant, or the
 // password grant with refresh tokens when Username is set. Tokens are renewed before they
-// expire (a tenth of their lifetime early, at most a minute), fetched once for all concurrent
-// callers, and a request the upstream refuses with 401 is sent once more with a new token.
+// expire, fetched once for all concurrent callers, and a request the upstream refuses with
+// 401 is sent once more with a new token (see tokens for when they are renewed).
 type OAuth struct {
 	// TokenURL is the token endpoint, e.g. https://acme.service-now.com/oauth_token.do.
 	TokenURL string
@@ -32,83 +31,21 @@ type OAuth struct {
 	Params url.Values
 }
 
-// tokens is the token source of one client: oauth2's ReuseTokenSource over the grant (it
-// renews early and fetches once for concurrent callers), replaced when the upstream refuses
-// the token it handed out.
-type tokens struct {
-	grant oauth2.TokenSource // fetches a new token
-
-	mu     sync.Mutex
-	cache  oauth2.TokenSource // reuses grant's token until it is due for renewal
-	issued string             // the access token cache last fetched
-}
-
-// newTokens returns the token source for o; token requests go through hc.
-func newTokens(o *OAuth, hc *http.Client) *tokens {
-	ctx := context.WithValue(context.Background(), oauth2.HTTPClient, hc)
-	t := &tokens{}
-	if o.Username != "" {
-		t.grant = &passwordGrant{ctx: ctx, user: o.Username, pass: o.Password, cfg: &oauth2.Config{
-			ClientID: o.ClientID, ClientSecret: o.ClientSecret, Scopes: o.Scopes,
-			Endpoint: oauth2.Endpoint{TokenURL: o.TokenURL, AuthStyle: oauth2.AuthStyleInParams}}}
-	} else {
-		cc := &clientcredentials.Config{ClientID: o.ClientID, ClientSecret: o.ClientSecret, TokenURL: o.TokenURL,
-			Scopes: o.Scopes, EndpointParams: o.Params, AuthStyle: oauth2.AuthStyleInParams}
-		t.grant = tokenFunc(func() (*oauth2.Token, error) { return cc.Token(ctx) })
+// SignIn fetches the OAuth token if the client has none yet (joining a fetch in flight),
+// so that the first request does not wait for it; without Options.OAuth it does nothing.
+// A refusal is reported like a request's (see tokenError).
+func (c *Client) SignIn(ctx context.Context) error {
+	if c.tokens == nil {
+		return nil
 	}
-	t.cache = t.newCache()
-	return t
-}
-
-// dueEarly makes oauth2 honour the expiry early() computed: its own default would renew
-// every token 10 s early, longer than a short-lived token lives.
-const dueEarly = time.Nanosecond
-
-func (t *tokens) newCache() oauth2.TokenSource {
-	return oauth2.ReuseTokenSourceWithExpiry(nil, tokenFunc(t.early), dueEarly)
-}
-
-// early fetches a token and brings its expiry forward by a tenth of its lifetime, at most a
-// minute, so that it is renewed before the upstream rejects it (ServiceNow's 1799 s tokens
-// after about 29 min).
-func (t *tokens) early() (*oauth2.Token, error) {
-	tok, err := t.grant.Token()
-	if err != nil {
-		return nil, err
+	if c.baseErr != nil {
+		return c.baseErr
 	}
-	t.mu.Lock()
-	t.issued = tok.AccessToken
-	t.mu.Unlock()
-	if tok.Expiry.IsZero() {
-		return tok, nil
+	if _, err := c.tokens.Token(ctx); err != nil {
+		return c.tokenError(err)
 	}
-	cp := *tok
-	cp.Expiry = tok.Expiry.Add(-min(time.Until(tok.Expiry)/10, time.Minute))
-	return &cp, nil
+	return nil
 }
-
-// Token returns the current token, fetching one when it is due.
-func (t *tokens) Token() (*oauth2.Token, error) {
-	t.mu.Lock()
-	c := t.cache
-	t.mu.Unlock()
-	return c.Token()
-}
-
-// reject drops tok after the upstream refused it (HTTP 401), unless another caller already
-// replaced it: the next Token fetches a new one, once for all callers.
-func (t *tokens) reject(tok *oauth2.Token) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if tok != nil && tok.AccessToken == t.issued {
-		t.cache, t.issued = t.newCache(), ""
-	}
-}
-
-// tokenFunc adapts a function to oauth2.TokenSource.
-type tokenFunc func() (*oauth2.Token, error)
-
-func (f tokenFunc) Token() (*oauth2.Token, error) { return f() }
 
 // passwordGrant fetches tokens with the password grant, renewing by the last refresh token
 // while the server accepts it.

@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/oauth2"
-
 	snfake "github.com/opsctx/opsctx/internal/fake/servicenow"
 )
 
@@ -142,21 +140,5 @@ func TestOAuthPersistent401(t *testing.T) {
 	}
 	if got, toks := calls.Load()-tokensIssued.Load(), tokensIssued.Load(); got != 2 || toks != 2 {
 		t.Errorf("%d API requests and %d token requests, want 2 and 2", got, toks)
-	}
-}
-
-// TestEarlyRenewal: a token is due a tenth of its lifetime before it expires, at most a minute.
-func TestEarlyRenewal(t *testing.T) {
-	for _, tt := range []struct{ life, early time.Duration }{{2 * time.Second, 200 * time.Millisecond},
-		{1799 * time.Second, time.Minute}, {100 * time.Second, 10 * time.Second}} {
-		exp := time.Now().Add(tt.life)
-		tk := &tokens{grant: tokenFunc(func() (*oauth2.Token, error) { return &oauth2.Token{AccessToken: "a", Expiry: exp}, nil })}
-		got, err := tk.early()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if d := exp.Sub(got.Expiry); d < tt.early*3/4 || d > tt.early {
-			t.Errorf("lifetime %v: due %v early, want %v", tt.life, d, tt.early)
-		}
 	}
 }

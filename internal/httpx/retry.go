@@ -44,7 +44,7 @@ func (st *call) bearer(r *http.Request) error {
 	if st.c.tokens == nil {
 		return nil
 	}
-	tok, err := st.c.tokens.Token()
+	tok, err := st.c.tokens.Token(r.Context())
 	if err != nil {
 		st.tokenErr = st.c.tokenError(err)
 		return st.tokenErr
