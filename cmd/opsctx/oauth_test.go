@@ -28,22 +28,7 @@ func TestServiceNowOAuthAcrossExpiries(t *testing.T) {
 	defer srv.Close()
 	env := map[string]string{"SERVICENOW_INSTANCE_URL": srv.URL, "SERVICENOW_CLIENT_ID": "opsctx-client",
 		"SERVICENOW_CLIENT_SECRET": "client-secret-4711"}
-	for _, k := range config.CacheKinds() { // every answer asks the instance again (and nothing is warmed behind it)
-		env["OPSCTX_CACHE_TTL_"+strings.ToUpper(k)] = "1ms"
-	}
-	cfg, err := config.Load("", func(k string) string { return env[k] })
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := client.NewInProcessClient(tools.NewServer(tools.Deps{Engine: app.Engine(cfg, app.Options{OneShot: true})}, "test"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	if err := c.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	initialize(t, c)
+	c := uncachedClient(t, env)
 	var slow slowAnswers
 	answer := func(step string) {
 		t.Helper()
@@ -74,6 +59,29 @@ func TestServiceNowOAuthAcrossExpiries(t *testing.T) {
 	time.Sleep(20 * time.Millisecond) // past the 1 ms cache TTL: the answer asks the instance again
 	answer("after revocation")
 	slow.check(t, srv.TokenRequests(), expiries+1, "token lifetimes and one revocation")
+}
+
+// uncachedClient serves the tools, configured by env alone, to an in-process MCP client;
+// every answer asks the sources again (1 ms cache TTLs) and nothing is warmed behind it.
+func uncachedClient(t *testing.T, env map[string]string) *client.Client {
+	t.Helper()
+	for _, k := range config.CacheKinds() {
+		env["OPSCTX_CACHE_TTL_"+strings.ToUpper(k)] = "1ms"
+	}
+	cfg, err := config.Load("", func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := client.NewInProcessClient(tools.NewServer(tools.Deps{Engine: app.Engine(cfg, app.Options{OneShot: true})}, "test"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	if err := c.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	initialize(t, c)
+	return c
 }
 
 // slowAnswers counts answers that took long enough to reach a 2-second token's renewal
@@ -115,22 +123,7 @@ func TestDynatracePlatformOAuthAcrossExpiries(t *testing.T) {
 	env := map[string]string{"DYNATRACE_ENV_URL": srv.EnvURL(), "DYNATRACE_CLIENT_ID": "dt0s02.OPSCTX",
 		"DYNATRACE_CLIENT_SECRET": "dt0s02.OPSCTX.SECRET", "DYNATRACE_ACCOUNT_URN": "urn:dtaccount:shop",
 		"DYNATRACE_TOKEN_URL": srv.URL + dtfake.TokenPath}
-	for _, k := range config.CacheKinds() {
-		env["OPSCTX_CACHE_TTL_"+strings.ToUpper(k)] = "1ms"
-	}
-	cfg, err := config.Load("", func(k string) string { return env[k] })
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := client.NewInProcessClient(tools.NewServer(tools.Deps{Engine: app.Engine(cfg, app.Options{OneShot: true})}, "test"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	if err := c.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	initialize(t, c)
+	c := uncachedClient(t, env)
 	const expiries = 3
 	var slow slowAnswers
 	for i := range expiries {
