@@ -15,6 +15,7 @@ import (
 	"github.com/opsctx/opsctx/internal/demo"
 	dtfake "github.com/opsctx/opsctx/internal/fake/dynatrace"
 	snfake "github.com/opsctx/opsctx/internal/fake/servicenow"
+	"github.com/opsctx/opsctx/internal/testkit/tokenrounds"
 	"github.com/opsctx/opsctx/tools"
 )
 
@@ -29,10 +30,10 @@ func TestServiceNowOAuthAcrossExpiries(t *testing.T) {
 	env := map[string]string{"SERVICENOW_INSTANCE_URL": srv.URL, "SERVICENOW_CLIENT_ID": "opsctx-client",
 		"SERVICENOW_CLIENT_SECRET": "client-secret-4711"}
 	c := uncachedClient(t, env)
-	var slow slowAnswers
+	slow := tokenrounds.Rounds{Life: 2 * time.Second}
 	answer := func(step string) {
 		t.Helper()
-		defer slow.time()()
+		defer slow.Start()()
 		res := callTool(t, c, "who_owns", map[string]any{"service": demo.SNCheckout})
 		var out struct {
 			Sources []struct{ Name, Status, Error string } `json:"sources"`
@@ -54,11 +55,11 @@ func TestServiceNowOAuthAcrossExpiries(t *testing.T) {
 		}
 		answer("after expiry")
 	}
-	slow.check(t, srv.TokenRequests(), expiries, "token lifetimes")
+	slow.Check(t, srv.TokenRequests(), expiries, "3 token lifetimes")
 	srv.Revoke()
 	time.Sleep(20 * time.Millisecond) // past the 1 ms cache TTL: the answer asks the instance again
 	answer("after revocation")
-	slow.check(t, srv.TokenRequests(), expiries+1, "token lifetimes and one revocation")
+	slow.Check(t, srv.TokenRequests(), expiries+1, "3 token lifetimes and one revocation")
 }
 
 // uncachedClient serves the tools, configured by env alone, to an in-process MCP client;
@@ -84,30 +85,6 @@ func uncachedClient(t *testing.T, env map[string]string) *client.Client {
 	return c
 }
 
-// slowAnswers counts answers that took long enough to reach a 2-second token's renewal
-// point (1.5 s after it was issued, at the answer's start at the latest): each may renew the
-// token once more in the background, or, when that renewal ends after the answer, spare the
-// next answer its renewal. On a machine that keeps up no answer is slow and the count is exact.
-type slowAnswers struct{ n int }
-
-func (s *slowAnswers) time() func() {
-	start := time.Now()
-	return func() {
-		if time.Since(start) > 1400*time.Millisecond {
-			s.n++
-		}
-	}
-}
-
-// check compares the token requests with want, one per token needed, give or take one per
-// slow answer.
-func (s *slowAnswers) check(t *testing.T, got, want int, what string) {
-	t.Helper()
-	if got < want-s.n || got > want+s.n {
-		t.Errorf("%d token requests for %d %s, want %d (± %d slow answers)", got, want, what, want, s.n)
-	}
-}
-
 // TestDynatracePlatformOAuthAcrossExpiries: configured with a Dynatrace OAuth client, answers
 // read the classic API through the platform and SLOs from the platform SLO service too, and
 // keep `dynatrace: ok` while the 2-second access tokens expire, one token request each.
@@ -125,12 +102,12 @@ func TestDynatracePlatformOAuthAcrossExpiries(t *testing.T) {
 		"DYNATRACE_TOKEN_URL": srv.URL + dtfake.TokenPath}
 	c := uncachedClient(t, env)
 	const expiries = 3
-	var slow slowAnswers
+	slow := tokenrounds.Rounds{Life: 2 * time.Second}
 	for i := range expiries {
 		if i > 0 {
 			time.Sleep(2 * time.Second)
 		}
-		done := slow.time()
+		done := slow.Start()
 		res := callTool(t, c, "incident_context", map[string]any{"service": "checkout-service"})
 		done()
 		var out struct {
@@ -154,7 +131,7 @@ func TestDynatracePlatformOAuthAcrossExpiries(t *testing.T) {
 			t.Fatalf("answer %d: SLOs %v, want the platform and the classic one", i, names)
 		}
 	}
-	slow.check(t, srv.TokenRequests(), expiries, "token lifetimes")
+	slow.Check(t, srv.TokenRequests(), expiries, "3 token lifetimes")
 	for _, r := range srv.Requests() {
 		if strings.HasPrefix(r.Path, "/api/") {
 			t.Fatalf("%s asked with platform credentials: the classic API is read through the platform", r.Path)
