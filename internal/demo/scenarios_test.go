@@ -8,15 +8,12 @@ import (
 	"time"
 
 	"github.com/mark3labs/mcp-go/client"
-	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/opsctx/opsctx/config"
-	"github.com/opsctx/opsctx/internal/app"
 	"github.com/opsctx/opsctx/internal/demo"
 	"github.com/opsctx/opsctx/internal/engine"
 	dtfake "github.com/opsctx/opsctx/internal/fake/dynatrace"
 	pdfake "github.com/opsctx/opsctx/internal/fake/pagerduty"
-	"github.com/opsctx/opsctx/tools"
 )
 
 // mcpClient starts the scenario and returns an initialized in-process MCP client of the
@@ -35,21 +32,7 @@ func mcpEngineClient(t *testing.T, sc demo.Scenario) (*client.Client, *engine.En
 		t.Fatal(err)
 	}
 	t.Cleanup(env.Close)
-	eng := app.Engine(env.Config, app.Options{CatalogFS: env.CatalogFS, Now: func() time.Time { return sc.T0 }})
-	c, err := client.NewInProcessClient(tools.NewServer(tools.Deps{Engine: eng}, "test"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = c.Close() })
-	if err := c.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	var ir mcp.InitializeRequest
-	ir.Params.ClientInfo = mcp.Implementation{Name: "scenario", Version: "0"}
-	if _, err := c.Initialize(context.Background(), ir); err != nil {
-		t.Fatal(err)
-	}
-	return c, eng
+	return engineClient(t, env, func() time.Time { return sc.T0 })
 }
 
 // call returns a tool's structured result decoded into out (see callBoth).

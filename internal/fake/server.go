@@ -7,6 +7,7 @@ package fake
 import (
 	"context"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -213,6 +214,8 @@ func serveFault(w http.ResponseWriter, r *http.Request, f *Fault) {
 	}
 	switch {
 	case f.Hang:
+		// The server notices a client that goes away only once the request body is read.
+		_, _ = io.Copy(io.Discard, r.Body)
 		ctx, cancel := context.WithTimeout(r.Context(), 60*time.Second)
 		defer cancel()
 		<-ctx.Done()
