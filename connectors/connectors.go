@@ -117,14 +117,19 @@ type IncidentFinder interface {
 // ErrNotFound reports that a lookup found nothing.
 var ErrNotFound = errors.New("not found")
 
-// Authenticator sources obtain a credential before their first request (an OAuth access
+// Authenticator sources may obtain a credential before their first request (an OAuth access
 // token, renewed by the source while it is in use). SignIn obtains it if there is none yet,
-// joining a sign-in in flight; the server starts it as it starts (Engine.SignIn), so that no
-// question waits for the token round trip unless it comes first.
+// joining a sign-in in flight, or returns ErrNoSignIn when the source is configured with a
+// credential it sends as is (an API token, basic auth). The server signs in as it starts
+// (Engine.SignIn), so that no question waits for the token round trip unless it comes first;
+// `check` proves the sign-in on a line of its own before the capabilities.
 type Authenticator interface {
 	Source
 	SignIn(ctx context.Context) error
 }
+
+// ErrNoSignIn reports that a source has nothing to sign in with: its credential is sent as is.
+var ErrNoSignIn = errors.New("no sign-in: the credential is sent as is")
 
 // Warmer sources keep slowly-changing reference data that per-service calls depend on
 // (schedules, escalation policies, SLO definitions, rule listings, the open incidents last

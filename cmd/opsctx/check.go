@@ -70,12 +70,25 @@ func checkCmd(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	return 0
 }
 
-// probes checks a source: each capability of a Prober, else its Check as one line.
+// probes checks a source: its sign-in first when it signs in (every read needs the token, so
+// a refused sign-in is the one line), then each capability of a Prober, else its Check as
+// one line.
 func probes(ctx context.Context, s connectors.Source) []connectors.ProbeResult {
-	if p, ok := s.(connectors.Prober); ok {
-		return connectors.RunProbes(ctx, p.Probes())
+	var out []connectors.ProbeResult
+	if a, ok := s.(connectors.Authenticator); ok {
+		r := connectors.RunProbes(ctx, []connectors.Probe{{Capability: "sign-in (OAuth token)", Run: a.SignIn}})[0]
+		switch {
+		case errors.Is(r.Err, connectors.ErrNoSignIn):
+		case r.Err != nil:
+			return []connectors.ProbeResult{r}
+		default:
+			out = append(out, r)
+		}
 	}
-	return connectors.RunProbes(ctx, []connectors.Probe{{Capability: "access", Run: s.Check}})
+	if p, ok := s.(connectors.Prober); ok {
+		return append(out, connectors.RunProbes(ctx, p.Probes())...)
+	}
+	return append(out, connectors.RunProbes(ctx, []connectors.Probe{{Capability: "access", Run: s.Check}})...)
 }
 
 // checkDetail says why a probe failed: a refused read (HTTP 403) names the permission it

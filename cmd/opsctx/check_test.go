@@ -205,3 +205,68 @@ func TestCheckProbesEveryInstance(t *testing.T) {
 		t.Error("a token was printed")
 	}
 }
+
+// TestCheckSignInFirst: a source that signs in with OAuth is checked on a sign-in line first;
+// a refused client is that one line, failing with the OAuth error and the settings to fix,
+// no secret printed; a credential sent as is has no sign-in line.
+func TestCheckSignInFirst(t *testing.T) {
+	const wrong = "wrong-secret-canary"
+	sn := snfake.Start(snfake.Data{OnCall: map[string][]snfake.OnCall{}}, snfake.Options{Username: "int", Password: "pw-canary", ClientID: "cid", ClientSecret: "cs-canary-1"})
+	defer sn.Close()
+	pd := pdfake.Start(pdfake.Data{App: &pdfake.App{ClientID: "pd-client", ClientSecret: "pd-secret-canary", Account: "as_account-us.shop"}}, "")
+	defer pd.Close()
+	dt := dtfake.Start(dtfake.Options{OAuth: &dtfake.OAuthClient{ClientID: "dt0s02.CHECK", ClientSecret: "dt-secret-canary",
+		Resource: "urn:dtaccount:acc-1"}}, dtfake.Data{})
+	defer dt.Close()
+	for _, tc := range []struct {
+		name, source string
+		env          map[string]string
+		want         string   // the sign-in line's status; "" = no such line
+		says         []string // in its detail
+	}{
+		{"servicenow client refused", "servicenow", map[string]string{"SERVICENOW_INSTANCE_URL": sn.URL, "SERVICENOW_CLIENT_ID": "cid",
+			"SERVICENOW_CLIENT_SECRET": wrong}, "FAIL", []string{"401", "invalid_client", "SERVICENOW_CLIENT_ID and SERVICENOW_CLIENT_SECRET"}},
+		{"servicenow signed in", "servicenow", map[string]string{"SERVICENOW_INSTANCE_URL": sn.URL, "SERVICENOW_CLIENT_ID": "cid",
+			"SERVICENOW_CLIENT_SECRET": "cs-canary-1"}, "ok", nil},
+		{"servicenow basic auth", "servicenow", map[string]string{"SERVICENOW_INSTANCE_URL": sn.URL, "SERVICENOW_USERNAME": "int",
+			"SERVICENOW_PASSWORD": "pw-canary"}, "", nil},
+		{"pagerduty app refused", "pagerduty", map[string]string{"PAGERDUTY_API_URL": pd.URL, "PAGERDUTY_CLIENT_ID": "pd-client",
+			"PAGERDUTY_CLIENT_SECRET": wrong, "PAGERDUTY_SUBDOMAIN": "shop", "PAGERDUTY_TOKEN_URL": pd.URL + "/oauth/token"},
+			"FAIL", []string{"invalid_client", "PAGERDUTY_CLIENT_ID"}},
+		{"dynatrace client refused", "dynatrace", map[string]string{"DYNATRACE_ENV_URL": dt.EnvURL(), "DYNATRACE_CLIENT_ID": "dt0s02.CHECK",
+			"DYNATRACE_CLIENT_SECRET": wrong, "DYNATRACE_ACCOUNT_URN": "urn:dtaccount:acc-1", "DYNATRACE_TOKEN_URL": dt.URL + dtfake.TokenPath},
+			"FAIL", []string{"401", "OAuth token refused", "DYNATRACE_CLIENT_ID"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errOut := runCLI(t, tc.env, "check")
+			lines := checkLines(t, out)
+			got, ok := lines[tc.source+"/sign-in (OAuth token)"]
+			switch {
+			case tc.want == "" && ok:
+				t.Fatalf("a sign-in line for a credential sent as is:\n%s", out)
+			case tc.want != "" && (!ok || got.status != tc.want):
+				t.Fatalf("sign-in line %+v, want %s\n%s%s", got, tc.want, out, errOut)
+			}
+			for _, w := range tc.says {
+				if !strings.Contains(got.detail, w) {
+					t.Errorf("sign-in detail %q does not say %q", got.detail, w)
+				}
+			}
+			var others int
+			for k, l := range lines {
+				if l.source == tc.source && k != tc.source+"/sign-in (OAuth token)" {
+					others++
+				}
+			}
+			if tc.want == "FAIL" && (others != 0 || code != 1) {
+				t.Errorf("a refused sign-in: %d capability lines besides it, exit %d; want 0 and 1\n%s", others, code, out)
+			}
+			if tc.want != "FAIL" && others == 0 {
+				t.Errorf("no capability lines\n%s", out)
+			}
+			if strings.Contains(out+errOut, wrong) || strings.Contains(out+errOut, "cs-canary-1") {
+				t.Error("a secret was printed")
+			}
+		})
+	}
+}

@@ -131,9 +131,14 @@ func (s *Source) pageSize(def int) string {
 	return fmt.Sprint(def)
 }
 
-// SignIn fetches the OAuth client's access token (connectors.Authenticator); with an API or
-// platform token it does nothing.
-func (s *Source) SignIn(ctx context.Context) error { return s.wrap(s.o.Client.SignIn(ctx)) }
+// SignIn fetches the OAuth client's access token (connectors.Authenticator); an API or
+// platform token is connectors.ErrNoSignIn.
+func (s *Source) SignIn(ctx context.Context) error {
+	if !s.o.Client.SignsIn() {
+		return connectors.ErrNoSignIn
+	}
+	return s.wrap(s.o.Client.SignIn(ctx))
+}
 
 var _ connectors.Authenticator = (*Source)(nil)
 

@@ -131,9 +131,14 @@ func (s *Source) BaseURL() string {
 // Check reads one item of every listing the answers use (Probes).
 func (s *Source) Check(ctx context.Context) error { return connectors.CheckAll(ctx, s.Probes()) }
 
-// SignIn fetches the Scoped OAuth app's access token (connectors.Authenticator); with an API
-// token it does nothing.
-func (s *Source) SignIn(ctx context.Context) error { return wrap(s.c.SignIn(ctx)) }
+// SignIn fetches the Scoped OAuth app's access token (connectors.Authenticator); an API token
+// is connectors.ErrNoSignIn.
+func (s *Source) SignIn(ctx context.Context) error {
+	if !s.c.SignsIn() {
+		return connectors.ErrNoSignIn
+	}
+	return wrap(s.c.SignIn(ctx))
+}
 
 var _ connectors.Authenticator = (*Source)(nil)
 

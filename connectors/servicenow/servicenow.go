@@ -125,8 +125,13 @@ func (s *Source) Name() string { return s.name }
 func (s *Source) Check(ctx context.Context) error { return connectors.CheckAll(ctx, s.Probes()) }
 
 // SignIn fetches the OAuth token when the instance is signed in to with an OAuth client
-// (connectors.Authenticator); with a static token or basic auth it does nothing.
-func (s *Source) SignIn(ctx context.Context) error { return s.wrap(s.c.SignIn(ctx), "oauth_token.do") }
+// (connectors.Authenticator); a static token or basic auth is connectors.ErrNoSignIn.
+func (s *Source) SignIn(ctx context.Context) error {
+	if !s.c.SignsIn() {
+		return connectors.ErrNoSignIn
+	}
+	return s.wrap(s.c.SignIn(ctx), "oauth_token.do")
+}
 
 var _ connectors.Authenticator = (*Source)(nil)
 

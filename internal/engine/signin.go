@@ -2,6 +2,8 @@ package engine
 
 import (
 	"context"
+	"errors"
+	"slices"
 	"sync"
 	"time"
 
@@ -10,7 +12,8 @@ import (
 )
 
 // SignIn has every source that signs in (connectors.Authenticator: an OAuth token) do so
-// now, concurrently and within the deadline, and returns their statuses in source order.
+// now, concurrently and within the deadline, and returns the statuses of those that signed
+// in or failed to, in source order (a source with nothing to sign in with is left out).
 // The server calls it as it starts, beside loading the catalogs, so that the first question
 // does not wait for a token; a source asked meanwhile joins the sign-in in flight.
 func (e *Engine) SignIn(ctx context.Context) []model.SourceStatus {
@@ -29,11 +32,14 @@ func (e *Engine) SignIn(ctx context.Context) []model.SourceStatus {
 			start := time.Now()
 			err := a.SignIn(ctx)
 			out[i] = model.SourceStatus{Name: a.Name(), Status: model.StateOK, LatencyMS: time.Since(start).Milliseconds()}
-			if err != nil {
+			switch {
+			case errors.Is(err, connectors.ErrNoSignIn):
+				out[i].Status = model.StateDisabled
+			case err != nil:
 				out[i].Status, out[i].Error = model.StateError, err.Error()
 			}
 		})
 	}
 	wg.Wait()
-	return out
+	return slices.DeleteFunc(out, func(s model.SourceStatus) bool { return s.Status == model.StateDisabled })
 }

@@ -25,17 +25,18 @@ func (s *signer) SignIn(context.Context) error {
 	return s.err
 }
 
-// TestSignIn: every source that signs in does so once, the others are not asked, and a
-// refusal is the source's error.
+// TestSignIn: every source that signs in does so once, the others are not asked, a refusal
+// is the source's error, and one with nothing to sign in with is left out.
 func TestSignIn(t *testing.T) {
 	ok, refused := &signer{name: "servicenow"}, &signer{name: "pagerduty", err: errors.New("HTTP 401: invalid_client")}
-	e := engine.New(engine.Options{Sources: []connectors.Source{&fake.Memory{SourceName: "catalogfile"}, ok, refused}})
+	asIs := &signer{name: "dynatrace", err: connectors.ErrNoSignIn}
+	e := engine.New(engine.Options{Sources: []connectors.Source{&fake.Memory{SourceName: "catalogfile"}, ok, asIs, refused}})
 	got := e.SignIn(context.Background())
 	if len(got) != 2 || got[0].Name != "servicenow" || got[0].Status != model.StateOK ||
 		got[1].Name != "pagerduty" || got[1].Status != model.StateError || got[1].Error != "HTTP 401: invalid_client" {
 		t.Fatalf("statuses %+v", got)
 	}
-	if ok.calls != 1 || refused.calls != 1 {
-		t.Errorf("SignIn called %d and %d times, want once each", ok.calls, refused.calls)
+	if ok.calls != 1 || refused.calls != 1 || asIs.calls != 1 {
+		t.Errorf("SignIn called %d, %d and %d times, want once each", ok.calls, refused.calls, asIs.calls)
 	}
 }

@@ -31,6 +31,9 @@ type OAuth struct {
 	Params url.Values
 }
 
+// SignsIn reports whether the client signs in with OAuth (Options.OAuth).
+func (c *Client) SignsIn() bool { return c.tokens != nil }
+
 // SignIn fetches the OAuth token if the client has none yet (joining a fetch in flight),
 // so that the first request does not wait for it; without Options.OAuth it does nothing.
 // A refusal is reported like a request's (see tokenError).
