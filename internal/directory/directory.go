@@ -6,11 +6,11 @@ package directory
 
 import (
 	"iter"
-	"slices"
 	"sort"
 	"strings"
 	"sync"
 
+	"github.com/opsctx/opsctx/internal/directory/graph"
 	"github.com/opsctx/opsctx/internal/directory/hosts"
 	"github.com/opsctx/opsctx/internal/model"
 )
@@ -96,18 +96,8 @@ func (e *Entity) Has(source string) bool {
 	return false
 }
 
-// Edge is a dependency between two entities: From depends on To.
-type Edge struct {
-	From     string   `json:"from"`
-	To       string   `json:"to"`
-	Kinds    []string `json:"kinds"`
-	Sources  []string `json:"sources"`
-	Contract string   `json:"contract,omitempty"`
-	// Declared is set when some source states the edge (a catalog, a CMDB); Measured when
-	// some source saw it in traffic.
-	Declared bool `json:"declared"`
-	Measured bool `json:"measured"`
-}
+// Edge is a dependency between two entities: From depends on To (see package graph).
+type Edge = graph.Edge
 
 // Ambiguity is a record that was not merged: it matched several entities equally well, or
 // an entity by a name another instance of its kind also uses.
@@ -158,7 +148,7 @@ type Directory struct {
 	refVias  map[string][]string // source -> how references into it were stated, first seen first
 	// contestedNames are the names records of several instances of one kind go by (kind \x00 Fold).
 	contestedNames map[string]bool
-	graph          graph        // the dependency edges
+	graph          graph.Graph  // the dependency edges
 	hosts          *hosts.Index // hosts by record, name and short name, and what runs on what
 	// repos are the stated code locations by repository path; localRepos the local folders.
 	repos      map[string][]repoEntry
@@ -327,10 +317,10 @@ func (d *Directory) TeamTitle(name string) string {
 // depends on it (downstream).
 // Their slices are shared with the directory: do not modify them.
 func (d *Directory) Neighbours(name string) (upstream, downstream []Edge) {
-	for _, i := range d.graph.out(name) {
+	for _, i := range d.graph.Out(name) {
 		upstream = append(upstream, d.graph.Edge(i))
 	}
-	for _, i := range d.graph.in(name) {
+	for _, i := range d.graph.In(name) {
 		downstream = append(downstream, d.graph.Edge(i))
 	}
 	return upstream, downstream
@@ -338,7 +328,7 @@ func (d *Directory) Neighbours(name string) (upstream, downstream []Edge) {
 
 // DependsOn reports whether from depends on to, directly or through others, within depth hops.
 func (d *Directory) DependsOn(from, to string, depth int) bool {
-	return d.graph.reaches(from, to, depth)
+	return d.graph.Reaches(from, to, depth)
 }
 
 // MeasuringSources are the sources that saw dependencies in traffic (telemetry), in the
@@ -352,7 +342,7 @@ func (d *Directory) CatalogSources() []string { return d.cataloguing }
 
 // Edges yields every dependency edge, in the order the catalogs declared them. Their
 // slices are shared with the directory: do not modify them.
-func (d *Directory) Edges() iter.Seq[Edge] { return d.graph.all() }
+func (d *Directory) Edges() iter.Seq[Edge] { return d.graph.All() }
 
 // Names returns every canonical entity name, sorted.
 func (d *Directory) Names() []string {
@@ -362,14 +352,6 @@ func (d *Directory) Names() []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// appendUnique appends v unless it is empty or already present.
-func appendUnique(xs []string, v string) []string {
-	if v == "" || slices.Contains(xs, v) {
-		return xs
-	}
-	return append(xs, v)
 }
 
 // OwnedBy reports whether any source names team as the owner of the service with the

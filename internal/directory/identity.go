@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/opsctx/opsctx/internal/directory/graph"
 	"github.com/opsctx/opsctx/internal/model"
 )
 
@@ -175,7 +176,7 @@ func (d *Directory) buildEdges(cats []SourceCatalog) {
 	for _, c := range cats {
 		n += len(c.Catalog.Dependencies)
 	}
-	b := newGraphBuilder(n)
+	b := graph.NewBuilder(n)
 	name := func(src, id string) string {
 		if e := d.byRecord[src+"\x00"+id]; e != nil {
 			return e.Name
@@ -187,11 +188,11 @@ func (d *Directory) buildEdges(cats []SourceCatalog) {
 		ids := make(map[string]int32, len(c.Catalog.Services))
 		node := func(src, id string) int32 {
 			if src != c.Source {
-				return b.nodeFor(name(src, id))
+				return b.Node(name(src, id))
 			}
 			n, ok := ids[id]
 			if !ok {
-				n = b.nodeFor(name(src, id))
+				n = b.Node(name(src, id))
 				ids[id] = n
 			}
 			return n
@@ -202,14 +203,14 @@ func (d *Directory) buildEdges(cats []SourceCatalog) {
 				src = c.Source
 			}
 			if from, to := node(src, dep.From), node(src, dep.To); from != to {
-				b.add(from, to, dep, src)
+				b.Add(from, to, dep, src)
 			}
 			if dep.Measured && !slices.Contains(d.measuring, src) {
 				d.measuring = append(d.measuring, src)
 			}
 		}
 	}
-	d.graph = b.finish()
+	d.graph = b.Finish()
 }
 
 // refName turns "resource:default/orders-db" into "orders-db".

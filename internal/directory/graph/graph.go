@@ -1,4 +1,7 @@
-package directory
+// Package graph is the directory's dependency graph in compact form: a Builder collects the
+// dependencies the catalogs state, the Graph it builds answers what a service depends on,
+// what depends on it and whether one reaches another. It is pure and knows only names.
+package graph
 
 import (
 	"iter"
@@ -8,20 +11,33 @@ import (
 	"github.com/opsctx/opsctx/internal/model"
 )
 
-// graph is the dependency graph in compact form: nodes are names (canonical entity names,
+// Graph is the dependency graph in compact form: nodes are names (canonical entity names,
 // and names that dependencies mention but no catalog declares), an edge is three int32s,
 // what edges say besides their ends is shared, and adjacency is kept in CSR arrays.
 // At 200k edges it holds ~6 MiB where a []Edge with per-edge slices and maps of index
 // slices held ~30 MiB.
-type graph struct {
+type Graph struct {
 	names    []string         // node -> name
-	node     map[string]int32 // Fold(name) -> node
+	node     map[string]int32 // fold(name) -> node
 	edges    []edge
 	attrs    []edgeAttr
 	outStart []int32 // edges leaving node n: outIdx[outStart[n]:outStart[n+1]]
 	outIdx   []int32
 	inStart  []int32 // edges entering node n: inIdx[inStart[n]:inStart[n+1]]
 	inIdx    []int32
+}
+
+// Edge is a dependency between two entities: From depends on To.
+type Edge struct {
+	From     string   `json:"from"`
+	To       string   `json:"to"`
+	Kinds    []string `json:"kinds"`
+	Sources  []string `json:"sources"`
+	Contract string   `json:"contract,omitempty"`
+	// Declared is set when some source states the edge (a catalog, a CMDB); Measured when
+	// some source saw it in traffic.
+	Declared bool `json:"declared"`
+	Measured bool `json:"measured"`
 }
 
 type edge struct{ from, to, attr int32 }
@@ -34,30 +50,31 @@ type edgeAttr struct {
 }
 
 // Edge materialises edge i. Its slices are shared: callers must not modify them.
-func (g *graph) Edge(i int32) Edge {
+func (g *Graph) Edge(i int32) Edge {
 	e := g.edges[i]
 	a := g.attrs[e.attr]
 	return Edge{From: g.names[e.from], To: g.names[e.to], Kinds: a.kinds, Sources: a.sources, Contract: a.contract,
 		Declared: a.declared, Measured: a.measured}
 }
 
-// out and in are the edges leaving and entering the node named name.
-func (g *graph) out(name string) []int32 {
-	if n, ok := g.node[Fold(name)]; ok {
+// Out returns the edges leaving the node named name.
+func (g *Graph) Out(name string) []int32 {
+	if n, ok := g.node[fold(name)]; ok {
 		return g.outIdx[g.outStart[n]:g.outStart[n+1]]
 	}
 	return nil
 }
 
-func (g *graph) in(name string) []int32 {
-	if n, ok := g.node[Fold(name)]; ok {
+// In returns the edges entering the node named name.
+func (g *Graph) In(name string) []int32 {
+	if n, ok := g.node[fold(name)]; ok {
 		return g.inIdx[g.inStart[n]:g.inStart[n+1]]
 	}
 	return nil
 }
 
-// all yields every edge in the order the catalogs declared them.
-func (g *graph) all() iter.Seq[Edge] {
+// All yields every edge in the order the catalogs declared them.
+func (g *Graph) All() iter.Seq[Edge] {
 	return func(yield func(Edge) bool) {
 		for i := range g.edges {
 			if !yield(g.Edge(int32(i))) {
@@ -67,10 +84,10 @@ func (g *graph) all() iter.Seq[Edge] {
 	}
 }
 
-// reaches reports whether from reaches to along edges within depth hops.
-func (g *graph) reaches(from, to string, depth int) bool {
-	f, ok := g.node[Fold(from)]
-	t, ok2 := g.node[Fold(to)]
+// Reaches reports whether from reaches to along edges within depth hops.
+func (g *Graph) Reaches(from, to string, depth int) bool {
+	f, ok := g.node[fold(from)]
+	t, ok2 := g.node[fold(to)]
 	if !ok || !ok2 {
 		return false
 	}
@@ -94,9 +111,9 @@ func (g *graph) reaches(from, to string, depth int) bool {
 	return false
 }
 
-// graphBuilder collects dependencies into a graph, merging repeated (from, to) pairs.
-type graphBuilder struct {
-	g      graph
+// Builder collects dependencies into a graph, merging repeated (from, to) pairs.
+type Builder struct {
+	g      Graph
 	byEnds map[uint64]int32 // from<<32 | to -> edge
 	attrOf map[attrKey]int32
 }
@@ -106,17 +123,18 @@ type attrKey struct {
 	declared, measured       bool
 }
 
-func newGraphBuilder(edges int) *graphBuilder {
-	return &graphBuilder{
-		g:      graph{node: map[string]int32{}, edges: make([]edge, 0, edges)},
+// NewBuilder starts a graph for about edges edges.
+func NewBuilder(edges int) *Builder {
+	return &Builder{
+		g:      Graph{node: map[string]int32{}, edges: make([]edge, 0, edges)},
 		byEnds: make(map[uint64]int32, edges),
 		attrOf: map[attrKey]int32{},
 	}
 }
 
-// nodeFor returns the node named name (case-insensitively), adding it when new.
-func (b *graphBuilder) nodeFor(name string) int32 {
-	k := Fold(name)
+// Node returns the node named name (case-insensitively), adding it when new.
+func (b *Builder) Node(name string) int32 {
+	k := fold(name)
 	if n, ok := b.g.node[k]; ok {
 		return n
 	}
@@ -126,8 +144,8 @@ func (b *graphBuilder) nodeFor(name string) int32 {
 	return n
 }
 
-// add records that node f depends on node t as dep states it, stated by source.
-func (b *graphBuilder) add(f, t int32, dep model.Dependency, source string) {
+// Add records that node f depends on node t as dep states it, stated by source.
+func (b *Builder) Add(f, t int32, dep model.Dependency, source string) {
 	ends := uint64(uint32(f))<<32 | uint64(uint32(t))
 	i, ok := b.byEnds[ends]
 	if !ok {
@@ -146,7 +164,7 @@ func (b *graphBuilder) add(f, t int32, dep model.Dependency, source string) {
 }
 
 // attr returns the index of the shared attribute value equal to a, adding it when new.
-func (b *graphBuilder) attr(a edgeAttr) int32 {
+func (b *Builder) attr(a edgeAttr) int32 {
 	k := attrKey{strings.Join(a.kinds, "\x00"), strings.Join(a.sources, "\x00"), a.contract, a.declared, a.measured}
 	if i, ok := b.attrOf[k]; ok {
 		return i
@@ -157,8 +175,8 @@ func (b *graphBuilder) attr(a edgeAttr) int32 {
 	return i
 }
 
-// finish builds the adjacency arrays and returns the graph.
-func (b *graphBuilder) finish() graph {
+// Finish builds the adjacency arrays and returns the graph.
+func (b *Builder) Finish() Graph {
 	g := b.g
 	g.edges = slices.Clip(g.edges)
 	g.outStart, g.outIdx = csr(len(g.names), g.edges, func(e edge) int32 { return e.from })
@@ -185,3 +203,14 @@ func csr(nodes int, edges []edge, end func(edge) int32) (start, idx []int32) {
 	}
 	return start, idx
 }
+
+// appendUnique appends v unless it is empty or already present.
+func appendUnique(xs []string, v string) []string {
+	if v == "" || slices.Contains(xs, v) {
+		return xs
+	}
+	return append(xs, v)
+}
+
+// fold is the directory's name key (directory.Fold).
+func fold(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
