@@ -7,7 +7,8 @@
 //	go run ./cmd/opsctx-bench -sections scale -growth 1000,10000,100000
 //
 // Sections: fanout (slow HTTP sources vs a sequential baseline), instances (12 Prometheus, 12
-// Alertmanager and 3 Dynatrace instances vs one of each), cache (repeat and warm calls),
+// Alertmanager and 3 Dynatrace instances vs one of each), replicas (two replicas sharing a
+// real redis-server vs one, a shared 429, Redis killed mid-run), cache (repeat and warm calls),
 // economy (upstream requests per source), tokens (answer sizes on the demo), http (concurrent
 // MCP clients over streamable HTTP), load (bounded load with a failing source), hostile
 // (unknown-service lookups with huge names on a 5,000-service catalog), scale
@@ -20,6 +21,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/signal"
 	"runtime"
@@ -34,7 +36,7 @@ import (
 	"github.com/opsctx/opsctx/internal/bench/scale"
 )
 
-var allSections = []string{"fanout", "instances", "cache", "economy", "tokens", "http", "load", "hostile", "scale"}
+var allSections = []string{"fanout", "instances", "replicas", "cache", "economy", "tokens", "http", "load", "hostile", "scale"}
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -140,7 +142,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	start := time.Now()
 	r := &report{peak: map[int]uint64{}, loadBefore: bench.LoadAverage()}
 	steps := map[string]func(context.Context, options, *report, io.Writer) error{
-		"fanout": fanout, "instances": instances, "cache": cacheSection, "economy": economy, "tokens": tokens,
+		"fanout": fanout, "instances": instances, "replicas": replicasSection, "cache": cacheSection, "economy": economy, "tokens": tokens,
 		"http": httpSection, "load": load, "hostile": hostile, "scale": scaleSection,
 	}
 	for _, s := range allSections { // fixed order: timing-sensitive first, memory-heavy last
@@ -233,6 +235,42 @@ func instances(ctx context.Context, o options, r *report, _ io.Writer) error {
 	if len(res.Problems) > 0 {
 		r.notes = append(r.notes, "instances: sources not ok during the measurement (figures suspect): "+strings.Join(res.Problems, "; "))
 	}
+	return nil
+}
+
+func replicasSection(ctx context.Context, o options, r *report, _ io.Writer) error {
+	env, err := bench.StartDemo(ctx)
+	if err != nil {
+		return err
+	}
+	defer env.Close()
+	redis, err := bench.StartRedis(ctx)
+	if err != nil {
+		return err
+	}
+	defer redis.Kill()
+	res, err := bench.Replicas(ctx, env, redis, bench.ReplicasOptions{Clients: o.httpClients})
+	if err != nil {
+		return err
+	}
+	ro := res.Options
+	what := fmt.Sprintf("%d clients × %d incident_context over the demo's %d services at L = %s, within one TTL", ro.Clients, ro.Calls, len(res.Services), ms(ro.Latency))
+	r.add("Replicas: upstream requests, one replica / two sharing Redis / two without it; "+what,
+		fmt.Sprintf("%d / %d / %d (shared %.2f×, apart %.2f× one replica's)", res.One, res.Shared, res.Apart,
+			float64(res.Shared)/float64(max(res.One, 1)), float64(res.Apart)/float64(max(res.One, 1))),
+		"two sharing = one", res.Shared <= res.One)
+	var per []string
+	for _, n := range slices.Sorted(maps.Keys(res.PerSource)) {
+		if v := res.PerSource[n]; v[0] != v[1] {
+			per = append(per, fmt.Sprintf("%s %d → %d", n, v[0], v[1]))
+		}
+	}
+	r.add("Replicas: sources whose requests differ, one replica → two sharing Redis (answers that read a source without Redis: a command over its budget)",
+		fmt.Sprintf("%s (%d)", strings.Join(per, ", "), res.SharedDirect), "", nil)
+	r.add("Replicas: a 429 (Retry-After 60 s) one replica met holds the other: PagerDuty requests of the first / of the other during the cool-down",
+		fmt.Sprintf("%d / %d", res.CooldownFirst, res.CooldownOther), "other: 0", res.CooldownHeld)
+	r.add("Replicas: Redis killed while two replicas answer (every kind fresh for 100 ms): failed answers; answers that say a source was read without the shared cache",
+		fmt.Sprintf("%d of %d; %d", res.KilledFailed, res.KilledCalls, res.KilledDirect), "0 failed", res.KilledFailed == 0)
 	return nil
 }
 

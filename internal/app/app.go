@@ -13,7 +13,7 @@ import (
 	"github.com/opsctx/opsctx/connectors/catalogfile"
 	"github.com/opsctx/opsctx/internal/cache"
 	"github.com/opsctx/opsctx/internal/engine"
-	"github.com/opsctx/opsctx/internal/snapshot"
+	"github.com/opsctx/opsctx/internal/sharedcache"
 )
 
 // Options adjust wiring beyond the configuration.
@@ -28,6 +28,8 @@ type Options struct {
 	// SnapshotDir, when set, is where each source's catalog and reference data are kept for
 	// the next process (cfg.SnapshotDir() for the commands; unset in tests and the demo).
 	SnapshotDir string
+
+	shared *sharedcache.Store // the cache replicas share (cfg.Cache.URL), set by Engine
 }
 
 // Sources builds every configured instance of every source kind, most trusted catalog
@@ -81,6 +83,8 @@ func Engine(cfg *config.Config, o Options) *engine.Engine {
 	for k, v := range cfg.CacheTTL {
 		ttls[cache.Kind(k)] = v
 	}
+	keys := instanceKeys(cfg, o.Logger)
+	o.shared = sharedCache(cfg, o, keys)
 	srcs, disabled := Sources(cfg, o)
 	// A fetch that outlives its answer keeps running (to warm the cache) until the
 	// slowest source's own timeout, plus slack for retries' bookkeeping.
@@ -91,7 +95,7 @@ func Engine(cfg *config.Config, o Options) *engine.Engine {
 	return engine.New(engine.Options{
 		Sources:  srcs,
 		Disabled: disabled,
-		Cache:    cache.New(cache.Options{TTLs: ttls, FetchTimeout: fetchTimeout + 2*time.Second, Now: o.Now}),
+		Cache:    cache.New(cache.Options{TTLs: ttls, FetchTimeout: fetchTimeout + 2*time.Second, Now: o.Now, Shared: sharedCacheOf(o.shared)}),
 		Deadline: cfg.Deadline,
 		Aliases:  cfg.Aliases,
 		Now:      o.Now,
@@ -99,28 +103,6 @@ func Engine(cfg *config.Config, o Options) *engine.Engine {
 		NoWarm:   o.OneShot,
 		// An answer talks to at most this many instances of one kind at once.
 		InstanceConcurrency: cfg.InstanceConcurrency,
-		Snapshot:            snapshots(cfg, o),
+		Snapshot:            snapshots(cfg, o, keys),
 	})
-}
-
-// snapshots returns the store of the sources' snapshots in o.SnapshotDir, nil when unset:
-// each instance keyed by a hash of its settings (secrets redacted), local catalog files
-// left out (they are read from disk anyway).
-func snapshots(cfg *config.Config, o Options) *snapshot.Store {
-	if o.SnapshotDir == "" {
-		return nil
-	}
-	keys := map[string]string{}
-	for _, in := range cfg.Instances() {
-		if in.Kind == config.SourceCatalogFile {
-			continue
-		}
-		k, err := snapshot.Key(in.Kind, in.Name, in.Block)
-		if err != nil {
-			o.Logger.Warn("snapshot: source left out", "source", in.Name, "err", err)
-			continue
-		}
-		keys[in.Name] = k
-	}
-	return snapshot.New(snapshot.Options{Dir: o.SnapshotDir, MaxAge: cfg.Cache.MaxAge, Keys: keys, Logger: o.Logger, Now: o.Now})
 }

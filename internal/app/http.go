@@ -25,5 +25,7 @@ func clientOptions(cfg *config.Config, o Options, source, baseURL string) httpx.
 		Timeout: cfg.TimeoutFor(source),
 		Secrets: cfg.Secrets(),
 		Logger:  o.Logger,
+		// 429 cool-downs held for, and learnt from, the other replicas.
+		Cooldowns: sharedCooldowns(o.shared),
 	}
 }

@@ -46,6 +46,10 @@ type Options struct {
 	FetchTimeout time.Duration
 	// Now returns the current time, for tests. Default time.Now.
 	Now func() time.Time
+	// Shared, when set, is the cache this process shares with others (replicas): values of
+	// every kind are looked for there before a fetch, fetched by one process at a time, and
+	// stored there for their TTL. This cache stays in front of it.
+	Shared Shared
 }
 
 // Cache holds fetched values keyed by (kind, key). It is safe for concurrent
@@ -57,6 +61,9 @@ type Cache struct {
 	maxStale     time.Duration
 	fetchTimeout time.Duration
 	now          func() time.Time
+	shared       Shared
+	heldMu       sync.Mutex       // guards held
+	held         map[string]*held // the shared locks this process holds, by subject
 
 	mu        sync.RWMutex // orders stores against Flush
 	gen       uint64       // bumped by Flush; guarded by mu
@@ -70,8 +77,13 @@ func New(o Options) *Cache {
 		maxStale:     o.MaxStale,
 		fetchTimeout: o.FetchTimeout,
 		now:          o.Now,
+		shared:       o.Shared,
+		held:         map[string]*held{},
 	}
 	maps.Copy(c.ttls, o.TTLs)
+	if _, ok := o.TTLs[KindWarm]; !ok {
+		c.ttls[KindWarm] = c.ttls[KindCatalog] // warm once per catalog TTL
+	}
 	if c.maxStale <= 0 {
 		c.maxStale = DefaultMaxStale
 	}

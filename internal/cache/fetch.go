@@ -15,6 +15,8 @@ type Info struct {
 	Hit   bool      // served from cache without calling fetch
 	Stale bool      // the refresh failed and an older value was served
 	Err   error     // the refresh error when Stale
+	// Shared is the shared cache's failure when the value was fetched without it.
+	Shared error
 }
 
 // PanicError is returned to every waiter when a fetch panics or calls
@@ -37,6 +39,8 @@ func (e *PanicError) Error() string {
 type entry[T any] struct {
 	v    T
 	asOf time.Time
+	// shared is the shared cache's failure when the fetch went without it.
+	shared error
 }
 
 // result is what a fetch goroutine hands back to its flight.
@@ -79,7 +83,7 @@ func Fetch[T any](ctx context.Context, c *Cache, kind Kind, key string, fetch fu
 		if !ok { // two distinct types with the same name; should not happen
 			return fallback[T](c, k, fmt.Errorf("cache: %s %q: shared fetch returned %T", kind, key, r.Val))
 		}
-		return e.v, Info{AsOf: e.asOf}, nil
+		return e.v, Info{AsOf: e.asOf, Shared: e.shared}, nil
 	case <-ctx.Done():
 		return fallback[T](c, k, ctx.Err())
 	}
@@ -112,6 +116,16 @@ func refresh[T any](ctx context.Context, c *Cache, kind Kind, k string, fetch fu
 	gen := c.generation()
 	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.fetchTimeout)
 	defer cancel()
+	var sharedErr error
+	if c.sharing(kind) {
+		e, release, err := awaitShared[T](fctx, c, kind, k)
+		defer release()
+		if e != nil {
+			c.store(gen, kind, k, e)
+			return e, nil
+		}
+		sharedErr = err
+	}
 	done := make(chan result[T], 1)
 	go func() {
 		var r result[T]
@@ -140,6 +154,10 @@ func refresh[T any](ctx context.Context, c *Cache, kind Kind, k string, fetch fu
 	}
 	e := &entry[T]{v: r.v, asOf: c.now()}
 	c.store(gen, kind, k, e)
+	if c.sharing(kind) && sharedErr == nil {
+		sharedErr = putShared(fctx, c, kind, k, e)
+	}
+	e.shared = sharedErr
 	return e, nil
 }
 

@@ -15,6 +15,10 @@ const (
 	KindChanges   Kind = "changes"
 	KindSLOs      Kind = "slos"
 	KindMutes     Kind = "mutes"
+	// KindWarm is the reference data a source warmed (connectors.Warmer), as its Kept data:
+	// replicas sharing a cache warm once and Keep what one of them read. Its TTL is the
+	// catalog's.
+	KindWarm Kind = "warm"
 )
 
 // DefaultTTLs returns a new map with the default freshness TTL of each kind:

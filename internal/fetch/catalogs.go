@@ -2,8 +2,10 @@ package fetch
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/opsctx/opsctx/connectors"
@@ -127,29 +129,43 @@ func (f *Fetcher) loadCatalog(s connectors.Catalog, lim *limiter) func(context.C
 }
 
 // warm starts every Warmer's Warm, at most once per catalog TTL (through the cache), and
-// does not wait. It is detached from the answer (which may be over before the goroutine
-// runs); the cache bounds the fetch by its FetchTimeout.
+// does not wait (Close does). It is detached from the answer (which may be over before the
+// goroutine runs); the cache bounds the fetch by its FetchTimeout. What a Keeper warmed —
+// and learnt from its catalog, which the warm waits for — goes through the cache as its Kept
+// data, so that with a shared cache one replica warms and reads the catalog, and the others
+// Keep what it read.
 func (f *Fetcher) warm(ctx context.Context) {
 	if f.o.NoWarm {
 		return
 	}
 	ctx = context.WithoutCancel(ctx)
 	for _, w := range Capable[connectors.Warmer](f.o.Sources) {
-		if _, _, ok := cache.Fresh[struct{}](f.o.Cache, cache.KindCatalog, w.Name()+"|warm"); ok {
+		if _, _, ok := cache.Fresh[json.RawMessage](f.o.Cache, cache.KindWarm, w.Name()+"|warm"); ok {
 			continue // warmed within the catalog TTL
 		}
-		go func() {
-			_, _, err := cache.Fetch(ctx, f.o.Cache, cache.KindCatalog, w.Name()+"|warm", func(ctx context.Context) (struct{}, error) {
-				err := w.Warm(ctx)
-				if err == nil {
-					f.save(w, nil)
+		f.saving.Go(func() {
+			var warmed atomic.Bool
+			data, _, err := cache.Fetch(ctx, f.o.Cache, cache.KindWarm, w.Name()+"|warm", func(ctx context.Context) (json.RawMessage, error) {
+				warmed.Store(true)
+				if err := w.Warm(ctx); err != nil {
+					return nil, err
 				}
-				return struct{}{}, err
+				if c, ok := w.(connectors.Catalog); ok { // what the source learns from its catalog is kept too
+					_, _, _ = cache.Fetch(ctx, f.o.Cache, cache.KindCatalog, w.Name()+"|catalog", f.loadCatalog(c, nil))
+				}
+				f.save(w, nil)
+				if k, ok := w.(connectors.Keeper); ok {
+					return k.Kept()
+				}
+				return nil, nil
 			})
+			if k, ok := w.(connectors.Keeper); ok && err == nil && !warmed.Load() && len(data) > 0 {
+				err = k.Keep(data) // another replica warmed it
+			}
 			if err != nil {
 				f.o.Logger.Debug("warm failed", "source", w.Name(), "err", ErrorText(err))
 			}
-		}()
+		})
 	}
 }
 

@@ -12,6 +12,7 @@ package fetch
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"slices"
@@ -130,6 +131,25 @@ func Capable[T any](srcs []connectors.Source) []T {
 type partial[T any] struct {
 	v          T
 	incomplete string
+}
+
+// partialJSON is a partial in the shared cache.
+type partialJSON[T any] struct {
+	V          T      `json:"v"`
+	Incomplete string `json:"incomplete,omitempty"`
+}
+
+// MarshalJSON encodes the value with its reason.
+func (p partial[T]) MarshalJSON() ([]byte, error) {
+	return json.Marshal(partialJSON[T]{p.v, p.incomplete})
+}
+
+// UnmarshalJSON decodes what MarshalJSON wrote.
+func (p *partial[T]) UnmarshalJSON(b []byte) error {
+	var j partialJSON[T]
+	err := json.Unmarshal(b, &j)
+	p.v, p.incomplete = j.V, j.Incomplete
+	return err
 }
 
 // all calls call on every source concurrently through the cache (at most PerKind instances

@@ -36,6 +36,8 @@ func (b *book) record(source, what string, info cache.Info, err error, d time.Du
 		st, msg = model.StateStale, "serving data from "+info.AsOf.UTC().Format(time.RFC3339)+" (refresh: "+ErrorText(info.Err)+")"
 	case incomplete != "":
 		st, msg = model.StatePartial, sanitize.Text(incomplete, 300)
+	case info.Shared != nil: // the data is the source's own; only the other replicas miss it
+		msg = "read from the source directly: the shared cache is unavailable"
 	}
 	metrics.ObserveSource(source, string(st), d)
 	b.mu.Lock()

@@ -58,6 +58,7 @@ func New(o Options) *Client {
 	if c.src == "" {
 		c.src = "upstream"
 	}
+	c.limit.shared, c.limit.key = o.Cooldowns, c.src
 	base, err := url.Parse(o.BaseURL)
 	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
 		c.baseErr = fmt.Errorf("%s: invalid BaseURL: want an absolute http(s) URL", c.src)
@@ -143,7 +144,7 @@ func (c *Client) Do(req *http.Request) (*Response, error) { return c.do(req, nil
 
 // do runs one call; a non-nil out receives the JSON-decoded body.
 func (c *Client) do(req *http.Request, out any) (*Response, error) {
-	if err := c.limit.check(); err != nil {
+	if err := c.limit.check(req.Context(), c.src); err != nil {
 		return nil, err // rate-limited: not sent until the upstream's wait is over
 	}
 	u, err := c.resolve(req.URL.String(), nil)

@@ -89,7 +89,7 @@ type tokenTransport struct{ c *Client }
 
 func (t tokenTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	c := t.c
-	if err := c.limit.check(); err != nil {
+	if err := c.limit.check(r.Context(), c.src); err != nil {
 		return nil, err // rate-limited: not sent until the upstream's wait is over
 	}
 	st := &call{c: c, method: r.Method, url: c.redactURL(r.URL), sec: c.sec, isToken: true}

@@ -52,6 +52,8 @@ type Options struct {
 	Logger *slog.Logger
 	// Transport is the base transport (tests); nil means a cleanhttp pooled transport.
 	Transport http.RoundTripper
+	// Cooldowns, when set, shares 429 cool-downs with other processes (keyed by Source).
+	Cooldowns Cooldowns
 }
 
 func (o Options) withDefaults() Options {

@@ -1,4 +1,4 @@
-// Package realserver starts real Prometheus and Alertmanager binaries for integration
+// Package realserver starts real Prometheus, Alertmanager and Redis binaries for integration
 // tests: each on a free 127.0.0.1 port with a temporary data directory, stopped when the
 // test ends; Backfill writes historical samples into a TSDB with promtool first. Without
 // the binaries a test skips with a message; under CI=true it fails.
@@ -45,7 +45,7 @@ func Binary(t testing.TB, names ...string) string {
 			return p
 		}
 	}
-	msg := fmt.Sprintf("none of %v is installed (Debian packages prometheus and prometheus-alertmanager)", names)
+	msg := fmt.Sprintf("none of %v is installed (Debian packages prometheus, prometheus-alertmanager and redis-server)", names)
 	if os.Getenv("CI") == "true" {
 		t.Fatalf("%s: CI=true requires the real servers; .ci/run installs them", msg)
 		return ""
@@ -60,6 +60,11 @@ func (s *Server) Logs() string { return s.logs.String() }
 // start runs bin with args(port) in dir and waits until GET /-/ready answers 200. A
 // process that exits early (say, the port was taken meanwhile) is retried on a new port.
 func start(t testing.TB, name, bin, dir string, args func(port int) []string) *Server {
+	return startWith(t, name, bin, dir, args, (*Server).httpReady)
+}
+
+// startWith is start with another readiness probe.
+func startWith(t testing.TB, name, bin, dir string, args func(port int) []string, ready func(*Server) error) *Server {
 	t.Helper()
 	var last error
 	for attempt := 0; attempt < 3; attempt++ {
@@ -74,7 +79,7 @@ func start(t testing.TB, name, bin, dir string, args func(port int) []string) *S
 			t.Fatalf("%s: starting %s: %v", name, bin, err)
 		}
 		go func() { _ = s.cmd.Wait(); close(s.done) }()
-		if last = s.waitReady(); last == nil {
+		if last = s.waitReady(ready); last == nil {
 			t.Cleanup(func() {
 				s.stop()
 				if t.Failed() {
@@ -90,17 +95,13 @@ func start(t testing.TB, name, bin, dir string, args func(port int) []string) *S
 	return nil
 }
 
-func (s *Server) waitReady() error {
+// waitReady polls ready until it succeeds, the process exits or StartTimeout passes.
+func (s *Server) waitReady(ready func(*Server) error) error {
 	ctx, cancel := context.WithTimeout(context.Background(), StartTimeout)
 	defer cancel()
-	client := &http.Client{Timeout: time.Second}
 	for {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, s.URL+"/-/ready", nil)
-		if resp, err := client.Do(req); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
+		if ready(s) == nil {
+			return nil
 		}
 		select {
 		case <-s.done:
@@ -111,6 +112,23 @@ func (s *Server) waitReady() error {
 		}
 	}
 }
+
+// httpReady asks GET /-/ready (Prometheus, Alertmanager).
+func (s *Server) httpReady() error {
+	client := &http.Client{Timeout: time.Second}
+	resp, err := client.Get(s.URL + "/-/ready")
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("ready: HTTP %d", resp.StatusCode)
+	}
+	return nil
+}
+
+// Stop terminates the server before the test ends (a server going away mid-test).
+func (s *Server) Stop() { s.stop() }
 
 // stop terminates the process (SIGTERM, then SIGKILL after 5 s) and waits for it.
 func (s *Server) stop() {
