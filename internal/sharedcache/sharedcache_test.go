@@ -241,7 +241,9 @@ func TestSubjectLock(t *testing.T) {
 	var gotA1, gotA2, gotB string
 	var errA1, errA2, errB error
 	wg.Go(func() { gotA1, _, errA1 = cache.Fetch(ctx, a, cache.KindAlerts, "pagerduty|checkout", fetch("alerts")) })
-	wg.Go(func() { gotA2, _, errA2 = cache.Fetch(ctx, a, cache.KindChanges, "pagerduty|checkout", fetch("changes")) })
+	wg.Go(func() {
+		gotA2, _, errA2 = cache.Fetch(ctx, a, cache.KindChanges, "pagerduty|checkout", fetch("changes"))
+	})
 	<-both // replica a holds the subject
 	gotB, _, errB = cache.Fetch(ctx, b, cache.KindChanges, "pagerduty|checkout", fetch("changes by b"))
 	wg.Wait()
