@@ -14,6 +14,7 @@ import (
 	"github.com/opsctx/opsctx/internal/answer"
 	"github.com/opsctx/opsctx/internal/answer/incident"
 	"github.com/opsctx/opsctx/internal/demo"
+	dtfake "github.com/opsctx/opsctx/internal/fake/dynatrace"
 	jsmfake "github.com/opsctx/opsctx/internal/fake/jsm"
 	ogfake "github.com/opsctx/opsctx/internal/fake/opsgenie"
 	pdfake "github.com/opsctx/opsctx/internal/fake/pagerduty"
@@ -426,4 +427,42 @@ func TestClockOpsgenieConditions(t *testing.T) {
 	has(t, "markdown", md, "L2 after 30 min: Lena Fischer (will not fire: acknowledged) [opsgenie]",
 		"L3 after 45 min: Marco Rossi (fires "+timeutil.RFC3339(created.Add(45*time.Minute))+", in 27 min, unless acknowledged) [opsgenie]",
 		"Sam Okafor acknowledged opsgenie alert \"checkout 5xx rate above 2%\" at "+timeutil.RFC3339(created.Add(2*time.Minute)))
+}
+
+// TestClockDynatraceMaintenance: a Dynatrace maintenance window (settings 2.0) on orders-db,
+// a dependency of checkout, ends in 35 min: the timeline says so, under orders-db, from
+// Dynatrace; one on a service checkout has nothing to do with is not mentioned.
+func TestClockDynatraceMaintenance(t *testing.T) {
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	local := func(d time.Duration) string { return t0.Add(d).In(berlin).Format("2006-01-02T15:04:05") }
+	window := func(id, name, entity string) dtfake.SettingsObject {
+		return dtfake.SettingsObject{ObjectID: id, SchemaID: dtfake.MaintenanceSchema, Scope: "environment", Value: map[string]any{
+			"enabled": true, "generalProperties": map[string]any{"name": name, "maintenanceType": "PLANNED", "suppression": "DETECT_PROBLEMS_DONT_ALERT"},
+			"schedule": map[string]any{"scheduleType": "ONCE", "onceRecurrence": map[string]any{"startTime": local(-time.Hour), "endTime": local(35 * time.Minute),
+				"timeZone": "Europe/Berlin"}},
+			"filters": []map[string]any{{"entityType": "SERVICE", "entityId": entity}}}}
+	}
+	edit := func(_ string, data any) {
+		if d, ok := data.(*dtfake.Data); ok {
+			d.Settings = append(d.Settings, window("mw-db", "orders-db patching", demo.DTOrdersDB), window("mw-x", "elsewhere", "SERVICE-000000000000AAAA"))
+		}
+	}
+	sc := demo.Scenario{T0: t0, Edit: edit}
+	a, md := incidentContext(t, mcpClient(t, sc), map[string]any{"service": "checkout", "detail": "full"})
+	var got []string
+	for _, m := range nextOf(a.Next, answer.NextMaintenanceEnds) {
+		if m.Source == "dynatrace" {
+			got = append(got, fmt.Sprintf("%s %s %d", m.Subject, m.Service, m.InMinutes))
+		}
+	}
+	if !slices.Equal(got, []string{"orders-db patching " + demo.OrdersDB + " 35"}) {
+		t.Errorf("dynatrace maintenance ending: %q, want orders-db patching on orders-db in 35 min", got)
+	}
+	has(t, "markdown", md, "(in 35 min) maintenance_ends: maintenance window \"orders-db patching\" on dependency orders-db ends: it pages again [dynatrace]")
+	if strings.Contains(md, "elsewhere") {
+		t.Errorf("markdown names a maintenance window on an unrelated service:\n%s", md)
+	}
 }
