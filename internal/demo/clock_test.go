@@ -466,3 +466,24 @@ func TestClockDynatraceMaintenance(t *testing.T) {
 		t.Errorf("markdown names a maintenance window on an unrelated service:\n%s", md)
 	}
 }
+
+// TestClockHandoverAcrossSources: PagerDuty schedules no one after Sam's L1 shift (a gap in
+// its schedule), while Opsgenie and JSM hand over to Kofi: the answer names Kofi, from
+// Opsgenie, rather than saying no one takes over.
+func TestClockHandoverAcrossSources(t *testing.T) {
+	edit := func(_ string, data any) {
+		if d, ok := data.(*pdfake.Data); ok {
+			d.OnCalls = slices.DeleteFunc(d.OnCalls, func(o pdfake.OnCall) bool { return o.EscalationLevel == 1 && o.User.Summary == demo.Kofi })
+		}
+	}
+	sc := demo.Scenario{T0: t0, Edit: edit}
+	a, md := incidentContext(t, mcpClient(t, sc), map[string]any{"service": "checkout", "detail": "full"})
+	if len(a.OnCall) == 0 || a.OnCall[0].Name != demo.Sam || a.OnCall[0].Handover == nil || a.OnCall[0].Handover.To != demo.Kofi ||
+		a.OnCall[0].Handover.Source != "opsgenie" || !a.OnCall[0].Until.Equal(t0.Add(demo.ShiftEndsIn)) {
+		t.Fatalf("L1 on call %+v: want Sam handing over to Kofi at T0+25m, from opsgenie", a.OnCall)
+	}
+	has(t, "markdown", md, "then Kofi Mensah (in 25 min)", "handover: L1 Sam Okafor hands over to Kofi Mensah [opsgenie]")
+	if strings.Contains(md, "no one scheduled after it") || strings.Contains(md, "no one is scheduled after it") {
+		t.Errorf("markdown says no one takes over:\n%s", md)
+	}
+}

@@ -123,22 +123,29 @@ func (c *Clock) onCall() []answer.OnCallEntry {
 				if e.Until.IsZero() {
 					e.Until = o.Until.UTC()
 				}
-				if e.Handover == nil {
-					e.Handover = c.handover(o, r)
-				}
+				takeHandover(e, c.handover(o, r))
 				continue
 			}
 			idx[key] = len(oncall)
 			e := answer.OnCallEntry{Name: sanitize.Short(o.Name), Email: o.Email, Level: o.Level, Until: o.Until.UTC(),
-				Schedule: sanitize.Short(o.Schedule), Source: r.Source, Sources: []string{r.Source}, Handover: c.handover(o, r)}
-			if e.Handover != nil {
-				e.Until = e.Handover.At // the person's back-to-back shifts are one
-			}
+				Schedule: sanitize.Short(o.Schedule), Source: r.Source, Sources: []string{r.Source}}
+			takeHandover(&e, c.handover(o, r))
 			oncall = append(oncall, e)
 		}
 	}
 	sort.SliceStable(oncall, func(i, j int) bool { return oncall[i].Level < oncall[j].Level })
 	return oncall
+}
+
+// takeHandover gives e the handover h of one of its sources: the first source's that knows
+// one, unless it names no successor and h does (a source whose schedule has a gap says no one
+// is scheduled; another that pages the same level may have someone). The person's
+// back-to-back shifts are one, so e is on call until the handover.
+func takeHandover(e *answer.OnCallEntry, h *answer.Handover) {
+	if h == nil || e.Handover != nil && (e.Handover.To != "" || h.To == "") {
+		return
+	}
+	e.Handover, e.Until = h, h.At
 }
 
 // handover is who takes over shift o's level when it ends, if that is within the horizon:
