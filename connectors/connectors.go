@@ -83,6 +83,14 @@ const (
 	KindChange   = "change"   // a ServiceNow change request: not trouble, but what may cause it
 )
 
+// AlertRules sources know which services their alerting rules cover, whether or not a
+// rule fires now (Prometheus rule files): a service with rules is alerted even when it is
+// quiet. Services are named as the rules' labels name them.
+type AlertRules interface {
+	Source
+	AlertedServices(ctx context.Context) ([]string, error)
+}
+
 // IncidentRef is what an incident lookup resolves to: the services concerned and when it started.
 type IncidentRef struct {
 	ID    string

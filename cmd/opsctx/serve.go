@@ -56,6 +56,10 @@ func serveCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return 1
 	}
 	defer e.close()
+	if len(cfg.Enabled()) == 0 {
+		// Every answer says so too; said here first, loudly, so the operator sees it.
+		e.log.Error("NO SOURCE IS CONFIGURED: every answer will say nothing is known; set a source's URL or credentials (e.g. PROMETHEUS_URL, PAGERDUTY_API_TOKEN, OPSCTX_CATALOG) or --config FILE, and run `opsctx check`")
+	}
 	loaded := prefetch(ctx, e)
 	defer func() { <-loaded }()
 	s := tools.NewServer(tools.Deps{Engine: e.engine, Workspace: *workspace, Local: *addr == "",

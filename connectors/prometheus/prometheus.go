@@ -70,9 +70,10 @@ type Source struct {
 }
 
 var (
-	_ connectors.Alerts = (*Source)(nil)
-	_ connectors.SLOs   = (*Source)(nil)
-	_ connectors.Warmer = (*Source)(nil)
+	_ connectors.Alerts     = (*Source)(nil)
+	_ connectors.SLOs       = (*Source)(nil)
+	_ connectors.Warmer     = (*Source)(nil)
+	_ connectors.AlertRules = (*Source)(nil)
 )
 
 // New returns a Source for o.

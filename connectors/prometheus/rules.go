@@ -4,10 +4,13 @@ import (
 	"context"
 	"log/slog"
 	"net/url"
+	"regexp"
+	"slices"
 	"strconv"
 	"time"
 
 	"github.com/opsctx/opsctx/connectors"
+	"github.com/opsctx/opsctx/internal/alertlabels"
 	"github.com/opsctx/opsctx/internal/model"
 )
 
@@ -55,32 +58,61 @@ func (s *Source) Rules(ctx context.Context) ([]Rule, error) {
 	return out, nil
 }
 
-// sloRules returns the rule listing SLO discovery reads, kept for ReferenceTTL (concurrent
-// callers, Warm among them, share one fetch): every group with its recording rules and its
-// alerting rules labelled slo (Pyrra's, whose expressions hold the objective), without
-// alerts. One unfiltered listing serves both, so no second rules request follows.
+// sloRules returns the rule listing SLO discovery and AlertedServices read, kept for
+// ReferenceTTL (concurrent callers, Warm among them, share one fetch): every group with its
+// rules, without alerts (live, not kept). One unfiltered listing serves both, so no second
+// rules request follows.
 func (s *Source) sloRules(ctx context.Context) ([]ruleGroup, error) {
 	return s.rules.Get(ctx, "slo", s.fetchSLORules)
 }
 
-// fetchSLORules reads the rule listing and keeps what SLO discovery needs, and from the same
+// fetchSLORules reads the rule listing and keeps it without the alerts, and from the same
 // listing every alerting rule's `for` (see pendingFor).
 func (s *Source) fetchSLORules(ctx context.Context) ([]ruleGroup, error) {
 	gs, err := s.ruleGroups(ctx, url.Values{"exclude_alerts": {"true"}})
 	if err == nil {
 		s.fors.Put("", forsOf(gs))
 	}
-	for i, g := range gs {
-		var keep []rawRule
-		for _, r := range g.Rules {
-			if r.Type == "recording" || r.Labels["slo"] != "" {
-				r.Alerts = nil // servers before exclude_alerts send them: live, not kept
-				keep = append(keep, r)
-			}
+	for i := range gs {
+		for j := range gs[i].Rules {
+			gs[i].Rules[j].Alerts = nil // servers before exclude_alerts send them: live, not kept
 		}
-		gs[i].Rules = keep
 	}
 	return gs, err
+}
+
+// serviceMatcher finds an equality matcher on a label in a PromQL expression:
+// service="checkout", job = "orders-db".
+var serviceMatcher = regexp.MustCompile(`([a-zA-Z_][a-zA-Z0-9_]*)\s*=\s*"((?:[^"\\]|\\.)*)"`)
+
+// AlertedServices names the services the alerting rules of the kept listing cover: a rule's
+// static labels name its service (the service label, Sloth's sloth_service, the
+// fallbacks), else its expression selects one with an equality matcher on one of those
+// labels. Rules that name no service are left out.
+func (s *Source) AlertedServices(ctx context.Context) ([]string, error) {
+	groups, err := s.sloRules(ctx)
+	if err != nil {
+		return nil, err
+	}
+	labels := alertlabels.ServiceLabels(s.o.Labels.Service, s.o.Fallbacks)
+	var out []string
+	for _, g := range groups {
+		for _, r := range g.Rules {
+			if r.Type != "alerting" {
+				continue
+			}
+			svc := s.service(r.Labels)
+			for _, m := range serviceMatcher.FindAllStringSubmatch(r.Query, -1) {
+				if svc == "" && slices.Contains(labels, m[1]) {
+					svc = m[2]
+				}
+			}
+			if svc != "" && !slices.Contains(out, svc) {
+				out = append(out, svc)
+			}
+		}
+	}
+	return out, nil
 }
 
 // ruleGroup is a rule group of /api/v1/rules.

@@ -23,7 +23,14 @@ const (
 	AnnotationCIName       = "servicenow.com/ci-name"
 	AnnotationCIClass      = "servicenow.com/ci-class"
 	AnnotationSupportGroup = "servicenow.com/support-group-sys-id"
+	// AnnotationEntityID is the public Backstage ServiceNow plugins' annotation: a CI's
+	// sys_id, its name or a correlation value (its correlation_id).
+	AnnotationEntityID = "servicenow.com/entity-id"
 )
+
+// discoverySources are the discovery sources (cmdb_ci.discovery_source) whose
+// correlation_id is their own id of the CI, by the opsctx source kind they are.
+var discoverySources = map[string]string{"dynatrace": "dynatrace", "pagerduty": "pagerduty", "backstage": "backstage"}
 
 // owners are a CI's owner references in order of precedence, with the fields read of the
 // record each points to.
@@ -297,9 +304,31 @@ func (s *Source) service(r row, res map[string]row) model.Service {
 		Owner:       cmp.Or(name(res, r.str("support_group")), name(res, r.str("managed_by_group")), name(res, r.str("owned_by"))),
 		Lifecycle:   operationalStatus[r.str("operational_status")],
 		Annotations: ann,
+		Refs:        correlation(r),
 		Source:      SourceName,
 		URL:         s.recordURL(cmp.Or(class, "cmdb_ci"), id),
 	}
+}
+
+// correlation is what a CI's correlation_id says about it: the id by which the system that
+// feeds the CI knows it. A discovery source opsctx knows (Dynatrace, ...) names that
+// system; otherwise the value is a key other systems may use for the service (a catalog
+// name or entity ref, a Backstage plugin's correlation value).
+func correlation(r row) []model.Ref {
+	v := r.str("correlation_id")
+	if v == "" {
+		return nil
+	}
+	ref := model.Ref{ID: v, Via: model.CorrelationVia}
+	if ds := r.str("discovery_source"); ds != "" {
+		for word, kind := range discoverySources {
+			if strings.Contains(strings.ToLower(ds), word) {
+				ref.In = kind
+			}
+		}
+		ref.Via += " (discovery source " + ds + ")"
+	}
+	return []model.Ref{ref}
 }
 
 // dependencies turns relations between known CIs into parent→child edges, deduplicated.

@@ -1,6 +1,7 @@
 package servicenow
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 
@@ -12,10 +13,13 @@ import (
 type ciRef struct {
 	source     string // this source's name: its records are its own
 	ids, names []string
-	known      map[string]string // sys_id -> CI name
+	// correlations are correlation_id values the CIs carry (the value of the Backstage
+	// ServiceNow plugins' servicenow.com/entity-id annotation when it is not a sys_id).
+	correlations []string
+	known        map[string]string // sys_id -> CI name
 }
 
-func (c *ciRef) empty() bool { return len(c.ids)+len(c.names) == 0 }
+func (c *ciRef) empty() bool { return len(c.ids)+len(c.names)+len(c.correlations) == 0 }
 
 // loose reports whether the query matches more than the CIs: a name or id holding "^",
 // which an encoded query cannot hold (see anyOf), is matched by LIKE; keeps then narrows.
@@ -62,6 +66,16 @@ func (c *ciRef) add(t model.Target) {
 		return
 	}
 	id, n := t.Annotation(AnnotationSysID), t.Annotation(AnnotationCIName)
+	// The public Backstage ServiceNow plugins' annotation holds a sys_id, a CI name or a
+	// correlation value: a sys_id is asked as one, anything else as a name or correlation_id.
+	if e := t.Annotation(AnnotationEntityID); e != "" {
+		if isSysID(e) {
+			id = cmp.Or(id, e)
+		} else {
+			n = cmp.Or(n, e)
+			c.correlations = append(c.correlations, e)
+		}
+	}
 	if id != "" || n != "" {
 		c.ids, c.names = appendNonEmpty(c.ids, id), appendNonEmpty(c.names, n)
 		return
@@ -79,7 +93,7 @@ func refsOf(source string, t model.Target, withRelated bool) ciRef {
 			c.add(r)
 		}
 	}
-	c.ids, c.names = unique(c.ids), unique(c.names)
+	c.ids, c.names, c.correlations = unique(c.ids), unique(c.names), unique(c.correlations)
 	return c
 }
 
@@ -92,6 +106,9 @@ func (c *ciRef) query(fields ...string) string {
 	for _, f := range fields {
 		conds = append(conds, anyOf(f+".name", c.names)...)
 	}
+	for _, f := range fields {
+		conds = append(conds, anyOf(f+".correlation_id", c.correlations)...)
+	}
 	return orGroup(conds)
 }
 
@@ -100,4 +117,17 @@ func appendNonEmpty(xs []string, v string) []string {
 		return xs
 	}
 	return append(xs, v)
+}
+
+// isSysID reports whether v looks like a sys_id: 32 hexadecimal digits.
+func isSysID(v string) bool {
+	if len(v) != 32 {
+		return false
+	}
+	for _, r := range v {
+		if !('0' <= r && r <= '9' || 'a' <= r && r <= 'f' || 'A' <= r && r <= 'F') {
+			return false
+		}
+	}
+	return true
 }

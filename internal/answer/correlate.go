@@ -114,7 +114,8 @@ func (gr grouping) groups(alerts []model.Alert) []AlertGroup {
 		}
 		g.Sources = AppendUnique(g.Sources, a.Source)
 		if !slices.ContainsFunc(g.Alerts, func(r AlertRef) bool { return r.ID == a.ID && r.Source == a.Source }) {
-			g.Alerts = append(g.Alerts, AlertRef{ID: a.ID, Title: sanitize.Short(a.Title), Source: a.Source, URL: a.URL})
+			g.Alerts = append(g.Alerts, AlertRef{ID: a.ID, Title: sanitize.Short(a.Title), Source: a.Source, URL: a.URL,
+				Description: sanitize.Text(a.Description, 300)})
 		}
 		gr.suppression(g, a)
 		if g.ExplainedBy == "" {

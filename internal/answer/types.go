@@ -42,7 +42,7 @@ type OnCallEntry struct {
 	Schedule string    `json:"schedule,omitempty"`
 	// Source is the first source that reports this person at this level; Sources lists all.
 	Source  string   `json:"source"`
-	Sources []string `json:"sources"`
+	Sources []string `json:"sources,omitempty"`
 	// Handover is who takes this level over when the shift ends, if that is within the
 	// horizon.
 	Handover *Handover `json:"handover,omitempty"`
@@ -101,7 +101,7 @@ type ProblemEntry struct {
 	Relation  Relation       `json:"relation,omitempty"`
 	Neighbour string         `json:"neighbour,omitempty"`
 	Source    string         `json:"source"`
-	URL       string         `json:"url"`
+	URL       string         `json:"url,omitempty"`
 	level     model.Severity // of Severity
 }
 
@@ -109,8 +109,10 @@ type ProblemEntry struct {
 type AlertRef struct {
 	ID     string `json:"id"`
 	Title  string `json:"title"`
-	Source string `json:"source"`
-	URL    string `json:"url"`
+	Source string `json:"source,omitempty"`
+	URL    string `json:"url,omitempty"`
+	// Description is the alert's own text, at detail=full.
+	Description string `json:"description,omitempty"`
 }
 
 // SilenceEntry is a silence that holds an alert group's notifications back: who set it,
@@ -190,13 +192,13 @@ type ChangeEntry struct {
 	Author    string    `json:"author"`
 	Service   string    `json:"service"`
 	Source    string    `json:"source"`
-	URL       string    `json:"url"`
+	URL       string    `json:"url,omitempty"`
 	Suspicion float64   `json:"suspicion"`
 	// Reason is Reasons in one sentence.
 	Reason string `json:"reason"`
 	// Reasons are why the change is suspicious (or not), most telling first: timing,
 	// location, kind, risk flags, corroboration.
-	Reasons []string `json:"reasons"`
+	Reasons []string `json:"reasons,omitempty"`
 	// ConfirmedBy names the sources whose telemetry saw this change record happen.
 	ConfirmedBy []string `json:"confirmed_by,omitempty"`
 	// AfterStart is set on a change that happened after the trouble started: a response or a
@@ -232,7 +234,7 @@ type SLOEntry struct {
 	Service   string  `json:"service"`
 	Objective float64 `json:"objective"`
 	Window    string  `json:"window"`
-	SLI       string  `json:"sli"`
+	SLI       string  `json:"sli,omitempty"`
 	// ErrorBudgetRemaining is the fraction of the budget left (1 = untouched, ≤ 0 =
 	// exhausted); null when unknown.
 	ErrorBudgetRemaining *float64           `json:"error_budget_remaining"`
@@ -269,6 +271,13 @@ type Omitted struct {
 	SLOs                  int `json:"slos,omitempty"`
 	OnCall                int `json:"oncall,omitempty"`
 	Next                  int `json:"next,omitempty"`
+	Escalation            int `json:"escalation,omitempty"`
+	Owners                int `json:"owners,omitempty"`
+	Runbooks              int `json:"runbooks,omitempty"`
+	Notes                 int `json:"notes,omitempty"`
+	// Sources are the sources that answered fine, left out of a brief answer's list (which
+	// names only those that did not; sources not configured or not asked are left out too).
+	Sources int `json:"sources,omitempty"`
 }
 
 // NextKind is what happens at a moment of the timeline.
@@ -313,10 +322,12 @@ type AckEntry struct {
 
 // IncidentContext is the result of incident_context.
 type IncidentContext struct {
-	Service ServiceRef `json:"service"`
+	// Headline is the answer in one sentence: impact, primary contributor, most suspicious
+	// change, who owns it; it comes first, for readers of the structured result alone.
+	Headline string     `json:"headline"`
+	Service  ServiceRef `json:"service"`
 	// ResolvedFrom says how the service was found when the question did not name it.
 	ResolvedFrom *ResolvedFrom     `json:"resolved_from,omitempty"`
-	Headline     string            `json:"headline"`
 	Owners       []Owner           `json:"owners"`
 	OnCall       []OnCallEntry     `json:"oncall"`
 	Escalation   []EscalationEntry `json:"escalation"`

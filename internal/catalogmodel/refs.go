@@ -19,6 +19,8 @@ var refAnnotations = []struct {
 	{"dynatrace.com/dynatrace-entity-id", []string{"dynatrace"}, true},
 	{"servicenow.com/ci-name", []string{"servicenow"}, true},
 	{"servicenow.com/sys-id", []string{"servicenow"}, true},
+	// The public Backstage ServiceNow plugins': a CI's sys_id, name or correlation value.
+	{"servicenow.com/entity-id", []string{"servicenow"}, true},
 	{"backstage.io/entity-ref", []string{"backstage"}, true},
 	{"opsgenie.com/team", []string{"opsgenie", "jsm"}, false},
 	{"opsgenie.com/component-selector", []string{"opsgenie", "jsm"}, false},

@@ -12,10 +12,11 @@ import (
 var tagPrefixes = []string{"service:", "service=", "app:", "app=", "component:", "backstage:"}
 
 // matchLevels are the ways a record is matched to known entities, most trusted first:
-// references naming the record, configured aliases, the same name or alias, tags, then
-// normalised names. Each returns how it matched and its candidates (see free).
+// references naming the record, the record's CMDB correlation id, configured aliases, the
+// same name or alias, tags, then normalised names. Each returns how it matched and its candidates (see free).
 var matchLevels = []func(d *Directory, r model.Service) (string, []*Entity){
 	(*Directory).byRefs,
+	(*Directory).byCorrelation,
 	(*Directory).byConfiguredAlias,
 	(*Directory).bySameName,
 	(*Directory).byTag,
@@ -67,7 +68,7 @@ func (d *Directory) byRefs(r model.Service) (string, []*Entity) {
 		for _, e := range d.Entities {
 			for _, er := range e.Records {
 				for _, ref := range er.Refs {
-					if ref.In == kind && ref.Via == via && ref.ID != "" && (ref.ID == r.ID || Fold(ref.ID) == Fold(r.Name)) {
+					if ref.In == kind && ref.Via == via && ref.ID != "" && (ref.ID == r.ID || Fold(ref.ID) == Fold(r.Name) || correlates(r, ref.ID)) {
 						hits = append(hits, e)
 					}
 				}
@@ -75,6 +76,37 @@ func (d *Directory) byRefs(r model.Service) (string, []*Entity) {
 		}
 		if c := free(r.Source, hits); len(c) > 0 {
 			return via, c
+		}
+	}
+	return "", nil
+}
+
+// correlates reports whether a record's CMDB correlation id is id: a reference may name
+// a CI by the value its integration stored there (the Backstage ServiceNow plugins'
+// servicenow.com/entity-id).
+func correlates(r model.Service, id string) bool {
+	return slices.ContainsFunc(r.Refs, func(ref model.Ref) bool {
+		return strings.HasPrefix(ref.Via, model.CorrelationVia) && Fold(ref.ID) == Fold(id)
+	})
+}
+
+// byCorrelation matches a CMDB record by its correlation id: the record of the source it
+// names (a discovery source's own id, e.g. a Dynatrace entity id), else any entity known
+// by that value (a catalog name or entity ref stored by the integration that feeds the CMDB).
+func (d *Directory) byCorrelation(r model.Service) (string, []*Entity) {
+	for _, ref := range r.Refs {
+		if !strings.HasPrefix(ref.Via, model.CorrelationVia) || ref.ID == "" {
+			continue
+		}
+		var hits []*Entity
+		if e := d.byRecord[ref.In+"\x00"+ref.ID]; ref.In != "" && e != nil {
+			hits = append(hits, e)
+		}
+		if len(hits) == 0 {
+			hits = append(hits, d.byKey[Fold(ref.ID)]...)
+		}
+		if c := free(r.Source, hits); len(c) > 0 {
+			return ref.Via + " " + ref.ID, c
 		}
 	}
 	return "", nil

@@ -69,7 +69,7 @@ func (e *Engine) ask(ctx context.Context, s Subject) (*question, context.CancelF
 	case s.Checkout != nil:
 		q.ent, q.from, err = forCheckout(q.d, q.r, s.Checkout)
 	case s.Host != "":
-		err = &LookupError{Query: s.Host, What: "host", Sources: q.r.Asked()}
+		err = &LookupError{Query: s.Host, What: "host", Sources: q.r.Asked(), Unconfigured: unconfigured(q.r)}
 	}
 	return q, cancel, err
 }

@@ -28,7 +28,7 @@ func oneIncident(d *directory.Directory, r *fetch.Round, ref string, hits []conn
 	}
 	switch len(distinct) {
 	case 0:
-		return nil, &LookupError{Query: ref, What: "incident", Sources: r.Asked()}
+		return nil, &LookupError{Query: ref, What: "incident", Sources: r.Asked(), Unconfigured: unconfigured(r)}
 	case 1:
 		return &distinct[0], nil
 	}

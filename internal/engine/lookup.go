@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/opsctx/opsctx/internal/answer"
 	"github.com/opsctx/opsctx/internal/args"
 	"github.com/opsctx/opsctx/internal/directory"
 	"github.com/opsctx/opsctx/internal/fetch"
@@ -26,9 +27,14 @@ type LookupError struct {
 	Hint string
 	// Sources are the statuses of the sources asked, so a failing catalog is visible.
 	Sources []model.SourceStatus
+	// Unconfigured is set when no source is configured: nothing can be found.
+	Unconfigured bool
 }
 
 func (e *LookupError) Error() string {
+	if e.Unconfigured {
+		return fmt.Sprintf("unknown %s %s: %s.", e.What, args.Quote(e.Query), answer.NoSourceConfigured)
+	}
 	var b strings.Builder
 	switch {
 	case len(e.Candidates) > 0:
@@ -115,5 +121,10 @@ func resolve(ctx context.Context, d *directory.Directory, r *fetch.Round, query 
 		}
 		return nil, &LookupError{Query: query, What: "service", Ambiguous: true, Suggestions: names, Sources: r.Asked()}
 	}
-	return nil, &LookupError{Query: query, What: "service", Suggestions: sugg, Sources: r.Asked()}
+	return nil, &LookupError{Query: query, What: "service", Suggestions: sugg, Sources: r.Asked(), Unconfigured: unconfigured(r)}
+}
+
+// unconfigured reports whether the round has no configured source at all.
+func unconfigured(r *fetch.Round) bool {
+	return !answer.Configured(answer.SourceEntries(r.Statuses()))
 }

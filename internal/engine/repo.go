@@ -40,7 +40,7 @@ func pickLocation(d *directory.Directory, r *fetch.Round, l directory.RepoLookup
 	}
 	switch {
 	case len(l.Matches) == 0:
-		return nil, nil, &LookupError{Query: input, What: what, Sources: r.Asked(),
+		return nil, nil, &LookupError{Query: input, What: what, Sources: r.Asked(), Unconfigured: unconfigured(r),
 			Hint: "No catalog states this repository (github.com/project-slug, gitlab.com/project-slug, backstage.io/source-location or backstage.io/managed-by-location). Give the service name instead."}
 	case len(l.Matches) > 1:
 		var cands []Candidate

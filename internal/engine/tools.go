@@ -119,6 +119,7 @@ func (e *Engine) BoundaryAudit(ctx context.Context, service, team string, limit 
 		o.Service = ent
 	}
 	o.OnCall, o.Paging, o.Alerting = roles(e.o.Sources)
+	o.Rules = r.AlertedServices(ctx)
 	o.Asked, o.Sources = r.Asked(), r.Statuses()
 	return audit.Boundaries(d, o), nil
 }

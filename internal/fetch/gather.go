@@ -179,6 +179,13 @@ func unanswered[S connectors.Source, T any](asked []S, got []model.Sourced[T]) [
 	return out
 }
 
+// AlertedServices asks every AlertRules source which services its alerting rules cover
+// (through the cache, as reference data with the catalogs' freshness).
+func (r *Round) AlertedServices(ctx context.Context) []model.Sourced[[]string] {
+	return all(ctx, r, Capable[connectors.AlertRules](r.f.o.Sources), cache.KindCatalog, "alert rules", "alert rules",
+		func(ctx context.Context, c connectors.AlertRules) ([]string, error) { return c.AlertedServices(ctx) })
+}
+
 // FindIncident asks every IncidentFinder for ref and returns what each found, in source
 // order (several when sources know the reference, the same alert or different ones). A
 // reference qualified with a source name or kind ("pagerduty:4711", "opsgenie/eu:1042")

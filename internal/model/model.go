@@ -48,7 +48,8 @@ type Service struct {
 
 // Ref is a catalog's statement that a service is known to another source.
 type Ref struct {
-	// In is the source it points into: "pagerduty", "dynatrace", "opsgenie", ...
+	// In is the source it points into: "pagerduty", "dynatrace", "opsgenie", ...; empty
+	// for a CMDB correlation id whose system is not stated (see CorrelationVia).
 	In string `json:"in"`
 	// ID is the id or name of the service's own record in that source when the reference
 	// names one (a PagerDuty service id); empty when it only links the service to the
@@ -73,6 +74,11 @@ type Repo struct {
 	// Via says how the catalog states it, e.g. "annotation backstage.io/source-location".
 	Via string `json:"via"`
 }
+
+// CorrelationVia begins the Via of a CMDB record's correlation id: the id by which the
+// system that feeds the record knows the service (a catalog name or entity ref, a
+// discovery source's own id). The directory matches records by it.
+const CorrelationVia = "correlation_id"
 
 // DisplayName returns Title when set, else Name.
 func (s Service) DisplayName() string {

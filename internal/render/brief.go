@@ -5,12 +5,7 @@ import (
 	"strings"
 
 	"github.com/opsctx/opsctx/internal/answer"
-	"github.com/opsctx/opsctx/internal/model"
 )
-
-// briefReasons is how many reasons a change shows in a brief answer (the timing and the
-// location); how many items each line names is the answer's own cap (answer.Detail.Items).
-const briefReasons = 2
 
 // brief renders incident_context at detail=brief: the headline and one line per kind of fact,
 // no URLs but the first runbook, and sources spelled out only when they failed. It is meant
@@ -29,8 +24,7 @@ func brief(a *answer.IncidentContext) string {
 	}
 	var xs []string
 	for _, c := range a.Changes {
-		why := c.Reasons[:min(briefReasons, len(c.Reasons))]
-		xs = append(xs, fmt.Sprintf("%s %q %.2f (%s)", c.ID, c.Title, c.Suspicion, strings.Join(why, "; ")))
+		xs = append(xs, fmt.Sprintf("%s %q %.2f (%s)", c.ID, c.Title, c.Suspicion, c.Reason)) // two reasons in a brief answer
 	}
 	line(&b, "Changes", len(a.Changes)+a.Omitted.Changes, xs)
 	xs = nil
@@ -68,17 +62,11 @@ func brief(a *answer.IncidentContext) string {
 	if len(a.Runbooks) > 0 {
 		fmt.Fprintf(&b, "Runbook: %s\n", a.Runbooks[0].URL)
 	}
-	ok, bad := 0, []string{}
+	var bad []string
 	for _, s := range a.Sources {
-		switch s.Status {
-		case model.StateOK:
-			ok++
-		case model.StateDisabled:
-		default:
-			bad = append(bad, fmt.Sprintf("%s %s (%s)", s.Name, s.Status, cut(s.Error, 80)))
-		}
+		bad = append(bad, fmt.Sprintf("%s %s (%s)", s.Name, s.Status, cut(s.Error, 80)))
 	}
-	fmt.Fprintf(&b, "Sources: %d ok", ok)
+	fmt.Fprintf(&b, "Sources: %d ok", a.Omitted.Sources)
 	if len(bad) > 0 {
 		fmt.Fprintf(&b, "; %s", strings.Join(bad, "; "))
 	}

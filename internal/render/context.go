@@ -146,7 +146,11 @@ func alertGroupLine(b *strings.Builder, g answer.AlertGroup, d answer.Detail) {
 	b.WriteString("\n")
 	if d == answer.DetailFull {
 		for _, r := range g.Alerts {
-			fmt.Fprintf(b, "  - %s %q [%s]%s\n", r.ID, r.Title, r.Source, link(r.URL))
+			fmt.Fprintf(b, "  - %s %q [%s]%s", r.ID, r.Title, r.Source, link(r.URL))
+			if r.Description != "" {
+				fmt.Fprintf(b, ": %q", r.Description)
+			}
+			b.WriteString("\n")
 		}
 	}
 }

@@ -48,20 +48,7 @@ func Sources(b *strings.Builder, st []answer.SourceEntry) {
 // FindService renders find_service.
 func FindService(r *find.Result) string {
 	var b strings.Builder
-	q := fmt.Sprintf("%q", r.Query)
-	if r.Kind != "" {
-		q = string(r.Kind) + " " + q
-	}
-	switch {
-	case len(r.Candidates) == 0:
-		fmt.Fprintf(&b, "No service matches %s.\n", q)
-	case r.Ambiguous:
-		fmt.Fprintf(&b, "%s is ambiguous; it matches %d services equally:\n", q, countExact(r.Candidates))
-	case !r.Candidates[0].Exact:
-		fmt.Fprintf(&b, "No exact match for %s; similar:\n", q)
-	default:
-		fmt.Fprintf(&b, "%s resolves to:\n", q)
-	}
+	fmt.Fprintf(&b, "# Find %s\n\n%s\n\n", find.Query(r), r.Headline)
 	for i, c := range r.Candidates {
 		if i > 0 && !c.Exact && r.Candidates[i-1].Exact {
 			b.WriteString("Also:\n")
@@ -123,14 +110,4 @@ func first(xs ...string) string {
 		}
 	}
 	return ""
-}
-
-func countExact(cs []find.Candidate) int {
-	n := 0
-	for _, c := range cs {
-		if c.Exact {
-			n++
-		}
-	}
-	return n
 }

@@ -19,7 +19,7 @@ func WhatChanged(r *incident.WhatChangedResult) string {
 	if !r.Reference.IsZero() {
 		against = ts(r.Reference)
 	}
-	fmt.Fprintf(&b, "# Changes for %s since %s\n\n", title(r.Service), ts(r.Since))
+	fmt.Fprintf(&b, "# Changes for %s since %s\n\n%s\n\n", title(r.Service), ts(r.Since), r.Headline)
 	resolvedFrom(&b, r.ResolvedFrom)
 	fmt.Fprintf(&b, "Measured against: %s\n\n", against)
 	if len(r.Changes) == 0 {
@@ -43,7 +43,7 @@ func WhatChanged(r *incident.WhatChangedResult) string {
 // WhoOwns renders who_owns.
 func WhoOwns(r *incident.WhoOwnsResult) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "# Who owns %s\n\n", title(r.Service))
+	fmt.Fprintf(&b, "# Who owns %s\n\n%s\n\n", title(r.Service), r.Headline)
 	asOf(&b, r.AsOf, time.Time{}, r.Horizon)
 	resolvedFrom(&b, r.ResolvedFrom)
 	for _, i := range r.Impact {
@@ -80,7 +80,7 @@ func WhoOwns(r *incident.WhoOwnsResult) string {
 // BlastRadius renders blast_radius.
 func BlastRadius(r *blast.Result) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "# Blast radius of %s (%s), depth %d\n\n", title(r.Service), r.Health, r.Depth)
+	fmt.Fprintf(&b, "# Blast radius of %s (%s), depth %d\n\n%s\n\n", title(r.Service), r.Health, r.Depth, r.Headline)
 	resolvedFrom(&b, r.ResolvedFrom)
 	if len(r.Teams) > 0 {
 		fmt.Fprintf(&b, "Downstream teams to tell: %s. Team boundaries crossed: %d.\n\n", strings.Join(r.Teams, ", "), r.Crossings)
@@ -103,7 +103,7 @@ func BlastRadius(r *blast.Result) string {
 // ActiveIssues renders active_issues.
 func ActiveIssues(r *issues.Result) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "# %s\n\n", r.Headline)
+	fmt.Fprintf(&b, "# Active issues\n\n%s\n\n", r.Headline)
 	for _, g := range r.Groups {
 		if g.RootCause != "" {
 			fmt.Fprintf(&b, "## %s: root cause %s (%s) since %s\n", g.Severity, g.RootCause, g.Key, ts(g.Since))
@@ -151,9 +151,13 @@ func ActiveIssues(r *issues.Result) string {
 // Audit renders boundary_audit.
 func Audit(r *audit.Result) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "# Boundary audit of %s: %d service(s), %d finding(s)\n\n", r.Scope, r.Services, len(r.Findings)+r.Omitted)
+	fmt.Fprintf(&b, "# Boundary audit of %s\n\n%s\n\n", r.Scope, r.Headline)
 	for _, f := range r.Findings {
-		fmt.Fprintf(&b, "- [%s] %s: %s\n", f.Severity, f.Kind, f.Detail)
+		where := f.Service
+		if f.Target != "" {
+			where += " → " + f.Target
+		}
+		fmt.Fprintf(&b, "- [%s] %s on %s: %s\n", f.Severity, f.Kind, where, f.Detail)
 	}
 	if r.Omitted > 0 {
 		fmt.Fprintf(&b, "… %d more not shown (raise limit)\n", r.Omitted)

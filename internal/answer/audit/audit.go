@@ -29,6 +29,8 @@ type Finding struct {
 
 // Result is the result of boundary_audit.
 type Result struct {
+	// Headline says in one sentence what the answer found (and what could not be asked).
+	Headline string               `json:"headline"`
 	Scope    string               `json:"scope"`
 	Services int                  `json:"services"`
 	Findings []Finding            `json:"findings"`
@@ -50,6 +52,9 @@ type Options struct {
 	// Paging page people about alerts (they know on-call and receive alerts), Alerting
 	// report alerts or problems.
 	OnCall, Paging, Alerting []string
+	// Rules are the services each alert-rule source's rules cover (Prometheus rule files):
+	// a service with rules is alerted, even when no catalog links it to an alerting source.
+	Rules []model.Sourced[[]string]
 	// Asked are the statuses of the sources asked so far; Sources of every source, for
 	// `sources`.
 	Asked, Sources []model.SourceStatus
@@ -61,6 +66,7 @@ type audit struct {
 	o        Options
 	withSLO  map[string]bool // Fold(service) -> some SLO covers it
 	haveSLOs bool            // some SLO source answered with SLOs (without one, "no SLO" means nothing)
+	ruled    map[string]bool // Fold(service) -> some alerting rule covers it
 	// measuredAnswered is true when some source that sees dependencies in traffic answered.
 	measuredAnswered bool
 	res              *Result
@@ -97,7 +103,8 @@ var serviceRules = []struct {
 		return when(a.haveSLOs && !a.withSLO[directory.Fold(e.Name)], "no SLO: user impact cannot be measured")
 	}},
 	{"no_alerting", "medium", func(a *audit, e *directory.Entity) string {
-		return when(!linked(e, a.o.Alerting), "not linked to any alerting or monitoring source")
+		return when(!linked(e, a.o.Alerting) && !a.ruled[directory.Fold(e.Name)],
+			"no alerting rule names it and it is not linked to any alerting or monitoring source")
 	}},
 }
 
@@ -129,6 +136,12 @@ var edgeRules = []struct {
 func Boundaries(d *directory.Directory, o Options) *Result {
 	a := &audit{d: d, o: o, res: &Result{Scope: "all services", Findings: []Finding{}, Counts: map[string]int{}}}
 	a.judgeSLOs()
+	a.ruled = map[string]bool{}
+	for _, r := range o.Rules {
+		for _, svc := range r.Value {
+			a.ruled[directory.Fold(d.Canonical(r.Source, svc))] = true
+		}
+	}
 	a.measuredAnswered = slices.ContainsFunc(o.Asked, func(s model.SourceStatus) bool {
 		return s.Status != model.StateError && slices.Contains(d.MeasuringSources(), s.Name)
 	})
@@ -173,7 +186,23 @@ func Boundaries(d *directory.Directory, o Options) *Result {
 	sortFindings(res.Findings)
 	res.Findings, res.Omitted = answer.Cap(res.Findings, max(o.Limit, 1))
 	res.Sources = answer.SourceEntries(o.Sources)
+	res.Headline = headline(res)
 	return res
+}
+
+// headline counts the findings, worst first.
+func headline(r *Result) string {
+	high := 0
+	for _, f := range r.Findings {
+		if f.Severity == "high" {
+			high++
+		}
+	}
+	out := fmt.Sprintf("Boundary audit of %s: %d service(s), %d finding(s)", r.Scope, r.Services, len(r.Findings)+r.Omitted)
+	if high > 0 {
+		out += fmt.Sprintf(", %d of the shown high", high)
+	}
+	return out + answer.SourceCaveat(r.Sources) + "."
 }
 
 // judgeSLOs notes which services an SLO covers, from the SLO listings and the catalogs'

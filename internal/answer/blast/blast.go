@@ -3,9 +3,11 @@
 package blast
 
 import (
+	"fmt"
 	"maps"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/opsctx/opsctx/internal/answer"
 	"github.com/opsctx/opsctx/internal/answer/prepare"
@@ -28,7 +30,9 @@ type Neighbour struct {
 
 // Result is the result of blast_radius.
 type Result struct {
-	Service answer.ServiceRef `json:"service"`
+	// Headline says in one sentence what the answer found (and what could not be asked).
+	Headline string            `json:"headline"`
+	Service  answer.ServiceRef `json:"service"`
 	// ResolvedFrom says how the service was found when the question did not name it.
 	ResolvedFrom *answer.ResolvedFrom `json:"resolved_from,omitempty"`
 	Health       answer.Health        `json:"health"`
@@ -63,7 +67,18 @@ func Radius(d *directory.Directory, ent *directory.Entity, f model.Facts, depth 
 	}
 	res.Teams = slices.Sorted(maps.Keys(teams))
 	res.Sources = answer.SourceEntries(sources)
+	res.Headline = headline(res)
 	return res
+}
+
+// headline says how far trouble on the service reaches and whom to tell.
+func headline(r *Result) string {
+	out := fmt.Sprintf("%s is %s; within %d hop(s) it depends on %d service(s) and %d depend on it, crossing %d team boundary(ies)",
+		r.Service.Name, r.Health, r.Depth, len(r.Upstream), len(r.Downstream), r.Crossings)
+	if len(r.Teams) > 0 {
+		out += "; downstream teams to tell: " + strings.Join(r.Teams, ", ")
+	}
+	return out + answer.SourceCaveat(r.Sources) + "."
 }
 
 // walk does a breadth-first walk; up follows "depends on", down follows "is used by".

@@ -3,6 +3,9 @@
 package find
 
 import (
+	"cmp"
+	"fmt"
+
 	"github.com/opsctx/opsctx/internal/answer"
 	"github.com/opsctx/opsctx/internal/directory"
 	"github.com/opsctx/opsctx/internal/model"
@@ -25,7 +28,9 @@ type Candidate struct {
 
 // Result is the result of find_service.
 type Result struct {
-	Query string `json:"query"`
+	// Headline says in one sentence what the answer found (and what could not be asked).
+	Headline string `json:"headline"`
+	Query    string `json:"query"`
 	// Kind is what the query was taken for when it is not a name: an incident, a repo, a
 	// path or a host.
 	Kind       answer.EntryKind `json:"kind,omitempty"`
@@ -81,5 +86,39 @@ func Found(d *directory.Directory, query string, kind answer.EntryKind, ms []Mat
 		}
 	}
 	res.Ambiguous = exact > 1
+	res.Headline = findHeadline(res)
 	return res
+}
+
+// Query is the query as the answer names it: quoted, after its kind when it is not a
+// name (repo "github.com/shop/api").
+func Query(r *Result) string {
+	q := fmt.Sprintf("%q", r.Query)
+	if r.Kind != "" {
+		q = string(r.Kind) + " " + q
+	}
+	return q
+}
+
+// findHeadline says what the query resolves to.
+func findHeadline(r *Result) string {
+	var out string
+	q := Query(r)
+	switch {
+	case len(r.Candidates) == 0:
+		out = "No service matches " + q
+	case r.Ambiguous:
+		exact := 0
+		for _, c := range r.Candidates {
+			if c.Exact {
+				exact++
+			}
+		}
+		out = fmt.Sprintf("%s is ambiguous: it matches %d services equally", q, exact)
+	case !r.Candidates[0].Exact:
+		out = fmt.Sprintf("No exact match for %s; %d similar name(s), closest %s", q, len(r.Candidates), r.Candidates[0].Name)
+	default:
+		out = fmt.Sprintf("%s resolves to %s (owner %s), matched by %s", q, r.Candidates[0].Name, cmp.Or(r.Candidates[0].OwnerTeam, "unknown"), r.Candidates[0].MatchedBy)
+	}
+	return out + answer.SourceCaveat(r.Sources) + "."
 }

@@ -1,6 +1,7 @@
 package incident
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/opsctx/opsctx/internal/answer"
@@ -12,7 +13,9 @@ import (
 
 // WhatChangedResult is the result of what_changed.
 type WhatChangedResult struct {
-	Service answer.ServiceRef `json:"service"`
+	// Headline says in one sentence what the answer found (and what could not be asked).
+	Headline string            `json:"headline"`
+	Service  answer.ServiceRef `json:"service"`
 	// ResolvedFrom says how the service was found when the question did not name it.
 	ResolvedFrom *answer.ResolvedFrom `json:"resolved_from,omitempty"`
 	Since        time.Time            `json:"since"`
@@ -63,5 +66,27 @@ func WhatChanged(d *directory.Directory, ent *directory.Entity, f model.Facts, o
 		}
 	}
 	res.Changes, res.Omitted = answer.Cap(pin(c.RankChanges(in), o.Pinned), max(o.Limit, 1))
+	res.Headline = changedHeadline(res, o.IncludeDeps)
 	return res
+}
+
+// changedHeadline says how many changes there are and which is the most suspicious.
+func changedHeadline(r *WhatChangedResult, deps bool) string {
+	where := r.Service.Name
+	if deps {
+		where += " and its dependencies"
+	}
+	against := "now"
+	if !r.Reference.IsZero() {
+		against = "the start of the trouble at " + r.Reference.UTC().Format(time.RFC3339)
+	}
+	out := fmt.Sprintf("%d change(s) on %s since %s, measured against %s", len(r.Changes)+r.Omitted, where, r.Since.UTC().Format(time.RFC3339), against)
+	if len(r.Changes) > 0 {
+		c := r.Changes[0]
+		out += fmt.Sprintf("; most suspicious: %s %q on %s (%.2f)", c.ID, c.Title, c.Service, c.Suspicion)
+		if c.Author != "" {
+			out += " by " + c.Author
+		}
+	}
+	return out + answer.SourceCaveat(r.Sources) + "."
 }

@@ -1,6 +1,9 @@
 package incident
 
 import (
+	"cmp"
+	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -25,7 +28,9 @@ type TeamInfo struct {
 
 // WhoOwnsResult is the result of who_owns.
 type WhoOwnsResult struct {
-	Service answer.ServiceRef `json:"service"`
+	// Headline says in one sentence what the answer found (and what could not be asked).
+	Headline string            `json:"headline"`
+	Service  answer.ServiceRef `json:"service"`
 	// ResolvedFrom says how the service was found when the question did not name it.
 	ResolvedFrom *answer.ResolvedFrom `json:"resolved_from,omitempty"`
 	// Owners lists the owning team per source; disagreements are kept side by side.
@@ -108,5 +113,36 @@ func WhoOwns(d *directory.Directory, ent *directory.Entity, f model.Facts, o Who
 	}
 	res.Runbooks = runbooks(d, ent, f.Alerts)
 	res.Sources = answer.SourceEntries(o.Sources)
+	res.Headline = ownsHeadline(res)
 	return res
+}
+
+// ownsHeadline says who owns the service and who is on call.
+func ownsHeadline(r *WhoOwnsResult) string {
+	var teams []string
+	for _, o := range r.Owners {
+		if t := cmp.Or(o.TeamName, o.Team); !slices.Contains(teams, t) {
+			teams = append(teams, t)
+		}
+	}
+	out := r.Service.Name + ": owner unknown"
+	switch {
+	case len(teams) == 1:
+		out = r.Service.Name + " is owned by " + teams[0]
+	case len(teams) > 1:
+		out = r.Service.Name + " is owned by " + teams[0] + " (sources disagree: " + strings.Join(teams[1:], ", ") + ")"
+	}
+	var oc []string
+	for _, o := range r.OnCall {
+		oc = append(oc, fmt.Sprintf("%s (L%d)", o.Name, o.Level))
+	}
+	if len(oc) > 0 {
+		out += "; on call: " + strings.Join(oc, ", ")
+	} else {
+		out += "; nobody reported on call"
+	}
+	if len(r.Impact) > 0 {
+		out += "; user impact: " + r.Impact[0]
+	}
+	return out + answer.SourceCaveat(r.Sources) + "."
 }
