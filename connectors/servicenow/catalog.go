@@ -47,6 +47,7 @@ var owners = []struct {
 // (support_group.sys_id, support_group.name, support_group.email, ...).
 var ciFields = func() []string {
 	out := []string{"sys_id", "name", "sys_class_name", "short_description", "service_classification", "operational_status",
+		"correlation_id", "discovery_source", // how the system that feeds the CI knows it
 		"fqdn", "ip_address", "host_name"} // the last three describe hosts (placements)
 	for _, o := range owners {
 		out = append(out, o.field)

@@ -224,11 +224,17 @@ func DependenciesOf(d *directory.Directory, ent *directory.Entity, f model.Facts
 	for _, a := range f.Alerts {
 		alerting[fold(d.Canonical(a.Source, a.Service))] = true
 	}
+	// Rule: a neighbour an open problem lists as impacted is not healthy, whatever its
+	// alerts say: "used by payments-ui (ok)" beside a problem that impacts payments-ui
+	// contradicts the answer's own facts.
+	impacted := func(name string) bool {
+		return slices.ContainsFunc(f.Problems, func(p model.Problem) bool { return p.Status != model.ProblemClosed && Impacted(d, p, name) })
+	}
 	health := func(name string) Health {
 		switch {
 		case rcs[fold(name)].ID != "":
 			return HealthFailing
-		case alerting[fold(name)]:
+		case alerting[fold(name)] || impacted(name):
 			return HealthDegraded
 		case f.HasAlerts && len(f.Failed) == 0:
 			return HealthOK

@@ -331,9 +331,12 @@ type IncidentContext struct {
 	Owners       []Owner           `json:"owners"`
 	OnCall       []OnCallEntry     `json:"oncall"`
 	Escalation   []EscalationEntry `json:"escalation"`
-	Problems     []ProblemEntry    `json:"problems"`
-	AlertGroups  []AlertGroup      `json:"alert_groups"`
-	Incidents    []IncidentEntry   `json:"incidents"`
+	// Fixers name who can act on the cause when it sits on another team's service (its
+	// on-call and next escalation), next to the service's own on-call.
+	Fixers      []Fixer         `json:"fixers"`
+	Problems    []ProblemEntry  `json:"problems"`
+	AlertGroups []AlertGroup    `json:"alert_groups"`
+	Incidents   []IncidentEntry `json:"incidents"`
 	// SuppressedAlertGroups are the open alert groups nobody is notified of (silenced,
 	// inhibited, muted), listed apart from the firing ones and left out of their counts.
 	SuppressedAlertGroups []AlertGroup  `json:"suppressed_alert_groups"`

@@ -170,8 +170,9 @@ const DefaultRequestBudget = 10
 
 // requestBudgets are the sources allowed more than DefaultRequestBudget: ServiceNow reads the
 // changes' approvers beside them, Dynatrace its maintenance windows beside its SLO listing
-// (the incident's clock): one listing each, in no added round trip.
-var requestBudgets = map[string]int{"servicenow": 11, "dynatrace": 11}
+// (the incident's clock): one listing each, in no added round trip; and ServiceNow is asked
+// who is on call for orders-db, the root cause another team owns (who can act on the cause).
+var requestBudgets = map[string]int{"servicenow": 12, "dynatrace": 11}
 
 // RequestBudget bounds the upstream requests of source for one cold incident_context on the
 // demo, so that a request per row (N+1) shows.

@@ -48,5 +48,6 @@ func AnswerSizes(ctx context.Context, e *engine.Engine, dataset, service string)
 // BriefTokenBudget is the budget of a brief incident_context answer on the demo: issue 6's
 // 400 tokens, plus 120 for the incident's clock (issue 22: the as-of time, the handover in
 // the headline, the three soonest moments of the timeline, and the demo's silenced alert,
-// listed apart), which the brief structured result keeps too.
-const BriefTokenBudget = 520
+// listed apart), which the brief structured result keeps too, plus 20 for who can act on the
+// cause when another team owns it (issue 12: its on-call, in the headline).
+const BriefTokenBudget = 540

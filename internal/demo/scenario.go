@@ -16,6 +16,8 @@ import (
 // orders-db. PagerDuty paged Sam Okafor (checkout L1) at T0-20m; if unresolved the page
 // escalates to Lena Fischer (L2) 30 minutes after the incident started, i.e. in 10 minutes.
 // ServiceNow has INC0012345 for checkout; Opsgenie and Alertmanager carry the loud alerts.
+// orders-db is the platform team's: ServiceNow names Priya Nair on call for its support group,
+// so the answer on checkout names who can act on the cause, not only who owns the symptom.
 // Search has a loud alert that touches no user-facing SLO.
 //
 // What comes next: Sam's L1 shift ends at T0+25m and Kofi Mensah takes over (PagerDuty,

@@ -36,9 +36,10 @@ func snID(name string) string { return snfake.SysID("demo:" + name) }
 // ServiceNowData renders the scenario as ServiceNow tables. The CMDB owner of checkout is the
 // support group "Checkout Support" (Backstage says team-checkout: the disagreement is on
 // purpose); orders-db-prod is a database instance, outside the default CI class, reached
-// through its "Depends on" relation; whoisoncall names Sam Okafor for Checkout Support. The
-// culprit CHG0030017 was approved by Lena and has a backout plan; CHG0030020, an orders-db
-// failover test, is scheduled to start 45 minutes after T0.
+// through its "Depends on" relation; whoisoncall names Sam Okafor for Checkout Support and
+// Priya Nair for Database Operations (orders-db's support group). The culprit CHG0030017 was
+// approved by Lena and has a backout plan; CHG0030020, an orders-db failover test, is
+// scheduled to start 45 minutes after T0.
 func ServiceNowData(s Scenario) snfake.Data {
 	at := func(before time.Duration) string { return s.At(before).Format(snfake.Time) }
 	dependsOn, runsOn := snID("type:depends-on"), snID("type:runs-on")
@@ -116,6 +117,8 @@ func ServiceNowData(s Scenario) snfake.Data {
 		OnCall: map[string][]snfake.OnCall{
 			snID(SNSupportGrp): {{UserID: snID(Sam), Group: snID(SNSupportGrp), Rota: snID("rota:checkout-support"),
 				Roster: snID("roster:checkout-support-primary"), Order: 1}},
+			snID("Database Operations"): {{UserID: snID(Priya), Group: snID("Database Operations"), Rota: snID("rota:dba"),
+				Roster: snID("roster:dba-primary"), Order: 1}},
 		},
 	}
 }

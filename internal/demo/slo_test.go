@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/opsctx/opsctx/internal/answer"
 	active "github.com/opsctx/opsctx/internal/answer/issues"
 	"github.com/opsctx/opsctx/internal/app"
 	"github.com/opsctx/opsctx/internal/demo"
@@ -27,7 +28,7 @@ func TestDemoUserImpact(t *testing.T) {
 	defer env.Close()
 	eng := app.Engine(env.Config, app.Options{CatalogFS: env.CatalogFS, Now: func() time.Time { return t0 }})
 
-	ans, err := eng.IncidentContext(ctx, engine.Query{Service: demo.Checkout})
+	ans, err := eng.IncidentContext(ctx, engine.Query{Service: demo.Checkout, Detail: answer.DetailFull}) // every burn window
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,11 +2,15 @@ package engine
 
 import (
 	"context"
+	"sync"
 	"time"
+
+	"github.com/sourcegraph/conc"
 
 	"github.com/opsctx/opsctx/internal/answer"
 	"github.com/opsctx/opsctx/internal/answer/incident"
 	"github.com/opsctx/opsctx/internal/fetch"
+	"github.com/opsctx/opsctx/internal/model"
 	"github.com/opsctx/opsctx/internal/workspace"
 )
 
@@ -58,5 +62,26 @@ func (e *Engine) IncidentContext(ctx context.Context, qy Query) (*answer.Inciden
 	t.Ahead = o.Ahead
 	f := q.r.Gather(q.ctx, t, w, everything...)
 	o.Sources = q.r.Statuses()
+	a := incident.Context(q.d, q.ent, f, o)
+	sus := incident.Suspects(q.d, q.ent, a)
+	if len(sus) == 0 {
+		return a, nil
+	}
+	// The cause sits on another team's service: ask who is on call for it (one more round
+	// trip, only then) and assemble again, naming them.
+	o.OnCallOf = map[string][]model.Sourced[model.Responders]{}
+	var mu sync.Mutex
+	var wg conc.WaitGroup
+	for _, s := range sus {
+		wg.Go(func() {
+			st := q.d.Target(q.d.Entity(s.Service), from, now)
+			st.Ahead = o.Ahead
+			rs := q.r.Gather(q.ctx, st, w, fetch.OnCall).Responders
+			mu.Lock()
+			o.OnCallOf[s.Service] = rs
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
 	return incident.Context(q.d, q.ent, f, o), nil
 }

@@ -31,7 +31,7 @@ func IncidentContext(a *answer.IncidentContext) string {
 // contextSections write the sections of incident_context, in order.
 var contextSections = []func(b *strings.Builder, a *answer.IncidentContext){
 	slosSection, problemsSection, alertsSection, suppressedSection, incidentsSection, changesSection,
-	ownersSection, ackSectionOf, onCallSection, escalationSection, nextSectionOf, dependenciesSection,
+	ownersSection, ackSectionOf, onCallSection, escalationSection, fixersSection, nextSectionOf, dependenciesSection,
 }
 
 func ackSectionOf(b *strings.Builder, a *answer.IncidentContext) {
@@ -45,15 +45,18 @@ func nextSectionOf(b *strings.Builder, a *answer.IncidentContext) {
 func slosSection(b *strings.Builder, a *answer.IncidentContext) {
 	section(b, "User impact (SLOs)"+staleHeading(a.Stale, "slos"), len(a.SLOs), a.Omitted.SLOs, func() {
 		for _, s := range a.SLOs {
-			fmt.Fprintf(b, "- %q %s: objective %.4g%% over %s, %s [%s]\n", s.Name, s.Status, s.Objective, s.Window, sloFigures(s, a.Detail), s.Source)
+			fmt.Fprintf(b, "- %q %s: objective %.4g%% over %s, %s [%s]\n", s.Name, s.Status, s.Objective, s.Window, sloFigures(s), s.Source)
 		}
 	})
 }
 
+// burnWindows are the burn-rate windows an SLO may report, shortest first.
+var burnWindows = []string{"5m", "30m", "1h", "2h", "6h", "1d", "3d", "30d"}
+
 // sloFigures states an SLO's budget and burn, or, where the source failed to compute them,
-// that they are unknown and why: never a number that was not measured. Full detail gives
-// every burn window and the SLI.
-func sloFigures(s answer.SLOEntry, d answer.Detail) string {
+// that they are unknown and why: never a number that was not measured. It shows the burn
+// windows and SLI the structured result kept for the detail level.
+func sloFigures(s answer.SLOEntry) string {
 	if s.Error != "" {
 		return "budget left and burn unknown: " + s.Error
 	}
@@ -61,18 +64,15 @@ func sloFigures(s answer.SLOEntry, d answer.Detail) string {
 	if s.ErrorBudgetRemaining != nil {
 		out = fmt.Sprintf("budget left %.0f%%", *s.ErrorBudgetRemaining*100)
 	}
-	windows := []string{"1h"}
-	if d == answer.DetailFull {
-		windows = []string{"5m", "1h", "6h", "3d"}
-	}
-	for _, w := range windows {
+	// The structured result keeps the windows the detail level asks for (answer.ApplyDetail).
+	for _, w := range burnWindows {
 		if v, ok := s.BurnRates[w]; ok {
 			out += fmt.Sprintf(", burn %s %.1fx", w, v)
 		} else if w == "1h" {
 			out += ", burn 1h unknown (no data)"
 		}
 	}
-	if d == answer.DetailFull && s.SLI != "" {
+	if s.SLI != "" {
 		out += fmt.Sprintf(", SLI %q", s.SLI)
 	}
 	return out
@@ -99,7 +99,7 @@ func problemsSection(b *strings.Builder, a *answer.IncidentContext) {
 			if len(p.Impacted) > 0 {
 				fmt.Fprintf(b, "; impacted: %s", strings.Join(p.Impacted, ", "))
 			}
-			if p.Impact != "" && a.Detail == answer.DetailFull {
+			if p.Impact != "" {
 				fmt.Fprintf(b, "; impact: %s", p.Impact)
 			}
 			fmt.Fprintf(b, " [%s]%s\n", p.Source, link(p.URL))

@@ -41,6 +41,9 @@ type ContextOptions struct {
 	Pinned *model.Change
 	// ResolvedFrom says how the service was found when the question did not name it.
 	ResolvedFrom *answer.ResolvedFrom
+	// OnCallOf are the on-call facts of the Suspects of a first assembly, by service, so
+	// that the answer names who can act on the cause (nil: not asked).
+	OnCallOf map[string][]model.Sourced[model.Responders]
 }
 
 // Context assembles incident_context for ent: the joined picture with its headline,
@@ -101,6 +104,10 @@ func assemble(d *directory.Directory, ent *directory.Entity, f model.Facts, o Co
 		}
 	}
 	ans.Changes = pin(c.RankChanges(f.Changes), o.Pinned)
+	ans.Fixers = []answer.Fixer{}
+	if o.OnCallOf != nil {
+		ans.Fixers = fixers(d, ent, Suspects(d, ent, ans), o.OnCallOf)
+	}
 	ans.Next = c.Timeline(r)
 	ans.Dependencies = answer.DependenciesOf(d, ent, f)
 	ans.Runbooks = runbooks(d, ent, f.Alerts)

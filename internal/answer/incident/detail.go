@@ -14,10 +14,10 @@ import (
 // result keeps, so each is complete on its own and neither says more than the level asks.
 //
 //   - brief: the headline and the top items of each kind (3), one alert per group, two
-//     reasons per change, the 1h burn and budget of each SLO, the first owner and
+//     reasons per change, the first owner and
 //     runbook, and only the sources that did not answer fine; no URLs (but the runbook's),
 //     no escalation, dependencies or notes (counted in Omitted);
-//   - standard: 10 items per list, 3 alerts per group;
+//   - standard: 10 items per list, 3 alerts per group, the 1h burn and budget of each SLO;
 //   - full: 200 items per list, every alert of a group with its description, every burn
 //     window and the SLI.
 func applyDetail(a *answer.IncidentContext, detail answer.Detail) {
@@ -46,7 +46,12 @@ func applyDetail(a *answer.IncidentContext, detail answer.Detail) {
 	}
 	if detail != answer.DetailFull {
 		for i := range a.SLOs {
-			a.SLOs[i].SLI = ""
+			s := &a.SLOs[i]
+			one := map[string]float64{}
+			if b, ok := s.BurnRates["1h"]; ok {
+				one["1h"] = b
+			}
+			s.SLI, s.BurnRates = "", one
 		}
 	}
 	if detail == answer.DetailBrief {
@@ -81,13 +86,10 @@ func brief(a *answer.IncidentContext) {
 		reasons, _ := answer.Cap(c.Reasons, briefReasons)
 		c.URL, c.Reason, c.Reasons = "", strings.Join(reasons, "; "), nil // the reason says them
 	}
-	for i := range a.SLOs {
-		s := &a.SLOs[i]
-		one := map[string]float64{}
-		if b, ok := s.BurnRates["1h"]; ok {
-			one["1h"] = b
-		}
-		s.BurnRates = one
+	for i := range a.Fixers { // the headline names the first on call; the rest is for standard
+		f := &a.Fixers[i]
+		f.Why, _ = answer.Cap(f.Why, 1)
+		f.OnCall, _ = answer.Cap(f.OnCall, 1)
 	}
 	a.Owners, a.Omitted.Owners = answer.Cap(a.Owners, 1)
 	a.Runbooks, a.Omitted.Runbooks = answer.Cap(a.Runbooks, 1)

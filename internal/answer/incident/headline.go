@@ -79,7 +79,7 @@ func headline(a *answer.IncidentContext, now time.Time) string {
 	if own, _ := splitOwn(a.SuppressedAlertGroups, func(g answer.AlertGroup) answer.Relation { return g.Relation }); len(own) > 0 {
 		parts = append(parts, fmt.Sprintf("%d alert group(s) on %s %s, not firing", len(own), name, suppressedWord(own)))
 	}
-	if len(a.Changes) > 0 && a.Changes[0].Suspicion >= 0.3 && !a.Changes[0].AfterStart {
+	if len(a.Changes) > 0 && a.Changes[0].Suspicion >= suspicious && !a.Changes[0].AfterStart {
 		c := a.Changes[0]
 		s := fmt.Sprintf("most suspicious change: %s %q%s", c.ID, c.Title, agoText(c.At, now))
 		if c.Author != "" {
@@ -105,6 +105,9 @@ func headline(a *answer.IncidentContext, now time.Time) string {
 			s += ", " + nx
 		}
 		parts = append(parts, s)
+	}
+	for _, f := range a.Fixers {
+		parts = append(parts, fixerText(f))
 	}
 	return strings.Join(parts, "; ") + answer.SourceCaveat(a.Sources) + "."
 }
