@@ -32,7 +32,7 @@ func alertmanagerSilences(s Scenario) []amfake.Silence {
 // Alertmanager's startsAt is when the rule started firing.
 func alertmanagerAlerts(s Scenario) []amfake.Alert {
 	var out []amfake.Alert
-	for _, a := range demoAlerts() {
+	for _, a := range demoAlerts(s) {
 		if a.pending {
 			continue // Prometheus sends only firing alerts
 		}

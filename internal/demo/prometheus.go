@@ -93,9 +93,10 @@ type demoAlert struct {
 // demoAlerts: checkout latency (the symptom users feel), orders-db slow queries (the
 // cause, seen from the database), a loud search alert that touches no user-facing SLO,
 // cart's latency alert (silenced in Alertmanager during its session store migration) and
-// order-queue's lag alert, pending and about to fire.
-func demoAlerts() []demoAlert {
-	return []demoAlert{
+// order-queue's lag alert, pending and about to fire; with ConsumerFails, cart's own 5xx
+// alert.
+func demoAlerts(s Scenario) []demoAlert {
+	out := []demoAlert{
 		{name: "CheckoutHighLatency", group: "checkout.rules", forDur: time.Minute,
 			expr:   `histogram_quantile(0.95, sum by (le) (rate(http_server_request_duration_seconds_bucket{service="checkout"}[5m]))) > 2`,
 			labels: map[string]string{"service": Checkout, "severity": "critical", "team": "checkout"},
@@ -127,6 +128,16 @@ func demoAlerts() []demoAlert {
 			annotations: map[string]string{"summary": "order-queue consumers lag more than 2 minutes"},
 			firingSince: -PendingFiresIn, pending: true}, // pending since T0-6m: its 10 min run out at T0+4m
 	}
+	if s.ConsumerFails {
+		out = append(out, demoAlert{name: "CartErrorRateHigh", group: "storefront.rules", forDur: 2 * time.Minute,
+			expr:   `sum(rate(http_requests_total{service="cart",code=~"5.."}[5m])) / sum(rate(http_requests_total{service="cart"}[5m])) > 0.05`,
+			labels: map[string]string{"service": Cart, "severity": "critical", "team": "storefront"},
+			annotations: map[string]string{"summary": "Cart 5xx rate above 5%",
+				"description": "POST /cart/items fails for 9% of requests since cart v3.2.0.",
+				"runbook_url": "https://runbooks.shop.example/cart#errors"},
+			firingSince: CartFailingAt})
+	}
+	return out
 }
 
 // alertLabels are the labels of the alert a rule produces.
@@ -153,7 +164,7 @@ func prometheusGroups(s Scenario) []promfake.Group {
 		}
 		groups = append(groups, promfake.Group{Name: name, File: "/etc/prometheus/rules/" + name + ".yml", Interval: 30 * time.Second, Rules: []promfake.Rule{r}})
 	}
-	for _, a := range demoAlerts() {
+	for _, a := range demoAlerts(s) {
 		state := "firing"
 		if a.pending {
 			state = "pending"

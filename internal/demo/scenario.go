@@ -33,6 +33,12 @@ type Scenario struct {
 	Edit func(source string, data any)
 	// ExtraCatalog are more catalog-info.yaml documents, served by catalog files and Backstage.
 	ExtraCatalog string
+	// ConsumerFails adds a second story: cart fails on its own (its 5xx rate is up after
+	// its own deploy), while session-cache, the dependency cart uses, is healthy. An answer
+	// about session-cache must say it is fine and show cart's alert only under "consumer
+	// cart"; an answer about cart must show session-cache healthy and no other team as the
+	// cause.
+	ConsumerFails bool
 }
 
 func (s Scenario) edit(source string, data any) {
@@ -57,15 +63,16 @@ func (s Scenario) At(before time.Duration) time.Time {
 // Well-known identities of the demo, shared by every vendor's demo data and by tests.
 const (
 	// Catalog names (Backstage metadata.name).
-	Checkout   = "checkout"
-	Payments   = "payments"
-	Cart       = "cart"
-	Inventory  = "inventory"
-	Search     = "search"
-	Storefront = "storefront"
-	OrdersDB   = "orders-db"
-	PaymentsDB = "payments-db"
-	OrderQueue = "order-queue"
+	Checkout     = "checkout"
+	Payments     = "payments"
+	Cart         = "cart"
+	Inventory    = "inventory"
+	SessionCache = "session-cache"
+	Search       = "search"
+	Storefront   = "storefront"
+	OrdersDB     = "orders-db"
+	PaymentsDB   = "payments-db"
+	OrderQueue   = "order-queue"
 
 	// PagerDuty ids (catalog annotation pagerduty.com/service-id).
 	PDCheckout   = "PCHKOUT"
@@ -135,6 +142,7 @@ const (
 	PaymentsFlagAt = 50 * time.Minute // PagerDuty change event on payments (innocent)
 	InventoryAt    = 45 * time.Minute // inventory deploy with no change record
 	EscalateAfter  = 30               // minutes from incident start until L2
+	CartFailingAt  = 12 * time.Minute // cart's 5xx alert fires (ConsumerFails)
 )
 
 // Email returns the demo address of a person ("Sam Okafor" -> sam.okafor@shop.example).

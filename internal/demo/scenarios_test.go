@@ -260,3 +260,68 @@ func TestScenarioServiceNowIncident(t *testing.T) {
 		t.Errorf("incident %s: %+v", demo.SNIncident, a)
 	}
 }
+
+// 7. A consumer fails and its dependency is healthy: cart's own 5xx alert fires; session-cache,
+// which cart uses, is fine. The dependency's answer says it is fine and shows cart's alert
+// only as its consumer's; the consumer's answer shows its dependency healthy and names no
+// other team as the cause.
+func TestScenarioConsumerFails(t *testing.T) {
+	c := mcpClient(t, demo.Scenario{T0: t0, ConsumerFails: true})
+	var dep, cons scenarioAnswer
+	var depRaw, consRaw struct {
+		AlertGroups []struct {
+			Service  string `json:"service"`
+			Relation string `json:"relation"`
+		} `json:"alert_groups"`
+		Dependencies struct {
+			Upstream, Downstream []struct{ Service, Health string }
+		} `json:"dependencies"`
+		Fixers   []any `json:"fixers"`
+		Runbooks []struct{ Title, URL string }
+	}
+	depMD := callBoth(t, c, "incident_context", map[string]any{"service": demo.SessionCache}, &dep)
+	callBoth(t, c, "incident_context", map[string]any{"service": demo.SessionCache}, &depRaw)
+	if !strings.HasPrefix(dep.Headline, "Session cache: no open problems, alerts or incidents reported; consumer cart: 1 alert group(s) firing, worst \"Cart 5xx rate above 5%\"") {
+		t.Errorf("session-cache headline: %s", dep.Headline)
+	}
+	for _, g := range depRaw.AlertGroups {
+		if g.Service != demo.Cart || g.Relation != "consumer" {
+			t.Errorf("session-cache alert group %+v", g)
+		}
+	}
+	if len(depRaw.Dependencies.Downstream) != 1 || depRaw.Dependencies.Downstream[0].Health != "degraded" || len(depRaw.Fixers) != 0 {
+		t.Errorf("session-cache neighbours %+v, fixers %v", depRaw.Dependencies, depRaw.Fixers)
+	}
+	for _, r := range depRaw.Runbooks {
+		if strings.Contains(r.URL, "/cart") && !strings.Contains(r.Title, "consumer cart") {
+			t.Errorf("cart's runbook as session-cache's own: %+v", r)
+		}
+	}
+	if !strings.Contains(depMD, "critical on consumer cart: \"Cart 5xx rate above 5%\"") {
+		t.Errorf("session-cache markdown:\n%s", depMD)
+	}
+
+	consMD := callBoth(t, c, "incident_context", map[string]any{"service": demo.Cart}, &cons)
+	callBoth(t, c, "incident_context", map[string]any{"service": demo.Cart}, &consRaw)
+	if !strings.HasPrefix(cons.Headline, "Cart: 1 alert group(s) firing, worst \"Cart 5xx rate above 5%\" (critical)") {
+		t.Errorf("cart headline: %s", cons.Headline)
+	}
+	own := 0
+	for _, g := range consRaw.AlertGroups {
+		switch {
+		case g.Service == demo.Cart && g.Relation == "":
+			own++
+		case g.Service != demo.Checkout || g.Relation != "consumer": // checkout, the story's other trouble, uses cart
+			t.Errorf("cart alert group %+v", g)
+		}
+	}
+	if own != 1 || len(consRaw.Fixers) != 0 {
+		t.Errorf("cart groups %+v, fixers %v", consRaw.AlertGroups, consRaw.Fixers)
+	}
+	if len(consRaw.Dependencies.Upstream) != 1 || consRaw.Dependencies.Upstream[0].Service != demo.SessionCache || consRaw.Dependencies.Upstream[0].Health != "ok" {
+		t.Errorf("cart depends on session-cache, which is healthy: %+v", consRaw.Dependencies.Upstream)
+	}
+	if !strings.Contains(consMD, "- depends on session-cache (ok") {
+		t.Errorf("cart markdown:\n%s", consMD)
+	}
+}
