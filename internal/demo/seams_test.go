@@ -712,3 +712,14 @@ func TestSeamNoSourceConfigured(t *testing.T) {
 		}
 	}
 }
+
+// TestSeamHeadlineFirst (issue 20): a client that shows the model only structuredContent
+// gets a complete answer, headline first, from every tool.
+func TestSeamHeadlineFirst(t *testing.T) {
+	e := startSeam(t, plain(t0), nil)
+	for _, q := range questions(demo.Checkout) {
+		if sent := wire(t, e, q.tool, q.args); !strings.HasPrefix(sent, `{"headline":"`) || strings.HasPrefix(sent, `{"headline":""`) {
+			t.Errorf("%s %v: structuredContent starts %.60s", q.tool, q.args, sent)
+		}
+	}
+}
