@@ -94,20 +94,7 @@ func instancesClient(t *testing.T) *client.Client {
 	}
 
 	eng := app.Engine(cfg, app.Options{CatalogFS: env.CatalogFS, Now: func() time.Time { return sc.T0 }})
-	c, err := client.NewInProcessClient(tools.NewServer(tools.Deps{Engine: eng}, "test"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = c.Close() })
-	if err := c.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	var ir mcp.InitializeRequest
-	ir.Params.ClientInfo = mcp.Implementation{Name: "instances", Version: "0"}
-	if _, err := c.Initialize(context.Background(), ir); err != nil {
-		t.Fatal(err)
-	}
-	return c
+	return serve(t, tools.NewServer(tools.Deps{Engine: eng}, "test"))
 }
 
 // inCluster is the alerts as a cluster's Prometheus sends them: with its cluster label.

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/mark3labs/mcp-go/client"
-	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/opsctx/opsctx/internal/app"
 	"github.com/opsctx/opsctx/internal/demo"
@@ -84,18 +83,5 @@ func TestServiceNowSignInFaults(t *testing.T) {
 func engineClient(t *testing.T, env *demo.Env, now func() time.Time) (*client.Client, *engine.Engine) {
 	t.Helper()
 	eng := app.Engine(env.Config, app.Options{CatalogFS: env.CatalogFS, Now: now})
-	c, err := client.NewInProcessClient(tools.NewServer(tools.Deps{Engine: eng}, "test"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = c.Close() })
-	if err := c.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	var ir mcp.InitializeRequest
-	ir.Params.ClientInfo = mcp.Implementation{Name: "scenario", Version: "0"}
-	if _, err := c.Initialize(context.Background(), ir); err != nil {
-		t.Fatal(err)
-	}
-	return c, eng
+	return serve(t, tools.NewServer(tools.Deps{Engine: eng}, "test")), eng
 }

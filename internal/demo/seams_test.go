@@ -25,7 +25,6 @@ import (
 	pdfake "github.com/opsctx/opsctx/internal/fake/pagerduty"
 	promfake "github.com/opsctx/opsctx/internal/fake/prometheus"
 	snfake "github.com/opsctx/opsctx/internal/fake/servicenow"
-	"github.com/opsctx/opsctx/internal/testkit/outputcheck"
 	"github.com/opsctx/opsctx/tools"
 )
 
@@ -66,7 +65,7 @@ func serve(t *testing.T, srv *server.MCPServer) *client.Client {
 		t.Fatal(err)
 	}
 	var ir mcp.InitializeRequest
-	ir.Params.ClientInfo = mcp.Implementation{Name: "seams", Version: "0"}
+	ir.Params.ClientInfo = mcp.Implementation{Name: "demo-test", Version: "0"}
 	if _, err := c.Initialize(context.Background(), ir); err != nil {
 		t.Fatal(err)
 	}
@@ -77,26 +76,15 @@ func serve(t *testing.T, srv *server.MCPServer) *client.Client {
 // the markdown.
 type answerOf struct {
 	s   any
-	raw []byte // the structured result as sent, fields in order
+	raw []byte // the structured result as JSON (for wire order, see wire)
 	md  string
 }
 
 func ask(t *testing.T, c *client.Client, tool string, args map[string]any) answerOf {
 	t.Helper()
-	var req mcp.CallToolRequest
-	req.Params.Name, req.Params.Arguments = tool, args
-	res, err := c.CallTool(context.Background(), req)
-	if err != nil || res.IsError {
-		t.Fatalf("%s %v: %v %v", tool, args, err, res)
-	}
-	if err := outputcheck.Check(context.Background(), c, tool, res.StructuredContent); err != nil {
-		t.Fatal(err)
-	}
-	a := answerOf{md: res.Content[0].(mcp.TextContent).Text}
-	a.raw, _ = json.Marshal(res.StructuredContent)
-	if err := json.Unmarshal(a.raw, &a.s); err != nil {
-		t.Fatal(err)
-	}
+	var a answerOf
+	a.md = callBoth(t, c, tool, args, &a.s)
+	a.raw, _ = json.Marshal(a.s)
 	return a
 }
 
