@@ -58,6 +58,8 @@ func TestCLI(t *testing.T) {
 		{name: "check flags anywhere, no stray argument", args: []string{"check", "extra", "--demo"}, code: 2, stderr: []string{`check takes no arguments, only flags; not "extra"`}},
 		{name: "check demo", args: []string{"check", "--demo"}, stdout: []string{"SOURCE", "catalogfile", "pagerduty", "dynatrace", "ok"}},
 		{name: "check nothing configured", args: []string{"check"}, code: 1, stderr: []string{"no source is configured"}},
+		{name: "serve nothing configured says so loudly", env: map[string]string{"OPSCTX_CACHE_DIR": dir}, args: []string{"serve"},
+			stderr: []string{"NO SOURCE IS CONFIGURED"}},
 		{name: "check invalid catalog", env: map[string]string{"OPSCTX_CATALOG": bad}, args: []string{"check"}, code: 1,
 			stdout: []string{"FAIL", "bad.yaml: document 1", "spec.owner"}},
 		{name: "config error names field", env: map[string]string{"SERVICENOW_USERNAME": "u", "SERVICENOW_INSTANCE_URL": "https://x.service-now.com", "SERVICENOW_PASSWORD": ""}, args: []string{"check"}, code: 1,
