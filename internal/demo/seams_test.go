@@ -414,16 +414,16 @@ var seams = []seam{
 	{item: "3", name: "active_issues tags a group with another service's SLO only saying whose", sc: plain,
 		tool: "active_issues", args: map[string]any{},
 		check: func(t *testing.T, a answerOf, _ seamEnv) {
-			for _, g := range list(at(a.s, "groups")) {
-				impact, svc := text(at(g, "user_impact")), text(at(g, "service"))
+			for _, g := range list(jget(a.s, "groups")) {
+				impact, svc := text(jget(g, "user_impact")), text(jget(g, "service"))
 				if strings.Contains(impact, "SLO") && !strings.Contains(impact, svc+" SLO") && !strings.HasPrefix(impact, "impacted ") {
 					t.Errorf("group on %s carries another service's SLO without saying whose: %q", svc, impact)
 				}
 			}
-			if g := where(a.s, "groups", "service", demo.OrdersDB); len(g) != 1 || !strings.HasPrefix(text(at(g[0], "user_impact")), `impacted checkout: checkout SLO "checkout-availability"`) {
+			if g := where(a.s, "groups", "service", demo.OrdersDB); len(g) != 1 || !strings.HasPrefix(text(jget(g[0], "user_impact")), `impacted checkout: checkout SLO "checkout-availability"`) {
 				t.Errorf("orders-db group %v", g)
 			}
-			if g := where(a.s, "groups", "service", demo.Search); len(g) != 1 || at(g[0], "user_impact") != "no user impact measured" {
+			if g := where(a.s, "groups", "service", demo.Search); len(g) != 1 || jget(g[0], "user_impact") != "no user impact measured" {
 				t.Errorf("search group %v", g)
 			}
 			wantIn(t, "markdown", a.md, "User impact: impacted checkout: checkout SLO", "User impact: no user impact measured")
