@@ -32,8 +32,10 @@ const (
 	DefaultOpsgenieURL       = "https://api.opsgenie.com"
 	DefaultJSMURL            = "https://api.atlassian.com"
 	DefaultServiceNowMaxRows = 10000
-	DefaultServiceNowCIClass = "cmdb_ci_service"
-	DefaultResultForm        = ResultBoth
+	// DefaultServiceNowParallel is how many requests of one ServiceNow listing run at once.
+	DefaultServiceNowParallel = 4
+	DefaultServiceNowCIClass  = "cmdb_ci_service"
+	DefaultResultForm         = ResultBoth
 	// DefaultInstanceConcurrency bounds how many instances of one source kind one answer
 	// talks to at once.
 	DefaultInstanceConcurrency = 16
@@ -244,16 +246,19 @@ type Sources struct {
 // Username+Password the password grant; tokens renewed), basic auth (Username+Password), or a
 // static bearer Token.
 type ServiceNow struct {
-	Name         string        `yaml:"name" json:"name,omitempty"` // instance name; "" for the unnamed instance
-	URL          string        `yaml:"url" json:"url"`
-	Username     string        `yaml:"username" json:"username,omitempty"`
-	Password     Secret        `yaml:"password" json:"password,omitempty"`
-	ClientID     string        `yaml:"client_id" json:"client_id,omitempty"`
-	ClientSecret Secret        `yaml:"client_secret" json:"client_secret,omitempty"`
-	Token        Secret        `yaml:"token" json:"token,omitempty"`
-	CIClasses    []string      `yaml:"ci_classes" json:"ci_classes"` // CMDB tables read as services
-	MaxRows      int           `yaml:"max_rows" json:"max_rows"`     // cap on rows read per table
-	Timeout      time.Duration `yaml:"timeout" json:"timeout,omitempty"`
+	Name         string   `yaml:"name" json:"name,omitempty"` // instance name; "" for the unnamed instance
+	URL          string   `yaml:"url" json:"url"`
+	Username     string   `yaml:"username" json:"username,omitempty"`
+	Password     Secret   `yaml:"password" json:"password,omitempty"`
+	ClientID     string   `yaml:"client_id" json:"client_id,omitempty"`
+	ClientSecret Secret   `yaml:"client_secret" json:"client_secret,omitempty"`
+	Token        Secret   `yaml:"token" json:"token,omitempty"`
+	CIClasses    []string `yaml:"ci_classes" json:"ci_classes"` // CMDB tables read as services
+	MaxRows      int      `yaml:"max_rows" json:"max_rows"`     // cap on rows read per table
+	// Parallel is how many requests of one listing (its pages after the first, which
+	// announces the total) or lookup are sent at once (default DefaultServiceNowParallel).
+	Parallel int           `yaml:"parallel" json:"parallel"`
+	Timeout  time.Duration `yaml:"timeout" json:"timeout,omitempty"`
 }
 
 // Dynatrace needs an environment URL and a credential: a classic API token (dt0c01.…,

@@ -39,6 +39,7 @@ var envSettings = sync.OnceValue(func() []envSetting {
 		{name: "SERVICENOW_CLIENT_SECRET", path: "sources.servicenow.client_secret"},
 		{name: "SERVICENOW_TOKEN", path: "sources.servicenow.token"},
 		{name: "SERVICENOW_CI_CLASSES", path: "sources.servicenow.ci_classes", ifEnabled: true},
+		{name: "SERVICENOW_PARALLEL", path: "sources.servicenow.parallel", ifEnabled: true},
 		{name: "PAGERDUTY_API_URL", path: "sources.pagerduty.url"},
 		{name: "PAGERDUTY_API_TOKEN", path: "sources.pagerduty.token"},
 		{name: "PAGERDUTY_CLIENT_ID", path: "sources.pagerduty.client_id"},

@@ -329,6 +329,12 @@ func (v *validator) serviceNow(b *ServiceNow) {
 	case b.MaxRows <= 0:
 		v.errf("%s must be greater than 0 (default %d)", v.n(p+".max_rows"), DefaultServiceNowMaxRows)
 	}
+	switch {
+	case b.Parallel == 0:
+		b.Parallel = DefaultServiceNowParallel
+	case b.Parallel < 1 || b.Parallel > 32:
+		v.errf("%s must be between 1 and 32 (default %d)", v.n(p+".parallel"), DefaultServiceNowParallel)
+	}
 	v.timeout(p, b.Timeout)
 }
 

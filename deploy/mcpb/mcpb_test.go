@@ -69,7 +69,7 @@ func TestManifestListsWhatTheServerRegisters(t *testing.T) {
 
 // tuning are source variables the desktop install does not ask for: they tune a source the
 // user has already given (and have safe defaults).
-var tuning = []string{"SERVICENOW_CI_CLASSES", "JSM_CLOUD_ID", "JSM_API_URL", "PAGERDUTY_TOKEN_URL", "DYNATRACE_TOKEN_URL"}
+var tuning = []string{"SERVICENOW_CI_CLASSES", "SERVICENOW_PARALLEL", "JSM_CLOUD_ID", "JSM_API_URL", "PAGERDUTY_TOKEN_URL", "DYNATRACE_TOKEN_URL"}
 
 // TestManifestAsksForEverySource: user_config asks for the URL and credentials of every
 // source and hands each to the server as the variable opsctx reads; every credential is

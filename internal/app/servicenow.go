@@ -19,6 +19,7 @@ func init() {
 			InstanceURL: sn.URL,
 			CIClasses:   sn.CIClasses,
 			MaxRows:     sn.MaxRows,
+			Parallel:    sn.Parallel,
 			AuthVars:    vars,
 		})
 	})
