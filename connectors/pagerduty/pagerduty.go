@@ -153,51 +153,130 @@ func wrap(err error) error {
 	return err
 }
 
+// pageConcurrency is how many pages of one listing are read at once once the first page has
+// announced the total: well within PagerDuty's budget of about 960 requests a minute per key.
+const pageConcurrency = 4
+
 // listAll reads every page of a classic-paginated list, up to MaxPages; beyond it, it returns
-// the rows read with a *connectors.Incomplete. A page says whether another follows with
-// `more`; a listing whose response declares no `more` (the change event listings) is read
-// page by page until a page comes back short, as its limit and offset parameters allow. A
-// page that repeats an earlier one (an upstream that ignores the offset) fails the listing
-// (connectors.ErrPagingLoop).
+// the rows read with a *connectors.Incomplete. The first page asks for the total
+// (`total=true`); when it announces one, the pages after it are read pageConcurrency at a time,
+// and then, if the last still says `more` (the list grew meanwhile), one after another. A page
+// says whether another follows with `more`; a listing whose response declares no `more` (the
+// change event listings) is read page by page until a page comes back short, as its limit and
+// offset parameters allow. A page that repeats an earlier one (an upstream that ignores the
+// offset) fails the listing (connectors.ErrPagingLoop).
 func listAll[T any](ctx context.Context, s *Source, path string, q url.Values, key string) (out []T, err error) {
-	offset := 0
 	var guard connectors.Pages
-	for page := 0; ; page++ {
-		if page == s.o.MaxPages {
-			return out, &connectors.Incomplete{What: "GET " + path,
-				Why: fmt.Sprintf("%d rows in %d pages read, more remain (MaxPages)", len(out), page)}
-		}
-		pq := url.Values{}
-		for k, vs := range q {
-			pq[k] = vs
-		}
-		pq.Set("limit", strconv.Itoa(s.o.PageSize))
-		pq.Set("offset", strconv.Itoa(offset))
-		var raw map[string]json.RawMessage
-		if _, err := s.c.GetJSON(ctx, path, pq, &raw); err != nil {
-			return out, wrap(err)
-		}
-		var items []T
-		if b := raw[key]; len(b) > 0 {
-			if err := json.Unmarshal(b, &items); err != nil {
-				return out, fmt.Errorf("%s: malformed %s in GET %s: %w", SourceName, key, path, err)
+	add := func(p page[T]) error {
+		if len(p.items) > 0 {
+			if err := guard.Next("GET "+path, p.raw); err != nil { // the offset was ignored
+				return err
 			}
 		}
-		if len(items) > 0 {
-			if err := guard.Next("GET "+path, string(raw[key])); err != nil { // the offset was ignored
-				return nil, err
-			}
-		}
-		out = append(out, items...)
-		more := len(items) == s.o.PageSize // no `more`: a full page may have a successor
-		if m, ok := raw["more"]; ok {
-			more = string(m) == "true"
-		}
-		if !more || len(items) == 0 {
-			return out, nil
-		}
-		offset += len(items)
+		out = append(out, p.items...)
+		return nil
 	}
+	first, err := getPage[T](ctx, s, path, q, key, 0, true)
+	if err != nil {
+		return out, err
+	}
+	if err := add(first); err != nil {
+		return nil, err
+	}
+	last, offset, pages := first, len(first.items), 1
+	if first.more && first.total > offset && len(first.items) == s.o.PageSize {
+		rest, err := restPages[T](ctx, s, path, q, key, first.total, pages)
+		for _, p := range rest {
+			if err == nil {
+				err = add(p)
+			}
+			last, offset, pages = p, offset+len(p.items), pages+1
+		}
+		if err != nil {
+			return out, err
+		}
+	}
+	for ; last.more && len(last.items) > 0; pages++ {
+		if pages == s.o.MaxPages {
+			return out, &connectors.Incomplete{What: "GET " + path,
+				Why: fmt.Sprintf("%d rows in %d pages read, more remain (MaxPages)", len(out), pages)}
+		}
+		if last, err = getPage[T](ctx, s, path, q, key, offset, false); err != nil {
+			return out, err
+		}
+		if err := add(last); err != nil {
+			return nil, err
+		}
+		offset += len(last.items)
+	}
+	return out, nil
+}
+
+// page is one page of a classic-paginated list.
+type page[T any] struct {
+	items []T
+	raw   string // the items as sent, for the paging guard
+	more  bool
+	total int // -1 when not announced
+}
+
+// restPages reads the pages after the first of a list of total rows (at most MaxPages in all,
+// done pages read already) pageConcurrency at a time, in order; on an error it returns the
+// pages before the failed one.
+func restPages[T any](ctx context.Context, s *Source, path string, q url.Values, key string, total, done int) ([]page[T], error) {
+	var offsets []int
+	for off := done * s.o.PageSize; off < total && len(offsets)+done < s.o.MaxPages; off += s.o.PageSize {
+		offsets = append(offsets, off)
+	}
+	pages := make([]page[T], len(offsets))
+	errs := make([]error, len(offsets))
+	sem := make(chan struct{}, pageConcurrency)
+	var wg sync.WaitGroup
+	for i, off := range offsets {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			pages[i], errs[i] = getPage[T](ctx, s, path, q, key, off, false)
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			return pages[:i], err
+		}
+	}
+	return pages, nil
+}
+
+// getPage reads the page at offset; first asks for the total too.
+func getPage[T any](ctx context.Context, s *Source, path string, q url.Values, key string, offset int, first bool) (page[T], error) {
+	pq := url.Values{}
+	for k, vs := range q {
+		pq[k] = vs
+	}
+	pq.Set("limit", strconv.Itoa(s.o.PageSize))
+	pq.Set("offset", strconv.Itoa(offset))
+	if first {
+		pq.Set("total", "true")
+	}
+	var raw map[string]json.RawMessage
+	if _, err := s.c.GetJSON(ctx, path, pq, &raw); err != nil {
+		return page[T]{}, wrap(err)
+	}
+	p := page[T]{raw: string(raw[key]), total: -1}
+	if b := raw[key]; len(b) > 0 {
+		if err := json.Unmarshal(b, &p.items); err != nil {
+			return page[T]{}, fmt.Errorf("%s: malformed %s in GET %s: %w", SourceName, key, path, err)
+		}
+	}
+	p.more = len(p.items) == s.o.PageSize // no `more`: a full page may have a successor
+	if m, ok := raw["more"]; ok {
+		p.more = string(m) == "true"
+	}
+	if n, err := strconv.Atoi(string(raw["total"])); err == nil {
+		p.total = n
+	}
+	return p, nil
 }
 
 // parseTime reads an ISO 8601 timestamp in UTC; anything else is the zero time.

@@ -192,11 +192,20 @@ func TestIncidents(t *testing.T) {
 			if len(reqs) != tt.requests {
 				t.Fatalf("%d requests, want %d", len(reqs), tt.requests)
 			}
+			// Every page once; after the first (which asks for the total) the others at once,
+			// in any order.
+			offsets := map[string]bool{}
 			for i, r := range reqs {
 				q := r.Query
 				if !reflect.DeepEqual(q["service_ids[]"], tt.services) || !reflect.DeepEqual(q["statuses[]"], []string{"triggered", "acknowledged"}) ||
-					q.Get("date_range") != "all" || q.Get("offset") != fmt.Sprint(2*i) || q.Get("limit") != "2" {
+					q.Get("date_range") != "all" || q.Get("limit") != "2" || (i == 0) != (q.Get("total") == "true") {
 					t.Errorf("request %d query %v", i, q)
+				}
+				offsets[q.Get("offset")] = true
+			}
+			for i := range tt.requests {
+				if !offsets[fmt.Sprint(2*i)] || reqs[0].Query.Get("offset") != "0" {
+					t.Errorf("offsets asked %v (first %s), want 0 first, then 2 to %d", offsets, reqs[0].Query.Get("offset"), 2*(tt.requests-1))
 				}
 			}
 		})
