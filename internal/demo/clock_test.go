@@ -487,3 +487,22 @@ func TestClockHandoverAcrossSources(t *testing.T) {
 		t.Errorf("markdown says no one takes over:\n%s", md)
 	}
 }
+
+// TestClockPendingPastDue: a pending alert whose `for` ran out while Prometheus still says
+// pending is not dropped from the timeline (race: it vanished from every answer): it is
+// listed at the time it was due, saying it fires at the next rule evaluation if it holds.
+func TestClockPendingPastDue(t *testing.T) {
+	env, err := demo.StartScenario(context.Background(), demo.Scenario{T0: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(env.Close)
+	now := t0.Add(demo.PendingFiresIn + 6*time.Minute)
+	c, _ := engineClient(t, env, func() time.Time { return now })
+	a, md := incidentContext(t, c, map[string]any{"service": "checkout", "detail": "full"})
+	f := nextOf(a.Next, answer.NextAlertFires)
+	if len(f) != 1 || f[0].Service != demo.OrderQueue || !f[0].At.Equal(t0.Add(demo.PendingFiresIn)) || f[0].InMinutes != -6 {
+		t.Fatalf("pending alert past due: %+v", f)
+	}
+	has(t, "markdown", md, "(6 min ago) alert_fires: \"order-queue consumers lag more than 2 minutes\" on dependency order-queue is still pending 6 min after its for ran out")
+}

@@ -246,7 +246,17 @@ func (c *Clock) Timeline(r Responding) []answer.NextEntry {
 	c.changesAhead(&out)
 	for _, a := range c.f.Pending {
 		svc := c.d.Canonical(a.Source, a.Service)
-		if rel, ok := c.relation(svc); ok {
+		rel, ok := c.relation(svc)
+		switch {
+		case !ok || a.FiresAt.IsZero():
+		case !a.FiresAt.After(c.now):
+			// Past its `for` and still pending: it fires at the next rule evaluation if it
+			// holds. Listed at the time it was due (in the past), never dropped.
+			out = append(out, answer.NextEntry{At: a.FiresAt.UTC(), InMinutes: MinutesUntil(c.now, a.FiresAt), Kind: answer.NextAlertFires,
+				Subject: sanitize.Short(a.Title), Service: svc, Source: a.Source,
+				What: fmt.Sprintf("%q%s is still pending %s after its for ran out: it fires at the next rule evaluation if it still holds",
+					sanitize.Short(a.Title), on(rel, svc), answer.HumanMinutes(c.now.Sub(a.FiresAt).Minutes()))})
+		default:
 			c.next(&out, answer.NextEntry{At: a.FiresAt, Kind: answer.NextAlertFires, Subject: sanitize.Short(a.Title), Service: svc, Source: a.Source,
 				What: fmt.Sprintf("%q%s is pending and fires if it still holds", sanitize.Short(a.Title), on(rel, svc))})
 		}
