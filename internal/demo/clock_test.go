@@ -96,7 +96,7 @@ func TestClockDemoStory(t *testing.T) {
 		t.Errorf("maintenance ending: %+v", m)
 	}
 	has(t, "markdown", md, `silence_ends: aiko.tanaka's silence "cart session store migration" on CartLatencyHigh (silenced, on dependency cart) ends`,
-		`maintenance_ends: maintenance window "cart session store migration" on dependency cart ends`)
+		`maintenance_ends: Marco Rossi's maintenance window "cart session store migration" (since `+at(sc, -40*time.Minute)+`) on dependency cart ends`)
 
 	// The pending alert and the change scheduled on a dependency.
 	if f := nextOf(a.Next, answer.NextAlertFires); len(f) != 1 || f[0].Service != demo.OrderQueue || !f[0].At.Equal(t0.Add(demo.PendingFiresIn)) {
@@ -461,7 +461,7 @@ func TestClockDynatraceMaintenance(t *testing.T) {
 	if !slices.Equal(got, []string{"orders-db patching " + demo.OrdersDB + " 35"}) {
 		t.Errorf("dynatrace maintenance ending: %q, want orders-db patching on orders-db in 35 min", got)
 	}
-	has(t, "markdown", md, "(in 35 min) maintenance_ends: maintenance window \"orders-db patching\" on dependency orders-db ends: it pages again [dynatrace]")
+	has(t, "markdown", md, "(in 35 min) maintenance_ends: maintenance window \"orders-db patching\" (since 2026-03-01T11:00:00Z) on dependency orders-db ends: it pages again [dynatrace]")
 	if strings.Contains(md, "elsewhere") {
 		t.Errorf("markdown names a maintenance window on an unrelated service:\n%s", md)
 	}

@@ -302,8 +302,16 @@ func (c *Clock) mutesEnding(out *[]answer.NextEntry) {
 				svc := c.d.Canonical(m.Source, s)
 				if rel, ok := c.relation(svc); ok {
 					title := sanitize.Short(cmp.Or(m.Title, m.ID))
+					name := "maintenance window"
+					if m.CreatedBy != "" {
+						name = sanitize.Short(m.CreatedBy) + "'s maintenance window"
+					}
+					since := ""
+					if !m.StartsAt.IsZero() {
+						since = " (since " + m.StartsAt.UTC().Format(time.RFC3339) + ")"
+					}
 					c.next(out, answer.NextEntry{At: m.EndsAt, Kind: answer.NextMaintenanceEnds, Subject: title, Service: svc, Source: m.Source,
-						What: fmt.Sprintf("maintenance window %q%s ends: it pages again", title, on(rel, svc))})
+						What: fmt.Sprintf("%s %q%s%s ends: it pages again", name, title, since, on(rel, svc))})
 					break
 				}
 			}
