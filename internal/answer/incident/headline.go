@@ -41,7 +41,7 @@ func headline(a *answer.IncidentContext, now time.Time) string {
 		if p.Impact != "" {
 			impact = ", " + p.Impact
 		}
-		parts = append(parts, fmt.Sprintf("%s: %s%s (%s %s)%s%s", name, p.Title, impact, p.Source, p.ID, sinceText(cmp.Or(a.StartedAt, p.StartedAt), now), staleText(stale, p.Source)))
+		parts = append(parts, fmt.Sprintf("%s: %s%s (%s %s)%s%s", name, p.Title, impact, p.Source, p.ID, troubleText(a.StartedAt, p.StartedAt, now), staleText(stale, p.Source)))
 		if p.RootCause != "" {
 			parts = append(parts, fmt.Sprintf("primary contributor: %s (%s root cause)", p.RootCause, p.Source))
 		}
@@ -53,7 +53,7 @@ func headline(a *answer.IncidentContext, now time.Time) string {
 		parts = append(parts, name+": "+groupsText(groups, a.StartedAt, now, stale))
 	case len(incidents) > 0:
 		i := incidents[0]
-		parts = append(parts, fmt.Sprintf("%s: open incident %s %q%s%s", name, cmp.Or(i.Number, i.ID), i.Title, sinceText(cmp.Or(a.StartedAt, i.StartedAt), now), staleText(stale, i.Source)))
+		parts = append(parts, fmt.Sprintf("%s: open incident %s %q%s%s", name, cmp.Or(i.Number, i.ID), i.Title, troubleText(a.StartedAt, i.StartedAt, now), staleText(stale, i.Source)))
 	case slices.ContainsFunc(a.Sources, func(s answer.SourceEntry) bool { return s.Status == model.StateError }):
 		// Quiet where the sources answered; where one failed, nothing is known.
 		parts = append(parts, name+": no open problems, alerts or incidents reported by the sources that answered; unknown where a source failed")
@@ -206,6 +206,16 @@ func atText(t, now time.Time) string {
 		return ""
 	}
 	return fmt.Sprintf(" at %s, %s ago", timeutil.RFC3339(t), answer.HumanMinutes(now.Sub(t).Minutes()))
+}
+
+// troubleText says how long the trouble has lasted, counted from its first symptom when
+// that came before the problem or incident named (whose own age would read as the
+// trouble's): ", trouble for 29 min"; else as sinceText.
+func troubleText(first, opened, now time.Time) string {
+	if !first.IsZero() && (opened.IsZero() || first.Before(opened)) {
+		return ", trouble for " + answer.HumanMinutes(now.Sub(first).Minutes())
+	}
+	return sinceText(cmp.Or(opened, first), now)
 }
 
 func sinceText(t, now time.Time) string {
