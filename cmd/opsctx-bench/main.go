@@ -34,6 +34,9 @@ import (
 
 	"github.com/opsctx/opsctx/config"
 	"github.com/opsctx/opsctx/internal/bench"
+	"github.com/opsctx/opsctx/internal/bench/instances"
+	"github.com/opsctx/opsctx/internal/bench/load"
+	"github.com/opsctx/opsctx/internal/bench/replicas"
 	"github.com/opsctx/opsctx/internal/bench/scale"
 )
 
@@ -143,8 +146,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	start := time.Now()
 	r := &report{peak: map[int]uint64{}, loadBefore: bench.LoadAverage()}
 	steps := map[string]func(context.Context, options, *report, io.Writer) error{
-		"fanout": fanout, "instances": instances, "replicas": replicasSection, "cache": cacheSection, "economy": economy, "tokens": tokens,
-		"http": httpSection, "load": load, "hostile": hostile, "scale": scaleSection, "cmdb": cmdbSection,
+		"fanout": fanout, "instances": instancesSection, "replicas": replicasSection, "cache": cacheSection, "economy": economy, "tokens": tokens,
+		"http": httpSection, "load": loadSection, "hostile": hostile, "scale": scaleSection, "cmdb": cmdbSection,
 	}
 	for _, s := range allSections { // fixed order: timing-sensitive first, memory-heavy last
 		if !slices.Contains(o.sections, s) {
@@ -212,8 +215,8 @@ func fanout(ctx context.Context, o options, r *report, _ io.Writer) error {
 	return nil
 }
 
-func instances(ctx context.Context, o options, r *report, _ io.Writer) error {
-	res, err := bench.Instances(ctx, bench.InstancesOptions{Latency: o.latency, Reps: o.reps})
+func instancesSection(ctx context.Context, o options, r *report, _ io.Writer) error {
+	res, err := instances.Measure(ctx, instances.Options{Latency: o.latency, Reps: o.reps})
 	if err != nil {
 		return err
 	}
@@ -245,12 +248,12 @@ func replicasSection(ctx context.Context, o options, r *report, _ io.Writer) err
 		return err
 	}
 	defer env.Close()
-	redis, err := bench.StartRedis(ctx)
+	redis, err := replicas.StartRedis(ctx)
 	if err != nil {
 		return err
 	}
 	defer redis.Kill()
-	res, err := bench.Replicas(ctx, env, redis, bench.ReplicasOptions{Clients: o.httpClients})
+	res, err := replicas.Measure(ctx, env, redis, replicas.Options{Clients: o.httpClients})
 	if err != nil {
 		return err
 	}
@@ -409,8 +412,8 @@ func httpSection(ctx context.Context, o options, r *report, _ io.Writer) error {
 	return nil
 }
 
-func load(ctx context.Context, o options, r *report, _ io.Writer) error {
-	l, err := bench.Load(ctx, bench.LoadOptions{Clients: o.httpClients, Duration: o.loadFor})
+func loadSection(ctx context.Context, o options, r *report, _ io.Writer) error {
+	l, err := load.Measure(ctx, load.Options{Clients: o.httpClients, Duration: o.loadFor})
 	if err != nil {
 		return err
 	}
@@ -423,9 +426,9 @@ func load(ctx context.Context, o options, r *report, _ io.Writer) error {
 		fmt.Sprintf("%d stale + %d error of %d", l.Watched["stale"], l.Watched["error"], l.Watched["ok"]+bad), "> 0", bad > 0)
 	r.add("Load: latency p50 / p99", ms(l.Latency.Median())+" / "+ms(l.Latency.Percentile(99)), "", nil)
 	r.add("Load: goroutines at baseline → after (clients closed, fetches ended)",
-		fmt.Sprintf("%d → %d", l.GoroutinesBefore, l.GoroutinesAfter), fmt.Sprintf("≤ +%d", bench.GoroutineSlack), l.GoroutinesFlat())
+		fmt.Sprintf("%d → %d", l.GoroutinesBefore, l.GoroutinesAfter), fmt.Sprintf("≤ +%d", load.GoroutineSlack), l.GoroutinesFlat())
 	r.add("Load: heap in use after GC, baseline → after",
-		bench.FormatBytes(l.HeapBefore)+" → "+bench.FormatBytes(l.HeapAfter), fmt.Sprintf("≤ +25 %% + %s", bench.FormatBytes(bench.HeapSlack)), l.HeapFlat())
+		bench.FormatBytes(l.HeapBefore)+" → "+bench.FormatBytes(l.HeapAfter), fmt.Sprintf("≤ +25 %% + %s", bench.FormatBytes(load.HeapSlack)), l.HeapFlat())
 	if len(l.Errors) > 0 {
 		r.notes = append(r.notes, "load: first protocol errors: "+strings.Join(l.Errors, "; "))
 	}

@@ -3,8 +3,6 @@ package bench
 import (
 	"context"
 	"fmt"
-	"os"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -139,42 +137,6 @@ func TestHTTPClients(t *testing.T) {
 	if r.Calls != 400 || r.ProtocolErrors != 0 || r.ToolErrors != 0 {
 		t.Errorf("8 clients x 50 calls: %d calls, %d protocol errors, %d tool errors; want 400, 0, 0; first errors: %v",
 			r.Calls, r.ProtocolErrors, r.ToolErrors, r.Errors)
-	}
-}
-
-// TestLoad: 64 MCP clients over streamable HTTP for OPSCTX_LOAD_SECONDS (default 10) while
-// one source fails intermittently: no protocol error, the failure shows in the answers, and
-// goroutines and heap come back to their baseline once the clients are gone.
-func TestLoad(t *testing.T) {
-	if testing.Short() {
-		t.Skip("load test skipped in -short mode")
-	}
-	d := 10 * time.Second
-	if s := os.Getenv("OPSCTX_LOAD_SECONDS"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n <= 0 {
-			t.Fatalf("OPSCTX_LOAD_SECONDS=%q: want a positive number of seconds", s)
-		}
-		d = time.Duration(n) * time.Second
-	}
-	r, err := Load(context.Background(), LoadOptions{Duration: d})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("%d calls in %s by %d clients, p50 %s p99 %s, %s statuses %v over %d fault windows; goroutines %d -> %d, heap %s -> %s",
-		r.Calls, r.Elapsed.Round(time.Millisecond), r.Options.Clients, FormatDuration(r.Latency.Median()), FormatDuration(r.Latency.Percentile(99)),
-		r.Options.FaultSource, r.Watched, r.FaultWindows, r.GoroutinesBefore, r.GoroutinesAfter, FormatBytes(r.HeapBefore), FormatBytes(r.HeapAfter))
-	if r.Calls == 0 || r.ProtocolErrors != 0 {
-		t.Errorf("%d calls, %d protocol errors (want >0, 0); first: %v", r.Calls, r.ProtocolErrors, r.Errors)
-	}
-	if r.FaultWindows == 0 || r.Watched["error"]+r.Watched["stale"] == 0 {
-		t.Errorf("the intermittent %s failure never showed in an answer (%d fault windows, statuses %v)", r.Options.FaultSource, r.FaultWindows, r.Watched)
-	}
-	if !r.GoroutinesFlat() {
-		t.Errorf("goroutines %d after the run, baseline %d (+%d allowed)", r.GoroutinesAfter, r.GoroutinesBefore, GoroutineSlack)
-	}
-	if !r.HeapFlat() {
-		t.Errorf("heap in use %s after the run, baseline %s", FormatBytes(r.HeapAfter), FormatBytes(r.HeapBefore))
 	}
 }
 
@@ -329,26 +291,4 @@ func BenchmarkHTTP(b *testing.B) {
 func reportDurations(b *testing.B, name string, d Durations) {
 	b.ReportMetric(float64(d.Median().Microseconds()), name+"-p50-µs")
 	b.ReportMetric(float64(d.Percentile(99).Microseconds()), name+"-p99-µs")
-}
-
-// TestInstancesRuns checks the instances measurement with a small latency: every instance
-// answers, and each added instance is asked during the catalog-warm answer.
-func TestInstancesRuns(t *testing.T) {
-	r, err := Instances(context.Background(), InstancesOptions{Latency: 20 * time.Millisecond, Reps: 1, Prometheus: 3, Alertmanager: 3, Dynatrace: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(r.Problems) > 0 {
-		t.Errorf("sources not ok: %v", r.Problems)
-	}
-	if added := r.Multi.HTTPSources - r.Base.HTTPSources; added != 2+2+1 {
-		t.Errorf("%d instances added, want 5", added)
-	}
-	if r.Multi.Requests < r.Base.Requests+5 {
-		t.Errorf("requests per answer %d -> %d: an added instance was not asked", r.Base.Requests, r.Multi.Requests)
-	}
-	if len(r.Multi.Next) != 1 || r.Multi.NextRequests < r.Base.NextRequests+5 {
-		t.Errorf("second answer: %d timed, requests %d -> %d (every instance asked about the other service too)",
-			len(r.Multi.Next), r.Base.NextRequests, r.Multi.NextRequests)
-	}
 }

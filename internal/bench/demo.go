@@ -69,6 +69,9 @@ func SetLatency(env *demo.Env, d time.Duration) {
 	}
 }
 
+// TotalRequests is how many requests the fakes have recorded, all together.
+func TotalRequests(env *demo.Env) int { return total(Requests(env)) }
+
 func total(m map[string]int) int {
 	n := 0
 	for _, v := range m {

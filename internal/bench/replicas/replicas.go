@@ -1,8 +1,13 @@
-package bench
+// Package replicas measures the cache replicas share (OPSCTX_CACHE_URL) against the demo
+// fakes and a real redis-server it starts: upstream requests of one replica, two sharing
+// Redis and two without it, a 429 cool-down seen across replicas, and answers while Redis is
+// killed.
+package replicas
 
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -10,13 +15,14 @@ import (
 
 	"github.com/opsctx/opsctx/config"
 	"github.com/opsctx/opsctx/internal/app"
+	"github.com/opsctx/opsctx/internal/bench"
 	"github.com/opsctx/opsctx/internal/demo"
 	"github.com/opsctx/opsctx/internal/engine"
 	"github.com/opsctx/opsctx/internal/fake"
 )
 
-// ReplicasOptions configure Replicas.
-type ReplicasOptions struct {
+// Options configure Measure.
+type Options struct {
 	// Clients call concurrently, spread over the replicas (default 64).
 	Clients int
 	// Calls is how many incident_context calls each client makes, over the demo's services
@@ -26,7 +32,7 @@ type ReplicasOptions struct {
 	Latency time.Duration
 }
 
-func (o ReplicasOptions) withDefaults() ReplicasOptions {
+func (o Options) withDefaults() Options {
 	if o.Clients <= 0 {
 		o.Clients = 64
 	}
@@ -39,11 +45,11 @@ func (o ReplicasOptions) withDefaults() ReplicasOptions {
 	return o
 }
 
-// ReplicasResult are the upstream requests of the same calls (all within one TTL) answered
+// Result are the upstream requests of the same calls (all within one TTL) answered
 // by one replica, by two replicas sharing Redis and by two without it; what a 429 one
 // replica met does to the other; and the calls while Redis is killed.
-type ReplicasResult struct {
-	Options            ReplicasOptions
+type Result struct {
+	Options            Options
 	Services           []string
 	One, Shared, Apart int
 	// PerSource are the requests per source of one replica and of two sharing Redis.
@@ -59,13 +65,13 @@ type ReplicasResult struct {
 	KilledDirect  int // answers that said a source was read without the shared cache
 }
 
-// Replicas measures the cache replicas share against the demo fakes and a real redis-server.
-func Replicas(ctx context.Context, env *demo.Env, r *Redis, o ReplicasOptions) (*ReplicasResult, error) {
+// Measure measures the cache replicas share against the demo fakes and a real redis-server.
+func Measure(ctx context.Context, env *demo.Env, r *Redis, o Options) (*Result, error) {
 	o = o.withDefaults()
-	SetLatency(env, o.Latency)
-	defer SetLatency(env, 0)
-	res := &ReplicasResult{Options: o}
-	d, _ := DemoEngine(env, nil).Directory(ctx)
+	bench.SetLatency(env, o.Latency)
+	defer bench.SetLatency(env, 0)
+	res := &Result{Options: o}
+	d, _ := bench.DemoEngine(env, nil).Directory(ctx)
 	res.Services = d.Names()
 
 	plain := *env.Config
@@ -82,7 +88,7 @@ func Replicas(ctx context.Context, env *demo.Env, r *Redis, o ReplicasOptions) (
 		if err := r.Flush(ctx); err != nil {
 			return nil, err
 		}
-		ResetRequests(env)
+		bench.ResetRequests(env)
 		es := replicas(env, p.cfg, p.k)
 		direct, err := calls(ctx, es, res.Services, o, nil)
 		if err != nil {
@@ -91,13 +97,13 @@ func Replicas(ctx context.Context, env *demo.Env, r *Redis, o ReplicasOptions) (
 		if p.n == &res.Shared {
 			res.SharedDirect = direct
 		}
-		*p.n = total(Requests(env))
+		*p.n = bench.TotalRequests(env)
 		switch p.n {
 		case &res.One:
-			perOne = Requests(env)
+			perOne = bench.Requests(env)
 		case &res.Shared:
 			res.PerSource = map[string][2]int{}
-			for n, v := range Requests(env) {
+			for n, v := range bench.Requests(env) {
 				res.PerSource[n] = [2]int{perOne[n], v}
 			}
 		}
@@ -123,7 +129,7 @@ func replicas(env *demo.Env, cfg *config.Config, k int) []*engine.Engine {
 // calls has o.Clients clients call incident_context o.Calls times each, client i on
 // replica i mod len(es). It returns how many answers named a source read without the
 // shared cache; a failed call is counted in failed, or (failed nil) ends the run.
-func calls(ctx context.Context, es []*engine.Engine, services []string, o ReplicasOptions, failed *atomic.Int32) (int, error) {
+func calls(ctx context.Context, es []*engine.Engine, services []string, o Options, failed *atomic.Int32) (int, error) {
 	var wg sync.WaitGroup
 	var direct atomic.Int32
 	errs := make(chan error, o.Clients*o.Calls)
@@ -155,7 +161,7 @@ func calls(ctx context.Context, es []*engine.Engine, services []string, o Replic
 
 // cooldown has PagerDuty answer 429 with a Retry-After longer than any deadline: the
 // replica that meets it holds back, and so does the other one, which sends nothing.
-func (res *ReplicasResult) cooldown(ctx context.Context, env *demo.Env, r *Redis, cfg *config.Config) error {
+func (res *Result) cooldown(ctx context.Context, env *demo.Env, r *Redis, cfg *config.Config) error {
 	if err := r.Flush(ctx); err != nil {
 		return err
 	}
@@ -185,7 +191,7 @@ func (res *ReplicasResult) cooldown(ctx context.Context, env *demo.Env, r *Redis
 // killed runs the clients on two replicas sharing Redis, with every kind fresh for 100 ms
 // only (so that calls keep asking the shared cache), and kills Redis while the first calls
 // are under way; every call must still answer.
-func (res *ReplicasResult) killed(ctx context.Context, env *demo.Env, r *Redis, shared *config.Config, o ReplicasOptions) error {
+func (res *Result) killed(ctx context.Context, env *demo.Env, r *Redis, shared *config.Config, o Options) error {
 	if err := r.Flush(ctx); err != nil {
 		return err
 	}
@@ -211,3 +217,6 @@ func (res *ReplicasResult) killed(ctx context.Context, env *demo.Env, r *Redis, 
 	}
 	return nil
 }
+
+// quiet is the logger of the replicas' engines: measurements must not log.
+var quiet = slog.New(slog.DiscardHandler)

@@ -1,4 +1,7 @@
-package bench
+// Package load runs opsctx under bounded load: MCP clients over streamable HTTP while one
+// source fails intermittently, with the latency, the statuses the answers show and whether
+// goroutines and heap come back to their baseline.
+package load
 
 import (
 	"context"
@@ -8,12 +11,13 @@ import (
 	"time"
 
 	"github.com/opsctx/opsctx/config"
+	"github.com/opsctx/opsctx/internal/bench"
 	"github.com/opsctx/opsctx/internal/demo"
 	"github.com/opsctx/opsctx/internal/fake"
 )
 
-// LoadOptions configure Load.
-type LoadOptions struct {
+// Options configure Measure.
+type Options struct {
 	// Clients is the number of concurrent MCP clients (default 64).
 	Clients int
 	// Duration is how long the clients call (default 12 s).
@@ -33,7 +37,7 @@ type LoadOptions struct {
 	Warmup time.Duration
 }
 
-func (o LoadOptions) withDefaults() LoadOptions {
+func (o Options) withDefaults() Options {
 	if o.Clients <= 0 {
 		o.Clients = 64
 	}
@@ -64,10 +68,10 @@ const (
 	HeapSlack      = 8 << 20 // plus 25 % of the baseline
 )
 
-// LoadResult are the figures of a load run.
-type LoadResult struct {
-	Options LoadOptions
-	*DriveResult
+// Result are the figures of a load run.
+type Result struct {
+	Options Options
+	*bench.DriveResult
 	// FaultWindows is how many times the source was made to fail.
 	FaultWindows int
 	// Goroutines and HeapInuse (after GC) at the baseline and after the run, once the clients
@@ -77,21 +81,21 @@ type LoadResult struct {
 }
 
 // GoroutinesFlat reports whether the goroutines came back to the baseline (within GoroutineSlack).
-func (r *LoadResult) GoroutinesFlat() bool {
+func (r *Result) GoroutinesFlat() bool {
 	return r.GoroutinesAfter <= r.GoroutinesBefore+GoroutineSlack
 }
 
 // HeapFlat reports whether the heap came back to the baseline (within HeapSlack + 25 %).
-func (r *LoadResult) HeapFlat() bool {
+func (r *Result) HeapFlat() bool {
 	return r.HeapAfter <= r.HeapBefore+r.HeapBefore/4+HeapSlack
 }
 
-// Load runs Clients MCP clients over streamable HTTP against the production server on the
+// Measure runs Clients MCP clients over streamable HTTP against the production server on the
 // demo for Duration, while FaultSource answers 503 for FaultFor every FaultEvery, and
 // compares goroutines and heap before and after.
-func Load(ctx context.Context, o LoadOptions) (*LoadResult, error) {
+func Measure(ctx context.Context, o Options) (*Result, error) {
 	o = o.withDefaults()
-	env, err := StartDemo(ctx)
+	env, err := bench.StartDemo(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -104,22 +108,22 @@ func Load(ctx context.Context, o LoadOptions) (*LoadResult, error) {
 	for _, k := range config.CacheKinds() {
 		env.Config.CacheTTL[k] = o.CacheTTL
 	}
-	srv, err := StartServer(DemoEngine(env, nil))
+	srv, err := bench.StartServer(bench.DemoEngine(env, nil))
 	if err != nil {
 		return nil, err
 	}
 	defer srv.Close()
 
-	warm, err := DialAll(ctx, srv.URL, o.Clients)
+	warm, err := bench.DialAll(ctx, srv.URL, o.Clients)
 	if err != nil {
 		return nil, err
 	}
-	Drive(ctx, warm, DriveOptions{Duration: o.Warmup})
-	CloseAll(warm)
-	res := &LoadResult{Options: o}
+	bench.Drive(ctx, warm, bench.DriveOptions{Duration: o.Warmup})
+	bench.CloseAll(warm)
+	res := &Result{Options: o}
 	res.GoroutinesBefore, res.HeapBefore = settle(env, 0, 2*time.Second)
 
-	clients, err := DialAll(ctx, srv.URL, o.Clients)
+	clients, err := bench.DialAll(ctx, srv.URL, o.Clients)
 	if err != nil {
 		return nil, err
 	}
@@ -149,10 +153,10 @@ func Load(ctx context.Context, o LoadOptions) (*LoadResult, error) {
 			}
 		}
 	}()
-	res.DriveResult = Drive(ctx, clients, DriveOptions{Duration: o.Duration, Watch: o.FaultSource})
+	res.DriveResult = bench.Drive(ctx, clients, bench.DriveOptions{Duration: o.Duration, Watch: o.FaultSource})
 	close(stop)
 	res.FaultWindows = <-toggled
-	CloseAll(clients)
+	bench.CloseAll(clients)
 	res.GoroutinesAfter, res.HeapAfter = settle(env, res.GoroutinesBefore+GoroutineSlack, 15*time.Second)
 	return res, nil
 }
@@ -185,7 +189,7 @@ func settle(env *demo.Env, target int, wait time.Duration) (int, uint64) {
 		prev = n
 		time.Sleep(100 * time.Millisecond)
 	}
-	ResetRequests(env)
+	bench.ResetRequests(env)
 	runtime.GC()
 	runtime.GC()
 	var ms runtime.MemStats

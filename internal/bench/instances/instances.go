@@ -1,4 +1,7 @@
-package bench
+// Package instances measures opsctx with many instances of a source kind against the demo
+// with one of each, in one run: the time, upstream requests, CPU and peak RSS of a
+// catalog-warm incident_context and of the next answer on the same engine.
+package instances
 
 import (
 	"context"
@@ -9,6 +12,7 @@ import (
 
 	"github.com/opsctx/opsctx/config"
 	"github.com/opsctx/opsctx/internal/answer"
+	"github.com/opsctx/opsctx/internal/bench"
 	"github.com/opsctx/opsctx/internal/demo"
 	"github.com/opsctx/opsctx/internal/engine"
 	"github.com/opsctx/opsctx/internal/fake"
@@ -17,8 +21,8 @@ import (
 	promfake "github.com/opsctx/opsctx/internal/fake/prometheus"
 )
 
-// InstancesOptions configure Instances.
-type InstancesOptions struct {
+// Options configure Measure.
+type Options struct {
 	// Latency is added by every HTTP fake to every answer (default 200 ms).
 	Latency time.Duration
 	// Reps is how many fresh engines are measured per configuration (default 3).
@@ -27,7 +31,7 @@ type InstancesOptions struct {
 	Prometheus, Alertmanager, Dynatrace int
 }
 
-func (o InstancesOptions) withDefaults() InstancesOptions {
+func (o Options) withDefaults() Options {
 	if o.Latency <= 0 {
 		o.Latency = 200 * time.Millisecond
 	}
@@ -46,47 +50,47 @@ func (o InstancesOptions) withDefaults() InstancesOptions {
 	return o
 }
 
-// InstancesRun is a configuration's catalog-warm incident_context figures.
-type InstancesRun struct {
+// Run is a configuration's catalog-warm incident_context figures.
+type Run struct {
 	// HTTPSources is how many HTTP fakes (instances) answered with the latency.
 	HTTPSources int
 	// WarmCatalog are the catalog-warm answers' durations (catalogs cached by
 	// Engine.Directory on a fresh engine, every per-service fetch cold).
-	WarmCatalog Durations
+	WarmCatalog bench.Durations
 	// Requests is how many upstream requests one catalog-warm answer made (median).
 	Requests int
 	// CPU is the process's CPU time (user + system) during one catalog-warm answer (median),
 	// the fakes' share included: what the answer costs whatever else runs on the machine.
-	CPU Durations
+	CPU bench.Durations
 	// PeakRSS is the process's peak resident set while the configuration answered (the
 	// fakes run in the same process).
 	PeakRSS uint64
 	// Next are the durations of a second answer on the same engine, about another service
 	// (demo.Payments): its per-service data cold, the connections the first answer opened
 	// kept, as for serve's later questions. NextRequests is its upstream requests (median).
-	Next         Durations
+	Next         bench.Durations
 	NextRequests int
 }
 
-// InstancesResult compares the demo with one instance of each source (Base) against the
+// Result compares the demo with one instance of each source (Base) against the
 // demo with many Prometheus, Alertmanager and Dynatrace instances (Multi), in one run.
-type InstancesResult struct {
-	Options     InstancesOptions
-	Base, Multi InstancesRun
+type Result struct {
+	Options     Options
+	Base, Multi Run
 	// Problems lists sources that were not "ok" in a measured answer (figures suspect).
 	Problems []string
 }
 
 // Target is the goal for a catalog-warm answer: 1.1 × L + 10 ms.
-func (r *InstancesResult) Target() time.Duration {
+func (r *Result) Target() time.Duration {
 	return r.Options.Latency*11/10 + 10*time.Millisecond
 }
 
-// Instances measures catalog-warm incident_context on the demo at latency L twice in one run:
+// Measure measures catalog-warm incident_context on the demo at latency L twice in one run:
 // with one instance of each source, then with the demo's Prometheus, Alertmanager and
 // Dynatrace repeated as many instances (each a fake of its own serving the demo's data,
 // named c01…, t1…), all asked concurrently.
-func Instances(ctx context.Context, o InstancesOptions) (*InstancesResult, error) {
+func Measure(ctx context.Context, o Options) (*Result, error) {
 	o = o.withDefaults()
 	var (
 		am   []amfake.Alert
@@ -110,7 +114,7 @@ func Instances(ctx context.Context, o InstancesOptions) (*InstancesResult, error
 		return nil, err
 	}
 	defer env.Close()
-	r := &InstancesResult{Options: o}
+	r := &Result{Options: o}
 	servers := slices.Collect(maps.Values(env.Servers))
 	if r.Base, err = r.measure(ctx, env, servers); err != nil {
 		return nil, err
@@ -150,7 +154,7 @@ func Instances(ctx context.Context, o InstancesOptions) (*InstancesResult, error
 
 // measure times catalog-warm answers on fresh engines for env's configuration, with every
 // server answering after the latency.
-func (r *InstancesResult) measure(ctx context.Context, env *demo.Env, servers []*fake.Server) (InstancesRun, error) {
+func (r *Result) measure(ctx context.Context, env *demo.Env, servers []*fake.Server) (Run, error) {
 	for _, s := range servers {
 		s.SetLatency(r.Options.Latency)
 	}
@@ -159,22 +163,22 @@ func (r *InstancesResult) measure(ctx context.Context, env *demo.Env, servers []
 			s.SetLatency(0)
 		}
 	}()
-	run := InstancesRun{HTTPSources: len(servers)}
+	run := Run{HTTPSources: len(servers)}
 	var requests, nextRequests []int
-	_ = ResetPeakRSS()
+	_ = bench.ResetPeakRSS()
 	for range r.Options.Reps {
-		e := DemoEngine(env, nil)
+		e := bench.DemoEngine(env, nil)
 		e.Directory(ctx)
 		for _, s := range servers {
 			s.Reset()
 		}
-		start, cpu := time.Now(), CPUTime()
-		ans, err := e.IncidentContext(ctx, engine.Query{Service: DemoService})
+		start, cpu := time.Now(), bench.CPUTime()
+		ans, err := e.IncidentContext(ctx, engine.Query{Service: bench.DemoService})
 		if err != nil {
 			return run, fmt.Errorf("catalog-warm incident_context: %w", err)
 		}
 		run.WarmCatalog = append(run.WarmCatalog, time.Since(start))
-		run.CPU = append(run.CPU, CPUTime()-cpu)
+		run.CPU = append(run.CPU, bench.CPUTime()-cpu)
 		n := count(servers)
 		requests = append(requests, n)
 		r.check(len(servers), ans.Sources)
@@ -192,12 +196,12 @@ func (r *InstancesResult) measure(ctx context.Context, env *demo.Env, servers []
 		r.check(len(servers), next.Sources)
 	}
 	run.Requests, run.NextRequests = median(requests), median(nextRequests)
-	run.PeakRSS, _ = PeakRSS()
+	run.PeakRSS, _ = bench.PeakRSS()
 	return run, nil
 }
 
 // check notes the sources that were not ok in a measured answer.
-func (r *InstancesResult) check(servers int, sources []answer.SourceEntry) {
+func (r *Result) check(servers int, sources []answer.SourceEntry) {
 	for _, s := range sources {
 		if s.Status != "ok" && s.Status != "disabled" {
 			r.Problems = append(r.Problems, fmt.Sprintf("%d instances: %s %s (%s)", servers, s.Name, s.Status, s.Error))
