@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 
+	"github.com/opsctx/opsctx/internal/answer/spread"
 	"github.com/opsctx/opsctx/internal/directory"
 	"github.com/opsctx/opsctx/internal/model"
 	"github.com/opsctx/opsctx/internal/sanitize"
@@ -133,7 +134,7 @@ func (gr grouping) groups(alerts []model.Alert) []AlertGroup {
 		g.Count = distinctCount(members[k])
 		g.State = groupState(members[k])
 		g.Severity, g.VendorSeverity = g.level.String(), vendorWord(g.VendorSeverity, g.level)
-		g.Spread = spreadOf(g.Sources, gr.st, gr.d.CatalogSources())
+		g.Spread = spread.Of(g.Sources, gr.st, gr.d.CatalogSources())
 		out = append(out, *g)
 	}
 	return out

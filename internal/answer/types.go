@@ -9,6 +9,7 @@ package answer
 import (
 	"time"
 
+	"github.com/opsctx/opsctx/internal/answer/spread"
 	"github.com/opsctx/opsctx/internal/model"
 	"github.com/opsctx/opsctx/internal/slo"
 )
@@ -155,8 +156,8 @@ type AlertGroup struct {
 	UserImpact string `json:"user_impact,omitempty"`
 	// Spread says, for source kinds asked of several instances, in how many of them the
 	// group fires and where that is unknown.
-	Spread []Spread       `json:"spread,omitempty"`
-	level  model.Severity // of Severity
+	Spread []spread.Spread `json:"spread,omitempty"`
+	level  model.Severity  // of Severity
 }
 
 // IncidentEntry is an open incident or ticket (an extension of the DESIGN contract).

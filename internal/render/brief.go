@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/opsctx/opsctx/internal/answer"
+	"github.com/opsctx/opsctx/internal/answer/spread"
 )
 
 // brief renders incident_context at detail=brief: the headline and one line per kind of fact,
@@ -31,7 +32,7 @@ func brief(a *answer.IncidentContext) string {
 	for _, g := range a.AlertGroups {
 		s := fmt.Sprintf("%s %q ×%d on %s", g.Severity, g.Alerts[0].Title, g.Count, answer.On(g.Service, g.Relation))
 		if len(g.Spread) > 0 {
-			s += " " + answer.SpreadText(g.Spread)
+			s += " " + spread.Text(g.Spread)
 		}
 		if g.ExplainedBy != "" {
 			s += " (explained by " + g.ExplainedBy + ")"

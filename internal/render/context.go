@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/opsctx/opsctx/internal/answer"
+	"github.com/opsctx/opsctx/internal/answer/spread"
 )
 
 // IncidentContext renders the incident_context answer.
@@ -141,7 +142,7 @@ func alertGroupLine(b *strings.Builder, g answer.AlertGroup, d answer.Detail) {
 		fmt.Fprintf(b, " — %s", g.UserImpact)
 	}
 	if len(g.Spread) > 0 {
-		fmt.Fprintf(b, " — %s", answer.SpreadText(g.Spread))
+		fmt.Fprintf(b, " — %s", spread.Text(g.Spread))
 	}
 	b.WriteString("\n")
 	if d == answer.DetailFull {

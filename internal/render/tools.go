@@ -10,6 +10,7 @@ import (
 	"github.com/opsctx/opsctx/internal/answer/blast"
 	"github.com/opsctx/opsctx/internal/answer/incident"
 	"github.com/opsctx/opsctx/internal/answer/issues"
+	"github.com/opsctx/opsctx/internal/answer/spread"
 )
 
 // WhatChanged renders what_changed.
@@ -126,7 +127,7 @@ func ActiveIssues(r *issues.Result) string {
 			}
 			fmt.Fprintf(&b, " [%s]", strings.Join(a.Sources, ", "))
 			if len(a.Spread) > 0 {
-				fmt.Fprintf(&b, " %s", answer.SpreadText(a.Spread))
+				fmt.Fprintf(&b, " %s", spread.Text(a.Spread))
 			}
 			b.WriteString("\n")
 		}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/opsctx/opsctx/internal/answer"
 	"github.com/opsctx/opsctx/internal/answer/clock"
+	"github.com/opsctx/opsctx/internal/answer/spread"
 	"github.com/opsctx/opsctx/internal/model"
 	"github.com/opsctx/opsctx/internal/timeutil"
 )
@@ -47,7 +48,7 @@ func headline(a *answer.IncidentContext, now time.Time) string {
 		}
 		if len(groups) > 0 && len(groups[0].Spread) > 0 {
 			g := groups[0]
-			parts = append(parts, fmt.Sprintf("alert %q firing %s", g.Alerts[0].Title, answer.SpreadText(g.Spread)))
+			parts = append(parts, fmt.Sprintf("alert %q firing %s", g.Alerts[0].Title, spread.Text(g.Spread)))
 		}
 	case len(groups) > 0:
 		parts = append(parts, name+": "+groupsText(groups, a.StartedAt, now, stale))
@@ -116,7 +117,7 @@ func headline(a *answer.IncidentContext, now time.Time) string {
 // since started (the trouble's first symptom) when known, else since the worst first fired.
 func groupsText(gs []answer.AlertGroup, started, now time.Time, stale map[string]answer.StaleNote) string {
 	g := gs[0]
-	where := answer.SpreadText(g.Spread)
+	where := spread.Text(g.Spread)
 	if where != "" {
 		where = " " + where
 	}

@@ -1,4 +1,7 @@
-package answer
+// Package spread says in how many of the instances of a source kind an alert group fires
+// (the same alert in three clusters is one group "in 3 of 12"), and where that is unknown
+// because an instance failed.
+package spread
 
 import (
 	"fmt"
@@ -32,8 +35,8 @@ func (s Spread) String() string {
 	return out + ")"
 }
 
-// SpreadText is the spreads of a group in one phrase ("" when no kind has several instances).
-func SpreadText(sp []Spread) string {
+// Text is the spreads of a group in one phrase ("" when no kind has several instances).
+func Text(sp []Spread) string {
 	var parts []string
 	for _, s := range sp {
 		parts = append(parts, s.String())
@@ -53,11 +56,11 @@ func instanceNames(sources []string) []string {
 	return out
 }
 
-// spreadOf returns, for each kind of the group's sources that was asked of several
+// Of returns, for each kind of the group's sources that was asked of several
 // instances in this answer (st), where the group fires and where that is unknown. Kinds
 // whose instances hold their own service records (catalog sources: a PagerDuty account)
 // have none: the same service is in one of them, not spread across.
-func spreadOf(sources []string, st []model.SourceStatus, catalogs []string) []Spread {
+func Of(sources []string, st []model.SourceStatus, catalogs []string) []Spread {
 	var out []Spread
 	var kinds []string
 	for _, s := range sources {
