@@ -9,6 +9,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/opsctx/opsctx/connectors"
+	"github.com/opsctx/opsctx/internal/answer/find"
 	"github.com/opsctx/opsctx/internal/engine"
 	"github.com/opsctx/opsctx/internal/fake"
 	"github.com/opsctx/opsctx/internal/model"
@@ -125,3 +126,52 @@ func TestStakeholderUpdateMinutes(t *testing.T) {
 		}
 	}
 }
+
+// TestFindServiceListsTheCatalog: "*" and an empty call list the catalog by name, a page at
+// a time, with the total, in both channels.
+func TestFindServiceListsTheCatalog(t *testing.T) {
+	d := Deps{Engine: catalogOf(120)}
+	tests := []struct {
+		args          map[string]any
+		first, last   string
+		n             int
+		next          *int
+		text, notText string
+	}{
+		{map[string]any{"query": "*"}, "svc-0000", "svc-0049", 50, ptr(50), "ask again with offset 50", ""},
+		{map[string]any{}, "svc-0000", "svc-0049", 50, ptr(50), "The catalog holds 120 services; 1 to 50", ""},
+		{map[string]any{"query": " * ", "offset": 100}, "svc-0100", "svc-0119", 20, nil, "101 to 120", "ask again"},
+		{map[string]any{"query": "*", "offset": 10, "limit": 5}, "svc-0010", "svc-0014", 5, ptr(15), "offset 15", ""},
+		{map[string]any{"query": "*", "offset": 500}, "", "", 0, nil, "The catalog holds 120 services", "ask again"},
+	}
+	for _, tt := range tests {
+		res := call(t, d, "find_service", tt.args)
+		if res.IsError {
+			t.Fatalf("%v: %s", tt.args, text(res))
+		}
+		r := res.StructuredContent.(*find.Result)
+		if r.Listing == nil || r.Listing.Total != 120 || len(r.Candidates) != tt.n {
+			t.Fatalf("%v: listing %+v with %d candidates, want 120 in all and %d here", tt.args, r.Listing, len(r.Candidates), tt.n)
+		}
+		if tt.n > 0 && (r.Candidates[0].Name != tt.first || r.Candidates[tt.n-1].Name != tt.last) {
+			t.Errorf("%v: page %s..%s, want %s..%s", tt.args, r.Candidates[0].Name, r.Candidates[tt.n-1].Name, tt.first, tt.last)
+		}
+		if (r.Listing.NextOffset == nil) != (tt.next == nil) || tt.next != nil && *r.Listing.NextOffset != *tt.next {
+			t.Errorf("%v: next_offset %v, want %v", tt.args, r.Listing.NextOffset, tt.next)
+		}
+		md := text(res)
+		if !strings.Contains(md, tt.text) || tt.notText != "" && strings.Contains(md, tt.notText) {
+			t.Errorf("%v: markdown lacks %q (or has %q):\n%s", tt.args, tt.text, tt.notText, md)
+		}
+		if tt.n > 0 && (!strings.Contains(md, tt.first) || !strings.Contains(md, tt.last)) {
+			t.Errorf("%v: markdown lacks the page's services", tt.args)
+		}
+	}
+	for _, bad := range []map[string]any{{"query": "*", "limit": 201}, {"query": "*", "offset": -1}, {"query": "svc", "offset": 5}} {
+		if res := call(t, d, "find_service", bad); !res.IsError {
+			t.Errorf("%v: no tool error", bad)
+		}
+	}
+}
+
+func ptr(n int) *int { return &n }

@@ -143,7 +143,7 @@ func TestToolErrorsAreActionable(t *testing.T) {
 		{"incident_context", map[string]any{"repo": "shop/checkout", "incident": "P-2311"}, "not several (incident, repo)"},
 		{"who_owns", map[string]any{"repo": "not a repo"}, "repo: not a repository reference"},
 		{"incident_context", map[string]any{"service": "checkout", "since": "soon"}, "since:"},
-		{"find_service", map[string]any{"query": " "}, "must not be empty"},
+		{"find_service", map[string]any{"query": "*", "limit": 500}, "limit must be between 1 and 200"},
 		{"what_changed", map[string]any{"service": "chekout"}, `Did you mean "checkout"`},
 		{"who_owns", map[string]any{"service": "chekout"}, `Did you mean "checkout"`},
 		{"blast_radius", map[string]any{"service": "chekout"}, `Did you mean "checkout"`},

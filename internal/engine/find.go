@@ -13,6 +13,12 @@ import (
 	"github.com/opsctx/opsctx/internal/workspace"
 )
 
+// ListServices lists the catalog by name, limit services from offset on, with the total.
+func (e *Engine) ListServices(ctx context.Context, offset, limit int) *find.Result {
+	d, st := e.Directory(ctx)
+	return find.ListServices(d, offset, limit, st)
+}
+
 // FindService lists the services a subject may mean across every catalog, best first, with
 // the evidence for each: for a name, how it matched; for an incident, the services it
 // concerns; for a repository or path, the services stated there (the longest folder

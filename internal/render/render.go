@@ -70,6 +70,9 @@ func FindService(r *find.Result) string {
 	for _, u := range r.Unmerged {
 		fmt.Fprintf(&b, "- not merged: %s record %q matches %s by %s\n", u.Source, u.Record, strings.Join(u.Candidates, ", "), u.Method)
 	}
+	if r.Listing != nil && r.Listing.NextOffset != nil {
+		fmt.Fprintf(&b, "More: ask again with offset %d.\n", *r.Listing.NextOffset)
+	}
 	Sources(&b, r.Sources)
 	return b.String()
 }

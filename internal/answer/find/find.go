@@ -5,6 +5,8 @@ package find
 import (
 	"cmp"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/opsctx/opsctx/internal/answer"
 	"github.com/opsctx/opsctx/internal/directory"
@@ -40,6 +42,34 @@ type Result struct {
 	// Unmerged lists records that matched several services and were kept apart.
 	Unmerged []directory.Ambiguity `json:"unmerged"`
 	Sources  []answer.SourceEntry  `json:"sources"`
+	// Listing is set when the whole catalog was asked for (query "*"): the page's place in it.
+	Listing *Listing `json:"listing,omitempty"`
+}
+
+// Listing is one page of the catalog: Candidates hold the services from Offset on, by name,
+// of Total; NextOffset asks for the next page (absent on the last).
+type Listing struct {
+	Total      int  `json:"total"`
+	Offset     int  `json:"offset"`
+	NextOffset *int `json:"next_offset,omitempty"`
+}
+
+// ListServices is the page of the catalog from offset, at most limit services, by name.
+func ListServices(d *directory.Directory, offset, limit int, sources []model.SourceStatus) *Result {
+	es := slices.Clone(d.Entities)
+	slices.SortFunc(es, func(a, b *directory.Entity) int { return strings.Compare(a.Name, b.Name) })
+	page := es[min(offset, len(es)):min(offset+limit, len(es))]
+	ms := make([]Match, len(page))
+	for i, e := range page {
+		ms[i] = Match{Entity: e, How: "catalog listing"}
+	}
+	res := Found(d, "*", "", ms, sources)
+	res.Listing = &Listing{Total: len(es), Offset: offset}
+	res.Headline = fmt.Sprintf("The catalog holds %d services; %d to %d by name.", len(es), min(offset+1, len(es)), offset+len(page))
+	if next := offset + len(page); next < len(es) {
+		res.Listing.NextOffset = &next
+	}
+	return res
 }
 
 // Match is a service a find_service query led to, how, and whether it is an answer (Exact)
