@@ -88,7 +88,7 @@ func (gr grouping) groups(alerts []model.Alert) []AlertGroup {
 	alias := map[string]string{}
 	for _, a := range alerts {
 		svc := a.Service
-		byTitle := normalize(svc) + "/" + fold(sanitize.Short(a.Title))
+		byTitle := normalize(svc) + "/" + fold(a.Title)
 		key := a.DedupKey
 		if key == "" {
 			key = byTitle
@@ -102,21 +102,21 @@ func (gr grouping) groups(alerts []model.Alert) []AlertGroup {
 		alias[byTitle], alias[key] = key, key
 		g := groups[key]
 		if g == nil {
-			g = &AlertGroup{Key: sanitize.Short(key), Service: sanitize.Short(svc), Sources: []string{}, Alerts: []AlertRef{}}
+			g = &AlertGroup{Key: key, Service: svc, Sources: []string{}, Alerts: []AlertRef{}}
 			groups[key] = g
 			order = append(order, key)
 		}
 		members[key] = append(members[key], a)
 		if a.Rank() > g.level || len(members[key]) == 1 {
-			g.level, g.VendorSeverity = a.Rank(), sanitize.Short(a.Severity)
+			g.level, g.VendorSeverity = a.Rank(), a.Severity
 		}
 		if fs := a.StartedAt.UTC(); !fs.IsZero() && (g.FirstSeen.IsZero() || fs.Before(g.FirstSeen)) {
 			g.FirstSeen = fs
 		}
 		g.Sources = AppendUnique(g.Sources, a.Source)
 		if !slices.ContainsFunc(g.Alerts, func(r AlertRef) bool { return r.ID == a.ID && r.Source == a.Source }) {
-			g.Alerts = append(g.Alerts, AlertRef{ID: a.ID, Title: sanitize.Short(a.Title), Source: a.Source, URL: a.URL,
-				Description: sanitize.Text(a.Description, 300)})
+			g.Alerts = append(g.Alerts, AlertRef{ID: a.ID, Title: a.Title, Source: a.Source, URL: a.URL,
+				Description: sanitize.Text(a.Description, 300)}) // a tighter budget than the model's cap
 		}
 		gr.suppression(g, a)
 		if g.ExplainedBy == "" {
@@ -165,17 +165,17 @@ func (gr grouping) suppression(g *AlertGroup, a model.Alert) {
 			se := SilenceEntry{ID: id}
 			if i := slices.IndexFunc(gr.mutes, func(m model.Mute) bool { return m.ID == id && m.Kind == model.MuteSilence }); i >= 0 {
 				m := gr.mutes[i]
-				se.CreatedBy, se.Comment, se.EndsAt = sanitize.Short(m.CreatedBy), sanitize.Text(m.Title, 200), m.EndsAt.UTC()
+				se.CreatedBy, se.Comment, se.EndsAt = m.CreatedBy, m.Title, m.EndsAt.UTC()
 			}
 			g.Silences = append(g.Silences, se)
 		}
 	case model.AlertInhibited:
 		for _, id := range a.InhibitedBy {
-			g.InhibitedBy = AppendUnique(g.InhibitedBy, sanitize.Short(cmp.Or(gr.titles[id], id)))
+			g.InhibitedBy = AppendUnique(g.InhibitedBy, cmp.Or(gr.titles[id], id))
 		}
 	case model.AlertMuted:
 		for _, m := range a.MutedBy {
-			g.MutedBy = AppendUnique(g.MutedBy, sanitize.Short(m))
+			g.MutedBy = AppendUnique(g.MutedBy, m)
 		}
 	}
 }

@@ -4,10 +4,8 @@ import (
 	"slices"
 	"sort"
 
-	"github.com/opsctx/opsctx/internal/answer/prepare"
 	"github.com/opsctx/opsctx/internal/directory"
 	"github.com/opsctx/opsctx/internal/model"
-	"github.com/opsctx/opsctx/internal/sanitize"
 )
 
 // DistinctTeams returns the owners that name different teams (by directory.TeamKey), the
@@ -48,14 +46,14 @@ func ProblemEntries(d *directory.Directory, ps []model.Problem) []ProblemEntry {
 			} else if i < len(p.ImpactedNames) && p.ImpactedNames[i] != "" {
 				n = p.ImpactedNames[i]
 			}
-			imp = AppendUnique(imp, sanitize.Short(n))
+			imp = AppendUnique(imp, n)
 		}
 		if imp == nil {
 			imp = []string{}
 		}
-		out = append(out, ProblemEntry{ID: id, Title: sanitize.Short(p.Title), Severity: p.Rank().String(), VendorSeverity: vendorWord(p.Severity, p.Rank()),
-			level: p.Rank(), Status: p.Status, Impact: sanitize.Short(p.Impact),
-			StartedAt: p.StartedAt.UTC(), RootCause: sanitize.Short(rc), Impacted: imp, Source: p.Source, URL: p.URL})
+		out = append(out, ProblemEntry{ID: id, Title: p.Title, Severity: p.Rank().String(), VendorSeverity: vendorWord(p.Severity, p.Rank()),
+			level: p.Rank(), Status: p.Status, Impact: p.Impact,
+			StartedAt: p.StartedAt.UTC(), RootCause: rc, Impacted: imp, Source: p.Source, URL: p.URL})
 	}
 	return out
 }
@@ -65,7 +63,7 @@ func vendorWord(word string, level model.Severity) string {
 	if fold(word) == level.String() {
 		return ""
 	}
-	return sanitize.Short(word)
+	return word
 }
 
 // IncidentEntries lists incidents, oldest first, each on its canonical service.
@@ -73,9 +71,9 @@ func IncidentEntries(d *directory.Directory, is []model.Incident) []IncidentEntr
 	out := []IncidentEntry{}
 	sort.SliceStable(is, func(i, j int) bool { return is[i].StartedAt.Before(is[j].StartedAt) })
 	for _, i := range is {
-		out = append(out, IncidentEntry{ID: i.ID, Number: i.Number, Title: sanitize.Short(i.Title), Priority: i.Priority, level: i.Rank(),
-			Severity: i.Rank().String(), Status: i.Status, StartedAt: i.StartedAt.UTC(), Service: sanitize.Short(d.Canonical(i.Source, i.Service)),
-			Team: sanitize.Short(i.Team), Assignees: prepare.Mapped(i.Assignees, sanitize.Short), Acks: acks(i.Acks), Source: i.Source, URL: i.URL})
+		out = append(out, IncidentEntry{ID: i.ID, Number: i.Number, Title: i.Title, Priority: i.Priority, level: i.Rank(),
+			Severity: i.Rank().String(), Status: i.Status, StartedAt: i.StartedAt.UTC(), Service: d.Canonical(i.Source, i.Service),
+			Team: i.Team, Assignees: i.Assignees, Acks: acks(i.Acks), Source: i.Source, URL: i.URL})
 	}
 	return out
 }
@@ -84,7 +82,7 @@ func IncidentEntries(d *directory.Directory, is []model.Incident) []IncidentEntr
 func acks(as []model.Ack) []model.Ack {
 	var out []model.Ack
 	for _, a := range as {
-		out = append(out, model.Ack{By: sanitize.Short(a.By), At: a.At.UTC()})
+		out = append(out, model.Ack{By: a.By, At: a.At.UTC()})
 	}
 	return out
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/opsctx/opsctx/connectors"
 	"github.com/opsctx/opsctx/internal/model"
+	"github.com/opsctx/opsctx/internal/sanitize"
 )
 
 // DefaultPerKind bounds how many instances of one source kind a round talks to at once.
@@ -67,10 +68,13 @@ func (l *limiter) release(source string, sem chan struct{}) {
 	}
 }
 
-// own stamps every item of v with the name of the source that returned it (before it is
-// cached, on a copy when a connector wrote another name), so that every item of an answer
-// names the instance it came from, whatever the connector wrote.
+// own is where upstream records enter opsctx, once per fetch before they are cached: it
+// cleans every string of v (sanitize.Record: control, invisible and BiDi characters, folded
+// whitespace, per-field caps, markdown neutralised) and stamps every item with the name of
+// the source that returned it (on a copy when a connector wrote another name), so that every
+// item of an answer names the instance it came from, whatever the connector wrote.
 func own[T any](source string, v T) T {
+	v = sanitize.Record(v)
 	switch x := any(&v).(type) {
 	case *[]model.Alert:
 		*x = stamp(*x, source, func(a *model.Alert) *string { return &a.Source })

@@ -172,7 +172,7 @@ func (c *Clock) ownPages() map[string]page {
 	}
 	for _, a := range c.f.Alerts {
 		if !byIncident[a.Source] && openAlert(a) && c.own(a.Source, a.Service) {
-			keep(page{what: fmt.Sprintf("%s alert %q", a.Source, sanitize.Short(a.Title)), start: a.StartedAt, acks: a.Acks, source: a.Source})
+			keep(page{what: fmt.Sprintf("%s alert %q", a.Source, a.Title), start: a.StartedAt, acks: a.Acks, source: a.Source})
 		}
 	}
 	return out
@@ -203,7 +203,7 @@ func (c *Clock) Acknowledgements() (acked []answer.AckEntry, unacked []string) {
 			unacked = append(unacked, what)
 		}
 		for _, a := range acks {
-			acked = append(acked, answer.AckEntry{What: what, By: cmp.Or(sanitize.Short(a.By), "someone (not named by the source)"), At: a.At.UTC(), Source: source})
+			acked = append(acked, answer.AckEntry{What: what, By: cmp.Or(a.By, "someone (not named by the source)"), At: a.At.UTC(), Source: source})
 		}
 	}
 	for _, i := range c.f.Incidents {
@@ -213,7 +213,7 @@ func (c *Clock) Acknowledgements() (acked []answer.AckEntry, unacked []string) {
 	}
 	for _, a := range c.f.Alerts {
 		if paging[a.Source] && openAlert(a) && c.own(a.Source, a.Service) {
-			take(fmt.Sprintf("%s alert %q", a.Source, sanitize.Short(a.Title)), a.Source, a.Acks)
+			take(fmt.Sprintf("%s alert %q", a.Source, a.Title), a.Source, a.Acks)
 		}
 	}
 	sort.SliceStable(acked, func(i, j int) bool { // earliest first; those the source gives no time for last
@@ -253,12 +253,12 @@ func (c *Clock) Timeline(r Responding) []answer.NextEntry {
 			// Past its `for` and still pending: it fires at the next rule evaluation if it
 			// holds. Listed at the time it was due (in the past), never dropped.
 			out = append(out, answer.NextEntry{At: a.FiresAt.UTC(), InMinutes: MinutesUntil(c.now, a.FiresAt), Kind: answer.NextAlertFires,
-				Subject: sanitize.Short(a.Title), Service: svc, Source: a.Source,
+				Subject: a.Title, Service: svc, Source: a.Source,
 				What: fmt.Sprintf("%q%s is still pending %s after its for ran out: it fires at the next rule evaluation if it still holds",
-					sanitize.Short(a.Title), on(rel, svc), answer.HumanMinutes(c.now.Sub(a.FiresAt).Minutes()))})
+					a.Title, on(rel, svc), answer.HumanMinutes(c.now.Sub(a.FiresAt).Minutes()))})
 		default:
-			c.next(&out, answer.NextEntry{At: a.FiresAt, Kind: answer.NextAlertFires, Subject: sanitize.Short(a.Title), Service: svc, Source: a.Source,
-				What: fmt.Sprintf("%q%s is pending and fires if it still holds", sanitize.Short(a.Title), on(rel, svc))})
+			c.next(&out, answer.NextEntry{At: a.FiresAt, Kind: answer.NextAlertFires, Subject: a.Title, Service: svc, Source: a.Source,
+				What: fmt.Sprintf("%q%s is pending and fires if it still holds", a.Title, on(rel, svc))})
 		}
 	}
 	if due, every := c.updateDue(); !due.IsZero() {
@@ -289,10 +289,10 @@ func (c *Clock) mutesEnding(out *[]answer.NextEntry) {
 			if what, subject, svc := c.silenced(m); what != "" {
 				name := "silence " + m.ID
 				if m.CreatedBy != "" {
-					name = sanitize.Short(m.CreatedBy) + "'s silence"
+					name = m.CreatedBy + "'s silence"
 				}
 				if m.Title != "" {
-					name += fmt.Sprintf(" %q", sanitize.Short(m.Title))
+					name += fmt.Sprintf(" %q", m.Title)
 				}
 				c.next(out, answer.NextEntry{At: m.EndsAt, Kind: answer.NextSilenceEnds, Subject: subject, Service: svc, Source: m.Source,
 					What: name + " on " + what + " ends: it notifies again"})
@@ -301,10 +301,10 @@ func (c *Clock) mutesEnding(out *[]answer.NextEntry) {
 			for _, s := range m.Services {
 				svc := c.d.Canonical(m.Source, s)
 				if rel, ok := c.relation(svc); ok {
-					title := sanitize.Short(cmp.Or(m.Title, m.ID))
+					title := cmp.Or(m.Title, m.ID)
 					name := "maintenance window"
 					if m.CreatedBy != "" {
-						name = sanitize.Short(m.CreatedBy) + "'s maintenance window"
+						name = m.CreatedBy + "'s maintenance window"
 					}
 					since := ""
 					if !m.StartsAt.IsZero() {
@@ -350,7 +350,7 @@ func (c *Clock) silenced(m model.Mute) (what, subject, svc string) {
 		for _, name := range append([]string{c.ent.Name}, c.neighbourNames()...) {
 			if x.Matches(map[string]string{x.Name: name}) {
 				rel, _ := c.relation(name)
-				m := fmt.Sprintf("%s%s%q", x.Name, x.Op(), sanitize.Short(x.Value))
+				m := fmt.Sprintf("%s%s%q", x.Name, x.Op(), sanitize.Query(x.Value, sanitize.NameMax))
 				return fmt.Sprintf("%s%s (no alert firing)", m, on(rel, name)), m, name
 			}
 		}
@@ -382,9 +382,9 @@ func (c *Clock) changesAhead(out *[]answer.NextEntry) {
 		}
 		state := ""
 		if ch.State != "" {
-			state = ", " + sanitize.Short(ch.State)
+			state = ", " + ch.State
 		}
-		what := fmt.Sprintf("%s %q (%s%s)%s", ch.ID, sanitize.Short(ch.Title), ch.Kind, state, on(rel, svc))
+		what := fmt.Sprintf("%s %q (%s%s)%s", ch.ID, ch.Title, ch.Kind, state, on(rel, svc))
 		n := answer.NextEntry{Subject: ch.ID, Service: svc, Source: ch.Source}
 		switch {
 		case ch.At.After(c.now):

@@ -74,13 +74,13 @@ func (c *Clock) RankChanges(cs []model.Change) []answer.ChangeEntry {
 		}
 		for _, r := range risks {
 			score += 8
-			why = append(why, sanitize.Short(r))
+			why = append(why, r)
 		}
 		for _, s := range ch.confirmedBy { // corroboration, not risk
 			why = append(why, "confirmed by "+s+" telemetry")
 		}
-		out = append(out, answer.ChangeEntry{ID: ch.ID, Title: sanitize.Short(ch.Title), Kind: ch.Kind, At: ch.At.UTC(),
-			Author: sanitize.Short(ch.Author), Service: sanitize.Short(svc), Source: ch.Source, URL: ch.URL,
+		out = append(out, answer.ChangeEntry{ID: ch.ID, Title: ch.Title, Kind: ch.Kind, At: ch.At.UTC(),
+			Author: ch.Author, Service: svc, Source: ch.Source, URL: ch.URL,
 			Suspicion: math.Round(math.Min(score, 100)) / 100, Reason: strings.Join(why, "; "), Reasons: why,
 			ConfirmedBy: ch.confirmedBy, AfterStart: after, Record: record(ch.Record, ch.State)})
 	}
@@ -117,9 +117,8 @@ func record(r *model.ChangeRecord, state string) *model.ChangeRecord {
 		return nil
 	}
 	cp := *r
-	cp.State = sanitize.Short(cmp.Or(cp.State, state))
-	cp.RequestedBy, cp.Implementer, cp.ApprovedBy = sanitize.Short(cp.RequestedBy), sanitize.Short(cp.Implementer), sanitize.Short(cp.ApprovedBy)
-	cp.Approval, cp.BackoutPlan = sanitize.Short(cp.Approval), sanitize.Text(cp.BackoutPlan, 500)
+	cp.State = cmp.Or(cp.State, state)
+	cp.BackoutPlan = sanitize.Text(cp.BackoutPlan, 500) // a tighter budget than the model's cap
 	cp.PlannedStart, cp.PlannedEnd, cp.WorkStart, cp.WorkEnd = cp.PlannedStart.UTC(), cp.PlannedEnd.UTC(), cp.WorkStart.UTC(), cp.WorkEnd.UTC()
 	return &cp
 }

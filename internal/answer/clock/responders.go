@@ -14,7 +14,6 @@ import (
 	"github.com/opsctx/opsctx/internal/answer/prepare"
 	"github.com/opsctx/opsctx/internal/escalation"
 	"github.com/opsctx/opsctx/internal/model"
-	"github.com/opsctx/opsctx/internal/sanitize"
 )
 
 // Responding is who responds to the service: on call now with each level's handover, the
@@ -67,7 +66,7 @@ func (c *Clock) Responders() Responding {
 		for _, l := range levels {
 			e := answer.EscalationEntry{Level: l.Level, AfterMinutes: l.AfterMinutes, Source: src.Source, Targets: []string{}}
 			for _, t := range l.Who() {
-				e.Targets = append(e.Targets, sanitize.Short(t))
+				e.Targets = append(e.Targets, t)
 			}
 			if ok {
 				e.State, e.FiresAt = c.escalationState(l, pg), l.FiresAt.UTC()
@@ -119,7 +118,7 @@ func (c *Clock) onCall() []answer.OnCallEntry {
 				e := &oncall[i]
 				e.Sources = answer.AppendUnique(e.Sources, r.Source)
 				e.Email = cmp.Or(e.Email, o.Email)
-				e.Schedule = cmp.Or(e.Schedule, sanitize.Short(o.Schedule))
+				e.Schedule = cmp.Or(e.Schedule, o.Schedule)
 				if e.Until.IsZero() {
 					e.Until = o.Until.UTC()
 				}
@@ -127,8 +126,8 @@ func (c *Clock) onCall() []answer.OnCallEntry {
 				continue
 			}
 			idx[key] = len(oncall)
-			e := answer.OnCallEntry{Name: sanitize.Short(o.Name), Email: o.Email, Level: o.Level, Until: o.Until.UTC(),
-				Schedule: sanitize.Short(o.Schedule), Source: r.Source, Sources: []string{r.Source}}
+			e := answer.OnCallEntry{Name: o.Name, Email: o.Email, Level: o.Level, Until: o.Until.UTC(),
+				Schedule: o.Schedule, Source: r.Source, Sources: []string{r.Source}}
 			takeHandover(&e, c.handover(o, r))
 			oncall = append(oncall, e)
 		}
@@ -170,7 +169,7 @@ func (c *Clock) handover(o model.OnCall, r model.Sourced[model.Responders]) *ans
 		case next == nil:
 			return &answer.Handover{At: end.UTC(), Source: r.Source}
 		case prepare.PersonKey(next.Name) != prepare.PersonKey(o.Name):
-			return &answer.Handover{To: sanitize.Short(next.Name), Email: next.Email, At: end.UTC(), Override: next.Override, Source: r.Source}
+			return &answer.Handover{To: next.Name, Email: next.Email, At: end.UTC(), Override: next.Override, Source: r.Source}
 		}
 		end = next.Until
 	}

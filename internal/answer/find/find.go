@@ -99,7 +99,7 @@ func Found(d *directory.Directory, query string, kind answer.EntryKind, ms []Mat
 			continue
 		}
 		seen[c.Entity] = true
-		sc := Candidate{Name: c.Entity.Name, Title: sanitize.Short(c.Entity.Title()), MatchedBy: sanitize.Short(c.How), Exact: c.Exact,
+		sc := Candidate{Name: c.Entity.Name, Title: c.Entity.Title(), MatchedBy: sanitize.Short(c.How), Exact: c.Exact,
 			Kind: c.Entity.Records[0].Kind, Aliases: c.Entity.Aliases(), Records: c.Entity.Matches}
 		if sc.Aliases == nil {
 			sc.Aliases = []string{}

@@ -14,7 +14,6 @@ import (
 	"github.com/opsctx/opsctx/internal/answer/prepare"
 	"github.com/opsctx/opsctx/internal/directory"
 	"github.com/opsctx/opsctx/internal/model"
-	"github.com/opsctx/opsctx/internal/sanitize"
 	"github.com/opsctx/opsctx/internal/slo"
 )
 
@@ -100,7 +99,7 @@ func assemble(d *directory.Directory, ent *directory.Entity, f model.Facts, o Co
 	ans.Acknowledged, ans.Unacknowledged = c.Acknowledgements()
 	for _, r := range f.Responders {
 		if r.Value.Note != "" {
-			ans.Notes = append(ans.Notes, r.Source+": "+sanitize.Text(r.Value.Note, 200))
+			ans.Notes = append(ans.Notes, r.Source+": "+r.Value.Note)
 		}
 	}
 	ans.Changes = pin(c.RankChanges(f.Changes), o.Pinned)
@@ -182,7 +181,6 @@ func runbooks(d *directory.Directory, ent *directory.Entity, alerts []model.Aler
 			return
 		}
 		seen[l.URL] = true
-		l.Title = sanitize.Short(l.Title)
 		out = append(out, l)
 	}
 	isRunbook := func(l model.Link) bool {

@@ -12,7 +12,6 @@ import (
 	"github.com/opsctx/opsctx/internal/answer/prepare"
 	"github.com/opsctx/opsctx/internal/directory"
 	"github.com/opsctx/opsctx/internal/model"
-	"github.com/opsctx/opsctx/internal/sanitize"
 	"github.com/opsctx/opsctx/internal/slo"
 )
 
@@ -79,9 +78,9 @@ func WhoOwns(d *directory.Directory, ent *directory.Entity, f model.Facts, o Who
 	for _, o := range ent.Owners() {
 		ti := TeamInfo{Team: o.Team, TeamName: d.TeamTitle(o.Team), Source: o.Source, Members: []string{}}
 		if tm, ok := d.Team(o.Team); ok {
-			ti.Email, ti.Channel = tm.Email, sanitize.Short(tm.Channel)
+			ti.Email, ti.Channel = tm.Email, tm.Channel
 			for _, m := range tm.Members {
-				ti.Members = append(ti.Members, sanitize.Short(m.Name))
+				ti.Members = append(ti.Members, m.Name)
 			}
 		}
 		res.Owners = append(res.Owners, ti)
@@ -102,7 +101,7 @@ func WhoOwns(d *directory.Directory, ent *directory.Entity, f model.Facts, o Who
 	}
 	for _, r := range f.Responders {
 		if r.Value.Note != "" {
-			res.Notes = append(res.Notes, r.Source+": "+sanitize.Text(r.Value.Note, 200))
+			res.Notes = append(res.Notes, r.Source+": "+r.Value.Note)
 		}
 	}
 	res.Impact = []string{}

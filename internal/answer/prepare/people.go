@@ -5,7 +5,6 @@ import (
 
 	"github.com/opsctx/opsctx/internal/directory"
 	"github.com/opsctx/opsctx/internal/model"
-	"github.com/opsctx/opsctx/internal/sanitize"
 )
 
 // People is one directory of people across sources: the catalogs' people and team
@@ -56,7 +55,7 @@ func (p People) add(name, email string) {
 	}
 	for _, k := range keys {
 		if cur, ok := p.names[k]; !ok || isHandle(cur) {
-			p.names[k] = sanitize.Short(display)
+			p.names[k] = display
 		}
 	}
 }
