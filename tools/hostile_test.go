@@ -2,6 +2,7 @@ package tools
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"regexp"
@@ -22,14 +23,16 @@ import (
 
 // hostileEngine is an engine over one source that knows everything (catalog, alerts,
 // problems, incidents, changes, on-call, SLOs, silences) and whose every record holds h in
-// every string field: names, ids, titles, people, notes, labels, links.
+// every string field (names, ids, titles, people, notes, labels, links), and one that fails
+// with h as its error.
 func hostileEngine(h string) *engine.Engine {
 	now := time.Now()
 	m := &fake.Memory{SourceName: "catalogfile"}
 	for _, p := range []any{&m.Cat, &m.AlertList, &m.Probs, &m.Incs, &m.Chgs, &m.Resp, &m.SLOList, &m.MuteList} {
 		fill(reflect.ValueOf(p).Elem(), h, now, 0)
 	}
-	return engine.New(engine.Options{Sources: []connectors.Source{m}})
+	failing := &fake.Memory{SourceName: "dynatrace", Err: errors.New(h)} // its error is upstream text too
+	return engine.New(engine.Options{Sources: []connectors.Source{m, failing}})
 }
 
 var timeType = reflect.TypeFor[time.Time]()

@@ -19,7 +19,7 @@ func SLOEntries(d *directory.Directory, ss []model.Sourced[[]model.SLO], th slo.
 		for _, x := range s.Value {
 			r := slo.Evaluate(x, th)
 			e := SLOEntry{Name: x.Name, Service: d.Canonical(s.Source, x.Service), Objective: x.Objective,
-				Window: slo.WindowString(x.Window), SLI: sanitize.Query(x.SLI, 200), BurnRates: r.BurnRates, Status: r.Status,
+				Window: slo.WindowString(x.Window), SLI: sanitize.Quoted(x.SLI, 200), BurnRates: r.BurnRates, Status: r.Status,
 				Source: s.Source, AsOf: x.AsOf.UTC(), Error: x.Error}
 			if r.HasBudget {
 				e.ErrorBudgetRemaining, e.HoursToExhaust = &r.BudgetRemaining, &r.HoursToExhaust

@@ -35,7 +35,7 @@ func (b *book) record(source, what string, info cache.Info, err error, d time.Du
 	case info.Stale:
 		st, msg = model.StateStale, "serving data from "+info.AsOf.UTC().Format(time.RFC3339)+" (refresh: "+ErrorText(info.Err)+")"
 	case incomplete != "":
-		st, msg = model.StatePartial, sanitize.Text(incomplete, 300)
+		st, msg = model.StatePartial, sanitize.Quoted(incomplete, 300)
 	case info.Shared != nil: // the data is the source's own; only the other replicas miss it
 		msg = "read from the source directly: the shared cache is unavailable"
 	}
@@ -94,5 +94,5 @@ func ErrorText(err error) string {
 	case errors.Is(err, context.Canceled):
 		return "request cancelled"
 	}
-	return sanitize.Text(err.Error(), 400)
+	return sanitize.Quoted(err.Error(), 400)
 }

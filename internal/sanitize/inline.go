@@ -97,6 +97,7 @@ func Link(s string) string {
 var linkEscaper = strings.NewReplacer(" ", "%20", `"`, "%22", "<", "%3C", ">", "%3E", "[", "%5B", "]", "%5D",
 	"`", "%60", "|", "%7C", "(", "%28", ")", "%29")
 
-// Query is a query or matcher (kept as it stands in the model, for evaluation) as an answer
-// shows it: Text within max, then Inline.
-func Query(s string, max int) string { return Inline(Text(s, max)) }
+// Quoted is upstream text that did not come through Record, as an answer shows it: a query or
+// matcher (kept as written in the model, for evaluation) or a source's error. Text within max,
+// then Inline.
+func Quoted(s string, max int) string { return Inline(Text(s, max)) }

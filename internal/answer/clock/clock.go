@@ -350,7 +350,7 @@ func (c *Clock) silenced(m model.Mute) (what, subject, svc string) {
 		for _, name := range append([]string{c.ent.Name}, c.neighbourNames()...) {
 			if x.Matches(map[string]string{x.Name: name}) {
 				rel, _ := c.relation(name)
-				m := fmt.Sprintf("%s%s%q", x.Name, x.Op(), sanitize.Query(x.Value, sanitize.NameMax))
+				m := fmt.Sprintf("%s%s%q", x.Name, x.Op(), sanitize.Quoted(x.Value, sanitize.NameMax))
 				return fmt.Sprintf("%s%s (no alert firing)", m, on(rel, name)), m, name
 			}
 		}
