@@ -6,6 +6,7 @@ package directory
 
 import (
 	"iter"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -13,6 +14,7 @@ import (
 	"github.com/opsctx/opsctx/internal/directory/graph"
 	"github.com/opsctx/opsctx/internal/directory/hosts"
 	"github.com/opsctx/opsctx/internal/model"
+	"github.com/opsctx/opsctx/internal/sanitize"
 )
 
 // Entity is one real-world service as the directory resolved it from one or more sources.
@@ -168,9 +170,14 @@ type SourceCatalog struct {
 	Catalog model.Catalog
 }
 
-// Build merges catalogs (most trusted first) into a Directory. aliases maps a canonical
-// service name to other names users or systems call it.
+// Build merges catalogs (most trusted first) into a Directory, after cleaning every string
+// of them (sanitize.Record: catalogs enter opsctx here; fetch cleans every other record).
+// aliases maps a canonical service name to other names users or systems call it.
 func Build(cats []SourceCatalog, aliases map[string][]string) *Directory {
+	cats = slices.Clone(cats)
+	for i := range cats {
+		cats[i].Catalog = sanitize.Record(cats[i].Catalog)
+	}
 	d := &Directory{
 		byKey: map[string][]*Entity{}, byNorm: map[string][]*Entity{}, byRecord: map[string]*Entity{},
 		byName: map[string]*Entity{}, teams: map[string]model.Team{}, aliasOf: map[string]string{},

@@ -70,11 +70,14 @@ func (l *limiter) release(source string, sem chan struct{}) {
 
 // own is where upstream records enter opsctx, once per fetch before they are cached: it
 // cleans every string of v (sanitize.Record: control, invisible and BiDi characters, folded
-// whitespace, per-field caps, markdown neutralised) and stamps every item with the name of
-// the source that returned it (on a copy when a connector wrote another name), so that every
-// item of an answer names the instance it came from, whatever the connector wrote.
+// whitespace, per-field caps, markdown neutralised; a catalog is cleaned where the directory
+// is built from it, off the answer's path for a large one) and stamps every item with the
+// name of the source that returned it (on a copy when a connector wrote another name), so
+// that every item of an answer names the instance it came from, whatever the connector wrote.
 func own[T any](source string, v T) T {
-	v = sanitize.Record(v)
+	if _, catalog := any(v).(model.Catalog); !catalog {
+		v = sanitize.Record(v)
+	}
 	switch x := any(&v).(type) {
 	case *[]model.Alert:
 		*x = stamp(*x, source, func(a *model.Alert) *string { return &a.Source })

@@ -83,6 +83,9 @@ func cleanValue(v reflect.Value, f field) (reflect.Value, bool) {
 
 func cleanString(v reflect.Value, f field) (reflect.Value, bool) {
 	s := v.String()
+	if plain(s, f) {
+		return v, false
+	}
 	c := Text(s, f.max)
 	switch {
 	case f.url:
@@ -101,8 +104,13 @@ func cleanString(v reflect.Value, f field) (reflect.Value, bool) {
 // cleanList cleans a slice or an array, copying it at the first element that changes.
 func cleanList(v reflect.Value, f field) (reflect.Value, bool) {
 	var out reflect.Value
+	clean := func(e reflect.Value) (reflect.Value, bool) { return cleanValue(e, f) }
+	if et := v.Type().Elem(); et.Kind() == reflect.Struct { // one plan for every element
+		p := planOf(et)
+		clean = func(e reflect.Value) (reflect.Value, bool) { return cleanFields(e, p) }
+	}
 	for i := range v.Len() {
-		e, changed := cleanValue(v.Index(i), f)
+		e, changed := clean(v.Index(i))
 		if !changed {
 			continue
 		}
@@ -145,9 +153,11 @@ func cleanMap(v reflect.Value, f field) (reflect.Value, bool) {
 }
 
 // cleanStruct cleans the fields in v's plan, each by its kind, copying v at the first change.
-func cleanStruct(v reflect.Value) (reflect.Value, bool) {
+func cleanStruct(v reflect.Value) (reflect.Value, bool) { return cleanFields(v, planOf(v.Type())) }
+
+func cleanFields(v reflect.Value, p []planField) (reflect.Value, bool) {
 	var out reflect.Value
-	for _, pf := range planOf(v.Type()) {
+	for _, pf := range p {
 		e, changed := cleanValue(v.Field(pf.index), pf.field)
 		if !changed {
 			continue
@@ -221,4 +231,32 @@ func hasStrings(t reflect.Type) bool {
 	}
 	stringy.Store(t, b)
 	return b
+}
+
+// special marks the bytes plain must look closer at: controls and non-ASCII (Text) and the
+// markdown Inline changes anywhere.
+var special = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = c < ' ' || c > '~' || strings.IndexByte("<]!`", byte(c)) >= 0
+	}
+	return t
+}()
+
+// plain reports, in one pass, a string that Text, Inline and Link leave as it is: printable
+// ASCII within the cap, single inner spaces, no block marker at its start and none of the
+// characters they change. Most upstream strings are.
+func plain(s string, f field) bool {
+	if s == "" {
+		return true
+	}
+	if len(s) > f.max || s[0] == ' ' || s[len(s)-1] == ' ' || f.url || f.inline && blockStart(s) {
+		return false // links are checked for their scheme by Link
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if special[c] || c == ' ' && s[i+1] == ' ' {
+			return false
+		}
+	}
+	return true
 }
