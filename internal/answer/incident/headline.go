@@ -62,19 +62,8 @@ func headline(a *answer.IncidentContext, now time.Time) string {
 		parts = append(parts, name+": no open problems, alerts or incidents reported")
 	}
 	if len(problems) == 0 {
-		switch {
-		case len(neighbourProblems) > 0:
-			p := neighbourProblems[0]
-			parts = append(parts, fmt.Sprintf("%s: %s (%s %s)%s", answer.On(p.Neighbour, p.Relation), p.Title, p.Source, p.ID, sinceText(p.StartedAt, now)))
-		case len(neighbourGroups) > 0:
-			g := neighbourGroups[0]
-			n := 0
-			for _, x := range neighbourGroups {
-				if x.Service == g.Service {
-					n++
-				}
-			}
-			parts = append(parts, answer.On(g.Service, g.Relation)+": "+groupsText(neighbourGroups[:n], time.Time{}, now, stale))
+		if s := neighbourText(neighbourProblems, neighbourGroups, now, stale); s != "" {
+			parts = append(parts, s)
 		}
 	}
 	if own, _ := splitOwn(a.SuppressedAlertGroups, func(g answer.AlertGroup) answer.Relation { return g.Relation }); len(own) > 0 {
@@ -111,6 +100,26 @@ func headline(a *answer.IncidentContext, now time.Time) string {
 		parts = append(parts, fixerText(f))
 	}
 	return strings.Join(parts, "; ") + answer.SourceCaveat(a.Sources) + "."
+}
+
+// neighbourText names the trouble on a neighbour, under its own name, when the service has
+// no problem of its own: the first neighbour's problem, else its alert groups ("" for none).
+func neighbourText(problems []answer.ProblemEntry, groups []answer.AlertGroup, now time.Time, stale map[string]answer.StaleNote) string {
+	switch {
+	case len(problems) > 0:
+		p := problems[0]
+		return fmt.Sprintf("%s: %s (%s %s)%s", answer.On(p.Neighbour, p.Relation), p.Title, p.Source, p.ID, sinceText(p.StartedAt, now))
+	case len(groups) > 0:
+		g := groups[0]
+		n := 0
+		for _, x := range groups {
+			if x.Service == g.Service {
+				n++
+			}
+		}
+		return answer.On(g.Service, g.Relation) + ": " + groupsText(groups[:n], time.Time{}, now, stale)
+	}
+	return ""
 }
 
 // groupsText says how many alert groups fire and the worst, with where and for how long:
