@@ -170,9 +170,11 @@ const DefaultRequestBudget = 10
 
 // requestBudgets are the sources allowed more than DefaultRequestBudget: ServiceNow reads the
 // changes' approvers beside them, Dynatrace its maintenance windows beside its SLO listing
-// (the incident's clock): one listing each, in no added round trip; and ServiceNow is asked
-// who is on call for orders-db, the root cause another team owns (who can act on the cause).
-var requestBudgets = map[string]int{"servicenow": 12, "dynatrace": 11}
+// (the incident's clock): one listing each, in no added round trip; and who is on call for
+// the (up to 6) dependencies another team owns is read beside the rest, before the cause is
+// known, so that naming who can act on it adds no round trip (checkout: orders-db, payments,
+// cart, inventory, order-queue: PagerDuty +4, ServiceNow +4).
+var requestBudgets = map[string]int{"servicenow": 16, "dynatrace": 11, "pagerduty": 14}
 
 // RequestBudget bounds the upstream requests of source for one cold incident_context on the
 // demo, so that a request per row (N+1) shows.

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"time"
 
@@ -9,6 +10,7 @@ import (
 
 	"github.com/opsctx/opsctx/internal/answer"
 	"github.com/opsctx/opsctx/internal/answer/incident"
+	"github.com/opsctx/opsctx/internal/directory"
 	"github.com/opsctx/opsctx/internal/fetch"
 	"github.com/opsctx/opsctx/internal/model"
 	"github.com/opsctx/opsctx/internal/workspace"
@@ -32,6 +34,34 @@ type Query struct {
 // Subject is what the query asks about.
 func (q Query) Subject() Subject {
 	return Subject{Service: q.Service, Incident: q.Incident, Repo: q.Repo, Host: q.Host, Checkout: q.Checkout}
+}
+
+// maxSpeculative bounds the dependencies whose on-call is read beside an answer before its
+// cause is known.
+const maxSpeculative = 6
+
+// otherTeams are the services ent depends on directly that another team owns and an
+// operations source (not only a catalog) knows, at most n, in the directory's order: where
+// a cause on another team's service most often sits.
+func otherTeams(d *directory.Directory, ent *directory.Entity, n int) []string {
+	own := directory.TeamKey(ent.Owner())
+	up, _ := d.Neighbours(ent.Name)
+	var out []string
+	for _, ed := range up {
+		e := d.Entity(ed.To)
+		if e == nil || e == ent || e.Owner() == "" || directory.TeamKey(e.Owner()) == own || slices.Contains(out, e.Name) || !operated(e) {
+			continue
+		}
+		if out = append(out, e.Name); len(out) == n {
+			break
+		}
+	}
+	return out
+}
+
+// operated reports whether a source other than a catalog has a record of e.
+func operated(e *directory.Entity) bool {
+	return slices.ContainsFunc(e.Records, func(r model.Service) bool { return r.Source != "catalogfile" && r.Source != "backstage" })
 }
 
 // everything is what incident_context needs: every kind of data, the forward-looking reads
@@ -60,28 +90,40 @@ func (e *Engine) IncidentContext(ctx context.Context, qy Query) (*answer.Inciden
 	}
 	t := q.d.Target(q.ent, from, now)
 	t.Ahead = o.Ahead
+	// Who is on call for the neighbours another team owns is read beside everything else
+	// (the cause, once known, is most often one of them), so that naming who can act on it
+	// costs no round trip in sequence; a cause further away is asked after.
+	onCallOf := map[string][]model.Sourced[model.Responders]{}
+	var (
+		mu sync.Mutex
+		wg conc.WaitGroup
+	)
+	ask := func(svc string) {
+		st := q.d.Target(q.d.Entity(svc), from, now)
+		st.Ahead = o.Ahead
+		rs := q.r.Gather(q.ctx, st, w, fetch.OnCall).Responders
+		mu.Lock()
+		onCallOf[svc] = rs
+		mu.Unlock()
+	}
+	for _, n := range otherTeams(q.d, q.ent, maxSpeculative) {
+		wg.Go(func() { ask(n) })
+	}
 	f := q.r.Gather(q.ctx, t, w, everything...)
+	wg.Wait()
 	o.Sources = q.r.Statuses()
 	a := incident.Context(q.d, q.ent, f, o)
 	sus := incident.Suspects(q.d, q.ent, a)
 	if len(sus) == 0 {
 		return a, nil
 	}
-	// The cause sits on another team's service: ask who is on call for it (one more round
-	// trip, only then) and assemble again, naming them.
-	o.OnCallOf = map[string][]model.Sourced[model.Responders]{}
-	var mu sync.Mutex
-	var wg conc.WaitGroup
 	for _, s := range sus {
-		wg.Go(func() {
-			st := q.d.Target(q.d.Entity(s.Service), from, now)
-			st.Ahead = o.Ahead
-			rs := q.r.Gather(q.ctx, st, w, fetch.OnCall).Responders
-			mu.Lock()
-			o.OnCallOf[s.Service] = rs
-			mu.Unlock()
-		})
+		if _, read := onCallOf[s.Service]; !read { // a cause beyond the neighbours: one more round trip
+			wg.Go(func() { ask(s.Service) })
+		}
 	}
 	wg.Wait()
+	o.OnCallOf = onCallOf
+	o.Sources = q.r.Statuses()
 	return incident.Context(q.d, q.ent, f, o), nil
 }
