@@ -166,8 +166,11 @@ func TestStaleServedOnFailure(t *testing.T) {
 		if before.Status != model.StateOK {
 			continue // the source had nothing cached
 		}
-		if st.Status != model.StateStale || st.AsOf != before.AsOf || !strings.Contains(st.Error, "503") {
-			t.Errorf("%s: status %+v, want stale as of %s", name, st, before.AsOf)
+		// Stale as of the first answer's reads (the earliest of them may be a read that
+		// needs no request, such as a neighbour's on-call where the source has none, and
+		// so is fresh again), never as of now, an hour later.
+		if st.Status != model.StateStale || st.AsOf.Before(before.AsOf) || st.AsOf.Sub(before.AsOf) > time.Minute || !strings.Contains(st.Error, "503") {
+			t.Errorf("%s: status %+v, want stale as of the first answer's reads (%s)", name, st, before.AsOf)
 		}
 	}
 	if len(a.OnCall)+len(a.Problems)+len(a.AlertGroups)+len(a.Changes) == 0 {
