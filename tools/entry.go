@@ -16,6 +16,7 @@ import (
 type Entry struct {
 	Incident string `json:"incident,omitempty" jsonschema:"An incident reference instead of a service: PagerDuty incident id or number, ServiceNow INC or CHG number, Dynatrace problem id or display id (P-...), Opsgenie or JSM alert id or tiny id; prefix a source to pick one (pagerduty:4711). The answer is about the service it impacts; its root cause is named as such."`
 	Repo     string `json:"repo,omitempty" jsonschema:"A repository instead of a service: owner/name, an https or ssh URL, git@host:owner/name.git, or a URL into a monorepo's folder or file (.../tree/main/services/x). Matched through the catalogs' repository annotations; no code host is called."`
+	Host     string `json:"host,omitempty" jsonschema:"A host instead of a service: host name, FQDN, IP address, a Dynatrace HOST-... id or a Kubernetes namespace/workload. The answer is about the service running there (the one in trouble when several do; the others are listed)."`
 	Path     string `json:"path,omitempty" jsonschema:"A file or folder in a local checkout instead of a service (the one you are working in): opsctx reads the nearest catalog-info.yaml, else the checkout's origin remote. Local (stdio) servers only; over HTTP pass repo."`
 }
 
@@ -28,9 +29,9 @@ var errPathOverHTTP = badArg("path is for a local opsctx (stdio or the CLI): ove
 // disk (stdio) — over HTTP it is refused before anything is opened. With no argument at
 // all, the workspace folder (serve --workspace) stands in for path.
 func (d Deps) subject(ctx context.Context, service string, e Entry) (engine.Subject, error) {
-	s := engine.Subject{Service: service, Incident: e.Incident, Repo: e.Repo}
+	s := engine.Subject{Service: service, Incident: e.Incident, Repo: e.Repo, Host: e.Host}
 	p := strings.TrimSpace(e.Path)
-	if p == "" && d.Workspace != "" && isBlank(service, e.Incident, e.Repo) {
+	if p == "" && d.Workspace != "" && isBlank(service, e.Incident, e.Repo, e.Host) {
 		p = d.Workspace
 	}
 	if p == "" {

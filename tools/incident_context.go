@@ -24,7 +24,7 @@ type IncidentContextArgs struct {
 func incidentContextTool(d Deps) server.ServerTool {
 	tool := mcp.NewTool("incident_context",
 		append([]mcp.ToolOption{
-			mcp.WithDescription("The joined picture of one service in one call — asked by name, or by what you hold: an incident or problem number, a repository, a path in your checkout. What is broken, the likely root cause, what changed (ranked by suspicion), who owns it, who is on call and when it escalates, what else is affected, runbooks, and how fresh each fact is. Failing sources are named in `sources`, never hidden; `resolved_from` says how a service not named was found."),
+			mcp.WithDescription("The joined picture of one service in one call — asked by name, or by what you hold: an incident or problem number, a repository, a path in your checkout, a host or Kubernetes workload. What is broken, the likely root cause, what changed (ranked by suspicion), who owns it, who is on call and when it escalates, what else is affected, runbooks, and how fresh each fact is. Failing sources are named in `sources`, never hidden; `resolved_from` says how a service not named was found."),
 			mcp.WithInputSchema[IncidentContextArgs](),
 			mcp.WithOutputSchema[answer.IncidentContext](),
 		}, readOnly("Incident context")...)...)
@@ -37,7 +37,7 @@ func incidentContextTool(d Deps) server.ServerTool {
 		if err != nil {
 			return nil, "", err
 		}
-		q.Service, q.Incident, q.Repo, q.Checkout = s.Service, s.Incident, s.Repo, s.Checkout
+		q.Service, q.Incident, q.Repo, q.Host, q.Checkout = s.Service, s.Incident, s.Repo, s.Host, s.Checkout
 		ans, err := d.Engine.IncidentContext(ctx, q)
 		if err != nil {
 			return nil, "", err

@@ -40,7 +40,7 @@ import (
 	"github.com/opsctx/opsctx/internal/bench/scale"
 )
 
-var allSections = []string{"fanout", "instances", "replicas", "cache", "economy", "tokens", "http", "load", "hostile", "scale", "cmdb"}
+var allSections = []string{"fanout", "instances", "replicas", "cache", "economy", "tokens", "http", "load", "hostile", "entry", "scale", "cmdb"}
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -147,7 +147,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	r := &report{peak: map[int]uint64{}, loadBefore: bench.LoadAverage()}
 	steps := map[string]func(context.Context, options, *report, io.Writer) error{
 		"fanout": fanout, "instances": instancesSection, "replicas": replicasSection, "cache": cacheSection, "economy": economy, "tokens": tokens,
-		"http": httpSection, "load": loadSection, "hostile": hostile, "scale": scaleSection, "cmdb": cmdbSection,
+		"http": httpSection, "load": loadSection, "hostile": hostile, "entry": entrySection, "scale": scaleSection, "cmdb": cmdbSection,
 	}
 	for _, s := range allSections { // fixed order: timing-sensitive first, memory-heavy last
 		if !slices.Contains(o.sections, s) {
@@ -190,6 +190,8 @@ func fanout(ctx context.Context, o options, r *report, _ io.Writer) error {
 	tt := fmt.Sprintf("≤ 1.1 L + 10 ms = %s", ms(tgt))
 	r.add("Fan-out: catalog-warm incident_context (catalogs cached, per-service data cold), "+what,
 		fmt.Sprintf("%s (%s)", ms(f.WarmCatalog.Median()), inL(f.WarmCatalog.Median(), l)), tt, f.WarmCatalog.Median() <= tgt)
+	r.add("Fan-out: catalog-warm incident_context asked by host ("+bench.DemoHost+", resolved through ServiceNow Runs on::Runs), "+what,
+		fmt.Sprintf("%s (%s)", ms(f.WarmHost.Median()), inL(f.WarmHost.Median(), l)), tt, f.WarmHost.Median() <= tgt)
 	r.add("Fan-out: cold incident_context (fresh engine, empty cache, not signed in), "+what,
 		fmt.Sprintf("%s (%s)", ms(f.Cold.Median()), inL(f.Cold.Median(), l)), tt+" (≥ 2 L by design: catalogs, then per-service; + 1 L sign-in)", f.Cold.Median() <= tgt)
 	r.add("Snapshot: first incident_context of a fresh one-shot process (`opsctx context`) with a snapshot on disk, "+what,
@@ -580,3 +582,35 @@ func or(s, alt string) string {
 }
 
 func cell(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
+
+// entrySection times resolving each entry point to its service on the scale organisation
+// (warm engine), against the name lookup in the same run.
+func entrySection(ctx context.Context, o options, r *report, _ io.Writer) error {
+	res, err := scale.MeasureEntry(ctx, scale.SpecFor(o.scale), o.scaleCalls)
+	if err != nil {
+		return err
+	}
+	base := res.Name.Median()
+	r.add(fmt.Sprintf("Entry points on %d services: resolving a service name (Engine.Resolve, warm), p50 / p99", o.scale),
+		ms(base)+" / "+ms(res.Name.Percentile(99)), "the baseline", nil)
+	for _, x := range []struct {
+		what string
+		d    bench.Durations
+	}{
+		{"a repository (git@github.com:Corp/svc.git)", res.Repo},
+		{"a monorepo URL into a folder (…/blob/main/services/svc/cmd/main.go)", res.Monorepo},
+		{"a local checkout path (workspace walk + origin remote + monorepo folder)", res.Path},
+		{"a host running one service (FQDN)", res.Host},
+		{"a host running two (with port; the one in trouble, from what is open on each, cached)", res.SharedHost},
+		{"a Kubernetes namespace/workload", res.Workload},
+	} {
+		if len(x.d) == 0 {
+			continue
+		}
+		extra := x.d.Median() - base
+		r.add(fmt.Sprintf("Entry points on %d services: resolving %s, p50 / p99 (p50 beyond the name lookup)", o.scale, x.what),
+			fmt.Sprintf("%s / %s (%+.2f ms)", ms(x.d.Median()), ms(x.d.Percentile(99)), float64(extra)/float64(time.Millisecond)),
+			"≤ 1 ms beyond the name lookup", extra <= time.Millisecond)
+	}
+	return nil
+}

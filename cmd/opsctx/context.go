@@ -20,7 +20,7 @@ func contextCmd(ctx context.Context, argv []string, stdout, stderr io.Writer, ge
 	fs := flag.NewFlagSet("context", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: opsctx context SERVICE [flags]   or   opsctx context --incident ID | --repo REPO | --path PATH [flags]")
+		fmt.Fprintln(stderr, "usage: opsctx context SERVICE [flags]   or   opsctx context --incident ID | --repo REPO | --path PATH | --host HOST [flags]")
 		fmt.Fprintln(stderr, "       (with none of them, the checkout of the current folder)")
 		fs.PrintDefaults()
 	}
@@ -28,6 +28,7 @@ func contextCmd(ctx context.Context, argv []string, stdout, stderr io.Writer, ge
 	c.register(fs)
 	fs.String("incident", "", "incident id or number instead of a service (PagerDuty, ServiceNow INC or CHG, Dynatrace P-…, Opsgenie or JSM)")
 	repo := fs.String("repo", "", "a repository instead of a service: owner/name, an https or ssh URL, or a URL into a monorepo folder")
+	host := fs.String("host", "", "a host instead of a service: host name, FQDN, IP address, Dynatrace HOST-… id or Kubernetes namespace/workload")
 	path := fs.String("path", "", "a file or folder in a checkout instead of a service (default: the current folder)")
 	asJSON := fs.Bool("json", false, "print the structured result as JSON")
 	fs.String("since", "2h", "how far back to look (e.g. 90m, 2h, 3d)")
@@ -46,7 +47,7 @@ func contextCmd(ctx context.Context, argv []string, stdout, stderr io.Writer, ge
 		fmt.Fprintf(stderr, "opsctx: %v\n", err)
 		return 2
 	}
-	q.Repo = *repo
+	q.Repo, q.Host = *repo, *host
 	if code, ok := checkout(&q, *path, stderr, fs.Usage); !ok {
 		return code
 	}

@@ -46,6 +46,11 @@ func TestContextEntryPoints(t *testing.T) {
 			stdout: []string{"# Checkout (checkout)", "via dynatrace problem P-2311: its impacted service", "root cause: orders-db", "also: orders-db (root cause, team-platform)"}},
 		{name: "path in a monorepo checkout", args: []string{"--path", filepath.Join(mono, "services/search/indexer")},
 			stdout: []string{"# Search (search)", "origin remote git@github.com:shop/storefront.git", "annotation backstage.io/managed-by-location"}},
+		{name: "host", args: []string{"--host", "db-prod-01:9100"},
+			stdout: []string{"# Orders database (orders-db)", `Resolved from host "db-prod-01:9100" via runs on host db-prod-01 (servicenow Runs on::Runs)`}},
+		{name: "kubernetes workload", args: []string{"--host", "shop/cart", "--detail", "brief"},
+			stdout: []string{"# Cart (cart)", `Resolved from host "shop/cart" via annotation backstage.io/kubernetes-id cart in namespace shop`}},
+		{name: "unknown host", args: []string{"--host", "nowhere.shop.example"}, code: 1, stderr: []string{`unknown host "nowhere.shop.example"`}},
 		{name: "unknown repository", args: []string{"--repo", "shop/nowhere"}, code: 1, stderr: []string{`unknown repository "shop/nowhere"`, "No catalog states this repository"}},
 		{name: "bad repository", args: []string{"--repo", "ftp://x/y"}, code: 1, stderr: []string{"repo: not a repository reference"}},
 	} {

@@ -138,7 +138,7 @@ func TestToolErrorsAreActionable(t *testing.T) {
 		want string
 	}{
 		{"incident_context", map[string]any{"service": "chekout"}, `Did you mean "checkout"`},
-		{"incident_context", map[string]any{"service": "checkout", "servce": "x"}, "valid arguments: detail, environment, horizon, incident, path, repo, service, since"},
+		{"incident_context", map[string]any{"service": "checkout", "servce": "x"}, "valid arguments: detail, environment, horizon, host, incident, path, repo, service, since"},
 		{"incident_context", map[string]any{}, "give a service"},
 		{"incident_context", map[string]any{"repo": "shop/checkout", "incident": "P-2311"}, "not several (incident, repo)"},
 		{"who_owns", map[string]any{"repo": "not a repo"}, "repo: not a repository reference"},

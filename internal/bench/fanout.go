@@ -26,7 +26,13 @@ type FanoutOptions struct {
 	Reps int
 	// Service is the service asked about (default DemoService).
 	Service string
+	// Host is the host asked about for the host question (default DemoHost).
+	Host string
 }
+
+// DemoHost is the host the fan-out's host question names: the demo's database server,
+// with an exporter's port as an alert label carries it (orders-db runs there).
+const DemoHost = "db-prod-01:9100"
 
 func (o FanoutOptions) withDefaults() FanoutOptions {
 	if o.Latency <= 0 {
@@ -37,6 +43,9 @@ func (o FanoutOptions) withDefaults() FanoutOptions {
 	}
 	if o.Service == "" {
 		o.Service = DemoService
+	}
+	if o.Host == "" {
+		o.Host = DemoHost
 	}
 	return o
 }
@@ -88,6 +97,9 @@ type FanoutResult struct {
 	FromSnapshot Durations
 	// SnapshotDepth is, per source, the round trips of the last FromSnapshot answer.
 	SnapshotDepth []SourceDepth
+	// WarmHost is incident_context asked by host (resolved through the runs-on edges) on a
+	// fresh catalog-warm engine, like WarmCatalog.
+	WarmHost Durations
 	// Baseline are the connector calls of the sequential baseline, in call order.
 	Baseline []SeqCall
 	// Depth is per source, from the last repetition.
@@ -182,6 +194,16 @@ func Fanout(ctx context.Context, env *demo.Env, o FanoutOptions) (*FanoutResult,
 		if err := r.fromSnapshot(ctx, env, q, o.Latency); err != nil {
 			return nil, err
 		}
+
+		e = DemoEngine(env, nil)
+		e.Directory(ctx)
+		start = time.Now()
+		ans, err = e.IncidentContext(ctx, engine.Query{Host: o.Host})
+		if err != nil {
+			return nil, fmt.Errorf("warm-catalog incident_context by host: %w", err)
+		}
+		r.WarmHost = append(r.WarmHost, time.Since(start))
+		r.note("warm-catalog host", ans.Sources)
 	}
 	var err error
 	r.Baseline, err = Sequential(ctx, env, o.Service)

@@ -160,3 +160,37 @@ func TestEntryIncidentFoundTwice(t *testing.T) {
 		t.Errorf("find_service on an ambiguous number: %+v\n%s", fr, md)
 	}
 }
+
+// TestEntryHost: a host from an alert (with its exporter port) or a Kubernetes workload
+// answers for the service running there, over MCP, and says how in both channels; every
+// tool that takes a service takes a host.
+func TestEntryHost(t *testing.T) {
+	c := mcpClient(t, demo.Scenario{T0: t0})
+	for _, tt := range []struct {
+		tool, host, service, via string
+	}{
+		{tool: "incident_context", host: "db-prod-01:9100", service: demo.OrdersDB, via: "runs on host db-prod-01 (servicenow Runs on::Runs)"},
+		{tool: "who_owns", host: "db-prod-01", service: demo.OrdersDB, via: "runs on host db-prod-01"},
+		{tool: "what_changed", host: "DB-PROD-01", service: demo.OrdersDB, via: "runs on host db-prod-01"},
+		{tool: "blast_radius", host: "db-prod-01", service: demo.OrdersDB, via: "runs on host db-prod-01"},
+		{tool: "incident_context", host: "shop/cart", service: demo.Cart, via: "annotation backstage.io/kubernetes-id cart in namespace shop"},
+	} {
+		t.Run(tt.tool+" "+tt.host, func(t *testing.T) {
+			var a resolvedAnswer
+			md := callBoth(t, c, tt.tool, map[string]any{"host": tt.host}, &a)
+			rf := a.ResolvedFrom
+			if rf == nil || rf.Kind != "host" || rf.Input != tt.host || !strings.Contains(rf.Via, tt.via) || rf.Matched == "" {
+				t.Fatalf("resolved_from %+v; want kind host via %q", rf, tt.via)
+			}
+			if tt.tool != "blast_radius" && a.Service.Name != tt.service {
+				t.Errorf("answered for %q, want %q", a.Service.Name, tt.service)
+			}
+			if line := fmt.Sprintf("Resolved from host %q via %s", tt.host, rf.Via); !strings.Contains(md, line) {
+				t.Errorf("markdown lacks %q:\n%s", line, md)
+			}
+		})
+	}
+	if txt := callErr(t, c, "who_owns", map[string]any{"host": "db-prod-01", "service": "checkout"}); !strings.Contains(txt, "not several (service, host)") {
+		t.Errorf("host and service together: %s", txt)
+	}
+}

@@ -155,6 +155,8 @@ type Directory struct {
 	// repos are the stated code locations by repository path; localRepos the local folders.
 	repos      map[string][]repoEntry
 	localRepos []repoEntry
+	// workloads are the catalogs' Kubernetes workloads by Fold(kubernetes-id).
+	workloads map[string][]Workload
 	// measuring are the sources that saw dependencies in traffic.
 	measuring []string
 	// cataloguing are the sources whose catalogs the directory was built from.
@@ -182,7 +184,7 @@ func Build(cats []SourceCatalog, aliases map[string][]string) *Directory {
 		byKey: map[string][]*Entity{}, byNorm: map[string][]*Entity{}, byRecord: map[string]*Entity{},
 		byName: map[string]*Entity{}, teams: map[string]model.Team{}, aliasOf: map[string]string{},
 		refVias: map[string][]string{}, contestedNames: contestedNames(cats),
-		repos: map[string][]repoEntry{},
+		repos: map[string][]repoEntry{}, workloads: map[string][]Workload{},
 	}
 	for canon, names := range aliases {
 		for _, n := range names {

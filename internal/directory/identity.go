@@ -188,6 +188,7 @@ func (d *Directory) index(e *Entity, r model.Service) {
 		}
 	}
 	d.indexRepos(e, r)
+	d.indexWorkloads(e, r)
 	for _, n := range append([]string{r.ID, r.Name, r.Title, e.Name}, r.Aliases...) {
 		addKey(d.byKey, Fold(n))
 	}

@@ -69,7 +69,7 @@ func (e *Engine) ask(ctx context.Context, s Subject) (*question, context.CancelF
 	case s.Checkout != nil:
 		q.ent, q.from, err = forCheckout(q.d, q.r, s.Checkout)
 	case s.Host != "":
-		err = &LookupError{Query: s.Host, What: "host", Sources: q.r.Asked(), Unconfigured: unconfigured(q.r)}
+		q.ent, q.from, err = e.forHost(q, s.Host)
 	}
 	return q, cancel, err
 }
@@ -109,4 +109,16 @@ func (q *question) incidentStart() time.Time {
 		return time.Time{}
 	}
 	return q.inc.StartedAt
+}
+
+// Resolve says which service a subject leads to and how (nil for a service name), without
+// answering about it: the resolution every tool does first, on its own (benchmarks, callers
+// that only need the name).
+func (e *Engine) Resolve(ctx context.Context, s Subject) (string, *answer.ResolvedFrom, error) {
+	q, cancel, err := e.ask(ctx, s)
+	defer cancel()
+	if err != nil {
+		return "", nil, err
+	}
+	return q.ent.Name, q.from, nil
 }

@@ -55,6 +55,10 @@ func (e *Engine) FindService(ctx context.Context, s Subject) (*find.Result, erro
 		input, kind, ms = s.Checkout.Path, answer.FromPath, checkoutMatches(q.d, s.Checkout)
 	case s.Host != "":
 		input, kind = s.Host, answer.FromHost
+		hms, _ := hostMatches(q.d, s.Host)
+		for _, m := range hms {
+			ms = append(ms, find.Match{Entity: m.ent, How: m.via, Exact: true})
+		}
 	}
 	return find.Found(q.d, input, kind, ms, q.r.Statuses()), nil
 }

@@ -97,3 +97,18 @@ func TestHostileLookups(t *testing.T) {
 	t.Logf("typo %s, at limit %s, 10 KB %s, 1 MB %s; CPU after cancel %s (idle %s)", res.Typo.Median(), res.AtLimit.Median(),
 		res.Long[LongSizes[0]].Median(), res.Long[LongSizes[1]].Median(), res.CPUAfterCancel, res.CPUIdle)
 }
+
+// TestMeasureEntry: every entry point resolves to its service on a synthetic organisation
+// (MeasureEntry checks each answer before timing it).
+func TestMeasureEntry(t *testing.T) {
+	r, err := MeasureEntry(context.Background(), SpecFor(1001), 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, d := range map[string]bench.Durations{"name": r.Name, "repo": r.Repo, "monorepo": r.Monorepo, "path": r.Path,
+		"host": r.Host, "shared host": r.SharedHost, "workload": r.Workload} {
+		if len(d) != 3 {
+			t.Errorf("%s: %d timings, want 3", name, len(d))
+		}
+	}
+}
