@@ -9,6 +9,8 @@ import (
 	"github.com/opsctx/opsctx/internal/answer"
 	"github.com/opsctx/opsctx/internal/answer/find"
 	"github.com/opsctx/opsctx/internal/directory"
+	"github.com/opsctx/opsctx/internal/fetch"
+	"github.com/opsctx/opsctx/internal/model"
 	"github.com/opsctx/opsctx/internal/repourl"
 	"github.com/opsctx/opsctx/internal/workspace"
 )
@@ -56,6 +58,9 @@ func (e *Engine) FindService(ctx context.Context, s Subject) (*find.Result, erro
 	case s.Host != "":
 		input, kind = s.Host, answer.FromHost
 		hms, _ := hostMatches(q.d, s.Host)
+		if len(hms) == 0 {
+			hms = alertedHere(q.d, q.r.Gather(q.ctx, model.Target{Until: e.o.Now()}, fetch.Window{}, fetch.Alerts).Alerts, s.Host)
+		}
 		for _, m := range hms {
 			ms = append(ms, find.Match{Entity: m.ent, How: m.via, Exact: true})
 		}

@@ -101,8 +101,11 @@ func entityCalled(e *directory.Entity, name string) bool {
 // owners and health; when none or several are in trouble, it picks none and lists them.
 func (e *Engine) forHost(q *question, input string) (*directory.Entity, *answer.ResolvedFrom, error) {
 	ms, named := hostMatches(q.d, input)
+	if len(ms) == 0 { // no catalog knows it: what the open alerts' labels say runs there
+		ms = alertedHere(q.d, q.r.Gather(q.ctx, model.Target{Until: e.o.Now()}, fetch.Window{}, fetch.Alerts).Alerts, input)
+	}
 	if len(ms) == 0 {
-		hint := "No source places a service on this host: give a host name, FQDN, IP address, Dynatrace HOST-… id or Kubernetes namespace/workload a CMDB, Dynatrace or a catalog's backstage.io/kubernetes-id knows, or the service name."
+		hint := "No source places a service on this host and no open alert names it in a label: give a host name, FQDN, IP address, Dynatrace HOST-… id or Kubernetes namespace/workload a CMDB, Dynatrace, a catalog's backstage.io/kubernetes-id or an alert's labels know, or the service name."
 		if len(named) > 0 {
 			var names []string
 			for _, h := range named {

@@ -53,6 +53,13 @@ func hostSources() []*fake.Memory {
 	}}
 	alerts := &fake.Memory{SourceName: "alertmanager", AlertList: []model.Alert{
 		{ID: "a1", Title: "reports job failing", Service: "reports", Severity: "critical", Status: model.AlertFiring, Source: "alertmanager"},
+		// Hosts no catalog knows, named only by the alerts' labels.
+		{ID: "a2", Title: "DiskFull", Service: "checkout", Severity: "warning", Status: model.AlertFiring, Source: "alertmanager",
+			Labels: map[string]string{"alertname": "DiskFull", "instance": "ledger-vm-7.corp.example:9100", "service": "checkout"}},
+		{ID: "a3", Title: "PodCrashLooping", Service: "payments", Severity: "critical", Status: model.AlertFiring, Source: "alertmanager",
+			Labels: map[string]string{"alertname": "PodCrashLooping", "namespace": "pay", "pod": "payments-api-7d9f8-x2x", "service": "payments"}},
+		{ID: "a4", Title: "NodeDown", Severity: "critical", Status: model.AlertFiring, Source: "alertmanager",
+			Labels: map[string]string{"alertname": "NodeDown", "instance": "orphan-01:9100"}},
 	}}
 	return []*fake.Memory{catalog, cmdb, dt, alerts}
 }
@@ -84,6 +91,12 @@ func TestHostEntryPoint(t *testing.T) {
 		{host: "search", service: "search", via: "kubernetes-id"},
 		{host: "prod/payments", service: "payments", via: "runs on namespace prod (dynatrace isNamespaceOfService)"},
 		{host: "other/search", err: []string{`unknown host "other/search"`}},
+		{host: "ledger-vm-7", service: "checkout", via: `alert label instance=ledger-vm-7.corp.example:9100 on "DiskFull" (alertmanager), whose service label is checkout`},
+		{host: "10.9.9.9", err: []string{`unknown host "10.9.9.9"`, "no open alert names it in a label"}},
+		{host: "ledger-vm-7.other.example", err: []string{`unknown host "ledger-vm-7.other.example"`}},
+		{host: "payments-api-7d9f8-x2x", service: "payments", via: "alert label pod=payments-api-7d9f8-x2x"},
+		{host: "pay/payments-api", service: "payments", via: "alert label pod=payments-api-7d9f8-x2x"},
+		{host: "orphan-01", err: []string{`unknown host "orphan-01"`}},
 		{host: "bare-01", err: []string{`unknown host "bare-01"`, "It is host bare-01 (servicenow), but no source states a service running on it"}},
 		{host: "nowhere.example", err: []string{`unknown host "nowhere.example"`, "No source places a service on this host"}},
 	} {
