@@ -48,6 +48,9 @@ type resolvedAnswer struct {
 		ID     string `json:"id"`
 		Pinned bool   `json:"pinned"`
 		Reason string `json:"reason"`
+		Record *struct {
+			ApprovedBy string `json:"approved_by"`
+		} `json:"record"`
 	} `json:"changes"`
 	Escalation []struct {
 		Level   int    `json:"level"`
@@ -75,6 +78,7 @@ func TestEntryIncidentReferences(t *testing.T) {
 		{ref: demo.JSMTinyID, service: demo.Checkout, via: "jsm alert"},
 		{ref: demo.SNIncident, service: demo.Checkout, via: "servicenow incident INC0012345: its business service"},
 		{ref: demo.SNChange, service: demo.OrdersDB, via: "servicenow change CHG0030017: its configuration item", firstChange: demo.SNChange},
+		{ref: demo.SNScheduledChange, service: demo.OrdersDB, via: "servicenow change CHG0030020: its configuration item", firstChange: demo.SNScheduledChange},
 	} {
 		t.Run(tt.ref, func(t *testing.T) {
 			var a resolvedAnswer
@@ -105,6 +109,9 @@ func TestEntryIncidentReferences(t *testing.T) {
 			if tt.firstChange != "" {
 				if len(a.Changes) == 0 || a.Changes[0].ID != tt.firstChange || !a.Changes[0].Pinned || !strings.HasPrefix(a.Changes[0].Reason, "the change asked about") {
 					t.Errorf("the change asked about must come first: %+v", a.Changes)
+				}
+				if a.Changes[0].Record == nil || a.Changes[0].Record.ApprovedBy == "" || !strings.Contains(md, "approved by Lena Fischer") {
+					t.Errorf("the change asked about comes with its record (approver): %+v\n%s", a.Changes[0], md)
 				}
 				for _, e := range a.Escalation {
 					if e.FiresAt != "" {

@@ -107,6 +107,8 @@ func recordLine(b *strings.Builder, r *model.ChangeRecord, now time.Time) {
 	window := func(name string, from, to time.Time) {
 		switch {
 		case from.IsZero() && to.IsZero():
+		case from.After(now): // not begun
+			parts = append(parts, fmt.Sprintf("%s %s to %s (not begun, starts %s)", name, ts(from), ts(to), rel(from, now)))
 		case to.IsZero():
 			parts = append(parts, fmt.Sprintf("%s from %s, not ended (still open)", name, ts(from)))
 		case to.After(now):

@@ -53,6 +53,9 @@ func New(d *directory.Directory, ent *directory.Entity, f model.Facts, now, ahea
 // Start is the first symptom: when the trouble began (zero when nothing is wrong).
 func (c *Clock) Start() time.Time { return c.start }
 
+// Now is the answer's time.
+func (c *Clock) Now() time.Time { return c.now }
+
 // Ahead is the end of the horizon.
 func (c *Clock) Ahead() time.Time { return c.ahead }
 

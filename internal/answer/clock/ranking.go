@@ -122,3 +122,16 @@ func record(r *model.ChangeRecord, state string) *model.ChangeRecord {
 	cp.PlannedStart, cp.PlannedEnd, cp.WorkStart, cp.WorkEnd = cp.PlannedStart.UTC(), cp.PlannedEnd.UTC(), cp.WorkStart.UTC(), cp.WorkEnd.UTC()
 	return &cp
 }
+
+// RecordOf is ch's change record made safe to show, with the change's state (nil when its
+// source keeps none).
+func RecordOf(ch model.Change) *model.ChangeRecord { return record(ch.Record, ch.State) }
+
+// Scheduled is the entry of a change that has not begun (RankChanges leaves it out): never
+// a suspect, listed when the question names it.
+func (c *Clock) Scheduled(ch model.Change) answer.ChangeEntry {
+	svc := cmp.Or(c.d.Canonical(ch.Source, ch.Service), ch.Service)
+	why := []string{fmt.Sprintf("scheduled to start in %s: it has not begun, so it caused nothing yet", answer.HumanMinutes(ch.At.Sub(c.now).Minutes()))}
+	return answer.ChangeEntry{ID: ch.ID, Title: sanitize.Short(ch.Title), Kind: ch.Kind, At: ch.At.UTC(), Author: sanitize.Short(ch.Author),
+		Service: sanitize.Short(svc), Source: ch.Source, URL: ch.URL, Reason: why[0], Reasons: why, Record: RecordOf(ch)}
+}

@@ -102,7 +102,7 @@ func assemble(d *directory.Directory, ent *directory.Entity, f model.Facts, o Co
 			ans.Notes = append(ans.Notes, r.Source+": "+r.Value.Note)
 		}
 	}
-	ans.Changes = pin(c.RankChanges(f.Changes), o.Pinned)
+	ans.Changes = pin(c.RankChanges(f.Changes), o.Pinned, f.Changes, c)
 	ans.Fixers = []answer.Fixer{}
 	if o.OnCallOf != nil {
 		ans.Fixers = fixers(d, ent, Suspects(d, ent, ans), o.OnCallOf)

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/opsctx/opsctx/internal/answer"
+	"github.com/opsctx/opsctx/internal/answer/clock"
 	"github.com/opsctx/opsctx/internal/model"
 )
 
@@ -18,18 +19,30 @@ func withPinned(cs []model.Change, c *model.Change) []model.Change {
 }
 
 // pin moves the change the question named to the front of the ranked list, marked as
-// asked about; the others keep their order.
-func pin(list []answer.ChangeEntry, c *model.Change) []answer.ChangeEntry {
+// asked about, with its record; the others keep their order. A change that has not begun
+// (scheduled after now) is not ranked, so it is listed from cs as scheduled.
+func pin(list []answer.ChangeEntry, c *model.Change, cs []model.Change, k *clock.Clock) []answer.ChangeEntry {
 	if c == nil {
 		return list
 	}
-	i := slices.IndexFunc(list, func(x answer.ChangeEntry) bool { return strings.EqualFold(x.ID, c.ID) })
-	if i < 0 {
+	same := func(id string) bool { return strings.EqualFold(id, c.ID) }
+	ch := *c
+	if j := slices.IndexFunc(cs, func(x model.Change) bool { return same(x.ID) }); j >= 0 {
+		ch = cs[j]
+	}
+	var e answer.ChangeEntry
+	if i := slices.IndexFunc(list, func(x answer.ChangeEntry) bool { return same(x.ID) }); i >= 0 {
+		e, list = list[i], slices.Delete(slices.Clone(list), i, i+1)
+	} else if ch.At.After(k.Now()) {
+		e = k.Scheduled(ch)
+	} else {
 		return list
 	}
-	e := list[i]
 	e.Pinned = true
 	e.Reasons = append([]string{"the change asked about"}, e.Reasons...)
 	e.Reason = strings.Join(e.Reasons, "; ")
-	return append([]answer.ChangeEntry{e}, slices.Delete(slices.Clone(list), i, i+1)...)
+	if e.Record == nil {
+		e.Record = clock.RecordOf(ch)
+	}
+	return append([]answer.ChangeEntry{e}, list...)
 }

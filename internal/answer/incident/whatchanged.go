@@ -65,7 +65,7 @@ func WhatChanged(d *directory.Directory, ent *directory.Entity, f model.Facts, o
 			in = append(in, ch)
 		}
 	}
-	res.Changes, res.Omitted = answer.Cap(pin(c.RankChanges(in), o.Pinned), max(o.Limit, 1))
+	res.Changes, res.Omitted = answer.Cap(pin(c.RankChanges(in), o.Pinned, f.Changes, c), max(o.Limit, 1))
 	res.Headline = changedHeadline(res, o.IncludeDeps)
 	return res
 }
@@ -81,8 +81,14 @@ func changedHeadline(r *WhatChangedResult, deps bool) string {
 		against = "the start of the trouble at " + r.Reference.UTC().Format(time.RFC3339)
 	}
 	out := fmt.Sprintf("%d change(s) on %s since %s, measured against %s", len(r.Changes)+r.Omitted, where, r.Since.UTC().Format(time.RFC3339), against)
-	if len(r.Changes) > 0 {
-		c := r.Changes[0]
+	ranked := r.Changes
+	if len(ranked) > 0 && ranked[0].Pinned {
+		c := ranked[0]
+		out += fmt.Sprintf("; asked about: %s %q on %s (%s)", c.ID, c.Title, c.Service, c.Reasons[len(c.Reasons)-1])
+		ranked = ranked[1:]
+	}
+	if len(ranked) > 0 {
+		c := ranked[0]
 		out += fmt.Sprintf("; most suspicious: %s %q on %s (%.2f)", c.ID, c.Title, c.Service, c.Suspicion)
 		if c.Author != "" {
 			out += " by " + c.Author
