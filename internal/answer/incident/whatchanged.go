@@ -84,7 +84,10 @@ func changedHeadline(r *WhatChangedResult, deps bool) string {
 	ranked := r.Changes
 	if len(ranked) > 0 && ranked[0].Pinned {
 		c := ranked[0]
-		out += fmt.Sprintf("; asked about: %s %q on %s (%s)", c.ID, c.Title, c.Service, c.Reasons[len(c.Reasons)-1])
+		out += fmt.Sprintf("; asked about: %s %q on %s", c.ID, c.Title, c.Service)
+		if len(c.Reasons) > 1 { // after "the change asked about": its timing
+			out += " (" + c.Reasons[1] + ")"
+		}
 		ranked = ranked[1:]
 	}
 	if len(ranked) > 0 {
