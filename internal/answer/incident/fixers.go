@@ -47,8 +47,8 @@ func Suspects(d *directory.Directory, ent *directory.Entity, a *answer.IncidentC
 			add(p.RootCause, fmt.Sprintf("root cause, %s %s", p.Source, p.ID))
 		}
 	}
-	if !a.StartedAt.IsZero() && len(a.Changes) > 0 && a.Changes[0].Suspicion >= suspicious && !a.Changes[0].AfterStart {
-		add(a.Changes[0].Service, "most suspicious change "+a.Changes[0].ID)
+	if c := topSuspect(a.Changes); !a.StartedAt.IsZero() && c != nil {
+		add(c.Service, "most suspicious change "+c.ID)
 	}
 	return out
 }

@@ -69,8 +69,7 @@ func headline(a *answer.IncidentContext, now time.Time) string {
 	if own, _ := splitOwn(a.SuppressedAlertGroups, func(g answer.AlertGroup) answer.Relation { return g.Relation }); len(own) > 0 {
 		parts = append(parts, fmt.Sprintf("%d alert group(s) on %s %s, not firing", len(own), name, suppressedWord(own)))
 	}
-	if len(a.Changes) > 0 && a.Changes[0].Suspicion >= suspicious && !a.Changes[0].AfterStart {
-		c := a.Changes[0]
+	if c := topSuspect(a.Changes); c != nil {
 		s := fmt.Sprintf("most suspicious change: %s %q%s", c.ID, c.Title, agoText(c.At, now))
 		if c.Author != "" {
 			s += " by " + c.Author

@@ -46,3 +46,16 @@ func pin(list []answer.ChangeEntry, c *model.Change, cs []model.Change, k *clock
 	}
 	return append([]answer.ChangeEntry{e}, list...)
 }
+
+// topSuspect is the most suspicious change before the trouble began, whichever place the
+// change asked about took, when it is suspicious enough to name; nil otherwise.
+func topSuspect(cs []answer.ChangeEntry) *answer.ChangeEntry {
+	var top *answer.ChangeEntry
+	for i := range cs {
+		c := &cs[i]
+		if !c.AfterStart && c.Suspicion >= suspicious && (top == nil || c.Suspicion > top.Suspicion) {
+			top = c
+		}
+	}
+	return top
+}
