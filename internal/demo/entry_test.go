@@ -26,7 +26,8 @@ func callErr(t *testing.T, c *client.Client, tool string, args map[string]any) s
 
 // resolvedAnswer is what every entry-point answer shares.
 type resolvedAnswer struct {
-	Service struct {
+	Headline string `json:"headline"`
+	Service  struct {
 		Name string `json:"name"`
 	} `json:"service"`
 	ResolvedFrom *struct {
@@ -109,6 +110,9 @@ func TestEntryIncidentReferences(t *testing.T) {
 			if tt.firstChange != "" {
 				if len(a.Changes) == 0 || a.Changes[0].ID != tt.firstChange || !a.Changes[0].Pinned || !strings.HasPrefix(a.Changes[0].Reason, "the change asked about") {
 					t.Errorf("the change asked about must come first: %+v", a.Changes)
+				}
+				if !strings.Contains(a.Headline, "most suspicious change: "+demo.SNChange) {
+					t.Errorf("the headline names the most suspicious change whichever change was asked about: %s", a.Headline)
 				}
 				if a.Changes[0].Record == nil || a.Changes[0].Record.ApprovedBy == "" || !strings.Contains(md, "approved by Lena Fischer") {
 					t.Errorf("the change asked about comes with its record (approver): %+v\n%s", a.Changes[0], md)
