@@ -9,6 +9,7 @@ import (
 	"github.com/opsctx/opsctx/internal/answer"
 	"github.com/opsctx/opsctx/internal/answer/find"
 	"github.com/opsctx/opsctx/internal/directory"
+	"github.com/opsctx/opsctx/internal/engine/hostref"
 	"github.com/opsctx/opsctx/internal/fetch"
 	"github.com/opsctx/opsctx/internal/model"
 	"github.com/opsctx/opsctx/internal/repourl"
@@ -57,12 +58,12 @@ func (e *Engine) FindService(ctx context.Context, s Subject) (*find.Result, erro
 		input, kind, ms = s.Checkout.Path, answer.FromPath, checkoutMatches(q.d, s.Checkout)
 	case s.Host != "":
 		input, kind = s.Host, answer.FromHost
-		hms, _ := hostMatches(q.d, s.Host)
+		hms, _ := hostref.Lookup(q.d, s.Host)
 		if len(hms) == 0 {
-			hms = alertedHere(q.d, q.r.Gather(q.ctx, model.Target{Until: e.o.Now()}, fetch.Window{}, fetch.Alerts).Alerts, s.Host)
+			hms = hostref.Alerted(q.d, q.r.Gather(q.ctx, model.Target{Until: e.o.Now()}, fetch.Window{}, fetch.Alerts).Alerts, s.Host)
 		}
 		for _, m := range hms {
-			ms = append(ms, find.Match{Entity: m.ent, How: m.via, Exact: true})
+			ms = append(ms, find.Match{Entity: m.Entity, How: m.Via, Exact: true})
 		}
 	}
 	return find.Found(q.d, input, kind, ms, q.r.Statuses()), nil
