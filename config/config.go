@@ -328,6 +328,10 @@ type Labels struct {
 	Service  string `yaml:"service" json:"service"`
 	Team     string `yaml:"team" json:"team"`
 	Severity string `yaml:"severity" json:"severity"`
+	// Hosts are the labels that name the host an alert is about, most specific first
+	// (empty: instance, node, host, nodename); alerts without a service label are matched to
+	// the hosts services run on by them.
+	Hosts []string `yaml:"hosts" json:"hosts,omitempty"`
 }
 
 // Alertmanager authentication is optional: basic (Username+Password) or bearer Token.

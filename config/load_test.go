@@ -1,8 +1,10 @@
 package config
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -179,7 +181,7 @@ func TestLoadEnvEnablesSources(t *testing.T) {
 			want: []string{"prometheus", "alertmanager"},
 			check: func(t *testing.T, c *Config) {
 				want := Labels{Service: "service", Team: "team", Severity: "severity"}
-				if c.Sources.Alertmanager[0].Labels != want || c.Sources.Prometheus[0].Labels != want {
+				if !reflect.DeepEqual(c.Sources.Alertmanager[0].Labels, want) || !reflect.DeepEqual(c.Sources.Prometheus[0].Labels, want) {
 					t.Errorf("labels = %+v / %+v", c.Sources.Alertmanager[0].Labels, c.Sources.Prometheus[0].Labels)
 				}
 			},
@@ -257,7 +259,7 @@ sources:
     api_key: ${OG_KEY}
   alertmanager:
     url: http://am:9093
-    labels: {service: app, team: owner}
+    labels: {service: app, team: owner, hosts: [instance, " hostname "]}
   prometheus:
     url: http://prom:9090
     token: ${PROM_TOKEN}
@@ -305,7 +307,8 @@ func TestLoadYAML(t *testing.T) {
 		{"dynatrace.token", c.Sources.Dynatrace[0].Token.Value(), "dt-tok"},
 		{"pagerduty default url", c.Sources.PagerDuty[0].URL, "https://api.pagerduty.com"},
 		{"opsgenie EU url", c.Sources.Opsgenie[0].URL, "https://api.eu.opsgenie.com"},
-		{"alertmanager labels", c.Sources.Alertmanager[0].Labels, Labels{Service: "app", Team: "owner", Severity: "severity"}},
+		{"alertmanager labels", fmt.Sprint(c.Sources.Alertmanager[0].Labels), fmt.Sprint(Labels{Service: "app", Team: "owner", Severity: "severity",
+			Hosts: []string{"instance", "hostname"}})},
 		{"prometheus token", c.Sources.Prometheus[0].Token.Value(), "prom-tok"},
 		{"catalog paths relative to file", strings.Join(c.Sources.CatalogFile[0].Paths, "|"), filepath.Join(dir, "catalog") + "|/abs/catalog-info.yaml"},
 		{"enabled", strings.Join(c.Enabled(), ","), "catalogfile,backstage,servicenow,pagerduty,opsgenie,dynatrace,prometheus,alertmanager"},
@@ -409,7 +412,7 @@ func TestLoadErrors(t *testing.T) {
 		{
 			name: "unknown deeply nested key",
 			yaml: "sources:\n  prometheus:\n    url: http://p:9090\n    labels: {servise: app}\n",
-			want: []string{"sources.prometheus.labels.servise: unknown key (valid: service, team, severity)"},
+			want: []string{"sources.prometheus.labels.servise: unknown key (valid: service, team, severity, hosts)"},
 		},
 		{
 			name: "unknown source",

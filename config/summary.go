@@ -133,7 +133,11 @@ func orNone(s string) string {
 }
 
 func labelsString(l Labels) string {
-	return fmt.Sprintf("service:%s,team:%s,severity:%s", l.Service, l.Team, l.Severity)
+	s := fmt.Sprintf("service:%s,team:%s,severity:%s", l.Service, l.Team, l.Severity)
+	if len(l.Hosts) > 0 {
+		s += ",hosts:" + strings.Join(l.Hosts, "+")
+	}
+	return s
 }
 
 // safeURL hides userinfo and query strings, which may carry credentials.

@@ -515,6 +515,12 @@ func (v *validator) labels(p string, l *Labels) {
 			v.errf("%s.labels.%s must be a label name (letters, digits, _), e.g. %s", p, f.key, f.key)
 		}
 	}
+	for i, h := range l.Hosts {
+		if l.Hosts[i] = strings.TrimSpace(h); l.Hosts[i] == "" || !tableName(l.Hosts[i]) || l.Hosts[i][0] >= '0' && l.Hosts[i][0] <= '9' {
+			v.errf("%s.labels.hosts must list label names (letters, digits, _), e.g. [instance, node]", p)
+			break
+		}
+	}
 }
 
 // displayNames maps a source's YAML key to its product name for messages.

@@ -31,14 +31,15 @@ type gettableAlert struct {
 }
 
 // Alerts returns the active, silenced and inhibited alerts whose service label (or
-// fallback label) names t or one of its Related services, using Alertmanager filter
-// matchers; every alert for a zero target. A silenced alert names its silences (whose
+// fallback label) names t or one of its Related services, and those without a service label
+// whose host label names a host t runs on (a node exporter's alert), using Alertmanager
+// filter matchers; every alert for a zero target. A silenced alert names its silences (whose
 // creator, comment and end Mutes reads in the same round), an inhibited one the alerts
 // that inhibit it. Alerts are deduplicated by fingerprint and ordered by start.
 func (s *Source) Alerts(ctx context.Context, t model.Target) ([]model.Alert, error) {
 	sets := [][]string{nil}
 	if t.Name != "" {
-		sets = s.filterSets(names(t))
+		sets = append(s.filterSets(names(t)), s.hostSets(t)...)
 	}
 	// The filter sets are disjoint (the service label, then each fallback where the ones
 	// before it are absent), so they are asked concurrently: one round trip, not one per
@@ -81,8 +82,9 @@ func (s *Source) alert(a gettableAlert) model.Alert {
 		runbook = a.Annotations["runbook"]
 	}
 	return model.Alert{
-		ID: a.Fingerprint, Title: title, Service: s.service(a.Labels), Severity: a.Labels[s.o.Labels.Severity],
-		Status: stateOf(a.Status), DedupKey: a.Fingerprint, StartedAt: a.StartsAt.UTC(), Labels: a.Labels,
+		ID: a.Fingerprint, Title: title, Service: s.service(a.Labels), Host: alertlabels.Host(a.Labels, s.o.Labels.Hosts),
+		Severity: a.Labels[s.o.Labels.Severity],
+		Status:   stateOf(a.Status), DedupKey: a.Fingerprint, StartedAt: a.StartsAt.UTC(), Labels: a.Labels,
 		Description: a.Annotations["description"], RunbookURL: runbook, Source: SourceName, URL: a.GeneratorURL,
 		Notifier: true, SilencedBy: a.Status.SilencedBy, InhibitedBy: a.Status.InhibitedBy, MutedBy: a.Status.MutedBy, SLO: alertlabels.SLO(a.Labels),
 	}

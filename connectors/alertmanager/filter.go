@@ -64,6 +64,28 @@ func (s *Source) filterSets(names []string) [][]string {
 	return append(sets, append(absent, alertlabels.PyrraSLO+`=~".+"`))
 }
 
+// hostSets returns the filter matcher sets that select the alerts about the hosts t runs on:
+// no service label, and a host label (each its own set) naming one of the hosts.
+func (s *Source) hostSets(t model.Target) [][]string {
+	p := alertlabels.HostPattern(alertlabels.HostNames(t))
+	if p == "" {
+		return nil
+	}
+	var sets [][]string
+	for _, l := range s.hostLabels() {
+		sets = append(sets, []string{s.o.Labels.Service + `=""`, l + "=~" + quoteValue(p)})
+	}
+	return sets
+}
+
+// hostLabels are the labels that name an alert's host, most specific first.
+func (s *Source) hostLabels() []string {
+	if s.o.Labels.Hosts == nil {
+		return alertlabels.DefaultHostLabels
+	}
+	return s.o.Labels.Hosts
+}
+
 // serviceLabels are the labels that name an alert's service, in order of precedence.
 func (s *Source) serviceLabels() []string {
 	return alertlabels.ServiceLabels(s.o.Labels.Service, s.o.Fallbacks)

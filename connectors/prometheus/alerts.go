@@ -20,7 +20,8 @@ type alert struct {
 }
 
 // Alerts returns the firing and pending alerts whose service label (or fallback label) names
-// t or one of its Related services; every alert for a zero target. A pending alert fires
+// t or one of its Related services, and those without a service label whose host label
+// names a host t runs on; every alert for a zero target. A pending alert fires
 // when its rule's `for` runs out (FiresAt), which the rule listing Warm keeps tells; while
 // it is not kept yet (a cold start), a pending alert waits for that listing — the one
 // Warm or the SLOs are reading at the same time, or one read now — rather than drop its
@@ -32,16 +33,19 @@ func (s *Source) Alerts(ctx context.Context, t model.Target) ([]model.Alert, err
 	if err := get(ctx, s.o.Client, "api/v1/alerts", nil, &data); err != nil {
 		return nil, err
 	}
-	want := names(t)
+	want, onHost := names(t), alertlabels.HostMatch(alertlabels.HostNames(t))
 	var out []model.Alert
 	for _, a := range data.Alerts {
 		if a.State != "firing" && a.State != "pending" {
 			continue
 		}
 		// A Pyrra SLO's alert that names no service is kept: the answer attributes it
-		// through its SLO (as the Alertmanager connector's filters do).
+		// through its SLO (as the Alertmanager connector's filters do); so is an alert
+		// without a service label whose host label names a host t runs on.
 		svc := s.service(a.Labels)
-		if t.Name != "" && !want[strings.ToLower(svc)] && !(svc == "" && a.Labels[alertlabels.PyrraSLO] != "") {
+		pyrra := svc == "" && a.Labels[alertlabels.PyrraSLO] != ""
+		hosted := onHost != nil && a.Labels[s.o.Labels.Service] == "" && s.hostOf(a.Labels) != "" && onHost(s.hostOf(a.Labels))
+		if t.Name != "" && !want[strings.ToLower(svc)] && !pyrra && !hosted {
 			continue
 		}
 		if a.State == "pending" {
@@ -79,6 +83,11 @@ func (s *Source) service(labels map[string]string) string {
 	return alertlabels.Service(labels, s.o.Labels.Service, s.o.Fallbacks)
 }
 
+// hostOf is the host an alert's labels name (see alertlabels.Host).
+func (s *Source) hostOf(labels map[string]string) string {
+	return alertlabels.Host(labels, s.o.Labels.Hosts)
+}
+
 // alert maps an active alert; its id is the Alertmanager fingerprint of its labels.
 func (s *Source) alert(a alert) model.Alert {
 	title := a.Annotations["summary"]
@@ -93,7 +102,7 @@ func (s *Source) alert(a alert) model.Alert {
 	link, _ := s.o.Client.URL("graph", url.Values{
 		"g0.expr": {`ALERTS{alertname="` + strings.ReplaceAll(a.Labels["alertname"], `"`, `\"`) + `"}`}, "g0.tab": {"1"}})
 	m := model.Alert{
-		ID: fp, Title: title, Service: s.service(a.Labels), Severity: a.Labels[s.o.Labels.Severity], Status: model.AlertState(a.State),
+		ID: fp, Title: title, Service: s.service(a.Labels), Host: s.hostOf(a.Labels), Severity: a.Labels[s.o.Labels.Severity], Status: model.AlertState(a.State),
 		DedupKey: fp, StartedAt: a.ActiveAt.UTC(), Labels: a.Labels, Description: a.Annotations["description"],
 		RunbookURL: runbook, Source: SourceName, URL: link, SLO: alertlabels.SLO(a.Labels),
 	}

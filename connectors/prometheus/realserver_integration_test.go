@@ -23,8 +23,9 @@ import (
 )
 
 // rules fire at once (vector(1), for: 0s): a checkout alert, a checkout alert the test
-// silences, an alert named only by job (the fallback label), and an alert for "axb" that
-// a regex-escaped "a.b" must not match.
+// silences, an alert named only by job (the fallback label), an alert for "axb" that
+// a regex-escaped "a.b" must not match, a node exporter's alert about the host checkout runs
+// on, one about another host, and a neighbour's alert on checkout's host.
 const rules = `groups:
   - name: opsctx
     rules:
@@ -48,6 +49,18 @@ const rules = `groups:
         expr: vector(1)
         for: 0s
         labels: {service: axb, severity: warning}
+      - alert: NodeMemoryPressure
+        expr: vector(1)
+        for: 0s
+        labels: {instance: "app-prod-02.shop.example:9100", job: node, severity: warning}
+      - alert: NodeOtherHost
+        expr: vector(1)
+        for: 0s
+        labels: {instance: "app-prod-022:9100", job: node, severity: warning}
+      - alert: NeighbourOnHost
+        expr: vector(1)
+        for: 0s
+        labels: {service: search, instance: "app-prod-02:8080", severity: critical}
       - alert: NeverFires
         expr: vector(1) > 2
         for: 5m
@@ -86,11 +99,11 @@ func TestRealPrometheusAndAlertmanager(t *testing.T) {
 		}
 	}
 
-	// Wait until Alertmanager holds the four firing alerts.
+	// Wait until Alertmanager holds the seven firing alerts.
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		all, err := amSrc.Alerts(ctx, model.Target{})
-		if err == nil && len(all) == 4 {
+		if err == nil && len(all) == 7 {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -102,13 +115,14 @@ func TestRealPrometheusAndAlertmanager(t *testing.T) {
 
 	silenceID := postSilence(t, am.URL, "CheckoutNoisy")
 	target := model.Target{Name: "checkout", Records: []model.Service{{ID: "component:default/checkout", Name: "checkout", Source: "catalogfile"}},
-		Related: []model.Target{{Name: "a.b"}}}
+		Related: []model.Target{{Name: "a.b"}},
+		Hosts:   []model.Target{{Name: "app-prod-02", Records: []model.Service{(model.Host{Name: "app-prod-02", Kind: model.HostKindHost}).Record()}}}}
 
 	got, err := amSrc.Alerts(ctx, target)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []string{"CheckoutByJob/firing", "CheckoutHighLatency/firing", "CheckoutNoisy/silenced"}; !slices.Equal(names(got), want) {
+	if want := []string{"CheckoutByJob/firing", "CheckoutHighLatency/firing", "CheckoutNoisy/silenced", "NodeMemoryPressure/firing"}; !slices.Equal(names(got), want) {
 		t.Fatalf("alertmanager alerts %v, want %v", names(got), want)
 	}
 	hl := got[slices.IndexFunc(got, func(a model.Alert) bool { return a.Labels["alertname"] == "CheckoutHighLatency" })]
@@ -118,11 +132,15 @@ func TestRealPrometheusAndAlertmanager(t *testing.T) {
 		t.Errorf("alert %+v", hl)
 	}
 
+	if node := got[slices.IndexFunc(got, func(a model.Alert) bool { return a.Labels["alertname"] == "NodeMemoryPressure" })]; node.Host != "app-prod-02.shop.example:9100" {
+		t.Errorf("node alert host %q", node.Host)
+	}
+
 	pgot, err := promSrc.Alerts(ctx, target)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []string{"CheckoutByJob/firing", "CheckoutHighLatency/firing", "CheckoutNoisy/firing"}; !slices.Equal(names(pgot), want) {
+	if want := []string{"CheckoutByJob/firing", "CheckoutHighLatency/firing", "CheckoutNoisy/firing", "NodeMemoryPressure/firing"}; !slices.Equal(names(pgot), want) {
 		t.Fatalf("prometheus alerts %v, want %v", names(pgot), want)
 	}
 	for _, a := range pgot {
@@ -135,8 +153,8 @@ func TestRealPrometheusAndAlertmanager(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rs) != 5 || rs[0].Name != "CheckoutHighLatency" || rs[0].State != "firing" || rs[0].Health != "ok" ||
-		rs[0].RunbookURL != "https://runbooks.shop.example/checkout#latency" || rs[4].For != 5*time.Minute || rs[4].State != "inactive" {
+	if len(rs) != 8 || rs[0].Name != "CheckoutHighLatency" || rs[0].State != "firing" || rs[0].Health != "ok" ||
+		rs[0].RunbookURL != "https://runbooks.shop.example/checkout#latency" || rs[7].For != 5*time.Minute || rs[7].State != "inactive" {
 		t.Errorf("rules %+v", rs)
 	}
 

@@ -1,6 +1,11 @@
 package alertlabels
 
-import "testing"
+import (
+	"slices"
+	"testing"
+
+	"github.com/opsctx/opsctx/internal/model"
+)
 
 func TestServiceAndSLO(t *testing.T) {
 	cases := []struct {
@@ -29,5 +34,57 @@ func TestServiceAndSLO(t *testing.T) {
 	}
 	if got := ServiceLabels("job", []string{"job", "sloth_service", "app"}); len(got) != 3 || got[0] != "job" || got[1] != "sloth_service" || got[2] != "app" {
 		t.Errorf("labels %v: the configured label first, each once", got)
+	}
+}
+
+func TestHosts(t *testing.T) {
+	host := func(kind, name string, aliases ...string) model.Target {
+		return model.Target{Name: name, Records: []model.Service{{Name: name, Type: kind, Aliases: aliases}}}
+	}
+	tg := model.Target{Name: "pricing", Hosts: []model.Target{
+		host(model.HostKindHost, "app-prod-02", "app-prod-02.shop.example", "10.0.1.12"),
+		host(model.HostKindHost, "APP-PROD-03"),
+		host(model.HostKindHost, "db-v6", "2001:db8::7"),
+		host(model.HostKindCluster, "prod-eu-1"), // a cluster: not a host label value
+	}}
+	names := HostNames(tg)
+	if want := []string{"app-prod-02", "app-prod-02.shop.example", "10.0.1.12", "app-prod-03", "db-v6", "2001:db8::7"}; !slices.Equal(names, want) {
+		t.Errorf("HostNames = %v, want %v", names, want)
+	}
+	match := HostMatch(names)
+	for v, want := range map[string]bool{
+		"app-prod-02":                   true,
+		"app-prod-02.shop.example:9100": true,
+		"APP-PROD-02.Shop.Example":      true,
+		"10.0.1.12:9100":                true,
+		"app-prod-03.eu.shop.example":   true, // a short name with any domain
+		"[2001:db8::7]:9100":            true,
+		"app-prod-022":                  false,
+		"10.0.1.123:9100":               false,
+		"xapp-prod-02":                  false,
+		"app-prod-02:http":              false,
+		"prod-eu-1":                     false,
+	} {
+		if got := match(v); got != want {
+			t.Errorf("match(%q) = %v, want %v", v, got, want)
+		}
+	}
+	if HostMatch(nil) != nil || HostPattern(nil) != "" {
+		t.Error("no names: no matcher")
+	}
+	for _, tc := range []struct {
+		labels map[string]string
+		want   string
+	}{
+		{map[string]string{"instance": "app-01:9100", "node": "n1"}, "app-01:9100"},
+		{map[string]string{"node": "n1", "host": "h1"}, "n1"},
+		{map[string]string{"job": "node"}, ""},
+	} {
+		if got := Host(tc.labels, nil); got != tc.want {
+			t.Errorf("Host(%v) = %q, want %q", tc.labels, got, tc.want)
+		}
+	}
+	if got := Host(map[string]string{"instance": "x", "hostname": "h"}, []string{"hostname"}); got != "h" {
+		t.Errorf("configured host labels: %q", got)
 	}
 }

@@ -201,9 +201,13 @@ type Responders struct {
 
 // Alert is a firing signal: an Alertmanager alert, a PagerDuty alert or incident, an Opsgenie alert.
 type Alert struct {
-	ID       string `json:"id"`
-	Title    string `json:"title"`
-	Service  string `json:"service,omitempty"` // the service name as the source labels it
+	ID      string `json:"id"`
+	Title   string `json:"title"`
+	Service string `json:"service,omitempty"` // the service name as the source labels it
+	// Host is the host, node or instance the alert names, as the source labels it (a port
+	// kept: "app-01.shop.example:9100"); the answer attributes an alert without a service to
+	// the host it runs on through it.
+	Host     string `json:"host,omitempty"`
 	Severity string `json:"severity,omitempty"`
 	// Level is Severity on opsctx's scale, set by connectors whose vendor words are not the
 	// common ones (see SeverityOf); zero means read Severity.
