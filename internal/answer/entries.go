@@ -35,6 +35,8 @@ func ProblemEntries(d *directory.Directory, ps []model.Problem) []ProblemEntry {
 		rc := p.RootCauseName
 		if e := d.EntityForRecord(p.Source, p.RootCause); e != nil {
 			rc = e.Name
+		} else if h := d.HostForRecord(p.Source, p.RootCause); h != nil && p.RootCause != "" {
+			rc = h.Name
 		} else if rc == "" {
 			rc = p.RootCause
 		}
@@ -43,6 +45,8 @@ func ProblemEntries(d *directory.Directory, ps []model.Problem) []ProblemEntry {
 			n := x
 			if e := d.EntityForRecord(p.Source, x); e != nil {
 				n = e.Name
+			} else if h := d.HostForRecord(p.Source, x); h != nil {
+				n = h.Name
 			} else if i < len(p.ImpactedNames) && p.ImpactedNames[i] != "" {
 				n = p.ImpactedNames[i]
 			}

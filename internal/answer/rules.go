@@ -128,6 +128,8 @@ func RelationOf(d *directory.Directory, self, svc string) (Relation, bool) {
 	switch {
 	case fold(svc) == fold(self):
 		return RelSelf, true
+	case placed(d, self, svc):
+		return RelRunsOn, true
 	case d.DependsOn(self, svc, neighbourDepth):
 		return RelDependency, true
 	case d.DependsOn(svc, self, neighbourDepth):
@@ -140,10 +142,14 @@ func RelationOf(d *directory.Directory, self, svc string) (Relation, bool) {
 // are asked about direct neighbours, whose own records may be a hop away in the graph.
 const neighbourDepth = 2
 
-// On names a service with its relation: "checkout", "dependency orders-db", "consumer orders".
+// On names a service with its relation: "checkout", "dependency orders-db", "consumer
+// orders", and a host the service runs on "app-01 (runs on)".
 func On(svc string, rel Relation) string {
-	if rel == RelSelf {
+	switch rel {
+	case RelSelf:
 		return svc
+	case RelRunsOn:
+		return svc + " (runs on)"
 	}
 	return string(rel) + " " + svc
 }
@@ -245,4 +251,10 @@ func SuppressionText(g AlertGroup) string {
 		return ""
 	}
 	return " by " + strings.Join(parts, ", ")
+}
+
+// placed reports whether self runs on the host with the canonical name svc.
+func placed(d *directory.Directory, self, svc string) bool {
+	_, ok := d.Placed(self, svc)
+	return ok
 }

@@ -279,6 +279,8 @@ type Omitted struct {
 	// Sources are the sources that answered fine, left out of a brief answer's list (which
 	// names only those that did not; sources not configured or not asked are left out too).
 	Sources int `json:"sources,omitempty"`
+	// RunsOn are hosts, clusters and namespaces left out (at brief: also the quiet ones).
+	RunsOn int `json:"runs_on,omitempty"`
 }
 
 // NextKind is what happens at a moment of the timeline.
@@ -343,9 +345,11 @@ type IncidentContext struct {
 	SuppressedAlertGroups []AlertGroup  `json:"suppressed_alert_groups"`
 	Changes               []ChangeEntry `json:"changes"`
 	Dependencies          Dependencies  `json:"dependencies"`
-	Runbooks              []model.Link  `json:"runbooks"`
-	SLOs                  []SLOEntry    `json:"slos"`
-	Sources               []SourceEntry `json:"sources"`
+	// RunsOn are the hosts, clusters and namespaces the service runs on, ranked (see ground).
+	RunsOn   []GroundEntry `json:"runs_on"`
+	Runbooks []model.Link  `json:"runbooks"`
+	SLOs     []SLOEntry    `json:"slos"`
+	Sources  []SourceEntry `json:"sources"`
 	// Incident echoes the incident the query started from, when one was given.
 	Incident string `json:"incident,omitempty"`
 	// Since is the start of the time window considered.
@@ -382,6 +386,7 @@ const (
 	RelSelf       Relation = ""           // the service asked about
 	RelDependency Relation = "dependency" // the service asked about depends on it
 	RelConsumer   Relation = "consumer"   // it depends on the service asked about
+	RelRunsOn     Relation = "runs_on"    // the service asked about runs on it (a host, cluster, namespace)
 )
 
 // StaleNote says that a source's data in an answer is an older copy.

@@ -144,7 +144,7 @@ func TestDemoCatalogMatchesSchemas(t *testing.T) {
 			n++
 		}
 	}
-	if n != 22 {
-		t.Errorf("checked %d demo documents, want 22", n)
+	if n != 23 {
+		t.Errorf("checked %d demo documents, want 23", n)
 	}
 }

@@ -78,6 +78,10 @@ func dynatraceData(s Scenario) dtfake.Data {
 					{Key: "dt.event.deployment.project", Value: "shop/inventory"},
 					{Key: "dt.event.deployment.ci_back_link", Value: "https://ci.shop.example/shop/inventory/-/pipelines/3107"}}},
 			configEvent,
+			{EventID: "-6120553317490810331_" + itoa(ms(PatchAt-3*time.Minute)), EventType: "CUSTOM_CONFIGURATION",
+				Title: "kernel 6.1.0-27 -> 6.1.0-28, reboot", StartTime: ms(PatchAt - 3*time.Minute), EndTime: end(PatchAt - 9*time.Minute),
+				Status: "CLOSED", EntityID: dtfake.Stub(DTAppHost, "HOST", AppHostFQDN), ManagementZones: zone,
+				Properties: []dtfake.Property{{Key: "author", Value: Dev}, {Key: "change_request", Value: SNPatch}}},
 		},
 		SLOs: dynatraceSLOs(),
 	}
@@ -122,6 +126,7 @@ func dynatraceEntities(s Scenario) []dtfake.Entity {
 		{DTInventory, Inventory, "WEB_REQUEST_SERVICE", "team-storefront", Inventory},
 		{DTOrdersDB, OrdersDB, "DATABASE_SERVICE", "team-platform", OrdersDB},
 		{DTFraudCheck, "fraud-check", "WEB_REQUEST_SERVICE", "team-payments", "fraud-check"},
+		{DTRecs, Recs, "WEB_REQUEST_SERVICE", "team-storefront", Recs},
 	}
 	calls := [][2]string{{DTCheckout, DTPayments}, {DTCheckout, DTOrdersDB}, {DTCheckout, DTFraudCheck}, {DTCheckout, DTCart}, {DTInventory, DTOrdersDB}}
 	ref := func(id string) dtfake.EntityID { return dtfake.EntityID{ID: id, Type: "SERVICE"} }
@@ -146,6 +151,19 @@ func dynatraceEntities(s Scenario) []dtfake.Entity {
 		}
 		out = append(out, e)
 	}
+	// Inventory's and recommendations' process groups run on app-prod-07 (hostGroup order:
+	// the process group runsOn the host, as the entity model states it).
+	host := dtfake.EntityID{ID: DTAppHost, Type: "HOST"}
+	for _, i := range []int{3, 6} {
+		out = append(out, dtfake.Entity{EntityID: "PROCESS_GROUP-" + hex16(i), Type: "PROCESS_GROUP", DisplayName: nodes[i].name + " (gunicorn)",
+			FirstSeenTms: s.At(200 * 24 * time.Hour).UnixMilli(), LastSeenTms: s.At(0).UnixMilli(),
+			FromRelationships: map[string][]dtfake.EntityID{"runsOn": {host}}, ToRelationships: map[string][]dtfake.EntityID{}})
+	}
+	out = append(out, dtfake.Entity{EntityID: DTAppHost, Type: "HOST", DisplayName: AppHostFQDN,
+		FirstSeenTms: s.At(300 * 24 * time.Hour).UnixMilli(), LastSeenTms: s.At(0).UnixMilli(),
+		Properties:        map[string]any{"ipAddress": []any{AppHostIP}, "osType": "LINUX", "detectedName": AppHostFQDN},
+		ManagementZones:   []dtfake.ManagementZone{{ID: "-4156223918458236214", Name: "shop-production"}},
+		FromRelationships: map[string][]dtfake.EntityID{}, ToRelationships: map[string][]dtfake.EntityID{}})
 	return out
 }
 

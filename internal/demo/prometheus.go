@@ -127,6 +127,18 @@ func demoAlerts(s Scenario) []demoAlert {
 			labels:      map[string]string{"service": OrderQueue, "severity": "critical", "team": "platform"},
 			annotations: map[string]string{"summary": "order-queue consumers lag more than 2 minutes"},
 			firingSince: -PendingFiresIn, pending: true}, // pending since T0-6m: its 10 min run out at T0+4m
+		{name: "NodeHighLoad", group: "node.rules", forDur: 5 * time.Minute,
+			expr:   `node_load5 / count without (cpu, mode) (node_cpu_seconds_total{mode="idle"}) > 2`,
+			labels: map[string]string{"instance": AppHostFQDN + ":9100", "job": "node", "severity": "warning"},
+			annotations: map[string]string{"summary": "Load on the host above twice its CPUs",
+				"description": "5-minute load average is 2.6x the CPU count since the host came back."},
+			firingSince: NodeAlertAt},
+		{name: "RecommendationsHighLatency", group: "storefront.rules", forDur: 2 * time.Minute,
+			expr:   `histogram_quantile(0.95, sum by (le) (rate(http_server_request_duration_seconds_bucket{service="recommendations"}[5m]))) > 0.5`,
+			labels: map[string]string{"service": Recs, "severity": "critical", "team": "storefront"},
+			annotations: map[string]string{"summary": "Recommendations p95 latency above 500ms",
+				"description": "Recommendation widgets time out on product pages."},
+			firingSince: RecsAlertAt},
 	}
 	if s.ConsumerFails {
 		out = append(out, demoAlert{name: "CartErrorRateHigh", group: "storefront.rules", forDur: 2 * time.Minute,

@@ -25,6 +25,15 @@ import (
 // CartLatencyHigh and PagerDuty holds Cart in maintenance, both until T0+20m, when the
 // firing alert will notify again. Order-queue's lag alert is pending and fires at T0+4m.
 // ServiceNow has CHG0030020, an orders-db failover test, scheduled to start at T0+45m.
+//
+// Below the application: at T0-50m Dev Patel began the monthly OS patching and reboot of
+// the Linux server app-prod-07 (CHG0030021, on the server CI; the platform team "Platform
+// Operations" owns the server and has its own on-call, Dev Patel). Recommendations and
+// inventory run on it (ServiceNow "Runs on::Runs", Dynatrace process groups on the host).
+// From T0-38m the node exporter's NodeHighLoad alert fires with
+// instance="app-prod-07.shop.example:9100" (no service label); from T0-34m
+// recommendations' own latency alert fires. Each source names the host its own way:
+// ServiceNow by short name and FQDN, Dynatrace by FQDN and address, the alert with a port.
 type Scenario struct {
 	T0 time.Time
 	// Edit, when set, may change each vendor's data before its fake starts: it gets the
@@ -73,6 +82,7 @@ const (
 	OrdersDB     = "orders-db"
 	PaymentsDB   = "payments-db"
 	OrderQueue   = "order-queue"
+	Recs         = "recommendations"
 
 	// PagerDuty ids (catalog annotation pagerduty.com/service-id).
 	PDCheckout   = "PCHKOUT"
@@ -90,6 +100,8 @@ const (
 	DTInventory  = "SERVICE-7C3A9E1B5D2F0044"
 	DTOrdersDB   = "SERVICE-0D8E4A2C6B1F9925"
 	DTFraudCheck = "SERVICE-3E9B7D1F5A2C6618" // measured in telemetry, missing from the catalog (drift)
+	DTRecs       = "SERVICE-4D6F8A2C0E1B3357"
+	DTAppHost    = "HOST-6A1C3E5B7D9F0127" // app-prod-07 as Dynatrace sees it
 	DTProblemID  = "-5723950718830532608_1732600000000V2"
 	DTDisplayID  = "P-2311"
 
@@ -100,6 +112,15 @@ const (
 	SNChange     = "CHG0030017"
 	SNIncident   = "INC0012345"
 	SNSupportGrp = "Checkout Support" // CMDB owner group: disagrees with Backstage's team-checkout on purpose
+	SNRecs       = "Recommendations Service"
+	SNPatch      = "CHG0030021"          // the OS patch and reboot of app-prod-07
+	SNPlatform   = "Platform Operations" // owns the servers, with its own on-call
+	SNStoreGrp   = "Storefront Support"
+
+	// The server under recommendations and inventory, as each source names it.
+	AppHost     = "app-prod-07"
+	AppHostFQDN = "app-prod-07.shop.example"
+	AppHostIP   = "10.20.7.17"
 
 	// Opsgenie.
 	OGTeam     = "checkout"
@@ -113,6 +134,7 @@ const (
 	Priya = "Priya Nair"
 	Marco = "Marco Rossi"
 	Kofi  = "Kofi Mensah"
+	Dev   = "Dev Patel"
 	Aiko  = "Aiko Tanaka"
 
 	// SNScheduledChange is the change scheduled on orders-db after T0.
@@ -143,6 +165,9 @@ const (
 	InventoryAt    = 45 * time.Minute // inventory deploy with no change record
 	EscalateAfter  = 30               // minutes from incident start until L2
 	CartFailingAt  = 12 * time.Minute // cart's 5xx alert fires (ConsumerFails)
+	PatchAt        = 50 * time.Minute // CHG0030021: app-prod-07 patched and rebooted
+	NodeAlertAt    = 38 * time.Minute // NodeHighLoad on app-prod-07 fires
+	RecsAlertAt    = 34 * time.Minute // recommendations' latency alert fires
 )
 
 // Email returns the demo address of a person ("Sam Okafor" -> sam.okafor@shop.example).

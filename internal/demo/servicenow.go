@@ -51,12 +51,14 @@ func ServiceNowData(s Scenario) snfake.Data {
 	}
 	return snfake.Data{
 		Tables: map[string][]snfake.Record{
-			"sys_user": {user(Sam), user(Lena), user(Priya), user(Marco)},
+			"sys_user": {user(Sam), user(Lena), user(Priya), user(Marco), user(Dev), user(Aiko)},
 			"sys_user_group": {
 				group(SNSupportGrp, "checkout-support@shop.example", Lena),
 				group("Checkout Engineering", "checkout-eng@shop.example", Lena),
 				group("Payments Support", "payments-support@shop.example", Marco),
 				group("Database Operations", "dba@shop.example", Priya),
+				group(SNPlatform, "platform-ops@shop.example", Dev),
+				group(SNStoreGrp, "storefront-support@shop.example", Aiko),
 			},
 			"cmdb_rel_type": {
 				{"sys_id": dependsOn, "name": snfake.DependsOn},
@@ -70,16 +72,24 @@ func ServiceNowData(s Scenario) snfake.Data {
 				{"sys_id": snID(SNPayments), "name": SNPayments, "short_description": "Card payment authorisation and capture",
 					"service_classification": "Business Service", "operational_status": "1", "used_for": "Production",
 					"busines_criticality": "1 - most critical", "support_group": snID("Payments Support"), "owned_by": snID(Marco)},
+				{"sys_id": snID(SNRecs), "name": SNRecs, "short_description": "Product recommendations on the storefront",
+					"service_classification": "Business Service", "operational_status": "1", "used_for": "Production",
+					"busines_criticality": "3 - less critical", "support_group": snID(SNStoreGrp), "owned_by": snID(Aiko)},
 			},
 			"cmdb_ci_db_instance": {
 				{"sys_id": snID(SNOrdersDB), "name": SNOrdersDB, "short_description": "PostgreSQL cluster for orders",
 					"operational_status": "1", "support_group": snID("Database Operations"), "owned_by": snID(Priya)},
 			},
-			"cmdb_ci_linux_server": {{"sys_id": snID("db-prod-01"), "name": "db-prod-01", "operational_status": "1"}},
+			"cmdb_ci_linux_server": {
+				{"sys_id": snID("db-prod-01"), "name": "db-prod-01", "operational_status": "1"},
+				{"sys_id": snID(AppHost), "name": AppHost, "fqdn": AppHostFQDN, "host_name": AppHost, "ip_address": AppHostIP,
+					"os": "Linux Red Hat", "operational_status": "1", "support_group": snID(SNPlatform), "owned_by": snID(Dev)},
+			},
 			"cmdb_rel_ci": {
 				{"sys_id": snID("rel:checkout-orders-db"), "parent": snID(SNCheckout), "child": snID(SNOrdersDB), "type": dependsOn},
 				{"sys_id": snID("rel:checkout-payments"), "parent": snID(SNCheckout), "child": snID(SNPayments), "type": dependsOn},
 				{"sys_id": snID("rel:orders-db-host"), "parent": snID(SNOrdersDB), "child": snID("db-prod-01"), "type": runsOn},
+				{"sys_id": snID("rel:recs-host"), "parent": snID(SNRecs), "child": snID(AppHost), "type": runsOn},
 			},
 			"change_request": {
 				{"sys_id": snID(SNChange), "number": SNChange, "short_description": "raise orders-db statement timeout",
@@ -100,6 +110,10 @@ func ServiceNowData(s Scenario) snfake.Data {
 					"type": "normal", "state": "3", "close_code": "successful", "start_date": at(72 * time.Hour),
 					"work_start": at(72 * time.Hour), "work_end": at(71 * time.Hour), "assigned_to": snID(Lena),
 					"cmdb_ci": snID(SNCheckout), "opened_at": at(100 * time.Hour)},
+				{"sys_id": snID(SNPatch), "number": SNPatch, "short_description": "monthly OS patching and reboot of app-prod-07",
+					"type": "standard", "state": "-1", "start_date": at(PatchAt + 2*time.Minute), "end_date": at(PatchAt - 58*time.Minute),
+					"work_start": at(PatchAt), "assigned_to": snID(Dev), "requested_by": snID(Dev),
+					"assignment_group": snID(SNPlatform), "cmdb_ci": snID(AppHost), "opened_at": at(74 * time.Hour)},
 			},
 			"sysapproval_approver": {
 				{"sys_id": snID("approval:" + SNChange), "approver": snID(Lena), "sysapproval": snID(SNChange), "state": "approved"},
@@ -119,6 +133,10 @@ func ServiceNowData(s Scenario) snfake.Data {
 				Roster: snID("roster:checkout-support-primary"), Order: 1}},
 			snID("Database Operations"): {{UserID: snID(Priya), Group: snID("Database Operations"), Rota: snID("rota:dba"),
 				Roster: snID("roster:dba-primary"), Order: 1}},
+			snID(SNStoreGrp): {{UserID: snID(Aiko), Group: snID(SNStoreGrp), Rota: snID("rota:storefront-support"),
+				Roster: snID("roster:storefront-support-primary"), Order: 1}},
+			snID(SNPlatform): {{UserID: snID(Dev), Group: snID(SNPlatform), Rota: snID("rota:platform-ops"),
+				Roster: snID("roster:platform-ops-primary"), Order: 1}},
 		},
 	}
 }

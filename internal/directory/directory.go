@@ -281,7 +281,8 @@ func (d *Directory) EntityForRecord(source, idOrName string) *Entity {
 }
 
 // Canonical maps a service name or id as a source states it to the canonical entity name
-// when the directory knows it, else returns it unchanged, or qualified by the source
+// when the directory knows it, a host's id or name (a CI sys_id, HOST-…, "app-01:9100") to
+// the canonical host name, else returns it unchanged, or qualified by the source
 // (alertmanager/us-east-1:checkout) when the entity of that name is pinned to other
 // instances: a neighbour's checkout is never ours.
 func (d *Directory) Canonical(source, svc string) string {
@@ -293,6 +294,9 @@ func (d *Directory) Canonical(source, svc string) string {
 	}
 	if e := d.byName[Fold(svc)]; e != nil && !e.Serves(source) {
 		return source + ":" + svc
+	}
+	if h := d.HostForRecord(source, svc); h != nil {
+		return h.Name
 	}
 	return svc
 }

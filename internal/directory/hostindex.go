@@ -45,3 +45,9 @@ func (d *Directory) HostRunsOn(h *hosts.Host) []hosts.Placement { return d.hosts
 // RunsHere returns the canonical names of every service that runs on h, directly or on a
 // host that runs on it (the nodes of a cluster), sorted.
 func (d *Directory) RunsHere(h *hosts.Host) []string { return d.hosts.RunsHere(h) }
+
+// Placed returns the placement by which the service with the canonical name runs on the
+// host with the canonical name, and whether it does (see hosts.Index.Placed).
+func (d *Directory) Placed(service, host string) (hosts.Placement, bool) {
+	return d.hosts.Placed(service, host)
+}

@@ -109,7 +109,9 @@ func (e *Engine) IncidentContext(ctx context.Context, qy Query) (*answer.Inciden
 	for _, n := range otherTeams(q.d, q.ent, maxSpeculative) {
 		wg.Go(func() { ask(n) })
 	}
-	f := q.r.Gather(q.ctx, t, w, everything...)
+	var f model.Facts
+	wg.Go(func() { f = q.r.Gather(q.ctx, t, w, everything...) })
+	wg.Go(func() { o.GroundOnCall = groundOnCall(q.ctx, q.r, q.d, q.ent, t, w) })
 	wg.Wait()
 	o.Sources = q.r.Statuses()
 	a := incident.Context(q.d, q.ent, f, o)

@@ -60,6 +60,7 @@ func brief(a *answer.IncidentContext) string {
 		xs = append(xs, fmt.Sprintf("%s %s: %s", rel(n.At, a.AsOf), n.Kind, n.Subject))
 	}
 	line(&b, "Next", len(a.Next)+a.Omitted.Next, xs)
+	briefRunsOn(&b, a)
 	if len(a.Runbooks) > 0 {
 		fmt.Fprintf(&b, "Runbook: %s\n", a.Runbooks[0].URL)
 	}

@@ -32,7 +32,7 @@ func IncidentContext(a *answer.IncidentContext) string {
 // contextSections write the sections of incident_context, in order.
 var contextSections = []func(b *strings.Builder, a *answer.IncidentContext){
 	slosSection, problemsSection, alertsSection, suppressedSection, incidentsSection, changesSection,
-	ownersSection, ackSectionOf, onCallSection, escalationSection, fixersSection, nextSectionOf, dependenciesSection,
+	ownersSection, ackSectionOf, onCallSection, escalationSection, fixersSection, nextSectionOf, runsOnSection, dependenciesSection,
 }
 
 func ackSectionOf(b *strings.Builder, a *answer.IncidentContext) {

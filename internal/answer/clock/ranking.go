@@ -54,6 +54,13 @@ func (c *Clock) RankChanges(cs []model.Change) []answer.ChangeEntry {
 		case fold(svc) == fold(ent.Name):
 			score += 20
 			why = append(why, "on "+svc+" itself")
+		case placed(d, ent.Name, svc):
+			score += 20
+			why = append(why, "on "+svc+", which "+ent.Name+" runs on")
+			if c.groundAlerting(svc) {
+				score += 10
+				why = append(why, svc+" is alerting")
+			}
 		case d.DependsOn(ent.Name, svc, 3):
 			score += 15
 			why = append(why, "on dependency "+svc)

@@ -43,6 +43,9 @@ type ContextOptions struct {
 	// OnCallOf are the on-call facts of the Suspects of a first assembly, by service, so
 	// that the answer names who can act on the cause (nil: not asked).
 	OnCallOf map[string][]model.Sourced[model.Responders]
+	// GroundOnCall are the on-call answers for the owners of the hosts the service runs on,
+	// by owner team (directory.Fold of its name).
+	GroundOnCall map[string][]model.Sourced[model.Responders]
 }
 
 // Context assembles incident_context for ent: the joined picture with its headline,
@@ -109,6 +112,7 @@ func assemble(d *directory.Directory, ent *directory.Entity, f model.Facts, o Co
 	}
 	ans.Next = c.Timeline(r)
 	ans.Dependencies = answer.DependenciesOf(d, ent, f)
+	ans.RunsOn = ground(d, ent.Name, ans, f, o.GroundOnCall)
 	ans.Runbooks = runbooks(d, ent, f.Alerts)
 	ans.SLOs = answer.SLOEntries(d, f.SLOs, o.Thresholds)
 	for i := range ans.AlertGroups {

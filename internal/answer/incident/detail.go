@@ -30,6 +30,7 @@ func applyDetail(a *answer.IncidentContext, detail answer.Detail) {
 	a.SLOs, a.Omitted.SLOs = answer.Cap(a.SLOs, n)
 	a.OnCall, a.Omitted.OnCall = answer.Cap(a.OnCall, n)
 	a.Next, a.Omitted.Next = answer.Cap(a.Next, n)
+	a.RunsOn, a.Omitted.RunsOn = answer.Cap(a.RunsOn, n)
 	a.Dependencies.Upstream, a.Omitted.Upstream = answer.Cap(a.Dependencies.Upstream, max(n, 5))
 	a.Dependencies.Downstream, a.Omitted.Downstream = answer.Cap(a.Dependencies.Downstream, max(n, 5))
 	perGroup := map[answer.Detail]int{answer.DetailBrief: 1, answer.DetailStandard: 3, answer.DetailFull: n}[detail]

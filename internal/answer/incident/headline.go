@@ -29,6 +29,7 @@ func headline(a *answer.IncidentContext, now time.Time) string {
 	}
 	stale := answer.StaleNotes(statusesOf(a.Sources), now)
 	var parts []string
+	hosts := groundNamer{a: a, named: map[string]bool{}}
 	if len(a.SLOs) > 0 && a.SLOs[0].Burning() {
 		parts = append(parts, "User impact: "+a.SLOs[0].Impact()+staleText(stale, a.SLOs[0].Source))
 	}
@@ -44,7 +45,7 @@ func headline(a *answer.IncidentContext, now time.Time) string {
 		}
 		parts = append(parts, fmt.Sprintf("%s: %s%s (%s %s)%s%s", name, p.Title, impact, p.Source, p.ID, troubleText(a.StartedAt, p.StartedAt, now), staleText(stale, p.Source)))
 		if p.RootCause != "" {
-			parts = append(parts, fmt.Sprintf("primary contributor: %s (%s root cause)", p.RootCause, p.Source))
+			parts = append(parts, fmt.Sprintf("primary contributor: %s (%s root cause)", hosts.name(p.RootCause), p.Source))
 		}
 		if len(groups) > 0 && len(groups[0].Spread) > 0 {
 			g := groups[0]
@@ -62,7 +63,7 @@ func headline(a *answer.IncidentContext, now time.Time) string {
 		parts = append(parts, name+": no open problems, alerts or incidents reported")
 	}
 	if len(problems) == 0 {
-		if s := neighbourText(neighbourProblems, neighbourGroups, now, stale); s != "" {
+		if s := neighbourText(hosts, neighbourProblems, neighbourGroups, now, stale); s != "" {
 			parts = append(parts, s)
 		}
 	}
@@ -73,6 +74,9 @@ func headline(a *answer.IncidentContext, now time.Time) string {
 		s := fmt.Sprintf("most suspicious change: %s %q%s", c.ID, c.Title, agoText(c.At, now))
 		if c.Author != "" {
 			s += " by " + c.Author
+		}
+		if _, ok := hosts.entry(c.Service); ok {
+			s += " on " + hosts.name(c.Service)
 		}
 		parts = append(parts, s)
 	}
@@ -103,11 +107,11 @@ func headline(a *answer.IncidentContext, now time.Time) string {
 
 // neighbourText names the trouble on a neighbour, under its own name, when the service has
 // no problem of its own: the first neighbour's problem, else its alert groups ("" for none).
-func neighbourText(problems []answer.ProblemEntry, groups []answer.AlertGroup, now time.Time, stale map[string]answer.StaleNote) string {
+func neighbourText(hosts groundNamer, problems []answer.ProblemEntry, groups []answer.AlertGroup, now time.Time, stale map[string]answer.StaleNote) string {
 	switch {
 	case len(problems) > 0:
 		p := problems[0]
-		return fmt.Sprintf("%s: %s (%s %s)%s", answer.On(p.Neighbour, p.Relation), p.Title, p.Source, p.ID, sinceText(p.StartedAt, now))
+		return fmt.Sprintf("%s: %s (%s %s)%s", hosts.on(p.Neighbour, p.Relation), p.Title, p.Source, p.ID, sinceText(p.StartedAt, now))
 	case len(groups) > 0:
 		g := groups[0]
 		n := 0
@@ -116,7 +120,7 @@ func neighbourText(problems []answer.ProblemEntry, groups []answer.AlertGroup, n
 				n++
 			}
 		}
-		return answer.On(g.Service, g.Relation) + ": " + groupsText(groups[:n], time.Time{}, now, stale)
+		return hosts.on(g.Service, g.Relation) + ": " + groupsText(groups[:n], time.Time{}, now, stale)
 	}
 	return ""
 }

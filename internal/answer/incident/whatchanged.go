@@ -42,8 +42,8 @@ type ChangesOptions struct {
 	IncidentStart time.Time
 }
 
-// WhatChanged lists the changes in f on ent (and its dependencies), ranked by suspicion
-// with reasons.
+// WhatChanged lists the changes in f on ent, the hosts it runs on (and its dependencies),
+// ranked by suspicion with reasons.
 func WhatChanged(d *directory.Directory, ent *directory.Entity, f model.Facts, o ChangesOptions) *WhatChangedResult {
 	from, now := o.From, o.Now
 	f = prepare.Facts(d, f, ent.Name)
@@ -51,7 +51,7 @@ func WhatChanged(d *directory.Directory, ent *directory.Entity, f model.Facts, o
 	if !o.IncludeDeps {
 		var own = f.Changes[:0:0]
 		for _, c := range f.Changes {
-			if s := d.Canonical(c.Source, c.Service); s == "" || fold(s) == fold(ent.Name) {
+			if s := d.Canonical(c.Source, c.Service); s == "" || fold(s) == fold(ent.Name) || placedOn(d, ent.Name, s) {
 				own = append(own, c)
 			}
 		}

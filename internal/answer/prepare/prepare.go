@@ -101,10 +101,12 @@ func Own(f model.Facts, self string) model.Facts {
 	return f
 }
 
-// attributeAlerts puts each open alert on its canonical service. An alert that names no
-// service is attributed through the SLO it belongs to (SLO tools label their alerts with
-// the SLO, not the service); one that names neither belongs to self, the service whose
-// query found it, and is left out when the question is about everything.
+// attributeAlerts puts each open alert on its canonical service. An alert whose host label
+// names a host self runs on, and that names no known service, is the host's (a node
+// exporter's alert; see the ground rule). An alert that names no service is attributed
+// through the SLO it belongs to (SLO tools label their alerts with the SLO, not the
+// service); one that names neither belongs to self, the service whose query found it, and
+// is left out when the question is about everything.
 func attributeAlerts(d *directory.Directory, f model.Facts, self string) []model.Alert {
 	sloService := map[string]string{}
 	for _, s := range f.SLOs {
@@ -117,7 +119,9 @@ func attributeAlerts(d *directory.Directory, f model.Facts, self string) []model
 		if !a.Status.Open() {
 			continue
 		}
-		switch {
+		switch h := groundHost(d, self, a); {
+		case h != "" && (a.Service == "" || d.EntityForRecord(a.Source, a.Service) == nil):
+			a.Service = h
 		case a.Service != "":
 			a.Service = d.Canonical(a.Source, a.Service)
 		case a.SLO != "":

@@ -104,6 +104,20 @@ func (x *Index) RunsOn(name string) []Placement {
 	return out
 }
 
+// Placed returns the placement by which the service with the canonical name runs on the
+// host with the canonical name (directly or through another host), and whether it does.
+func (x *Index) Placed(service, host string) (Placement, bool) {
+	if service == "" || host == "" {
+		return Placement{}, false
+	}
+	for _, p := range x.RunsOn(service) {
+		if fold(p.Host.Name) == fold(host) {
+			return p, true
+		}
+	}
+	return Placement{}, false
+}
+
 // HostRunsOn returns what the host runs on directly (a node's cluster).
 func (x *Index) HostRunsOn(h *Host) []Placement { return x.runsOn.ofHost[h] }
 

@@ -61,8 +61,8 @@ func TestFilters(t *testing.T) {
 		{[]string{"kind=group,metadata.name=team-checkout"}, "team-checkout"},                           // different keys: all
 		{[]string{"kind=API", "metadata.name=shop"}, "payments-api shop"},                               // filters: any
 		{[]string{"metadata.tags.tier-1"}, "checkout payments storefront"},
-		{[]string{"kind=component,relations.ownedby=group:default/team-storefront"}, "cart inventory search storefront"},
-		{[]string{"kind=component,metadata.annotations.servicenow.com/ci-name"}, "checkout payments"},
+		{[]string{"kind=component,relations.ownedby=group:default/team-storefront"}, "cart inventory recommendations search storefront"},
+		{[]string{"kind=component,metadata.annotations.servicenow.com/ci-name"}, "checkout payments recommendations"},
 		{[]string{"kind=user,relations.memberof=group:default/team-platform"}, "dev-patel priya-nair"},
 		{[]string{"kind=resource,relations.dependencyof=component:default/checkout"}, "order-queue orders-db"},
 	}
