@@ -223,3 +223,99 @@ func TestScenarioHostLabelForms(t *testing.T) {
 		})
 	}
 }
+
+// blast_radius asked about a host lists every service that runs there with its owner, then
+// what depends on those; the host is found by FQDN, address, short name or Dynatrace id.
+func TestScenarioHostBlastRadius(t *testing.T) {
+	c := mcpClient(t, demo.Scenario{T0: t0})
+	for _, name := range []string{demo.AppHostFQDN, demo.AppHostIP, "APP-PROD-07", demo.DTAppHost} {
+		var r struct {
+			Host struct {
+				Name  string `json:"name"`
+				Owner string `json:"owner"`
+			} `json:"host"`
+			Health     string `json:"health"`
+			Downstream []struct {
+				Service      string `json:"service"`
+				Depth        int    `json:"depth"`
+				OwnerTeam    string `json:"owner_team"`
+				Via          string `json:"via"`
+				CrossesTeams bool   `json:"crosses_teams"`
+			} `json:"downstream"`
+			Teams []string `json:"teams"`
+		}
+		md := callBoth(t, c, "blast_radius", map[string]any{"service": name}, &r)
+		var here, further []string
+		for _, n := range r.Downstream {
+			s := fmt.Sprintf("%s(%s via %s)", n.Service, n.OwnerTeam, n.Via)
+			if n.Depth == 1 {
+				here = append(here, s)
+				if !n.CrossesTeams {
+					t.Errorf("%s: %s is owned by another team than the host's", name, n.Service)
+				}
+			} else {
+				further = append(further, n.Service)
+			}
+		}
+		if r.Host.Name != demo.AppHost || r.Host.Owner != demo.SNPlatform || r.Health != "degraded" ||
+			!slices.Equal(here, []string{"inventory(team-storefront via app-prod-07)", "recommendations(team-storefront via app-prod-07)"}) ||
+			!slices.Contains(further, demo.Checkout) || !slices.Contains(r.Teams, "team-storefront") {
+			t.Errorf("%s: host %+v health %s here %v further %v teams %v", name, r.Host, r.Health, here, further, r.Teams)
+		}
+		for _, s := range []string{"# Blast radius of host app-prod-07 (degraded)", "Owner: Platform Operations.",
+			"- runs here: inventory (", "- runs here: recommendations (", "owner team-storefront) ⟂ crosses team boundary"} {
+			if !strings.Contains(md, s) {
+				t.Errorf("%s: markdown lacks %q:\n%s", name, s, md)
+			}
+		}
+	}
+}
+
+// boundary_audit reports a host that telemetry sees under a service but the CMDB does not
+// have, with no owner; and a CMDB host telemetry never saw under a measured service.
+func TestScenarioHostAudit(t *testing.T) {
+	const stray = "HOST-6A1C3E5B7D9F0999"
+	edit := func(source string, data any) {
+		d, ok := data.(*dtfake.Data)
+		if !ok || source != config.SourceDynatrace {
+			return
+		}
+		for i, e := range d.Entities {
+			if e.Type == "PROCESS_GROUP" && strings.HasPrefix(e.DisplayName, demo.Recs) {
+				d.Entities[i].FromRelationships["runsOn"] = append(d.Entities[i].FromRelationships["runsOn"], dtfake.EntityID{ID: stray, Type: "HOST"})
+			}
+		}
+		d.Entities = append(d.Entities, dtfake.Entity{EntityID: stray, Type: "HOST", DisplayName: "app-prod-09.shop.example",
+			LastSeenTms: t0.UnixMilli(), Properties: map[string]any{"ipAddress": []any{"10.20.7.19"}},
+			FromRelationships: map[string][]dtfake.EntityID{}, ToRelationships: map[string][]dtfake.EntityID{}})
+	}
+	c := mcpClient(t, demo.Scenario{T0: t0, Edit: edit})
+	type finding struct{ Kind, Service, Target, Detail string }
+	var all struct {
+		Findings []finding `json:"findings"`
+	}
+	md := callBoth(t, c, "boundary_audit", map[string]any{}, &all)
+	got := map[string]finding{}
+	for _, f := range all.Findings {
+		if strings.HasPrefix(f.Kind, "host_") {
+			got[f.Kind+" "+f.Target] = f
+		}
+	}
+	for _, want := range []string{"host_telemetry_only app-prod-09.shop.example", "host_no_owner app-prod-09.shop.example",
+		"host_no_owner db-prod-01", "host_cmdb_only db-prod-01"} {
+		if _, ok := got[want]; !ok {
+			t.Errorf("no %s among %v", want, got)
+		}
+	}
+	if f := got["host_telemetry_only app-prod-09.shop.example"]; f.Service != demo.Recs || !strings.Contains(f.Detail, "(dynatrace), which no CMDB or catalog declares") {
+		t.Errorf("telemetry-only host: %+v", f)
+	}
+	for k := range got {
+		if strings.Contains(k, demo.AppHost+"") && strings.HasSuffix(k, " "+demo.AppHost) {
+			t.Errorf("app-prod-07 is declared, observed, owned and on call: %v", got[k])
+		}
+	}
+	if !strings.Contains(md, "app-prod-09.shop.example") {
+		t.Errorf("markdown lacks the stray host:\n%s", md)
+	}
+}

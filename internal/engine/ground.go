@@ -2,6 +2,8 @@ package engine
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"sync"
 
 	"github.com/sourcegraph/conc"
@@ -45,4 +47,25 @@ func groundOnCall(ctx context.Context, r *fetch.Round, dir *directory.Directory,
 	}
 	wg.Wait()
 	return out
+}
+
+// hostAsked returns the host a blast radius is asked from: the host argument, or a service
+// name no service has that names exactly one host, cluster or namespace (app-prod-07,
+// its FQDN or address, a HOST-… id); nil otherwise.
+func hostAsked(q *question, s Subject, err error) *directory.Host {
+	if q == nil || q.d == nil {
+		return nil
+	}
+	name := strings.TrimSpace(s.Host)
+	var le *LookupError
+	if name == "" && errors.As(err, &le) && le.What == "service" && !le.Ambiguous {
+		name = strings.TrimSpace(s.Service)
+	}
+	if name == "" {
+		return nil
+	}
+	if hs := q.d.LookupHost(name); len(hs) == 1 {
+		return hs[0]
+	}
+	return nil
 }

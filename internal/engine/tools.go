@@ -76,6 +76,10 @@ func (e *Engine) WhoOwns(ctx context.Context, s Subject, horizon time.Duration) 
 func (e *Engine) BlastRadius(ctx context.Context, s Subject, depth int) (*blast.Result, error) {
 	q, cancel, err := e.ask(ctx, s)
 	defer cancel()
+	if h := hostAsked(q, s, err); h != nil {
+		f := q.r.Gather(q.ctx, model.Target{Until: e.o.Now()}, fetch.Window{}, open...)
+		return blast.FromHost(q.d, h, f, depth, q.r.Statuses()), nil
+	}
 	if err != nil {
 		return nil, err
 	}

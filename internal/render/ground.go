@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/opsctx/opsctx/internal/answer"
+	"github.com/opsctx/opsctx/internal/answer/blast"
 )
 
 // runsOnSection lists the hosts, clusters and namespaces the service runs on, worst first,
@@ -71,4 +72,37 @@ func quoted(xs []string) string {
 		out[i] = fmt.Sprintf("%q", x)
 	}
 	return strings.Join(out, ", ")
+}
+
+// hostBlastRadius renders blast_radius asked about a host: who owns it, every service that
+// runs there with its owner, and what depends on those.
+func hostBlastRadius(r *blast.Result) string {
+	var b strings.Builder
+	h := r.Host
+	fmt.Fprintf(&b, "# Blast radius of %s %s (%s), depth %d\n\n", h.Kind, h.Name, r.Health, r.Depth)
+	fmt.Fprintf(&b, "Owner: %s. Known as %s [%s].\n", first(h.Owner, "unknown"), strings.Join(h.Names, ", "), strings.Join(h.Sources, ", "))
+	if len(r.Teams) > 0 {
+		fmt.Fprintf(&b, "Teams whose services run here or depend on them: %s. Team boundaries crossed: %d.\n", strings.Join(r.Teams, ", "), r.Crossings)
+	}
+	b.WriteString("\n")
+	hop := func(ns []blast.Neighbour, verb func(blast.Neighbour) string) {
+		for _, n := range ns {
+			fmt.Fprintf(&b, "- %s%s %s (%s, owner %s)", strings.Repeat("  ", n.Depth-1), verb(n), n.Service, n.Health, first(n.OwnerTeam, "unknown"))
+			if n.CrossesTeams {
+				b.WriteString(" ⟂ crosses team boundary")
+			}
+			b.WriteString("\n")
+		}
+	}
+	section(&b, "Runs on", len(r.Upstream), 0, func() { hop(r.Upstream, func(blast.Neighbour) string { return "" }) })
+	section(&b, "Runs here, and what depends on it", len(r.Downstream), 0, func() {
+		hop(r.Downstream, func(n blast.Neighbour) string {
+			if n.Depth == 1 {
+				return "runs here:"
+			}
+			return "used by " + n.Via + ":"
+		})
+	})
+	Sources(&b, r.Sources)
+	return b.String()
 }

@@ -81,6 +81,9 @@ func WhoOwns(r *incident.WhoOwnsResult) string {
 // BlastRadius renders blast_radius.
 func BlastRadius(r *blast.Result) string {
 	var b strings.Builder
+	if r.Host != nil {
+		return hostBlastRadius(r)
+	}
 	fmt.Fprintf(&b, "# Blast radius of %s (%s), depth %d\n\n%s\n\n", title(r.Service), r.Health, r.Depth, r.Headline)
 	resolvedFrom(&b, r.ResolvedFrom)
 	if len(r.Teams) > 0 {

@@ -17,10 +17,11 @@ import (
 type Finding struct {
 	// Kind is one of: no_owner, owner_disagreement, no_oncall, no_runbook, no_alerting,
 	// no_slo, uncontracted_edge, edge_without_slo, telemetry_only_edge, catalog_only_edge,
-	// ambiguous_record.
+	// ambiguous_record, and for the hosts services run on (Target): host_no_owner,
+	// host_no_oncall, host_telemetry_only, host_cmdb_only.
 	Kind    string `json:"kind"`
 	Service string `json:"service"`
-	// Target is the other end of an edge finding.
+	// Target is the other end of an edge finding, or the host of a host finding.
 	Target string `json:"target,omitempty"`
 	Detail string `json:"detail"`
 	// Severity is high, medium or low: how likely the gap hides an incident.
@@ -69,7 +70,10 @@ type audit struct {
 	ruled    map[string]bool // Fold(service) -> some alerting rule covers it
 	// measuredAnswered is true when some source that sees dependencies in traffic answered.
 	measuredAnswered bool
-	res              *Result
+	// hostsDeclared and hostsObserved are true when some source declares hosts (a CMDB),
+	// or sees them in telemetry: without one, a host missing from it means nothing.
+	hostsDeclared, hostsObserved bool
+	res                          *Result
 }
 
 // serviceRules are the gaps looked for on each service: a rule reports the detail of its
@@ -176,6 +180,7 @@ func Boundaries(d *directory.Directory, o Options) *Result {
 			}
 		}
 	}
+	a.judgeHosts(inScope)
 	for _, amb := range d.Ambiguities {
 		if inScope(amb.Candidates[0]) {
 			a.add(Finding{Kind: "ambiguous_record", Service: amb.Record, Severity: "low",

@@ -35,8 +35,11 @@ type Result struct {
 	Service  answer.ServiceRef `json:"service"`
 	// ResolvedFrom says how the service was found when the question did not name it.
 	ResolvedFrom *answer.ResolvedFrom `json:"resolved_from,omitempty"`
-	Health       answer.Health        `json:"health"`
-	Depth        int                  `json:"depth"`
+	// Host is set when the question named a host, cluster or namespace: Service is then the
+	// host, downstream every service that runs there and what depends on those.
+	Host   *HostRef      `json:"host,omitempty"`
+	Health answer.Health `json:"health"`
+	Depth  int           `json:"depth"`
 	// Upstream are what the service depends on (transitively); downstream what depends on it.
 	Upstream   []Neighbour `json:"upstream"`
 	Downstream []Neighbour `json:"downstream"`
