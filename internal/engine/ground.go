@@ -52,7 +52,7 @@ func groundOnCall(ctx context.Context, r *fetch.Round, dir *directory.Directory,
 // hostAsked returns the host a blast radius is asked from: the host argument, or a service
 // name no service has that names exactly one host, cluster or namespace (app-prod-07,
 // its FQDN or address, a HOST-… id); nil otherwise.
-func hostAsked(q *question, s Subject, err error) *directory.Host {
+func hostAsked(q *question, s Subject, err error) *hosts.Host {
 	if q == nil || q.d == nil {
 		return nil
 	}

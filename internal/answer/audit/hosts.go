@@ -5,7 +5,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/opsctx/opsctx/internal/directory"
+	"github.com/opsctx/opsctx/internal/directory/hosts"
 	"github.com/opsctx/opsctx/internal/model"
 )
 
@@ -14,24 +14,24 @@ import (
 // gap. services are the services in scope that run there.
 var hostRules = []struct {
 	kind, severity string
-	check          func(a *audit, h *directory.Host, services []string) string
+	check          func(a *audit, h *hosts.Host, services []string) string
 }{
-	{"host_no_owner", "high", func(_ *audit, h *directory.Host, svcs []string) string {
+	{"host_no_owner", "high", func(_ *audit, h *hosts.Host, svcs []string) string {
 		return when(h.Owner() == "", fmt.Sprintf("%s runs on %s %s, which no source names an owner for: nobody is known to fix it",
 			strings.Join(svcs, ", "), h.Kind, h.Name))
 	}},
-	{"host_no_oncall", "medium", func(a *audit, h *directory.Host, svcs []string) string {
+	{"host_no_oncall", "medium", func(a *audit, h *hosts.Host, svcs []string) string {
 		onCall := slices.ContainsFunc(h.Records, func(r model.Host) bool { return slices.Contains(a.o.OnCall, r.Source) })
 		return when(h.Owner() != "" && len(a.o.OnCall) > 0 && !onCall,
 			fmt.Sprintf("%s runs on %s %s, owned by %s, which no on-call source (%s) knows: nobody is paged for it",
 				strings.Join(svcs, ", "), h.Kind, h.Name, h.Owner(), strings.Join(a.o.OnCall, ", ")))
 	}},
-	{"host_telemetry_only", "medium", func(a *audit, h *directory.Host, svcs []string) string {
+	{"host_telemetry_only", "medium", func(a *audit, h *hosts.Host, svcs []string) string {
 		return when(a.hostsDeclared && h.Observed() && !h.Declared(),
 			fmt.Sprintf("%s runs on %s %s in production (%s), which no CMDB or catalog declares", strings.Join(svcs, ", "), h.Kind, h.Name,
 				strings.Join(hostSources(h), ", ")))
 	}},
-	{"host_cmdb_only", "low", func(a *audit, h *directory.Host, svcs []string) string {
+	{"host_cmdb_only", "low", func(a *audit, h *hosts.Host, svcs []string) string {
 		seen := slices.ContainsFunc(svcs, a.measured)
 		return when(a.hostsObserved && a.measuredAnswered && seen && h.Declared() && !h.Observed(),
 			fmt.Sprintf("%s is declared to run on %s %s (%s), which telemetry never saw", strings.Join(svcs, ", "), h.Kind, h.Name,
@@ -59,7 +59,7 @@ func (a *audit) judgeHosts(inScope func(string) bool) {
 }
 
 // hostSources are the sources that have a record of h.
-func hostSources(h *directory.Host) []string {
+func hostSources(h *hosts.Host) []string {
 	var out []string
 	for _, r := range h.Records {
 		if !slices.Contains(out, r.Source) {

@@ -5,7 +5,9 @@ import (
 	"slices"
 
 	"github.com/opsctx/opsctx/internal/answer"
+	"github.com/opsctx/opsctx/internal/answer/prepare"
 	"github.com/opsctx/opsctx/internal/directory"
+	"github.com/opsctx/opsctx/internal/directory/hosts"
 	"github.com/opsctx/opsctx/internal/model"
 )
 
@@ -26,8 +28,8 @@ type HostRef struct {
 // owner and health, then what depends on those services to depth. Hops from the host to a
 // service of another team than the host's owner cross a team boundary; Teams are every team
 // whose services are affected, other than the host's owner.
-func FromHost(d *directory.Directory, h *directory.Host, f model.Facts, depth int, sources []model.SourceStatus) *Result {
-	hi := newHealthIndex(d, answer.Prepare(d, f, ""))
+func FromHost(d *directory.Directory, h *hosts.Host, f model.Facts, depth int, sources []model.SourceStatus) *Result {
+	hi := newHealthIndex(d, prepare.Facts(d, f, ""))
 	owner := h.Owner()
 	res := &Result{Service: answer.ServiceRef{ID: h.Records[0].ID, Name: h.Name, Aliases: []string{}, OwnerTeam: owner},
 		Host: &HostRef{Name: h.Name, Kind: h.Kind, Names: h.Names(), Owner: owner}, Health: hostHealth(d, h, f, hi), Depth: depth,
@@ -74,7 +76,7 @@ func FromHost(d *directory.Directory, h *directory.Host, f model.Facts, depth in
 }
 
 // placedBy returns the sources that state svc runs on h (directly or through a host on it).
-func placedBy(d *directory.Directory, svc string, h *directory.Host) []string {
+func placedBy(d *directory.Directory, svc string, h *hosts.Host) []string {
 	for _, p := range d.RunsOn(svc) {
 		if p.Host == h {
 			return p.Sources
@@ -91,7 +93,7 @@ func crosses(a, b string) bool {
 // hostHealth judges a host: failing when it is the root cause of an open problem, degraded
 // when an open alert's host label names it (a node exporter's alert names no service) or a
 // problem impacts it, else as the health index knows it.
-func hostHealth(d *directory.Directory, h *directory.Host, f model.Facts, hi healthIndex) answer.Health {
+func hostHealth(d *directory.Directory, h *hosts.Host, f model.Facts, hi healthIndex) answer.Health {
 	if got := hi.of(h.Name); got != answer.HealthOK {
 		return got
 	}
