@@ -24,7 +24,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 const token = "bs-token-123"
 
-// shop returns the demo catalog's entities (12 services, 4 groups, 6 users).
+// shop returns the demo catalog's entities (13 services, 4 groups, 6 users).
 func shop(t *testing.T) []catalogmodel.Entity {
 	t.Helper()
 	es, err := bsfake.LoadYAML(democatalog.FS)
@@ -81,8 +81,8 @@ func TestCatalogCursorPaging(t *testing.T) {
 			t.Errorf("follow-up %d: path %s, auth %q", i+1, r.Path, r.Header.Get("Authorization"))
 		}
 	}
-	if len(cat.Services) != 12 || len(cat.Teams) != 4 || len(cat.People) != 6 || len(cat.Dependencies) != 13 || cat.Truncated {
-		t.Errorf("catalog: %d services, %d teams, %d people, %d edges, truncated %v; want 12, 4, 6, 13, false",
+	if len(cat.Services) != 13 || len(cat.Teams) != 4 || len(cat.People) != 6 || len(cat.Dependencies) != 13 || cat.Truncated {
+		t.Errorf("catalog: %d services, %d teams, %d people, %d edges, truncated %v; want 13, 4, 6, 13, false",
 			len(cat.Services), len(cat.Teams), len(cat.People), len(cat.Dependencies), cat.Truncated)
 	}
 }
@@ -124,10 +124,10 @@ func TestCatalogKindsAndCap(t *testing.T) {
 		requests  int
 		truncated bool
 	}{
-		{"components only", Options{Kinds: []string{"Component"}}, 6, 0, 1, false},
+		{"components only", Options{Kinds: []string{"Component"}}, 7, 0, 1, false},
 		{"groups and users", Options{Kinds: []string{"group", "user"}, PageSize: 4}, 0, 4, 3, false},
 		{"cap", Options{MaxEntities: 7, PageSize: 5}, 0, 0, 2, true},
-		{"cap at the end", Options{MaxEntities: 22, PageSize: 11}, 12, 4, 2, false},
+		{"cap at the end", Options{MaxEntities: 23, PageSize: 12}, 13, 4, 2, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
