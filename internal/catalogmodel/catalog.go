@@ -28,6 +28,9 @@ const (
 //     API X gets an "api" edge to every entity providing X, with the API's
 //     AnnotationContract as Contract; with no known provider the edge goes to the API itself.
 //     Edges to entities absent from the input are kept (audits report them).
+//   - Resources of a host type (host, server, vm, cluster, kubernetes-cluster, namespace,
+//     ...) become Hosts, and spec.dependsOn on them RunsOn edges (see placements), as does a
+//     component's backstage.io/kubernetes-namespace annotation.
 //
 // Output is sorted: services, teams and people by ID, edges by From, To, Kind.
 // Entities with a ref seen before are ignored; invalid refs are skipped.
@@ -41,7 +44,7 @@ func ToCatalog(entities []Entity, source string) model.Catalog {
 		consumes:  map[string]map[string]bool{},
 		apis:      map[string]*Entity{},
 	}
-	seen := map[string]bool{}
+	seen, hostIDs := map[string]bool{}, map[string]bool{}
 	var groups []*Entity
 	var cat model.Catalog
 	for i := range entities {
@@ -51,15 +54,18 @@ func ToCatalog(entities []Entity, source string) model.Catalog {
 			continue
 		}
 		seen[id] = true
-		switch strings.ToLower(e.Kind) {
-		case "component", "resource", "system", "api":
+		switch kind := strings.ToLower(e.Kind); {
+		case hostKind(e) != "":
+			cat.Hosts = append(cat.Hosts, m.host(e, id, hostKind(e)))
+			hostIDs[id] = true
+		case kind == "component" || kind == "resource" || kind == "system" || kind == "api":
 			cat.Services = append(cat.Services, m.service(e, id))
 			if e.kindIs("api") {
 				m.apis[id] = e
 			}
-		case "group":
+		case kind == "group":
 			groups = append(groups, e)
-		case "user":
+		case kind == "user":
 			m.user(e, id)
 		}
 		m.specEdges(e, id)
@@ -71,6 +77,7 @@ func ToCatalog(entities []Entity, source string) model.Catalog {
 	m.apiEdges()
 	cat.People = slices.Collect(maps.Values(m.people))
 	cat.Dependencies = slices.Collect(maps.Values(m.edges))
+	placements(&cat, entities, hostIDs, m.source)
 	slices.SortFunc(cat.Services, func(a, b model.Service) int { return cmp.Compare(a.ID, b.ID) })
 	slices.SortFunc(cat.Teams, func(a, b model.Team) int { return cmp.Compare(a.ID, b.ID) })
 	slices.SortFunc(cat.People, func(a, b model.Person) int { return cmp.Compare(a.ID, b.ID) })

@@ -319,3 +319,51 @@ func TestScenarioHostAudit(t *testing.T) {
 		t.Errorf("markdown lacks the stray host:\n%s", md)
 	}
 }
+
+// A catalog that declares the server as a Resource, and a component on it through
+// spec.dependsOn: one host with the CMDB's and telemetry's records, the node alert is the
+// new component's ground too, and blast_radius from the server lists it.
+func TestScenarioHostFromCatalog(t *testing.T) {
+	extra := `apiVersion: backstage.io/v1alpha1
+kind: Resource
+metadata: {name: app-prod-07, title: app-prod-07.shop.example}
+spec: {type: server, owner: team-platform}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {name: recs-worker}
+spec: {type: service, lifecycle: production, owner: team-storefront, dependsOn: [resource:app-prod-07]}
+`
+	c := mcpClient(t, demo.Scenario{T0: t0, ExtraCatalog: extra})
+	var a groundAnswer
+	md := callBoth(t, c, "incident_context", map[string]any{"service": "recs-worker"}, &a)
+	if len(a.RunsOn) != 1 {
+		t.Fatalf("runs_on %+v", a.RunsOn)
+	}
+	h := a.RunsOn[0]
+	if h.Name != demo.AppHost || h.Health != "degraded" || h.Owner != "team-platform" || !slices.Contains(h.Services, "recs-worker") ||
+		!slices.Contains(h.Services, demo.Recs) || !slices.Equal(h.Sources, []string{"catalogfile", "backstage"}) {
+		t.Errorf("runs_on %+v", h)
+	}
+	if svc, rel, _ := hostGroup(t, a); svc != demo.AppHost || rel != "runs_on" {
+		t.Errorf("node alert on %s (%s)", svc, rel)
+	}
+	if !strings.Contains(md, "- host app-prod-07 (degraded): owner Platform team, on call L1 Dev Patel [servicenow]") {
+		t.Errorf("markdown:\n%s", md)
+	}
+	var r struct {
+		Downstream []struct {
+			Service string `json:"service"`
+			Depth   int    `json:"depth"`
+		} `json:"downstream"`
+	}
+	call(t, c, "blast_radius", map[string]any{"service": demo.AppHostIP}, &r)
+	if !slices.ContainsFunc(r.Downstream, func(n struct {
+		Service string `json:"service"`
+		Depth   int    `json:"depth"`
+	}) bool {
+		return n.Service == "recs-worker" && n.Depth == 1
+	}) {
+		t.Errorf("blast radius from the server: %+v", r.Downstream)
+	}
+}

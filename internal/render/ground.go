@@ -53,8 +53,12 @@ func groundPeople(e answer.GroundEntry) string {
 	return s + ", on call " + strings.Join(xs, ", ")
 }
 
-// briefRunsOn is the brief line of runs_on: each host with health, owner and on-call.
+// briefRunsOn is the brief line of runs_on: each host where something is wrong or changed,
+// with health, owner and on-call (the quiet ones are only counted in omitted).
 func briefRunsOn(b *strings.Builder, a *answer.IncidentContext) {
+	if len(a.RunsOn) == 0 {
+		return
+	}
 	var xs []string
 	for _, e := range a.RunsOn {
 		s := fmt.Sprintf("%s %s %s, %s", e.Kind, e.Name, e.Health, groundPeople(e))

@@ -11,29 +11,30 @@ import (
 
 // hostRules are the gaps looked for on each host, cluster or namespace that services in
 // scope run on: a rule reports the detail of its finding, or "" when the host has no such
-// gap. services are the services in scope that run there.
+// gap. services are the services in scope that run there. A namespace is owned through its
+// services, not on its own; drift is judged on hosts, which both CMDBs and telemetry list.
 var hostRules = []struct {
 	kind, severity string
 	check          func(a *audit, h *hosts.Host, services []string) string
 }{
 	{"host_no_owner", "high", func(_ *audit, h *hosts.Host, svcs []string) string {
-		return when(h.Owner() == "", fmt.Sprintf("%s runs on %s %s, which no source names an owner for: nobody is known to fix it",
+		return when(h.Kind != model.HostKindNamespace && h.Owner() == "", fmt.Sprintf("%s runs on %s %s, which no source names an owner for: nobody is known to fix it",
 			strings.Join(svcs, ", "), h.Kind, h.Name))
 	}},
 	{"host_no_oncall", "medium", func(a *audit, h *hosts.Host, svcs []string) string {
 		onCall := slices.ContainsFunc(h.Records, func(r model.Host) bool { return slices.Contains(a.o.OnCall, r.Source) })
-		return when(h.Owner() != "" && len(a.o.OnCall) > 0 && !onCall,
+		return when(h.Kind != model.HostKindNamespace && h.Owner() != "" && len(a.o.OnCall) > 0 && !onCall,
 			fmt.Sprintf("%s runs on %s %s, owned by %s, which no on-call source (%s) knows: nobody is paged for it",
 				strings.Join(svcs, ", "), h.Kind, h.Name, h.Owner(), strings.Join(a.o.OnCall, ", ")))
 	}},
 	{"host_telemetry_only", "medium", func(a *audit, h *hosts.Host, svcs []string) string {
-		return when(a.hostsDeclared && h.Observed() && !h.Declared(),
+		return when(h.Kind == model.HostKindHost && a.hostsDeclared && h.Observed() && !h.Declared(),
 			fmt.Sprintf("%s runs on %s %s in production (%s), which no CMDB or catalog declares", strings.Join(svcs, ", "), h.Kind, h.Name,
 				strings.Join(hostSources(h), ", ")))
 	}},
 	{"host_cmdb_only", "low", func(a *audit, h *hosts.Host, svcs []string) string {
 		seen := slices.ContainsFunc(svcs, a.measured)
-		return when(a.hostsObserved && a.measuredAnswered && seen && h.Declared() && !h.Observed(),
+		return when(h.Kind == model.HostKindHost && a.hostsObserved && a.measuredAnswered && seen && h.Declared() && !h.Observed(),
 			fmt.Sprintf("%s is declared to run on %s %s (%s), which telemetry never saw", strings.Join(svcs, ", "), h.Kind, h.Name,
 				strings.Join(hostSources(h), ", ")))
 	}},

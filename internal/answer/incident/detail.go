@@ -30,7 +30,12 @@ func applyDetail(a *answer.IncidentContext, detail answer.Detail) {
 	a.SLOs, a.Omitted.SLOs = answer.Cap(a.SLOs, n)
 	a.OnCall, a.Omitted.OnCall = answer.Cap(a.OnCall, n)
 	a.Next, a.Omitted.Next = answer.Cap(a.Next, n)
+	var quiet int
+	if detail == answer.DetailBrief { // brief names only the ground where something is wrong or changed
+		a.RunsOn, quiet = eventful(a.RunsOn)
+	}
 	a.RunsOn, a.Omitted.RunsOn = answer.Cap(a.RunsOn, n)
+	a.Omitted.RunsOn += quiet
 	a.Dependencies.Upstream, a.Omitted.Upstream = answer.Cap(a.Dependencies.Upstream, max(n, 5))
 	a.Dependencies.Downstream, a.Omitted.Downstream = answer.Cap(a.Dependencies.Downstream, max(n, 5))
 	perGroup := map[answer.Detail]int{answer.DetailBrief: 1, answer.DetailStandard: 3, answer.DetailFull: n}[detail]

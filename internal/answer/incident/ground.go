@@ -56,7 +56,7 @@ func ground(d *directory.Directory, self string, ans *answer.IncidentContext, f 
 			e.Health = answer.HealthFailing
 		case len(e.Alerts) > 0 || len(e.Problems) > 0:
 			e.Health = answer.HealthDegraded
-		case f.HasAlerts:
+		case f.HasAlerts && h.Kind == model.HostKindHost: // alerts are matched to hosts only
 			e.Health = answer.HealthOK
 		default:
 			e.Health = answer.HealthUnknown
@@ -144,4 +144,16 @@ func (n groundNamer) on(svc string, rel answer.Relation) string {
 func placedOn(d *directory.Directory, service, host string) bool {
 	_, ok := d.Placed(service, host)
 	return ok
+}
+
+// eventful keeps the ground entries where something is wrong or changed (ranked first, so
+// order is kept) and counts the rest.
+func eventful(es []answer.GroundEntry) ([]answer.GroundEntry, int) {
+	out := es[:0:0]
+	for _, e := range es {
+		if e.Health == answer.HealthFailing || e.Health == answer.HealthDegraded || len(e.Changes) > 0 {
+			out = append(out, e)
+		}
+	}
+	return out, len(es) - len(out)
 }
