@@ -38,6 +38,7 @@ import (
 	"github.com/opsctx/opsctx/internal/bench/instances"
 	"github.com/opsctx/opsctx/internal/bench/load"
 	"github.com/opsctx/opsctx/internal/bench/replicas"
+	"github.com/opsctx/opsctx/internal/bench/runson"
 	"github.com/opsctx/opsctx/internal/bench/scale"
 )
 
@@ -307,7 +308,7 @@ func cmdbSection(ctx context.Context, o options, r *report, _ io.Writer) error {
 }
 
 func runsOn(ctx context.Context, o options, r *report, _ io.Writer) error {
-	res, err := bench.RunsOn(ctx, bench.RunsOnOptions{Latency: o.latency, Reps: o.reps})
+	res, err := runson.Measure(ctx, runson.Options{Latency: o.latency, Reps: o.reps})
 	if err != nil {
 		return err
 	}

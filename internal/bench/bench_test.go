@@ -292,15 +292,3 @@ func reportDurations(b *testing.B, name string, d Durations) {
 	b.ReportMetric(float64(d.Median().Microseconds()), name+"-p50-µs")
 	b.ReportMetric(float64(d.Percentile(99).Microseconds()), name+"-p99-µs")
 }
-
-// TestRunsOnRuns checks the runs-on measurement: the service's answer lists its 3 hosts and
-// every source answers (timing is the benchmark's, not this test's).
-func TestRunsOnRuns(t *testing.T) {
-	r, err := RunsOn(context.Background(), RunsOnOptions{Latency: 20 * time.Millisecond, Reps: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if r.RunsOn != 3 || len(r.Ground) == 0 || len(r.Base) == 0 || len(r.Problems) > 0 {
-		t.Errorf("runs on %d hosts, %d/%d answers, problems %v", r.RunsOn, len(r.Ground), len(r.Base), r.Problems)
-	}
-}

@@ -190,7 +190,7 @@ func Fanout(ctx context.Context, env *demo.Env, o FanoutOptions) (*FanoutResult,
 		}
 		r.WarmCatalog = append(r.WarmCatalog, time.Since(start))
 		r.note("warm-catalog", ans.Sources)
-		r.Depth = depths(e, cat, ans.Sources, o.Latency)
+		r.Depth = Depths(e, cat, ans.Sources, o.Latency)
 		if err := r.fromSnapshot(ctx, env, q, o.Latency); err != nil {
 			return nil, err
 		}
@@ -238,7 +238,7 @@ func (r *FanoutResult) fromSnapshot(ctx context.Context, env *demo.Env, q engine
 	}
 	r.FromSnapshot = append(r.FromSnapshot, time.Since(start))
 	r.note("from-snapshot", ans.Sources)
-	r.SnapshotDepth = depths(e, nil, ans.Sources, l)
+	r.SnapshotDepth = Depths(e, nil, ans.Sources, l)
 	e.Close() // the catalogs read again in the background
 	return nil
 }
@@ -262,8 +262,8 @@ func (r *FanoutResult) noteStatuses(what string, st []model.SourceStatus) {
 	}
 }
 
-// depths turns per-source latencies into round trips of l.
-func depths(e *engine.Engine, cat []model.SourceStatus, per []answer.SourceEntry, l time.Duration) []SourceDepth {
+// Depths turns per-source latencies (catalog phase cat, answer per) into round trips of l.
+func Depths(e *engine.Engine, cat []model.SourceStatus, per []answer.SourceEntry, l time.Duration) []SourceDepth {
 	rt := func(ms int64) int { return int(math.Round(float64(ms) / float64(l.Milliseconds()))) }
 	var out []SourceDepth
 	for _, s := range e.Sources() {
