@@ -1,16 +1,22 @@
 package demo_test
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/opsctx/opsctx/config"
+	"github.com/opsctx/opsctx/internal/answer"
 	"github.com/opsctx/opsctx/internal/demo"
+	"github.com/opsctx/opsctx/internal/engine"
+	"github.com/opsctx/opsctx/internal/fake"
 	amfake "github.com/opsctx/opsctx/internal/fake/alertmanager"
 	dtfake "github.com/opsctx/opsctx/internal/fake/dynatrace"
+	"github.com/opsctx/opsctx/internal/render"
 )
 
 // groundAnswer is the part of incident_context a "runs on" story is judged by.
@@ -365,5 +371,30 @@ spec: {type: service, lifecycle: production, owner: team-storefront, dependsOn: 
 		return n.Service == "recs-worker" && n.Depth == 1
 	}) {
 		t.Errorf("blast radius from the server: %+v", r.Downstream)
+	}
+}
+
+// When ServiceNow fails after a good answer, the host owner's on-call is served from the
+// older copy and runs_on says so, in both channels.
+func TestGroundOnCallStale(t *testing.T) {
+	var offset atomic.Int64
+	env, eng := startDemo(t, func() time.Time { return time.Now().Add(time.Duration(offset.Load())) })
+	if _, err := eng.IncidentContext(context.Background(), engine.Query{Service: demo.Recs}); err != nil {
+		t.Fatal(err)
+	}
+	env.Servers[config.SourceServiceNow].AddFault(fake.Fault{Status: 503, Body: "down"})
+	offset.Store(int64(time.Hour)) // every TTL has expired
+	a, err := eng.IncidentContext(context.Background(), engine.Query{Service: demo.Recs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a.RunsOn) == 0 || len(a.RunsOn[0].OnCall) == 0 || a.RunsOn[0].OnCall[0].Name != demo.Dev {
+		t.Fatalf("runs_on %+v, want Dev Patel from the older copy", a.RunsOn)
+	}
+	if ns := answer.StaleIn(a.Stale, "runs_on"); len(ns) != 1 || ns[0].Source != config.SourceServiceNow {
+		t.Errorf("stale %+v, want servicenow's copy named for runs_on", a.Stale)
+	}
+	if md := render.IncidentContext(a); !strings.Contains(md, "## Runs on (stale: servicenow data from ") {
+		t.Errorf("markdown:\n%s", md)
 	}
 }

@@ -11,7 +11,7 @@ import (
 // runsOnSection lists the hosts, clusters and namespaces the service runs on, worst first,
 // each with its health, owner and that owner's on-call, and what is wrong or changed on it.
 func runsOnSection(b *strings.Builder, a *answer.IncidentContext) {
-	section(b, "Runs on", len(a.RunsOn), a.Omitted.RunsOn, func() {
+	section(b, "Runs on"+staleHeading(a.Stale, "runs_on"), len(a.RunsOn), a.Omitted.RunsOn, func() {
 		for _, e := range a.RunsOn {
 			fmt.Fprintf(b, "- %s %s (%s", e.Kind, e.Name, e.Health)
 			if e.Through != "" {

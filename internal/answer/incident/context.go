@@ -255,6 +255,11 @@ func staleSections(a *answer.IncidentContext, now time.Time) []answer.StaleNote 
 	for _, x := range a.Escalation {
 		mark("escalation", x.Source)
 	}
+	for _, x := range a.RunsOn {
+		for _, o := range x.OnCall {
+			mark("runs_on", o.Source)
+		}
+	}
 	var out []answer.StaleNote
 	for _, s := range a.Sources {
 		if n, ok := notes[s.Name]; ok {
