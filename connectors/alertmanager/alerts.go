@@ -38,8 +38,10 @@ type gettableAlert struct {
 // that inhibit it. Alerts are deduplicated by fingerprint and ordered by start.
 func (s *Source) Alerts(ctx context.Context, t model.Target) ([]model.Alert, error) {
 	sets := [][]string{nil}
+	var cut error
 	if t.Name != "" {
-		sets = append(s.filterSets(names(t)), s.hostSets(t)...)
+		hs, hostCut := s.hostSets(t)
+		sets, cut = append(s.filterSets(names(t)), hs...), hostCut
 	}
 	// The filter sets are disjoint (the service label, then each fallback where the ones
 	// before it are absent), so they are asked concurrently: one round trip, not one per
@@ -68,7 +70,7 @@ func (s *Source) Alerts(ctx context.Context, t model.Target) ([]model.Alert, err
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].StartedAt.Before(out[j].StartedAt) })
-	return out, nil
+	return out, cut
 }
 
 // alert maps a gettableAlert.

@@ -1,10 +1,12 @@
 package alertmanager
 
 import (
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
 
+	"github.com/opsctx/opsctx/connectors"
 	"github.com/opsctx/opsctx/internal/alertlabels"
 	"github.com/opsctx/opsctx/internal/model"
 )
@@ -64,18 +66,31 @@ func (s *Source) filterSets(names []string) [][]string {
 	return append(sets, append(absent, alertlabels.PyrraSLO+`=~".+"`))
 }
 
+// maxHostNames bounds the host names one answer's host matchers carry (a host goes by its
+// name, FQDN and addresses), so that a service on many hosts keeps its request URL within
+// what proxies accept.
+const maxHostNames = 96
+
 // hostSets returns the filter matcher sets that select the alerts about the hosts t runs on:
-// no service label, and a host label (each its own set) naming one of the hosts.
-func (s *Source) hostSets(t model.Target) [][]string {
-	p := alertlabels.HostPattern(alertlabels.HostNames(t))
+// no service label, and a host label (each its own set) naming one of the hosts. Beyond
+// maxHostNames names, the rest are not asked and the *connectors.Incomplete says so.
+func (s *Source) hostSets(t model.Target) ([][]string, error) {
+	hosts := alertlabels.HostNames(t)
+	var cut error
+	if len(hosts) > maxHostNames {
+		cut = &connectors.Incomplete{What: "alerts on the hosts the service runs on",
+			Why: fmt.Sprintf("%d host names, the first %d asked", len(hosts), maxHostNames)}
+		hosts = hosts[:maxHostNames]
+	}
+	p := alertlabels.HostPattern(hosts)
 	if p == "" {
-		return nil
+		return nil, nil
 	}
 	var sets [][]string
 	for _, l := range s.hostLabels() {
 		sets = append(sets, []string{s.o.Labels.Service + `=""`, l + "=~" + quoteValue(p)})
 	}
-	return sets
+	return sets, cut
 }
 
 // hostLabels are the labels that name an alert's host, most specific first.
