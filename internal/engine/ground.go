@@ -49,22 +49,15 @@ func groundOnCall(ctx context.Context, r *fetch.Round, dir *directory.Directory,
 	return out
 }
 
-// hostAsked returns the host a blast radius is asked from: the host argument, or a service
-// name no service has that names exactly one host, cluster or namespace (app-prod-07,
-// its FQDN or address, a HOST-… id); nil otherwise.
+// hostAsked returns the host a blast radius is asked from: a service name no service has
+// that names exactly one host, cluster or namespace (app-prod-07, its FQDN or address, a
+// HOST-… id); nil otherwise. (The host argument resolves to the services there, see ask.)
 func hostAsked(q *question, s Subject, err error) *hosts.Host {
-	if q == nil || q.d == nil {
-		return nil
-	}
-	name := strings.TrimSpace(s.Host)
 	var le *LookupError
-	if name == "" && errors.As(err, &le) && le.What == "service" && !le.Ambiguous {
-		name = strings.TrimSpace(s.Service)
-	}
-	if name == "" {
+	if q == nil || q.d == nil || s.Host != "" || !errors.As(err, &le) || le.What != "service" || le.Ambiguous {
 		return nil
 	}
-	if hs := q.d.LookupHost(name); len(hs) == 1 {
+	if hs := q.d.LookupHost(strings.TrimSpace(s.Service)); len(hs) == 1 {
 		return hs[0]
 	}
 	return nil
