@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 
@@ -43,12 +42,12 @@ var owners = []struct {
 	{"owned_by", "sys_user", userFields},
 }
 
-// ciFields are the CMDB fields read per CI, with the owners' fields dot-walked
-// (support_group.sys_id, support_group.name, support_group.email, ...).
-var ciFields = func() []string {
+// serviceFields are the CMDB fields read per CI of the configured classes (services), with
+// the owners' fields dot-walked (support_group.sys_id, support_group.name, ...): only what
+// service and the owners' teams and people read, since a large CMDB sends them 1,000 rows a page.
+var serviceFields = func() []string {
 	out := []string{"sys_id", "name", "sys_class_name", "short_description", "service_classification", "operational_status",
-		"correlation_id", "discovery_source", // how the system that feeds the CI knows it
-		"fqdn", "ip_address", "host_name"} // the last three describe hosts (placements)
+		"correlation_id", "discovery_source"} // how the system that feeds the CI knows it
 	for _, o := range owners {
 		out = append(out, o.field)
 	}
@@ -59,6 +58,10 @@ var ciFields = func() []string {
 	}
 	return out
 }()
+
+// ciFields are the fields read per CI that may be a service or a host (a relation's outside
+// end, a placement's host): serviceFields and what describes a host.
+var ciFields = append(slices.Clip(serviceFields), "fqdn", "ip_address", "host_name")
 
 // Catalog reads, concurrently, the CIs of every configured class, their "Depends on::Used
 // by" relations (either end in those classes, so both directions; a second query covers
@@ -105,23 +108,13 @@ func (s *Source) Catalog(ctx context.Context) (model.Catalog, error) {
 			g.hosts.rows[id] = r
 		}
 	}
-	want, walked := refs{}, map[string]row{}
-	for _, r := range slices.Concat(slices.Collect(maps.Values(cis.rows)), slices.Collect(maps.Values(g.hosts.rows))) {
-		for _, o := range owners {
-			want.add(o.table, r.str(o.field))
-			if ref, ok := walk(r, o.field, o.fields); ok {
-				walked[ref.str("sys_id")] = ref
-			}
-		}
-	}
-	for id, r := range walked { // so the lookup below only reads the others
-		s.memo.Put(id, r)
-	}
+	want := s.owners(cis, g.hosts)
 	res, err := s.resolve(ctx, want)
 	if err != nil {
 		return model.Catalog{}, err
 	}
-	for _, id := range cis.ids {
+	cat.Services = make([]model.Service, 0, len(cis.ids))
+	for _, id := range byName(cis) {
 		cat.Services = append(cat.Services, s.service(cis.rows[id], res))
 	}
 	for _, id := range g.hosts.ids {
@@ -129,8 +122,46 @@ func (s *Source) Catalog(ctx context.Context) (model.Catalog, error) {
 	}
 	cat.Dependencies, cat.RunsOn = dependencies(l.rels, cis.rows), g.edges
 	cat.Teams, cat.People = s.teamsAndPeople(want, res)
-	slices.SortFunc(cat.Services, func(a, b model.Service) int { return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID)) })
 	return cat, nil
+}
+
+// owners returns the owner references of the services and hosts to resolve, and puts the
+// owners that came dot-walked in the reference memo, each once, so that resolving reads
+// only the others.
+func (s *Source) owners(sets ...ciSet) refs {
+	want, walked := refs{}, map[string]bool{}
+	for _, set := range sets {
+		for _, id := range set.ids {
+			r := set.rows[id]
+			for _, o := range owners {
+				ref := r.str(o.field)
+				if ref == "" || walked[ref] {
+					continue
+				}
+				want.add(o.table, ref)
+				if w, ok := walk(r, o.field, o.fields); ok {
+					walked[ref] = true
+					s.memo.Put(ref, w)
+				}
+			}
+		}
+	}
+	return want
+}
+
+// byName returns the sys_ids of the CIs in c by name, then sys_id.
+func byName(c ciSet) []string {
+	type key struct{ name, id string }
+	keys := make([]key, len(c.ids))
+	for i, id := range c.ids {
+		keys[i] = key{c.rows[id].str("name"), id}
+	}
+	slices.SortFunc(keys, func(a, b key) int { return cmp.Or(cmp.Compare(a.name, b.name), cmp.Compare(a.id, b.id)) })
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = k.id
+	}
+	return out
 }
 
 // catalogLists are the rows of the catalog's first round trip.
@@ -151,7 +182,7 @@ func (s *Source) listCatalog(ctx context.Context) (catalogLists, error) {
 	for i, class := range s.classes {
 		p.Go(func(ctx context.Context) error {
 			var err error
-			l.lists[i], l.truncated[i], err = s.list(ctx, list{table: class, query: "ORDERBYsys_id", fields: ciFields})
+			l.lists[i], l.truncated[i], err = s.list(ctx, list{table: class, query: "ORDERBYsys_id", fields: serviceFields})
 			if httpx.StatusOf(err) == 400 {
 				return fmt.Errorf("%w: check the CI classes (SERVICENOW_CI_CLASSES / ci_classes)", err)
 			}

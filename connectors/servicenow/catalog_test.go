@@ -45,7 +45,8 @@ func TestCatalogPagesAndQueries(t *testing.T) {
 	}{
 		{"CI pages", strings.Join(offsets, " "), "0/2 2/2 4/2"},
 		{"CI query", ci[0]["sysparm_query"], "ORDERBYsys_id"},
-		{"CI fields", ci[0]["sysparm_fields"], strings.Join(ciFields, ",")},
+		{"CI fields", ci[0]["sysparm_fields"], strings.Join(serviceFields, ",")},
+		{"CI pages counted: the first only", counted(ci), "0"},
 		{"raw values", ci[0]["sysparm_display_value"], "false"},
 		{"no reference links", ci[0]["sysparm_exclude_reference_link"], "true"},
 		// 4 Depends-on rows touch cmdb_ci_service (2 pages); 1 touches the subclass row's class.

@@ -2,6 +2,8 @@ package servicenow
 
 import (
 	"net/http"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -162,4 +164,17 @@ func requests(srv *snfake.Server, path string) []map[string]string {
 		}
 	}
 	return out
+}
+
+// counted returns the offsets of the requests that did not send sysparm_no_count=true (the
+// instance counted the rows for them), sorted.
+func counted(reqs []map[string]string) string {
+	var out []string
+	for _, q := range reqs {
+		if q["sysparm_no_count"] != "true" {
+			out = append(out, q["sysparm_offset"])
+		}
+	}
+	slices.Sort(out)
+	return strings.Join(out, " ")
 }

@@ -27,6 +27,15 @@ type list struct {
 	// display asks for sysparm_display_value=all: every field as {display_value, value}, so
 	// references carry their names (row.ref) while str and time keep reading the raw value.
 	display bool
+	// noCount sends sysparm_no_count=true: the instance skips its select count(*), for the
+	// pages after the first once it announced the total.
+	noCount bool
+}
+
+// counted returns l asking the instance to count the matching rows, or not.
+func (l list) counted(count bool) list {
+	l.noCount = !count
+	return l
 }
 
 // list reads every matching row up to the row cap; truncated reports that more rows matched.
@@ -58,7 +67,8 @@ func (s *Source) list(ctx context.Context, l list) (rows []row, truncated bool, 
 	return s.followLinks(ctx, l, first, next, capRows)
 }
 
-// parallelPages fetches the pages after first by offset, s.parallel at a time. An instance
+// parallelPages fetches the pages after first by offset, s.parallel at a time, without
+// counting the rows again (sysparm_no_count; their headers are not read). An instance
 // that ignores the offset answers every page alike: a page that repeats an earlier one
 // fails the listing (connectors.ErrPagingLoop) rather than counting its rows again.
 func (s *Source) parallelPages(ctx context.Context, l list, first []row, limit, total, capRows int) ([]row, bool, error) {
@@ -72,7 +82,7 @@ func (s *Source) parallelPages(ctx context.Context, l list, first []row, limit, 
 	for i, off := range offsets {
 		p.Go(func(ctx context.Context) error {
 			var err error
-			pages[i], _, err = s.fetch(ctx, l, off, min(limit, capRows-off)) // full pages unless capped
+			pages[i], _, err = s.fetch(ctx, l.counted(false), off, min(limit, capRows-off)) // full pages unless capped
 			return err
 		})
 	}
@@ -135,6 +145,9 @@ func (s *Source) fetch(ctx context.Context, l list, offset, limit int) ([]row, h
 		"sysparm_offset":                 {strconv.Itoa(offset)},
 		"sysparm_display_value":          {displayValue[l.display]},
 		"sysparm_exclude_reference_link": {"true"},
+	}
+	if l.noCount {
+		q.Set("sysparm_no_count", "true")
 	}
 	var body struct {
 		Result []row `json:"result"`

@@ -14,10 +14,11 @@ import (
 const batchSize = 100
 
 // Fields of the groups and users kept in the memo, whether looked up or dot-walked with the
-// catalog's CIs: both paths keep the same rows.
+// catalog's CIs: both paths keep the same rows, and only what answers read (each CI of a
+// large CMDB carries them dot-walked for three owners).
 var (
-	groupFields = []string{"sys_id", "name", "email", "description"}
-	userFields  = []string{"sys_id", "name", "email", "user_name"}
+	groupFields = []string{"sys_id", "name", "email"}
+	userFields  = []string{"sys_id", "name", "email"}
 )
 
 // lookupFields are the fields read when resolving references to a table.

@@ -280,7 +280,7 @@ func (rd renderer) appendRow(b []byte, row Record) []byte {
 		id := f == "sys_id" || strings.HasSuffix(f, ".sys_id")
 		ref := !id && rd.st.isRef(v)
 		shown := v
-		if !id {
+		if !id && rd.display != "false" && rd.display != "" { // only display values look the name up
 			shown = rd.st.display(v)
 		}
 		var pairs []string // key, value, ... of an object value
@@ -315,6 +315,9 @@ func (rd renderer) appendRow(b []byte, row Record) []byte {
 func appendString(b []byte, s string) []byte {
 	const hex = "0123456789abcdef"
 	b = append(b, '"')
+	if plain(s) {
+		return append(append(b, s...), '"')
+	}
 	for _, r := range s {
 		switch {
 		case r == '"' || r == '\\':
@@ -326,6 +329,16 @@ func appendString(b []byte, s string) []byte {
 		}
 	}
 	return append(b, '"')
+}
+
+// plain reports whether s is printable ASCII without quote or backslash: written as it is.
+func plain(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= utf8.RuneSelf || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
 }
 
 // writeRaw writes a JSON body built by hand.
