@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode"
 
 	"github.com/sourcegraph/conc/pool"
 
@@ -28,6 +29,19 @@ const (
 
 // authorKeys are free-form property keys that carry who made a change (case-insensitive).
 var authorKeys = []string{"author", "user", "triggered_by", "triggeredby", "approver", "changed_by", "owner", "committer"}
+
+// Free-form property keys that carry what a change did and which change record it belongs
+// to, compared folded (case, '_', '-', '.' and spaces ignored). The Events API v1 named a
+// CUSTOM_CONFIGURATION's fields configuration, original and changed; integrations sending v2
+// events use their own words, the common ones listed here. A deployment's previous version
+// is never a reserved key.
+var (
+	settingKeys     = []string{"configuration", "setting", "parameter", "config", "configkey"}
+	beforeKeys      = []string{"original", "old", "oldvalue", "previous", "previousvalue", "before", "from", "fromvalue"}
+	afterKeys       = []string{"changed", "new", "newvalue", "after", "to", "tovalue"}
+	prevVersionKeys = []string{"previousversion", "oldversion", "fromversion"}
+	recordKeys      = []string{"changerequest", "changerequestid", "changenumber", "changeid", "changeticket", "change"}
+)
 
 // Changes returns the deployment and configuration events of the target, its neighbours and
 // the hosts it runs on (t.Hosts) in [Since, Until]: those sent to their services, to the
@@ -166,7 +180,40 @@ func change(e event) model.Change {
 	if strings.EqualFold(props[propRootCause], "true") {
 		c.Risk = append(c.Risk, "root-cause relevant per Dynatrace")
 	}
+	c.RecordRef = prop(e.Properties, recordKeys)
+	switch c.Kind {
+	case "config":
+		c.Setting, c.Before, c.After = prop(e.Properties, settingKeys), prop(e.Properties, beforeKeys), prop(e.Properties, afterKeys)
+	case "deploy":
+		if prev := prop(e.Properties, prevVersionKeys); prev != "" {
+			c.Setting, c.Before, c.After = "version", prev, c.Version
+		}
+	}
 	return c
+}
+
+// prop is the first non-empty value of the free-form properties under one of keys
+// (folded, in the order of keys).
+func prop(ps []property, keys []string) string {
+	for _, k := range keys {
+		for _, p := range ps {
+			if foldKey(p.Key) == k && strings.TrimSpace(p.Value) != "" {
+				return strings.TrimSpace(p.Value)
+			}
+		}
+	}
+	return ""
+}
+
+// foldKey lowercases a property key and drops '_', '-', '.' and spaces.
+func foldKey(k string) string {
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case '_', '-', '.', ' ':
+			return -1
+		}
+		return unicode.ToLower(r)
+	}, k)
 }
 
 func changeKind(eventType string) string {

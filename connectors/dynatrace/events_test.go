@@ -30,10 +30,11 @@ func changeEvents() []fakedt.Event {
 		{EventID: "e-deploy", EventType: "CUSTOM_DEPLOYMENT", Title: "Deploy checkout v2.14.0", StartTime: msAt(90 * time.Minute),
 			EndTime: end(89 * time.Minute), Status: "CLOSED", EntityID: stub(svcCheckout, "checkout-service"),
 			Properties: props("dt.event.deployment.version", "v2.14.0", "dt.event.deployment.project", "shop/checkout",
-				"dt.event.deployment.ci_back_link", "https://ci.example/p/8812", "Author", "Lena Fischer")},
+				"dt.event.deployment.ci_back_link", "https://ci.example/p/8812", "Author", "Lena Fischer", "previous_version", "v2.13.4")},
 		{EventID: "e-config", EventType: "CUSTOM_CONFIGURATION", Title: "statement_timeout 5s -> 30s", StartTime: msAt(31 * time.Minute),
 			Status: "OPEN", EntityID: stub(svcDB, "orders-db"),
-			Properties: props("approver", "Priya Nair", "dt.event.is_rootcause_relevant", "true")},
+			Properties: props("approver", "Priya Nair", "dt.event.is_rootcause_relevant", "true", "configuration", "statement_timeout",
+				"original", "5s", "changed", "30s", "Change-Request", "CHG0030017")},
 		{EventID: "e-untitled", EventType: "CUSTOM_DEPLOYMENT", StartTime: msAt(10 * time.Minute), Status: "OPEN",
 			EntityID: stub(svcCart, "cart"), Properties: props("dt.event.deployment.name", "cart", "dt.event.deployment.version", "1.2")},
 		{EventID: "e-other", EventType: "CUSTOM_DEPLOYMENT", StartTime: msAt(10 * time.Minute), Status: "OPEN",
@@ -52,10 +53,11 @@ func TestChanges(t *testing.T) {
 	want := []model.Change{
 		{ID: "e-untitled", Title: "cart 1.2", Kind: "deploy", At: t0.Add(-10 * time.Minute), Service: svcCart, State: "open", Version: "1.2", Source: "dynatrace"},
 		{ID: "e-config", Title: "statement_timeout 5s -> 30s", Kind: "config", At: t0.Add(-31 * time.Minute), Author: "Priya Nair",
-			Service: svcDB, Risk: []string{"root-cause relevant per Dynatrace"}, State: "open", Source: "dynatrace"},
+			Service: svcDB, Risk: []string{"root-cause relevant per Dynatrace"}, State: "open", Setting: "statement_timeout", Before: "5s", After: "30s",
+			RecordRef: "CHG0030017", Source: "dynatrace"},
 		{ID: "e-deploy", Title: "Deploy checkout v2.14.0 (project shop/checkout)", Kind: "deploy", At: t0.Add(-90 * time.Minute),
 			EndAt: t0.Add(-89 * time.Minute), Author: "Lena Fischer", Service: svcCheckout, State: "closed", Version: "v2.14.0",
-			Source: "dynatrace", URL: "https://ci.example/p/8812"},
+			Setting: "version", Before: "v2.13.4", After: "v2.14.0", Source: "dynatrace", URL: "https://ci.example/p/8812"},
 	}
 	if fmt.Sprintf("%+v", got) != fmt.Sprintf("%+v", want) {
 		t.Errorf("got  %+v\nwant %+v", got, want)
@@ -219,6 +221,41 @@ func TestEveryListingIsReadToTheEndOrSaidIncomplete(t *testing.T) {
 			srv.AddFault(fake.Fault{Path: strings.TrimPrefix(srv.EnvURL(), srv.URL) + paths[name], Replay: true})
 			if got, err := call(src); !errors.Is(err, connectors.ErrPagingLoop) || got != 0 {
 				t.Errorf("page 1 replayed: %d, %v; want none and a paging loop", got, err)
+			}
+		})
+	}
+}
+
+// TestChangeValues: a configuration event's setting, old and new values and the change
+// record it names arrive under the keys integrations use (Events API v1's configuration /
+// original / changed, or their own words), whatever their case and separators; a deployment
+// has before/after only when it names the previous version; absent keys leave them empty.
+func TestChangeValues(t *testing.T) {
+	cases := []struct {
+		name, typ                        string
+		props                            []fakedt.Property
+		setting, before, after, recordID string
+	}{
+		{"v1 names", "CUSTOM_CONFIGURATION", props("configuration", "max_connections", "original", "100", "changed", "200"), "max_connections", "100", "200", ""},
+		{"own words", "CUSTOM_CONFIGURATION", props("Setting", "pool.size", "Old Value", "8", "new_value", "16", "change_number", "CHG1"), "pool.size", "8", "16", "CHG1"},
+		{"from/to", "CUSTOM_CONFIGURATION", props("parameter", "ttl", "from", "5m", "to", "1h", "changeRequest", "CHG2"), "ttl", "5m", "1h", "CHG2"},
+		{"blank values", "CUSTOM_CONFIGURATION", props("old", " ", "new", ""), "", "", "", ""},
+		{"deploy with previous", "CUSTOM_DEPLOYMENT", props("dt.event.deployment.version", "2.0", "PreviousVersion", "1.9"), "version", "1.9", "2.0", ""},
+		{"deploy without", "CUSTOM_DEPLOYMENT", props("dt.event.deployment.version", "2.0", "old", "x"), "", "", "", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			ev := fakedt.Event{EventID: "e", EventType: c.typ, Title: "t", StartTime: msAt(5 * time.Minute), Status: "OPEN",
+				EntityID: stub(svcDB, "orders-db"), Properties: c.props}
+			src, _ := start(t, fakedt.Data{Events: []fakedt.Event{ev}}, dynatrace.Options{}, fakedt.Options{})
+			got, err := src.Changes(context.Background(), target("orders-db", svcDB))
+			if err != nil || len(got) != 1 {
+				t.Fatalf("%v %+v", err, got)
+			}
+			g := got[0]
+			if g.Setting != c.setting || g.Before != c.before || g.After != c.after || g.RecordRef != c.recordID {
+				t.Errorf("got setting %q before %q after %q record %q, want %q %q %q %q", g.Setting, g.Before, g.After, g.RecordRef,
+					c.setting, c.before, c.after, c.recordID)
 			}
 		})
 	}

@@ -7,6 +7,7 @@
 package answer
 
 import (
+	"cmp"
 	"time"
 
 	"github.com/opsctx/opsctx/internal/answer/spread"
@@ -210,6 +211,42 @@ type ChangeEntry struct {
 	Record *model.ChangeRecord `json:"record,omitempty"`
 	// Pinned is set on the change the question named: it comes first whatever its score.
 	Pinned bool `json:"pinned,omitempty"`
+	// Values are what the change's deploy or config events say it did (setting, before,
+	// after), beside its record, whose own text rarely says.
+	Values []ChangeValues `json:"values,omitempty"`
+	// BackoutDoubt is set when the record's backout plan names the value the change set and
+	// never the one it replaced: run as written it may restore the new value.
+	BackoutDoubt *BackoutDoubt `json:"backout_doubt,omitempty"`
+}
+
+// BackoutDoubt is a doubt about a change record's backout plan that the change's own events
+// raise. It is a possibility, never a verdict: the texts are quoted for a person to judge.
+type BackoutDoubt struct {
+	// Text says it in one sentence, quoting the plan and the event.
+	Text string `json:"text"`
+	// New is the value the change set, which the plan names; Old the value it replaced,
+	// which the plan never names.
+	New string `json:"new"`
+	Old string `json:"old"`
+}
+
+// ChangeValues is what one deploy or config event says a change did.
+type ChangeValues struct {
+	Source string `json:"source"`
+	// Event is the event's id in its source.
+	Event   string `json:"event"`
+	Setting string `json:"setting,omitempty"`
+	Before  string `json:"before,omitempty"`
+	After   string `json:"after,omitempty"`
+}
+
+// Text is the values in a few words: "statement_timeout 5s -> 30s" (an unknown side is "?").
+func (v ChangeValues) Text() string {
+	s := cmp.Or(v.Before, "?") + " -> " + cmp.Or(v.After, "?")
+	if v.Setting != "" {
+		s = v.Setting + " " + s
+	}
+	return s
 }
 
 // DependencyEntry is a neighbour in the dependency graph.

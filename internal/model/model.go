@@ -313,6 +313,15 @@ type Change struct {
 	Risk    []string `json:"risk,omitempty"`
 	State   string   `json:"state,omitempty"`
 	Version string   `json:"version,omitempty"`
+	// Setting, Before and After are what a deploy or config event says the change did: the
+	// setting changed (a deployment's is "version") and its value before and after, as the
+	// source wrote them; empty when the source does not say.
+	Setting string `json:"setting,omitempty"`
+	Before  string `json:"before,omitempty"`
+	After   string `json:"after,omitempty"`
+	// RecordRef is the change record a deploy or config event names (a ServiceNow CHG
+	// number...), when it names one: the event is that record's change seen by telemetry.
+	RecordRef string `json:"record_ref,omitempty"`
 	// Record holds an ITSM change record's windows, people and backout plan.
 	Record *ChangeRecord `json:"record,omitempty"`
 	Source string        `json:"source"`

@@ -25,7 +25,11 @@ func brief(a *answer.IncidentContext) string {
 	}
 	var xs []string
 	for _, c := range a.Changes {
-		xs = append(xs, fmt.Sprintf("%s %q %.2f (%s)", c.ID, c.Title, c.Suspicion, c.Reason)) // two reasons in a brief answer
+		title := fmt.Sprintf(" %q", c.Title)
+		if strings.Contains(a.Headline, c.ID+title) { // the headline names it with its title
+			title = ""
+		}
+		xs = append(xs, fmt.Sprintf("%s%s %.2f (%s)", c.ID, title, c.Suspicion, c.Reason)) // two reasons in a brief answer
 	}
 	line(&b, "Changes", len(a.Changes)+a.Omitted.Changes, xs)
 	xs = nil

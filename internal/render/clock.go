@@ -98,8 +98,24 @@ func escalationLines(b *strings.Builder, es []answer.EscalationEntry, now time.T
 	}
 }
 
+// changeNotes writes, under a change's line (each note starting with indent), its record,
+// what its events say it did and any doubt about its backout plan.
+func changeNotes(b *strings.Builder, indent string, c answer.ChangeEntry, now time.Time) {
+	recordLine(b, indent, c.Record, now)
+	if len(c.Values) > 0 {
+		var vs []string
+		for _, v := range c.Values {
+			vs = append(vs, fmt.Sprintf("%s [%s]", v.Text(), v.Source))
+		}
+		fmt.Fprintf(b, "%sseen by telemetry: %s\n", indent, strings.Join(vs, "; "))
+	}
+	if c.BackoutDoubt != nil {
+		fmt.Fprintf(b, "%swarning: %s\n", indent, c.BackoutDoubt.Text)
+	}
+}
+
 // recordLine writes a change record's windows, people and backout plan.
-func recordLine(b *strings.Builder, r *model.ChangeRecord, now time.Time) {
+func recordLine(b *strings.Builder, indent string, r *model.ChangeRecord, now time.Time) {
 	if r == nil {
 		return
 	}
@@ -130,5 +146,5 @@ func recordLine(b *strings.Builder, r *model.ChangeRecord, now time.Time) {
 	} else {
 		parts = append(parts, "no backout plan in the record")
 	}
-	fmt.Fprintf(b, "  - record: %s\n", strings.Join(parts, "; "))
+	fmt.Fprintf(b, "%srecord: %s\n", indent, strings.Join(parts, "; "))
 }

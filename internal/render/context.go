@@ -192,7 +192,7 @@ func changesSection(b *strings.Builder, a *answer.IncidentContext) {
 				fmt.Fprintf(b, ", by %s", c.Author)
 			}
 			fmt.Fprintf(b, ") — %s [%s]%s\n", c.Reason, c.Source, link(c.URL))
-			recordLine(b, c.Record, a.AsOf)
+			changeNotes(b, "  - ", c, a.AsOf)
 		}
 	})
 }

@@ -32,6 +32,7 @@ func WhatChanged(r *incident.WhatChangedResult) string {
 			fmt.Fprintf(&b, " by %s", c.Author)
 		}
 		fmt.Fprintf(&b, " [%s]%s\n   why: %s\n", c.Source, link(c.URL), c.Reason)
+		changeNotes(&b, "   ", c, r.AsOf)
 	}
 	if r.Omitted > 0 {
 		fmt.Fprintf(&b, "… %d more not shown (raise limit)\n", r.Omitted)

@@ -86,10 +86,18 @@ func (c *Clock) RankChanges(cs []model.Change) []answer.ChangeEntry {
 		for _, s := range ch.confirmedBy { // corroboration, not risk
 			why = append(why, "confirmed by "+s+" telemetry")
 		}
+		if ch.RecordRef != "" && ch.Kind != changeRecordKind {
+			why = append(why, "names change record "+ch.RecordRef)
+		}
+		rec := record(ch.Record, ch.State)
+		var doubt *answer.BackoutDoubt
+		if rec != nil {
+			doubt = BackoutDoubt(rec.BackoutPlan, ch.values)
+		}
 		out = append(out, answer.ChangeEntry{ID: ch.ID, Title: ch.Title, Kind: ch.Kind, At: ch.At.UTC(),
 			Author: ch.Author, Service: svc, Source: ch.Source, URL: ch.URL,
 			Suspicion: math.Round(math.Min(score, 100)) / 100, Reason: strings.Join(why, "; "), Reasons: why,
-			ConfirmedBy: ch.confirmedBy, AfterStart: after, Record: record(ch.Record, ch.State)})
+			ConfirmedBy: ch.confirmedBy, AfterStart: after, Record: rec, Values: ch.values, BackoutDoubt: doubt})
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].AfterStart != out[j].AfterStart {

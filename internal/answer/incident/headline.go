@@ -78,6 +78,9 @@ func headline(a *answer.IncidentContext, now time.Time) string {
 		if _, ok := hosts.entry(c.Service); ok {
 			s += " on " + hosts.name(c.Service)
 		}
+		if d := c.BackoutDoubt; d != nil {
+			s += fmt.Sprintf(" (backout plan may restore %q, not %q)", d.New, d.Old)
+		}
 		parts = append(parts, s)
 	}
 	if len(a.Owners) > 0 {

@@ -19,6 +19,8 @@ type WhatChangedResult struct {
 	// ResolvedFrom says how the service was found when the question did not name it.
 	ResolvedFrom *answer.ResolvedFrom `json:"resolved_from,omitempty"`
 	Since        time.Time            `json:"since"`
+	// AsOf is the answer's time: what "still open" and "in 45 min" are counted from.
+	AsOf time.Time `json:"as_of"`
 	// Reference is the moment changes are measured against: when the current trouble
 	// started; absent when nothing is wrong, and changes are measured against now.
 	Reference time.Time            `json:"reference,omitzero"`
@@ -58,7 +60,7 @@ func WhatChanged(d *directory.Directory, ent *directory.Entity, f model.Facts, o
 		f.Changes = own
 	}
 	c := clock.New(d, ent, f, now, now, from, o.IncidentStart)
-	res := &WhatChangedResult{Service: answer.ServiceRefOf(ent), Since: from.UTC(), Reference: c.Start().UTC(), Sources: answer.SourceEntries(o.Sources)}
+	res := &WhatChangedResult{Service: answer.ServiceRefOf(ent), Since: from.UTC(), AsOf: now.UTC(), Reference: c.Start().UTC(), Sources: answer.SourceEntries(o.Sources)}
 	var in = f.Changes[:0:0]
 	for _, ch := range f.Changes {
 		if !ch.At.Before(from) {
