@@ -66,6 +66,9 @@ type Options struct {
 	// ReferenceTTL is how long the unevaluated SLO listing is kept (0: DefaultReferenceTTL;
 	// the app sets the catalog cache TTL).
 	ReferenceTTL time.Duration
+	// Shared, when set, is the cache replicas share: the maintenance windows one replica
+	// read serve the others for ReferenceTTL.
+	Shared cache.Shared
 }
 
 // Source is a Dynatrace environment.
@@ -106,7 +109,7 @@ func New(o Options) *Source {
 	if o.ReferenceTTL <= 0 {
 		o.ReferenceTTL = DefaultReferenceTTL
 	}
-	return &Source{o: o, defs: cache.NewMemo[sloListing](o.ReferenceTTL), mws: cache.NewMemo[windowListing](o.ReferenceTTL),
+	return &Source{o: o, defs: cache.NewMemo[sloListing](o.ReferenceTTL), mws: cache.NewMemo[windowListing](o.ReferenceTTL).Share(o.Shared, o.Name+"|maintenance windows"),
 		runsOn: map[string][]string{}}
 }
 

@@ -2,6 +2,7 @@ package dynatrace
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"slices"
@@ -22,6 +23,25 @@ const (
 type windowListing struct {
 	windows []window
 	denied  bool
+}
+
+// windowListingJSON is a windowListing in the shared cache.
+type windowListingJSON struct {
+	Windows []window `json:"windows"`
+	Denied  bool     `json:"denied,omitempty"`
+}
+
+// MarshalJSON encodes the listing.
+func (l windowListing) MarshalJSON() ([]byte, error) {
+	return json.Marshal(windowListingJSON{l.windows, l.denied})
+}
+
+// UnmarshalJSON decodes what MarshalJSON wrote.
+func (l *windowListing) UnmarshalJSON(b []byte) error {
+	var j windowListingJSON
+	err := json.Unmarshal(b, &j)
+	*l = windowListing{windows: j.Windows, denied: j.Denied}
+	return err
 }
 
 // window is a maintenance window settings object.

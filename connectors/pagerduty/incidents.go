@@ -27,9 +27,38 @@ type openList struct {
 	incomplete error
 }
 
+// openListJSON is an openList in the shared cache.
+type openListJSON struct {
+	Incidents  []incident             `json:"incidents"`
+	Incomplete *connectors.Incomplete `json:"incomplete,omitempty"`
+}
+
+// MarshalJSON encodes the listing with why it may be incomplete.
+func (l openList) MarshalJSON() ([]byte, error) {
+	j := openListJSON{Incidents: l.incs}
+	if l.incomplete != nil && !errors.As(l.incomplete, &j.Incomplete) {
+		j.Incomplete = &connectors.Incomplete{What: "incidents", Why: l.incomplete.Error()}
+	}
+	return json.Marshal(j)
+}
+
+// UnmarshalJSON decodes what MarshalJSON wrote.
+func (l *openList) UnmarshalJSON(b []byte) error {
+	var j openListJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	*l = openList{incs: j.Incidents}
+	if j.Incomplete != nil {
+		l.incomplete = j.Incomplete
+	}
+	return nil
+}
+
 // openIncidents lists triggered and acknowledged incidents of the services (all services
-// when ids is empty), newest first. Concurrent callers share one listing. A listing cut at
-// MaxPages returns its incidents with a *connectors.Incomplete.
+// when ids is empty), newest first. Concurrent callers — and replicas sharing a cache —
+// share one listing. A listing cut at MaxPages returns its incidents with a
+// *connectors.Incomplete. A complete listing is remembered (known), wherever it was read.
 func (s *Source) openIncidents(ctx context.Context, ids []string) ([]incident, error) {
 	l, err := s.open.Get(ctx, strings.Join(ids, ","), func(ctx context.Context) (openList, error) {
 		q := url.Values{"statuses[]": {"triggered", "acknowledged"}, "date_range": {"all"}, "sort_by": {"created_at:desc"}}
@@ -41,13 +70,13 @@ func (s *Source) openIncidents(ctx context.Context, ids []string) ([]incident, e
 		if connectors.IsIncomplete(err) {
 			return openList{incs, err}, nil
 		}
-		if err == nil {
-			s.known.remember(ids, incs)
-		}
 		return openList{incs: incs}, err
 	})
 	if err != nil {
 		return nil, err
+	}
+	if l.incomplete == nil {
+		s.known.remember(ids, l.incs)
 	}
 	return l.incs, l.incomplete
 }

@@ -63,6 +63,9 @@ type Options struct {
 	MaxAlertIncidents int
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// Shared, when set, is the cache replicas share: the listings and per-incident reads
+	// one answer shares go through it, so that replicas answering at once read each once.
+	Shared cache.Shared
 }
 
 // Source reads PagerDuty. It is safe for concurrent use.
@@ -106,9 +109,11 @@ func New(o Options) *Source {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Source{o: o, c: o.Client, policyOf: map[string]string{}, open: cache.NewMemo[openList](answerTTL),
-		alertsOf: cache.NewMemo[[]alert](answerTTL), relatedOf: cache.NewMemo[[]changeEvent](answerTTL),
-		known: known{cache.NewMemo[[]incident](answerTTL)}}
+	return &Source{o: o, c: o.Client, policyOf: map[string]string{},
+		open:      cache.NewMemo[openList](answerTTL).Share(o.Shared, o.Name+"|open incidents"),
+		alertsOf:  cache.NewMemo[[]alert](answerTTL).Share(o.Shared, o.Name+"|incident alerts"),
+		relatedOf: cache.NewMemo[[]changeEvent](answerTTL).Share(o.Shared, o.Name+"|related change events"),
+		known:     known{cache.NewMemo[[]incident](answerTTL)}}
 }
 
 // Auth returns the request hook that sends token as `Authorization: Token token=<token>`.

@@ -45,6 +45,7 @@ func buildDynatrace(cfg *config.Config, in config.Instance, c *config.Dynatrace,
 		Now:      o.Now,
 		// SLO definitions are reference data, refreshed with the catalogs.
 		ReferenceTTL: cfg.CacheTTL[config.CacheCatalog],
+		Shared:       sharedCacheOf(o.shared),
 	})
 }
 

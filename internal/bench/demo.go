@@ -69,6 +69,16 @@ func SetLatency(env *demo.Env, d time.Duration) {
 	}
 }
 
+// SignIns is how many of the requests the fakes have recorded were sign-ins (OAuth token
+// requests), all together.
+func SignIns(env *demo.Env) int {
+	n := 0
+	for _, s := range env.Servers {
+		n += s.SignIns()
+	}
+	return n
+}
+
 // TotalRequests is how many requests the fakes have recorded, all together.
 func TotalRequests(env *demo.Env) int { return total(Requests(env)) }
 

@@ -61,9 +61,7 @@ type Cache struct {
 	maxStale     time.Duration
 	fetchTimeout time.Duration
 	now          func() time.Time
-	shared       Shared
-	heldMu       sync.Mutex       // guards held
-	held         map[string]*held // the shared locks this process holds, by subject
+	shared       *sharing // nil without Options.Shared
 
 	mu        sync.RWMutex // orders stores against Flush
 	gen       uint64       // bumped by Flush; guarded by mu
@@ -77,8 +75,6 @@ func New(o Options) *Cache {
 		maxStale:     o.MaxStale,
 		fetchTimeout: o.FetchTimeout,
 		now:          o.Now,
-		shared:       o.Shared,
-		held:         map[string]*held{},
 	}
 	maps.Copy(c.ttls, o.TTLs)
 	if _, ok := o.TTLs[KindWarm]; !ok {
@@ -93,6 +89,7 @@ func New(o Options) *Cache {
 	if c.now == nil {
 		c.now = time.Now
 	}
+	c.shared = newSharing(o.Shared, c.now, c.fetchTimeout)
 	// No janitor goroutine: expired entries are purged by store instead.
 	c.items = gocache.New(c.maxStale, 0)
 	c.lastSweep.Store(time.Now().UnixNano())
@@ -143,4 +140,10 @@ func (c *Cache) sweep() {
 		return
 	}
 	c.items.DeleteExpired()
+}
+
+// sharing reports whether values of kind go through the shared cache: every kind with a
+// TTL.
+func (c *Cache) sharing(kind Kind) bool {
+	return c.shared != nil && c.TTL(kind) > 0
 }

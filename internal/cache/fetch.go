@@ -114,11 +114,14 @@ func fallback[T any](c *Cache, k string, err error) (T, Info, error) {
 // context; a late result is then discarded.
 func refresh[T any](ctx context.Context, c *Cache, kind Kind, k string, fetch func(context.Context) (T, error)) (any, error) {
 	gen := c.generation()
+	if e, ok := lookup[T](c, k); ok && c.now().Sub(e.asOf) < c.TTL(kind) {
+		return e, nil // stored by a flight that ended after this caller looked
+	}
 	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.fetchTimeout)
 	defer cancel()
 	var sharedErr error
 	if c.sharing(kind) {
-		e, release, err := awaitShared[T](fctx, c, kind, k)
+		e, release, err := await[T](fctx, c.shared, k, c.TTL(kind))
 		defer release()
 		if e != nil {
 			c.store(gen, kind, k, e)
@@ -155,7 +158,7 @@ func refresh[T any](ctx context.Context, c *Cache, kind Kind, k string, fetch fu
 	e := &entry[T]{v: r.v, asOf: c.now()}
 	c.store(gen, kind, k, e)
 	if c.sharing(kind) && sharedErr == nil {
-		sharedErr = putShared(fctx, c, kind, k, e)
+		sharedErr = put(fctx, c.shared, k, e.v, e.asOf, c.TTL(kind))
 	}
 	e.shared = sharedErr
 	return e, nil

@@ -16,9 +16,12 @@ import (
 // (Refresh) while answers go on using the value it replaces, and for what a listing last
 // said (Put, Last). Unlike Cache, a fetch runs on its caller's context (a caller that
 // leaves abandons it) and errors are returned, not served stale: errors are not kept.
+// A Memo that Shares a cache with other processes (replicas) also takes their fetches.
 // The zero value is not usable: use NewMemo.
 type Memo[T any] struct {
 	ttl        time.Duration
+	shared     *sharing // set by Share
+	name       string   // tells this memo's keys in shared from other memos'
 	mu         sync.Mutex
 	m          map[string]*memoEntry[T] // the kept value, or the fetch a Get started
 	refreshing map[string]*memoEntry[T] // background fetches started by Refresh
@@ -43,6 +46,17 @@ func (e *memoEntry[T]) finished() bool {
 // NewMemo returns a Memo whose results stay fresh for ttl.
 func NewMemo[T any](ttl time.Duration) *Memo[T] {
 	return &Memo[T]{ttl: ttl, m: map[string]*memoEntry[T]{}, refreshing: map[string]*memoEntry[T]{}}
+}
+
+// Share makes m go through s, which other processes (replicas) share: Get takes a value
+// another process fetched less than the TTL ago, waits while another process fetches the
+// key, and stores what it fetched there (so does Refresh); Put, Last and GetMany stay within
+// this process. name sets m's keys apart from other memos' in s (a source's name and what m
+// holds); values must survive JSON (a value that does not encode stays in this process). A
+// nil s changes nothing. Call Share before m is used; it returns m.
+func (m *Memo[T]) Share(s Shared, name string) *Memo[T] {
+	m.shared, m.name = newSharing(s, time.Now, DefaultFetchTimeout), name
+	return m
 }
 
 // Get returns the value for key, calling fetch unless a fresh or in-flight one exists. While
@@ -96,8 +110,7 @@ func (m *Memo[T]) Refresh(ctx context.Context, key string, fetch func(context.Co
 
 // run performs e's fetch: a successful result is kept under key, a failed one dropped.
 func (m *Memo[T]) run(ctx context.Context, key string, e *memoEntry[T], fetch func(context.Context) (T, error), refresh bool) (T, error) {
-	e.v, e.err = fetch(ctx)
-	e.at = time.Now()
+	e.v, e.at, e.err = m.fetch(ctx, key, fetch, refresh)
 	m.mu.Lock()
 	if refresh {
 		delete(m.refreshing, key)
@@ -110,6 +123,32 @@ func (m *Memo[T]) run(ctx context.Context, key string, e *memoEntry[T], fetch fu
 	close(e.done)
 	m.mu.Unlock()
 	return e.v, e.err
+}
+
+// fetch calls fetch and returns its result with when it was fetched. With a shared cache,
+// a Get takes the value another process fetched, or waits while another process fetches
+// it, and what is fetched is stored there for the others; a Refresh always fetches.
+func (m *Memo[T]) fetch(ctx context.Context, key string, fetch func(context.Context) (T, error), refresh bool) (T, time.Time, error) {
+	if m.shared == nil {
+		v, err := fetch(ctx)
+		return v, time.Now(), err
+	}
+	k := "memo\x00" + m.name + "|" + key
+	var sharedErr error
+	if !refresh {
+		e, release, err := await[T](ctx, m.shared, k, m.ttl)
+		defer release()
+		if e != nil {
+			return e.v, e.asOf, nil
+		}
+		sharedErr = err
+	}
+	v, err := fetch(ctx)
+	at := time.Now()
+	if err == nil && sharedErr == nil {
+		_ = put(ctx, m.shared, k, v, at, m.ttl) // a failure is the store's to log
+	}
+	return v, at, err
 }
 
 func wait[T any](ctx context.Context, e *memoEntry[T]) (T, error) {

@@ -66,6 +66,7 @@ type Server struct {
 	hits     map[*Fault]int
 	replays  map[*Fault]*httptest.ResponseRecorder
 	release  func() // frees a port held by Refuse
+	signIn   string // the path of the fake's token endpoint, see SignIns
 }
 
 // Start starts a fake named name that checks auth (nil = none; failing requests get unauth)
@@ -127,6 +128,32 @@ func (s *Server) Count(prefix string) int {
 	n := 0
 	for _, r := range s.Requests() {
 		if strings.HasPrefix(r.Path, prefix) {
+			n++
+		}
+	}
+	return n
+}
+
+// SetSignInPath names the path of the fake's OAuth token endpoint: requests there are
+// sign-ins (SignIns), not reads of the vendor's data.
+func (s *Server) SetSignInPath(path string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.signIn = path
+}
+
+// SignIn reports whether r is a sign-in: a POST to the fake's token endpoint.
+func (s *Server) SignIn(r Request) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.signIn != "" && r.Method == http.MethodPost && strings.EqualFold(r.Path, s.signIn)
+}
+
+// SignIns returns how many of the requests so far were sign-ins.
+func (s *Server) SignIns() int {
+	n := 0
+	for _, r := range s.Requests() {
+		if s.SignIn(r) {
 			n++
 		}
 	}

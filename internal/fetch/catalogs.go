@@ -133,19 +133,21 @@ func (f *Fetcher) loadCatalog(s connectors.Catalog, lim *limiter) func(context.C
 // goroutine runs); the cache bounds the fetch by its FetchTimeout. What a Keeper warmed —
 // and learnt from its catalog, which the warm waits for — goes through the cache as its Kept
 // data, so that with a shared cache one replica warms and reads the catalog, and the others
-// Keep what it read.
+// Keep what it read. The warm is keyed like the catalog (one subject, whose shared lock one
+// replica takes for both): the replica that reads the catalog is the one that warms, so what
+// the connector learns from its catalog is in the Kept data the others take.
 func (f *Fetcher) warm(ctx context.Context) {
 	if f.o.NoWarm {
 		return
 	}
 	ctx = context.WithoutCancel(ctx)
 	for _, w := range Capable[connectors.Warmer](f.o.Sources) {
-		if _, _, ok := cache.Fresh[json.RawMessage](f.o.Cache, cache.KindWarm, w.Name()+"|warm"); ok {
+		if _, _, ok := cache.Fresh[json.RawMessage](f.o.Cache, cache.KindWarm, w.Name()+"|catalog"); ok {
 			continue // warmed within the catalog TTL
 		}
 		f.saving.Go(func() {
 			var warmed atomic.Bool
-			data, _, err := cache.Fetch(ctx, f.o.Cache, cache.KindWarm, w.Name()+"|warm", func(ctx context.Context) (json.RawMessage, error) {
+			data, _, err := cache.Fetch(ctx, f.o.Cache, cache.KindWarm, w.Name()+"|catalog", func(ctx context.Context) (json.RawMessage, error) {
 				warmed.Store(true)
 				if err := w.Warm(ctx); err != nil {
 					return nil, err

@@ -52,6 +52,10 @@ type Result struct {
 	Options            Options
 	Services           []string
 	One, Shared, Apart int
+	// OneSignIns and SharedSignIns are the sign-ins (OAuth token requests) among One's and
+	// Shared's requests: each replica signs in to a source on its own (access tokens are
+	// never put in the shared cache), so two replicas sign in twice.
+	OneSignIns, SharedSignIns int
 	// PerSource are the requests per source of one replica and of two sharing Redis.
 	PerSource map[string][2]int
 	// SharedDirect counts the answers of two replicas sharing Redis that read a source
@@ -101,7 +105,9 @@ func Measure(ctx context.Context, env *demo.Env, r *Redis, o Options) (*Result, 
 		switch p.n {
 		case &res.One:
 			perOne = bench.Requests(env)
+			res.OneSignIns = bench.SignIns(env)
 		case &res.Shared:
+			res.SharedSignIns = bench.SignIns(env)
 			res.PerSource = map[string][2]int{}
 			for n, v := range bench.Requests(env) {
 				res.PerSource[n] = [2]int{perOne[n], v}

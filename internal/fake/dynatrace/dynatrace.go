@@ -101,6 +101,7 @@ func Start(o Options, d Data) *Server {
 		writeError(w, http.StatusNotFound, "Not found: "+r.URL.Path)
 	})
 	s.Server = fake.Start("dynatrace", s.authorized, unauthorized, mux)
+	s.SetSignInPath(TokenPath)
 	return s
 }
 

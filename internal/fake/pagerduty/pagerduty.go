@@ -78,5 +78,7 @@ func Start(d Data, token string) *fake.Server {
 	unauth := func(w http.ResponseWriter, _ *http.Request) {
 		writeError(w, http.StatusUnauthorized, 2006, "Unauthorized")
 	}
-	return fake.Start("pagerduty", auth, unauth, h)
+	s := fake.Start("pagerduty", auth, unauth, h)
+	s.SetSignInPath(tokenPath)
+	return s
 }

@@ -91,6 +91,7 @@ func Start(d Data, o Options) *Server {
 		auth = s.authorized
 	}
 	s.Server = fake.Start("servicenow", auth, unauthorized, http.HandlerFunc(s.serve))
+	s.SetSignInPath(tokenPath)
 	return s
 }
 
