@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"log/slog"
+	"mime"
 	"net/http"
 )
 
@@ -13,8 +15,9 @@ import (
 const batchRefusal = `{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"Invalid Request: JSON-RPC batches are not supported (MCP removed them in protocol version 2025-06-18); send one message per request"}}`
 
 // singleMessage reads a POST body (at most MaxRequestBytes), refuses batches and bodies
-// over the limit, and hands one message to next.
-func singleMessage(next http.Handler) http.Handler {
+// over the limit, answers a message longer than MaxMessageBytes itself (screen), and hands
+// any other message to next.
+func singleMessage(log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
 			next.ServeHTTP(w, r)
@@ -36,7 +39,25 @@ func singleMessage(next http.Handler) http.Handler {
 			_, _ = io.WriteString(w, batchRefusal)
 			return
 		}
+		if refused := screenJSON(r, body); refused != nil {
+			logRefusal(log, refused)
+			if refused.reply != nil {
+				w.Header().Set("Content-Type", "application/json")
+			}
+			w.WriteHeader(refused.status)
+			_, _ = w.Write(refused.reply)
+			return
+		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		next.ServeHTTP(w, r)
 	})
+}
+
+// screenJSON screens a JSON body; any other body goes on to mcp-go, which refuses its
+// content type.
+func screenJSON(r *http.Request, body []byte) *refusal {
+	if t, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || t != "application/json" {
+		return nil
+	}
+	return screen(body)
 }

@@ -65,7 +65,7 @@ func Handler(s *server.MCPServer, o HTTPOptions) http.Handler {
 		server.WithHeartbeatInterval(limits.KeepAlive), server.WithStreamableHTTPLogger(log))
 	a := newAuth(o, log)
 	mux := http.NewServeMux()
-	mux.Handle("/mcp", guard(o, a, newStreams(limits).limit(singleMessage(remote(mcpH)))))
+	mux.Handle("/mcp", guard(o, a, newStreams(limits).limit(singleMessage(log, remote(mcpH)))))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = w.Write([]byte("ok\n"))

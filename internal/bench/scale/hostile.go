@@ -2,22 +2,18 @@ package scale
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
+	"errors"
 	"strings"
 	"syscall"
 	"time"
-
-	"github.com/mark3labs/mcp-go/mcp"
-	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/opsctx/opsctx/internal/args"
 	"github.com/opsctx/opsctx/internal/bench"
 	"github.com/opsctx/opsctx/tools"
 )
 
-// HostileResult is what MeasureHostile measured: unknown-service lookups through the whole
-// tools/call on a synthetic catalog.
+// HostileResult is what MeasureHostile measured: unknown-service lookups, each a whole
+// tools/call through the stdio transport, on a synthetic catalog.
 type HostileResult struct {
 	Services int
 	// Typo is a near miss ("did you mean" suggestions), the everyday baseline; AtLimit an
@@ -27,8 +23,8 @@ type HostileResult struct {
 	Long          map[int]bench.Durations
 	// Echo is the longest error message of the Long calls, in bytes.
 	Echo int
-	// CPUAfterCancel is the process CPU time in the second after a client cancelled calls in
-	// flight (8 concurrent calls with the longest allowed unknown name, cancelled at once),
+	// CPUAfterCancel is the process CPU time in the second after a client hung up with calls
+	// in flight (8 calls with the longest allowed unknown name, then stdin closed at once),
 	// and CPUIdle the same second with no call, measured just before.
 	CPUAfterCancel, CPUIdle time.Duration
 }
@@ -36,80 +32,66 @@ type HostileResult struct {
 // LongSizes are the sizes of the long unknown names MeasureHostile sends: 10 KB and 1 MB.
 var LongSizes = []int{10 << 10, 1_000_000}
 
-// MeasureHostile times n unknown-service lookups of each kind through tools/call on a
-// catalog of the given size.
+// MeasureHostile times n unknown-service lookups of each kind on a catalog of the given
+// size, each a whole tools/call through the stdio transport over real pipes
+// (transport.ServeStdio, the path a desktop client's request takes, with its guard).
 func MeasureHostile(ctx context.Context, services, n int) (*HostileResult, error) {
 	d := Generate(SpecFor(services))
 	e := d.Engine(true)
 	e.Directory(ctx) // the catalog is warm: only the lookup is measured
 	s := tools.NewServer(tools.Deps{Engine: e}, "bench")
+	c, err := startStdio(ctx, s)
+	if err != nil {
+		return nil, err
+	}
 	res := &HostileResult{Services: services, Long: map[int]bench.Durations{}}
 	limit := args.Limit("service")
 	atLimit := d.Names[len(d.Names)/2] + strings.Repeat("z", limit-len(d.Names[0]))
 	typo := d.Names[len(d.Names)/3][:len(d.Names[0])-1] + "x"
-	for _, c := range []struct {
+	lookup := func(name string, out *bench.Durations) (string, error) {
+		took, msg, err := c.unknownService(name)
+		*out = append(*out, took)
+		return msg, err
+	}
+	for _, l := range []struct {
 		arg string
 		out *bench.Durations
 	}{{typo, &res.Typo}, {atLimit, &res.AtLimit}} {
 		for range n {
-			took, _, err := unknownService(ctx, s, c.arg)
-			if err != nil {
-				return nil, err
+			if _, err := lookup(l.arg, l.out); err != nil {
+				return nil, errors.Join(err, c.close())
 			}
-			*c.out = append(*c.out, took)
 		}
 	}
 	for _, size := range LongSizes {
-		arg := strings.Repeat("x", size)
+		arg, d := strings.Repeat("x", size), bench.Durations{}
 		for range n {
-			took, msg, err := unknownService(ctx, s, arg)
+			msg, err := lookup(arg, &d)
 			if err != nil {
-				return nil, err
+				return nil, errors.Join(err, c.close())
 			}
-			res.Long[size] = append(res.Long[size], took)
 			res.Echo = max(res.Echo, len(msg))
 		}
+		res.Long[size] = d
+	}
+	if err := c.close(); err != nil {
+		return nil, err
 	}
 	res.CPUIdle = cpuDuring(func() { time.Sleep(time.Second) })
-	cctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{}, 8)
-	for range 8 {
-		go func() {
-			_, _, _ = unknownService(cctx, s, atLimit)
-			done <- struct{}{}
-		}()
+	// A client sends 8 lookups of the longest allowed name and hangs up at once.
+	if c, err = startStdio(ctx, s); err != nil {
+		return nil, err
 	}
-	cancel()
-	res.CPUAfterCancel = cpuDuring(func() {
-		for range 8 {
-			<-done
+	for i := range 8 {
+		if err := c.send(whoOwns(10+i, atLimit)); err != nil {
+			return nil, errors.Join(err, c.close())
 		}
+	}
+	res.CPUAfterCancel = cpuDuring(func() {
+		err = c.close()
 		time.Sleep(time.Second)
 	})
-	return res, nil
-}
-
-// unknownService calls who_owns for a service that does not exist and returns how long the
-// tool error took and its text.
-func unknownService(ctx context.Context, s *server.MCPServer, name string) (time.Duration, string, error) {
-	msg, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": 1, "method": "tools/call",
-		"params": map[string]any{"name": "who_owns", "arguments": map[string]any{"service": name}}})
-	start := time.Now()
-	resp := s.HandleMessage(ctx, msg)
-	took := time.Since(start)
-	r, ok := resp.(mcp.JSONRPCResponse)
-	if !ok {
-		return took, "", fmt.Errorf("who_owns: unexpected answer %T", resp)
-	}
-	res, ok := r.Result.(*mcp.CallToolResult)
-	if !ok || !res.IsError || len(res.Content) == 0 {
-		if ctx.Err() != nil {
-			return took, "", nil
-		}
-		return took, "", fmt.Errorf("who_owns of an unknown service: no tool error")
-	}
-	text, _ := res.Content[0].(mcp.TextContent)
-	return took, text.Text, nil
+	return res, err
 }
 
 // cpuDuring is the process CPU time (user + system) spent while f runs.

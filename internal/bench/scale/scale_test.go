@@ -84,8 +84,9 @@ func BenchmarkDirectoryBuild(b *testing.B) {
 	}
 }
 
-// TestHostileLookups: unknown-service lookups with huge names on a 5,000-service catalog are
-// tool errors with a short echo (the figures are the bench table's).
+// TestHostileLookups: unknown-service lookups with huge names on a 5,000-service catalog,
+// through the stdio transport, are tool errors with a short echo (the figures are the bench
+// table's).
 func TestHostileLookups(t *testing.T) {
 	res, err := MeasureHostile(context.Background(), 5000, 3)
 	if err != nil {
