@@ -6,8 +6,6 @@ import (
 	"sort"
 	"time"
 
-	"github.com/sourcegraph/conc/iter"
-
 	"github.com/opsctx/opsctx/internal/alertlabels"
 	"github.com/opsctx/opsctx/internal/model"
 )
@@ -32,45 +30,33 @@ type gettableAlert struct {
 
 // Alerts returns the active, silenced and inhibited alerts whose service label (or
 // fallback label) names t or one of its Related services, and those without a service label
-// whose host label names a host t runs on (a node exporter's alert), using Alertmanager
-// filter matchers; every alert for a zero target. A silenced alert names its silences (whose
-// creator, comment and end Mutes reads in the same round), an inhibited one the alerts
-// that inhibit it. Alerts are deduplicated by fingerprint and ordered by start.
+// whose host label names a host t runs on (a node exporter's alert); every alert for a zero
+// target. A silenced alert names its silences (whose creator, comment and end Mutes reads in
+// the same round), an inhibited one the alerts that inhibit it. Alerts are deduplicated by
+// fingerprint and ordered by start.
+//
+// One request reads every alert and the selection runs here (alertlabels.Selector, as
+// Alertmanager's filter matchers would select): Alertmanager ANDs the matchers of a request,
+// so asking it to filter takes one request per service label and host label, each a
+// connection and a decoding on both ends, for the same alerts (as Prometheus, which cannot
+// filter, is read).
 func (s *Source) Alerts(ctx context.Context, t model.Target) ([]model.Alert, error) {
-	sets := [][]string{nil}
-	var cut error
-	if t.Name != "" {
-		hs, hostCut := s.hostSets(t)
-		sets, cut = append(s.filterSets(names(t)), hs...), hostCut
-	}
-	// The filter sets are disjoint (the service label, then each fallback where the ones
-	// before it are absent), so they are asked concurrently: one round trip, not one per
-	// set. Merged in set order.
-	fetch := iter.Mapper[[]string, []gettableAlert]{MaxGoroutines: len(sets)}
-	pages, err := fetch.MapErr(sets, func(filters *[]string) ([]gettableAlert, error) {
-		var got []gettableAlert
-		q := url.Values{"active": {"true"}, "silenced": {"true"}, "inhibited": {"true"}}
-		if len(*filters) > 0 {
-			q["filter"] = *filters
-		}
-		_, err := s.o.Client.GetJSON(ctx, "api/v2/alerts", q, &got)
-		return got, err
-	})
-	if err != nil {
+	var got []gettableAlert
+	q := url.Values{"active": {"true"}, "silenced": {"true"}, "inhibited": {"true"}}
+	if _, err := s.o.Client.GetJSON(ctx, "api/v2/alerts", q, &got); err != nil {
 		return nil, wrap(err)
 	}
+	sel := alertlabels.NewSelector(t, s.o.Labels.Service, s.o.Fallbacks, s.o.Labels.Hosts)
 	var out []model.Alert
 	seen := map[string]bool{}
-	for _, got := range pages {
-		for _, a := range got {
-			if !seen[a.Fingerprint] {
-				seen[a.Fingerprint] = true
-				out = append(out, s.alert(a))
-			}
+	for _, a := range got {
+		if !seen[a.Fingerprint] && sel.Selects(a.Labels) {
+			seen[a.Fingerprint] = true
+			out = append(out, s.alert(a))
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].StartedAt.Before(out[j].StartedAt) })
-	return out, cut
+	return out, nil
 }
 
 // alert maps a gettableAlert.

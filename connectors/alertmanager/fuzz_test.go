@@ -15,6 +15,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/opsctx/opsctx/internal/alertlabels"
 	"github.com/opsctx/opsctx/internal/httpx"
 	"github.com/opsctx/opsctx/internal/model"
 	"github.com/opsctx/opsctx/internal/testkit/fuzzcheck"
@@ -84,7 +85,7 @@ func FuzzFilterSets(f *testing.F) {
 		s := New(Options{})
 		tgt := model.Target{Name: name, Records: []model.Service{{Name: alias, Aliases: []string{related, alias}}},
 			Related: []model.Target{{Name: related}}}
-		ns := names(tgt)
+		ns := alertlabels.Names(tgt)
 		if len(ns) == 0 {
 			return
 		}

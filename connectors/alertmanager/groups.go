@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/opsctx/opsctx/internal/alertlabels"
 	"github.com/opsctx/opsctx/internal/model"
 )
 
@@ -22,7 +23,7 @@ type Group struct {
 func (s *Source) Groups(ctx context.Context, t model.Target) ([]Group, error) {
 	sets := [][]string{nil}
 	if t.Name != "" {
-		sets = s.filterSets(names(t))
+		sets = s.filterSets(alertlabels.Names(t))
 	}
 	var out []Group
 	for _, filters := range sets {

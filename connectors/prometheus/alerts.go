@@ -33,19 +33,13 @@ func (s *Source) Alerts(ctx context.Context, t model.Target) ([]model.Alert, err
 	if err := get(ctx, s.o.Client, "api/v1/alerts", nil, &data); err != nil {
 		return nil, err
 	}
-	want, onHost := names(t), alertlabels.HostMatch(alertlabels.HostNames(t))
+	sel := alertlabels.NewSelector(t, s.o.Labels.Service, s.o.Fallbacks, s.o.Labels.Hosts)
 	var out []model.Alert
 	for _, a := range data.Alerts {
-		if a.State != "firing" && a.State != "pending" {
-			continue
-		}
-		// A Pyrra SLO's alert that names no service is kept: the answer attributes it
-		// through its SLO (as the Alertmanager connector's filters do); so is an alert
-		// without a service label whose host label names a host t runs on.
-		svc := s.service(a.Labels)
-		pyrra := svc == "" && a.Labels[alertlabels.PyrraSLO] != ""
-		hosted := onHost != nil && a.Labels[s.o.Labels.Service] == "" && s.hostOf(a.Labels) != "" && onHost(s.hostOf(a.Labels))
-		if t.Name != "" && !want[strings.ToLower(svc)] && !pyrra && !hosted {
+		// The alerts of t, as the Alertmanager connector selects them: a Pyrra SLO's alert
+		// that names no service is kept (the answer attributes it through its SLO), and so is
+		// an alert without a service label whose host label names a host t runs on.
+		if a.State != "firing" && a.State != "pending" || !sel.Selects(a.Labels) {
 			continue
 		}
 		if a.State == "pending" {
@@ -58,8 +52,8 @@ func (s *Source) Alerts(ctx context.Context, t model.Target) ([]model.Alert, err
 }
 
 // names returns the lower-cased names t and its Related services may carry as label
-// values: each canonical name and every record's name and aliases (as the Alertmanager
-// connector filters; record ids and titles are not label values).
+// values: each canonical name and every record's name and aliases (as alertlabels.Names;
+// record ids and titles are not label values).
 func names(t model.Target) map[string]bool {
 	want := map[string]bool{}
 	if t.Name == "" {

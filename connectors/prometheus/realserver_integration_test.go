@@ -166,6 +166,15 @@ func TestRealPrometheusAndAlertmanager(t *testing.T) {
 	if err != nil || len(groups) != 3 {
 		t.Errorf("groups %+v, %v", groups, err)
 	}
+	// Alerts selects from one listing what Alertmanager's own filters select for Groups (one
+	// request per service label), plus the alerts on the target's host (which Groups does not ask).
+	var filtered []model.Alert
+	for _, g := range groups {
+		filtered = append(filtered, g.Alerts...)
+	}
+	if want := slices.DeleteFunc(names(got), func(n string) bool { return n == "NodeMemoryPressure/firing" }); !slices.Equal(names(filtered), want) {
+		t.Errorf("Alertmanager's filters select %v, Alerts %v", names(filtered), names(got))
+	}
 
 	// Through the join: incident_context for checkout shows the alert group from both sources,
 	// counted once: the same alert seen by Prometheus and Alertmanager is one alert.

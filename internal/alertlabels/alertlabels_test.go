@@ -88,3 +88,40 @@ func TestHosts(t *testing.T) {
 		t.Errorf("configured host labels: %q", got)
 	}
 }
+
+// TestSelector: the alerts about a target, by their labels (the equivalence with
+// Alertmanager's filter matchers is checked against the fake and a real Alertmanager in the
+// connectors' tests).
+func TestSelector(t *testing.T) {
+	tg := model.Target{Name: "checkout", Records: []model.Service{{Name: " Checkout ", Aliases: []string{"checkout-api"}}},
+		Related: []model.Target{{Name: "orders-db"}},
+		Hosts:   []model.Target{{Name: "app-1", Records: []model.Service{{Name: "app-1", Type: model.HostKindHost}}}}}
+	sel := NewSelector(tg, "service", []string{"job"}, nil)
+	for _, tc := range []struct {
+		labels map[string]string
+		want   bool
+	}{
+		{map[string]string{"service": "CHECKOUT-API"}, true},
+		{map[string]string{"service": "orders-db"}, true},
+		{map[string]string{"service": "search", "job": "checkout"}, false}, // the service label wins
+		{map[string]string{"job": "checkout"}, true},
+		{map[string]string{"sloth_service": "checkout", "job": "x"}, true},
+		{map[string]string{"slo": "search-availability"}, true}, // Pyrra's: attributed through its SLO
+		{map[string]string{"slo": "x", "job": "search"}, false},
+		{map[string]string{"node": "APP-1"}, true},
+		{map[string]string{"instance": "other:9100", "nodename": "app-1.shop.example"}, true}, // any host label
+		{map[string]string{"job": "node", "instance": "app-1:9100"}, true},
+		{map[string]string{"service": "search", "instance": "app-1:9100"}, false}, // a neighbour's on the host
+		{map[string]string{"alertname": "Watchdog"}, false},
+	} {
+		if got := sel.Selects(tc.labels); got != tc.want {
+			t.Errorf("Selects(%v) = %v, want %v", tc.labels, got, tc.want)
+		}
+	}
+	if !NewSelector(model.Target{}, "service", nil, nil).Selects(map[string]string{"alertname": "Watchdog"}) {
+		t.Error("a zero target selects every alert")
+	}
+	if got := Names(tg); !slices.Equal(got, []string{"checkout", "checkout-api", "orders-db"}) {
+		t.Errorf("Names = %v (trimmed, each once without case)", got)
+	}
+}

@@ -87,11 +87,10 @@ func TestDemoDynatraceAndAlerts(t *testing.T) {
 	}
 	// One answer costs few requests: the entity listings (services, process groups, hosts,
 	// Kubernetes clusters and namespaces, at once), problems, one events request per change type and
-	// two for SLOs (listing, evaluation); one Alertmanager request per service label (service,
-	// then Sloth's sloth_service, job and app fallbacks), one for Pyrra's SLO alerts and one
-	// for the silences, all at once; Prometheus alerts, recording rules and one SLO query.
+	// two for SLOs (listing, evaluation); Alertmanager's alerts (one listing, selected here)
+	// and silences, at once; Prometheus alerts, recording rules and one SLO query.
 	// Dynatrace reads its maintenance windows (settings objects) beside the SLO listing.
-	for name, most := range map[string]int{"dynatrace": 11, "alertmanager": 6, "prometheus": 3} {
+	for name, most := range map[string]int{"dynatrace": 11, "alertmanager": 2, "prometheus": 3} {
 		n := len(env.Servers[name].Requests())
 		t.Logf("%s: %d requests", name, n)
 		if n > most {
