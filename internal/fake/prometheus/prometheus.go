@@ -77,6 +77,7 @@ type Server struct {
 	groups  []Group
 	series  []Sample
 	answers map[string]Answer
+	regexps regexps // label matchers' regexes compiled so far
 }
 
 // Start starts the fake with groups and no query data.

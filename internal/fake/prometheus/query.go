@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -55,7 +56,7 @@ func (s *Server) query(w http.ResponseWriter, r *http.Request) {
 		at = t
 	}
 	s.mu.Lock()
-	ev := evaluator{series: s.series, answers: s.answers}
+	ev := evaluator{series: s.series, answers: s.answers, regexps: &s.regexps}
 	s.mu.Unlock()
 	v, err := ev.eval(q)
 	if ae := (*answerError)(nil); errors.As(err, &ae) {
@@ -119,6 +120,32 @@ type value struct {
 type evaluator struct {
 	series  []Sample
 	answers map[string]Answer
+	regexps *regexps
+}
+
+// regexps compiles each label matcher's regex once per server (a query repeated every
+// answer, as an SLO listing is, compiled it every time).
+type regexps struct {
+	mu sync.Mutex
+	m  map[string]*regexp.Regexp
+}
+
+// compile returns the anchored regex of a label matcher value.
+func (c *regexps) compile(val string) (*regexp.Regexp, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if re, ok := c.m[val]; ok {
+		return re, nil
+	}
+	re, err := regexp.Compile("^(?s:" + val + ")$")
+	if err != nil {
+		return nil, err
+	}
+	if c.m == nil {
+		c.m = map[string]*regexp.Regexp{}
+	}
+	c.m[val] = re
+	return re, nil
 }
 
 func (e evaluator) eval(expr string) (value, error) {
@@ -312,7 +339,7 @@ func (e evaluator) selector(expr string) (value, error) {
 			}
 			mt := matcher{name: m[1], op: m[2], value: val}
 			if mt.op == "=~" || mt.op == "!~" {
-				if mt.re, err = regexp.Compile("^(?s:" + val + ")$"); err != nil {
+				if mt.re, err = e.regexps.compile(val); err != nil {
 					return value{}, fmt.Errorf("parse error: invalid regular expression %q", val)
 				}
 			}
@@ -329,6 +356,7 @@ func (e evaluator) selector(expr string) (value, error) {
 		return value{}, fmt.Errorf("parse error: vector selector must contain at least one non-empty matcher")
 	}
 	var out []Sample
+	var keys []string // each sample's sort key, computed once
 	for _, smp := range e.series {
 		ok := true
 		for _, m := range ms {
@@ -336,12 +364,24 @@ func (e evaluator) selector(expr string) (value, error) {
 		}
 		if ok {
 			out = append(out, cloneSamples([]Sample{smp})...)
+			keys = append(keys, signature(smp.Labels)+smp.Labels["__name__"])
 		}
 	}
-	sort.Slice(out, func(i, j int) bool {
-		return signature(out[i].Labels)+out[i].Labels["__name__"] < signature(out[j].Labels)+out[j].Labels["__name__"]
-	})
+	sort.Sort(byKey{out, keys})
 	return value{vec: out}, nil
+}
+
+// byKey sorts samples by their keys.
+type byKey struct {
+	s    []Sample
+	keys []string
+}
+
+func (b byKey) Len() int           { return len(b.s) }
+func (b byKey) Less(i, j int) bool { return b.keys[i] < b.keys[j] }
+func (b byKey) Swap(i, j int) {
+	b.s[i], b.s[j] = b.s[j], b.s[i]
+	b.keys[i], b.keys[j] = b.keys[j], b.keys[i]
 }
 
 // arith applies + - * / with one-to-one matching on label sets without __name__.
