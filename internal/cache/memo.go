@@ -53,9 +53,15 @@ func NewMemo[T any](ttl time.Duration) *Memo[T] {
 // key, and stores what it fetched there (so does Refresh); Put, Last and GetMany stay within
 // this process. name sets m's keys apart from other memos' in s (a source's name and what m
 // holds); values must survive JSON (a value that does not encode stays in this process). A
-// nil s changes nothing. Call Share before m is used; it returns m.
+// nil s changes nothing. Call Share before m is used; it returns m. A key's lock is held for
+// at most the TTL (and DefaultFetchTimeout): a replica that dies while it fetches holds the
+// others back no longer than its value would have served them.
 func (m *Memo[T]) Share(s Shared, name string) *Memo[T] {
-	m.shared, m.name = newSharing(s, time.Now, DefaultFetchTimeout), name
+	lockTTL := DefaultFetchTimeout
+	if m.ttl > 0 {
+		lockTTL = min(m.ttl, lockTTL)
+	}
+	m.shared, m.name = newSharing(s, time.Now, lockTTL), name
 	return m
 }
 
