@@ -276,7 +276,10 @@ func replicasSection(ctx context.Context, o options, r *report, _ io.Writer) err
 			per = append(per, fmt.Sprintf("%s %d → %d", n, v[0], v[1]))
 		}
 	}
-	r.add("Replicas: sources whose requests differ, one replica → two sharing Redis (answers that read a source without Redis: a command over its budget)",
+	if len(per) == 0 {
+		per = []string{"none"}
+	}
+	r.add("Replicas: sources whose requests differ, sign-ins apart, one replica → two sharing Redis (answers that read a source without Redis: a command over its budget)",
 		fmt.Sprintf("%s (%d)", strings.Join(per, ", "), res.SharedDirect), "", nil)
 	r.add("Replicas: a 429 (Retry-After 60 s) one replica met holds the other: PagerDuty requests of the first / of the other during the cool-down",
 		fmt.Sprintf("%d / %d", res.CooldownFirst, res.CooldownOther), "other: 0", res.CooldownHeld)

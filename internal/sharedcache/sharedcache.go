@@ -79,8 +79,18 @@ func Open(o Options) (*Store, error) {
 	}
 	opt.DialTimeout, opt.ReadTimeout, opt.WriteTimeout = o.Timeout, o.Timeout, o.Timeout
 	opt.MaxRetries = -1 // a failed command is answered from the upstream, not retried
+	quietOnce.Do(func() { redis.SetLogger(quiet{}) })
 	return &Store{o: o, rdb: redis.NewClient(opt), prefix: "opsctx:" + o.Namespace + ":"}, nil
 }
+
+// quiet is go-redis's logger: nothing. The store logs an outage and the recovery itself,
+// once each, where go-redis would print every failed dial to stderr.
+type quiet struct{}
+
+// Printf drops the message.
+func (quiet) Printf(context.Context, string, ...any) {}
+
+var quietOnce sync.Once
 
 // Close closes the connections.
 func (s *Store) Close() error { return s.rdb.Close() }

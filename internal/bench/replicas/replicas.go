@@ -56,7 +56,8 @@ type Result struct {
 	// Shared's requests: each replica signs in to a source on its own (access tokens are
 	// never put in the shared cache), so two replicas sign in twice.
 	OneSignIns, SharedSignIns int
-	// PerSource are the requests per source of one replica and of two sharing Redis.
+	// PerSource are the requests per source of one replica and of two sharing Redis, sign-ins
+	// apart.
 	PerSource map[string][2]int
 	// SharedDirect counts the answers of two replicas sharing Redis that read a source
 	// without it (a Redis command over its time budget: the machine was too busy).
@@ -104,12 +105,12 @@ func Measure(ctx context.Context, env *demo.Env, r *Redis, o Options) (*Result, 
 		*p.n = bench.TotalRequests(env)
 		switch p.n {
 		case &res.One:
-			perOne = bench.Requests(env)
+			perOne = reads(env)
 			res.OneSignIns = bench.SignIns(env)
 		case &res.Shared:
 			res.SharedSignIns = bench.SignIns(env)
 			res.PerSource = map[string][2]int{}
-			for n, v := range bench.Requests(env) {
+			for n, v := range reads(env) {
 				res.PerSource[n] = [2]int{perOne[n], v}
 			}
 		}
@@ -118,6 +119,15 @@ func Measure(ctx context.Context, env *demo.Env, r *Redis, o Options) (*Result, 
 		return nil, err
 	}
 	return res, res.killed(ctx, env, r, &shared, o)
+}
+
+// reads returns each fake's requests other than sign-ins.
+func reads(env *demo.Env) map[string]int {
+	out := map[string]int{}
+	for n, s := range env.Servers {
+		out[n] = s.Count("") - s.SignIns()
+	}
+	return out
 }
 
 // replicas builds k engines on cfg, each as `serve` starts: catalogs loaded, warmers done.
