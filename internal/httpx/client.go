@@ -40,6 +40,9 @@ type Response struct {
 	Header http.Header // response headers (e.g. Link for paging)
 	Body   []byte      // complete body, at most Options.MaxBodyBytes
 	URL    string      // final request URL, redacted
+	// Throttled is set when an earlier attempt was answered 429 and the call waited as the
+	// upstream asked before this answer: callers that pace themselves (paged listings) slow down.
+	Throttled bool
 }
 
 // IdleConnsPerHost is how many idle connections a client keeps to its host: as many as one
@@ -116,8 +119,8 @@ func (c *Client) Get(ctx context.Context, path string, query url.Values) (*Respo
 	return c.get(ctx, path, query, nil)
 }
 
-// GetJSON is Get followed by json.Unmarshal into out. A decode failure is
-// reported as "malformed JSON from <source>: ..." with a short redacted snippet.
+// GetJSON is Get followed by json.Unmarshal into out (or out's own BodyDecoder). A decode
+// failure is reported as "malformed JSON from <source>: ..." with a short redacted snippet.
 func (c *Client) GetJSON(ctx context.Context, path string, query url.Values, out any) (*Response, error) {
 	return c.get(ctx, path, query, out)
 }
@@ -195,11 +198,25 @@ func (c *Client) do(req *http.Request, out any) (*Response, error) {
 	if err != nil || out == nil {
 		return res, err
 	}
-	if err := json.Unmarshal(res.Body, out); err != nil {
+	if err := decode(res.Body, out); err != nil {
 		return nil, st.sec.maskErr(fmt.Errorf("malformed JSON from %s: %w (%s %s; body starts: %q)",
 			c.src, err, st.method, res.URL, st.sec.snippet(res.Body, snippetLen)))
 	}
 	return res, nil
+}
+
+// BodyDecoder is a GetJSON result that decodes the body itself: a large listing read with
+// a faster decoder than encoding/json's.
+type BodyDecoder interface {
+	DecodeBody(body []byte) error
+}
+
+// decode decodes body into out.
+func decode(body []byte, out any) error {
+	if d, ok := out.(BodyDecoder); ok {
+		return d.DecodeBody(body)
+	}
+	return json.Unmarshal(body, out)
 }
 
 // transportError wraps err (keeping errors.Is for context errors) without the
@@ -244,5 +261,5 @@ func (c *Client) finish(st *call, resp *http.Response) (*Response, error) {
 	if int64(len(body)) > c.o.MaxBodyBytes {
 		return nil, tooLarge
 	}
-	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: body, URL: u}, nil
+	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: body, URL: u, Throttled: st.throttled}, nil
 }

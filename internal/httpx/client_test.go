@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -144,6 +145,9 @@ func TestRetryPolicy(t *testing.T) {
 			if tt.wantStatus == 0 {
 				if err != nil || resp.Status != 200 || string(resp.Body) != "{}" {
 					t.Fatalf("Do = %+v, %v; want 200", resp, err)
+				}
+				if want := slices.Contains(tt.codes[:tt.wantN-1], 429); resp.Throttled != want {
+					t.Errorf("Throttled = %v, want %v (an earlier attempt answered 429)", resp.Throttled, want)
 				}
 				return
 			}
@@ -346,6 +350,35 @@ func TestMalformedJSON(t *testing.T) {
 			}
 			if len(msg) > 450 {
 				t.Fatalf("err is %d bytes, want a short snippet", len(msg))
+			}
+		})
+	}
+}
+
+// ownDecoder decodes the body itself, and refuses a body without "ok".
+type ownDecoder struct{ got string }
+
+func (d *ownDecoder) DecodeBody(b []byte) error {
+	if !strings.Contains(string(b), "ok") {
+		return errors.New("no ok in the body")
+	}
+	d.got = string(b)
+	return nil
+}
+
+func TestBodyDecoder(t *testing.T) {
+	tests := []struct{ name, body, wantGot, wantErr string }{
+		{"decoded by the result", `{"ok": true}`, `{"ok": true}`, ""},
+		{"its failure is malformed JSON", `{"bad": true}`, "", "malformed JSON from servicenow: no ok in the body"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv, _ := counted(t, func(w http.ResponseWriter, r *http.Request, _ int32) { fmt.Fprint(w, tt.body) })
+			c := testClient(t, srv.URL, Options{Source: "servicenow"})
+			var out ownDecoder
+			_, err := c.GetJSON(context.Background(), "/x", nil, &out)
+			if out.got != tt.wantGot || (err == nil) != (tt.wantErr == "") || (err != nil && !strings.HasPrefix(err.Error(), tt.wantErr)) {
+				t.Fatalf("GetJSON decoded %q, %v; want %q, %q", out.got, err, tt.wantGot, tt.wantErr)
 			}
 		})
 	}

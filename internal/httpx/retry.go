@@ -34,6 +34,8 @@ type call struct {
 	renewed  bool
 	tokenErr error
 	isToken  bool
+	// throttled records that an attempt was answered 429 (Response.Throttled).
+	throttled bool
 }
 
 // renews reports whether a 401 may be retried with a new token.
@@ -102,6 +104,7 @@ func (st *call) checkRetry(ctx context.Context, resp *http.Response, err error) 
 	if resp != nil {
 		code = resp.StatusCode
 	}
+	st.throttled = st.throttled || code == http.StatusTooManyRequests
 	metrics.ObserveUpstream(c.src, code, d)
 	log := c.logger()
 	attrs := []any{"source", c.src, "method", st.method, "url", st.url, "status", code, "attempt", st.attempt, "duration", d}
