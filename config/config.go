@@ -32,8 +32,9 @@ const (
 	DefaultOpsgenieURL       = "https://api.opsgenie.com"
 	DefaultJSMURL            = "https://api.atlassian.com"
 	DefaultServiceNowMaxRows = 10000
-	// DefaultServiceNowParallel is how many requests of one ServiceNow listing run at once.
-	DefaultServiceNowParallel = 4
+	// DefaultServiceNowParallel is how many requests of one ServiceNow listing run at once:
+	// the integration semaphores (API_INT) of two instance nodes, halved after a 429.
+	DefaultServiceNowParallel = 8
 	DefaultServiceNowCIClass  = "cmdb_ci_service"
 	DefaultResultForm         = ResultBoth
 	// DefaultInstanceConcurrency bounds how many instances of one source kind one answer

@@ -6,7 +6,7 @@ import (
 )
 
 // TestServiceNowParallel: how many requests of one ServiceNow listing run at once comes from
-// SERVICENOW_PARALLEL or sources.servicenow.parallel (default 4, at most 32).
+// SERVICENOW_PARALLEL or sources.servicenow.parallel (default 8, at most 32).
 func TestServiceNowParallel(t *testing.T) {
 	base := map[string]string{"SERVICENOW_INSTANCE_URL": "https://acme.service-now.com", "SERVICENOW_TOKEN": "t"}
 	tests := []struct {

@@ -17,6 +17,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -288,28 +289,37 @@ func replicasSection(ctx context.Context, o options, r *report, _ io.Writer) err
 	return nil
 }
 
-// cmdbSection loads a 50,000-CI ServiceNow CMDB in pages of 1,000 at L, one page after another
-// and at several page concurrencies (ServiceNow announces the total with the first page).
+// cmdbSection loads a 50,000-CI ServiceNow CMDB in pages of 1,000 at L, one page after another,
+// 4 and 16 at once, and three times at the default concurrency (ServiceNow announces the
+// total with the first page); the target is met by the median of the default's loads.
 func cmdbSection(ctx context.Context, o options, r *report, _ io.Writer) error {
-	loads, err := bench.LoadCMDB(ctx, 50000, o.latency, 1, 4, 8, 16)
+	def := config.DefaultServiceNowParallel
+	loads, err := bench.LoadCMDB(ctx, 50000, o.latency, 1, 4, def, def, def, 16)
 	if err != nil {
 		return err
 	}
-	var parts []string
-	best := loads[0].Took
+	var parts, runs []string
+	var defaults []bench.CMDBLoad
 	for _, l := range loads {
+		if l.Parallel == def {
+			defaults = append(defaults, l)
+			runs = append(runs, ms(l.Took))
+			continue
+		}
 		label := fmt.Sprint(l.Parallel, " at once")
 		if l.Parallel == 1 {
 			label = "one after another"
 		}
-		if l.Parallel == config.DefaultServiceNowParallel {
-			label += " (default)"
-		}
-		parts = append(parts, fmt.Sprintf("%s %s", label, ms(l.Took)))
-		best = min(best, l.Took)
+		parts = append(parts, fmt.Sprintf("%s %s (%s, CPU %s)", label, ms(l.Took), inL(l.Took, o.latency), ms(l.CPU)))
 	}
-	r.add(fmt.Sprintf("ServiceNow catalog load: %d CIs in pages of 1,000 at L = %s (%d requests), by page concurrency (SERVICENOW_PARALLEL)", loads[0].Services, ms(o.latency), loads[0].Requests),
-		strings.Join(parts, "; "), "≤ 2 s", best <= 2*time.Second)
+	slices.SortFunc(defaults, func(a, b bench.CMDBLoad) int { return cmp.Compare(a.Took, b.Took) })
+	m := defaults[len(defaults)/2]
+	median := m.Took
+	parts = append(parts, fmt.Sprintf("**%d at once (default) %s** (median of %s; %s, CPU %s)", def, ms(median), strings.Join(runs, " / "),
+		inL(median, o.latency), ms(m.CPU)))
+	r.add(fmt.Sprintf("ServiceNow catalog load: %d CIs indexed, in pages of 1,000 at L = %s (%d requests each, every page read), by page concurrency (SERVICENOW_PARALLEL); CPU is the process's: opsctx decoding and indexing plus the in-process fake encoding",
+		loads[0].Services, ms(o.latency), loads[0].Requests),
+		strings.Join(parts, "; "), "≤ 2 s at the default", median <= 2*time.Second)
 	return nil
 }
 

@@ -4,8 +4,10 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/sourcegraph/conc/pool"
 
@@ -113,10 +115,7 @@ func (s *Source) Catalog(ctx context.Context) (model.Catalog, error) {
 	if err != nil {
 		return model.Catalog{}, err
 	}
-	cat.Services = make([]model.Service, 0, len(cis.ids))
-	for _, id := range byName(cis) {
-		cat.Services = append(cat.Services, s.service(cis.rows[id], res))
-	}
+	cat.Services = s.services(cis, res)
 	for _, id := range g.hosts.ids {
 		cat.Hosts = append(cat.Hosts, s.host(g.hosts.rows[id], res))
 	}
@@ -149,19 +148,32 @@ func (s *Source) owners(sets ...ciSet) refs {
 	return want
 }
 
-// byName returns the sys_ids of the CIs in c by name, then sys_id.
-func byName(c ciSet) []string {
-	type key struct{ name, id string }
-	keys := make([]key, len(c.ids))
-	for i, id := range c.ids {
-		keys[i] = key{c.rows[id].str("name"), id}
+// services maps the CIs in c, ordered by name then sys_id. A large CMDB's are mapped by
+// every CPU at once, a share each: this is the catalog's last step, after the last page.
+func (s *Source) services(c ciSet, res map[string]row) []model.Service {
+	out := make([]model.Service, len(c.ids))
+	var wg sync.WaitGroup
+	share := max(len(c.ids)/runtime.GOMAXPROCS(0)+1, 1000)
+	for lo := 0; lo < len(c.ids); lo += share {
+		wg.Go(func() {
+			for i := lo; i < min(lo+share, len(c.ids)); i++ {
+				out[i] = s.service(c.rows[c.ids[i]], res)
+			}
+		})
 	}
-	slices.SortFunc(keys, func(a, b key) int { return cmp.Or(cmp.Compare(a.name, b.name), cmp.Compare(a.id, b.id)) })
-	out := make([]string, len(keys))
-	for i, k := range keys {
-		out[i] = k.id
+	wg.Wait()
+	order := make([]int, len(out)) // sorted as indexes: a Service is large to move
+	for i := range order {
+		order[i] = i
 	}
-	return out
+	slices.SortFunc(order, func(a, b int) int {
+		return cmp.Or(cmp.Compare(out[a].Name, out[b].Name), cmp.Compare(out[a].ID, out[b].ID))
+	})
+	sorted := make([]model.Service, len(out))
+	for i, k := range order {
+		sorted[i] = out[k]
+	}
+	return sorted
 }
 
 // catalogLists are the rows of the catalog's first round trip.

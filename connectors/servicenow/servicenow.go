@@ -17,8 +17,9 @@
 // is still looked up). Resolved rows are kept in a reference memo shared by every capability,
 // and Warm fills it with the on-call rota members' users. Lists page with sysparm_limit /
 // sysparm_offset up to MaxRows rows per query: once the first page's X-Total-Count is known
-// the other pages are fetched a few at a time (a real instance takes 0.3-2 s per page);
-// without a count, pages follow Link rel="next" one by one (only its offset and limit are
+// the other pages are fetched Parallel at a time without counting again (sysparm_no_count; a
+// real instance takes 0.3-2 s per page), half as many for the rest of the list after a 429
+// (pacer); without a count, pages follow Link rel="next" one by one (only its offset and limit are
 // used, so requests always stay on the configured instance URL).
 package servicenow
 
@@ -76,6 +77,8 @@ type Source struct {
 	parallel int
 	authVars string
 	memo     *cache.Memo[row] // reference rows by sys_id, see lookup
+	// testHookPaced, set by tests only, sees each page a listing's pacer lets through.
+	testHookPaced func(limit, busy int)
 }
 
 var (

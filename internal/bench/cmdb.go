@@ -15,13 +15,17 @@ import (
 type CMDBLoad struct {
 	Parallel int
 	Took     time.Duration
+	// CPU is the process's CPU time during the load: opsctx decoding and indexing the
+	// pages, and the fake (in the same process) encoding them.
+	CPU      time.Duration
 	Requests int
 	Services int
 }
 
 // LoadCMDB reads a synthetic CMDB of cis services (no relations; 250 groups, 1,000 users) from
 // the ServiceNow fake answering after latency, in pages of 1,000, once per page concurrency
-// of parallels (1 = one page after another), each with a fresh source.
+// of parallels (1 = one page after another), each with a fresh source. A load that does not
+// index every CI, or reads a page more or less than the first load, is an error.
 func LoadCMDB(ctx context.Context, cis int, latency time.Duration, parallels ...int) ([]CMDBLoad, error) {
 	const user, pass = "opsctx", "bench"
 	srv := snfake.Start(snfake.Generate(cis, 0, 250, 1000), snfake.Options{Username: user, Password: pass})
@@ -37,13 +41,18 @@ func LoadCMDB(ctx context.Context, cis int, latency time.Duration, parallels ...
 		s = servicenow.New(servicenow.Options{Client: c, InstanceURL: srv.URL, MaxRows: cis, Parallel: p})
 		srv.SetLatency(latency)
 		srv.Reset()
-		start := time.Now()
+		start, cpu := time.Now(), CPUTime()
 		cat, err := s.Catalog(ctx)
-		took := time.Since(start)
-		if err != nil {
+		l := CMDBLoad{Parallel: p, Took: time.Since(start), CPU: CPUTime() - cpu, Requests: len(srv.Requests()), Services: len(cat.Services)}
+		switch {
+		case err != nil:
 			return nil, fmt.Errorf("parallel %d: %w", p, err)
+		case l.Services != cis || cat.Truncated:
+			return nil, fmt.Errorf("parallel %d: %d services indexed (truncated %v), want %d", p, l.Services, cat.Truncated, cis)
+		case len(out) > 0 && l.Requests != out[0].Requests:
+			return nil, fmt.Errorf("parallel %d: %d requests, want %d as at parallel %d", p, l.Requests, out[0].Requests, out[0].Parallel)
 		}
-		out = append(out, CMDBLoad{Parallel: p, Took: took, Requests: len(srv.Requests()), Services: len(cat.Services)})
+		out = append(out, l)
 	}
 	return out, nil
 }

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // DefaultLimit is ServiceNow's sysparm_limit default.
@@ -37,14 +38,15 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, table string) {
 		offset = n
 	}
 	total := len(rows)
-	page := rows[min(offset, total):min(offset+limit, total)]
+	lo, hi := min(offset, total), min(offset+limit, total)
 	rd := s.renderer(r, table)
+	rendered := s.renderedRows(table, r, len(rows))
 	body := []byte(`{"result":[`)
-	for i, row := range page {
-		if i > 0 {
+	for i := lo; i < hi; i++ {
+		if i > lo {
 			body = append(body, ',')
 		}
-		body = rd.appendRow(body, row)
+		body = append(body, rendered.row(i, func() []byte { return rd.appendRow(nil, rows[i]) })...)
 	}
 	if !strings.EqualFold(q.Get("sysparm_no_count"), "true") {
 		w.Header().Set("X-Total-Count", strconv.Itoa(total))
@@ -78,6 +80,43 @@ func (s *Server) match(table, query string) ([]Record, error) {
 	s.matches[key] = rows
 	s.mu.Unlock()
 	return rows, nil
+}
+
+// rendered keeps the JSON of the rows of one query as one request asked to render them: the
+// data never changes, so a large table's pages are encoded once, not at every read (the
+// fake shares the CPUs with the client it serves; a real instance's work is not the client's).
+type rendered struct {
+	mu   sync.Mutex
+	rows [][]byte
+}
+
+// row returns the JSON of row i, rendering it the first time.
+func (rr *rendered) row(i int, render func() []byte) []byte {
+	rr.mu.Lock()
+	b := rr.rows[i]
+	rr.mu.Unlock()
+	if b == nil {
+		b = render()
+		rr.mu.Lock()
+		rr.rows[i] = b
+		rr.mu.Unlock()
+	}
+	return b
+}
+
+// renderedRows returns the rendered rows of table for r's query and rendering parameters.
+func (s *Server) renderedRows(table string, r *http.Request, n int) *rendered {
+	q := r.URL.Query()
+	key := strings.Join([]string{table, q.Get("sysparm_query"), q.Get("sysparm_fields"), strings.ToLower(q.Get("sysparm_display_value")),
+		strings.ToLower(q.Get("sysparm_exclude_reference_link")), r.Host}, "\x00")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rr := s.rendered[key]
+	if rr == nil {
+		rr = &rendered{rows: make([][]byte, n)}
+		s.rendered[key] = rr
+	}
+	return rr
 }
 
 // links renders the Link header: first, prev, next and last pages of the same query.

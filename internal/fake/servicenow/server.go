@@ -68,6 +68,7 @@ type Server struct {
 	windowEnd time.Time
 	used      int
 	matches   map[string][]Record  // table + query -> matching rows
+	rendered  map[string]*rendered // table, query and rendering -> rows as JSON
 	access    map[string]time.Time // issued access token -> expiry
 	refresh   map[string]grant     // issued refresh token -> what it renews
 	issued    []string             // access tokens in issue order
@@ -84,7 +85,7 @@ func Start(d Data, o Options) *Server {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	s := &Server{st: newStore(d), oncall: d.OnCall, o: o, matches: map[string][]Record{},
+	s := &Server{st: newStore(d), oncall: d.OnCall, o: o, matches: map[string][]Record{}, rendered: map[string]*rendered{},
 		access: map[string]time.Time{}, refresh: map[string]grant{}}
 	var auth func(*http.Request) bool
 	if o.Username != "" || o.Token != "" || o.ClientID != "" {
