@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/opsctx/opsctx/internal/directory"
+	"github.com/opsctx/opsctx/internal/directory/namekey"
 	"github.com/opsctx/opsctx/internal/model"
 )
 
@@ -33,12 +34,7 @@ var (
 )
 
 // AppendUnique appends v to xs unless it is empty or already there.
-func AppendUnique(xs []string, v string) []string {
-	if v == "" || slices.Contains(xs, v) {
-		return xs
-	}
-	return append(xs, v)
-}
+func AppendUnique(xs []string, v string) []string { return namekey.AppendUnique(xs, v) }
 
 // Cap keeps the first n items of xs and says how many it left out.
 func Cap[T any](xs []T, n int) ([]T, int) {

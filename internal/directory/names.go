@@ -3,6 +3,8 @@ package directory
 import (
 	"strings"
 	"unicode"
+
+	"github.com/opsctx/opsctx/internal/directory/namekey"
 )
 
 // nameSuffixes are dropped when normalising names: "checkout-api", "Checkout Service" and
@@ -41,8 +43,9 @@ func Normalize(s string) string {
 	return strings.Join(parts, "-")
 }
 
-// Fold is the exact-match key: lowercase and trimmed.
-func Fold(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+// Fold is the exact-match key: lowercase and trimmed (namekey.Fold, which the packages
+// beneath use too).
+func Fold(s string) string { return namekey.Fold(s) }
 
 // distanceRows are the two rows distanceRows.within works in, kept between calls.
 type distanceRows struct{ prev, cur []int }

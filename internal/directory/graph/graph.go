@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/opsctx/opsctx/internal/directory/namekey"
 	"github.com/opsctx/opsctx/internal/model"
 )
 
@@ -18,7 +19,7 @@ import (
 // slices held ~30 MiB.
 type Graph struct {
 	names    []string         // node -> name
-	node     map[string]int32 // fold(name) -> node
+	node     map[string]int32 // namekey.Fold(name) -> node
 	edges    []edge
 	attrs    []edgeAttr
 	outStart []int32 // edges leaving node n: outIdx[outStart[n]:outStart[n+1]]
@@ -59,7 +60,7 @@ func (g *Graph) Edge(i int32) Edge {
 
 // Out returns the edges leaving the node named name.
 func (g *Graph) Out(name string) []int32 {
-	if n, ok := g.node[fold(name)]; ok {
+	if n, ok := g.node[namekey.Fold(name)]; ok {
 		return g.outIdx[g.outStart[n]:g.outStart[n+1]]
 	}
 	return nil
@@ -67,7 +68,7 @@ func (g *Graph) Out(name string) []int32 {
 
 // In returns the edges entering the node named name.
 func (g *Graph) In(name string) []int32 {
-	if n, ok := g.node[fold(name)]; ok {
+	if n, ok := g.node[namekey.Fold(name)]; ok {
 		return g.inIdx[g.inStart[n]:g.inStart[n+1]]
 	}
 	return nil
@@ -86,8 +87,8 @@ func (g *Graph) All() iter.Seq[Edge] {
 
 // Reaches reports whether from reaches to along edges within depth hops.
 func (g *Graph) Reaches(from, to string, depth int) bool {
-	f, ok := g.node[fold(from)]
-	t, ok2 := g.node[fold(to)]
+	f, ok := g.node[namekey.Fold(from)]
+	t, ok2 := g.node[namekey.Fold(to)]
 	if !ok || !ok2 {
 		return false
 	}
@@ -134,7 +135,7 @@ func NewBuilder(edges int) *Builder {
 
 // Node returns the node named name (case-insensitively), adding it when new.
 func (b *Builder) Node(name string) int32 {
-	k := fold(name)
+	k := namekey.Fold(name)
 	if n, ok := b.g.node[k]; ok {
 		return n
 	}
@@ -150,7 +151,7 @@ func (b *Builder) Add(f, t int32, dep model.Dependency, source string) {
 	i, ok := b.byEnds[ends]
 	if !ok {
 		b.byEnds[ends] = int32(len(b.g.edges))
-		b.g.edges = append(b.g.edges, edge{f, t, b.attr(edgeAttr{kinds: appendUnique(nil, dep.Kind), sources: appendUnique(nil, source),
+		b.g.edges = append(b.g.edges, edge{f, t, b.attr(edgeAttr{kinds: namekey.AppendUnique(nil, dep.Kind), sources: namekey.AppendUnique(nil, source),
 			contract: dep.Contract, declared: !dep.Measured, measured: dep.Measured})})
 		return
 	}
@@ -158,7 +159,7 @@ func (b *Builder) Add(f, t int32, dep model.Dependency, source string) {
 	if a.contract == "" {
 		a.contract = dep.Contract
 	}
-	a.kinds, a.sources = appendUnique(slices.Clip(a.kinds), dep.Kind), appendUnique(slices.Clip(a.sources), source)
+	a.kinds, a.sources = namekey.AppendUnique(slices.Clip(a.kinds), dep.Kind), namekey.AppendUnique(slices.Clip(a.sources), source)
 	a.declared, a.measured = a.declared || !dep.Measured, a.measured || dep.Measured
 	b.g.edges[i].attr = b.attr(a)
 }
@@ -203,14 +204,3 @@ func csr(nodes int, edges []edge, end func(edge) int32) (start, idx []int32) {
 	}
 	return start, idx
 }
-
-// appendUnique appends v unless it is empty or already present.
-func appendUnique(xs []string, v string) []string {
-	if v == "" || slices.Contains(xs, v) {
-		return xs
-	}
-	return append(xs, v)
-}
-
-// fold is the directory's name key (directory.Fold).
-func fold(s string) string { return strings.ToLower(strings.TrimSpace(s)) }

@@ -8,9 +8,9 @@ package hosts
 
 import (
 	"slices"
-	"strings"
 	"time"
 
+	"github.com/opsctx/opsctx/internal/directory/namekey"
 	"github.com/opsctx/opsctx/internal/model"
 )
 
@@ -123,9 +123,9 @@ type Index struct {
 	Ambiguous []Ambiguous
 
 	byRecord map[string]*Host   // source \x00 record id -> host
-	byName   map[string][]*Host // ParseHostName(...).Full or fold(id) -> hosts
+	byName   map[string][]*Host // ParseHostName(...).Full or namekey.Fold(id) -> hosts
 	byShort  map[string][]*Host // short name -> hosts
-	byCanon  map[string]*Host   // fold(canonical name) -> host
+	byCanon  map[string]*Host   // namekey.Fold(canonical name) -> host
 	shared   map[string]bool    // addresses that several hosts of one source have: not identifying
 	runsOn   runsOnGraph        // what runs on what
 }
@@ -153,9 +153,6 @@ func Build(srcs []Source, entity func(source, id string) string) *Index {
 	x.buildRunsOn(srcs, entity)
 	return x
 }
-
-// fold is the directory's name key (directory.Fold).
-func fold(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
 // hostNames are the normalised names of a record: its name, FQDN and addresses.
 func hostNames(r model.Host) []HostName {
@@ -213,7 +210,7 @@ func (x *Index) addHost(r model.Host) {
 	}
 	name := r.Name
 	for _, n := range []string{r.Name, r.FQDN, r.Source + ":" + r.Name} {
-		if _, taken := x.byCanon[fold(n)]; n != "" && !taken {
+		if _, taken := x.byCanon[namekey.Fold(n)]; n != "" && !taken {
 			name = n
 			break
 		}
@@ -221,7 +218,7 @@ func (x *Index) addHost(r model.Host) {
 	h := &Host{Name: name, Kind: r.Kind, Records: []model.Host{r},
 		Matches: []Match{{Source: r.Source, ID: r.ID, Name: r.Name, Method: "primary record"}}}
 	x.Hosts = append(x.Hosts, h)
-	x.byCanon[fold(name)] = h
+	x.byCanon[namekey.Fold(name)] = h
 	x.indexHost(h, r)
 }
 
@@ -301,8 +298,8 @@ func (x *Index) indexHost(h *Host, r model.Host) {
 			x.byRecord[ref.In+"\x00"+ref.ID] = h
 		}
 	}
-	add(x.byName, fold(r.ID))
-	add(x.byName, fold(h.Name))
+	add(x.byName, namekey.Fold(r.ID))
+	add(x.byName, namekey.Fold(h.Name))
 	for _, n := range hostNames(r) {
 		add(x.byName, n.Full)
 		add(x.byShort, n.Short)
@@ -310,7 +307,7 @@ func (x *Index) indexHost(h *Host, r model.Host) {
 }
 
 // Host returns the host with the canonical name, or nil.
-func (x *Index) Host(name string) *Host { return x.byCanon[fold(name)] }
+func (x *Index) Host(name string) *Host { return x.byCanon[namekey.Fold(name)] }
 
 // ForRecord returns the host a source's record id (or a name the source uses for a
 // host) belongs to, when exactly one host fits.
@@ -329,7 +326,7 @@ func (x *Index) ForRecord(source, idOrName string) *Host {
 // the short name of either side ("app-01" finds app-01.shop.example and the reverse).
 // Several hosts come back when the name fits several equally.
 func (x *Index) Lookup(query string) []*Host {
-	if hs := x.byName[fold(query)]; len(hs) > 0 {
+	if hs := x.byName[namekey.Fold(query)]; len(hs) > 0 {
 		return slices.Clone(hs)
 	}
 	n := ParseHostName(query)

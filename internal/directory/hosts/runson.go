@@ -3,6 +3,8 @@ package hosts
 import (
 	"slices"
 	"sort"
+
+	"github.com/opsctx/opsctx/internal/directory/namekey"
 )
 
 // Placement is one "runs on" edge as the directory resolved it: a service (or host) runs
@@ -38,11 +40,11 @@ func (x *Index) buildRunsOn(cats []Source, entity func(source, id string) string
 	place := func(ps []Placement, to *Host, via, source string) ([]Placement, bool) {
 		for i := range ps {
 			if ps[i].Host == to {
-				ps[i].Via, ps[i].Sources = appendUnique(ps[i].Via, via), appendUnique(ps[i].Sources, source)
+				ps[i].Via, ps[i].Sources = namekey.AppendUnique(ps[i].Via, via), namekey.AppendUnique(ps[i].Sources, source)
 				return ps, false
 			}
 		}
-		return append(ps, Placement{Host: to, Via: appendUnique(nil, via), Sources: []string{source}}), true
+		return append(ps, Placement{Host: to, Via: namekey.AppendUnique(nil, via), Sources: []string{source}}), true
 	}
 	for _, c := range cats {
 		for _, ro := range c.Catalog.RunsOn {
@@ -56,7 +58,7 @@ func (x *Index) buildRunsOn(cats []Source, entity func(source, id string) string
 			}
 			if e := entity(src, ro.From); e != "" {
 				var added bool
-				k := fold(e)
+				k := namekey.Fold(e)
 				if g.ofEntity[k], added = place(g.ofEntity[k], to, ro.Via, src); added {
 					g.entities[to] = append(g.entities[to], e)
 				}
@@ -77,7 +79,7 @@ func (x *Index) buildRunsOn(cats []Source, entity func(source, id string) string
 // then what those run on (a node's cluster, a VM's hypervisor), each once. The slices are
 // shared with the index: do not modify them.
 func (x *Index) RunsOn(name string) []Placement {
-	direct := x.runsOn.ofEntity[fold(name)]
+	direct := x.runsOn.ofEntity[namekey.Fold(name)]
 	if len(direct) == 0 {
 		return nil
 	}
@@ -111,7 +113,7 @@ func (x *Index) Placed(service, host string) (Placement, bool) {
 		return Placement{}, false
 	}
 	for _, p := range x.RunsOn(service) {
-		if fold(p.Host.Name) == fold(host) {
+		if namekey.Fold(p.Host.Name) == namekey.Fold(host) {
 			return p, true
 		}
 	}
@@ -131,7 +133,7 @@ func (x *Index) RunsHere(h *Host) []string {
 		var next []*Host
 		for _, n := range frontier {
 			for _, e := range x.runsOn.entities[n] {
-				out = appendUnique(out, e)
+				out = namekey.AppendUnique(out, e)
 			}
 			for _, m := range x.runsOn.hosts[n] {
 				if !seen[m] {
@@ -144,12 +146,4 @@ func (x *Index) RunsHere(h *Host) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// appendUnique appends v to xs unless it is empty or already there.
-func appendUnique(xs []string, v string) []string {
-	if v == "" || slices.Contains(xs, v) {
-		return xs
-	}
-	return append(xs, v)
 }
