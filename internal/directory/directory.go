@@ -46,16 +46,7 @@ func (e *Entity) Title() string {
 
 // Owners returns the distinct (team, source) pairs stated by the records, most trusted first.
 func (e *Entity) Owners() []Owner {
-	var out []Owner
-	seen := map[string]bool{}
-	for _, r := range e.Records {
-		if r.Owner == "" || seen[r.Source+"\x00"+r.Owner] {
-			continue
-		}
-		seen[r.Source+"\x00"+r.Owner] = true
-		out = append(out, Owner{Team: r.Owner, Source: r.Source})
-	}
-	return out
+	return hosts.OwnersOf(e.Records, func(r model.Service) Owner { return Owner{Team: r.Owner, Source: r.Source} })
 }
 
 // Owner returns the most trusted owning team, or "".

@@ -49,9 +49,16 @@ type Owner struct {
 
 // Owners returns the distinct (team, source) pairs stated by the records, most trusted first.
 func (h *Host) Owners() []Owner {
+	return OwnersOf(h.Records, func(r model.Host) Owner { return Owner{Team: r.Owner, Source: r.Source} })
+}
+
+// OwnersOf returns the distinct owners that records state, in their order (most trusted
+// first); owner reads one record's (its Team empty when it names none). Entities and hosts
+// share it.
+func OwnersOf[R any](records []R, owner func(R) Owner) []Owner {
 	var out []Owner
-	for _, r := range h.Records {
-		if o := (Owner{Team: r.Owner, Source: r.Source}); r.Owner != "" && !slices.Contains(out, o) {
+	for _, r := range records {
+		if o := owner(r); o.Team != "" && !slices.Contains(out, o) {
 			out = append(out, o)
 		}
 	}
