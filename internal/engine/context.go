@@ -113,19 +113,21 @@ func (e *Engine) IncidentContext(ctx context.Context, qy Query) (*answer.Inciden
 	wg.Go(func() { f = q.r.Gather(q.ctx, t, w, everything...) })
 	wg.Go(func() { o.GroundOnCall = groundOnCall(q.ctx, q.r, q.d, q.ent, t, w) })
 	wg.Wait()
-	o.Sources = q.r.Statuses()
+	o.Sources, o.OnCallOf = q.r.Statuses(), onCallOf
 	a := incident.Context(q.d, q.ent, f, o)
-	sus := incident.Suspects(q.d, q.ent, a)
-	if len(sus) == 0 {
-		return a, nil
-	}
-	for _, s := range sus {
-		if _, read := onCallOf[s.Service]; !read { // a cause beyond the neighbours: one more round trip
-			wg.Go(func() { ask(s.Service) })
+	var beyond []string // causes beyond the neighbours: one more round trip, then the answer again
+	for _, s := range incident.Suspects(q.d, q.ent, a) {
+		if _, read := onCallOf[s.Service]; !read {
+			beyond = append(beyond, s.Service)
 		}
 	}
+	if len(beyond) == 0 {
+		return a, nil // who is on call for each cause was read beside everything else
+	}
+	for _, svc := range beyond {
+		wg.Go(func() { ask(svc) })
+	}
 	wg.Wait()
-	o.OnCallOf = onCallOf
 	o.Sources = q.r.Statuses()
 	return incident.Context(q.d, q.ent, f, o), nil
 }
