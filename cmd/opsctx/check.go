@@ -26,7 +26,7 @@ func checkCmd(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	if code, ok := parseNoArgs(fs, args, stderr); !ok {
 		return code
 	}
-	c.oneShot = true
+	c.oneShot, c.afresh = true, true // the sign-in is probed, not taken from the kept token
 	e, err := setup(ctx, c, stderr, getenv)
 	if err != nil {
 		fmt.Fprintf(stderr, "opsctx: %v\n", err)

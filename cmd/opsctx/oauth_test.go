@@ -2,7 +2,10 @@ package main
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -135,6 +138,78 @@ func TestDynatracePlatformOAuthAcrossExpiries(t *testing.T) {
 	for _, r := range srv.Requests() {
 		if strings.HasPrefix(r.Path, "/api/") {
 			t.Fatalf("%s asked with platform credentials: the classic API is read through the platform", r.Path)
+		}
+	}
+}
+
+// TestContextKeepsTheOAuthToken: one-shot `opsctx context` runs sign in to ServiceNow once
+// and the next run uses the kept token (no token request); the token file beside the
+// snapshot has mode 0600 and holds neither the client secret, the password nor any access
+// token, as written or in base64; after an administrator revokes the tokens the next run
+// recovers after a 401 with one token request and answers `servicenow: ok`; `check` signs
+// in afresh (it verifies the credentials, not the kept token).
+func TestContextKeepsTheOAuthToken(t *testing.T) {
+	const secret, password = "client-secret-canary-8086", "pw-canary-5150"
+	srv := snfake.Start(demo.ServiceNowData(demo.Scenario{T0: time.Now()}), snfake.Options{Username: "opsctx.integration",
+		Password: password, ClientID: "opsctx-client", ClientSecret: secret})
+	defer srv.Close()
+	dir := t.TempDir()
+	env := map[string]string{"SERVICENOW_INSTANCE_URL": srv.URL, "SERVICENOW_CLIENT_ID": "opsctx-client", "SERVICENOW_CLIENT_SECRET": secret,
+		"SERVICENOW_USERNAME": "opsctx.integration", "SERVICENOW_PASSWORD": password, "OPSCTX_CACHE_DIR": dir}
+	answer := func(step string, tokenRequests int) {
+		t.Helper()
+		code, out, errOut := runCLI(t, env, "context", demo.SNCheckout, "--json")
+		var ans struct {
+			Sources []struct{ Name, Status, Error string } `json:"sources"`
+		}
+		if err := json.Unmarshal([]byte(out), &ans); code != 0 || err != nil {
+			t.Fatalf("%s: exit %d, %v\n%s", step, code, err, errOut)
+		}
+		for _, s := range ans.Sources {
+			if s.Name == "servicenow" && (s.Status != "ok" && s.Status != "stale" || strings.Contains(s.Error, "401")) {
+				t.Fatalf("%s: servicenow %s (%s)", step, s.Status, s.Error)
+			}
+		}
+		if n := srv.TokenRequests(); n != tokenRequests {
+			t.Fatalf("%s: %d token requests in all, want %d", step, n, tokenRequests)
+		}
+	}
+	answer("first run", 1)
+	answer("second run, with the kept token", 1)
+
+	files, _ := filepath.Glob(filepath.Join(dir, "servicenow-*.token"))
+	if len(files) != 1 {
+		t.Fatalf("token files %v, want one for servicenow", files)
+	}
+	if fi, _ := os.Stat(files[0]); fi.Mode().Perm() != 0o600 {
+		t.Errorf("token file mode %v, want 0600", fi.Mode().Perm())
+	}
+	srv.Revoke()
+	answer("after the revocation", 2)
+	refused := 0
+	for _, r := range srv.Requests() {
+		if strings.HasPrefix(r.Path, "/api/") && r.Header.Get("Authorization") == "Bearer "+srv.Issued()[0] {
+			refused++
+		}
+	}
+	if refused < 3 {
+		t.Errorf("%d requests with the first token, want those of two runs and the refused one of the third", refused)
+	}
+	if code, out, _ := runCLI(t, env, "check"); code != 0 || srv.TokenRequests() != 3 {
+		t.Errorf("check: exit %d after %d token requests, want a sign-in of its own (3):\n%s", code, srv.TokenRequests(), out)
+	}
+
+	secrets := append([]string{secret, password}, srv.Issued()...)
+	ents, _ := os.ReadDir(dir)
+	for _, e := range ents {
+		b, _ := os.ReadFile(filepath.Join(dir, e.Name()))
+		for _, s := range secrets {
+			for _, form := range []string{s, base64.StdEncoding.EncodeToString([]byte(s)), base64.RawStdEncoding.EncodeToString([]byte(s)),
+				base64.RawURLEncoding.EncodeToString([]byte(s))} {
+				if strings.Contains(string(b), form) {
+					t.Errorf("%s holds a secret or access token (%.12s…)", e.Name(), form)
+				}
+			}
 		}
 	}
 }

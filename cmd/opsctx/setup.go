@@ -23,6 +23,7 @@ type common struct {
 	demo       bool
 	logLevel   string
 	oneShot    bool // one answer and exit (context, check): no background warming
+	afresh     bool // sign in rather than take a kept OAuth token (check)
 }
 
 func (c *common) register(fs *flag.FlagSet) {
@@ -79,7 +80,7 @@ func start(ctx context.Context, c common, cfg *config.Config, stderr io.Writer) 
 		level = cfg.LogLevel
 	}
 	log := newLogger(stderr, level, cfg.Secrets())
-	opts.Logger, opts.OneShot = log, c.oneShot
+	opts.Logger, opts.OneShot, opts.SignInAfresh = log, c.oneShot, c.afresh
 	if !c.demo { // the demo's sources are new each run: nothing to keep
 		opts.SnapshotDir = cfg.SnapshotDir()
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/opsctx/opsctx/internal/cache"
 	"github.com/opsctx/opsctx/internal/engine"
 	"github.com/opsctx/opsctx/internal/sharedcache"
+	"github.com/opsctx/opsctx/internal/snapshot"
 )
 
 // Options adjust wiring beyond the configuration.
@@ -28,8 +29,12 @@ type Options struct {
 	// SnapshotDir, when set, is where each source's catalog and reference data are kept for
 	// the next process (cfg.SnapshotDir() for the commands; unset in tests and the demo).
 	SnapshotDir string
+	// SignInAfresh signs in rather than taking a kept OAuth token (check: the sign-in is
+	// what it verifies).
+	SignInAfresh bool
 
 	shared *sharedcache.Store // the cache replicas share (cfg.Cache.URL), set by Engine
+	snap   *snapshot.Store    // the snapshot in SnapshotDir, set by Engine
 }
 
 // Sources builds every configured instance of every source kind, most trusted catalog
@@ -85,6 +90,7 @@ func Engine(cfg *config.Config, o Options) *engine.Engine {
 	}
 	keys := instanceKeys(cfg, o.Logger)
 	o.shared = sharedCache(cfg, o, keys)
+	o.snap = snapshots(cfg, o, keys)
 	srcs, disabled := Sources(cfg, o)
 	// A fetch that outlives its answer keeps running (to warm the cache) until the
 	// slowest source's own timeout, plus slack for retries' bookkeeping.
@@ -103,6 +109,6 @@ func Engine(cfg *config.Config, o Options) *engine.Engine {
 		NoWarm:   o.OneShot,
 		// An answer talks to at most this many instances of one kind at once.
 		InstanceConcurrency: cfg.InstanceConcurrency,
-		Snapshot:            snapshots(cfg, o, keys),
+		Snapshot:            o.snap,
 	})
 }

@@ -38,7 +38,7 @@ func buildDynatrace(cfg *config.Config, in config.Instance, c *config.Dynatrace,
 	}
 	return dynatrace.New(dynatrace.Options{
 		Name:     in.Name,
-		Client:   httpx.New(h),
+		Client:   newClient(o, h),
 		Platform: platform,
 		EnvURL:   dynatraceDomain(c.URL, ".apps.", ".live."),
 		Logger:   o.Logger,

@@ -32,5 +32,5 @@ func buildPagerDuty(cfg *config.Config, in config.Instance, pc *config.PagerDuty
 	} else {
 		h.Auth = pagerduty.Auth(pc.Token.Value())
 	}
-	return pagerduty.New(pagerduty.Options{Name: in.Name, Client: httpx.New(h), Now: o.Now, Shared: sharedCacheOf(o.shared)})
+	return pagerduty.New(pagerduty.Options{Name: in.Name, Client: newClient(o, h), Now: o.Now, Shared: sharedCacheOf(o.shared)})
 }

@@ -15,7 +15,7 @@ func init() {
 		vars := serviceNowAuth(sn, &h)
 		return servicenow.New(servicenow.Options{
 			Name:        in.Name,
-			Client:      httpx.New(h),
+			Client:      newClient(o, h),
 			InstanceURL: sn.URL,
 			CIClasses:   sn.CIClasses,
 			MaxRows:     sn.MaxRows,

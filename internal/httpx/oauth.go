@@ -29,6 +29,20 @@ type OAuth struct {
 	Scopes []string
 	// Params are extra form parameters of client-credentials token requests (optional).
 	Params url.Values
+	// Keep, when set, keeps the access token between processes (snapshot.TokenFile): a fresh
+	// client starts with the kept token while more than a quarter of its life is left, every
+	// new token is handed to Keep, and a kept token the upstream refuses is discarded.
+	Keep TokenKeeper
+}
+
+// TokenKeeper keeps an OAuth access token between processes.
+type TokenKeeper interface {
+	// Load returns the kept token and when it was issued; ok is false when there is none.
+	Load() (tok *oauth2.Token, issued time.Time, ok bool)
+	// Save keeps tok, issued at issued, in place of the kept one.
+	Save(tok *oauth2.Token, issued time.Time)
+	// Discard forgets the kept token if it is tok.
+	Discard(tok *oauth2.Token)
 }
 
 // SignsIn reports whether the client signs in with OAuth (Options.OAuth).

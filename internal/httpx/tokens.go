@@ -21,19 +21,23 @@ import (
 //     minute) callers wait for a new one;
 //   - within the caller's deadline: a caller stops waiting when its context ends, the fetch
 //     itself is bounded by the client's timeout;
-//   - after a refusal: reject drops the token a 401 answered, once for all callers.
+//   - after a refusal: reject drops the token a 401 answered, once for all callers;
+//   - across processes (OAuth.Keep): the first need of a token takes the kept one while more
+//     than a quarter of its life is left, and each new token is kept for the next process.
 //
 // oauth2.ReuseTokenSource does the first and fourth point only, without a context to give
 // up a wait with and without renewing ahead, hence this small keeper over the grant.
 type tokens struct {
 	grant oauth2.TokenSource // fetches a new token
+	keep  TokenKeeper        // keeps the token between processes; may be nil
 	now   func() time.Time   // the clock (tests move it)
 
-	mu      sync.Mutex
-	tok     *oauth2.Token // the current token; nil before the first fetch and after a refusal
-	renewAt time.Time     // from then on a use renews tok in the background
-	dueAt   time.Time     // from then on callers wait for a new token (zero: tok never expires)
-	flight  *fetch        // the fetch in flight, if any
+	mu       sync.Mutex
+	restored bool          // the kept token was looked at (once, at the first need)
+	tok      *oauth2.Token // the current token; nil before the first fetch and after a refusal
+	renewAt  time.Time     // from then on a use renews tok in the background
+	dueAt    time.Time     // from then on callers wait for a new token (zero: tok never expires)
+	flight   *fetch        // the fetch in flight, if any
 }
 
 // fetch is one token request; done closes when tok or err is set.
@@ -46,7 +50,7 @@ type fetch struct {
 // newTokens returns the token keeper for o; token requests go through hc.
 func newTokens(o *OAuth, hc *http.Client) *tokens {
 	ctx := context.WithValue(context.Background(), oauth2.HTTPClient, hc)
-	t := &tokens{now: time.Now}
+	t := &tokens{keep: o.Keep, now: time.Now}
 	if o.Username != "" {
 		t.grant = &passwordGrant{ctx: ctx, user: o.Username, pass: o.Password, cfg: &oauth2.Config{
 			ClientID: o.ClientID, ClientSecret: o.ClientSecret, Scopes: o.Scopes,
@@ -64,6 +68,9 @@ func newTokens(o *OAuth, hc *http.Client) *tokens {
 func (t *tokens) Token(ctx context.Context) (*oauth2.Token, error) {
 	t.mu.Lock()
 	now := t.now()
+	if !t.restored {
+		t.restore(now)
+	}
 	if t.tok != nil && (t.dueAt.IsZero() || now.Before(t.dueAt)) {
 		tok := t.tok
 		if !t.renewAt.IsZero() && !now.Before(t.renewAt) {
@@ -92,24 +99,45 @@ func (t *tokens) start() *fetch {
 	go func() {
 		tok, err := t.grant.Token()
 		t.mu.Lock()
+		issued := t.now()
 		if err == nil {
-			t.set(tok)
+			t.set(tok, tok.Expiry.Sub(issued))
 		}
 		t.flight = nil
 		t.mu.Unlock()
+		if err == nil && t.keep != nil {
+			t.keep.Save(tok, issued) // before callers go on: a one-shot process may end soon
+		}
 		f.tok, f.err = tok, err
 		close(f.done)
 	}()
 	return f
 }
 
-// set makes tok the current token and times its renewal from its remaining life. t.mu is held.
-func (t *tokens) set(tok *oauth2.Token) {
+// restore takes the kept token, if any, while more than a quarter of its life is left
+// (from then on the renewal ahead of time would replace it at once). t.mu is held.
+func (t *tokens) restore(now time.Time) {
+	t.restored = true
+	if t.keep == nil || t.tok != nil {
+		return
+	}
+	tok, issued, ok := t.keep.Load()
+	if !ok {
+		return
+	}
+	if life := tok.Expiry.Sub(issued); life > 0 && tok.Expiry.Sub(now) > life/4 {
+		t.set(tok, life)
+	}
+}
+
+// set makes tok, which lives life in all, the current token and times its renewal. t.mu
+// is held.
+func (t *tokens) set(tok *oauth2.Token, life time.Duration) {
 	t.tok, t.renewAt, t.dueAt = tok, time.Time{}, time.Time{}
 	if tok.Expiry.IsZero() {
 		return
 	}
-	life := max(tok.Expiry.Sub(t.now()), 0)
+	life = max(life, 0)
 	t.dueAt = tok.Expiry.Add(-min(life/10, time.Minute))
 	t.renewAt = tok.Expiry.Add(-min(life/4, 5*time.Minute))
 }
@@ -118,9 +146,13 @@ func (t *tokens) set(tok *oauth2.Token) {
 // replaced it: the next Token fetches a new one, once for all callers.
 func (t *tokens) reject(tok *oauth2.Token) {
 	t.mu.Lock()
-	defer t.mu.Unlock()
-	if tok != nil && t.tok != nil && tok.AccessToken == t.tok.AccessToken {
+	dropped := tok != nil && t.tok != nil && tok.AccessToken == t.tok.AccessToken
+	if dropped {
 		t.tok = nil
+	}
+	t.mu.Unlock()
+	if dropped && t.keep != nil {
+		t.keep.Discard(tok)
 	}
 }
 

@@ -1,8 +1,10 @@
 // Package snapshot keeps what a fresh process needs to answer its first question at once —
 // each source's catalog and reference data — in files on disk: one per source instance,
 // named by a hash of that instance's non-secret settings, versioned, written atomically with
-// mode 0600. It never holds credentials (settings are hashed, not written) nor an incident's
-// data (connectors hand over reference data only, see connectors.Keeper).
+// mode 0600. It never holds credentials (settings are hashed, not written) nor what an
+// incident says (connectors hand over reference data and hints only, see connectors.Keeper).
+// Beside it, a source that signs in keeps its OAuth access token in a file of its own, sealed
+// with a key derived from the credential that minted it (TokenFile).
 package snapshot
 
 import (
@@ -103,12 +105,15 @@ func Key(kind, name string, settings any) (string, error) {
 func (s *Store) Dir() string { return s.o.Dir }
 
 // Path returns the file of source's snapshot, or "" when the source has no key.
-func (s *Store) Path(source string) string {
+func (s *Store) Path(source string) string { return s.path(source, ".json") }
+
+// path returns source's file with the extension ext, or "" when the source has no key.
+func (s *Store) path(source, ext string) string {
 	key := s.o.Keys[source]
 	if key == "" {
 		return ""
 	}
-	return filepath.Join(s.o.Dir, strings.ReplaceAll(source, "/", "_")+"-"+key[:16]+".json")
+	return filepath.Join(s.o.Dir, strings.ReplaceAll(source, "/", "_")+"-"+key[:16]+ext)
 }
 
 // Load returns source's snapshot: the parts younger than MaxAge. A missing file is no
@@ -164,6 +169,12 @@ func (s *Store) Save(source string, e Entry) error {
 	if err != nil {
 		return err
 	}
+	return s.write(p, b)
+}
+
+// write puts b in the file p atomically (a temporary file renamed over the old one) with
+// mode 0600, creating the directory (0700) and pruning old files on the first write.
+func (s *Store) write(p string, b []byte) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := os.MkdirAll(s.o.Dir, 0o700); err != nil {
@@ -192,8 +203,8 @@ func (s *Store) Save(source string, e Entry) error {
 	return os.Rename(tmp.Name(), p)
 }
 
-// ours matches the names of snapshot files and of their temporary files.
-var ours = regexp.MustCompile(`^([A-Za-z0-9_.-]+-[0-9a-f]{16}\.json|\.snapshot-[0-9]+\.tmp)$`)
+// ours matches the names of snapshot files, token files and their temporary files.
+var ours = regexp.MustCompile(`^([A-Za-z0-9_.-]+-[0-9a-f]{16}\.(json|token)|\.snapshot-[0-9]+\.tmp)$`)
 
 // prune removes snapshots (of any configuration) not written for longer than MaxAge, and
 // temporary files a crashed write left; s.mu must be held.

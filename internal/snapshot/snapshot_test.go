@@ -147,12 +147,12 @@ func TestKey(t *testing.T) {
 	}
 }
 
-// TestPrune: the first write removes snapshots older than MaxAge and stale temporary files,
-// and leaves other files alone.
+// TestPrune: the first write removes snapshots and token files older than MaxAge and stale
+// temporary files, and leaves other files alone.
 func TestPrune(t *testing.T) {
 	dir := t.TempDir()
 	old := time.Now().Add(-DefaultMaxAge - time.Hour)
-	for _, n := range []string{"pagerduty-0123456789abcdef.json", ".snapshot-123.tmp", "notes.json", "keep.txt"} {
+	for _, n := range []string{"pagerduty-0123456789abcdef.json", "servicenow-0123456789abcdef.token", ".snapshot-123.tmp", "notes.json", "keep.txt"} {
 		p := filepath.Join(dir, n)
 		if err := os.WriteFile(p, []byte("{}"), 0o600); err != nil {
 			t.Fatal(err)
