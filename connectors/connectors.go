@@ -151,8 +151,9 @@ type Warmer interface {
 }
 
 // Keeper sources can hand their reference data (what Warm keeps: listings, rows of people
-// and groups; never credentials, never an incident's data) to a snapshot on disk and take it
-// back in a fresh process, so that its first question does not wait for the listings. What
+// and groups; hints such as the ids of the incidents last seen open, read ahead from and
+// never shown; never credentials, never what an incident says) to a snapshot on disk and take
+// it back in a fresh process, so that its first question does not wait for the listings. What
 // Keep takes back is used at once and replaced by the next Warm.
 type Keeper interface {
 	Source

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/url"
 	"sort"
 	"strings"
@@ -141,27 +142,34 @@ func responders(pol policy, ocs []oncall, now time.Time) model.Responders {
 }
 
 // kept is what a snapshot holds of the source: each service's escalation policy (from the
-// catalog). The open incidents last seen are an incident's data and stay in memory.
+// catalog), and as hints the ids of the incidents each service had open when last listed
+// (see known.hints: read ahead from, never shown).
 type kept struct {
-	PolicyOf map[string]string `json:"policy_of"`
+	PolicyOf map[string]string `json:"policy_of,omitempty"`
+	Open     map[string][]hint `json:"open,omitempty"`
 }
 
-// Kept returns each service's escalation policy id, for a snapshot (connectors.Keeper).
+// Kept returns each service's escalation policy id and the hints of its open incidents, for
+// a snapshot (connectors.Keeper).
 func (s *Source) Kept() (json.RawMessage, error) {
+	k := kept{Open: s.known.hints()}
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.policyOf) == 0 {
+	k.PolicyOf = maps.Clone(s.policyOf)
+	s.mu.Unlock()
+	if len(k.PolicyOf) == 0 && len(k.Open) == 0 {
 		return nil, nil
 	}
-	return json.Marshal(kept{s.policyOf})
+	return json.Marshal(k)
 }
 
-// Keep takes back what Kept returned; the next Catalog replaces it.
+// Keep takes back what Kept returned; the next Catalog replaces the policies, the next
+// listing of a service its hints.
 func (s *Source) Keep(data json.RawMessage) error {
 	var k kept
 	if err := json.Unmarshal(data, &k); err != nil {
 		return err
 	}
+	s.known.take(k.Open)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for id, ep := range k.PolicyOf {

@@ -2,6 +2,7 @@ package pagerduty
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -653,6 +654,50 @@ func TestAlertsAndRelatedChangesSpeculate(t *testing.T) {
 		}
 		if n := len(requests(srv, "/incidents/I9/alerts")); n != 1 {
 			t.Errorf("%d speculative alert reads of I9, want 1", n)
+		}
+	})
+
+	t.Run("a fresh source reads ahead from an earlier one's hints", func(t *testing.T) {
+		earlier, srv := start(t, world(), 0)
+		if err := earlier.Warm(ctx); err != nil {
+			t.Fatal(err)
+		}
+		kept, err := earlier.Kept()
+		if err != nil || !strings.Contains(string(kept), `"id":"I1"`) {
+			t.Fatalf("Kept = %s, %v; want the open incidents' ids as hints", kept, err)
+		}
+		if strings.Contains(string(kept), "incident I1") || strings.Contains(string(kept), "Sam Okafor") {
+			t.Errorf("Kept holds what an incident says, not only its id: %s", kept)
+		}
+		fresh := newSource(t, srv.URL, testToken, 0)
+		if err := fresh.Keep(kept); err != nil {
+			t.Fatal(err)
+		}
+		srv.Reset()
+		srv.AddFault(fake.Fault{Path: "/incidents", Hang: true})
+		ctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+		defer cancel()
+		if as, err := fresh.Alerts(ctx, checkout); err == nil || len(as) > 0 {
+			t.Errorf("alerts %v, %v although the listing hung: a hint is no fact", as, err)
+		}
+		if n := len(requests(srv, "/incidents/I1/alerts")); n != 1 {
+			t.Errorf("%d requests for I1's alerts while the listing hung, want 1 (read ahead from the hint)", n)
+		}
+		srv.ClearFaults()
+
+		// A hint for an incident resolved since is read ahead and dropped.
+		withGone := strings.Replace(string(kept), `"open":{"PCHK":[`, `"open":{"PCHK":[{"id":"I9","created_at":"`+ago(time.Minute)+`"},`, 1)
+		fresh = newSource(t, srv.URL, testToken, 0)
+		if err := fresh.Keep(json.RawMessage(withGone)); err != nil {
+			t.Fatal(err)
+		}
+		srv.Reset()
+		got, gotChanges := answer(t, fresh)
+		if !reflect.DeepEqual(got, wantAlerts) || !reflect.DeepEqual(gotChanges, wantChanges) {
+			t.Errorf("a hint of a resolved incident leaked into the answer:\nalerts  %+v\nwant    %+v\nchanges %+v\nwant    %+v", got, wantAlerts, gotChanges, wantChanges)
+		}
+		if n := len(requests(srv, "/incidents/I9/alerts")); n != 1 {
+			t.Errorf("%d reads ahead of I9's alerts, want 1 (from its hint)", n)
 		}
 	})
 

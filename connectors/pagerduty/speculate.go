@@ -51,6 +51,41 @@ func (k known) of(ids []string) []incident {
 	return out
 }
 
+// hint is what a snapshot keeps of an incident last seen open: its id and when it was
+// created (the order of the reads), never what it says. A fresh process starts its reads
+// from hints as from the incidents it saw itself; only what its own listing confirms is
+// shown (perIncident).
+type hint struct {
+	ID        string `json:"id"`
+	CreatedAt string `json:"created_at,omitempty"`
+}
+
+// hints returns, per service, the incidents last seen open as hints (services last seen
+// with none are left out).
+func (k known) hints() map[string][]hint {
+	out := map[string][]hint{}
+	for svc, incs := range k.m.Kept() {
+		for _, in := range incs {
+			out[svc] = append(out[svc], hint{ID: in.ID, CreatedAt: in.CreatedAt})
+		}
+	}
+	return out
+}
+
+// take remembers an earlier process's hints for the services this one has not listed yet.
+func (k known) take(hs map[string][]hint) {
+	for svc, h := range hs {
+		if _, ok := k.m.Last(svc); ok {
+			continue
+		}
+		incs := make([]incident, 0, len(h))
+		for _, x := range h {
+			incs = append(incs, incident{ID: x.ID, CreatedAt: x.CreatedAt, Service: ref{ID: svc}})
+		}
+		k.m.Put(svc, incs)
+	}
+}
+
 // perIncident reads one thing about each incident of the listing: guessed incidents (those
 // last seen open) are read while listing runs, and each listed incident's read joins the
 // guessed one through m, or starts when it was not guessed. Reads of guessed incidents the
