@@ -1,14 +1,20 @@
 package demo_test
 
 import (
+	"context"
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/opsctx/opsctx/internal/answer"
 	"github.com/opsctx/opsctx/internal/answer/incident"
 	"github.com/opsctx/opsctx/internal/demo"
 	snfake "github.com/opsctx/opsctx/internal/fake/servicenow"
+	"github.com/opsctx/opsctx/tools"
 )
 
 // Defects found by racing an assistant with only opsctx's tools against one with only the
@@ -89,6 +95,82 @@ func TestRaceBackoutPlanRestoresOldValue(t *testing.T) {
 	for _, s := range []string{md, a.Headline} {
 		if strings.Contains(s, "may restore") {
 			t.Errorf("a doubt where the plan sets the old value:\n%s", s)
+		}
+	}
+}
+
+// TestRaceSourcesResource: opsctx://sources lists every configured source instance (the
+// race's tools side saw 5 of 9: only the catalogs) with its kind and capabilities; before any
+// answer the catalogs are read for it and the others are "unknown" (never asked), never
+// "ok"; after an answer each says how that answer left it. No secret appears.
+func TestRaceSourcesResource(t *testing.T) {
+	env, err := demo.StartScenario(context.Background(), demo.Scenario{T0: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(env.Close)
+	c, _ := engineClient(t, env, func() time.Time { return t0 })
+	read := func() (tools.SourcesResource, string) {
+		t.Helper()
+		var rr mcp.ReadResourceRequest
+		rr.Params.URI = "opsctx://sources"
+		res, err := c.ReadResource(context.Background(), rr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := res.Contents[0].(mcp.TextResourceContents).Text
+		var out tools.SourcesResource
+		if err := json.Unmarshal([]byte(text), &out); err != nil {
+			t.Fatal(err)
+		}
+		return out, text
+	}
+	wantCaps := map[string][]string{
+		"catalogfile":  {"catalog"},
+		"servicenow":   {"catalog", "oncall", "changes", "incidents", "incident_lookup"},
+		"pagerduty":    {"catalog", "alerts", "oncall", "changes", "incidents", "incident_lookup", "mutes"},
+		"dynatrace":    {"catalog", "problems", "changes", "incident_lookup", "slos", "mutes"},
+		"prometheus":   {"alerts", "alert_rules", "slos"},
+		"alertmanager": {"alerts", "mutes"},
+	}
+	before, text := read()
+	var names []string
+	for _, s := range before.Sources {
+		names = append(names, s.Name)
+		if s.Kind != s.Name || s.Instance != "" || len(s.Capabilities) == 0 {
+			t.Errorf("%s: kind %q instance %q capabilities %v", s.Name, s.Kind, s.Instance, s.Capabilities)
+		}
+		if want, ok := wantCaps[s.Name]; ok {
+			for _, w := range want {
+				if !slices.Contains(s.Capabilities, w) {
+					t.Errorf("%s capabilities %v lack %s", s.Name, s.Capabilities, w)
+				}
+			}
+		}
+		catalog := slices.Contains(s.Capabilities, "catalog")
+		switch {
+		case catalog && (s.Status != "ok" || s.Seen != "now"):
+			t.Errorf("catalog source %s before any answer: %s seen %q, want ok, read now", s.Name, s.Status, s.Seen)
+		case !catalog && (s.Status != "unknown" || s.Seen != "never" || s.Error == ""):
+			t.Errorf("%s before any answer: %s seen %q %q, want unknown, never asked", s.Name, s.Status, s.Seen, s.Error)
+		}
+	}
+	for _, want := range []string{"catalogfile", "backstage", "servicenow", "pagerduty", "opsgenie", "jsm", "dynatrace", "prometheus", "alertmanager"} {
+		if !slices.Contains(names, want) {
+			t.Errorf("opsctx://sources lacks %s: %v", want, names)
+		}
+	}
+	for _, secret := range env.Config.Secrets() {
+		if len(secret) >= 4 && strings.Contains(text, secret) {
+			t.Errorf("opsctx://sources shows a secret")
+		}
+	}
+
+	incidentContext(t, c, map[string]any{"service": demo.Checkout})
+	after, _ := read()
+	for _, s := range after.Sources {
+		if s.Status != "ok" || (s.Seen != "now" && s.Seen != "last answer") || s.AsOf.IsZero() {
+			t.Errorf("%s after an answer: %s seen %q as of %s, want ok as the answer left it", s.Name, s.Status, s.Seen, s.AsOf)
 		}
 	}
 }

@@ -97,6 +97,10 @@ func (e *Engine) Sources() []connectors.Source { return e.o.Sources }
 // Disabled returns the names of sources that are not configured.
 func (e *Engine) Disabled() []string { return e.o.Disabled }
 
+// LastSeen returns, in source order, the status of each enabled source as the latest answer
+// that asked it left it; nothing for a source no answer has asked yet.
+func (e *Engine) LastSeen() []model.SourceStatus { return e.f.LastSeen() }
+
 // Deadline returns the answer deadline.
 func (e *Engine) Deadline() time.Duration { return e.o.Deadline }
 

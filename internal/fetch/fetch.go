@@ -57,6 +57,7 @@ type Fetcher struct {
 	names  []string       // source names in order, for the statuses
 	seeds  seeds          // catalogs from the snapshot not yet read again
 	saving sync.WaitGroup // snapshot writes and seed refreshes under way
+	last   lastSeen       // each source's status as the latest answer that asked it left it
 }
 
 // New returns a Fetcher; a nil Cache or Logger gets a default.
@@ -93,7 +94,24 @@ type Round struct {
 }
 
 // Begin starts the fetching of one answer.
-func (f *Fetcher) Begin() *Round { return &Round{f: f, b: newBook(), lim: newLimiter(f.o.PerKind)} }
+func (f *Fetcher) Begin() *Round {
+	return &Round{f: f, b: newBook(&f.last), lim: newLimiter(f.o.PerKind)}
+}
+
+// LastSeen returns, in source order, the status of each enabled source as the latest
+// answer that asked it left it (its worst call in that answer, as of its oldest data), and
+// nothing for a source no answer has asked yet.
+func (f *Fetcher) LastSeen() []model.SourceStatus {
+	f.last.mu.Lock()
+	defer f.last.mu.Unlock()
+	var out []model.SourceStatus
+	for _, n := range f.names {
+		if s, ok := f.last.m[n]; ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
 
 // Statuses returns the status of every source this round asked, in source order, followed
 // by the disabled sources: the `sources` of an answer.

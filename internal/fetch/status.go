@@ -18,9 +18,26 @@ type book struct {
 	mu    sync.Mutex
 	m     map[string]*model.SourceStatus
 	order []string
+	last  *lastSeen // the fetcher's, told of every status this book records
 }
 
-func newBook() *book { return &book{m: map[string]*model.SourceStatus{}} }
+func newBook(last *lastSeen) *book { return &book{m: map[string]*model.SourceStatus{}, last: last} }
+
+// lastSeen keeps each source's status as the latest answer that asked it left it: what
+// opsctx knows of a source without asking it again (Fetcher.LastSeen).
+type lastSeen struct {
+	mu sync.Mutex
+	m  map[string]model.SourceStatus
+}
+
+func (l *lastSeen) note(s model.SourceStatus) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.m == nil {
+		l.m = map[string]model.SourceStatus{}
+	}
+	l.m[s.Name] = s
+}
 
 // rank orders states from best to worst: a source's status in an answer is its worst call's.
 var rank = map[model.SourceState]int{model.StateOK: 1, model.StatePartial: 2, model.StateStale: 3, model.StateError: 4}
@@ -64,6 +81,9 @@ func (b *book) record(source, what string, info cache.Info, err error, d time.Du
 		} else if !strings.Contains(s.Error, msg) {
 			s.Error += "; " + msg
 		}
+	}
+	if b.last != nil {
+		b.last.note(*s)
 	}
 }
 
