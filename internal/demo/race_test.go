@@ -174,3 +174,46 @@ func TestRaceSourcesResource(t *testing.T) {
 		}
 	}
 }
+
+// TestRaceFindServiceExplainsByKind: find_service "orders" on the demo (no service is named
+// orders) suggests orders-db because its name begins with the query, and says so in both
+// channels; it never speaks of an edit distance for it (the race saw "similar name (distance
+// 1)" for a distance of 3). A typo is explained by its edit distance; an exact name as exact.
+func TestRaceFindServiceExplainsByKind(t *testing.T) {
+	c := mcpClient(t, demo.Scenario{T0: t0})
+	for _, tt := range []struct {
+		query, first, match, how string
+		exact                    bool
+	}{
+		{"orders", demo.OrdersDB, "prefix", `prefix: "orders-db" begins with "orders"`, false},
+		{"chekout", demo.Checkout, "edit_distance", `edit distance 1 from "checkout"`, false},
+		{"checkout", demo.Checkout, "exact", "exact name in catalogfile", true},
+	} {
+		var fr struct {
+			Headline   string `json:"headline"`
+			Candidates []struct {
+				Name      string `json:"name"`
+				MatchedBy string `json:"matched_by"`
+				Match     string `json:"match"`
+				Exact     bool   `json:"exact"`
+			} `json:"candidates"`
+		}
+		md := callBoth(t, c, "find_service", map[string]any{"query": tt.query}, &fr)
+		if len(fr.Candidates) == 0 {
+			t.Fatalf("%s: no candidates", tt.query)
+		}
+		got := fr.Candidates[0]
+		if got.Name != tt.first || got.Match != tt.match || got.MatchedBy != tt.how || got.Exact != tt.exact {
+			t.Errorf("%s: first %+v, want %s matched by %s %q", tt.query, got, tt.first, tt.match, tt.how)
+		}
+		has(t, tt.query+" markdown", md, "matched by "+tt.how)
+		for _, cand := range fr.Candidates {
+			if strings.Contains(cand.MatchedBy, "distance") != (cand.Match == "edit_distance") {
+				t.Errorf("%s: %s matched by %q is a %s match", tt.query, cand.Name, cand.MatchedBy, cand.Match)
+			}
+		}
+		if !tt.exact {
+			has(t, tt.query+" headline", fr.Headline, "closest "+tt.first+" ("+tt.how+")")
+		}
+	}
+}

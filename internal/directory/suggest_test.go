@@ -66,3 +66,53 @@ func TestSuggestStopsWhenCancelled(t *testing.T) {
 		t.Fatalf("a cancelled lookup still suggested %d names", len(got))
 	}
 }
+
+// TestLookupExplainsByKind: every candidate says how it matched by kind; a name the query
+// is the beginning of ranks above one that merely contains it, and both above names a few
+// letters apart; among prefixes the one with fewer letters beyond the query comes first; a
+// name equal to the query is the answer, never a suggestion beside its longer namesakes.
+func TestLookupExplainsByKind(t *testing.T) {
+	var cat model.Catalog
+	for _, n := range []string{"orders", "orders-db", "order-queue", "shop-orders", "checkout", "payments"} {
+		cat.Services = append(cat.Services, model.Service{ID: n, Name: n, Aliases: map[string][]string{"orders": {"legacy-orders"}}[n]})
+	}
+	d := Build([]SourceCatalog{{Source: "catalogfile", Catalog: cat}}, nil)
+	type want struct{ name, kind, how string }
+	cases := []struct {
+		query string
+		exact bool
+		want  []want
+	}{
+		{"orders", true, []want{{"orders", MatchExact, "exact name in catalogfile"}}},
+		{"Legacy-Orders", true, []want{{"orders", MatchAlias, "alias in catalogfile"}}},
+		{"order", false, []want{
+			{"orders", MatchPrefix, `prefix: "orders" begins with "order"`},
+			{"orders-db", MatchPrefix, `prefix: "orders-db" begins with "order"`},
+			{"order-queue", MatchPrefix, `prefix: "order-queue" begins with "order"`},
+			{"shop-orders", MatchContains, `contains: "shop-orders" contains "order"`},
+		}},
+		{"orders-db-replica", false, []want{{"orders-db", MatchPrefix, `prefix: "orders-db-replica" begins with "orders-db"`}}},
+		{"orders-db-prod", true, []want{{"orders-db", MatchNormalized, "normalized name (orders-db)"}}},
+		{"chekout", false, []want{{"checkout", MatchEditDistance, `edit distance 1 from "checkout"`}}},
+		{"paymnets", false, []want{{"payments", MatchEditDistance, `edit distance 2 from "payments"`}}},
+	}
+	for _, c := range cases {
+		t.Run(c.query, func(t *testing.T) {
+			got := d.Lookup(c.query)
+			if len(got) < len(c.want) {
+				t.Fatalf("%d candidates %+v, want at least %d", len(got), got, len(c.want))
+			}
+			for i, w := range c.want {
+				g := got[i]
+				if g.Entity.Name != w.name || g.Kind != w.kind || g.How != w.how || g.Exact != c.exact {
+					t.Errorf("#%d: %s %s %q exact %v, want %s %s %q exact %v", i, g.Entity.Name, g.Kind, g.How, g.Exact, w.name, w.kind, w.how, c.exact)
+				}
+			}
+			for _, g := range got {
+				if strings.Contains(g.How, "distance") && g.Kind != MatchEditDistance {
+					t.Errorf("%s: %q speaks of a distance for a %s match", g.Entity.Name, g.How, g.Kind)
+				}
+			}
+		})
+	}
+}

@@ -21,9 +21,13 @@ type Candidate struct {
 	OwnerTeam string   `json:"owner_team"`
 	Kind      string   `json:"kind,omitempty"`
 	Aliases   []string `json:"aliases"`
-	// MatchedBy says how the query matched: exact name/id/title/alias in a source, normalised name, or similar name.
+	// MatchedBy says how the query matched, by kind: exact name, id or title in a source,
+	// alias, normalised name, prefix, contains, or edit distance n (see Match).
 	MatchedBy string `json:"matched_by"`
-	Exact     bool   `json:"exact"`
+	// Match is MatchedBy's kind for a name query: exact, alias, normalized, prefix, contains
+	// or edit_distance (directory.Match* constants).
+	Match string `json:"match,omitempty"`
+	Exact bool   `json:"exact"`
 	// Records are the per-source records resolved to this service and how each was matched.
 	Records []directory.Match `json:"records"`
 }
@@ -77,14 +81,16 @@ func ListServices(d *directory.Directory, offset, limit int, sources []model.Sou
 type Match struct {
 	Entity *directory.Entity
 	How    string
-	Exact  bool
+	// Kind is How's kind for a name query (directory.Match*); empty for other inputs.
+	Kind  string
+	Exact bool
 }
 
 // Service lists the services a name may mean across every catalog, with how each matched.
 func Service(d *directory.Directory, query string, sources []model.SourceStatus) *Result {
 	var ms []Match
 	for _, c := range d.Lookup(query) {
-		ms = append(ms, Match{Entity: c.Entity, How: c.How, Exact: c.Exact})
+		ms = append(ms, Match{Entity: c.Entity, How: c.How, Kind: c.Kind, Exact: c.Exact})
 	}
 	return Found(d, query, "", ms, sources)
 }
@@ -99,7 +105,7 @@ func Found(d *directory.Directory, query string, kind answer.EntryKind, ms []Mat
 			continue
 		}
 		seen[c.Entity] = true
-		sc := Candidate{Name: c.Entity.Name, Title: c.Entity.Title(), MatchedBy: sanitize.Short(c.How), Exact: c.Exact,
+		sc := Candidate{Name: c.Entity.Name, Title: c.Entity.Title(), MatchedBy: sanitize.Short(c.How), Match: c.Kind, Exact: c.Exact,
 			Kind: c.Entity.Records[0].Kind, Aliases: c.Entity.Aliases(), Records: c.Entity.Matches}
 		if sc.Aliases == nil {
 			sc.Aliases = []string{}
@@ -146,7 +152,7 @@ func findHeadline(r *Result) string {
 		}
 		out = fmt.Sprintf("%s is ambiguous: it matches %d services equally", q, exact)
 	case !r.Candidates[0].Exact:
-		out = fmt.Sprintf("No exact match for %s; %d similar name(s), closest %s", q, len(r.Candidates), r.Candidates[0].Name)
+		out = fmt.Sprintf("No exact match for %s; %d similar name(s), closest %s (%s)", q, len(r.Candidates), r.Candidates[0].Name, r.Candidates[0].MatchedBy)
 	default:
 		out = fmt.Sprintf("%s resolves to %s (owner %s), matched by %s", q, r.Candidates[0].Name, cmp.Or(r.Candidates[0].OwnerTeam, "unknown"), r.Candidates[0].MatchedBy)
 	}
