@@ -3,6 +3,7 @@ package demo_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -215,5 +216,26 @@ func TestRaceFindServiceExplainsByKind(t *testing.T) {
 		if !tt.exact {
 			has(t, tt.query+" headline", fr.Headline, "closest "+tt.first+" ("+tt.how+")")
 		}
+	}
+}
+
+// TestRaceUpdateCadenceOneRule: the stakeholder update of one trouble is due at the same time
+// with the same cadence whichever entry point asks — the symptom (checkout, with its P1), the
+// cause (orders-db, whose own alert is a warning), the problem, the culprit change or the
+// page (the race saw 30 min for checkout and 60 for orders-db) — in both channels.
+func TestRaceUpdateCadenceOneRule(t *testing.T) {
+	c := mcpClient(t, demo.Scenario{T0: t0})
+	const what = "stakeholder update (every 30 min from the first symptom at "
+	for _, args := range []map[string]any{
+		{"service": demo.Checkout}, {"service": demo.OrdersDB}, {"incident": demo.DTDisplayID},
+		{"incident": demo.SNChange}, {"incident": "4711"},
+	} {
+		a, md := incidentContext(t, c, args)
+		due := nextOf(a.Next, answer.NextUpdateDue)
+		if len(due) != 1 || !due[0].At.Equal(t0.Add(time.Minute)) || !strings.Contains(due[0].What, what+at(demo.Scenario{T0: t0}, -29*time.Minute)) {
+			t.Errorf("%v: update due %+v, want one at T0+1m (first symptom T0-29m, every 30 min)", args, due)
+			continue
+		}
+		has(t, fmt.Sprint(args)+" markdown", md, "update_due: "+due[0].What)
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/opsctx/opsctx/internal/directory"
 	"github.com/opsctx/opsctx/internal/model"
 	"github.com/opsctx/opsctx/internal/sanitize"
+	"github.com/opsctx/opsctx/internal/timeutil"
 )
 
 // fold is the directory's name key.
@@ -266,7 +267,7 @@ func (c *Clock) Timeline(r Responding) []answer.NextEntry {
 	}
 	if due, every := c.updateDue(); !due.IsZero() {
 		c.next(&out, answer.NextEntry{At: due, Kind: answer.NextUpdateDue, Subject: "stakeholder update", Service: c.ent.Name, Source: "opsctx",
-			What: fmt.Sprintf("stakeholder update (every %d min while the trouble lasts)", every)})
+			What: fmt.Sprintf("stakeholder update (every %d min from the first symptom at %s while the trouble lasts)", every, timeutil.RFC3339(c.start))})
 	}
 	order := map[answer.NextKind]int{answer.NextEscalation: 0, answer.NextAckExpires: 1, answer.NextSilenceEnds: 2, answer.NextMaintenanceEnds: 3, answer.NextAlertFires: 4,
 		answer.NextHandover: 5, answer.NextChangeStarts: 6, answer.NextChangeWindowEnds: 7, answer.NextUpdateDue: 8}
@@ -407,23 +408,34 @@ const (
 )
 
 // updateDue is when the next stakeholder update is due while the service is in trouble,
-// and the cadence in minutes; zero without trouble.
+// and the cadence in minutes; zero without trouble. One rule, whichever entry point the
+// question came through: the cadence follows the worst severity of the whole trouble — the
+// open problems the service is impacted by or the root cause of, and the open incidents and
+// firing alerts of the service and of every service those problems are rooted at or impact —
+// so the same incident gets the same cadence asked from the symptom, the cause or a reference.
 func (c *Clock) updateDue() (time.Time, int) {
 	if c.start.IsZero() {
 		return time.Time{}, 0
 	}
 	worst := model.SeverityUnknown
 	problems, _ := c.troubles()
+	involved := map[string]bool{fold(c.ent.Name): true}
 	for _, p := range problems {
 		worst = max(worst, p.Rank())
+		for _, x := range slices.Concat([]string{p.RootCause, p.RootCauseName}, p.Impacted, p.ImpactedNames) {
+			if x != "" {
+				involved[fold(c.d.Canonical(p.Source, x))] = true
+			}
+		}
 	}
+	in := func(source, svc string) bool { return svc != "" && involved[fold(c.d.Canonical(source, svc))] }
 	for _, i := range c.f.Incidents {
-		if i.Status != model.IncidentResolved && c.own(i.Source, i.Service) {
+		if i.Status != model.IncidentResolved && in(i.Source, i.Service) {
 			worst = max(worst, i.Rank())
 		}
 	}
 	for _, a := range c.f.Alerts {
-		if a.Status == model.AlertFiring && c.own(a.Source, a.Service) {
+		if a.Status == model.AlertFiring && in(a.Source, a.Service) {
 			worst = max(worst, a.Rank())
 		}
 	}
