@@ -3,9 +3,13 @@ package answer
 // EntryKind is what a question started from when it did not name a service.
 type EntryKind string
 
-// The entry points besides a service name.
+// The entry points besides a service name. A reference given as `incident` is named by
+// the kind it resolved to: an incident, a problem, an alert or a change.
 const (
-	FromIncident EntryKind = "incident" // an incident, problem, alert or change reference
+	FromIncident EntryKind = "incident" // a PagerDuty incident, a ServiceNow INC
+	FromProblem  EntryKind = "problem"  // a Dynatrace problem
+	FromAlert    EntryKind = "alert"    // an Opsgenie or JSM Operations alert
+	FromChange   EntryKind = "change"   // a ServiceNow change request
 	FromRepo     EntryKind = "repo"     // a repository URL or owner/name, possibly into a monorepo
 	FromPath     EntryKind = "path"     // a local workspace path (a checkout)
 	FromHost     EntryKind = "host"     // a host name, FQDN, IP, Dynatrace HOST id or Kubernetes namespace/workload

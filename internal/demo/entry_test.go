@@ -62,33 +62,35 @@ type resolvedAnswer struct {
 
 // TestEntryIncidentReferences: every kind of incident reference answers for the service
 // it is about — a Dynatrace problem rooted in the database for the service users feel,
-// with the database as its root cause — and says how, in both channels.
+// with the database as its root cause — and says how, in both channels, naming the kind of
+// reference it resolved (incident, problem, alert or change; the race saw "incident" for a
+// change).
 func TestEntryIncidentReferences(t *testing.T) {
 	c := mcpClient(t, demo.Scenario{T0: t0})
 	for _, tt := range []struct {
-		ref, service, via string
-		rootCause         string // root cause named in resolved_from.others and problems
-		firstChange       string
+		ref, kind, service, via string
+		rootCause               string // root cause named in resolved_from.others and problems
+		firstChange             string
 	}{
-		{ref: demo.DTDisplayID, service: demo.Checkout, via: "dynatrace problem P-2311: its impacted service (1520 affected users)", rootCause: demo.OrdersDB},
-		{ref: demo.DTProblemID, service: demo.Checkout, via: "dynatrace problem P-2311: its impacted service", rootCause: demo.OrdersDB},
-		{ref: fmt.Sprint(demo.PDIncidentNo), service: demo.Checkout, via: "pagerduty incident " + demo.PDIncidentID + ": its service"},
-		{ref: "#" + fmt.Sprint(demo.PDIncidentNo), service: demo.Checkout, via: "pagerduty incident"},
-		{ref: demo.PDIncidentID, service: demo.Checkout, via: "pagerduty incident " + demo.PDIncidentID + ": its service"},
-		{ref: demo.OGTinyID, service: demo.Checkout, via: "opsgenie alert"},
-		{ref: demo.JSMTinyID, service: demo.Checkout, via: "jsm alert"},
-		{ref: demo.SNIncident, service: demo.Checkout, via: "servicenow incident INC0012345: its business service"},
-		{ref: demo.SNChange, service: demo.OrdersDB, via: "servicenow change CHG0030017: its configuration item", firstChange: demo.SNChange},
-		{ref: demo.SNScheduledChange, service: demo.OrdersDB, via: "servicenow change CHG0030020: its configuration item", firstChange: demo.SNScheduledChange},
+		{ref: demo.DTDisplayID, kind: "problem", service: demo.Checkout, via: "dynatrace problem P-2311: its impacted service (1520 affected users)", rootCause: demo.OrdersDB},
+		{ref: demo.DTProblemID, kind: "problem", service: demo.Checkout, via: "dynatrace problem P-2311: its impacted service", rootCause: demo.OrdersDB},
+		{ref: fmt.Sprint(demo.PDIncidentNo), kind: "incident", service: demo.Checkout, via: "pagerduty incident " + demo.PDIncidentID + ": its service"},
+		{ref: "#" + fmt.Sprint(demo.PDIncidentNo), kind: "incident", service: demo.Checkout, via: "pagerduty incident"},
+		{ref: demo.PDIncidentID, kind: "incident", service: demo.Checkout, via: "pagerduty incident " + demo.PDIncidentID + ": its service"},
+		{ref: demo.OGTinyID, kind: "alert", service: demo.Checkout, via: "opsgenie alert"},
+		{ref: demo.JSMTinyID, kind: "alert", service: demo.Checkout, via: "jsm alert"},
+		{ref: demo.SNIncident, kind: "incident", service: demo.Checkout, via: "servicenow incident INC0012345: its business service"},
+		{ref: demo.SNChange, kind: "change", service: demo.OrdersDB, via: "servicenow change CHG0030017: its configuration item", firstChange: demo.SNChange},
+		{ref: demo.SNScheduledChange, kind: "change", service: demo.OrdersDB, via: "servicenow change CHG0030020: its configuration item", firstChange: demo.SNScheduledChange},
 	} {
 		t.Run(tt.ref, func(t *testing.T) {
 			var a resolvedAnswer
 			md := callBoth(t, c, "incident_context", map[string]any{"incident": tt.ref, "detail": "full"}, &a)
 			rf := a.ResolvedFrom
-			if a.Service.Name != tt.service || rf == nil || rf.Kind != "incident" || rf.Input != tt.ref || !strings.Contains(rf.Via, tt.via) || rf.Matched == "" {
+			if a.Service.Name != tt.service || rf == nil || rf.Kind != tt.kind || rf.Input != tt.ref || !strings.Contains(rf.Via, tt.via) || rf.Matched == "" {
 				t.Fatalf("%s: service %q, resolved_from %+v; want %s via %q", tt.ref, a.Service.Name, rf, tt.service, tt.via)
 			}
-			line := fmt.Sprintf("Resolved from incident %q via %s", tt.ref, rf.Via)
+			line := fmt.Sprintf("Resolved from %s %q via %s", tt.kind, tt.ref, rf.Via)
 			if !strings.Contains(md, line) {
 				t.Errorf("markdown lacks %q:\n%s", line, md)
 			}

@@ -239,3 +239,20 @@ func TestRaceUpdateCadenceOneRule(t *testing.T) {
 		has(t, fmt.Sprint(args)+" markdown", md, "update_due: "+due[0].What)
 	}
 }
+
+// TestRaceChangeReferenceKind: find_service on a change number names what it found a
+// change, in both channels (the race saw kind "incident" for CHG0030017).
+func TestRaceChangeReferenceKind(t *testing.T) {
+	c := mcpClient(t, demo.Scenario{T0: t0})
+	var fr struct {
+		Kind       string `json:"kind"`
+		Candidates []struct {
+			Name string `json:"name"`
+		} `json:"candidates"`
+	}
+	md := callBoth(t, c, "find_service", map[string]any{"incident": demo.SNChange}, &fr)
+	if fr.Kind != "change" || len(fr.Candidates) == 0 || fr.Candidates[0].Name != demo.OrdersDB {
+		t.Errorf("find_service incident=%s: %+v, want kind change leading to orders-db", demo.SNChange, fr)
+	}
+	has(t, "markdown", md, `change "`+demo.SNChange+`"`)
+}

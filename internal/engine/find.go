@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/opsctx/opsctx/connectors"
@@ -48,6 +49,9 @@ func (e *Engine) FindService(ctx context.Context, s Subject) (*find.Result, erro
 	switch {
 	case s.Incident != "":
 		input, kind, ms = s.Incident, answer.FromIncident, incidentMatches(q, s.Incident, hits)
+		if len(hits) > 0 && !slices.ContainsFunc(hits, func(h connectors.IncidentRef) bool { return h.Kind != hits[0].Kind }) {
+			kind = refKind(hits[0].Kind) // every hit is of one kind: a change is named a change
+		}
 	case s.Repo != "":
 		r, perr := repourl.Parse(s.Repo)
 		if perr != nil {

@@ -71,7 +71,7 @@ func sameIncident(a, b connectors.IncidentRef) bool {
 // is known, and then said so.
 func forIncident(d *directory.Directory, r *fetch.Round, input string, inc *connectors.IncidentRef) (*directory.Entity, *answer.ResolvedFrom, error) {
 	what := fmt.Sprintf("%s %s %s", inc.Source, cmp.Or(inc.Kind, "incident"), inc.ID)
-	from := &answer.ResolvedFrom{Input: input, Kind: answer.FromIncident}
+	from := &answer.ResolvedFrom{Input: input, Kind: refKind(inc.Kind)}
 	var ent *directory.Entity
 	var unknown []string
 	for _, s := range inc.Services {
@@ -114,6 +114,20 @@ func forIncident(d *directory.Directory, r *fetch.Round, input string, inc *conn
 	}
 	from.Matched = sanitize.Short(from.Matched)
 	return ent, from, nil
+}
+
+// refKind is the entry kind of a reference of kind k (connectors.Kind*): an incident
+// unless the source says it is a problem, an alert or a change.
+func refKind(k string) answer.EntryKind {
+	switch k {
+	case connectors.KindProblem:
+		return answer.FromProblem
+	case connectors.KindAlert:
+		return answer.FromAlert
+	case connectors.KindChange:
+		return answer.FromChange
+	}
+	return answer.FromIncident
 }
 
 // recordText names e's record from source for resolved_from.matched: its name and id, or

@@ -25,7 +25,7 @@ async function session(transport, label) {
     ["incident_context", { service: "checkout" }, r => r.structuredContent.service.name === "checkout", "# Checkout (checkout)"],
     ["incident_context", { service: "checkout", detail: "brief" }, r => r.structuredContent.detail === "brief", "Ask with detail=standard"],
     ["incident_context", { incident: "INC0012345" }, r => r.structuredContent.service.name === "checkout", "(checkout)"],
-    ["incident_context", { incident: "P-2311" }, r => r.structuredContent.service.name === "checkout" && r.structuredContent.resolved_from?.kind === "incident", "root cause: orders-db"],
+    ["incident_context", { incident: "P-2311" }, r => r.structuredContent.service.name === "checkout" && r.structuredContent.resolved_from?.kind === "problem", "root cause: orders-db"],
     ["what_changed", { service: "checkout", since: "3d" }, r => r.structuredContent.changes.length > 0, "CHG0030017"],
     ["who_owns", { service: "Checkout Service" }, r => JSON.stringify(r.structuredContent).includes("checkout"), "# Who owns Checkout (checkout)"],
     ["blast_radius", { service: "orders-db", depth: 3 }, r => r.structuredContent !== undefined, "Downstream teams to tell"],
