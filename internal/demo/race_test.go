@@ -11,6 +11,7 @@ import (
 
 	"github.com/mark3labs/mcp-go/mcp"
 
+	"github.com/opsctx/opsctx/config"
 	"github.com/opsctx/opsctx/internal/answer"
 	"github.com/opsctx/opsctx/internal/answer/incident"
 	"github.com/opsctx/opsctx/internal/demo"
@@ -255,4 +256,47 @@ func TestRaceChangeReferenceKind(t *testing.T) {
 		t.Errorf("find_service incident=%s: %+v, want kind change leading to orders-db", demo.SNChange, fr)
 	}
 	has(t, "markdown", md, `change "`+demo.SNChange+`"`)
+}
+
+// TestRaceAuditAlertedServices: boundary_audit never says no_alerting for a service with a
+// live alert — firing (search, checkout, orders-db), silenced underneath (cart) or pending
+// (order-queue) — in either channel (the race saw it for search and order-queue); a
+// service with neither alerts nor rules (payments-db) still gets it.
+func TestRaceAuditAlertedServices(t *testing.T) {
+	c := mcpClient(t, demo.Scenario{T0: t0})
+	type result struct {
+		Findings []struct {
+			Kind    string `json:"kind"`
+			Service string `json:"service"`
+		} `json:"findings"`
+		Omitted int `json:"omitted"`
+	}
+	noAlerting := func(r result, svc string) bool {
+		return slices.ContainsFunc(r.Findings, func(f struct {
+			Kind    string `json:"kind"`
+			Service string `json:"service"`
+		}) bool {
+			return f.Kind == "no_alerting" && f.Service == svc
+		})
+	}
+	for _, svc := range []string{demo.Search, demo.OrderQueue, demo.Cart, demo.Checkout, demo.OrdersDB} {
+		var r result
+		md := callBoth(t, c, "boundary_audit", map[string]any{"service": svc}, &r)
+		if r.Omitted > 0 || noAlerting(r, svc) || strings.Contains(md, "no_alerting on "+svc) {
+			t.Errorf("%s has a live alert, yet boundary_audit says no_alerting (or omits findings: %d):\n%s", svc, r.Omitted, md)
+		}
+	}
+	var r result
+	md := callBoth(t, c, "boundary_audit", map[string]any{"service": demo.PaymentsDB}, &r)
+	if !noAlerting(r, demo.PaymentsDB) || !strings.Contains(md, "no_alerting on "+demo.PaymentsDB) {
+		t.Errorf("payments-db has no alert and no rule: want no_alerting in both channels:\n%s", md)
+	}
+
+	// Without Prometheus no rule names search: its alert in Alertmanager alone is enough.
+	e := startSeam(t, demo.Scenario{T0: t0}, func(c *config.Config) { c.Sources.Prometheus = nil })
+	r = result{}
+	md = callBoth(t, e.c, "boundary_audit", map[string]any{"service": demo.Search}, &r)
+	if noAlerting(r, demo.Search) || strings.Contains(md, "no_alerting") {
+		t.Errorf("search's Alertmanager alert does not count as alerting:\n%s", md)
+	}
 }

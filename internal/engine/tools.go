@@ -112,9 +112,12 @@ func (e *Engine) BoundaryAudit(ctx context.Context, service, team string, limit 
 	ctx, cancel, r, d := e.start(ctx)
 	defer cancel()
 	o := audit.Options{Team: team, Limit: limit, SLOSources: len(fetch.Capable[connectors.SLOs](e.o.Sources)) > 0}
+	kinds := []fetch.Kind{fetch.Alerts} // a service with a live alert is alerted, whatever the catalogs link
 	if o.SLOSources {
-		o.SLOs = r.Gather(ctx, model.Target{}, fetch.Window{}, fetch.SLOs).SLOs
+		kinds = append(kinds, fetch.SLOs)
 	}
+	f := r.Gather(ctx, model.Target{Until: e.o.Now()}, fetch.Window{}, kinds...)
+	o.SLOs, o.Alerts = f.SLOs, slices.Concat(f.Alerts, f.Pending)
 	if service != "" {
 		ent, err := resolve(ctx, d, r, service)
 		if err != nil {

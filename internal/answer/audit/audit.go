@@ -56,6 +56,9 @@ type Options struct {
 	// Rules are the services each alert-rule source's rules cover (Prometheus rule files):
 	// a service with rules is alerted, even when no catalog links it to an alerting source.
 	Rules []model.Sourced[[]string]
+	// Alerts are the open alerts of every alert source (firing, pending, silenced): a
+	// service with one is alerted too.
+	Alerts []model.Alert
 	// Asked are the statuses of the sources asked so far; Sources of every source, for
 	// `sources`.
 	Asked, Sources []model.SourceStatus
@@ -67,7 +70,7 @@ type audit struct {
 	o        Options
 	withSLO  map[string]bool // Fold(service) -> some SLO covers it
 	haveSLOs bool            // some SLO source answered with SLOs (without one, "no SLO" means nothing)
-	ruled    map[string]bool // Fold(service) -> some alerting rule covers it
+	ruled    map[string]bool // Fold(service) -> some alerting rule covers it, or it has an open alert
 	// measuredAnswered is true when some source that sees dependencies in traffic answered.
 	measuredAnswered bool
 	// hostsDeclared and hostsObserved are true when some source declares hosts (a CMDB),
@@ -108,7 +111,7 @@ var serviceRules = []struct {
 	}},
 	{"no_alerting", "medium", func(a *audit, e *directory.Entity) string {
 		return when(!linked(e, a.o.Alerting) && !a.ruled[directory.Fold(e.Name)],
-			"no alerting rule names it and it is not linked to any alerting or monitoring source")
+			"no alerting rule names it, no source has an open alert on it, and it is not linked to any alerting or monitoring source")
 	}},
 }
 
@@ -144,6 +147,11 @@ func Boundaries(d *directory.Directory, o Options) *Result {
 	for _, r := range o.Rules {
 		for _, svc := range r.Value {
 			a.ruled[directory.Fold(d.Canonical(r.Source, svc))] = true
+		}
+	}
+	for _, al := range o.Alerts {
+		if al.Service != "" {
+			a.ruled[directory.Fold(d.Canonical(al.Source, al.Service))] = true
 		}
 	}
 	a.measuredAnswered = slices.ContainsFunc(o.Asked, func(s model.SourceStatus) bool {
