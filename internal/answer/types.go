@@ -222,8 +222,9 @@ type ChangeEntry struct {
 // BackoutDoubt is a doubt about a change record's backout plan that the change's own events
 // raise. It is a possibility, never a verdict: the texts are quoted for a person to judge.
 type BackoutDoubt struct {
-	// Text says it in one sentence, quoting the plan and the event.
-	Text string `json:"text"`
+	// Text says it in one sentence, quoting the plan and the event (left out of a brief
+	// answer, whose headline names New and Old).
+	Text string `json:"text,omitempty"`
 	// New is the value the change set, which the plan names; Old the value it replaced,
 	// which the plan never names.
 	New string `json:"new"`

@@ -70,7 +70,10 @@ func TestRaceBackoutPlanRestoresNewValue(t *testing.T) {
 	}
 
 	a, md := incidentContext(t, c, map[string]any{"service": demo.Checkout, "detail": "brief"})
-	wantDoubt("brief", a.Changes[0])
+	if d := a.Changes[0].BackoutDoubt; a.Changes[0].ID != demo.SNChange || d == nil || d.New != "30s" || d.Old != "5s" {
+		t.Errorf("brief: %s backout doubt %+v, want the new 30s and the old 5s (the headline says it)", a.Changes[0].ID, d)
+	}
+	has(t, "brief headline", a.Headline, `backout plan may restore "30s", not "5s"`)
 	has(t, "brief markdown", md, `backout plan may restore "30s", not "5s"`)
 
 	var wc incident.WhatChangedResult
@@ -226,14 +229,14 @@ func TestRaceFindServiceExplainsByKind(t *testing.T) {
 // page (the race saw 30 min for checkout and 60 for orders-db) — in both channels.
 func TestRaceUpdateCadenceOneRule(t *testing.T) {
 	c := mcpClient(t, demo.Scenario{T0: t0})
-	const what = "stakeholder update (every 30 min from the first symptom at "
+	const what = "stakeholder update (every 30 min from the first symptom while the trouble lasts)"
 	for _, args := range []map[string]any{
 		{"service": demo.Checkout}, {"service": demo.OrdersDB}, {"incident": demo.DTDisplayID},
 		{"incident": demo.SNChange}, {"incident": "4711"},
 	} {
 		a, md := incidentContext(t, c, args)
 		due := nextOf(a.Next, answer.NextUpdateDue)
-		if len(due) != 1 || !due[0].At.Equal(t0.Add(time.Minute)) || !strings.Contains(due[0].What, what+at(demo.Scenario{T0: t0}, -29*time.Minute)) {
+		if len(due) != 1 || !due[0].At.Equal(t0.Add(time.Minute)) || due[0].What != what || !a.StartedAt.Equal(t0.Add(-29*time.Minute)) {
 			t.Errorf("%v: update due %+v, want one at T0+1m (first symptom T0-29m, every 30 min)", args, due)
 			continue
 		}

@@ -18,7 +18,6 @@ import (
 	"github.com/opsctx/opsctx/internal/directory"
 	"github.com/opsctx/opsctx/internal/model"
 	"github.com/opsctx/opsctx/internal/sanitize"
-	"github.com/opsctx/opsctx/internal/timeutil"
 )
 
 // fold is the directory's name key.
@@ -267,7 +266,7 @@ func (c *Clock) Timeline(r Responding) []answer.NextEntry {
 	}
 	if due, every := c.updateDue(); !due.IsZero() {
 		c.next(&out, answer.NextEntry{At: due, Kind: answer.NextUpdateDue, Subject: "stakeholder update", Service: c.ent.Name, Source: "opsctx",
-			What: fmt.Sprintf("stakeholder update (every %d min from the first symptom at %s while the trouble lasts)", every, timeutil.RFC3339(c.start))})
+			What: fmt.Sprintf("stakeholder update (every %d min from the first symptom while the trouble lasts)", every)})
 	}
 	order := map[answer.NextKind]int{answer.NextEscalation: 0, answer.NextAckExpires: 1, answer.NextSilenceEnds: 2, answer.NextMaintenanceEnds: 3, answer.NextAlertFires: 4,
 		answer.NextHandover: 5, answer.NextChangeStarts: 6, answer.NextChangeWindowEnds: 7, answer.NextUpdateDue: 8}

@@ -14,7 +14,7 @@ import (
 // result keeps, so each is complete on its own and neither says more than the level asks.
 //
 //   - brief: the headline and the top items of each kind (3), one alert per group, two
-//     reasons per change (no event values; a backout doubt stays), the first owner and
+//     reasons per change (no event values; a backout doubt keeps its values), the first owner and
 //     runbook, and only the sources that did not answer fine; no URLs (but the runbook's),
 //     no escalation, dependencies or notes (counted in Omitted);
 //   - standard: 10 items per list, 3 alerts per group, the 1h burn and budget of each SLO;
@@ -91,7 +91,10 @@ func brief(a *answer.IncidentContext) {
 		c := &a.Changes[i]
 		reasons, _ := answer.Cap(c.Reasons, briefReasons)
 		c.URL, c.Reason, c.Reasons = "", strings.Join(reasons, "; "), nil // the reason says them
-		c.Values = nil                                                    // a doubt about the backout plan stays, with both texts
+		c.Values = nil
+		if d := c.BackoutDoubt; d != nil { // the headline says it: the new and old values stay
+			c.BackoutDoubt = &answer.BackoutDoubt{New: d.New, Old: d.Old}
+		}
 	}
 	for i := range a.Fixers { // the headline names the first on call; the rest is for standard
 		f := &a.Fixers[i]
