@@ -221,6 +221,34 @@ func slothAlert(t0 time.Time) demo.Scenario {
 	}}
 }
 
+// pyrraAlert adds a Pyrra SLO for payments (generated over {job="payments"}, 99.5% over 30
+// days, Pyrra's 30d windows) whose generated ErrorBudgetBurn alert fires in Prometheus and
+// Alertmanager: it carries Pyrra's slo label and the selector's job, no service label.
+func pyrraAlert(t0 time.Time) demo.Scenario {
+	const slo = "payments-errors"
+	labels := map[string]string{"alertname": "ErrorBudgetBurn", "slo": slo, "job": demo.Payments, "severity": "critical", "long": "1h4m", "short": "5m"}
+	ann := map[string]string{"summary": "payments-errors is burning its error budget"}
+	burn := map[string]float64{"5m": 0.1, "32m": 0.09, "1h4m": 0.08, "2h9m": 0.04, "6h26m": 0.02, "1d1h43m": 0.006, "4d6h51m": 0.002}
+	return demo.Scenario{T0: t0, Edit: func(_ string, data any) {
+		switch d := data.(type) {
+		case *[]amfake.Alert:
+			*d = append(*d, amfake.Alert{Labels: labels, Annotations: ann, StartsAt: t0.Add(-8 * time.Minute)})
+		case *promfake.Data:
+			var rules []promfake.Rule
+			for w, v := range burn {
+				ls := map[string]string{"slo": slo, "job": demo.Payments}
+				rules = append(rules, promfake.Rule{Type: "recording", Name: "http_requests:burnrate" + w, Query: "sum(rate(...[" + w + "]))", Labels: ls})
+				d.Series = append(d.Series, promfake.Sample{Labels: map[string]string{"__name__": "http_requests:burnrate" + w, "slo": slo, "job": demo.Payments}, Value: v})
+			}
+			rules = append(rules, promfake.Rule{Name: "ErrorBudgetBurn", Duration: 2 * time.Minute,
+				Query:  `http_requests:burnrate5m{job="payments",slo="payments-errors"} > (14 * (1-0.995)) and http_requests:burnrate1h4m{job="payments",slo="payments-errors"} > (14 * (1-0.995))`,
+				Labels: map[string]string{"slo": slo, "job": demo.Payments, "severity": "critical", "long": "1h4m", "short": "5m"}, Annotations: ann,
+				Alerts: []promfake.Alert{{Labels: labels, Annotations: ann, State: "firing", ActiveAt: t0.Add(-10 * time.Minute)}}})
+			d.Groups = append(d.Groups, promfake.Group{Name: slo, File: "/etc/prometheus/rules/pyrra.yml", Interval: 30 * time.Second, Rules: rules})
+		}
+	}}
+}
+
 // failingSLO has Prometheus fail every query of the search-latency SLO the way a real one
 // does when a query is too heavy (422 execution).
 func failingSLO(t0 time.Time) demo.Scenario {
@@ -444,6 +472,29 @@ var seams = []seam{
 				t.Fatalf("no Sloth alert in %v", jget(a.s, "alert_groups"))
 			}
 			wantIn(t, "markdown", mdSection(a.md, "Alerts firing"), "High error budget burn for checkout-availability")
+		}},
+	{item: "4", name: "a Pyrra alert belongs to its SLO's service, with the SLO it burns", sc: pyrraAlert,
+		tool: "incident_context", args: map[string]any{"service": demo.Payments},
+		check: func(t *testing.T, a answerOf, _ seamEnv) {
+			var found bool
+			for _, g := range list(jget(a.s, "alert_groups")) {
+				if strings.Contains(fmt.Sprint(jget(g, "alerts")), "payments-errors is burning") {
+					found = true
+					if jget(g, "service") != demo.Payments || jget(g, "relation") != nil || jget(g, "count") != 1.0 ||
+						!strings.Contains(fmt.Sprint(jget(g, "sources")), "prometheus alertmanager") {
+						t.Errorf("pyrra group %v", g)
+					}
+				}
+			}
+			if !found {
+				t.Fatalf("no Pyrra alert in %v", jget(a.s, "alert_groups"))
+			}
+			if s := where(a.s, "slos", "name", "payments-errors"); len(s) != 1 || jget(s[0], "service") != demo.Payments || jget(s[0], "status") != "breaching" {
+				t.Errorf("pyrra SLO %v", jget(a.s, "slos"))
+			}
+			wantIn(t, "markdown", mdSection(a.md, "Alerts firing"), `critical on payments: "payments-errors is burning its error budget" ×1`)
+			wantIn(t, "markdown", mdSection(a.md, "User impact"), `"payments-errors" breaching`)
+			wantNotIn(t, "headline", text(jget(a.s, "headline")), "Payments: no open problems, alerts or incidents")
 		}},
 	{item: "5", name: "a failed SLO query is null with its error, never 0", sc: failingSLO, cfg: declareFailingSLO,
 		tool: "incident_context", args: map[string]any{"service": demo.Search},
