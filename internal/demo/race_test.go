@@ -303,3 +303,57 @@ func TestRaceAuditAlertedServices(t *testing.T) {
 		t.Errorf("search's Alertmanager alert does not count as alerting:\n%s", md)
 	}
 }
+
+// TestRaceRootCauseHeadline: asked about the root cause (orders-db, or the change on it),
+// the headline says it is the root cause of the trouble on checkout and that the affected
+// users are checkout's, never "Orders database: …, about 1520 affected users" as if they
+// were its own (the race's tools side read it so).
+func TestRaceRootCauseHeadline(t *testing.T) {
+	c := mcpClient(t, demo.Scenario{T0: t0})
+	const want = "Orders database: root cause of Response time degradation on checkout, about 1520 affected users there (dynatrace P-2311)"
+	for _, args := range []map[string]any{{"service": demo.OrdersDB}, {"incident": demo.SNChange}, {"service": demo.OrdersDB, "detail": "brief"}} {
+		a, md := incidentContext(t, c, args)
+		has(t, fmt.Sprint(args)+" headline", a.Headline, want)
+		has(t, fmt.Sprint(args)+" markdown", md, want)
+		if strings.Contains(a.Headline, "Orders database: Response time degradation") {
+			t.Errorf("%v: checkout's affected users as orders-db's own: %s", args, a.Headline)
+		}
+	}
+	a, _ := incidentContext(t, c, map[string]any{"service": demo.Checkout})
+	has(t, "checkout headline", a.Headline, "Checkout: Response time degradation, about 1520 affected users (dynatrace P-2311)", "primary contributor: orders-db (dynatrace root cause)")
+}
+
+// TestRaceSLOExhaustionInMarkdown: the markdown says when each burning SLO's budget runs
+// out at the current burn, as the structured result does (the race's tools side found the
+// latency SLO's 2.8 h, the most urgent figure, only in hours_to_exhaust); a healthy SLO's
+// (search's, months away) is not stated.
+func TestRaceSLOExhaustionInMarkdown(t *testing.T) {
+	c := mcpClient(t, demo.Scenario{T0: t0})
+	a, md := incidentContext(t, c, map[string]any{"service": demo.Checkout})
+	n := 0
+	for _, s := range a.SLOs {
+		if s.HoursToExhaust == nil || *s.HoursToExhaust <= 0 || !s.Burning() {
+			continue
+		}
+		n++
+		has(t, "markdown", lineOf(md, fmt.Sprintf("- %q", s.Name)), fmt.Sprintf("(gone in %.1f h at this rate)", *s.HoursToExhaust))
+	}
+	if n < 2 {
+		t.Errorf("want both demo SLOs with a time to exhaustion: %+v", a.SLOs)
+	}
+	has(t, "markdown", md, `"Checkout p95 latency" warning: objective 99.5% over 7d, budget left 20% (gone in 2.8 h at this rate)`)
+	_, md = incidentContext(t, c, map[string]any{"service": demo.Search})
+	if l := lineOf(md, `- "search-availability" ok`); l == "" || strings.Contains(l, "gone in") {
+		t.Errorf("search's healthy SLO: %q", l)
+	}
+}
+
+// lineOf is the first line of md containing s.
+func lineOf(md, s string) string {
+	for _, l := range strings.Split(md, "\n") {
+		if strings.Contains(l, s) {
+			return l
+		}
+	}
+	return ""
+}

@@ -64,6 +64,9 @@ func sloFigures(s answer.SLOEntry) string {
 	out := "budget left unknown"
 	if s.ErrorBudgetRemaining != nil {
 		out = fmt.Sprintf("budget left %.0f%%", *s.ErrorBudgetRemaining*100)
+		if h := s.HoursToExhaust; h != nil && *h > 0 && *s.ErrorBudgetRemaining > 0 && s.Burning() {
+			out += fmt.Sprintf(" (gone in %.1f h at this rate)", *h)
+		}
 	}
 	// The structured result keeps the windows the detail level asks for (answer.ApplyDetail).
 	for _, w := range burnWindows {

@@ -39,13 +39,10 @@ func headline(a *answer.IncidentContext, now time.Time) string {
 	switch {
 	case len(problems) > 0:
 		p := problems[0]
-		impact := ""
-		if p.Impact != "" {
-			impact = ", " + p.Impact
-		}
-		parts = append(parts, fmt.Sprintf("%s: %s%s (%s %s)%s%s", name, p.Title, impact, p.Source, p.ID, troubleText(a.StartedAt, p.StartedAt, now), staleText(stale, p.Source)))
-		if p.RootCause != "" {
-			parts = append(parts, fmt.Sprintf("primary contributor: %s (%s root cause)", hosts.name(p.RootCause), p.Source))
+		what, contributor := problemText(name, a.Service.Name, p, hosts)
+		parts = append(parts, what+troubleText(a.StartedAt, p.StartedAt, now)+staleText(stale, p.Source))
+		if contributor != "" {
+			parts = append(parts, contributor)
 		}
 		if len(groups) > 0 && len(groups[0].Spread) > 0 {
 			g := groups[0]
@@ -246,4 +243,25 @@ func agoText(t, now time.Time) string {
 		return ""
 	}
 	return fmt.Sprintf(", %s ago", answer.HumanMinutes(now.Sub(t).Minutes()))
+}
+
+// problemText says what the service's first problem is — its title and impact — and its
+// primary contributor. When the service is the problem's root cause and not among what it
+// impacts, the trouble and its users are the impacted services', and it says so ("root
+// cause of … on checkout, about 1520 affected users there"; no contributor apart).
+func problemText(name, svc string, p answer.ProblemEntry, hosts groundNamer) (what, contributor string) {
+	impact := ""
+	if p.Impact != "" {
+		impact = ", " + p.Impact
+	}
+	if fold(p.RootCause) == fold(svc) && len(p.Impacted) > 0 && !slices.ContainsFunc(p.Impacted, func(x string) bool { return fold(x) == fold(svc) }) {
+		if impact != "" {
+			impact += " there"
+		}
+		return fmt.Sprintf("%s: root cause of %s on %s%s (%s %s)", name, p.Title, strings.Join(p.Impacted, ", "), impact, p.Source, p.ID), ""
+	}
+	if p.RootCause != "" {
+		contributor = fmt.Sprintf("primary contributor: %s (%s root cause)", hosts.name(p.RootCause), p.Source)
+	}
+	return fmt.Sprintf("%s: %s%s (%s %s)", name, p.Title, impact, p.Source, p.ID), contributor
 }
