@@ -81,6 +81,10 @@ type EscalationEntry struct {
 	FiresAt time.Time `json:"fires_at,omitzero"`
 	// State is where the level stands for that incident (absent without one).
 	State EscalationState `json:"state,omitempty"`
+	// Confirmed is set on a paged level its source shows paged (the incident is assigned to
+	// one of its targets); a paged level without it fired by the policy's timing alone,
+	// which the source does not confirm.
+	Confirmed bool `json:"confirmed,omitempty"`
 }
 
 // ProblemEntry is an open observability problem.

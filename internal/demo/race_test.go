@@ -357,3 +357,36 @@ func lineOf(md, s string) string {
 	}
 	return ""
 }
+
+// TestRaceEscalationPagedUnconfirmed: 11 minutes on, PagerDuty's L2 (Lena) has fired by the
+// policy's timing, but the incident is still assigned to Sam only: the answer says the level
+// fired by the policy's timing and that PagerDuty does not confirm it, while Sam's L1 page
+// (the incident is assigned to him) is confirmed — in both channels (the race saw "paged"
+// stated as fact from the schedule alone).
+func TestRaceEscalationPagedUnconfirmed(t *testing.T) {
+	env, err := demo.StartScenario(context.Background(), demo.Scenario{T0: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(env.Close)
+	later := t0.Add(11 * time.Minute)
+	c, _ := engineClient(t, env, func() time.Time { return later })
+	a, md := incidentContext(t, c, map[string]any{"service": demo.Checkout})
+	var l1, l2 *answer.EscalationEntry
+	for i, e := range a.Escalation {
+		if e.Source == "pagerduty" && e.Level == 1 {
+			l1 = &a.Escalation[i]
+		}
+		if e.Source == "pagerduty" && e.Level == 2 {
+			l2 = &a.Escalation[i]
+		}
+	}
+	if l1 == nil || l1.State != answer.EscalationPaged || !l1.Confirmed {
+		t.Errorf("PagerDuty L1 %+v: want paged and confirmed (the incident is assigned to Sam)", l1)
+	}
+	if l2 == nil || l2.State != answer.EscalationPaged || l2.Confirmed {
+		t.Errorf("PagerDuty L2 %+v: want paged by the policy's timing, unconfirmed", l2)
+	}
+	has(t, "markdown", md, "L1 after 0 min: Sam Okafor (paged "+at(demo.Scenario{T0: t0}, -20*time.Minute)+", 31 min ago) [pagerduty]",
+		"L2 after 30 min: Lena Fischer (paged "+at(demo.Scenario{T0: t0}, 10*time.Minute)+", 1 min ago, by the policy's timing: pagerduty does not confirm it) [pagerduty]")
+}

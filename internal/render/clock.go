@@ -86,12 +86,14 @@ func handoverText(h *answer.Handover, now time.Time) string {
 func escalationLines(b *strings.Builder, es []answer.EscalationEntry, now time.Time) {
 	for _, e := range es {
 		fmt.Fprintf(b, "- L%d after %d min: %s", e.Level, e.AfterMinutes, strings.Join(e.Targets, ", "))
-		switch e.State {
-		case answer.EscalationPaged:
+		switch {
+		case e.State == answer.EscalationPaged && e.Confirmed:
 			fmt.Fprintf(b, " (paged %s, %s)", ts(e.FiresAt), rel(e.FiresAt, now))
-		case answer.EscalationDue:
+		case e.State == answer.EscalationPaged:
+			fmt.Fprintf(b, " (paged %s, %s, by the policy's timing: %s does not confirm it)", ts(e.FiresAt), rel(e.FiresAt, now), e.Source)
+		case e.State == answer.EscalationDue:
 			fmt.Fprintf(b, " (fires %s, %s, unless acknowledged)", ts(e.FiresAt), rel(e.FiresAt, now))
-		case answer.EscalationHeld:
+		case e.State == answer.EscalationHeld:
 			b.WriteString(" (will not fire: acknowledged)")
 		}
 		fmt.Fprintf(b, " [%s]\n", e.Source)

@@ -152,6 +152,7 @@ type page struct {
 	acks      []model.Ack
 	scheduled []model.Action
 	source    string
+	assignees []string // who the source says the page is assigned to (incidents)
 }
 
 func (p page) acked() bool { return len(p.acks) > 0 }
@@ -166,7 +167,8 @@ func (c *Clock) ownPages() map[string]page {
 	}
 	for _, i := range c.f.Incidents {
 		if i.Status != model.IncidentResolved && c.own(i.Source, i.Service) {
-			keep(page{what: i.Source + " incident " + cmp.Or(i.Number, i.ID), start: i.StartedAt, acks: i.Acks, scheduled: i.Scheduled, source: i.Source})
+			keep(page{what: i.Source + " incident " + cmp.Or(i.Number, i.ID), start: i.StartedAt, acks: i.Acks, scheduled: i.Scheduled, source: i.Source,
+				assignees: i.Assignees})
 		}
 	}
 	byIncident := map[string]bool{}

@@ -70,6 +70,7 @@ func (c *Clock) Responders() Responding {
 			}
 			if ok {
 				e.State, e.FiresAt = c.escalationState(l, pg), l.FiresAt.UTC()
+				e.Confirmed = e.State == answer.EscalationPaged && assigned(pg, e.Targets)
 				switch e.State {
 				case answer.EscalationHeld:
 					e.FiresAt = time.Time{} // it will not fire: no time to state
@@ -92,6 +93,17 @@ func (c *Clock) Responders() Responding {
 		}
 	}
 	return r
+}
+
+// assigned reports whether the source shows page pg assigned to one of targets: a level
+// it paged, not only one the policy's timing says it paged.
+func assigned(pg page, targets []string) bool {
+	for _, a := range pg.assignees {
+		if slices.ContainsFunc(targets, func(t string) bool { return prepare.PersonKey(t) == prepare.PersonKey(a) }) {
+			return true
+		}
+	}
+	return false
 }
 
 // escalationState is where level l stands for page pg: paged once it fired; held when an
