@@ -81,6 +81,9 @@ type EscalationEntry struct {
 	FiresAt time.Time `json:"fires_at,omitzero"`
 	// State is where the level stands for that incident (absent without one).
 	State EscalationState `json:"state,omitempty"`
+	// TimedFrom names the source's own open page the level is timed from ("pagerduty
+	// incident 4711"); absent without one.
+	TimedFrom string `json:"timed_from,omitempty"`
 	// Confirmed is set on a paged level its source shows paged (the incident is assigned to
 	// one of its targets); a paged level without it fired by the policy's timing alone,
 	// which the source does not confirm.

@@ -390,3 +390,33 @@ func TestRaceEscalationPagedUnconfirmed(t *testing.T) {
 	has(t, "markdown", md, "L1 after 0 min: Sam Okafor (paged "+at(demo.Scenario{T0: t0}, -20*time.Minute)+", 31 min ago) [pagerduty]",
 		"L2 after 30 min: Lena Fischer (paged "+at(demo.Scenario{T0: t0}, 10*time.Minute)+", 1 min ago, by the policy's timing: pagerduty does not confirm it) [pagerduty]")
 }
+
+// TestRaceEscalationTimedFrom: who_owns and incident_context name the page each source's
+// escalation is timed from — PagerDuty's incident 4711, Opsgenie's and JSM's 5xx alerts —
+// never the Prometheus alert, which pages nobody (the race saw "timed from prometheus alert").
+func TestRaceEscalationTimedFrom(t *testing.T) {
+	c := mcpClient(t, demo.Scenario{T0: t0})
+	var w incident.WhoOwnsResult
+	md := callBoth(t, c, "who_owns", map[string]any{"service": demo.Checkout}, &w)
+	want := map[string]string{"pagerduty": "pagerduty incident 4711", "opsgenie": `opsgenie alert "checkout 5xx rate above 2%"`,
+		"jsm": `jsm alert "checkout 5xx rate above 2%"`}
+	a, amd := incidentContext(t, c, map[string]any{"service": demo.Checkout})
+	for _, es := range [][]answer.EscalationEntry{w.Escalation, a.Escalation} {
+		for _, e := range es {
+			if e.TimedFrom != want[e.Source] {
+				t.Errorf("%s L%d timed from %q, want %q", e.Source, e.Level, e.TimedFrom, want[e.Source])
+			}
+		}
+	}
+	if w.ActiveIncident != want["pagerduty"] {
+		t.Errorf("active_incident %q, want the earliest page of a source that escalates", w.ActiveIncident)
+	}
+	heading := `## Escalation (timed from pagerduty incident 4711; opsgenie alert "checkout 5xx rate above 2%"; jsm alert "checkout 5xx rate above 2%")`
+	has(t, "who_owns markdown", md, heading)
+	has(t, "incident_context markdown", amd, heading)
+	for _, s := range []string{md, amd} {
+		if strings.Contains(s, "timed from prometheus") {
+			t.Errorf("escalation timed from a source that pages nobody:\n%s", s)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package render
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -79,6 +80,21 @@ func handoverText(h *answer.Handover, now time.Time) string {
 		s += " by override"
 	}
 	return s
+}
+
+// timedFrom names, for an escalation heading, the page each source's levels are timed from:
+// " (timed from pagerduty incident 4711; opsgenie alert "…")"; "" when none is.
+func timedFrom(es []answer.EscalationEntry) string {
+	var pages []string
+	for _, e := range es {
+		if e.TimedFrom != "" && !slices.Contains(pages, e.TimedFrom) {
+			pages = append(pages, e.TimedFrom)
+		}
+	}
+	if len(pages) == 0 {
+		return ""
+	}
+	return " (timed from " + strings.Join(pages, "; ") + ")"
 }
 
 // escalationLines writes one line per level with where it stands for the service's own

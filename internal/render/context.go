@@ -225,7 +225,7 @@ func onCallSection(b *strings.Builder, a *answer.IncidentContext) {
 }
 
 func escalationSection(b *strings.Builder, a *answer.IncidentContext) {
-	section(b, "Escalation"+staleHeading(a.Stale, "escalation"), len(a.Escalation), 0, func() { escalationLines(b, a.Escalation, a.AsOf) })
+	section(b, "Escalation"+timedFrom(a.Escalation)+staleHeading(a.Stale, "escalation"), len(a.Escalation), 0, func() { escalationLines(b, a.Escalation, a.AsOf) })
 }
 
 func dependenciesSection(b *strings.Builder, a *answer.IncidentContext) {

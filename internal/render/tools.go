@@ -67,11 +67,7 @@ func WhoOwns(r *incident.WhoOwnsResult) string {
 		}
 	})
 	section(&b, "On call now", len(r.OnCall), 0, func() { onCallLines(&b, r.OnCall, r.AsOf) })
-	heading := "Escalation"
-	if r.ActiveIncident != "" {
-		heading += " (timed from " + r.ActiveIncident + ")"
-	}
-	section(&b, heading, len(r.Escalation), 0, func() { escalationLines(&b, r.Escalation, r.AsOf) })
+	section(&b, "Escalation"+timedFrom(r.Escalation), len(r.Escalation), 0, func() { escalationLines(&b, r.Escalation, r.AsOf) })
 	ackSection(&b, r.Acknowledged, r.Unacknowledged, r.AsOf)
 	nextSection(&b, r.Next, r.OmittedNext, r.AsOf)
 	linksAndNotes(&b, r.Runbooks, r.Notes)

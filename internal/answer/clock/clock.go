@@ -59,11 +59,20 @@ func (c *Clock) Now() time.Time { return c.now }
 // Ahead is the end of the horizon.
 func (c *Clock) Ahead() time.Time { return c.ahead }
 
-// FirstPage names the service's own earliest open page, the escalation timings are
-// measured from ("" when there is none); of pages that began at once, the first source's.
+// FirstPage names the service's own earliest open page in a source that escalates (one
+// that knows on-call): the first escalation timings are measured from ("" when there is
+// none); of pages that began at once, the first source's. Each source's levels are timed
+// from its own page (EscalationEntry.TimedFrom).
 func (c *Clock) FirstPage() string {
+	escalates := map[string]bool{}
+	for _, r := range c.f.Responders {
+		escalates[r.Source] = true
+	}
 	var first page
 	for _, pg := range c.pages {
+		if !escalates[pg.source] {
+			continue
+		}
 		if first.what == "" || pg.start.Before(first.start) || pg.start.Equal(first.start) && pg.source < first.source {
 			first = pg
 		}

@@ -69,7 +69,7 @@ func (c *Clock) Responders() Responding {
 				e.Targets = append(e.Targets, t)
 			}
 			if ok {
-				e.State, e.FiresAt = c.escalationState(l, pg), l.FiresAt.UTC()
+				e.State, e.FiresAt, e.TimedFrom = c.escalationState(l, pg), l.FiresAt.UTC(), pg.what
 				e.Confirmed = e.State == answer.EscalationPaged && assigned(pg, e.Targets)
 				switch e.State {
 				case answer.EscalationHeld:
