@@ -79,6 +79,21 @@ func (e *Entity) Aliases() []string {
 	return out
 }
 
+// RecordText names the entity's record from source as answers quote it (resolved_from's
+// matched): "source name (id)", or what the source called it when the entity has no record
+// there (it matched by reference).
+func (e *Entity) RecordText(source, called string) string {
+	for _, r := range e.Records {
+		if r.Source == source {
+			if r.ID != "" && r.ID != r.Name {
+				return source + " " + r.Name + " (" + r.ID + ")"
+			}
+			return source + " " + r.Name
+		}
+	}
+	return source + " " + called
+}
+
 // Has reports whether the entity has a record from source.
 func (e *Entity) Has(source string) bool {
 	for _, r := range e.Records {

@@ -11,6 +11,7 @@ import (
 	"github.com/opsctx/opsctx/internal/answer/find"
 	"github.com/opsctx/opsctx/internal/directory"
 	"github.com/opsctx/opsctx/internal/engine/hostref"
+	"github.com/opsctx/opsctx/internal/engine/incidentref"
 	"github.com/opsctx/opsctx/internal/fetch"
 	"github.com/opsctx/opsctx/internal/model"
 	"github.com/opsctx/opsctx/internal/repourl"
@@ -50,7 +51,7 @@ func (e *Engine) FindService(ctx context.Context, s Subject) (*find.Result, erro
 	case s.Incident != "":
 		input, kind, ms = s.Incident, answer.FromIncident, incidentMatches(q, s.Incident, hits)
 		if len(hits) > 0 && !slices.ContainsFunc(hits, func(h connectors.IncidentRef) bool { return h.Kind != hits[0].Kind }) {
-			kind = refKind(hits[0].Kind) // every hit is of one kind: a change is named a change
+			kind = incidentref.Kind(hits[0].Kind) // every hit is of one kind: a change is named a change
 		}
 	case s.Repo != "":
 		r, perr := repourl.Parse(s.Repo)

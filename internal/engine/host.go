@@ -60,7 +60,7 @@ func (e *Engine) forHost(q *question, input string) (*directory.Entity, *answer.
 		ms[pick].Via += fmt.Sprintf("; the one in trouble (%s) of the %d services there", health[ms[pick].Entity.Name], len(ms))
 	}
 	m := ms[pick]
-	from.Via, from.Matched = sanitize.Short(m.Via), sanitize.Short(recordText(m.Entity, m.Source, m.Entity.Name))
+	from.Via, from.Matched = sanitize.Short(m.Via), sanitize.Short(m.Entity.RecordText(m.Source, m.Entity.Name))
 	return m.Entity, from, nil
 }
 

@@ -61,7 +61,7 @@ func pickLocation(d *directory.Directory, r *fetch.Round, l directory.RepoLookup
 		via = how + "; " + via
 	}
 	from := &answer.ResolvedFrom{Input: input, Kind: kind, Via: sanitize.Short(via),
-		Matched: sanitize.Short(recordText(m.Entity, m.Source, m.Entity.Name))}
+		Matched: sanitize.Short(m.Entity.RecordText(m.Source, m.Entity.Name))}
 	return m.Entity, from, nil
 }
 
@@ -90,7 +90,7 @@ func forCheckout(d *directory.Directory, r *fetch.Round, c *workspace.Checkout) 
 		case len(known) == 1:
 			rec := recordOf(known[0], c.Entities)
 			return known[0], &answer.ResolvedFrom{Input: input, Kind: answer.FromPath,
-				Via: sanitize.Short("the nearest catalog file " + c.Catalog), Matched: sanitize.Short(recordText(known[0], rec.Source, rec.ID))}, nil
+				Via: sanitize.Short("the nearest catalog file " + c.Catalog), Matched: sanitize.Short(known[0].RecordText(rec.Source, rec.ID))}, nil
 		case len(known) > 1:
 			var cands []Candidate
 			for _, e := range known {
