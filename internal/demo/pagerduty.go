@@ -93,6 +93,8 @@ func pagerDutyData(s Scenario, started time.Time) pdfake.Data {
 			{User: kofi, EscalationPolicy: chkPolicy, EscalationLevel: 1, Start: ts(-ShiftEndsIn), End: ts(-ShiftEndsIn - 12*time.Hour)},
 			{User: lena, EscalationPolicy: chkPolicy, EscalationLevel: 2, Start: ts(8 * time.Hour), End: ts(-16 * time.Hour)},
 			{User: ref(pdMarco, Marco), EscalationPolicy: ref(pdPayPolicy, "Payments escalation"), EscalationLevel: 1},
+			// Storefront's level 1 targets Marco directly: PagerDuty lists him on call there, always.
+			{User: ref(pdMarco, Marco), EscalationPolicy: ref(pdStoPolicy, "Storefront escalation"), EscalationLevel: 1},
 		},
 		Incidents: []pdfake.Incident{
 			{ID: PDIncidentID, IncidentNumber: PDIncidentNo, Title: "Checkout p95 latency above 2s", Status: "triggered",

@@ -420,3 +420,24 @@ func TestRaceEscalationTimedFrom(t *testing.T) {
 		}
 	}
 }
+
+// TestRaceOnCallMatchesEscalation: where a service's escalation pages someone at level 1,
+// the answer lists that person on call at level 1 (the race saw cart with no one on call
+// and an escalation "L1 after 0 min: Marco Rossi"), in both channels.
+func TestRaceOnCallMatchesEscalation(t *testing.T) {
+	c := mcpClient(t, demo.Scenario{T0: t0})
+	for _, svc := range []string{demo.Cart, demo.Storefront, demo.Payments, demo.Checkout} {
+		a, md := incidentContext(t, c, map[string]any{"service": svc})
+		for _, e := range a.Escalation {
+			if e.Level != 1 {
+				continue
+			}
+			for _, who := range e.Targets {
+				if !slices.ContainsFunc(a.OnCall, func(o answer.OnCallEntry) bool { return o.Level == 1 && o.Name == who }) {
+					t.Errorf("%s: escalation L1 pages %s (%s), who is not on call at L1: %+v", svc, who, e.Source, a.OnCall)
+				}
+				has(t, svc+" markdown", mdSection(md, "On call"), "L1 "+who)
+			}
+		}
+	}
+}
