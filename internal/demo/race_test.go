@@ -441,3 +441,30 @@ func TestRaceOnCallMatchesEscalation(t *testing.T) {
 		}
 	}
 }
+
+// TestRaceOwnerDisagreementNamesTeamsOnce: boundary_audit lists each owning team once with
+// the sources that name it (and how a source spells it), never the same team against itself
+// (the race saw "team-checkout (catalogfile) vs team-checkout (backstage) vs …").
+func TestRaceOwnerDisagreementNamesTeamsOnce(t *testing.T) {
+	c := mcpClient(t, demo.Scenario{T0: t0})
+	var r struct {
+		Findings []struct {
+			Kind    string `json:"kind"`
+			Service string `json:"service"`
+			Detail  string `json:"detail"`
+		} `json:"findings"`
+	}
+	md := callBoth(t, c, "boundary_audit", map[string]any{"service": demo.Checkout}, &r)
+	const want = "owners differ: team-checkout (catalogfile, backstage, pagerduty as Checkout, dynatrace) vs Checkout Support (servicenow)"
+	i := slices.IndexFunc(r.Findings, func(f struct {
+		Kind    string `json:"kind"`
+		Service string `json:"service"`
+		Detail  string `json:"detail"`
+	}) bool {
+		return f.Kind == "owner_disagreement"
+	})
+	if i < 0 || r.Findings[i].Detail != want {
+		t.Errorf("owner_disagreement %+v, want %q", r.Findings, want)
+	}
+	has(t, "markdown", md, "owner_disagreement on checkout: "+want)
+}

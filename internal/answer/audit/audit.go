@@ -93,11 +93,26 @@ var serviceRules = []struct {
 		if len(answer.DistinctTeams(owners)) < 2 {
 			return ""
 		}
-		var per []string
+		// One entry per team (by TeamKey), with every source that names it; a source that
+		// spells it otherwise is said so: "team-checkout (catalogfile, pagerduty as Checkout)".
+		var keys []string
+		per := map[string][]string{}
 		for _, o := range owners {
-			per = append(per, o.Team+" ("+o.Source+")")
+			k := directory.TeamKey(o.Team)
+			if _, ok := per[k]; !ok {
+				keys, per[k] = append(keys, k), []string{o.Team}
+			}
+			src := o.Source
+			if o.Team != per[k][0] {
+				src += " as " + o.Team
+			}
+			per[k] = append(per[k], src)
 		}
-		return "owners differ: " + strings.Join(per, " vs ")
+		var teams []string
+		for _, k := range keys {
+			teams = append(teams, per[k][0]+" ("+strings.Join(per[k][1:], ", ")+")")
+		}
+		return "owners differ: " + strings.Join(teams, " vs ")
 	}},
 	{"no_oncall", "high", func(a *audit, e *directory.Entity) string {
 		return when(len(a.o.OnCall) > 0 && !linked(e, a.o.Paging),
