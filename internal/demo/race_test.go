@@ -468,3 +468,15 @@ func TestRaceOwnerDisagreementNamesTeamsOnce(t *testing.T) {
 	}
 	has(t, "markdown", md, "owner_disagreement on checkout: "+want)
 }
+
+// TestRaceOwnersSayHowEachSourceNamesTheTeam: incident_context's markdown lists one line per
+// team and says where a source spells it otherwise, as the structured owners do (the race
+// saw PagerDuty's "Checkout" folded into "Checkout team [… pagerduty …]" without a word).
+func TestRaceOwnersSayHowEachSourceNamesTheTeam(t *testing.T) {
+	c := mcpClient(t, demo.Scenario{T0: t0})
+	a, md := incidentContext(t, c, map[string]any{"service": demo.Checkout})
+	if !slices.ContainsFunc(a.Owners, func(o answer.Owner) bool { return o.Source == "pagerduty" && o.Team == "Checkout" }) {
+		t.Errorf("owners %+v: want PagerDuty's team as it names it", a.Owners)
+	}
+	has(t, "markdown", mdSection(md, "Owners"), `- Checkout team [catalogfile, backstage, pagerduty as "Checkout", dynatrace]`, "- Checkout Support [servicenow]")
+}

@@ -212,7 +212,11 @@ func ownersSection(b *strings.Builder, a *answer.IncidentContext) {
 				order = append(order, k)
 				srcs[k] = []string{n}
 			}
-			srcs[k] = append(srcs[k], o.Source)
+			src := o.Source
+			if n != srcs[k][0] { // the same team, spelt otherwise there
+				src += fmt.Sprintf(" as %q", n)
+			}
+			srcs[k] = append(srcs[k], src)
 		}
 		for _, k := range order {
 			fmt.Fprintf(b, "- %s [%s]\n", srcs[k][0], strings.Join(srcs[k][1:], ", "))
