@@ -53,9 +53,11 @@ type OnCallEntry struct {
 // Handover is who takes an on-call level over, and when. An empty To means the source
 // schedules no one after the shift.
 type Handover struct {
-	To       string    `json:"to"`
-	Email    string    `json:"email,omitempty"`
-	At       time.Time `json:"at"`
+	To    string    `json:"to"`
+	Email string    `json:"email,omitempty"`
+	At    time.Time `json:"at"`
+	// Until is when the successor's shift ends, as the source says (absent when it does not).
+	Until    time.Time `json:"until,omitzero"`
 	Override bool      `json:"override,omitempty"`
 	Source   string    `json:"source"`
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/opsctx/opsctx/internal/answer/incident"
 	"github.com/opsctx/opsctx/internal/demo"
 	snfake "github.com/opsctx/opsctx/internal/fake/servicenow"
+	"github.com/opsctx/opsctx/internal/timeutil"
 	"github.com/opsctx/opsctx/tools"
 )
 
@@ -479,4 +480,19 @@ func TestRaceOwnersSayHowEachSourceNamesTheTeam(t *testing.T) {
 		t.Errorf("owners %+v: want PagerDuty's team as it names it", a.Owners)
 	}
 	has(t, "markdown", mdSection(md, "Owners"), `- Checkout team [catalogfile, backstage, pagerduty as "Checkout", dynatrace]`, "- Checkout Support [servicenow]")
+}
+
+// TestRaceHandoverSaysUntilWhen: the L1 handover says until when Kofi Mensah is on call (the
+// race's tools side could not tell), in both channels.
+func TestRaceHandoverSaysUntilWhen(t *testing.T) {
+	c := mcpClient(t, demo.Scenario{T0: t0})
+	a, md := incidentContext(t, c, map[string]any{"service": demo.Checkout})
+	if len(a.OnCall) == 0 || a.OnCall[0].Handover == nil {
+		t.Fatalf("on call %+v: want Sam's handover", a.OnCall)
+	}
+	h := a.OnCall[0].Handover
+	if h.To != demo.Kofi || h.Until.IsZero() || !h.Until.After(h.At) {
+		t.Fatalf("handover %+v: want Kofi Mensah with the end of his shift", h)
+	}
+	has(t, "markdown", mdSection(md, "On call"), "then Kofi Mensah (in 25 min) until "+timeutil.RFC3339(h.Until))
 }

@@ -79,6 +79,9 @@ func handoverText(h *answer.Handover, now time.Time) string {
 	if h.Override {
 		s += " by override"
 	}
+	if !h.Until.IsZero() {
+		s += " until " + ts(h.Until)
+	}
 	return s
 }
 

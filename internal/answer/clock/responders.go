@@ -181,7 +181,7 @@ func (c *Clock) handover(o model.OnCall, r model.Sourced[model.Responders]) *ans
 		case next == nil:
 			return &answer.Handover{At: end.UTC(), Source: r.Source}
 		case prepare.PersonKey(next.Name) != prepare.PersonKey(o.Name):
-			return &answer.Handover{To: next.Name, Email: next.Email, At: end.UTC(), Override: next.Override, Source: r.Source}
+			return &answer.Handover{To: next.Name, Email: next.Email, At: end.UTC(), Until: next.Until.UTC(), Override: next.Override, Source: r.Source}
 		}
 		end = next.Until
 	}
