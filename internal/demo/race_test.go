@@ -496,3 +496,16 @@ func TestRaceHandoverSaysUntilWhen(t *testing.T) {
 	}
 	has(t, "markdown", mdSection(md, "On call"), "then Kofi Mensah (in 25 min) until "+timeutil.RFC3339(h.Until))
 }
+
+// TestRaceRecordCarriesItsEventsRisk: Dynatrace marks CHG0030017's config event root-cause
+// relevant; folded into the change record, the record carries the flag (a reason and its
+// weight), as the raw side read it from Dynatrace's evidence — in both channels.
+func TestRaceRecordCarriesItsEventsRisk(t *testing.T) {
+	c := mcpClient(t, demo.Scenario{T0: t0})
+	a, md := incidentContext(t, c, map[string]any{"service": demo.Checkout})
+	top := a.Changes[0]
+	if top.ID != demo.SNChange || !slices.Contains(top.Reasons, "root-cause relevant per Dynatrace") || top.Suspicion != 0.82 {
+		t.Errorf("top change %s %.2f %v: want CHG0030017 with Dynatrace's root-cause flag (0.74 + 0.08)", top.ID, top.Suspicion, top.Reasons)
+	}
+	has(t, "markdown", mdSection(md, "Changes"), "0.82 CHG0030017", "root-cause relevant per Dynatrace; confirmed by dynatrace telemetry")
+}

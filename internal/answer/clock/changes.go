@@ -29,6 +29,9 @@ type correlated struct {
 	confirmedBy []string
 	// values are what the change's events say it did (a record's from the events folded into it).
 	values []answer.ChangeValues
+	// risks are the risk flags of the events folded into a record ("root-cause relevant per
+	// Dynatrace"): the record's change carries them.
+	risks []string
 	// noRecord is set on a deploy or config event that no change record covers, when some
 	// source keeps change records.
 	noRecord bool
@@ -51,19 +54,23 @@ func correlateChanges(d *directory.Directory, cs []model.Change) []correlated {
 	out := make([]correlated, 0, len(cs))
 	seenBy := make([][]string, len(records))
 	values := make([][]answer.ChangeValues, len(records))
+	risks := make([][]string, len(records))
 	for _, ev := range events {
 		matched := recordOf(d, ev, records)
 		switch {
 		case matched >= 0:
 			seenBy[matched] = answer.AppendUnique(seenBy[matched], ev.Source)
 			values[matched] = appendValues(values[matched], ev)
+			for _, r := range ev.Risk {
+				risks[matched] = answer.AppendUnique(risks[matched], r)
+			}
 		default:
 			out = append(out, correlated{Change: ev, values: appendValues(nil, ev),
 				noRecord: len(records) > 0 && ev.RecordRef == "" && (ev.Kind == "deploy" || ev.Kind == "config")})
 		}
 	}
 	for i, r := range records {
-		out = append(out, correlated{Change: r, confirmedBy: seenBy[i], values: values[i]})
+		out = append(out, correlated{Change: r, confirmedBy: seenBy[i], values: values[i], risks: risks[i]})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].At.Before(out[j].At) })
 	return out

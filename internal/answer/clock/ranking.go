@@ -75,9 +75,14 @@ func (c *Clock) RankChanges(cs []model.Change) []answer.ChangeEntry {
 		default:
 			score += 4
 		}
-		risks := ch.Risk
+		risks := slices.Clip(ch.Risk)
+		for _, r := range ch.risks { // its events' flags, once
+			if !slices.Contains(risks, r) {
+				risks = append(risks, r)
+			}
+		}
 		if ch.noRecord {
-			risks = append(slices.Clip(risks), "no change record")
+			risks = append(risks, "no change record")
 		}
 		for _, r := range risks {
 			score += 8
