@@ -262,6 +262,13 @@ func TestRaceChangeReferenceKind(t *testing.T) {
 	has(t, "markdown", md, `change "`+demo.SNChange+`"`)
 }
 
+// auditFinding is a boundary_audit finding as a client reads it.
+type auditFinding struct {
+	Kind    string `json:"kind"`
+	Service string `json:"service"`
+	Detail  string `json:"detail"`
+}
+
 // TestRaceAuditAlertedServices: boundary_audit never says no_alerting for a service with a
 // live alert — firing (search, checkout, orders-db), silenced underneath (cart) or pending
 // (order-queue) — in either channel (the race saw it for search and order-queue); a
@@ -269,19 +276,11 @@ func TestRaceChangeReferenceKind(t *testing.T) {
 func TestRaceAuditAlertedServices(t *testing.T) {
 	c := mcpClient(t, demo.Scenario{T0: t0})
 	type result struct {
-		Findings []struct {
-			Kind    string `json:"kind"`
-			Service string `json:"service"`
-		} `json:"findings"`
-		Omitted int `json:"omitted"`
+		Findings []auditFinding `json:"findings"`
+		Omitted  int            `json:"omitted"`
 	}
 	noAlerting := func(r result, svc string) bool {
-		return slices.ContainsFunc(r.Findings, func(f struct {
-			Kind    string `json:"kind"`
-			Service string `json:"service"`
-		}) bool {
-			return f.Kind == "no_alerting" && f.Service == svc
-		})
+		return slices.ContainsFunc(r.Findings, func(f auditFinding) bool { return f.Kind == "no_alerting" && f.Service == svc })
 	}
 	for _, svc := range []string{demo.Search, demo.OrderQueue, demo.Cart, demo.Checkout, demo.OrdersDB} {
 		var r result
@@ -337,26 +336,16 @@ func TestRaceSLOExhaustionInMarkdown(t *testing.T) {
 			continue
 		}
 		n++
-		has(t, "markdown", lineOf(md, fmt.Sprintf("- %q", s.Name)), fmt.Sprintf("(gone in %.1f h at this rate)", *s.HoursToExhaust))
+		has(t, "markdown", lineWith(md, fmt.Sprintf("- %q", s.Name)), fmt.Sprintf("(gone in %.1f h at this rate)", *s.HoursToExhaust))
 	}
 	if n < 2 {
 		t.Errorf("want both demo SLOs with a time to exhaustion: %+v", a.SLOs)
 	}
 	has(t, "markdown", md, `"Checkout p95 latency" warning: objective 99.5% over 7d, budget left 20% (gone in 2.8 h at this rate)`)
 	_, md = incidentContext(t, c, map[string]any{"service": demo.Search})
-	if l := lineOf(md, `- "search-availability" ok`); l == "" || strings.Contains(l, "gone in") {
+	if l := lineWith(md, `- "search-availability" ok`); l == "" || strings.Contains(l, "gone in") {
 		t.Errorf("search's healthy SLO: %q", l)
 	}
-}
-
-// lineOf is the first line of md containing s.
-func lineOf(md, s string) string {
-	for _, l := range strings.Split(md, "\n") {
-		if strings.Contains(l, s) {
-			return l
-		}
-	}
-	return ""
 }
 
 // TestRaceEscalationPagedUnconfirmed: 11 minutes on, PagerDuty's L2 (Lena) has fired by the
@@ -449,21 +438,11 @@ func TestRaceOnCallMatchesEscalation(t *testing.T) {
 func TestRaceOwnerDisagreementNamesTeamsOnce(t *testing.T) {
 	c := mcpClient(t, demo.Scenario{T0: t0})
 	var r struct {
-		Findings []struct {
-			Kind    string `json:"kind"`
-			Service string `json:"service"`
-			Detail  string `json:"detail"`
-		} `json:"findings"`
+		Findings []auditFinding `json:"findings"`
 	}
 	md := callBoth(t, c, "boundary_audit", map[string]any{"service": demo.Checkout}, &r)
 	const want = "owners differ: team-checkout (catalogfile, backstage, pagerduty as Checkout, dynatrace) vs Checkout Support (servicenow)"
-	i := slices.IndexFunc(r.Findings, func(f struct {
-		Kind    string `json:"kind"`
-		Service string `json:"service"`
-		Detail  string `json:"detail"`
-	}) bool {
-		return f.Kind == "owner_disagreement"
-	})
+	i := slices.IndexFunc(r.Findings, func(f auditFinding) bool { return f.Kind == "owner_disagreement" })
 	if i < 0 || r.Findings[i].Detail != want {
 		t.Errorf("owner_disagreement %+v, want %q", r.Findings, want)
 	}
