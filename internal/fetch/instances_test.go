@@ -98,6 +98,36 @@ func TestInstancesPerKindAreBounded(t *testing.T) {
 	}
 }
 
+// TestTwelveClustersOneWave: with the default bound, every call of twelve instances of a kind
+// (alerts and SLOs of each) is in flight at once before any returns: twelve clusters are one
+// round trip, not two.
+func TestTwelveClustersOneWave(t *testing.T) {
+	const clusters = 12
+	fl := &flight{perInstance: map[string]int{}}
+	entered := make(chan string)
+	gate := make(chan struct{})
+	var srcs []connectors.Source
+	for i := range clusters {
+		srcs = append(srcs, &gated{name: fmt.Sprintf("alertmanager/c%02d", i), flight: fl, entered: entered, gate: gate})
+	}
+	f := New(Options{Sources: srcs, Cache: cache.New(cache.Options{})})
+	done := make(chan model.Facts)
+	go func() {
+		done <- f.Begin().Gather(context.Background(), model.Target{}, Window{}, Alerts, SLOs)
+	}()
+	for i := range 2 * clusters {
+		select {
+		case <-entered:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%d calls of %d in flight: the others wait for a slot (a second round trip)", i, 2*clusters)
+		}
+	}
+	close(gate)
+	if facts := <-done; len(facts.Alerts) != clusters || fl.maxInsts != clusters {
+		t.Errorf("%d instances answered, %d in flight at once; want %d", len(facts.Alerts), fl.maxInsts, clusters)
+	}
+}
+
 // TestAnInstanceCallsInItsSlot: with one slot per kind, an instance's alerts and SLO calls
 // are in flight together (they share its slot) while its sibling waits.
 func TestAnInstanceCallsInItsSlot(t *testing.T) {
