@@ -85,7 +85,7 @@ func (s *Source) Catalog(ctx context.Context) (model.Catalog, error) {
 	}
 	cis := ciSet{rows: map[string]row{}}
 	if sub := cis.addListed(l.lists, s.classes); len(sub) > 0 {
-		more, tr, err := s.relations(ctx, sub) // subclass rows: relation filters match exact classes
+		more, tr, err := s.relations(ctx, sub, nil) // subclass rows: relation filters match exact classes
 		if err != nil {
 			return model.Catalog{}, err
 		}
@@ -187,14 +187,15 @@ type catalogLists struct {
 }
 
 // listCatalog reads the CIs of every class and the relations touching the configured
-// classes, concurrently.
+// classes, concurrently; their pages after the first go out Source.parallel at a time in all.
 func (s *Source) listCatalog(ctx context.Context) (catalogLists, error) {
 	l := catalogLists{lists: make([][]row, len(s.classes)), truncated: make([]bool, len(s.classes)+2)}
+	pace := newPacer(s.parallel, s.testHookPaced) // one bound for the pages after the first of every listing
 	p := pool.New().WithContext(ctx).WithCancelOnError().WithFirstError()
 	for i, class := range s.classes {
 		p.Go(func(ctx context.Context) error {
 			var err error
-			l.lists[i], l.truncated[i], err = s.list(ctx, list{table: class, query: "ORDERBYsys_id", fields: serviceFields})
+			l.lists[i], l.truncated[i], err = s.list(ctx, list{table: class, query: "ORDERBYsys_id", fields: serviceFields, pace: pace})
 			if httpx.StatusOf(err) == 400 {
 				return fmt.Errorf("%w: check the CI classes (SERVICENOW_CI_CLASSES / ci_classes)", err)
 			}
@@ -203,20 +204,20 @@ func (s *Source) listCatalog(ctx context.Context) (catalogLists, error) {
 	}
 	p.Go(func(ctx context.Context) error {
 		var err error
-		l.rels, l.truncated[len(s.classes)], err = s.relations(ctx, s.classes)
+		l.rels, l.truncated[len(s.classes)], err = s.relations(ctx, s.classes, pace)
 		return err
 	})
 	p.Go(func(ctx context.Context) error {
 		var err error
 		l.placements, l.truncated[len(s.classes)+1], err = s.list(ctx, list{table: "cmdb_rel_ci", query: placementQuery(), fields: placementFields,
-			display: true})
+			display: true, pace: pace})
 		return err
 	})
 	p.Go(func(ctx context.Context) error { // a subset of rels: whatever it misses is looked up later
 		var err error
 		l.crossing, _, err = s.list(ctx, list{table: "cmdb_rel_ci", fields: crossingFields, query: and(relationQuery(s.classes),
 			orGroup([]string{"parent.sys_class_nameNOT IN" + strings.Join(s.classes, ","), "child.sys_class_nameNOT IN" + strings.Join(s.classes, ",")}),
-			"ORDERBYsys_id")})
+			"ORDERBYsys_id"), pace: pace})
 		return err
 	})
 	return l, p.Wait()
@@ -279,8 +280,9 @@ func (c *ciSet) outside(rels []row) []string {
 }
 
 // relations reads the "Depends on::Used by" relations with either end in one of classes.
-func (s *Source) relations(ctx context.Context, classes []string) ([]row, bool, error) {
-	return s.list(ctx, list{table: "cmdb_rel_ci", query: and(relationQuery(classes), "ORDERBYsys_id"), fields: []string{"parent", "child"}})
+// pace bounds the pages read at once with the catalog's other listings (nil: on their own).
+func (s *Source) relations(ctx context.Context, classes []string, pace *pacer) ([]row, bool, error) {
+	return s.list(ctx, list{table: "cmdb_rel_ci", query: and(relationQuery(classes), "ORDERBYsys_id"), fields: []string{"parent", "child"}, pace: pace})
 }
 
 // relationQuery matches the "Depends on::Used by" relations with either end in one of classes.

@@ -5,9 +5,9 @@ import (
 	"sync"
 )
 
-// pacer bounds how many pages of one listing are read at once: Source.parallel at first,
-// halved (down to one) for the rest of the listing each time the instance answers 429 to a
-// page sent at the current bound. An instance answers 429 when a rate-limit rule is exceeded
+// pacer bounds how many pages are read at once — of one listing, or of the catalog's
+// listings read beside each other: Source.parallel at first, halved (down to one) for the rest
+// of the load each time the instance answers 429 to a page sent at the current bound. An instance answers 429 when a rate-limit rule is exceeded
 // or when its nodes' integration semaphores (API_INT) queue no more requests; the retry
 // waits as Retry-After asks (httpx), and the pages after it go out fewer at a time.
 type pacer struct {

@@ -34,6 +34,9 @@ type list struct {
 	// noCount sends sysparm_no_count=true: the instance skips its select count(*), for the
 	// pages after the first once it announced the total.
 	noCount bool
+	// pace bounds the pages after the first read at once, shared with the listings read
+	// beside this one; nil: Source.parallel for this listing alone.
+	pace *pacer
 }
 
 // counted returns l asking the instance to count the matching rows, or not.
@@ -72,7 +75,7 @@ func (s *Source) list(ctx context.Context, l list) (rows []row, truncated bool, 
 	return s.followLinks(ctx, l, first, next, capRows)
 }
 
-// parallelPages fetches the pages after first by offset, s.parallel at a time, without
+// parallelPages fetches the pages after first by offset, s.parallel at a time (l.pace), without
 // counting the rows again (sysparm_no_count; their headers are not read). An instance
 // that ignores the offset answers every page alike: a page that repeats an earlier one
 // fails the listing (connectors.ErrPagingLoop) rather than counting its rows again.
@@ -83,7 +86,10 @@ func (s *Source) parallelPages(ctx context.Context, l list, first []row, limit, 
 		offsets = append(offsets, off)
 	}
 	pages := make([][]row, len(offsets))
-	pace := newPacer(s.parallel, s.testHookPaced)
+	pace := l.pace
+	if pace == nil {
+		pace = newPacer(s.parallel, s.testHookPaced)
+	}
 	p := pool.New().WithContext(ctx).WithCancelOnError().WithFirstError().WithMaxGoroutines(s.parallel)
 	for i, off := range offsets {
 		p.Go(func(ctx context.Context) error {

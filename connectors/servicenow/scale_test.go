@@ -2,10 +2,15 @@ package servicenow
 
 import (
 	"context"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	snfake "github.com/opsctx/opsctx/internal/fake/servicenow"
+	"github.com/opsctx/opsctx/internal/httpx"
 )
 
 // Scale of the large-CMDB test and benchmark.
@@ -88,5 +93,86 @@ func BenchmarkLoadCMDB(b *testing.B) {
 			}
 			b.ReportMetric(float64(len(srv.Requests()))/float64(b.N), "requests/op")
 		})
+	}
+}
+
+// TestListingsLoadBeside: the relation listings go out beside the CI listing, not after its
+// pages: the CI listing's first page is held until a relation listing has asked (a connector
+// that read the relations after the CIs would wait out the hold and fail).
+func TestListingsLoadBeside(t *testing.T) {
+	srv := start(t, snfake.Generate(300, 600, 5, 5), creds)
+	rel := make(chan struct{})
+	var once sync.Once
+	var held atomic.Bool
+	hold := roundTripper(func(r *http.Request) (*http.Response, error) {
+		switch {
+		case strings.HasSuffix(r.URL.Path, "/cmdb_rel_ci"):
+			once.Do(func() { close(rel) })
+		case strings.HasSuffix(r.URL.Path, "/cmdb_ci_service") && r.URL.Query().Get("sysparm_offset") == "0":
+			select {
+			case <-rel:
+			case <-time.After(10 * time.Second):
+				held.Store(true)
+			}
+		}
+		return http.DefaultTransport.RoundTrip(r)
+	})
+	c := httpx.New(httpx.Options{Source: "servicenow", BaseURL: srv.URL, Transport: hold,
+		Auth: func(r *http.Request) { r.SetBasicAuth(creds.Username, creds.Password) }})
+	t.Cleanup(c.CloseIdleConnections)
+	cat, err := New(Options{Client: c, InstanceURL: srv.URL, PageSize: 100}).Catalog(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if held.Load() {
+		t.Error("the CI listing's first page waited 10 s for a relation listing to start")
+	}
+	if len(cat.Services) != 300 || len(cat.Dependencies) != 600 {
+		t.Errorf("%d services, %d dependencies; want 300, 600", len(cat.Services), len(cat.Dependencies))
+	}
+}
+
+// roundTripper is an http.RoundTripper from a function.
+type roundTripper func(*http.Request) (*http.Response, error)
+
+func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestCatalogPagesShareOneBound: the pages after the first of the catalog's listings (the
+// CIs and their relations, both many pages) go out Parallel at a time in all, not per listing.
+func TestCatalogPagesShareOneBound(t *testing.T) {
+	const parallel = 4
+	srv := start(t, snfake.Generate(2000, 4000, 5, 5), creds)
+	srv.SetLatency(20 * time.Millisecond) // pages overlap
+	var mu sync.Mutex
+	inFlight, peak, paged := 0, 0, map[string]int{}
+	count := roundTripper(func(r *http.Request) (*http.Response, error) {
+		later := r.URL.Query().Get("sysparm_no_count") == "true" // a page after a listing's first
+		if later {
+			mu.Lock()
+			inFlight++
+			peak = max(peak, inFlight)
+			paged[r.URL.Path]++
+			mu.Unlock()
+		}
+		res, err := http.DefaultTransport.RoundTrip(r)
+		if later {
+			mu.Lock()
+			inFlight--
+			mu.Unlock()
+		}
+		return res, err
+	})
+	c := httpx.New(httpx.Options{Source: "servicenow", BaseURL: srv.URL, Transport: count,
+		Auth: func(r *http.Request) { r.SetBasicAuth(creds.Username, creds.Password) }})
+	t.Cleanup(c.CloseIdleConnections)
+	cat, err := New(Options{Client: c, InstanceURL: srv.URL, PageSize: 100, Parallel: parallel}).Catalog(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cat.Services) != 2000 || len(cat.Dependencies) != 4000 {
+		t.Errorf("%d services, %d dependencies; want 2000, 4000", len(cat.Services), len(cat.Dependencies))
+	}
+	if peak > parallel || len(paged) != 2 {
+		t.Errorf("%d pages at once across the listings %v, want at most %d", peak, paged, parallel)
 	}
 }
