@@ -18,8 +18,9 @@ import (
 
 const (
 	problemsPath = "api/v2/problems"
-	// problemFields adds root-cause evidence and impact analysis to every problem page.
-	problemFields = "+evidenceDetails,+impactAnalysis"
+	// problemFields adds root-cause evidence and impact analysis to every problem page, as
+	// the API reference writes the list: names without the + that entity fields take.
+	problemFields = "evidenceDetails,impactAnalysis"
 )
 
 // ownerTagKeys are the tag keys that name an owning team (owner:team-x, team:team-x).

@@ -112,7 +112,7 @@ func TestProblemsPagingSendsOnlyKeyAndFields(t *testing.T) {
 	}
 	first := reqs[0].Query
 	for k, want := range map[string]string{
-		"entitySelector": `entityId("` + svcCheckout + `")`, "fields": "+evidenceDetails,+impactAnalysis", "pageSize": "2",
+		"entitySelector": `entityId("` + svcCheckout + `")`, "fields": "evidenceDetails,impactAnalysis", "pageSize": "2",
 		"from": fmt.Sprint(t0.Add(-2 * time.Hour).UnixMilli()), "to": fmt.Sprint(t0.UnixMilli()),
 	} {
 		if first.Get(k) != want {
@@ -208,7 +208,7 @@ func TestFindIncident(t *testing.T) {
 		path     string
 	}{
 		{ref: "P-2311", wantID: "P-2311", requests: 1, path: "/api/v2/problems",
-			query: map[string]string{"problemSelector": `displayId("P-2311")`, "fields": "+evidenceDetails,+impactAnalysis"}},
+			query: map[string]string{"problemSelector": `displayId("P-2311")`, "fields": "evidenceDetails,impactAnalysis"}},
 		{ref: " p-2311 ", wantID: "P-2311", requests: 1, path: "/api/v2/problems"},
 		{ref: p.ProblemID, wantID: "P-2311", requests: 1, path: "/api/v2/problems/" + p.ProblemID},
 		{ref: "P-9999", wantErr: connectors.ErrNotFound, requests: 1},
