@@ -2,8 +2,10 @@
 // (GET {BACKSTAGE_URL}/api/catalog/entities/by-query) and maps the entities with
 // internal/catalogmodel, exactly as connectors/catalogfile maps catalog-info.yaml files.
 //
-// The catalog is read with one filter, "kind=component,kind=resource,...", which the backend
-// (like the official catalog client) treats as "kind is any of". Pages follow
+// The catalog is read with one filter set per kind (filter=kind=component&filter=kind=resource…):
+// sets are ORed, while the conditions of one set are ANDed by the API reference's words (the
+// backend reads a key repeated in one set as "any of", a reading the reference does not give).
+// Pages follow
 // pageInfo.nextCursor: follow-up requests send cursor, limit and fields, never filter (the
 // cursor carries it; limit and fields are per request, as in the official client).
 package backstage
@@ -111,7 +113,7 @@ func (s *Source) entities(ctx context.Context) ([]catalogmodel.Entity, bool, err
 		filter = append(filter, "kind="+strings.ToLower(k))
 	}
 	limit := strconv.Itoa(min(s.pageSize, s.max))
-	q := url.Values{"filter": {strings.Join(filter, ",")}, "limit": {limit}, "fields": {entityFields}}
+	q := url.Values{"filter": filter, "limit": {limit}, "fields": {entityFields}}
 	var out []catalogmodel.Entity
 	var guard connectors.Pages
 	for {

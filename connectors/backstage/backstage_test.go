@@ -67,7 +67,8 @@ func TestCatalogCursorPaging(t *testing.T) {
 		t.Fatalf("requests = %d, want 5", len(reqs))
 	}
 	first := reqs[0].Query
-	if got := first.Get("filter"); got != "kind=component,kind=resource,kind=system,kind=api,kind=group,kind=user" {
+	// One filter set per kind: sets are ORed, a set's conditions ANDed.
+	if got := strings.Join(first["filter"], "&"); got != "kind=component&kind=resource&kind=system&kind=api&kind=group&kind=user" {
 		t.Errorf("filter = %q", got)
 	}
 	if first.Get("limit") != "5" || first.Get("fields") != entityFields || first.Has("cursor") {

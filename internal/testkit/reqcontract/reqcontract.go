@@ -73,6 +73,9 @@ type Vendor struct {
 	// words, if set, adds to the operations cut from Spec what the document says only in a
 	// description.
 	words func(ops []Op)
+	// rules, if set, checks what the reference says of a value in words (Backstage: the
+	// conditions of one filter set are ANDed).
+	rules func(op Op, q url.Values) []string
 }
 
 // Vendors are the contracts of every source the demo runs, by source name.
@@ -81,7 +84,8 @@ var Vendors = map[string]Vendor{
 	"opsgenie":  {Spec: "opsgenie/swagger.json", Base: regexp.MustCompile(`^`)},
 	"dynatrace": {Spec: "dynatrace/environment-api-v2.spec3.json", Base: regexp.MustCompile(`^(/e/[^/]+)?(/platform/classic/environment-api/v2|/api/v2)`),
 		words: dynatraceWords},
-	"backstage":    {Spec: "backstage/catalog-openapi.json", Base: regexp.MustCompile(`^/api/catalog`)},
+	"backstage": {Spec: "backstage/catalog-openapi.json", Base: regexp.MustCompile(`^/api/catalog`),
+		rules: backstageRules},
 	"alertmanager": {Spec: "alertmanager/openapi.yaml", Base: regexp.MustCompile(`^/api/v2`)},
 	"prometheus":   {Spec: "prometheus/openapi-3.1.yaml", Base: regexp.MustCompile(`^/api/v1`)},
 	"jsm":          {Base: regexp.MustCompile(`^(/jsm/ops/api/[^/]+)?`)},
@@ -102,6 +106,25 @@ func dynatraceWords(ops []Op) {
 			}
 		}
 	}
+}
+
+// backstageRules: "each filter set is a number of conditions that all have to match", so a
+// key given twice in one set asks for an entity whose key has two values at once; "return all
+// users and groups" is filter=kind=user&filter=kind=group.
+func backstageRules(op Op, q url.Values) []string {
+	var out []string
+	for _, set := range q["filter"] {
+		seen := map[string]bool{}
+		for cond := range strings.SplitSeq(set, ",") {
+			key, _, _ := strings.Cut(strings.TrimSpace(cond), "=")
+			if seen[strings.ToLower(key)] {
+				out = append(out, fmt.Sprintf("GET %s: filter %q gives %s twice in one set, whose conditions are ANDed (one filter per alternative)", op.Path, set, key))
+				break
+			}
+			seen[strings.ToLower(key)] = true
+		}
+	}
+	return out
 }
 
 //go:embed contracts/*.json
@@ -181,6 +204,9 @@ func (c Contract) Violations(v Vendor, r fake.Request) []string {
 	scheme, _, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 	if len(op.Auth) > 0 && !slices.Contains(op.Auth, scheme) {
 		out = append(out, fmt.Sprintf("%s: Authorization scheme %q, the contract accepts %v", where, scheme, op.Auth))
+	}
+	if v.rules != nil {
+		out = append(out, v.rules(op, r.Query)...)
 	}
 	declared := map[string]Param{}
 	for _, p := range op.Params {

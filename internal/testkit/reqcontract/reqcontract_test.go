@@ -18,7 +18,7 @@ func TestViolations(t *testing.T) {
 		}
 		return c
 	}
-	pd, dt := load("pagerduty"), load("dynatrace")
+	pd, dt, bs := load("pagerduty"), load("dynatrace"), load("backstage")
 	token := http.Header{"Authorization": {"Token token=x"}}
 	apiToken := http.Header{"Authorization": {"Api-Token x"}}
 	for _, tt := range []struct {
@@ -46,11 +46,15 @@ func TestViolations(t *testing.T) {
 			Query: url.Values{"nextPageKey": {"k"}, "pageSize": {"5"}}}, "takes it alone"},
 		{"cursor with fields", "dynatrace", fake.Request{Method: "GET", Path: "/api/v2/problems", Header: apiToken,
 			Query: url.Values{"nextPageKey": {"k"}, "fields": {"evidenceDetails"}}}, ""},
+		{"filter key twice in a set", "backstage", fake.Request{Method: "GET", Path: "/api/catalog/entities/by-query", Header: http.Header{"Authorization": {"Bearer x"}},
+			Query: url.Values{"filter": {"kind=component,kind=api"}}}, "gives kind twice"},
+		{"filter sets", "backstage", fake.Request{Method: "GET", Path: "/api/catalog/entities/by-query", Header: http.Header{"Authorization": {"Bearer x"}},
+			Query: url.Values{"filter": {"kind=component,spec.type=service", "kind=api"}}}, ""},
 		{"list item", "dynatrace", fake.Request{Method: "GET", Path: "/api/v2/problems", Header: apiToken,
 			Query: url.Values{"fields": {"evidenceDetails,+impactAnalysis"}}}, `"+impactAnalysis" is not one of`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			c := map[string]Contract{"pagerduty": pd, "dynatrace": dt}[tt.vendor]
+			c := map[string]Contract{"pagerduty": pd, "dynatrace": dt, "backstage": bs}[tt.vendor]
 			got := strings.Join(c.Violations(Vendors[tt.vendor], tt.r), "\n")
 			if (tt.want == "") != (got == "") || !strings.Contains(got, tt.want) {
 				t.Errorf("violations %q, want %q", got, tt.want)
