@@ -121,8 +121,13 @@ func Auth(token string) func(*http.Request) {
 	return func(r *http.Request) { r.Header.Set("Authorization", "Token token="+token) }
 }
 
-// Header returns the fixed headers every request needs (the versioned Accept).
-func Header() http.Header { return http.Header{"Accept": {Accept}} }
+// Header returns the fixed headers every request needs: the versioned Accept, and the
+// Content-Type the API reference declares required on every operation, reads included (as
+// PagerDuty's own clients send it; a server validating requests against the reference
+// refuses a read without it).
+func Header() http.Header {
+	return http.Header{"Accept": {Accept}, "Content-Type": {"application/json"}}
+}
 
 // Name returns the source name: "pagerduty", or "pagerduty/<instance>".
 func (s *Source) Name() string { return s.o.Name }

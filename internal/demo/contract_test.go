@@ -7,16 +7,19 @@ import (
 	"maps"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/mcp"
 
+	"github.com/opsctx/opsctx/config"
 	"github.com/opsctx/opsctx/connectors"
 	"github.com/opsctx/opsctx/internal/demo"
 	"github.com/opsctx/opsctx/internal/engine"
 	"github.com/opsctx/opsctx/internal/fake"
+	dtfake "github.com/opsctx/opsctx/internal/fake/dynatrace"
 	"github.com/opsctx/opsctx/internal/testkit/reqcontract"
 )
 
@@ -111,10 +114,48 @@ func TestRequestsFollowVendorContracts(t *testing.T) {
 	checkContracts(t, driveDemo(t, c, eng, env))
 }
 
-// checkContracts checks each fake's requests against its vendor's contract.
-func checkContracts(t *testing.T, reqs map[string][]fake.Request) {
+// TestPlatformRequestsFollowVendorContracts: the same over a Dynatrace read through the
+// platform with a platform token: the classic API under /platform/classic/environment-api/v2
+// with Bearer, and the platform SLO service (listing, evaluation:start, evaluation:poll).
+func TestPlatformRequestsFollowVendorContracts(t *testing.T) {
+	sc := demo.Scenario{T0: t0}
+	env, err := demo.StartScenario(context.Background(), sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(env.Close)
+	const token = "dt0s16.DEMOPLATFORM.secret"
+	data := demo.DynatraceData(sc)
+	f := func(v float64) *float64 { return &v }
+	data.PlatformSLOs = []dtfake.PlatformSLO{{ID: "pslo-checkout", Name: "checkout availability", Polls: 1,
+		Indicator: `fetch spans | filter dt.entity.service == "` + demo.DTCheckout + `"`,
+		Criteria:  []dtfake.PlatformCriterion{{TimeframeFrom: "now-28d", TimeframeTo: "now", Target: 99, Warning: f(99.5)}},
+		Value:     f(98.7), ErrorBudget: f(-0.3), Status: "failure"}}
+	dt := dtfake.Start(dtfake.Options{PlatformToken: token, Now: func() time.Time { return t0 }}, data)
+	t.Cleanup(dt.Close)
+	env.Config.Sources.Dynatrace = []*config.Dynatrace{{URL: dt.URL, Token: token}}
+	c, eng := engineClient(t, env, func() time.Time { return t0 })
+	reqs := driveDemo(t, c, eng, env)
+	reqs[config.SourceDynatrace] = dt.Requests()
+	if !slices.ContainsFunc(reqs[config.SourceDynatrace], func(r fake.Request) bool { return strings.HasSuffix(r.Path, "evaluation:poll") }) {
+		t.Error("the platform SLO was not evaluated: no evaluation:poll to check")
+	}
+	checkContracts(t, map[string][]fake.Request{config.SourceDynatrace: reqs[config.SourceDynatrace]})
+}
+
+// checkContracts checks each fake's requests against its vendor's contract (or, for a source
+// speaking a second API, that API's: reqcontract.Route).
+func checkContracts(t *testing.T, bySource map[string][]fake.Request) {
 	t.Helper()
 	specs := os.Getenv("OPSCTX_CONTRACTS")
+	reqs := map[string][]fake.Request{}
+	for source, rs := range bySource {
+		reqs[source] = nil
+		for _, r := range rs {
+			name := reqcontract.Route(source, r.Path)
+			reqs[name] = append(reqs[name], r)
+		}
+	}
 	for _, vendor := range slices.Sorted(maps.Keys(reqs)) {
 		rs := reqs[vendor]
 		vc, ok := reqcontract.Vendors[vendor]

@@ -48,7 +48,9 @@ type Op struct {
 
 // Param is one query parameter of an operation.
 type Param struct {
-	Name     string   `json:"name"`
+	Name string `json:"name"`
+	// In is "header" for a request header; "" for a query parameter.
+	In       string   `json:"in,omitempty"`
 	Required bool     `json:"required,omitempty"`
 	Enum     []string `json:"enum,omitempty"`
 	// Array says how a list is sent: "repeat" (the name once per value: OpenAPI form/explode,
@@ -70,6 +72,14 @@ type Vendor struct {
 	Spec string
 	// Base matches the part of a request path before the document's path templates.
 	Base *regexp.Regexp
+	// Gateway, if set, matches a prefix under which another front serves the same operations
+	// with its own Authorization schemes, GatewayAuth (the Dynatrace platform serves the
+	// classic API under /platform/classic/environment-api/v2 to Bearer tokens).
+	Gateway     *regexp.Regexp
+	GatewayAuth []string
+	// Paths, if set, are the paths of the source's requests this contract covers: a source
+	// speaking two APIs has a contract for each (see Route).
+	Paths *regexp.Regexp
 	// words, if set, adds to the operations cut from Spec what the document says only in a
 	// description.
 	words func(ops []Op)
@@ -78,12 +88,14 @@ type Vendor struct {
 	rules func(op Op, q url.Values) []string
 }
 
-// Vendors are the contracts of every source the demo runs, by source name.
+// Vendors are the contracts of every source the demo runs, by source name (and, for a second
+// API of a source, source-api).
 var Vendors = map[string]Vendor{
 	"pagerduty": {Spec: "pagerduty/openapiv3.json", Base: regexp.MustCompile(`^`)},
 	"opsgenie":  {Spec: "opsgenie/swagger.json", Base: regexp.MustCompile(`^`)},
 	"dynatrace": {Spec: "dynatrace/environment-api-v2.spec3.json", Base: regexp.MustCompile(`^(/e/[^/]+)?(/platform/classic/environment-api/v2|/api/v2)`),
-		words: dynatraceWords},
+		Gateway: regexp.MustCompile(`^/platform/classic/environment-api/v2/`), GatewayAuth: []string{"Bearer"}, words: dynatraceWords},
+	"dynatrace-platform-slo": {Base: regexp.MustCompile(`^/platform/slo/v1`), Paths: regexp.MustCompile(`^/platform/slo/`)},
 	"backstage": {Spec: "backstage/catalog-openapi.json", Base: regexp.MustCompile(`^/api/catalog`),
 		rules: backstageRules},
 	"alertmanager": {Spec: "alertmanager/openapi.yaml", Base: regexp.MustCompile(`^/api/v2`)},
@@ -199,6 +211,9 @@ func (c Contract) Violations(v Vendor, r fake.Request) []string {
 		return []string{fmt.Sprintf("%s %s: no such operation in the contract", r.Method, path)}
 	}
 	op := c.Operations[i]
+	if v.Gateway != nil && v.Gateway.MatchString(r.Path) {
+		op.Auth = v.GatewayAuth
+	}
 	where := r.Method + " " + op.Path
 	var out []string
 	scheme, _, _ := strings.Cut(r.Header.Get("Authorization"), " ")
@@ -210,6 +225,18 @@ func (c Contract) Violations(v Vendor, r fake.Request) []string {
 	}
 	declared := map[string]Param{}
 	for _, p := range op.Params {
+		if p.In == "header" {
+			v := r.Header.Get(p.Name)
+			switch {
+			case v == "" && p.Required:
+				out = append(out, fmt.Sprintf("%s: required header %s missing", where, p.Name))
+			case v != "":
+				if msg := p.check(v); msg != "" {
+					out = append(out, fmt.Sprintf("%s: header %s: %q %s", where, p.Name, v, msg))
+				}
+			}
+			continue
+		}
 		declared[p.Name] = p
 		if _, sent := r.Query[p.Name]; p.Required && !sent {
 			out = append(out, fmt.Sprintf("%s: required parameter %s missing", where, p.Name))
@@ -271,6 +298,17 @@ func (p Param) check(v string) string {
 	return ""
 }
 
+// Route names the contract of a source's request to path: the one of the source's second
+// APIs whose Paths match, else the source's own.
+func Route(source, path string) string {
+	for name, v := range Vendors {
+		if strings.HasPrefix(name, source+"-") && v.Paths != nil && v.Paths.MatchString(path) {
+			return name
+		}
+	}
+	return source
+}
+
 // Shape is a request's method, the path template it matched (else its path) and its sorted
 // query parameter names.
 func (c Contract) Shape(v Vendor, r fake.Request) string {
@@ -292,7 +330,9 @@ func anyMap(q url.Values) map[string]any {
 func paramNames(ps []Param) string {
 	var n []string
 	for _, p := range ps {
-		n = append(n, p.Name)
+		if p.In == "" {
+			n = append(n, p.Name)
+		}
 	}
 	return strings.Join(n, ", ")
 }

@@ -50,15 +50,34 @@ func TestViolations(t *testing.T) {
 			Query: url.Values{"filter": {"kind=component,kind=api"}}}, "gives kind twice"},
 		{"filter sets", "backstage", fake.Request{Method: "GET", Path: "/api/catalog/entities/by-query", Header: http.Header{"Authorization": {"Bearer x"}},
 			Query: url.Values{"filter": {"kind=component,spec.type=service", "kind=api"}}}, ""},
+		{"platform gateway", "dynatrace", fake.Request{Method: "GET", Path: "/platform/classic/environment-api/v2/problems", Header: http.Header{"Authorization": {"Bearer x"}}}, ""},
+		{"classic token at the gateway", "dynatrace", fake.Request{Method: "GET", Path: "/platform/classic/environment-api/v2/problems", Header: apiToken}, `scheme "Api-Token", the contract accepts [Bearer]`},
+		{"bearer on the classic API", "dynatrace", fake.Request{Method: "GET", Path: "/e/abc/api/v2/problems", Header: http.Header{"Authorization": {"Bearer x"}}}, `scheme "Bearer"`},
 		{"list item", "dynatrace", fake.Request{Method: "GET", Path: "/api/v2/problems", Header: apiToken,
 			Query: url.Values{"fields": {"evidenceDetails,+impactAnalysis"}}}, `"+impactAnalysis" is not one of`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
+			if route := Route(tt.vendor, tt.r.Path); route != tt.vendor {
+				t.Fatalf("routed to %s", route)
+			}
 			c := map[string]Contract{"pagerduty": pd, "dynatrace": dt, "backstage": bs}[tt.vendor]
 			got := strings.Join(c.Violations(Vendors[tt.vendor], tt.r), "\n")
 			if (tt.want == "") != (got == "") || !strings.Contains(got, tt.want) {
 				t.Errorf("violations %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestRoute: a source's requests go to the contract of the API they are in.
+func TestRoute(t *testing.T) {
+	for path, want := range map[string]string{
+		"/platform/slo/v1/slos":                         "dynatrace-platform-slo",
+		"/platform/classic/environment-api/v2/problems": "dynatrace",
+		"/e/abc/api/v2/events":                          "dynatrace",
+	} {
+		if got := Route("dynatrace", path); got != want {
+			t.Errorf("Route(dynatrace, %s) = %s, want %s", path, got, want)
+		}
 	}
 }

@@ -94,10 +94,14 @@ func specOperations(doc map[string]any) []Op {
 			own, _ := o["parameters"].([]any)
 			for _, raw := range append(slices.Clone(params), own...) {
 				pm := resolve(doc, raw)
-				if pm["in"] != "query" {
-					continue
+				switch {
+				case pm["in"] == "query":
+					op.Params = append(op.Params, specParam(doc, pm))
+				case pm["in"] == "header" && !strings.EqualFold(fmt.Sprint(pm["name"]), "Authorization"):
+					p := specParam(doc, pm)
+					p.In = "header"
+					op.Params = append(op.Params, p)
 				}
-				op.Params = append(op.Params, specParam(doc, pm))
 			}
 			ops = append(ops, op)
 		}
