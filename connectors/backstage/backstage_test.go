@@ -18,6 +18,7 @@ import (
 	"github.com/opsctx/opsctx/internal/fake"
 	bsfake "github.com/opsctx/opsctx/internal/fake/backstage"
 	"github.com/opsctx/opsctx/internal/httpx"
+	"github.com/opsctx/opsctx/internal/testkit/reqcontract"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -58,6 +59,7 @@ func source(t *testing.T, base, tok string, o Options) *Source {
 
 func TestCatalogCursorPaging(t *testing.T) {
 	srv := start(t)
+	t.Cleanup(func() { reqcontract.Check(t, "backstage", srv.Requests()) }) // every request in the API reference
 	cat, err := source(t, srv.URL, token, Options{PageSize: 5}).Catalog(context.Background())
 	if err != nil {
 		t.Fatal(err)

@@ -13,6 +13,7 @@ import (
 	"github.com/opsctx/opsctx/internal/fake"
 	fakedt "github.com/opsctx/opsctx/internal/fake/dynatrace"
 	"github.com/opsctx/opsctx/internal/model"
+	"github.com/opsctx/opsctx/internal/testkit/reqcontract"
 )
 
 func props(kv ...string) []fakedt.Property {
@@ -88,6 +89,7 @@ func TestChangesPaging(t *testing.T) {
 			Status: "OPEN", EntityID: stub(svcCheckout, "checkout-service")})
 	}
 	src, srv := start(t, fakedt.Data{Events: evs}, dynatrace.Options{PageSize: 2, EventTypes: []string{"CUSTOM_DEPLOYMENT"}}, fakedt.Options{})
+	t.Cleanup(func() { reqcontract.Check(t, "dynatrace", srv.Requests()) }) // every request in the API reference
 	got, err := src.Changes(context.Background(), target("checkout", svcCheckout))
 	if err != nil {
 		t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 	"github.com/opsctx/opsctx/internal/fake"
 	fakedt "github.com/opsctx/opsctx/internal/fake/dynatrace"
 	"github.com/opsctx/opsctx/internal/model"
+	"github.com/opsctx/opsctx/internal/testkit/reqcontract"
 )
 
 const (
@@ -99,6 +100,7 @@ func TestProblemsPagingSendsOnlyKeyAndFields(t *testing.T) {
 		ps = append(ps, p)
 	}
 	src, srv := start(t, fakedt.Data{Problems: ps}, dynatrace.Options{PageSize: 2}, fakedt.Options{})
+	t.Cleanup(func() { reqcontract.Check(t, "dynatrace", srv.Requests()) }) // every request in the API reference
 	got, err := src.Problems(context.Background(), target("checkout", svcCheckout))
 	if err != nil {
 		t.Fatal(err)

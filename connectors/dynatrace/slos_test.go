@@ -13,6 +13,7 @@ import (
 	"github.com/opsctx/opsctx/internal/fake"
 	fakedt "github.com/opsctx/opsctx/internal/fake/dynatrace"
 	"github.com/opsctx/opsctx/internal/model"
+	"github.com/opsctx/opsctx/internal/testkit/reqcontract"
 )
 
 func f64(v float64) *float64 { return &v }
@@ -64,6 +65,7 @@ func TestSLOsPagingAndSelectors(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			src, srv := start(t, sloData(), dynatrace.Options{PageSize: 1}, fakedt.Options{})
+			t.Cleanup(func() { reqcontract.Check(t, "dynatrace", srv.Requests()) }) // every request in the API reference
 			got, err := src.SLOs(context.Background(), tc.target)
 			if err != nil {
 				t.Fatal(err)

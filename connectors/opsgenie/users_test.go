@@ -15,6 +15,7 @@ import (
 	ogfake "github.com/opsctx/opsctx/internal/fake/opsgenie"
 	"github.com/opsctx/opsctx/internal/httpx"
 	"github.com/opsctx/opsctx/internal/model"
+	"github.com/opsctx/opsctx/internal/testkit/reqcontract"
 )
 
 // usersSource is a Source for srv with the user page size and bound, logging into a buffer.
@@ -113,6 +114,7 @@ func TestUsersPaged(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := ogfake.Start(world(), testKey)
 			t.Cleanup(srv.Close)
+			t.Cleanup(func() { reqcontract.Check(t, "opsgenie", srv.Requests()) }) // every request in the API reference
 			src, log := usersSource(t, srv, tt.pageSize, tt.maxPages)
 			if err := src.Warm(context.Background()); err != nil {
 				t.Fatal(err)

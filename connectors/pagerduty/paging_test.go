@@ -9,6 +9,7 @@ import (
 
 	"github.com/opsctx/opsctx/internal/httpx"
 	"github.com/opsctx/opsctx/internal/model"
+	"github.com/opsctx/opsctx/internal/testkit/reqcontract"
 )
 
 // meetTransport holds each request until another one is in flight with it (or a generous
@@ -43,6 +44,7 @@ func (m *meetTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 // it are requested together, not one after another; the rows are in the listing's order.
 func TestPagesAfterTheTotalAtOnce(t *testing.T) {
 	_, srv := start(t, world(), 2)
+	t.Cleanup(func() { reqcontract.Check(t, "pagerduty", srv.Requests()) }) // every request in the API reference
 	tr := &meetTransport{arrived: make(chan struct{})}
 	c := httpx.New(httpx.Options{Source: SourceName, BaseURL: srv.URL, Auth: Auth(testToken), Header: Header(), Transport: tr})
 	s := New(Options{Client: c, PageSize: 2, Now: func() time.Time { return t0 }})

@@ -20,6 +20,7 @@ import (
 	fakeprom "github.com/opsctx/opsctx/internal/fake/prometheus"
 	"github.com/opsctx/opsctx/internal/httpx"
 	"github.com/opsctx/opsctx/internal/model"
+	"github.com/opsctx/opsctx/internal/testkit/reqcontract"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -199,6 +200,7 @@ func TestRulesPaging(t *testing.T) {
 	for _, old := range []bool{false, true} {
 		t.Run(fmt.Sprint("old=", old), func(t *testing.T) {
 			src, srv := start(t, fakeprom.Options{OldServer: old}, prometheus.Options{GroupLimit: 1}, nil)
+			t.Cleanup(func() { reqcontract.Check(t, "prometheus", srv.Requests()) }) // every request in the API reference
 			rules, err := src.Rules(context.Background())
 			if err != nil {
 				t.Fatal(err)

@@ -16,10 +16,12 @@ import (
 	snfake "github.com/opsctx/opsctx/internal/fake/servicenow"
 	"github.com/opsctx/opsctx/internal/httpx"
 	"github.com/opsctx/opsctx/internal/model"
+	"github.com/opsctx/opsctx/internal/testkit/reqcontract"
 )
 
 func TestCatalogPagesAndQueries(t *testing.T) {
 	srv := start(t, shop(), creds)
+	t.Cleanup(func() { reqcontract.Check(t, "servicenow", srv.Requests()) }) // every request in the API reference
 	s := source(t, srv, "opsctx", "s3cret", Options{PageSize: 2})
 	cat, err := s.Catalog(context.Background())
 	if err != nil {
