@@ -13,6 +13,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -130,7 +131,7 @@ func backstageRules(op Op, q url.Values) []string {
 		for cond := range strings.SplitSeq(set, ",") {
 			key, _, _ := strings.Cut(strings.TrimSpace(cond), "=")
 			if seen[strings.ToLower(key)] {
-				out = append(out, fmt.Sprintf("GET %s: filter %q gives %s twice in one set, whose conditions are ANDed (one filter per alternative)", op.Path, set, key))
+				out = append(out, fmt.Sprintf("filter %q gives %s twice in one set, whose conditions are ANDed (one filter per alternative)", set, key))
 				break
 			}
 			seen[strings.ToLower(key)] = true
@@ -201,9 +202,10 @@ func matchPath(template, path string) (int, bool) {
 }
 
 // Violations says how a request breaks the contract: an operation it has no path for, an
-// Authorization scheme the operation does not accept, a query parameter it does not declare,
-// a list sent in another form than the declared one, a value outside the enum, a required
-// parameter missing. Secrets are never named: only the Authorization scheme word.
+// Authorization scheme the operation does not accept, a required parameter or header
+// missing, a query parameter it does not declare, a list sent in another form than the
+// declared one, a value outside the enum or bounds, a parameter that must go alone in
+// company. Secrets are never named: only the Authorization scheme word.
 func (c Contract) Violations(v Vendor, r fake.Request) []string {
 	path := v.Base.ReplaceAllString(r.Path, "")
 	i := matchOp(c.Operations, r.Method, path)
@@ -214,48 +216,69 @@ func (c Contract) Violations(v Vendor, r fake.Request) []string {
 	if v.Gateway != nil && v.Gateway.MatchString(r.Path) {
 		op.Auth = v.GatewayAuth
 	}
-	where := r.Method + " " + op.Path
 	var out []string
 	scheme, _, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 	if len(op.Auth) > 0 && !slices.Contains(op.Auth, scheme) {
-		out = append(out, fmt.Sprintf("%s: Authorization scheme %q, the contract accepts %v", where, scheme, op.Auth))
+		out = append(out, fmt.Sprintf("Authorization scheme %q, the contract accepts %v", scheme, op.Auth))
 	}
 	if v.rules != nil {
 		out = append(out, v.rules(op, r.Query)...)
 	}
+	out = append(out, op.headerViolations(r.Header)...)
+	out = append(out, op.queryViolations(r.Query)...)
+	for k := range out {
+		out[k] = r.Method + " " + op.Path + ": " + out[k]
+	}
+	return out
+}
+
+// headerViolations: a declared header missing or with a value the contract does not allow.
+func (op Op) headerViolations(h http.Header) []string {
+	var out []string
+	for _, p := range op.Params {
+		if p.In != "header" {
+			continue
+		}
+		switch v := h.Get(p.Name); {
+		case v == "" && p.Required:
+			out = append(out, fmt.Sprintf("required header %s missing", p.Name))
+		case v != "":
+			if msg := p.check(v); msg != "" {
+				out = append(out, fmt.Sprintf("header %s: %q %s", p.Name, v, msg))
+			}
+		}
+	}
+	return out
+}
+
+// queryViolations: a query parameter missing, undeclared, in another array form, not alone
+// when it must be, or with a value the contract does not allow.
+func (op Op) queryViolations(q url.Values) []string {
+	var out []string
 	declared := map[string]Param{}
 	for _, p := range op.Params {
 		if p.In == "header" {
-			v := r.Header.Get(p.Name)
-			switch {
-			case v == "" && p.Required:
-				out = append(out, fmt.Sprintf("%s: required header %s missing", where, p.Name))
-			case v != "":
-				if msg := p.check(v); msg != "" {
-					out = append(out, fmt.Sprintf("%s: header %s: %q %s", where, p.Name, v, msg))
-				}
-			}
 			continue
 		}
 		declared[p.Name] = p
-		if _, sent := r.Query[p.Name]; p.Required && !sent {
-			out = append(out, fmt.Sprintf("%s: required parameter %s missing", where, p.Name))
+		if _, sent := q[p.Name]; p.Required && !sent {
+			out = append(out, fmt.Sprintf("required parameter %s missing", p.Name))
 		}
 	}
-	for _, name := range sortedKeys(anyMap(r.Query)) {
-		vals := r.Query[name]
+	for _, name := range sortedKeys(anyMap(q)) {
+		vals := q[name]
 		p, ok := declared[name]
 		switch {
 		case !ok:
-			out = append(out, fmt.Sprintf("%s: query parameter %s is not declared (declared: %s)", where, name, paramNames(op.Params)))
+			out = append(out, fmt.Sprintf("query parameter %s is not declared (declared: %s)", name, paramNames(op.Params)))
 			continue
 		case len(vals) > 1 && p.Array != "repeat":
-			out = append(out, fmt.Sprintf("%s: %s sent %d times, the contract takes it once (array form %q)", where, name, len(vals), p.Array))
+			out = append(out, fmt.Sprintf("%s sent %d times, the contract takes it once (array form %q)", name, len(vals), p.Array))
 		}
 		if p.Alone != nil {
-			for other := range r.Query {
+			for _, other := range sortedKeys(anyMap(q)) {
 				if other != name && !slices.Contains(*p.Alone, other) {
-					out = append(out, fmt.Sprintf("%s: %s sent with %s, the contract takes it alone (but for %v)", where, name, other, *p.Alone))
+					out = append(out, fmt.Sprintf("%s sent with %s, the contract takes it alone (but for %v)", name, other, *p.Alone))
 				}
 			}
 		}
@@ -266,7 +289,7 @@ func (c Contract) Violations(v Vendor, r fake.Request) []string {
 			}
 			for _, e := range each {
 				if msg := p.check(e); msg != "" {
-					out = append(out, fmt.Sprintf("%s: %s=%q %s", where, name, e, msg))
+					out = append(out, fmt.Sprintf("%s=%q %s", name, e, msg))
 				}
 			}
 		}

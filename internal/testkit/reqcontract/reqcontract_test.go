@@ -19,7 +19,7 @@ func TestViolations(t *testing.T) {
 		return c
 	}
 	pd, dt, bs := load("pagerduty"), load("dynatrace"), load("backstage")
-	token := http.Header{"Authorization": {"Token token=x"}}
+	token := http.Header{"Authorization": {"Token token=x"}, "Accept": {"application/vnd.pagerduty+json;version=2"}, "Content-Type": {"application/json"}}
 	apiToken := http.Header{"Authorization": {"Api-Token x"}}
 	for _, tt := range []struct {
 		name   string
@@ -29,6 +29,8 @@ func TestViolations(t *testing.T) {
 	}{
 		{"follows", "pagerduty", fake.Request{Method: "GET", Path: "/incidents", Header: token,
 			Query: url.Values{"statuses[]": {"triggered", "acknowledged"}, "limit": {"100"}}}, ""},
+		{"required header missing", "pagerduty", fake.Request{Method: "GET", Path: "/services", Header: http.Header{"Authorization": {"Token token=x"}, "Accept": {"application/vnd.pagerduty+json;version=2"}}},
+			"GET /services: required header Content-Type missing"},
 		{"unknown path", "pagerduty", fake.Request{Method: "GET", Path: "/incident", Header: token}, "no such operation"},
 		{"unknown method", "pagerduty", fake.Request{Method: "DELETE", Path: "/services", Header: token}, "no such operation"},
 		{"other auth scheme", "pagerduty", fake.Request{Method: "GET", Path: "/services", Header: http.Header{"Authorization": {"Bearer x"}}}, `scheme "Bearer"`},
