@@ -94,6 +94,14 @@ func (r *report) add(measurement, value, target string, met any) {
 	r.rows = append(r.rows, row{measurement, value, target, m})
 }
 
+// list notes what, followed by items, when there are any (the sources that were not ok, the
+// first errors).
+func (r *report) list(what string, items []string) {
+	if len(items) > 0 {
+		r.notes = append(r.notes, what+": "+strings.Join(items, "; "))
+	}
+}
+
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("opsctx-bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -215,9 +223,7 @@ func fanout(ctx context.Context, o options, r *report, _ io.Writer) error {
 		fmt.Sprintf("%s (%s)", ms(f.SeqWarmCatalog()), inL(f.SeqWarmCatalog(), l)), "", nil)
 	r.add("Fan-out speed-up vs sequential: cold / catalog-warm",
 		fmt.Sprintf("%.1f× / %.1f×", ratio(f.SeqCold(), f.Cold.Median()), ratio(f.SeqWarmCatalog(), f.WarmCatalog.Median())), "", nil)
-	if len(f.Problems) > 0 {
-		r.notes = append(r.notes, "fan-out: sources not ok during the measurement (figures suspect): "+strings.Join(f.Problems, "; "))
-	}
+	r.list("fan-out: sources not ok during the measurement (figures suspect)", f.Problems)
 	return nil
 }
 
@@ -242,9 +248,7 @@ func instancesSection(ctx context.Context, o options, r *report, _ io.Writer) er
 		fmt.Sprintf("%d → %d (%.1f×)", b.Requests, m.Requests, float64(m.Requests)/float64(max(b.Requests, 1))), "", nil)
 	r.add("Instances: peak RSS while answering, one instance of each → many (the fakes run in the same process)",
 		fmt.Sprintf("%s → %s (%.2f×)", bench.FormatBytes(b.PeakRSS), bench.FormatBytes(m.PeakRSS), float64(m.PeakRSS)/float64(max(b.PeakRSS, 1))), "", nil)
-	if len(res.Problems) > 0 {
-		r.notes = append(r.notes, "instances: sources not ok during the measurement (figures suspect): "+strings.Join(res.Problems, "; "))
-	}
+	r.list("instances: sources not ok during the measurement (figures suspect)", res.Problems)
 	return nil
 }
 
@@ -339,9 +343,7 @@ func runsOn(ctx context.Context, o options, r *report, _ io.Writer) error {
 	}
 	r.add("Runs on: round trips in sequence per source (catalog + per-service) for that answer; the hosts add none to the per-service phase",
 		bench.DepthSummary(res.Depth), "per-service 1", perService <= 1)
-	if len(res.Problems) > 0 {
-		r.notes = append(r.notes, "runs on: sources not ok during the measurement (figures suspect): "+strings.Join(res.Problems, "; "))
-	}
+	r.list("runs on: sources not ok during the measurement (figures suspect)", res.Problems)
 	return nil
 }
 
@@ -445,12 +447,8 @@ func httpSection(ctx context.Context, o options, r *report, _ io.Writer) error {
 	r.add("HTTP: client-observed latency p50 / p99 (server and clients share the CPUs)",
 		ms(h.Latency.Median())+" / "+ms(h.Latency.Percentile(99)), "", nil)
 	r.add("HTTP: throughput", fmt.Sprintf("%.0f calls/s (%s)", h.Throughput(), ms(h.Elapsed)), "", nil)
-	if len(h.Errors) > 0 {
-		r.notes = append(r.notes, "http: first protocol errors: "+strings.Join(h.Errors, "; "))
-	}
-	if len(h.ToolErrorTexts) > 0 {
-		r.notes = append(r.notes, "http: first tool errors: "+strings.Join(h.ToolErrorTexts, "; "))
-	}
+	r.list("http: first protocol errors", h.Errors)
+	r.list("http: first tool errors", h.ToolErrorTexts)
 	return nil
 }
 
@@ -471,12 +469,8 @@ func loadSection(ctx context.Context, o options, r *report, _ io.Writer) error {
 		fmt.Sprintf("%d → %d", l.GoroutinesBefore, l.GoroutinesAfter), fmt.Sprintf("≤ +%d", load.GoroutineSlack), l.GoroutinesFlat())
 	r.add("Load: heap in use after GC, baseline → after",
 		bench.FormatBytes(l.HeapBefore)+" → "+bench.FormatBytes(l.HeapAfter), fmt.Sprintf("≤ +25 %% + %s", bench.FormatBytes(load.HeapSlack)), l.HeapFlat())
-	if len(l.Errors) > 0 {
-		r.notes = append(r.notes, "load: first protocol errors: "+strings.Join(l.Errors, "; "))
-	}
-	if len(l.ToolErrorTexts) > 0 {
-		r.notes = append(r.notes, "load: first tool errors: "+strings.Join(l.ToolErrorTexts, "; "))
-	}
+	r.list("load: first protocol errors", l.Errors)
+	r.list("load: first tool errors", l.ToolErrorTexts)
 	return nil
 }
 
