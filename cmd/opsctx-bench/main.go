@@ -480,18 +480,24 @@ func hostile(ctx context.Context, _ options, r *report, _ io.Writer) error {
 	if err != nil {
 		return err
 	}
-	what := fmt.Sprintf("Hostile: unknown service on a %d-service catalog, whole tools/call through the stdio transport over pipes (who_owns), p50 of %d: ", services, calls)
-	r.add(what+"a near miss (\"did you mean\" suggestions), the everyday baseline", ms(h.Typo.Median()), "", nil)
-	r.add(what+"the longest allowed name (256 characters)", fmt.Sprintf("%s (%.2f× the near miss)", ms(h.AtLimit.Median()),
-		ratio(h.AtLimit.Median(), h.Typo.Median())), "", nil)
-	for _, size := range scale.LongSizes {
-		d, how := h.Long[size], "decoded by mcp-go, refused by the argument limit"
-		if size > transport.MaxMessageBytes {
-			how = fmt.Sprintf("past the %s message cap: answered by the transport's guard from a token scan", bench.FormatBytes(transport.MaxMessageBytes))
+	for _, t := range []struct {
+		name string
+		l    scale.Lookups
+	}{{"the stdio transport over pipes", h.Stdio}, {"streamable HTTP on loopback", h.HTTP}} {
+		l := t.l
+		what := fmt.Sprintf("Hostile: unknown service on a %d-service catalog, whole tools/call through %s (who_owns), p50 of %d: ", services, t.name, calls)
+		r.add(what+"a near miss (\"did you mean\" suggestions), the everyday baseline", ms(l.Typo.Median()), "", nil)
+		r.add(what+"the longest allowed name (256 characters)", fmt.Sprintf("%s (%.2f× the near miss)", ms(l.AtLimit.Median()),
+			ratio(l.AtLimit.Median(), l.Typo.Median())), "", nil)
+		for _, size := range scale.LongSizes {
+			d, how := l.Long[size], "decoded by mcp-go, refused by the argument limit"
+			if size > transport.MaxMessageBytes {
+				how = fmt.Sprintf("past the %s message cap: answered by the transport's guard from a token scan", bench.FormatBytes(transport.MaxMessageBytes))
+			}
+			r.add(what+bench.FormatBytes(uint64(size))+" name ("+how+")",
+				fmt.Sprintf("%s (%.2f× the near miss); error %d bytes", ms(d.Median()), ratio(d.Median(), l.Typo.Median()), l.Echo),
+				"tool error ≤ 10 ms", d.Median() <= 10*time.Millisecond)
 		}
-		r.add(what+bench.FormatBytes(uint64(size))+" name ("+how+")",
-			fmt.Sprintf("%s (%.2f× the near miss); error %d bytes", ms(d.Median()), ratio(d.Median(), h.Typo.Median()), h.Echo),
-			"tool error ≤ 10 ms", d.Median() <= 10*time.Millisecond)
 	}
 	r.add("Hostile: process CPU in the second after a stdio client hung up with 8 lookups of the longest allowed name in flight (idle second before)",
 		fmt.Sprintf("%s (idle %s)", ms(h.CPUAfterCancel), ms(h.CPUIdle)), "no CPU after cancellation (≤ idle + 10 ms)",

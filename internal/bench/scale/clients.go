@@ -2,11 +2,14 @@ package scale
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"time"
 
@@ -77,12 +80,17 @@ func whoOwns(id int, name string) []byte {
 	return msg
 }
 
-// unknownService calls who_owns for a service that does not exist and returns how long the
-// tool error took and its text.
-func (c *stdioClient) unknownService(name string) (time.Duration, string, error) {
+// caller sends one message and returns the reply: a stdio or an HTTP client.
+type caller interface {
+	call(msg []byte) ([]byte, error)
+}
+
+// unknownService calls who_owns over c for a service that does not exist and returns how
+// long the tool error took and its text.
+func unknownService(c caller, name string) (time.Duration, string, error) {
 	msg := whoOwns(1, name)
 	start := time.Now()
-	line, err := c.call(msg)
+	reply, err := c.call(msg)
 	took := time.Since(start)
 	if err != nil {
 		return took, "", err
@@ -90,9 +98,30 @@ func (c *stdioClient) unknownService(name string) (time.Duration, string, error)
 	var r struct {
 		Result *mcp.CallToolResult `json:"result"`
 	}
-	if err := json.Unmarshal(line, &r); err != nil || r.Result == nil || !r.Result.IsError || len(r.Result.Content) == 0 {
-		return took, "", fmt.Errorf("who_owns of an unknown service: no tool error: %.200s", line)
+	if err := json.Unmarshal(reply, &r); err != nil || r.Result == nil || !r.Result.IsError || len(r.Result.Content) == 0 {
+		return took, "", fmt.Errorf("who_owns of an unknown service: no tool error: %.200s", reply)
 	}
 	text, _ := r.Result.Content[0].(mcp.TextContent)
 	return took, text.Text, nil
+}
+
+// httpClient posts raw messages to a streamable HTTP endpoint on one kept connection.
+type httpClient struct {
+	url string
+	c   *http.Client
+}
+
+func (h httpClient) call(msg []byte) ([]byte, error) {
+	req, err := http.NewRequest(http.MethodPost, h.url, bytes.NewReader(msg))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json, text/event-stream")
+	resp, err := h.c.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	return io.ReadAll(resp.Body)
 }
