@@ -20,6 +20,7 @@ import (
 	dtfake "github.com/opsctx/opsctx/internal/fake/dynatrace"
 	pdfake "github.com/opsctx/opsctx/internal/fake/pagerduty"
 	"github.com/opsctx/opsctx/internal/testkit/outputcheck"
+	"github.com/opsctx/opsctx/internal/testkit/reqcontract"
 	"github.com/opsctx/opsctx/tools"
 )
 
@@ -66,7 +67,12 @@ func instancesClient(t *testing.T) *client.Client {
 	}
 	t.Cleanup(env.Close)
 	cfg := env.Config
-	start := func(srv *fake.Server) string { t.Cleanup(srv.Close); return srv.URL }
+	extra := map[string][]*fake.Server{} // the instances beside the demo's, by vendor
+	start := func(vendor string, srv *fake.Server) string {
+		t.Cleanup(srv.Close)
+		extra[vendor] = append(extra[vendor], srv)
+		return srv.URL
+	}
 
 	cfg.Sources.Alertmanager[0].Name = clusters[0]
 	for i, name := range clusters[1:] {
@@ -75,7 +81,7 @@ func instancesClient(t *testing.T) *client.Client {
 			alerts = inCluster(am, name)
 		}
 		srv := amfake.Start(amfake.Options{GroupBy: []string{"alertname", "service"}}, alerts, nil)
-		url := start(srv.Server)
+		url := start(config.SourceAlertmanager, srv.Server)
 		if name == "sa-east-1" {
 			srv.Refuse()
 		}
@@ -84,15 +90,25 @@ func instancesClient(t *testing.T) *client.Client {
 
 	cfg.Sources.Dynatrace[0].Name = "prod"
 	pre := dtfake.Start(dtfake.Options{Token: "dt0c01.PREPROD"}, preprodData(dt, sc))
-	t.Cleanup(pre.Close)
+	start(config.SourceDynatrace, pre.Server)
 	cfg.Sources.Dynatrace = append(cfg.Sources.Dynatrace, &config.Dynatrace{Name: "preprod", URL: pre.EnvURL(), Token: "dt0c01.PREPROD"})
 
 	cfg.Sources.PagerDuty[0].Name = "us"
-	cfg.Sources.PagerDuty = append(cfg.Sources.PagerDuty, &config.PagerDuty{Name: "eu", URL: start(pdfake.Start(eu, "pd-eu-token")), Token: "pd-eu-token"})
+	cfg.Sources.PagerDuty = append(cfg.Sources.PagerDuty, &config.PagerDuty{Name: "eu", URL: start(config.SourcePagerDuty, pdfake.Start(eu, "pd-eu-token")), Token: "pd-eu-token"})
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
 
+	t.Cleanup(func() { // every instance's requests are in its vendor's API reference
+		for name, srv := range env.Servers {
+			reqcontract.Check(t, name, srv.Requests())
+		}
+		for vendor, srvs := range extra {
+			for _, srv := range srvs {
+				reqcontract.Check(t, vendor, srv.Requests())
+			}
+		}
+	})
 	eng := app.Engine(cfg, app.Options{CatalogFS: env.CatalogFS, Now: func() time.Time { return sc.T0 }})
 	return serve(t, tools.NewServer(tools.Deps{Engine: eng}, "test"))
 }
