@@ -155,3 +155,13 @@ func joinNonEmpty(sep string, parts ...string) string {
 	}
 	return strings.Join(out, sep)
 }
+
+// chainError is a message made fit to show that stands for err, keeping err's chain for
+// errors.Is and errors.As (a timeout stays a context.DeadlineExceeded).
+type chainError struct {
+	msg string
+	err error
+}
+
+func (e *chainError) Error() string { return e.msg }
+func (e *chainError) Unwrap() error { return e.err }

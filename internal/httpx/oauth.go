@@ -158,5 +158,5 @@ func (c *Client) tokenError(err error) error {
 		}
 		return se
 	}
-	return c.sec.maskErr(fmt.Errorf("%s: OAuth token (POST %s): %s", c.src, u, errText(err)))
+	return c.sec.maskErr(&chainError{fmt.Sprintf("%s: OAuth token (POST %s): %s", c.src, u, errText(err)), err})
 }

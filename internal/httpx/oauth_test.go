@@ -3,7 +3,9 @@ package httpx
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -140,5 +142,29 @@ func TestOAuthPersistent401(t *testing.T) {
 	}
 	if got, toks := calls.Load()-tokensIssued.Load(), tokensIssued.Load(); got != 2 || toks != 2 {
 		t.Errorf("%d API requests and %d token requests, want 2 and 2", got, toks)
+	}
+}
+
+// TestOAuthTokenTimeoutIsADeadline: a token endpoint that does not answer within the
+// client's Timeout fails the call as a deadline (errors.Is context.DeadlineExceeded), as an
+// API request's timeout does, so the answer says "no answer within the deadline" whichever
+// timer fired first; the message names the token endpoint and no secret.
+func TestOAuthTokenTimeoutIsADeadline(t *testing.T) {
+	hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body) // read, so that the server sees the client hang up
+		select {                           // longer than the client's Timeout, never holding Close for long
+		case <-r.Context().Done():
+		case <-time.After(2 * time.Second):
+		}
+	}))
+	t.Cleanup(hang.Close)
+	o := OAuth{ClientID: "cid", ClientSecret: "secret-canary-99", TokenURL: hang.URL + "/oauth_token.do"}
+	c := testClient(t, hang.URL, Options{Source: "servicenow", OAuth: &o, Timeout: 50 * time.Millisecond})
+	err := read(c)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v, want a deadline", err)
+	}
+	if !strings.Contains(err.Error(), "OAuth token") || strings.Contains(err.Error(), "secret-canary-99") {
+		t.Errorf("err = %v, want the token endpoint named and no secret", err)
 	}
 }
