@@ -94,8 +94,11 @@ func TestSnapshotPagerDutyHints(t *testing.T) {
 			}
 			c, _ := snapshotClient(t, env, dir)
 			out, structured, text := ask(t, c)
-			if n := pd.Count(alertsPath); n != 1 {
-				t.Errorf("%d requests for %s, want 1 (read from the hint, beside the listing)", n, alertsPath)
+			// While the listing hangs the read from the hint is surely sent; when the listing
+			// answers at once that the incident is gone, the read may be dropped before it
+			// leaves (perIncident cancels reads the listing does not confirm): at most one.
+			if n := pd.Count(alertsPath); n > 1 || (tc.failed && n != 1) {
+				t.Errorf("%d requests for %s, want 1 (read from the hint, beside the listing; at most 1 when the listing drops it)", n, alertsPath)
 			}
 			for _, f := range pdFacts {
 				if strings.Contains(structured, f) || strings.Contains(text, f) {
