@@ -30,6 +30,8 @@ func startDemo(tb testing.TB) *demo.Env {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(env.Close)
+	TrackEngines(env)
+	tb.Cleanup(func() { CloseEngines(env) }) // first: no background warm outlives the fakes
 	return env
 }
 

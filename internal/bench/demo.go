@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/opsctx/opsctx/internal/app"
@@ -27,13 +28,54 @@ func StartDemo(ctx context.Context) (*demo.Env, error) {
 // DemoEngine builds a fresh engine (new connectors, HTTP clients and cache) on the demo's
 // configuration, exactly as `opsctx --demo` wires it. now may be nil.
 func DemoEngine(env *demo.Env, now func() time.Time) *engine.Engine {
-	return app.Engine(env.Config, app.Options{CatalogFS: env.CatalogFS, Logger: quiet, Now: now})
+	return built.add(env, app.Engine(env.Config, app.Options{CatalogFS: env.CatalogFS, Logger: quiet, Now: now}))
 }
 
 // SnapshotEngine is DemoEngine keeping its snapshot in dir, as the commands do in the user
 // cache directory; oneShot builds it as `opsctx context` does (no warming).
 func SnapshotEngine(env *demo.Env, dir string, oneShot bool) *engine.Engine {
-	return app.Engine(env.Config, app.Options{CatalogFS: env.CatalogFS, Logger: quiet, SnapshotDir: dir, OneShot: oneShot})
+	return built.add(env, app.Engine(env.Config, app.Options{CatalogFS: env.CatalogFS, Logger: quiet, SnapshotDir: dir, OneShot: oneShot}))
+}
+
+// built remembers the engines built on each tracked demo (TrackEngines), so that
+// CloseEngines can close them; engines of other demos are not kept (the bench command
+// measures memory).
+var built = engines{m: map[*demo.Env][]*engine.Engine{}}
+
+type engines struct {
+	mu sync.Mutex
+	m  map[*demo.Env][]*engine.Engine
+}
+
+func (b *engines) add(env *demo.Env, e *engine.Engine) *engine.Engine {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if es, ok := b.m[env]; ok {
+		b.m[env] = append(es, e)
+	}
+	return e
+}
+
+// TrackEngines makes CloseEngines(env) close every engine built on env from now on (tests).
+func TrackEngines(env *demo.Env) {
+	built.mu.Lock()
+	defer built.mu.Unlock()
+	if _, ok := built.m[env]; !ok {
+		built.m[env] = []*engine.Engine{}
+	}
+}
+
+// CloseEngines closes every engine DemoEngine and SnapshotEngine built on a tracked env (closing twice
+// is harmless), waiting for their background warms: call it before env closes, so that no
+// warm outlives the fakes it reads.
+func CloseEngines(env *demo.Env) {
+	built.mu.Lock()
+	es := built.m[env]
+	delete(built.m, env)
+	built.mu.Unlock()
+	for _, e := range es {
+		e.Close()
+	}
 }
 
 // SourceNames returns the names of the demo's HTTP fakes, sorted.
