@@ -63,8 +63,12 @@ func TestHungSourceIsReportedAndDoesNotDelayTheAnswer(t *testing.T) {
 	hung := &fake.Memory{SourceName: "pagerduty", Hang: true}
 	failing := &fake.Memory{SourceName: "opsgenie", Err: errors.New("HTTP 500 Internal Server Error")}
 	alerts := &fake.Memory{SourceName: "alertmanager", AlertList: []model.Alert{{ID: "a1", Title: "High latency", Service: "checkout", Severity: "critical", Source: "alertmanager"}}}
-	deadline := 300 * time.Millisecond
-	e := newEngine(deadline, cat, hung, failing, alerts)
+	// The budgets are long enough that the healthy in-memory sources answer within them on a
+	// loaded machine (300 ms was not, once, for the catalog); the hung source's fetch ends at
+	// the cache's fetch timeout, within the answer's deadline, so nothing outlives the test.
+	deadline := 2 * time.Second
+	e := engine.New(engine.Options{Sources: []connectors.Source{cat, hung, failing, alerts}, Deadline: deadline,
+		Cache: cache.New(cache.Options{FetchTimeout: time.Second})})
 
 	start := time.Now()
 	a, err := e.IncidentContext(context.Background(), engine.Query{Service: "checkout"})
@@ -72,8 +76,8 @@ func TestHungSourceIsReportedAndDoesNotDelayTheAnswer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if elapsed > deadline+100*time.Millisecond {
-		t.Errorf("answer took %v, want <= deadline %v + 100ms", elapsed, deadline)
+	if elapsed > deadline+time.Second {
+		t.Errorf("answer took %v, want about the deadline %v", elapsed, deadline)
 	}
 	if s := status(t, a, "pagerduty"); s.Status != model.StateError || !strings.Contains(s.Error, "deadline") {
 		t.Errorf("hung source status = %+v, want error naming the deadline", s)
