@@ -114,6 +114,13 @@ func (t tokenTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	rc := st.retryClient()
 	rc.HTTPClient = &http.Client{Transport: c.hc.Transport, CheckRedirect: c.tokenRedirect}
 	resp, err := rc.Do(rr)
+	if err == nil && resp.StatusCode == http.StatusTooManyRequests {
+		// Held here, before the token fetch shared by every caller reports its failure: a
+		// caller arriving between the failure and tokenError would otherwise ask again.
+		wait, _ := retryAfter(resp, time.Now())
+		c.limit.hold(&StatusError{Source: c.src, Method: http.MethodPost, Status: resp.StatusCode,
+			Message: "OAuth token refused: rate limited", RetryAfter: wait, URL: st.url})
+	}
 	if err != nil || resp.ContentLength <= c.o.MaxBodyBytes {
 		return resp, err
 	}

@@ -168,3 +168,26 @@ func TestOAuthTokenTimeoutIsADeadline(t *testing.T) {
 		t.Errorf("err = %v, want the token endpoint named and no secret", err)
 	}
 }
+
+// TestOAuthToken429HeldAtOnce: a token request answered 429 holds the client for its
+// Retry-After as soon as the response is in, before any caller reports the failure: a second
+// fetch of the token (a caller that came after the first fetch ended) sends nothing.
+func TestOAuthToken429HeldAtOnce(t *testing.T) {
+	var posts atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		posts.Add(1)
+		w.Header().Set("Retry-After", "30")
+		w.WriteHeader(http.StatusTooManyRequests)
+	}))
+	t.Cleanup(srv.Close)
+	o := OAuth{ClientID: "cid", ClientSecret: "secret-canary-99", TokenURL: srv.URL + "/oauth_token.do"}
+	c := testClient(t, srv.URL, Options{Source: "servicenow", OAuth: &o})
+	for i := range 2 {
+		if _, err := c.tokens.Token(context.Background()); err == nil {
+			t.Fatalf("fetch %d: a token from a server answering 429", i+1)
+		}
+	}
+	if n := posts.Load(); n != 1 {
+		t.Errorf("%d token requests, want 1 (the second waits out Retry-After)", n)
+	}
+}
